@@ -1,0 +1,157 @@
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { ConfigIssue, Section, SectionValue, configKeyOf, describeSetting, SettingDescription } from "./settings/define";
+import { coreSection } from "./settings/core";
+
+export { ConfigIssue } from "./settings/define";
+
+/** Every stack-config section of the platform, in the order the docs list them. */
+export const sections = {
+    core: coreSection,
+} as const;
+
+type Sections = typeof sections;
+
+/** The whole, validated stack configuration: one typed object per section. */
+export type PlatformConfig = { readonly [K in keyof Sections]: SectionValue<Sections[K]> } & {
+    /** Stack name (`pulumi stack`), e.g. `dev`. */
+    readonly stack: string;
+    /** AWS region from the `aws:region` provider key. */
+    readonly region: string;
+};
+
+export type CoreConfig = PlatformConfig["core"];
+
+/** Pulumi config namespace of the project (the project name). */
+export const CONFIG_NAMESPACE = "ciplatform";
+
+const REGION_KEY = "aws:region";
+const REGION_PATTERN = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
+
+/** Thrown when stack config is invalid; lists every problem, not just the first. */
+export class ConfigError extends Error {
+    constructor(readonly issues: readonly ConfigIssue[]) {
+        super(["Invalid stack configuration:", ...issues.map((i) => `  - ${formatIssue(i)}`)].join("\n"));
+        this.name = "ConfigError";
+    }
+}
+
+export function formatIssue(issue: ConfigIssue): string {
+    const given = issue.value === undefined ? "not set" : `got ${JSON.stringify(issue.value)}`;
+    return `${issue.key}: ${issue.message} (${given})`;
+}
+
+function allSections(): Array<[string, Section<z.ZodRawShape>]> {
+    return Object.entries(sections) as Array<[string, Section<z.ZodRawShape>]>;
+}
+
+/** Help for every key, derived from the schemas: the source of `Pulumi.yaml` and the README reference. */
+export function describeSettings(): SettingDescription[] {
+    return allSections().flatMap(([, section]) =>
+        Object.entries(section.shape).map(([field, schema]) => describeSetting(section.prefix, field, schema as z.ZodType)),
+    );
+}
+
+/** Stack config arrives as strings; decode the JSON of non-string settings so zod sees real types. */
+function decode(raw: string, schema: z.ZodType, prefix: string, field: string): unknown {
+    const { type } = describeSetting(prefix, field, schema);
+    if (type === "string") {
+        return raw;
+    }
+    try {
+        return JSON.parse(raw);
+    } catch {
+        return raw;
+    }
+}
+
+function messageOf(issue: z.core.$ZodIssue, given: unknown, schema: z.ZodType, prefix: string, field: string): string {
+    if (given === undefined && issue.path.length === 0) {
+        return `is required: ${describeSetting(prefix, field, schema).description}`;
+    }
+    const where = issue.path.length > 0 ? ` at ${issue.path.join(".")}` : "";
+    return `${issue.message}${where}`;
+}
+
+/**
+ * Validates the whole stack configuration at once. `raw` is Pulumi's flat config map
+ * (`namespace:key` → string, as `pulumi.runtime.allConfig()` returns it).
+ */
+export function parsePlatformConfig(raw: Readonly<Record<string, string>>, stack: string): PlatformConfig {
+    const issues: ConfigIssue[] = [];
+    const known = new Set<string>();
+    const result: Record<string, unknown> = {};
+
+    for (const [name, section] of allSections()) {
+        const value: Record<string, unknown> = {};
+        let sectionValid = true;
+        for (const [field, fieldSchema] of Object.entries(section.shape)) {
+            const schema = fieldSchema as z.ZodType;
+            const key = `${CONFIG_NAMESPACE}:${configKeyOf(section.prefix, field)}`;
+            known.add(key);
+            const given = raw[key];
+            const decoded = given === undefined ? undefined : decode(given, schema, section.prefix, field);
+            const parsed = schema.safeParse(decoded);
+            if (parsed.success) {
+                value[field] = parsed.data;
+            } else {
+                sectionValid = false;
+                for (const issue of parsed.error.issues) {
+                    issues.push({ key, value: decoded, message: messageOf(issue, decoded, schema, section.prefix, field) });
+                }
+            }
+        }
+        result[name] = value;
+        result[`__valid_${name}`] = sectionValid;
+    }
+
+    for (const key of Object.keys(raw)) {
+        if (key.startsWith(`${CONFIG_NAMESPACE}:`) && !known.has(key)) {
+            issues.push({ key, value: raw[key], message: "is not a setting of this project (see Pulumi.yaml for the keys)" });
+        }
+    }
+
+    const region = raw[REGION_KEY];
+    if (region === undefined) {
+        issues.push({ key: REGION_KEY, value: undefined, message: "is required: the AWS region to deploy to, e.g. eu-west-1" });
+    } else if (!REGION_PATTERN.test(region)) {
+        issues.push({ key: REGION_KEY, value: region, message: "must be an AWS region name such as eu-west-1" });
+    }
+
+    const core = result.core as CoreConfig;
+    if (result.__valid_core) {
+        for (const [name, section] of allSections()) {
+            if (!section.check || !result[`__valid_${name}`]) {
+                continue;
+            }
+            for (const problem of section.check(result[name] as never, { environment: core.environment })) {
+                const key = `${CONFIG_NAMESPACE}:${configKeyOf(section.prefix, problem.field)}`;
+                issues.push({ key, value: (result[name] as Record<string, unknown>)[problem.field], message: problem.message });
+            }
+        }
+    }
+
+    if (issues.length > 0) {
+        throw new ConfigError(issues);
+    }
+    const config: Record<string, unknown> = { stack, region };
+    for (const [name] of allSections()) {
+        config[name] = result[name];
+    }
+    return config as PlatformConfig;
+}
+
+/** Reads and validates the running stack's configuration; throws `ConfigError` before any resource exists. */
+export function loadPlatformConfig(): PlatformConfig {
+    return parsePlatformConfig(pulumi.runtime.allConfig(), pulumi.getStack());
+}
+
+/** The org tags every taggable AWS resource carries, keyed by the configured tag names. */
+export function orgTags(core: CoreConfig): Record<string, string> {
+    return {
+        [core.tagKeyEnvironment]: core.environment,
+        [core.tagKeyOwner]: core.owner,
+        [core.tagKeyCostCenter]: core.costCenter,
+        [core.tagKeyManagedBy]: "pulumi",
+    };
+}

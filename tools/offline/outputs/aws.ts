@@ -1,0 +1,77 @@
+import { MOCK_ACCOUNT_ID, registerCall, registerOutputs } from "../mocks";
+
+// Account-level facts the program asks the AWS provider for.
+registerCall("aws:index/getCallerIdentity:getCallerIdentity", (_args, ctx) => ({
+    accountId: ctx.accountId,
+    arn: `arn:aws:sts::${ctx.accountId}:assumed-role/offline-plan/session`,
+    userId: "AROAOFFLINEPLAN:session",
+    id: ctx.accountId,
+}));
+registerCall("aws:index/getRegion:getRegion", (_args, ctx) => ({
+    name: ctx.region,
+    region: ctx.region,
+    id: ctx.region,
+    endpoint: `ec2.${ctx.region}.amazonaws.com`,
+    description: ctx.region,
+}));
+registerCall("aws:index/getPartition:getPartition", () => ({
+    partition: "aws",
+    id: "aws",
+    dnsSuffix: "amazonaws.com",
+    reverseDnsPrefix: "com.amazonaws",
+}));
+registerCall("aws:index/getAvailabilityZones:getAvailabilityZones", (_args, ctx) => ({
+    names: ["a", "b", "c"].map((s) => `${ctx.region}${s}`),
+    zoneIds: ["1", "2", "3"].map((n) => `${ctx.region.replace(/-/g, "").slice(0, 4)}-az${n}`),
+    id: ctx.region,
+}));
+
+// Resource outputs whose shape differs from the generic `arn:aws:<service>:<region>:<account>:<kind>/<name>`.
+registerOutputs("aws:iam/role:Role", (args, ctx) => {
+    const name = String(args.inputs.name ?? ctx.physicalName);
+    return { name, arn: `arn:aws:iam::${ctx.accountId}:role${String(args.inputs.path ?? "/")}${name}`, uniqueId: `AROA${ctx.digest.slice(0, 17).toUpperCase()}` };
+});
+registerOutputs("aws:iam/policy:Policy", (args, ctx) => {
+    const name = String(args.inputs.name ?? ctx.physicalName);
+    return { name, arn: `arn:aws:iam::${ctx.accountId}:policy${String(args.inputs.path ?? "/")}${name}` };
+});
+registerOutputs("aws:iam/user:User", (args, ctx) => {
+    const name = String(args.inputs.name ?? ctx.physicalName);
+    return { name, arn: `arn:aws:iam::${ctx.accountId}:user${String(args.inputs.path ?? "/")}${name}` };
+});
+registerOutputs("aws:iam/openIdConnectProvider:OpenIdConnectProvider", (args, ctx) => ({
+    arn: `arn:aws:iam::${ctx.accountId}:oidc-provider/${String(args.inputs.url ?? "").replace(/^https:\/\//, "")}`,
+}));
+registerOutputs("aws:kms/key:Key", (_args, ctx) => {
+    const keyId = [8, 4, 4, 4, 12].reduce<{ parts: string[]; at: number }>(
+        (acc, len) => ({ parts: [...acc.parts, ctx.digest.slice(acc.at, acc.at + len)], at: acc.at + len }),
+        { parts: [], at: 0 },
+    ).parts.join("-");
+    return { id: keyId, keyId, arn: `arn:aws:kms:${ctx.region}:${ctx.accountId}:key/${keyId}` };
+});
+registerOutputs("aws:kms/alias:Alias", (args, ctx) => ({
+    arn: `arn:aws:kms:${ctx.region}:${ctx.accountId}:${String(args.inputs.name ?? `alias/${ctx.physicalName}`)}`,
+}));
+registerOutputs("aws:s3/bucket:Bucket", (args, ctx) => {
+    const bucket = String(args.inputs.bucket ?? ctx.physicalName);
+    return { id: bucket, bucket, arn: `arn:aws:s3:::${bucket}`, bucketDomainName: `${bucket}.s3.amazonaws.com`, bucketRegionalDomainName: `${bucket}.s3.${ctx.region}.amazonaws.com` };
+});
+registerOutputs("aws:s3/bucketV2:BucketV2", (args, ctx) => {
+    const bucket = String(args.inputs.bucket ?? ctx.physicalName);
+    return { id: bucket, bucket, arn: `arn:aws:s3:::${bucket}`, bucketDomainName: `${bucket}.s3.amazonaws.com`, bucketRegionalDomainName: `${bucket}.s3.${ctx.region}.amazonaws.com` };
+});
+registerOutputs("aws:sqs/queue:Queue", (args, ctx) => {
+    const name = String(args.inputs.name ?? ctx.physicalName);
+    return { name, arn: `arn:aws:sqs:${ctx.region}:${ctx.accountId}:${name}`, url: `https://sqs.${ctx.region}.amazonaws.com/${ctx.accountId}/${name}`, id: `https://sqs.${ctx.region}.amazonaws.com/${ctx.accountId}/${name}` };
+});
+registerOutputs("aws:cloudwatch/logGroup:LogGroup", (args, ctx) => {
+    const name = String(args.inputs.name ?? ctx.physicalName);
+    return { name, arn: `arn:aws:logs:${ctx.region}:${ctx.accountId}:log-group:${name}` };
+});
+registerOutputs("aws:secretsmanager/secret:Secret", (args, ctx) => {
+    const name = String(args.inputs.name ?? ctx.physicalName);
+    const arn = `arn:aws:secretsmanager:${ctx.region}:${ctx.accountId}:secret:${name}-${ctx.digest.slice(0, 6)}`;
+    return { name, arn, id: arn };
+});
+
+export { MOCK_ACCOUNT_ID };

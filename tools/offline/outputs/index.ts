@@ -1,0 +1,2 @@
+// Loads every area's fake-output handlers into the shared mocks.
+import "./aws";

@@ -1,0 +1,68 @@
+/**
+ * `npm run policy -- <file> [--json] [--policy-config <file>]`
+ * Evaluates the policy pack over the resources of a plan file, or of a JSON array of
+ * `{ "type", "name", "inputs" }`. Exit codes: 0 clean, 1 a mandatory violation, 2 bad usage or input.
+ */
+import * as fs from "node:fs";
+import { parseArgs } from "node:util";
+import { analyzeResources, loadPolicyPack, PolicyPackConfig } from "./offline/analyzer";
+import { analyzerInputsFrom, PolicyInputError } from "./offline/input";
+import { renderViolations } from "./offline/report";
+
+const USAGE = "usage: npm run policy -- <file> [--json] [--policy-config <file>]";
+
+async function main(): Promise<number> {
+    let parsed;
+    try {
+        parsed = parseArgs({
+            options: { json: { type: "boolean" }, "policy-config": { type: "string" }, help: { type: "boolean", short: "h" } },
+            allowPositionals: true,
+            strict: true,
+        });
+    } catch (err) {
+        console.error(`${(err as Error).message}\n${USAGE}`);
+        return 2;
+    }
+    const { values, positionals } = parsed;
+    if (values.help) {
+        console.log(USAGE);
+        return 0;
+    }
+    if (positionals.length !== 1) {
+        console.error(`expected exactly one input file\n${USAGE}`);
+        return 2;
+    }
+    let inputs;
+    let policyConfig: PolicyPackConfig | undefined;
+    try {
+        inputs = analyzerInputsFrom(JSON.parse(fs.readFileSync(positionals[0], "utf8")));
+        if (values["policy-config"]) {
+            policyConfig = JSON.parse(fs.readFileSync(values["policy-config"], "utf8")) as PolicyPackConfig;
+        }
+    } catch (err) {
+        if (err instanceof PolicyInputError || err instanceof SyntaxError || (err as NodeJS.ErrnoException).code === "ENOENT") {
+            console.error(`${positionals[0]}: ${(err as Error).message}`);
+            return 2;
+        }
+        throw err;
+    }
+    const violations = await analyzeResources(inputs, policyConfig);
+    const { name: pack } = await loadPolicyPack();
+    const mandatory = violations.filter((v) => v.enforcementLevel === "mandatory").length;
+    const advisory = violations.filter((v) => v.enforcementLevel === "advisory").length;
+    if (values.json) {
+        console.log(JSON.stringify({ policy: { pack, violations }, summary: { resources: inputs.length, mandatory, advisory } }, null, 2));
+    } else {
+        console.log(renderViolations(violations));
+        console.log(`Summary: ${inputs.length} resources, ${mandatory} mandatory, ${advisory} advisory violation(s).`);
+    }
+    return mandatory > 0 ? 1 : 0;
+}
+
+main().then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+        console.error(err);
+        process.exit(2);
+    },
+);
