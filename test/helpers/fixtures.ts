@@ -1,0 +1,20 @@
+/**
+ * Stand-ins for other components' contracts, so a component can be tested alone under mocks.
+ * They create real (mocked) Pulumi resources, never fakes of the code under test.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { ClusterHandle } from "../../components/interfaces";
+import { MOCK_ACCOUNT_ID } from "../../tools/offline/mocks";
+
+export const TEST_OIDC_ISSUER = "oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE";
+
+/** A cluster handle with a Kubernetes provider and the OIDC facts IRSA trust policies need. */
+export function testCluster(name = "test"): ClusterHandle {
+    return {
+        name: pulumi.output(`${name}-cluster`),
+        provider: new k8s.Provider(`${name}-k8s`, { kubeconfig: "{}" }),
+        oidcProviderArn: pulumi.output(`arn:aws:iam::${MOCK_ACCOUNT_ID}:oidc-provider/${TEST_OIDC_ISSUER}`),
+        oidcIssuer: pulumi.output(TEST_OIDC_ISSUER),
+    };
+}
