@@ -37,6 +37,8 @@ export interface AnalyzerInput {
     readonly parent: string | null;
     readonly protect: boolean;
     readonly dependsOn: readonly string[];
+    /** The explicit provider of the resource (its registration), so policies see e.g. `defaultTags`. */
+    readonly provider?: { readonly urn: string; readonly type: string; readonly name: string; readonly properties: Struct };
 }
 
 /** Per-policy config as `--policy-pack-config` gives it: `{ "<policy>": { "enforcementLevel": ..., ...props } }`. */
@@ -115,6 +117,18 @@ const LEVEL_CODES: Record<EnforcementLevel, number> = {
     disabled: analyzerProto.EnforcementLevel.DISABLED,
 };
 
+function providerOf(input: AnalyzerInput): import("@pulumi/pulumi/proto/analyzer_pb").AnalyzerProviderResource | undefined {
+    if (!input.provider) {
+        return undefined;
+    }
+    const provider = new analyzerProto.AnalyzerProviderResource();
+    provider.setUrn(input.provider.urn);
+    provider.setType(input.provider.type);
+    provider.setName(input.provider.name);
+    provider.setProperties(asStruct(input.provider.properties));
+    return provider;
+}
+
 function options(input: AnalyzerInput): import("@pulumi/pulumi/proto/analyzer_pb").AnalyzerResourceOptions {
     const opts = new analyzerProto.AnalyzerResourceOptions();
     opts.setProtect(input.protect);
@@ -170,6 +184,7 @@ export async function analyzeResources(inputs: readonly AnalyzerInput[], config:
         request.setUrn(input.urn);
         request.setProperties(properties);
         request.setOptions(options(input));
+        request.setProvider(providerOf(input));
         violations.push(...toViolations(await invoke(handlers.analyze, request), input.urn));
 
         const resource = new analyzerProto.AnalyzerResource();
@@ -178,6 +193,7 @@ export async function analyzeResources(inputs: readonly AnalyzerInput[], config:
         resource.setUrn(input.urn);
         resource.setProperties(properties);
         resource.setOptions(options(input));
+        resource.setProvider(providerOf(input));
         resource.setParent(input.parent ?? "");
         resource.setDependenciesList([...input.dependsOn]);
         stackResources.push(resource);

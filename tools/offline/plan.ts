@@ -11,7 +11,7 @@ import { program as projectProgram } from "../../stacks/program";
 import { PlatformMocks } from "./mocks";
 import "./outputs";
 import { recordRegistrations, RecordedResource } from "./recorder";
-import { analyzeResources, loadPolicyPack, PolicyPackConfig, Violation } from "./analyzer";
+import { AnalyzerInput, analyzeResources, loadPolicyPack, PolicyPackConfig, Violation } from "./analyzer";
 import { toPlainJson } from "./wire";
 
 export const PROJECT_ROOT = path.join(__dirname, "..", "..");
@@ -104,6 +104,22 @@ function toPlanned(r: RecordedResource): PlannedResource {
     };
 }
 
+/** The engine's view of a registration: explicit providers resolved to their own registration. */
+function toAnalyzerInput(r: RecordedResource, byUrn: ReadonlyMap<string, RecordedResource>): AnalyzerInput {
+    const providerUrn = r.provider?.split("::").slice(0, -1).join("::");
+    const provider = providerUrn ? byUrn.get(providerUrn) : undefined;
+    return {
+        urn: r.urn,
+        type: r.type,
+        name: r.name,
+        properties: r.properties,
+        parent: r.parent,
+        protect: r.protect,
+        dependsOn: r.dependsOn,
+        provider: provider && { urn: provider.urn, type: provider.type, name: provider.name, properties: provider.properties },
+    };
+}
+
 export function summarize(resources: readonly PlannedResource[], violations: readonly Violation[]): PlanFile["summary"] {
     const byType: Record<string, number> = {};
     for (const r of resources) {
@@ -153,10 +169,8 @@ export async function runPlan(options: PlanOptions): Promise<PlanFile> {
         options.onRegistrations?.(recorded);
     }
     const resources = recorded.map(toPlanned);
-    const violations = await analyzeResources(
-        recorded.map((r) => ({ urn: r.urn, type: r.type, name: r.name, properties: r.properties, parent: r.parent, protect: r.protect, dependsOn: r.dependsOn })),
-        options.policyConfig,
-    );
+    const byUrn = new Map(recorded.map((r) => [r.urn, r]));
+    const violations = await analyzeResources(recorded.map((r) => toAnalyzerInput(r, byUrn)), options.policyConfig);
     const { name: pack } = await loadPolicyPack();
     return {
         version: 1,
