@@ -10,11 +10,9 @@ import type { Struct } from "google-protobuf/google/protobuf/struct_pb";
 // The exact modules @pulumi/policy uses, so messages and handlers share one protobuf runtime.
 const policyDir = path.dirname(require.resolve("@pulumi/policy"));
 const fromPolicy = (id: string): string => require.resolve(id, { paths: [policyDir] });
-/* eslint-disable @typescript-eslint/no-require-imports */
 const grpc = require(fromPolicy("@grpc/grpc-js")) as typeof import("@grpc/grpc-js");
 const analyzerProto = require(fromPolicy("@pulumi/pulumi/proto/analyzer_pb")) as typeof import("@pulumi/pulumi/proto/analyzer_pb");
 const structProto = require(fromPolicy("google-protobuf/google/protobuf/struct_pb")) as typeof import("google-protobuf/google/protobuf/struct_pb");
-/* eslint-enable @typescript-eslint/no-require-imports */
 
 export const POLICY_PACK_DIR = path.join(__dirname, "..", "..", "policypack");
 
@@ -80,7 +78,6 @@ export function loadPolicyPack(): Promise<LoadedPack> {
         const cwd = process.cwd();
         try {
             process.chdir(POLICY_PACK_DIR); // PolicyPack reads its version from ./package.json.
-            // eslint-disable-next-line @typescript-eslint/no-require-imports
             const pack = require(path.join(POLICY_PACK_DIR, "index.ts")) as { policyPack?: { name: string } };
             if (!handlers) {
                 throw new Error("policypack/index.ts did not construct a PolicyPack");
