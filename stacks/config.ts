@@ -2,12 +2,18 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { ConfigIssue, Section, SectionValue, configKeyOf, describeSetting, SettingDescription } from "./settings/define";
 import { coreSection } from "./settings/core";
+import { networkSection } from "./settings/network";
+import { clusterSection } from "./settings/cluster";
+import { karpenterSection } from "./settings/karpenter";
 
 export { ConfigIssue } from "./settings/define";
 
 /** Every stack-config section of the platform, in the order the docs list them. */
 export const sections = {
     core: coreSection,
+    network: networkSection,
+    cluster: clusterSection,
+    karpenter: karpenterSection,
 } as const;
 
 type Sections = typeof sections;

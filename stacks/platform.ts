@@ -1,4 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
+import { Cluster } from "../components/cluster";
+import { Karpenter } from "../components/karpenter";
+import { Network } from "../components/network";
 import { orgTagsTransformation } from "../components/tags";
 import { PlatformConfig, orgTags } from "./config";
 
@@ -6,6 +9,8 @@ import { PlatformConfig, orgTags } from "./config";
 export interface PlatformArgs {
     /** The validated stack configuration. */
     readonly config: PlatformConfig;
+    /** AWS account the stack deploys to (for key and trust policies). */
+    readonly accountId: string;
 }
 
 /**
@@ -15,6 +20,14 @@ export interface PlatformArgs {
 export class Platform extends pulumi.ComponentResource {
     /** The org tags applied to every taggable resource. */
     public readonly orgTags: Record<string, string>;
+    /** EKS cluster name. */
+    public readonly clusterName: string;
+    /** The VPC. */
+    public readonly network: Network;
+    /** The EKS cluster; the handle every Kubernetes-side component takes. */
+    public readonly cluster: Cluster;
+    /** Karpenter and the platform's NodePools. */
+    public readonly karpenter: Karpenter;
 
     constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         const tags = orgTags(args.config.core);
@@ -22,8 +35,72 @@ export class Platform extends pulumi.ComponentResource {
             ...opts,
             transformations: [orgTagsTransformation(tags), ...(opts?.transformations ?? [])],
         });
+        const { core, network, cluster, karpenter } = args.config;
+        const { region } = args.config;
+        const { accountId } = args;
+        const protect = core.protectStatefulResources;
         this.orgTags = tags;
+        this.clusterName = name;
 
-        this.registerOutputs({ orgTags: this.orgTags });
+        // VPC over three AZs; private subnets tagged for the cluster's Karpenter.
+        this.network = new Network(
+            `${name}-network`,
+            {
+                region,
+                accountId,
+                clusterName: this.clusterName,
+                vpcCidr: network.vpcCidr,
+                availabilityZones: network.availabilityZones,
+                natGateways: network.natGateways,
+                flowLogRetentionDays: network.flowLogRetentionDays,
+                kmsDeletionWindowDays: core.kmsDeletionWindowDays,
+                protect,
+            },
+            { parent: this },
+        );
+
+        // EKS with encrypted Secrets, private endpoint, IRSA, core add-ons and the system node group.
+        this.cluster = new Cluster(
+            `${name}-cluster`,
+            {
+                clusterName: this.clusterName,
+                region,
+                accountId,
+                vpcId: this.network.vpcId,
+                privateSubnetIds: this.network.privateSubnetIds,
+                kubernetesVersion: cluster.kubernetesVersion,
+                endpointPublicAccess: cluster.endpointPublicAccess,
+                publicAccessCidrs: cluster.publicAccessCidrs,
+                adminRoleArns: cluster.adminRoleArns,
+                logRetentionDays: cluster.logRetentionDays,
+                systemNodeInstanceTypes: cluster.systemNodeInstanceTypes,
+                systemNodeCount: cluster.systemNodeCount,
+                kmsDeletionWindowDays: core.kmsDeletionWindowDays,
+                protect,
+            },
+            { parent: this },
+        );
+
+        // Karpenter: Graviton preferred over x86, CI pools per architecture, the storage pool.
+        this.karpenter = new Karpenter(
+            `${name}-karpenter`,
+            {
+                cluster: this.cluster,
+                clusterName: this.clusterName,
+                region,
+                accountId,
+                nodeSecurityGroupId: this.cluster.clusterSecurityGroupId,
+                volumeKeyArn: this.cluster.volumeKeyArn,
+                chartVersion: karpenter.chartVersion,
+                amiAlias: karpenter.amiAlias,
+                rootVolumeGiB: karpenter.rootVolumeGiB,
+                storageDataVolumeGiB: karpenter.storageDataVolumeGiB,
+                nodeTags: tags,
+                pools: karpenter,
+            },
+            { parent: this },
+        );
+
+        this.registerOutputs({ orgTags: this.orgTags, clusterName: this.clusterName });
     }
 }

@@ -1,4 +1,6 @@
+import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { loadKubernetesModels } from "../components/k8s-models";
 import { loadPlatformConfig } from "./config";
 import { Platform } from "./platform";
 
@@ -8,8 +10,17 @@ import { Platform } from "./platform";
  */
 export async function program(): Promise<Record<string, unknown>> {
     const config = loadPlatformConfig();
-    const platform = new Platform(`${config.core.namePrefix}-${config.core.environment}`, { config });
+    await loadKubernetesModels();
+    const { accountId } = await aws.getCallerIdentity();
+    const platform = new Platform(`${config.core.namePrefix}-${config.core.environment}`, { config, accountId });
     return {
         orgTags: pulumi.output(platform.orgTags),
+        clusterName: platform.cluster.name,
+        oidcProviderArn: platform.cluster.oidcProviderArn,
+        oidcIssuer: platform.cluster.oidcIssuer,
+        vpcId: platform.network.vpcId,
+        karpenterNodeRoleArn: platform.karpenter.nodeRoleArn,
+        karpenterInterruptionQueue: platform.karpenter.interruptionQueueName,
+        nodePools: platform.karpenter.nodePoolNames,
     };
 }

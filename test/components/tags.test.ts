@@ -11,7 +11,7 @@ describe("org tags", () => {
         return plan({
             configChanges,
             program: async () => {
-                const platform = new Platform("cip-dev", { config: loadPlatformConfig() });
+                const platform = new Platform("cip-dev", { config: loadPlatformConfig(), accountId: "123456789012" });
                 build(platform);
             },
         });

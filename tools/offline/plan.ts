@@ -8,6 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
 import { ConfigError } from "../../stacks/config";
 import { program as projectProgram } from "../../stacks/program";
+import { loadKubernetesModels } from "../../components/k8s-models";
 import { PlatformMocks } from "./mocks";
 import "./outputs";
 import { recordRegistrations, RecordedResource } from "./recorder";
@@ -158,7 +159,7 @@ export async function runPlan(options: PlanOptions): Promise<PlanFile> {
 
     pulumi.runtime.setAllConfig(config.values, config.secretKeys);
     const recording = await recordRegistrations(new PlatformMocks(region), project, options.stack);
-    await loadPolicyPack();
+    await Promise.all([loadPolicyPack(), loadKubernetesModels()]);
     const program = options.program ?? projectProgram;
     let recorded: RecordedResource[] = [];
     try {

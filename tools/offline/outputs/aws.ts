@@ -75,3 +75,20 @@ registerOutputs("aws:secretsmanager/secret:Secret", (args, ctx) => {
 });
 
 export { MOCK_ACCOUNT_ID };
+
+// EC2 ids carry their kind's prefix, as the real ones do.
+const EC2_ID_PREFIXES: Record<string, string> = {
+    "aws:ec2/vpc:Vpc": "vpc",
+    "aws:ec2/subnet:Subnet": "subnet",
+    "aws:ec2/securityGroup:SecurityGroup": "sg",
+    "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": "sg",
+    "aws:ec2/natGateway:NatGateway": "nat",
+    "aws:ec2/internetGateway:InternetGateway": "igw",
+    "aws:ec2/routeTable:RouteTable": "rtb",
+    "aws:ec2/eip:Eip": "eipalloc",
+    "aws:ec2/launchTemplate:LaunchTemplate": "lt",
+    "aws:ec2/flowLog:FlowLog": "fl",
+};
+for (const [type, prefix] of Object.entries(EC2_ID_PREFIXES)) {
+    registerOutputs(type, (_args, ctx) => ({ id: `${prefix}-${ctx.digest.slice(0, 17)}`, ...(type === "aws:ec2/launchTemplate:LaunchTemplate" ? { latestVersion: 1 } : {}) }));
+}

@@ -1,2 +1,3 @@
 // Loads every area's fake-output handlers into the shared mocks.
 import "./aws";
+import "./eks";

@@ -1,0 +1,34 @@
+/**
+ * Typed Kubernetes models for the CRDs the platform creates. The @kubernetes-models packages are
+ * ESM-only (no `require` export), so they are loaded once with dynamic `import()` before the
+ * program builds anything; builders then use them synchronously.
+ */
+import type { NodePool } from "@kubernetes-models/karpenter/karpenter.sh/v1/NodePool";
+import type { EC2NodeClass } from "@kubernetes-models/karpenter/karpenter.k8s.aws/v1/EC2NodeClass";
+
+export interface KubernetesModels {
+    readonly NodePool: typeof NodePool;
+    readonly EC2NodeClass: typeof EC2NodeClass;
+}
+
+let loaded: KubernetesModels | undefined;
+
+/** Loads every model the platform uses; idempotent. */
+export async function loadKubernetesModels(): Promise<KubernetesModels> {
+    if (!loaded) {
+        const [nodePool, nodeClass] = await Promise.all([
+            import("@kubernetes-models/karpenter/karpenter.sh/v1/NodePool"),
+            import("@kubernetes-models/karpenter/karpenter.k8s.aws/v1/EC2NodeClass"),
+        ]);
+        loaded = { NodePool: nodePool.NodePool, EC2NodeClass: nodeClass.EC2NodeClass };
+    }
+    return loaded;
+}
+
+/** The loaded models; `loadKubernetesModels()` must have completed (the program awaits it first). */
+export function kubernetesModels(): KubernetesModels {
+    if (!loaded) {
+        throw new Error("Kubernetes models are not loaded: await loadKubernetesModels() before building objects");
+    }
+    return loaded;
+}

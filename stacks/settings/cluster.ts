@@ -1,0 +1,43 @@
+import { z } from "zod";
+import { defineSection } from "./define";
+import { logRetention } from "./network";
+
+const roleArn = z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, "must be an IAM role ARN (arn:aws:iam::<account>:role/<name>)");
+
+/** The EKS cluster: version, endpoint exposure, admins, logs and the system node group. */
+export const clusterSection = defineSection({
+    prefix: "cluster",
+    shape: {
+        kubernetesVersion: z
+            .string()
+            .regex(/^1\.\d{2}$/, "must be a Kubernetes minor version such as 1.33")
+            .default("1.33")
+            .describe("Kubernetes version of the control plane (minor version, e.g. 1.33)."),
+        endpointPublicAccess: z
+            .boolean()
+            .default(false)
+            .describe("Expose the API server endpoint publicly as well as privately; needs clusterPublicAccessCidrs."),
+        publicAccessCidrs: z
+            .array(z.string().regex(/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/, "must be an IPv4 CIDR"))
+            .default([])
+            .describe("CIDRs allowed to reach a public API endpoint; required when the endpoint is public, never 0.0.0.0/0."),
+        adminRoleArns: z.array(roleArn).default([]).describe("IAM roles given cluster-admin through EKS access entries."),
+        logRetentionDays: logRetention.default(90).describe("Retention of control-plane logs in days (a CloudWatch retention period)."),
+        systemNodeInstanceTypes: z
+            .array(z.string().regex(/^[a-z]+\d+g[a-z]*\.[a-z0-9]+$/, "must be a Graviton instance type such as t4g.medium or m7g.large"))
+            .min(1)
+            .default(["t4g.medium", "t4g.large"])
+            .describe("Graviton instance types of the system node group (critical add-ons only)."),
+        systemNodeCount: z.number().int().min(2).max(10).default(2).describe("Nodes in the system node group (2-10; two keep add-ons available)."),
+    },
+    check: (cluster) => {
+        const issues: Array<{ field: "publicAccessCidrs"; message: string }> = [];
+        if (cluster.endpointPublicAccess && cluster.publicAccessCidrs.length === 0) {
+            issues.push({ field: "publicAccessCidrs", message: "a public API endpoint needs an explicit CIDR allow-list; list the CIDRs or set clusterEndpointPublicAccess false" });
+        }
+        if (cluster.publicAccessCidrs.includes("0.0.0.0/0")) {
+            issues.push({ field: "publicAccessCidrs", message: "must not contain 0.0.0.0/0: list the networks that administer the cluster" });
+        }
+        return issues;
+    },
+});
