@@ -21,7 +21,7 @@ describe("org tags", () => {
         const planned = await planWithChildren((platform) => {
             new aws.sqs.Queue("jobs", {}, { parent: platform });
         });
-        assert.deepEqual(single(planned, "aws:sqs/queue:Queue").inputs.tags, ORG_TAGS);
+        assert.deepEqual(single(planned, "aws:sqs/queue:Queue", "jobs").inputs.tags, ORG_TAGS);
         assert.equal(planned.summary.mandatory, 0);
     });
 
@@ -29,7 +29,7 @@ describe("org tags", () => {
         const planned = await planWithChildren((platform) => {
             new aws.sqs.Queue("jobs", { tags: { owner: "ci-team", purpose: "jobs" } }, { parent: platform });
         });
-        assert.deepEqual(single(planned, "aws:sqs/queue:Queue").inputs.tags, { ...ORG_TAGS, owner: "ci-team", purpose: "jobs" });
+        assert.deepEqual(single(planned, "aws:sqs/queue:Queue", "jobs").inputs.tags, { ...ORG_TAGS, owner: "ci-team", purpose: "jobs" });
     });
 
     it("uses the configured tag keys", async () => {
@@ -39,7 +39,7 @@ describe("org tags", () => {
             },
             { "ciplatform:tagKeyCostCenter": "CostCenter" },
         );
-        const tags = single(planned, "aws:sqs/queue:Queue").inputs.tags as Record<string, string>;
+        const tags = single(planned, "aws:sqs/queue:Queue", "jobs").inputs.tags as Record<string, string>;
         assert.equal(tags.CostCenter, "cc-1234");
         assert.equal(tags["cost-center"], undefined);
     });
