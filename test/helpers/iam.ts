@@ -1,0 +1,43 @@
+/**
+ * Evaluates IAM documents with a real IAM policy simulator (@cloud-copilot/iam-simulate, AGPL:
+ * test-only, never loaded by the program or the pack), so tests prove behaviour, not text.
+ */
+import type { PolicyDocument } from "../../components/iam-documents";
+
+export type Decision = "Allowed" | "ExplicitlyDenied" | "ImplicitlyDenied";
+
+export interface SimulationRequest {
+    /** Policies attached to the calling principal. */
+    readonly identityPolicies?: readonly PolicyDocument[];
+    /** Resource policy (trust policy, key policy, bucket policy). */
+    readonly resourcePolicy?: PolicyDocument;
+    readonly action: string;
+    readonly principal: string;
+    readonly resource: string;
+    readonly resourceAccount?: string;
+    /** Context keys: `aws:PrincipalTag/x`, `aws:RequestTag/x`, `oidc...:sub`, ... */
+    readonly context?: Readonly<Record<string, string | string[]>>;
+}
+
+export async function simulate(request: SimulationRequest): Promise<Decision> {
+    const { runSimulation } = await import("@cloud-copilot/iam-simulate");
+    const response = await runSimulation(
+        {
+            identityPolicies: (request.identityPolicies ?? []).map((policy, i) => ({ name: `policy-${i}`, policy: policy as never })),
+            serviceControlPolicies: [],
+            resourceControlPolicies: [],
+            resourcePolicy: request.resourcePolicy as never,
+            request: {
+                action: request.action,
+                principal: request.principal,
+                resource: { resource: request.resource, accountId: request.resourceAccount ?? "123456789012" },
+                contextVariables: { ...(request.context ?? {}) },
+            },
+        },
+        {},
+    );
+    if (response.resultType === "error") {
+        throw new Error(`simulation of ${request.action} on ${request.resource} is invalid: ${JSON.stringify(response.errors)}`);
+    }
+    return response.overallResult as Decision;
+}
