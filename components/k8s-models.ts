@@ -5,10 +5,14 @@
  */
 import type { NodePool } from "@kubernetes-models/karpenter/karpenter.sh/v1/NodePool";
 import type { EC2NodeClass } from "@kubernetes-models/karpenter/karpenter.k8s.aws/v1/EC2NodeClass";
+import type { ClusterSecretStore } from "@kubernetes-models/external-secrets/external-secrets.io/v1/ClusterSecretStore";
+import type { ExternalSecret } from "@kubernetes-models/external-secrets/external-secrets.io/v1/ExternalSecret";
 
 export interface KubernetesModels {
     readonly NodePool: typeof NodePool;
     readonly EC2NodeClass: typeof EC2NodeClass;
+    readonly ClusterSecretStore: typeof ClusterSecretStore;
+    readonly ExternalSecret: typeof ExternalSecret;
 }
 
 let loaded: KubernetesModels | undefined;
@@ -16,11 +20,18 @@ let loaded: KubernetesModels | undefined;
 /** Loads every model the platform uses; idempotent. */
 export async function loadKubernetesModels(): Promise<KubernetesModels> {
     if (!loaded) {
-        const [nodePool, nodeClass] = await Promise.all([
+        const [nodePool, nodeClass, clusterSecretStore, externalSecret] = await Promise.all([
             import("@kubernetes-models/karpenter/karpenter.sh/v1/NodePool"),
             import("@kubernetes-models/karpenter/karpenter.k8s.aws/v1/EC2NodeClass"),
+            import("@kubernetes-models/external-secrets/external-secrets.io/v1/ClusterSecretStore"),
+            import("@kubernetes-models/external-secrets/external-secrets.io/v1/ExternalSecret"),
         ]);
-        loaded = { NodePool: nodePool.NodePool, EC2NodeClass: nodeClass.EC2NodeClass };
+        loaded = {
+            NodePool: nodePool.NodePool,
+            EC2NodeClass: nodeClass.EC2NodeClass,
+            ClusterSecretStore: clusterSecretStore.ClusterSecretStore,
+            ExternalSecret: externalSecret.ExternalSecret,
+        };
     }
     return loaded;
 }

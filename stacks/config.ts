@@ -5,6 +5,7 @@ import { coreSection } from "./settings/core";
 import { networkSection } from "./settings/network";
 import { clusterSection } from "./settings/cluster";
 import { karpenterSection } from "./settings/karpenter";
+import { secretsSection } from "./settings/secrets";
 
 export { ConfigIssue } from "./settings/define";
 
@@ -14,6 +15,7 @@ export const sections = {
     network: networkSection,
     cluster: clusterSection,
     karpenter: karpenterSection,
+    secrets: secretsSection,
 } as const;
 
 type Sections = typeof sections;

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Cluster } from "../components/cluster";
 import { Karpenter } from "../components/karpenter";
+import { ExternalSecrets } from "../components/external-secrets";
 import { Network } from "../components/network";
 import { orgTagsTransformation } from "../components/tags";
 import { PlatformConfig, orgTags } from "./config";
@@ -28,6 +29,8 @@ export class Platform extends pulumi.ComponentResource {
     public readonly cluster: Cluster;
     /** Karpenter and the platform's NodePools. */
     public readonly karpenter: Karpenter;
+    /** External Secrets with ABAC: the `SecretsCatalog` other components take their secrets from. */
+    public readonly secrets: ExternalSecrets;
 
     constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         const tags = orgTags(args.config.core);
@@ -35,7 +38,7 @@ export class Platform extends pulumi.ComponentResource {
             ...opts,
             transformations: [orgTagsTransformation(tags), ...(opts?.transformations ?? [])],
         });
-        const { core, network, cluster, karpenter } = args.config;
+        const { core, network, cluster, karpenter, secrets } = args.config;
         const { region } = args.config;
         const { accountId } = args;
         const protect = core.protectStatefulResources;
@@ -97,6 +100,24 @@ export class Platform extends pulumi.ComponentResource {
                 storageDataVolumeGiB: karpenter.storageDataVolumeGiB,
                 nodeTags: tags,
                 pools: karpenter,
+            },
+            { parent: this },
+        );
+
+        // External Secrets: one ABAC reader role, one store for labelled namespaces.
+        this.secrets = new ExternalSecrets(
+            `${name}-secrets`,
+            {
+                cluster: this.cluster,
+                region,
+                accountId,
+                secretNamePrefix: name,
+                chartVersion: secrets.chartVersion,
+                abacTagKey: core.abacTagKey,
+                storeName: secrets.storeName,
+                recoveryWindowDays: secrets.recoveryWindowDays,
+                kmsDeletionWindowDays: core.kmsDeletionWindowDays,
+                protect,
             },
             { parent: this },
         );

@@ -6,6 +6,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterHandle } from "../../components/interfaces";
 import { MOCK_ACCOUNT_ID } from "../../tools/offline/mocks";
+import { orgTagsTransformation } from "../../components/tags";
 
 export const TEST_OIDC_ISSUER = "oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE";
 
@@ -17,4 +18,12 @@ export function testCluster(name = "test"): ClusterHandle {
         oidcProviderArn: pulumi.output(`arn:aws:iam::${MOCK_ACCOUNT_ID}:oidc-provider/${TEST_OIDC_ISSUER}`),
         oidcIssuer: pulumi.output(TEST_OIDC_ISSUER),
     };
+}
+
+/** The org tags `underOrgTags` applies (the dev stack's values). */
+export const TEST_ORG_TAGS = { environment: "dev", owner: "platform-team", "cost-center": "cc-1234", "managed-by": "pulumi" };
+
+/** A root that tags everything below it with the org tags, as the Platform component does. */
+export function underOrgTags(name = "test-root"): pulumi.ComponentResource {
+    return new pulumi.ComponentResource("ciplatform:test:Root", name, {}, { transformations: [orgTagsTransformation(TEST_ORG_TAGS)] });
 }
