@@ -6,6 +6,8 @@
 import type { NodePool } from "@kubernetes-models/karpenter/karpenter.sh/v1/NodePool";
 import type { EC2NodeClass } from "@kubernetes-models/karpenter/karpenter.k8s.aws/v1/EC2NodeClass";
 import type { ClusterSecretStore } from "@kubernetes-models/external-secrets/external-secrets.io/v1/ClusterSecretStore";
+import type { AWSPCAClusterIssuer } from "@kubernetes-models/cert-manager/awspca.cert-manager.io/v1beta1/AWSPCAClusterIssuer";
+import type { Certificate } from "@kubernetes-models/cert-manager/cert-manager.io/v1/Certificate";
 import type { ExternalSecret } from "@kubernetes-models/external-secrets/external-secrets.io/v1/ExternalSecret";
 
 export interface KubernetesModels {
@@ -13,6 +15,8 @@ export interface KubernetesModels {
     readonly EC2NodeClass: typeof EC2NodeClass;
     readonly ClusterSecretStore: typeof ClusterSecretStore;
     readonly ExternalSecret: typeof ExternalSecret;
+    readonly AWSPCAClusterIssuer: typeof AWSPCAClusterIssuer;
+    readonly Certificate: typeof Certificate;
 }
 
 let loaded: KubernetesModels | undefined;
@@ -20,17 +24,21 @@ let loaded: KubernetesModels | undefined;
 /** Loads every model the platform uses; idempotent. */
 export async function loadKubernetesModels(): Promise<KubernetesModels> {
     if (!loaded) {
-        const [nodePool, nodeClass, clusterSecretStore, externalSecret] = await Promise.all([
+        const [nodePool, nodeClass, clusterSecretStore, externalSecret, pcaIssuer, certificate] = await Promise.all([
             import("@kubernetes-models/karpenter/karpenter.sh/v1/NodePool"),
             import("@kubernetes-models/karpenter/karpenter.k8s.aws/v1/EC2NodeClass"),
             import("@kubernetes-models/external-secrets/external-secrets.io/v1/ClusterSecretStore"),
             import("@kubernetes-models/external-secrets/external-secrets.io/v1/ExternalSecret"),
+            import("@kubernetes-models/cert-manager/awspca.cert-manager.io/v1beta1/AWSPCAClusterIssuer"),
+            import("@kubernetes-models/cert-manager/cert-manager.io/v1/Certificate"),
         ]);
         loaded = {
             NodePool: nodePool.NodePool,
             EC2NodeClass: nodeClass.EC2NodeClass,
             ClusterSecretStore: clusterSecretStore.ClusterSecretStore,
             ExternalSecret: externalSecret.ExternalSecret,
+            AWSPCAClusterIssuer: pcaIssuer.AWSPCAClusterIssuer,
+            Certificate: certificate.Certificate,
         };
     }
     return loaded;

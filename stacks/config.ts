@@ -6,6 +6,7 @@ import { networkSection } from "./settings/network";
 import { clusterSection } from "./settings/cluster";
 import { karpenterSection } from "./settings/karpenter";
 import { secretsSection } from "./settings/secrets";
+import { pkiSection } from "./settings/pki";
 
 export { ConfigIssue } from "./settings/define";
 
@@ -16,6 +17,7 @@ export const sections = {
     cluster: clusterSection,
     karpenter: karpenterSection,
     secrets: secretsSection,
+    pki: pkiSection,
 } as const;
 
 type Sections = typeof sections;

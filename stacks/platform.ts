@@ -3,6 +3,7 @@ import { Cluster } from "../components/cluster";
 import { Karpenter } from "../components/karpenter";
 import { ExternalSecrets } from "../components/external-secrets";
 import { Network } from "../components/network";
+import { Pki } from "../components/pki";
 import { orgTagsTransformation } from "../components/tags";
 import { PlatformConfig, orgTags } from "./config";
 
@@ -31,6 +32,8 @@ export class Platform extends pulumi.ComponentResource {
     public readonly karpenter: Karpenter;
     /** External Secrets with ABAC: the `SecretsCatalog` other components take their secrets from. */
     public readonly secrets: ExternalSecrets;
+    /** Private CA and cert-manager: the `CertificateIssuer` for the platform's TLS. */
+    public readonly pki: Pki;
 
     constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         const tags = orgTags(args.config.core);
@@ -38,7 +41,7 @@ export class Platform extends pulumi.ComponentResource {
             ...opts,
             transformations: [orgTagsTransformation(tags), ...(opts?.transformations ?? [])],
         });
-        const { core, network, cluster, karpenter, secrets } = args.config;
+        const { core, network, cluster, karpenter, secrets, pki } = args.config;
         const { region } = args.config;
         const { accountId } = args;
         const protect = core.protectStatefulResources;
@@ -116,6 +119,30 @@ export class Platform extends pulumi.ComponentResource {
                 abacTagKey: core.abacTagKey,
                 storeName: secrets.storeName,
                 recoveryWindowDays: secrets.recoveryWindowDays,
+                kmsDeletionWindowDays: core.kmsDeletionWindowDays,
+                protect,
+            },
+            { parent: this },
+        );
+
+        // Private CA (keys in AWS HSMs), cert-manager and the AWS PCA issuer.
+        this.pki = new Pki(
+            `${name}-pki`,
+            {
+                cluster: this.cluster,
+                region,
+                accountId,
+                mode: pki.mode,
+                parentCaArn: pki.parentCaArn || undefined,
+                keyAlgorithm: pki.keyAlgorithm,
+                signingAlgorithm: pki.signingAlgorithm,
+                commonName: pki.commonName,
+                organization: pki.organization,
+                validityYears: pki.validityYears,
+                revocation: pki.revocation,
+                permanentDeletionDays: pki.permanentDeletionDays,
+                certManagerChartVersion: pki.certManagerChartVersion,
+                issuerChartVersion: pki.issuerChartVersion,
                 kmsDeletionWindowDays: core.kmsDeletionWindowDays,
                 protect,
             },

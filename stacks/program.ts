@@ -22,5 +22,8 @@ export async function program(): Promise<Record<string, unknown>> {
         karpenterNodeRoleArn: platform.karpenter.nodeRoleArn,
         karpenterInterruptionQueue: platform.karpenter.interruptionQueueName,
         nodePools: platform.karpenter.nodePoolNames,
+        caArn: platform.pki.caArn,
+        caCertificatePem: platform.pki.caCertificatePem,
+        certificateIssuer: platform.pki.issuerName,
     };
 }

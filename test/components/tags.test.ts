@@ -46,9 +46,9 @@ describe("org tags", () => {
 
     it("leaves resources without a tags map alone", async () => {
         const planned = await planWithChildren((platform) => {
-            new aws.s3.BucketPolicy("policy", { bucket: "b", policy: "{}" }, { parent: platform });
+            new aws.s3.BucketPolicy("standalone", { bucket: "b", policy: "{}" }, { parent: platform });
         });
-        assert.equal(single(planned, "aws:s3/bucketPolicy:BucketPolicy").inputs.tags, undefined);
+        assert.equal(single(planned, "aws:s3/bucketPolicy:BucketPolicy", "standalone").inputs.tags, undefined);
     });
 
     it("the pack catches a taggable resource created outside the platform without tags", async () => {

@@ -1,3 +1,4 @@
 // Loads every area's fake-output handlers into the shared mocks.
 import "./aws";
 import "./eks";
+import "./pki";
