@@ -7,6 +7,7 @@ import { clusterSection } from "./settings/cluster";
 import { karpenterSection } from "./settings/karpenter";
 import { secretsSection } from "./settings/secrets";
 import { pkiSection } from "./settings/pki";
+import { runnersSection } from "./settings/runners";
 
 export { ConfigIssue } from "./settings/define";
 
@@ -18,6 +19,7 @@ export const sections = {
     karpenter: karpenterSection,
     secrets: secretsSection,
     pki: pkiSection,
+    runners: runnersSection,
 } as const;
 
 type Sections = typeof sections;
@@ -141,6 +143,9 @@ export function parsePlatformConfig(raw: Readonly<Record<string, string>>, stack
         }
     }
 
+    if (issues.length === 0) {
+        issues.push(...crossSectionIssues(result as unknown as PlatformConfig));
+    }
     if (issues.length > 0) {
         throw new ConfigError(issues);
     }
@@ -149,6 +154,23 @@ export function parsePlatformConfig(raw: Readonly<Record<string, string>>, stack
         config[name] = result[name];
     }
     return config as PlatformConfig;
+}
+
+/** Rules between sections, checked once every section is valid on its own. */
+function crossSectionIssues(config: PlatformConfig): ConfigIssue[] {
+    const issues: ConfigIssue[] = [];
+    if (config.runners.enabled) {
+        const pools = new Set<string>(config.karpenter.ciArchitectures);
+        const missing = config.runners.architectures.filter((a) => !pools.has(a));
+        if (missing.length > 0) {
+            issues.push({
+                key: `${CONFIG_NAMESPACE}:runnersArchitectures`,
+                value: config.runners.architectures,
+                message: `${missing.join(", ")} has no CI NodePool: add it to karpenterCiArchitectures (${[...pools].join(", ")})`,
+            });
+        }
+    }
+    return issues;
 }
 
 /** Reads and validates the running stack's configuration; throws `ConfigError` before any resource exists. */

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Cluster } from "../components/cluster";
 import { Karpenter } from "../components/karpenter";
 import { ExternalSecrets } from "../components/external-secrets";
+import { GitlabRunners } from "../components/gitlab-runners";
 import { Network } from "../components/network";
 import { Pki } from "../components/pki";
 import { orgTagsTransformation } from "../components/tags";
@@ -34,6 +35,8 @@ export class Platform extends pulumi.ComponentResource {
     public readonly secrets: ExternalSecrets;
     /** Private CA and cert-manager: the `CertificateIssuer` for the platform's TLS. */
     public readonly pki: Pki;
+    /** GitLab runners per architecture, when enabled. */
+    public readonly runners?: GitlabRunners;
 
     constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         const tags = orgTags(args.config.core);
@@ -41,7 +44,7 @@ export class Platform extends pulumi.ComponentResource {
             ...opts,
             transformations: [orgTagsTransformation(tags), ...(opts?.transformations ?? [])],
         });
-        const { core, network, cluster, karpenter, secrets, pki } = args.config;
+        const { core, network, cluster, karpenter, secrets, pki, runners } = args.config;
         const { region } = args.config;
         const { accountId } = args;
         const protect = core.protectStatefulResources;
@@ -148,6 +151,33 @@ export class Platform extends pulumi.ComponentResource {
             },
             { parent: this },
         );
+
+        // GitLab runners: one per architecture, jobs on spot CI nodes of that architecture.
+        if (runners.enabled) {
+            this.runners = new GitlabRunners(
+                `${name}-runner`,
+                {
+                    cluster: this.cluster,
+                    secrets: this.secrets,
+                    region,
+                    accountId,
+                    architectures: runners.architectures,
+                    gitlabUrl: runners.gitlabUrl,
+                    tokenSecretName: runners.tokenSecretName,
+                    chartVersion: runners.chartVersion,
+                    runnerVersion: runners.runnerVersion,
+                    concurrent: runners.concurrent,
+                    checkInterval: runners.checkInterval,
+                    extraTags: runners.extraTags,
+                    jobResources: { cpuRequest: runners.jobCpuRequest, cpuLimit: runners.jobCpuLimit, memoryRequest: runners.jobMemoryRequest, memoryLimit: runners.jobMemoryLimit },
+                    cacheExpiryDays: runners.cacheExpiryDays,
+                    jobRoleArn: runners.jobRoleArn || undefined,
+                    kmsDeletionWindowDays: core.kmsDeletionWindowDays,
+                    protect,
+                },
+                { parent: this, dependsOn: [this.karpenter] },
+            );
+        }
 
         this.registerOutputs({ orgTags: this.orgTags, clusterName: this.clusterName });
     }

@@ -25,5 +25,6 @@ export async function program(): Promise<Record<string, unknown>> {
         caArn: platform.pki.caArn,
         caCertificatePem: platform.pki.caCertificatePem,
         certificateIssuer: platform.pki.issuerName,
+        gitlabRunners: platform.runners ? { tags: platform.runners.tags, tokenSecrets: platform.runners.tokenSecretNames, cacheBucket: platform.runners.cacheBucket } : undefined,
     };
 }

@@ -1,0 +1,47 @@
+import { z } from "zod";
+import { ARCHITECTURES } from "../../components/interfaces";
+import { defineSection } from "./define";
+
+const quantity = z.string().regex(/^\d+(\.\d+)?(m|Ki|Mi|Gi|Ti)?$/, "must be a Kubernetes quantity such as 500m, 2 or 4Gi");
+
+/** GitLab runners: one per architecture, jobs on spot CI nodes of their own architecture. */
+export const runnersSection = defineSection({
+    prefix: "runners",
+    shape: {
+        enabled: z.boolean().default(true).describe("Deploy the GitLab runners."),
+        architectures: z
+            .array(z.enum(ARCHITECTURES))
+            .min(1)
+            .refine((a) => new Set(a).size === a.length, "must not repeat an architecture")
+            .default(["arm64", "amd64"])
+            .describe("One runner per architecture; each needs a CI NodePool (karpenterCiArchitectures)."),
+        gitlabUrl: z
+            .string()
+            .regex(/^https:\/\/[a-z0-9.-]+(:\d+)?(\/[\w./-]*)?$/, "must be an https:// URL of GitLab.com or your self-managed GitLab")
+            .default("https://gitlab.com")
+            .describe("GitLab instance the runners serve (GitLab.com or self-managed)."),
+        tokenSecretName: z
+            .string()
+            .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "must be a Kubernetes name such as gitlab-runner-token")
+            .describe("Name of each runner's token secret: Secrets Manager `<stack>/<runner namespace>/<name>`, synced to a Kubernetes Secret of that name."),
+        chartVersion: z.string().regex(/^\d+\.\d+\.\d+$/, "must be an exact chart version such as 0.68.1").default("0.68.1").describe("Exact gitlab-runner chart version."),
+        runnerVersion: z
+            .string()
+            .regex(/^v\d+\.\d+\.\d+$/, "must be the runner version of the chart, such as v17.3.1")
+            .default("v17.3.1")
+            .describe("GitLab Runner version the chart ships; selects the helper image tag per architecture."),
+        concurrent: z.number().int().min(1).max(500).default(10).describe("Jobs each runner runs at once."),
+        checkInterval: z.number().int().min(1).max(60).default(3).describe("Seconds between polls of GitLab for new jobs."),
+        extraTags: z.array(z.string().regex(/^[\w.-]+$/, "must be a GitLab tag (letters, digits, _ . -)")).default([]).describe("Tags added to every runner besides its architecture tags."),
+        jobCpuRequest: quantity.default("500m").describe("Default CPU request of job pods."),
+        jobCpuLimit: quantity.default("2").describe("Default CPU limit of job pods."),
+        jobMemoryRequest: quantity.default("1Gi").describe("Default memory request of job pods."),
+        jobMemoryLimit: quantity.default("4Gi").describe("Default memory limit of job pods."),
+        cacheExpiryDays: z.number().int().min(1).max(365).default(14).describe("Days before cache objects expire."),
+        jobRoleArn: z
+            .string()
+            .regex(/^(arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+)?$/, "must be an IAM role ARN, or empty for jobs without cloud permissions")
+            .default("")
+            .describe("IAM role job pods may use (IRSA); empty: jobs get no cloud permissions."),
+    },
+});
