@@ -8,6 +8,7 @@ import { karpenterSection } from "./settings/karpenter";
 import { secretsSection } from "./settings/secrets";
 import { pkiSection } from "./settings/pki";
 import { runnersSection } from "./settings/runners";
+import { deployerSection } from "./settings/deployer";
 
 export { ConfigIssue } from "./settings/define";
 
@@ -20,12 +21,27 @@ export const sections = {
     secrets: secretsSection,
     pki: pkiSection,
     runners: runnersSection,
+    deployer: deployerSection,
 } as const;
 
 type Sections = typeof sections;
 
-/** The whole, validated stack configuration: one typed object per section. */
-export type PlatformConfig = { readonly [K in keyof Sections]: SectionValue<Sections[K]> } & {
+/** Which stacks use each section. */
+const SECTION_KINDS: Record<keyof Sections, StackKind | "all"> = {
+    core: "all",
+    network: "platform",
+    cluster: "platform",
+    karpenter: "platform",
+    secrets: "platform",
+    pki: "platform",
+    runners: "platform",
+    deployer: "deployer",
+};
+
+type PlatformSections = Exclude<keyof Sections, "deployer">;
+
+/** The whole, validated configuration of a platform stack: one typed object per section. */
+export type PlatformConfig = { readonly [K in PlatformSections]: SectionValue<Sections[K]> } & {
     /** Stack name (`pulumi stack`), e.g. `dev`. */
     readonly stack: string;
     /** AWS region from the `aws:region` provider key. */
@@ -33,6 +49,14 @@ export type PlatformConfig = { readonly [K in keyof Sections]: SectionValue<Sect
 };
 
 export type CoreConfig = PlatformConfig["core"];
+
+/** The validated configuration of the deployer stack. */
+export interface DeployerConfig {
+    readonly core: CoreConfig;
+    readonly deployer: SectionValue<Sections["deployer"]>;
+    readonly stack: string;
+    readonly region: string;
+}
 
 /** Pulumi config namespace of the project (the project name). */
 export const CONFIG_NAMESPACE = "ciplatform";
@@ -89,12 +113,30 @@ function messageOf(issue: z.core.$ZodIssue, given: unknown, schema: z.ZodType, p
  * Validates the whole stack configuration at once. `raw` is Pulumi's flat config map
  * (`namespace:key` → string, as `pulumi.runtime.allConfig()` returns it).
  */
-export function parsePlatformConfig(raw: Readonly<Record<string, string>>, stack: string): PlatformConfig {
+/** Which stacks a section belongs to: every stack, the platform stacks, or the deployer stack. */
+export type StackKind = "platform" | "deployer";
+
+/** The `deployer` stack holds the CI identities and state backend; every other stack is a platform. */
+export function stackKindOf(stack: string): StackKind {
+    return stack === "deployer" ? "deployer" : "platform";
+}
+
+function sectionsFor(kind: StackKind): Array<[string, Section<z.ZodRawShape>]> {
+    return allSections().filter(([name]) => {
+        const sectionKind = SECTION_KINDS[name as keyof Sections];
+        return sectionKind === "all" || sectionKind === kind;
+    });
+}
+
+/** Validates the sections of one stack kind at once; every problem is collected. */
+function parseSections(raw: Readonly<Record<string, string>>, stack: string, kind: StackKind): Record<string, unknown> {
     const issues: ConfigIssue[] = [];
     const known = new Set<string>();
     const result: Record<string, unknown> = {};
+    const valid = new Set<string>();
+    const applicable = sectionsFor(kind);
 
-    for (const [name, section] of allSections()) {
+    for (const [name, section] of applicable) {
         const value: Record<string, unknown> = {};
         let sectionValid = true;
         for (const [field, fieldSchema] of Object.entries(section.shape)) {
@@ -114,13 +156,24 @@ export function parsePlatformConfig(raw: Readonly<Record<string, string>>, stack
             }
         }
         result[name] = value;
-        result[`__valid_${name}`] = sectionValid;
+        if (sectionValid) {
+            valid.add(name);
+        }
     }
 
+    const otherKind = new Set(
+        allSections()
+            .filter(([name]) => !applicable.some(([n]) => n === name))
+            .flatMap(([, section]) => Object.keys(section.shape).map((field) => `${CONFIG_NAMESPACE}:${configKeyOf(section.prefix, field)}`)),
+    );
     for (const key of Object.keys(raw)) {
-        if (key.startsWith(`${CONFIG_NAMESPACE}:`) && !known.has(key)) {
-            issues.push({ key, value: raw[key], message: "is not a setting of this project (see Pulumi.yaml for the keys)" });
+        if (!key.startsWith(`${CONFIG_NAMESPACE}:`) || known.has(key)) {
+            continue;
         }
+        const message = otherKind.has(key)
+            ? `is not used by ${kind} stacks (stack "${stack}"); remove it from this stack's config`
+            : "is not a setting of this project (see Pulumi.yaml for the keys)";
+        issues.push({ key, value: raw[key], message });
     }
 
     const region = raw[REGION_KEY];
@@ -130,10 +183,10 @@ export function parsePlatformConfig(raw: Readonly<Record<string, string>>, stack
         issues.push({ key: REGION_KEY, value: region, message: "must be an AWS region name such as eu-west-1" });
     }
 
-    const core = result.core as CoreConfig;
-    if (result.__valid_core) {
-        for (const [name, section] of allSections()) {
-            if (!section.check || !result[`__valid_${name}`]) {
+    if (valid.has("core")) {
+        const core = result.core as CoreConfig;
+        for (const [name, section] of applicable) {
+            if (!section.check || !valid.has(name)) {
                 continue;
             }
             for (const problem of section.check(result[name] as never, { environment: core.environment })) {
@@ -143,17 +196,26 @@ export function parsePlatformConfig(raw: Readonly<Record<string, string>>, stack
         }
     }
 
-    if (issues.length === 0) {
+    if (issues.length === 0 && kind === "platform") {
         issues.push(...crossSectionIssues(result as unknown as PlatformConfig));
     }
     if (issues.length > 0) {
         throw new ConfigError(issues);
     }
-    const config: Record<string, unknown> = { stack, region };
-    for (const [name] of allSections()) {
-        config[name] = result[name];
-    }
-    return config as PlatformConfig;
+    return { stack, region, ...result };
+}
+
+/**
+ * Validates a platform stack's whole configuration at once. `raw` is Pulumi's flat config map
+ * (`namespace:key` → string, as `pulumi.runtime.allConfig()` returns it).
+ */
+export function parsePlatformConfig(raw: Readonly<Record<string, string>>, stack: string): PlatformConfig {
+    return parseSections(raw, stack, "platform") as unknown as PlatformConfig;
+}
+
+/** Validates the deployer stack's configuration (core and deployer settings only). */
+export function parseDeployerConfig(raw: Readonly<Record<string, string>>, stack: string): DeployerConfig {
+    return parseSections(raw, stack, "deployer") as unknown as DeployerConfig;
 }
 
 /** Rules between sections, checked once every section is valid on its own. */
@@ -173,9 +235,14 @@ function crossSectionIssues(config: PlatformConfig): ConfigIssue[] {
     return issues;
 }
 
-/** Reads and validates the running stack's configuration; throws `ConfigError` before any resource exists. */
+/** Reads and validates the running platform stack's configuration; throws `ConfigError` before any resource exists. */
 export function loadPlatformConfig(): PlatformConfig {
     return parsePlatformConfig(pulumi.runtime.allConfig(), pulumi.getStack());
+}
+
+/** Reads and validates the deployer stack's configuration. */
+export function loadDeployerConfig(): DeployerConfig {
+    return parseDeployerConfig(pulumi.runtime.allConfig(), pulumi.getStack());
 }
 
 /** The org tags every taggable AWS resource carries, keyed by the configured tag names. */

@@ -22,8 +22,9 @@ export const runnersSection = defineSection({
             .describe("GitLab instance the runners serve (GitLab.com or self-managed)."),
         tokenSecretName: z
             .string()
-            .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "must be a Kubernetes name such as gitlab-runner-token")
-            .describe("Name of each runner's token secret: Secrets Manager `<stack>/<runner namespace>/<name>`, synced to a Kubernetes Secret of that name."),
+            .regex(/^([a-z0-9]([-a-z0-9]*[a-z0-9])?)?$/, "must be a Kubernetes name such as gitlab-runner-token")
+            .default("")
+            .describe("Name of each runner's token secret: Secrets Manager `<stack>/<runner namespace>/<name>`, synced to a Kubernetes Secret of that name. Required when runners are enabled."),
         chartVersion: z.string().regex(/^\d+\.\d+\.\d+$/, "must be an exact chart version such as 0.68.1").default("0.68.1").describe("Exact gitlab-runner chart version."),
         runnerVersion: z
             .string()
@@ -44,4 +45,8 @@ export const runnersSection = defineSection({
             .default("")
             .describe("IAM role job pods may use (IRSA); empty: jobs get no cloud permissions."),
     },
+    check: (runners) =>
+        runners.enabled && runners.tokenSecretName === ""
+            ? [{ field: "tokenSecretName", message: "is required when runners are enabled: name the secret that will hold each runner's glrt- token (e.g. gitlab-runner-token)" }]
+            : [],
 });

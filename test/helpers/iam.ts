@@ -41,3 +41,29 @@ export async function simulate(request: SimulationRequest): Promise<Decision> {
     }
     return response.overallResult as Decision;
 }
+
+/**
+ * Evaluates a web-identity trust policy for a token's claims. The simulator's data knows the `sub`
+ * and `aud` keys only of a few issuers and drops the rest, so the issuer's keys are mapped, in the
+ * policy and in the request alike, onto one it knows (`accounts.google.com`). String operators
+ * work the same on every key, so the decision is the one IAM makes for the real issuer.
+ */
+export async function simulateWebIdentity(trust: PolicyDocument, issuerHost: string, claims: Readonly<Record<string, string>>, principal: string): Promise<Decision> {
+    const rename = (key: string): string => (key.startsWith(`${issuerHost}:`) ? `accounts.google.com:${key.slice(issuerHost.length + 1)}` : key);
+    const mapped: PolicyDocument = {
+        ...trust,
+        Statement: trust.Statement.map((s) => ({
+            ...s,
+            Condition: s.Condition
+                ? Object.fromEntries(Object.entries(s.Condition).map(([op, block]) => [op, Object.fromEntries(Object.entries(block).map(([k, v]) => [rename(k), v]))]))
+                : undefined,
+        })),
+    };
+    return simulate({
+        resourcePolicy: mapped,
+        principal,
+        action: "sts:AssumeRoleWithWebIdentity",
+        resource: "arn:aws:iam::123456789012:role/target",
+        context: Object.fromEntries(Object.entries(claims).map(([k, v]) => [rename(`${issuerHost}:${k}`), v])),
+    });
+}
