@@ -279,7 +279,8 @@ export function deployPermissions(s: DeployScope): Record<string, PolicyDocument
                 ],
                 Resource: `arn:aws:s3:::${s.prefix}-*`,
             },
-            { Sid: "CreateTaggedKeys", Effect: "Allow", Action: ["kms:CreateKey", "kms:TagResource"], Resource: "*", Condition: taggedOnCreate },
+            { Sid: "CreateTaggedKeys", Effect: "Allow", Action: "kms:CreateKey", Resource: "*", Condition: taggedOnCreate },
+            { Sid: "TagNewKeys", Effect: "Allow", Action: "kms:TagResource", Resource: arn("kms", "key/*"), Condition: taggedOnCreate },
             {
                 Sid: "ManageEnvironmentKeys",
                 Effect: "Allow",

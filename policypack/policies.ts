@@ -1,5 +1,22 @@
 import { Policies } from "@pulumi/policy";
-import { awsResourceRequireOrgTags } from "./tags";
+import { abacPolicies, abacRules } from "./abac";
+import { encryptionPolicies, encryptionRules, s3Rule } from "./encryption";
+import { iamPolicies, iamRules } from "./iam";
+import { kubernetesPolicies, kubernetesRules } from "./kubernetes";
+import { exemptionsReport } from "./exemptions";
+import { awsResourceRequireOrgTags, orgTagsRule, secretAbacTagRule, secretsmanagerSecretRequireAbacTag } from "./tags";
+
+/** Every resource rule, for the exemptions report and the docs. */
+export const resourceRules = [orgTagsRule, secretAbacTagRule, ...abacRules, ...encryptionRules, ...iamRules, ...kubernetesRules];
+export const stackRules = [s3Rule];
 
 /** Every policy of the pack, in the order the README lists them. */
-export const policies: Policies = [awsResourceRequireOrgTags];
+export const policies: Policies = [
+    awsResourceRequireOrgTags,
+    secretsmanagerSecretRequireAbacTag,
+    ...abacPolicies,
+    ...encryptionPolicies,
+    ...iamPolicies,
+    ...kubernetesPolicies,
+    exemptionsReport(() => resourceRules),
+];

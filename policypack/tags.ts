@@ -1,16 +1,11 @@
-import { ResourceValidationPolicy } from "@pulumi/policy";
 import taggableTypeList from "./data/taggable-types.json";
+import { resourcePolicy, ResourceRule } from "./lib/rule";
 
 /** Resource types whose `tags` input is a map (generated from the AWS and EKS SDKs). */
 export const TAGGABLE_TYPES: ReadonlySet<string> = new Set(taggableTypeList);
 
 /** The org tag keys every taggable resource must carry unless the pack is configured otherwise. */
 export const DEFAULT_ORG_TAG_KEYS = ["environment", "owner", "cost-center", "managed-by"] as const;
-
-export interface OrgTagsConfig {
-    /** Tag keys every taggable AWS resource must carry with a non-empty value. */
-    readonly tagKeys: readonly string[];
-}
 
 /** Returns the required tag keys that are absent or empty in `tags`, in the order required. */
 export function missingTags(tags: unknown, required: readonly string[]): string[] {
@@ -21,29 +16,34 @@ export function missingTags(tags: unknown, required: readonly string[]): string[
     });
 }
 
-export const awsResourceRequireOrgTags: ResourceValidationPolicy = {
+/** Tags a resource ends up with: the provider's default tags (where the engine shows them) under its own. */
+function effectiveTags(props: Record<string, unknown>, providerProps: Record<string, unknown> | undefined): Record<string, unknown> {
+    const defaults = (providerProps?.defaultTags as { tags?: Record<string, unknown> } | undefined)?.tags ?? {};
+    const own = props.tags !== null && typeof props.tags === "object" ? (props.tags as Record<string, unknown>) : {};
+    return { ...defaults, ...own };
+}
+
+export const orgTagsRule: ResourceRule = {
     name: "aws-resource-require-org-tags",
     description: "Every taggable AWS resource carries the organisation's tags in its own tags input.",
     enforcementLevel: "mandatory",
-    configSchema: {
-        properties: {
-            tagKeys: {
-                type: "array",
-                items: { type: "string", minLength: 1 },
-                minItems: 1,
-                default: [...DEFAULT_ORG_TAG_KEYS],
-                description: "Tag keys required on every taggable resource.",
-            },
-        },
-    },
-    validateResource: (args, reportViolation) => {
-        if (!TAGGABLE_TYPES.has(args.type)) {
-            return;
-        }
-        const { tagKeys = DEFAULT_ORG_TAG_KEYS } = args.getConfig<Partial<OrgTagsConfig>>();
-        const missing = missingTags(args.props.tags, tagKeys);
-        if (missing.length > 0) {
-            reportViolation(`${args.type} "${args.name}" is missing org tags ${missing.map((k) => `"${k}"`).join(", ")}: set them in its tags input.`);
-        }
+    types: (type) => TAGGABLE_TYPES.has(type),
+    check: (r, config) => {
+        const missing = missingTags(effectiveTags(r.props, r.providerProps), config.orgTagKeys);
+        return missing.length > 0 ? [`${r.type} "${r.name}" is missing org tags ${missing.map((k) => `"${k}"`).join(", ")}: set them in its tags input.`] : [];
     },
 };
+
+export const secretAbacTagRule: ResourceRule = {
+    name: "secretsmanager-secret-require-abac-tag",
+    description: "Every Secrets Manager secret carries the ABAC tag naming who may read it.",
+    enforcementLevel: "mandatory",
+    types: ["aws:secretsmanager/secret:Secret"],
+    check: (r, config) => {
+        const missing = missingTags(effectiveTags(r.props, r.providerProps), config.abacTagKeys);
+        return missing.length > 0 ? [`secret "${r.name}" has no ABAC tag ${missing.map((k) => `"${k}"`).join(", ")}: tag it with the namespace allowed to read it.`] : [];
+    },
+};
+
+export const awsResourceRequireOrgTags = resourcePolicy(orgTagsRule);
+export const secretsmanagerSecretRequireAbacTag = resourcePolicy(secretAbacTagRule);

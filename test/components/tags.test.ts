@@ -19,7 +19,7 @@ describe("org tags", () => {
 
     it("puts the org tags in the tags input of every taggable resource under the platform", async () => {
         const planned = await planWithChildren((platform) => {
-            new aws.sqs.Queue("jobs", {}, { parent: platform });
+            new aws.sqs.Queue("jobs", { sqsManagedSseEnabled: true }, { parent: platform });
         });
         assert.deepEqual(single(planned, "aws:sqs/queue:Queue", "jobs").inputs.tags, ORG_TAGS);
         assert.equal(planned.summary.mandatory, 0);
@@ -27,7 +27,7 @@ describe("org tags", () => {
 
     it("lets explicit tags win over org tags and keeps the resource's own tags", async () => {
         const planned = await planWithChildren((platform) => {
-            new aws.sqs.Queue("jobs", { tags: { owner: "ci-team", purpose: "jobs" } }, { parent: platform });
+            new aws.sqs.Queue("jobs", { sqsManagedSseEnabled: true, tags: { owner: "ci-team", purpose: "jobs" } }, { parent: platform });
         });
         assert.deepEqual(single(planned, "aws:sqs/queue:Queue", "jobs").inputs.tags, { ...ORG_TAGS, owner: "ci-team", purpose: "jobs" });
     });
@@ -35,7 +35,7 @@ describe("org tags", () => {
     it("uses the configured tag keys", async () => {
         const planned = await planWithChildren(
             (platform) => {
-                new aws.sqs.Queue("jobs", {}, { parent: platform });
+                new aws.sqs.Queue("jobs", { sqsManagedSseEnabled: true }, { parent: platform });
             },
             { "ciplatform:tagKeyCostCenter": "CostCenter" },
         );
@@ -54,7 +54,7 @@ describe("org tags", () => {
     it("the pack catches a taggable resource created outside the platform without tags", async () => {
         const planned = await plan({
             program: async () => {
-                new aws.sqs.Queue("stray", {});
+                new aws.sqs.Queue("stray", { sqsManagedSseEnabled: true });
             },
         });
         assert.equal(planned.summary.mandatory, 1);

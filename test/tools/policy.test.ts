@@ -15,7 +15,7 @@ describe("npm run policy", () => {
     };
 
     it("flags a hand-written resource without the org tags and exits 1", () => {
-        const file = write("untagged.json", [{ type: "aws:sqs/queue:Queue", name: "jobs", inputs: { tags: { owner: "team" } } }]);
+        const file = write("untagged.json", [{ type: "aws:sqs/queue:Queue", name: "jobs", inputs: { sqsManagedSseEnabled: true, tags: { owner: "team" } } }]);
         const result = runCli("policy", [file, "--json"]);
         assert.equal(result.status, 1, result.stderr);
         const report = JSON.parse(result.stdout) as { policy: { violations: Array<Record<string, string>> }; summary: Record<string, number> };
@@ -31,15 +31,15 @@ describe("npm run policy", () => {
     });
 
     it("passes a tagged resource and exits 0", () => {
-        const file = write("tagged.json", [{ type: "aws:sqs/queue:Queue", name: "jobs", inputs: { tags: ORG_TAGS } }]);
+        const file = write("tagged.json", [{ type: "aws:sqs/queue:Queue", name: "jobs", inputs: { sqsManagedSseEnabled: true, tags: ORG_TAGS } }]);
         const result = runCli("policy", [file]);
         assert.equal(result.status, 0, result.stdout + result.stderr);
         assert.match(result.stdout, /Policy: no violations\./);
     });
 
     it("honours policy config: a downgraded rule reports advisory and exits 0", () => {
-        const file = write("untagged2.json", [{ type: "aws:sqs/queue:Queue", name: "jobs" }]);
-        const config = write("config.json", { "aws-resource-require-org-tags": { enforcementLevel: "advisory", tagKeys: ["owner"] } });
+        const file = write("untagged2.json", [{ type: "aws:sqs/queue:Queue", name: "jobs", inputs: { sqsManagedSseEnabled: true } }]);
+        const config = write("config.json", { "aws-resource-require-org-tags": { enforcementLevel: "advisory", orgTagKeys: ["owner"] } });
         const result = runCli("policy", [file, "--policy-config", config]);
         assert.equal(result.status, 0, result.stderr);
         assert.match(result.stdout, /\[advisory\] aws-resource-require-org-tags: aws:sqs\/queue:Queue "jobs" is missing org tags "owner": set them/);

@@ -155,6 +155,20 @@ function toViolations(response: import("@pulumi/pulumi/proto/analyzer_pb").Analy
 }
 
 /**
+ * The pack's one config block may be given once under "*": it is copied to every policy (policy
+ * entries still override it), which is what `pulumi preview --policy-pack-config` needs spelled out.
+ */
+export function expandSharedConfig(config: PolicyPackConfig): PolicyPackConfig {
+    const { "*": shared, ...perPolicy } = config;
+    if (!shared) {
+        return perPolicy;
+    }
+    const { enforcementLevel: _ignored, ...block } = shared;
+    const names = (require(path.join(POLICY_PACK_DIR, "policies.ts")) as { policies: Array<{ name: string }> }).policies.map((p) => p.name);
+    return Object.fromEntries(names.map((name) => [name, { ...block, ...perPolicy[name] }]));
+}
+
+/**
  * Evaluates the pack over a set of resources: `configure` with the policy config, `analyze` for
  * each resource (resource policies), then `analyzeStack` once (stack policies).
  */
@@ -163,7 +177,7 @@ export async function analyzeResources(inputs: readonly AnalyzerInput[], config:
 
     const configure = new analyzerProto.ConfigureAnalyzerRequest();
     const policyConfig = configure.getPolicyconfigMap();
-    for (const [policy, { enforcementLevel, ...properties }] of Object.entries(config)) {
+    for (const [policy, { enforcementLevel, ...properties }] of Object.entries(expandSharedConfig(config))) {
         const entry = new analyzerProto.PolicyConfig();
         entry.setEnforcementlevel(LEVEL_CODES[enforcementLevel ?? "mandatory"]);
         entry.setProperties(structProto.Struct.fromJavaScript(properties as Record<string, never>));

@@ -1,0 +1,62 @@
+/** IAM documents as policies see them: JSON strings or objects, single values or arrays, normalised. */
+
+export interface NormalizedStatement {
+    readonly sid?: string;
+    readonly effect: "Allow" | "Deny";
+    readonly actions: string[];
+    readonly notActions: string[];
+    readonly resources: string[];
+    readonly notResources: string[];
+    /** Principals by kind (`AWS`, `Service`, `Federated`, `*`). */
+    readonly principals: Record<string, string[]>;
+    readonly notPrincipal: boolean;
+    readonly conditions: Record<string, Record<string, string[]>>;
+}
+
+const list = (value: unknown): string[] => (value === undefined || value === null ? [] : Array.isArray(value) ? value.map(String) : [String(value)]);
+
+/** Parses a policy document; returns undefined when it is absent or not a policy. */
+export function parseDocument(value: unknown): NormalizedStatement[] | undefined {
+    let doc: unknown = value;
+    if (typeof value === "string") {
+        try {
+            doc = JSON.parse(value);
+        } catch {
+            return undefined;
+        }
+    }
+    if (doc === null || typeof doc !== "object") {
+        return undefined;
+    }
+    const raw = (doc as { Statement?: unknown }).Statement;
+    const statements = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
+    return statements.map((s: Record<string, unknown>) => {
+        const principal = s.Principal ?? s.NotPrincipal;
+        const principals: Record<string, string[]> =
+            principal === "*" ? { "*": ["*"] } : principal && typeof principal === "object" ? Object.fromEntries(Object.entries(principal).map(([k, v]) => [k, list(v)])) : {};
+        const conditions: Record<string, Record<string, string[]>> = {};
+        for (const [op, block] of Object.entries((s.Condition as Record<string, Record<string, unknown>>) ?? {})) {
+            conditions[op] = Object.fromEntries(Object.entries(block ?? {}).map(([k, v]) => [k, list(v)]));
+        }
+        return {
+            sid: typeof s.Sid === "string" ? s.Sid : undefined,
+            effect: s.Effect === "Deny" ? "Deny" : "Allow",
+            actions: list(s.Action),
+            notActions: list(s.NotAction),
+            resources: list(s.Resource),
+            notResources: list(s.NotResource),
+            principals,
+            notPrincipal: s.NotPrincipal !== undefined,
+            conditions,
+        };
+    });
+}
+
+/** Every condition key of a statement (lower-cased), with the values it is compared to. */
+export function conditionEntries(s: NormalizedStatement): Array<{ operator: string; key: string; values: string[] }> {
+    return Object.entries(s.conditions).flatMap(([operator, block]) => Object.entries(block).map(([key, values]) => ({ operator, key: key.toLowerCase(), values })));
+}
+
+export function statementLabel(s: NormalizedStatement, index: number): string {
+    return s.sid ? `statement "${s.sid}"` : `statement ${index + 1}`;
+}
