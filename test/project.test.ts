@@ -4,6 +4,9 @@ import * as path from "node:path";
 import * as YAML from "yaml";
 import { renderProjectFile, updateReadme } from "../tools/gen-project-config";
 import { taggableTypes } from "../tools/gen-taggable-types";
+import { updateRules } from "../tools/gen-policy-docs";
+import { policies } from "../policypack/policies";
+import { RATIONALE } from "../policypack/rationale";
 import { describeSettings } from "../stacks/config";
 
 const ROOT = path.join(__dirname, "..");
@@ -22,6 +25,12 @@ describe("project files", () => {
     it("README's configuration reference matches the settings (run npm run gen:config if stale)", () => {
         const readme = read("README.md");
         assert.equal(readme, updateReadme(readme));
+    });
+
+    it("README's table of policy rules matches the pack, and every rule says why (run npm run gen:docs if stale)", () => {
+        const readme = read("README.md");
+        assert.equal(readme, updateRules(readme));
+        assert.deepEqual(policies.map((p) => p.name).filter((name) => !RATIONALE[name]), []);
     });
 
     it("the taggable-types list matches the installed SDKs (run npx tsx tools/gen-taggable-types.ts if stale)", () => {

@@ -48,6 +48,7 @@ interface AnalyzerHandlers {
     readonly analyze: Handler;
     readonly analyzeStack: Handler;
     readonly configure: Handler;
+    readonly configureStack: Handler;
 }
 
 interface LoadedPack {
@@ -164,22 +165,35 @@ export function expandSharedConfig(config: PolicyPackConfig): PolicyPackConfig {
         return perPolicy;
     }
     const { enforcementLevel: _ignored, ...block } = shared;
-    const names = (require(path.join(POLICY_PACK_DIR, "policies.ts")) as { policies: Array<{ name: string }> }).policies.map((p) => p.name);
-    return Object.fromEntries(names.map((name) => [name, { ...block, ...perPolicy[name] }]));
+    return Object.fromEntries([...declaredLevels().keys()].map((name) => [name, { ...block, ...perPolicy[name] }]));
+}
+
+/** Each policy's own enforcement level, which the engine sends when config does not override it. */
+function declaredLevels(): Map<string, EnforcementLevel> {
+    const { policies } = require(path.join(POLICY_PACK_DIR, "policies.ts")) as { policies: Array<{ name: string; enforcementLevel?: EnforcementLevel }> };
+    return new Map(policies.map((p) => [p.name, p.enforcementLevel ?? "mandatory"]));
 }
 
 /**
  * Evaluates the pack over a set of resources: `configure` with the policy config, `analyze` for
  * each resource (resource policies), then `analyzeStack` once (stack policies).
  */
-export async function analyzeResources(inputs: readonly AnalyzerInput[], config: PolicyPackConfig = {}): Promise<Violation[]> {
+export async function analyzeResources(inputs: readonly AnalyzerInput[], config: PolicyPackConfig = {}, stackTags: Readonly<Record<string, string>> = {}): Promise<Violation[]> {
     const { handlers } = await loadPolicyPack();
+
+    // Stack tags, as the engine sends them before analysis (policies read e.g. the environment).
+    const stackConfigure = new analyzerProto.AnalyzerStackConfigureRequest();
+    const tags = stackConfigure.getTagsMap();
+    for (const [key, value] of Object.entries(stackTags)) {
+        tags.set(key, value);
+    }
+    await invoke(handlers.configureStack, stackConfigure);
 
     const configure = new analyzerProto.ConfigureAnalyzerRequest();
     const policyConfig = configure.getPolicyconfigMap();
     for (const [policy, { enforcementLevel, ...properties }] of Object.entries(expandSharedConfig(config))) {
         const entry = new analyzerProto.PolicyConfig();
-        entry.setEnforcementlevel(LEVEL_CODES[enforcementLevel ?? "mandatory"]);
+        entry.setEnforcementlevel(LEVEL_CODES[enforcementLevel ?? declaredLevels().get(policy) ?? "mandatory"]);
         entry.setProperties(structProto.Struct.fromJavaScript(properties as Record<string, never>));
         policyConfig.set(policy, entry);
     }

@@ -171,7 +171,10 @@ export async function runPlan(options: PlanOptions): Promise<PlanFile> {
     }
     const resources = recorded.map(toPlanned);
     const byUrn = new Map(recorded.map((r) => [r.urn, r]));
-    const violations = await analyzeResources(recorded.map((r) => toAnalyzerInput(r, byUrn)), options.policyConfig);
+    // The stack tag the pack reads for environment rules (set it on real stacks: `pulumi stack tag set environment prod`).
+    const environment = config.values["ciplatform:environment"];
+    const stackTags: Record<string, string> = environment ? { environment } : {};
+    const violations = await analyzeResources(recorded.map((r) => toAnalyzerInput(r, byUrn)), options.policyConfig, stackTags);
     const { name: pack } = await loadPolicyPack();
     return {
         version: 1,
