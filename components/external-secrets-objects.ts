@@ -49,6 +49,8 @@ export interface ExternalSecretInput {
     readonly keys: Readonly<Record<string, string | undefined>>;
     /** @default "1h" */
     readonly refreshInterval?: string;
+    /** Kubernetes Secret type. @default "Opaque" */
+    readonly secretType?: string;
 }
 
 /** An ExternalSecret that keeps one Kubernetes Secret in sync with one Secrets Manager secret. */
@@ -58,7 +60,12 @@ export function externalSecret(input: ExternalSecretInput): ExternalSecret {
         spec: {
             refreshInterval: input.refreshInterval ?? "1h",
             secretStoreRef: { kind: "ClusterSecretStore", name: input.storeName },
-            target: { name: input.kubernetesSecretName, creationPolicy: "Owner", deletionPolicy: "Retain" },
+            target: {
+                name: input.kubernetesSecretName,
+                creationPolicy: "Owner",
+                deletionPolicy: "Retain",
+                ...(input.secretType ? { template: { type: input.secretType } } : {}),
+            },
             data: Object.entries(input.keys).map(([secretKey, property]) => ({
                 secretKey,
                 remoteRef: { key: input.secretName, ...(property ? { property } : {}) },

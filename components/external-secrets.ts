@@ -191,6 +191,7 @@ export class ExternalSecrets extends pulumi.ComponentResource implements Secrets
             secretName,
             kubernetesSecretName: args.kubernetesSecretName,
             keys: args.keys,
+            secretType: args.kubernetesSecretType,
         });
         new k8s.apiextensions.CustomResource(
             `${name}-external-secret`,

@@ -91,6 +91,8 @@ export interface NamespacedSecretArgs {
     readonly keys: Readonly<Record<string, string | undefined>>;
     /** Value to store, as a Pulumi secret. Omitted: the secret is created empty and an operator puts the value (e.g. tokens issued elsewhere). */
     readonly value?: pulumi.Input<string>;
+    /** Type of the Kubernetes Secret, for consumers that check it. @default "Opaque" */
+    readonly kubernetesSecretType?: string;
 }
 
 /** A secret delivered to a namespace: the Secrets Manager secret and the Kubernetes Secret name. */

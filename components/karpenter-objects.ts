@@ -24,6 +24,8 @@ export interface NodeClassInput {
     readonly dataVolumeGiB?: number;
     /** Tags for the instances, volumes and ENIs Karpenter launches. */
     readonly tags: Record<string, string>;
+    /** Extra user data (MIME part) Karpenter merges with its own. @default - none */
+    readonly userData?: string;
 }
 
 /** An EC2NodeClass: AL2023, IMDSv2 only with hop limit 1, every volume encrypted with the CMK. */
@@ -49,6 +51,7 @@ export function ec2NodeClass(input: NodeClassInput): EC2NodeClass {
                 ...(input.dataVolumeGiB ? [{ deviceName: STORAGE_DATA_DEVICE, ebs: volume(input.dataVolumeGiB) }] : []),
             ],
             tags: input.tags,
+            ...(input.userData ? { userData: input.userData } : {}),
         },
     });
 }

@@ -6,6 +6,7 @@ import { ChartSpec, mergeValues, releaseArgs, Values } from "./helm";
 import { ec2TrustPolicy, irsaTrustPolicy, managedPolicyArn, toJson } from "./iam-documents";
 import { INTERRUPTION_RULES, interruptionQueuePolicy, karpenterControllerPolicies } from "./karpenter-policy";
 import { ec2NodeClass, NODE_CLASSES, nodePool, platformNodePools, PoolSettings } from "./karpenter-objects";
+import { STORAGE_NODE_USER_DATA } from "./storage-objects";
 
 /** Karpenter's charts (the CRD chart is installed first, separately, so CRDs upgrade with it). */
 export const KARPENTER_CHARTS = {
@@ -183,6 +184,7 @@ export class Karpenter extends pulumi.ComponentResource {
                         volumeKeyArn,
                         rootVolumeGiB,
                         dataVolumeGiB: key === "storage" ? storageDataVolumeGiB : undefined,
+                        userData: key === "storage" ? STORAGE_NODE_USER_DATA : undefined,
                         tags: nodeTags,
                     }).spec,
                 );

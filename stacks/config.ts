@@ -9,6 +9,8 @@ import { secretsSection } from "./settings/secrets";
 import { pkiSection } from "./settings/pki";
 import { runnersSection } from "./settings/runners";
 import { deployerSection } from "./settings/deployer";
+import { storageSection } from "./settings/storage";
+import { jenkinsSection } from "./settings/jenkins";
 
 export { ConfigIssue } from "./settings/define";
 
@@ -21,6 +23,8 @@ export const sections = {
     secrets: secretsSection,
     pki: pkiSection,
     runners: runnersSection,
+    storage: storageSection,
+    jenkins: jenkinsSection,
     deployer: deployerSection,
 } as const;
 
@@ -35,6 +39,8 @@ const SECTION_KINDS: Record<keyof Sections, StackKind | "all"> = {
     secrets: "platform",
     pki: "platform",
     runners: "platform",
+    storage: "platform",
+    jenkins: "platform",
     deployer: "deployer",
 };
 

@@ -3,6 +3,8 @@ import { Cluster } from "../components/cluster";
 import { Karpenter } from "../components/karpenter";
 import { ExternalSecrets } from "../components/external-secrets";
 import { GitlabRunners } from "../components/gitlab-runners";
+import { Jenkins } from "../components/jenkins";
+import { Storage } from "../components/storage";
 import { Network } from "../components/network";
 import { Pki } from "../components/pki";
 import { orgTagsTransformation } from "../components/tags";
@@ -37,6 +39,10 @@ export class Platform extends pulumi.ComponentResource {
     public readonly pki: Pki;
     /** GitLab runners per architecture, when enabled. */
     public readonly runners?: GitlabRunners;
+    /** Replicated LINSTOR storage with S3 snapshot shipping, when Jenkins is enabled. */
+    public readonly storage?: Storage;
+    /** Jenkins on replicated storage, when enabled. */
+    public readonly jenkins?: Jenkins;
 
     constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         const tags = orgTags(args.config.core);
@@ -44,7 +50,7 @@ export class Platform extends pulumi.ComponentResource {
             ...opts,
             transformations: [orgTagsTransformation(tags), ...(opts?.transformations ?? [])],
         });
-        const { core, network, cluster, karpenter, secrets, pki, runners } = args.config;
+        const { core, network, cluster, karpenter, secrets, pki, runners, storage, jenkins } = args.config;
         const { region } = args.config;
         const { accountId } = args;
         const protect = core.protectStatefulResources;
@@ -176,6 +182,46 @@ export class Platform extends pulumi.ComponentResource {
                     protect,
                 },
                 { parent: this, dependsOn: [this.karpenter] },
+            );
+        }
+
+        // Jenkins on LINSTOR: replicated across zones, snapshots shipped to S3.
+        if (jenkins.enabled) {
+            this.storage = new Storage(
+                `${name}-storage`,
+                {
+                    cluster: this.cluster,
+                    secrets: this.secrets,
+                    region,
+                    accountId,
+                    operatorChartVersion: storage.operatorChartVersion,
+                    replicas: storage.replicas,
+                    dataDevice: storage.dataDevice,
+                    drNoncurrentVersionDays: storage.drNoncurrentVersionDays,
+                    kmsDeletionWindowDays: core.kmsDeletionWindowDays,
+                    protect,
+                },
+                { parent: this, dependsOn: [this.karpenter] },
+            );
+            this.jenkins = new Jenkins(
+                `${name}-jenkins`,
+                {
+                    cluster: this.cluster,
+                    secrets: this.secrets,
+                    issuer: this.pki,
+                    chartVersion: jenkins.chartVersion,
+                    hostname: jenkins.hostname,
+                    storageClass: this.storage.storageClassName,
+                    snapshotClass: this.storage.snapshotClassName,
+                    storageReady: this.storage.ready,
+                    homeSizeGiB: jenkins.homeSizeGiB,
+                    architectures: karpenter.ciArchitectures,
+                    deployRoleArns: jenkins.deployRoleArns,
+                    snapshotSchedule: jenkins.snapshotSchedule,
+                    deleteDataOnDestroy: jenkins.deleteDataOnDestroy,
+                    protect,
+                },
+                { parent: this, dependsOn: [this.storage] },
             );
         }
 
