@@ -65,7 +65,7 @@ describe("network and cluster", () => {
         });
 
         it("installs the managed core add-ons, giving the CNI and EBS CSI driver their own IRSA roles", () => {
-            const addons = ofType(planned, "aws:eks/addon:Addon").map((a) => a.inputs.addonName).sort();
+            const addons = ofType(planned, "aws:eks/addon:Addon").filter((a) => a.name.startsWith("cip-dev-cluster-")).map((a) => a.inputs.addonName).sort();
             assert.deepEqual(addons, ["aws-ebs-csi-driver", "coredns", "eks-pod-identity-agent", "kube-proxy", "vpc-cni"]);
             const cni = single(planned, "aws:eks/addon:Addon", "vpc-cni");
             assert.match(String(cni.inputs.serviceAccountRoleArn), /role\/cip-dev-cluster-vpc-cni/);
