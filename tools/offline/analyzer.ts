@@ -10,7 +10,6 @@ import type { Struct } from "google-protobuf/google/protobuf/struct_pb";
 // The exact modules @pulumi/policy uses, so messages and handlers share one protobuf runtime.
 const policyDir = path.dirname(require.resolve("@pulumi/policy"));
 const fromPolicy = (id: string): string => require.resolve(id, { paths: [policyDir] });
-const grpc = require(fromPolicy("@grpc/grpc-js")) as typeof import("@grpc/grpc-js");
 const analyzerProto = require(fromPolicy("@pulumi/pulumi/proto/analyzer_pb")) as typeof import("@pulumi/pulumi/proto/analyzer_pb");
 const structProto = require(fromPolicy("google-protobuf/google/protobuf/struct_pb")) as typeof import("google-protobuf/google/protobuf/struct_pb");
 
@@ -54,6 +53,8 @@ interface AnalyzerHandlers {
 interface LoadedPack {
     readonly name: string;
     readonly handlers: AnalyzerHandlers;
+    /** Policies the pack serves. */
+    readonly policyCount: number;
 }
 
 let loaded: Promise<LoadedPack> | undefined;
@@ -62,12 +63,23 @@ let loaded: Promise<LoadedPack> | undefined;
  * Loads `policypack/index.ts` once per process and captures the analyzer service it serves. The
  * pack binds a loopback gRPC port as it would for the CLI; we shut that server down at once.
  */
-export function loadPolicyPack(): Promise<LoadedPack> {
+export function loadPolicyPack(entry = path.join(POLICY_PACK_DIR, "index.ts")): Promise<LoadedPack> {
     loaded ??= new Promise<LoadedPack>((resolve, reject) => {
-        const serverProto = grpc.Server.prototype;
+        // Patch the gRPC server of the @pulumi/policy the entry itself loads (a peer pack may bring its own copy).
+        const entryPolicy = path.dirname(require.resolve("@pulumi/policy", { paths: [path.dirname(entry)] }));
+        const entryGrpc = require(require.resolve("@grpc/grpc-js", { paths: [entryPolicy] })) as typeof import("@grpc/grpc-js");
+        const serverProto = entryGrpc.Server.prototype;
         const addService = serverProto.addService;
         const bindAsync = serverProto.bindAsync;
         let handlers: AnalyzerHandlers | undefined;
+        const policyProto = require(path.join(entryPolicy, "server.js")) as { serve: (...args: unknown[]) => void };
+        const serve = policyProto.serve;
+        let policyCount = 0;
+        // Count the policies the pack hands to the server (its 4th argument carries them).
+        policyProto.serve = (...args: unknown[]) => {
+            policyCount = ((args[3] as { policies?: unknown[] } | undefined)?.policies ?? []).length;
+            return serve(...args);
+        };
         serverProto.addService = function (this: import("@grpc/grpc-js").Server, service, implementation) {
             handlers = implementation as unknown as AnalyzerHandlers;
             return addService.call(this, service, implementation);
@@ -78,18 +90,19 @@ export function loadPolicyPack(): Promise<LoadedPack> {
         } as typeof bindAsync;
         const cwd = process.cwd();
         try {
-            process.chdir(POLICY_PACK_DIR); // PolicyPack reads its version from ./package.json.
-            const pack = require(path.join(POLICY_PACK_DIR, "index.ts")) as { policyPack?: { name: string } };
+            process.chdir(path.dirname(entry)); // PolicyPack reads its version from ./package.json.
+            const pack = require(entry) as { policyPack?: { name: string } };
             if (!handlers) {
                 throw new Error("policypack/index.ts did not construct a PolicyPack");
             }
-            resolve({ name: pack.policyPack?.name ?? "ciplatform", handlers });
+            resolve({ name: pack.policyPack?.name ?? "ciplatform", handlers, policyCount });
         } catch (err) {
             reject(err instanceof Error ? err : new Error(String(err)));
         } finally {
             process.chdir(cwd);
             serverProto.addService = addService;
             serverProto.bindAsync = bindAsync;
+            policyProto.serve = serve;
         }
     });
     return loaded;
