@@ -40,22 +40,35 @@ export function isKubernetesKind(type: string, kind: string): boolean {
 }
 
 export function resourcePolicy(rule: ResourceRule): ResourceValidationPolicy {
+    const validateResource: ResourceValidationPolicy["validateResource"] & { __pulumiType?: string } = (args, reportViolation) => {
+        if (!applies(rule, args.type)) {
+            return;
+        }
+        const config = resolveConfig(args.getConfig<Partial<PackConfig>>());
+        const view: ResourceView = {
+            type: args.type,
+            name: args.name,
+            urn: args.urn,
+            props: args.props,
+            providerProps: args.provider?.props,
+            stackTags: args.stackTags,
+        };
+        const findings = rule.check(view, config);
+        if (findings.length > 0 && !exemptionFor(config, args.name, args.props.tags)) {
+            findings.forEach((finding) => reportViolation(finding));
+        }
+    };
+    // The same hint `validateResourceOfType` sets: the analyzer skips other types before
+    // deserializing their inputs, which is most of the cost of a rule.
+    if (typeof rule.types !== "function" && rule.types.length === 1) {
+        validateResource.__pulumiType = rule.types[0];
+    }
     return {
         name: rule.name,
         description: rule.description,
         enforcementLevel: rule.enforcementLevel,
         configSchema: CONFIG_SCHEMA,
-        validateResource: (args, reportViolation) => {
-            if (!applies(rule, args.type)) {
-                return;
-            }
-            const config = resolveConfig(args.getConfig<Partial<PackConfig>>());
-            const view: ResourceView = { type: args.type, name: args.name, urn: args.urn, props: args.props, providerProps: args.provider?.props, stackTags: args.stackTags };
-            const findings = rule.check(view, config);
-            if (findings.length > 0 && !exemptionFor(config, args.name, args.props.tags)) {
-                findings.forEach((finding) => reportViolation(finding));
-            }
-        },
+        validateResource,
     };
 }
 
@@ -64,7 +77,11 @@ export interface StackRule {
     readonly description: string;
     readonly enforcementLevel: EnforcementLevel;
     /** Findings per resource URN. */
-    readonly check: (resources: readonly PolicyResource[], config: PackConfig, stackTags: ReadonlyMap<string, string>) => Array<{ urn: string; name: string; tags: unknown; message: string }>;
+    readonly check: (
+        resources: readonly PolicyResource[],
+        config: PackConfig,
+        stackTags: ReadonlyMap<string, string>,
+    ) => Array<{ urn: string; name: string; tags: unknown; message: string }>;
 }
 
 export function stackPolicy(rule: StackRule): StackValidationPolicy {

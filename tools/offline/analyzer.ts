@@ -151,7 +151,9 @@ function options(input: AnalyzerInput): import("@pulumi/pulumi/proto/analyzer_pb
 
 /** Rebuilds a struct with the policy package's protobuf runtime (the program may hold another copy). */
 function asStruct(properties: Struct): import("google-protobuf/google/protobuf/struct_pb").Struct {
-    return structProto.Struct.fromJavaScript(properties.toJavaScript() as Record<string, never>);
+    // Structs from another copy of google-protobuf are rebuilt; ours are passed as they are.
+    const fromOtherRuntime = !((properties as unknown) instanceof structProto.Struct);
+    return fromOtherRuntime ? structProto.Struct.fromJavaScript(properties.toJavaScript() as Record<string, never>) : (properties as unknown as import("google-protobuf/google/protobuf/struct_pb").Struct);
 }
 
 /** The engine prefixes each message with the policy's description; the plan keeps just the finding. */
