@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import { subnetLayout } from "../../components/network-cidrs";
 import { CONTROL_PLANE_LOG_TYPES, validateClusterArgs } from "../../components/cluster";
 import { ebsKeyPolicy } from "../../components/kms-policies";
-import { ConfigError, ofType, plan, PlanFile, single } from "../helpers/mocks";
+import { ofType, plan, PlanFile, single, configIssues } from "../helpers/mocks";
 import { simulate } from "../helpers/iam";
 
 describe("network and cluster", () => {
@@ -130,15 +130,7 @@ describe("network and cluster", () => {
     });
 
     describe("config validation", () => {
-        async function issues(changes: Record<string, unknown>, stack = "dev"): Promise<string[]> {
-            try {
-                await plan({ stack, configChanges: changes });
-            } catch (err) {
-                assert.ok(err instanceof ConfigError);
-                return err.issues.map((i) => `${i.key}: ${i.message}`);
-            }
-            assert.fail("accepted");
-        }
+        const issues = configIssues;
 
         it("refuses a public endpoint without a CIDR allow-list, or open to the world", async () => {
             assert.deepEqual(await issues({ "ciplatform:clusterEndpointPublicAccess": true }), [

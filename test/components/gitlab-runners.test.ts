@@ -3,7 +3,7 @@ import { parse } from "smol-toml";
 import { cachePermissions, GitlabRunners, validateGitlabRunnersArgs } from "../../components/gitlab-runners";
 import { buildRunnerValues, EXECUTOR_RBAC_RULES, helperImage, runnerConfigToml, runnerTags } from "../../components/gitlab-runner-config";
 import { ExternalSecrets } from "../../components/external-secrets";
-import { ConfigError, ofType, plan, PlanFile, single } from "../helpers/mocks";
+import { ofType, plan, PlanFile, single, configIssues } from "../helpers/mocks";
 import { testCluster, underOrgTags } from "../helpers/fixtures";
 import { simulate } from "../helpers/iam";
 
@@ -159,15 +159,7 @@ describe("GitLab runners", () => {
             ]);
         });
 
-        async function issues(changes: Record<string, unknown>): Promise<string[]> {
-            try {
-                await plan({ configChanges: changes });
-            } catch (err) {
-                assert.ok(err instanceof ConfigError);
-                return err.issues.map((i) => `${i.key}: ${i.message}`);
-            }
-            assert.fail("accepted");
-        }
+        const issues = configIssues;
 
         it("stack config: the token secret name is required, architectures are checked", async () => {
             assert.deepEqual(await issues({ "ciplatform:runnersArchitectures": ["arm64", "ppc64le"] }), ['ciplatform:runnersArchitectures: Invalid option: expected one of "arm64"|"amd64" at 1']);

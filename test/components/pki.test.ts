@@ -4,7 +4,7 @@ import { Pki, validatePkiArgs } from "../../components/pki";
 import { crlBucketStatements, crlKeyPolicy, issuerPermissions } from "../../components/pki-policies";
 import { APPROVED_SIGNERS, buildCertManagerValues, certificate, pcaClusterIssuer, validateCertificateRequest } from "../../components/pki-objects";
 import { policyDocument } from "../../components/iam-documents";
-import { ConfigError, ofType, plan, PlanFile, single } from "../helpers/mocks";
+import { ofType, plan, PlanFile, single, configIssues } from "../helpers/mocks";
 import { testCluster, underOrgTags } from "../helpers/fixtures";
 import { simulate } from "../helpers/iam";
 
@@ -164,15 +164,7 @@ describe("private PKI", () => {
     });
 
     describe("config validation", () => {
-        async function issues(changes: Record<string, unknown>): Promise<string[]> {
-            try {
-                await plan({ configChanges: changes });
-            } catch (err) {
-                assert.ok(err instanceof ConfigError);
-                return err.issues.map((i) => `${i.key}: ${i.message}`);
-            }
-            assert.fail("accepted");
-        }
+        const issues = configIssues;
 
         it("refuses weak keys and SHA-1", async () => {
             assert.deepEqual(await issues({ "ciplatform:pkiKeyAlgorithm": "RSA_1024", "ciplatform:pkiSigningAlgorithm": "SHA1WITHRSA" }), [

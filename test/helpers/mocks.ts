@@ -55,3 +55,16 @@ export function single(planned: PlanFile, type: string, nameIncludes = ""): Plan
     }
     return matches[0];
 }
+
+/** Plans with changed config and returns the config problems as `key: message` (fails if the config is accepted). */
+export async function configIssues(changes: Readonly<Record<string, unknown>>, stack = "dev"): Promise<string[]> {
+    try {
+        await plan({ stack, configChanges: changes });
+    } catch (err) {
+        if (err instanceof ConfigError) {
+            return err.issues.map((i) => `${i.key}: ${i.message}`);
+        }
+        throw err;
+    }
+    throw new Error(`config ${JSON.stringify(changes)} was accepted`);
+}

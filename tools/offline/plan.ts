@@ -61,7 +61,7 @@ export function projectName(root = PROJECT_ROOT): string {
 
 /**
  * Reads `Pulumi.<stack>.yaml` into the flat string map the runtime receives. Encrypted (`secure`)
- * values cannot be decrypted offline: they become secret placeholders.
+ * values cannot be decrypted offline: they become "[secret]" values, as in the plan file.
  */
 export function readStackConfig(stack: string, root = PROJECT_ROOT): StackConfig {
     const file = path.join(root, `Pulumi.${stack}.yaml`);

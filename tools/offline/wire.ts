@@ -8,8 +8,8 @@ export const ARCHIVE_SIG = "0def7320c3a5731c473e5ecbe6d01bc7";
 export const UNKNOWN_VALUE = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
 /** What a secret looks like in a plan: never its value. */
-export const SECRET_PLACEHOLDER = "[secret]";
-export const UNKNOWN_PLACEHOLDER = "[unknown]";
+export const SECRET_MARKER = "[secret]";
+export const UNKNOWN_MARKER = "[unknown]";
 
 /**
  * Converts serialized resource inputs to the plan file's plain JSON: secrets as `"[secret]"`,
@@ -17,7 +17,7 @@ export const UNKNOWN_PLACEHOLDER = "[unknown]";
  */
 export function toPlainJson(value: unknown): unknown {
     if (value === UNKNOWN_VALUE) {
-        return UNKNOWN_PLACEHOLDER;
+        return UNKNOWN_MARKER;
     }
     if (Array.isArray(value)) {
         return value.map(toPlainJson);
@@ -28,14 +28,14 @@ export function toPlainJson(value: unknown): unknown {
     const obj = value as Record<string, unknown>;
     switch (obj[SPECIAL_SIG_KEY]) {
         case SECRET_SIG:
-            return SECRET_PLACEHOLDER;
+            return SECRET_MARKER;
         case RESOURCE_SIG:
             return obj.urn;
         case OUTPUT_VALUE_SIG:
             if (obj.secret) {
-                return SECRET_PLACEHOLDER;
+                return SECRET_MARKER;
             }
-            return "value" in obj ? toPlainJson(obj.value) : UNKNOWN_PLACEHOLDER;
+            return "value" in obj ? toPlainJson(obj.value) : UNKNOWN_MARKER;
         case ASSET_SIG:
         case ARCHIVE_SIG:
             return obj.path ?? obj.uri ?? obj.text ?? "[asset]";
