@@ -1,12 +1,11 @@
 /**
- * Child process: evaluates one pack (ours, or Pulumi's awsguard) over a synthetic stack through the
- * pack's analyzer handlers, exactly as the plan does, and prints JSON timings. One pack per process,
- * since a process may construct only one PolicyPack.
+ * Child process: starts one pack (ours, or Pulumi's awsguard) under the real policy host, evaluates
+ * it over gRPC on a synthetic stack exactly as a plan does, and prints JSON timings.
  *   node --import tsx bench/pack-runner.ts <ours|awsguard> <count> <repeats>
  */
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
-import { analyzeResources, loadPolicyPack } from "../tools/offline/analyzer";
+import { PolicyHost, POLICY_PACK_DIR } from "../tools/offline/analyzer";
 import { analyzerInputsFrom } from "../tools/offline/input";
 import { syntheticStack } from "./stats";
 
@@ -14,17 +13,20 @@ async function main(): Promise<void> {
     const [which, countText, repeatsText] = process.argv.slice(2);
     const count = Number(countText);
     const repeats = Number(repeatsText ?? "3");
-    const entry = which === "awsguard" ? path.join(__dirname, "peer", "awsguard-pack.js") : undefined;
-    const { policyCount } = await loadPolicyPack(entry);
+    const host = await PolicyHost.start(which === "awsguard" ? path.join(__dirname, "peer") : POLICY_PACK_DIR);
     const inputs = analyzerInputsFrom(syntheticStack(count));
     const samples: number[] = [];
     let findings = 0;
-    for (let run = 0; run < repeats; run++) {
-        const start = performance.now();
-        findings = (await analyzeResources(inputs)).length;
-        samples.push(performance.now() - start);
+    try {
+        for (let run = 0; run < repeats; run++) {
+            const start = performance.now();
+            findings = (await host.analyze(inputs)).length;
+            samples.push(performance.now() - start);
+        }
+    } finally {
+        host.stop();
     }
-    console.log(JSON.stringify({ which, count, samples, findings, policyCount }));
+    console.log(JSON.stringify({ which, count, samples, findings, policyCount: host.info.policies.size }));
     process.exit(0);
 }
 

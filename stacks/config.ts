@@ -8,13 +8,13 @@ import { karpenterSection } from "./settings/karpenter";
 import { secretsSection } from "./settings/secrets";
 import { pkiSection } from "./settings/pki";
 import { runnersSection } from "./settings/runners";
-import { deployerSection } from "./settings/deployer";
+import { ciSection } from "./settings/ci";
 import { storageSection } from "./settings/storage";
 import { jenkinsSection } from "./settings/jenkins";
 
 export { ConfigIssue } from "./settings/define";
 
-/** Every stack-config section of the platform, in the order the docs list them. */
+/** Every stack-config section of the platform project, in the order the docs list them. */
 export const sections = {
     core: coreSection,
     network: networkSection,
@@ -25,29 +25,18 @@ export const sections = {
     runners: runnersSection,
     storage: storageSection,
     jenkins: jenkinsSection,
-    deployer: deployerSection,
+} as const;
+
+/** The sections of the foundation project (its own `Pulumi.yaml` and config namespace). */
+export const foundationSections = {
+    core: coreSection,
+    ci: ciSection,
 } as const;
 
 type Sections = typeof sections;
 
-/** Which stacks use each section. */
-const SECTION_KINDS: Record<keyof Sections, StackKind | "all"> = {
-    core: "all",
-    network: "platform",
-    cluster: "platform",
-    karpenter: "platform",
-    secrets: "platform",
-    pki: "platform",
-    runners: "platform",
-    storage: "platform",
-    jenkins: "platform",
-    deployer: "deployer",
-};
-
-type PlatformSections = Exclude<keyof Sections, "deployer">;
-
 /** The whole, validated configuration of a platform stack: one typed object per section. */
-export type PlatformConfig = { readonly [K in PlatformSections]: SectionValue<Sections[K]> } & {
+export type PlatformConfig = { readonly [K in keyof Sections]: SectionValue<Sections[K]> } & {
     /** Stack name (`pulumi stack`), e.g. `dev`. */
     readonly stack: string;
     /** AWS region from the `aws:region` provider key. */
@@ -56,16 +45,37 @@ export type PlatformConfig = { readonly [K in PlatformSections]: SectionValue<Se
 
 export type CoreConfig = PlatformConfig["core"];
 
-/** The validated configuration of the deployer stack. */
-export interface DeployerConfig {
+/** The validated configuration of a foundation stack. */
+export interface FoundationConfig {
     readonly core: CoreConfig;
-    readonly deployer: SectionValue<Sections["deployer"]>;
+    readonly ci: SectionValue<typeof ciSection>;
     readonly stack: string;
     readonly region: string;
 }
 
-/** Pulumi config namespace of the project (the project name). */
-export const CONFIG_NAMESPACE = "ciplatform";
+/** A Pulumi project's settings: its config namespace (the project name) and its sections. */
+export interface ProjectSettings {
+    readonly namespace: string;
+    readonly description: string;
+    readonly sections: Readonly<Record<string, Section<z.ZodRawShape>>>;
+}
+
+/** The platform project (top level): stacks dev, staging, prod. */
+export const PLATFORM_PROJECT: ProjectSettings = {
+    namespace: "ciplatform",
+    description: "Secure, cost-efficient CI/CD platform on AWS EKS (see README.md)",
+    sections: sections as unknown as Record<string, Section<z.ZodRawShape>>,
+};
+
+/** The foundation project (`foundation/`): CI identities and the state backend, once per account. */
+export const FOUNDATION_PROJECT: ProjectSettings = {
+    namespace: "ciplatform-foundation",
+    description: "Per-account foundation of the ciplatform: CI OIDC roles and the state backend (see ../README.md)",
+    sections: foundationSections as unknown as Record<string, Section<z.ZodRawShape>>,
+};
+
+/** Pulumi config namespace of the platform project (the project name). */
+export const CONFIG_NAMESPACE = PLATFORM_PROJECT.namespace;
 
 const REGION_KEY = "aws:region";
 const REGION_PATTERN = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
@@ -83,13 +93,9 @@ export function formatIssue(issue: ConfigIssue): string {
     return `${issue.key}: ${issue.message} (${given})`;
 }
 
-function allSections(): Array<[string, Section<z.ZodRawShape>]> {
-    return Object.entries(sections) as Array<[string, Section<z.ZodRawShape>]>;
-}
-
-/** Help for every key, derived from the schemas: the source of `Pulumi.yaml` and the README reference. */
-export function describeSettings(): SettingDescription[] {
-    return allSections().flatMap(([, section]) =>
+/** Help for every key of a project, derived from the schemas: the source of its `Pulumi.yaml` and the README reference. */
+export function describeSettings(project: ProjectSettings = PLATFORM_PROJECT): SettingDescription[] {
+    return Object.values(project.sections).flatMap((section) =>
         Object.entries(section.shape).map(([field, schema]) => describeSetting(section.prefix, field, schema as z.ZodType)),
     );
 }
@@ -115,39 +121,21 @@ function messageOf(issue: z.core.$ZodIssue, given: unknown, schema: z.ZodType, p
     return `${issue.message}${where}`;
 }
 
-/**
- * Validates the whole stack configuration at once. `raw` is Pulumi's flat config map
- * (`namespace:key` → string, as `pulumi.runtime.allConfig()` returns it).
- */
-/** Which stacks a section belongs to: every stack, the platform stacks, or the deployer stack. */
-export type StackKind = "platform" | "deployer";
-
-/** The `deployer` stack holds the CI identities and state backend; every other stack is a platform. */
-export function stackKindOf(stack: string): StackKind {
-    return stack === "deployer" ? "deployer" : "platform";
-}
-
-function sectionsFor(kind: StackKind): Array<[string, Section<z.ZodRawShape>]> {
-    return allSections().filter(([name]) => {
-        const sectionKind = SECTION_KINDS[name as keyof Sections];
-        return sectionKind === "all" || sectionKind === kind;
-    });
-}
-
-/** Validates the sections of one stack kind at once; every problem is collected. */
-function parseSections(raw: Readonly<Record<string, string>>, stack: string, kind: StackKind): Record<string, unknown> {
+/** Validates every section of a project at once; every problem is collected. */
+function parseSections(project: ProjectSettings, raw: Readonly<Record<string, string>>, stack: string): Record<string, unknown> {
     const issues: ConfigIssue[] = [];
     const known = new Set<string>();
     const result: Record<string, unknown> = {};
     const valid = new Set<string>();
-    const applicable = sectionsFor(kind);
+    const applicable = Object.entries(project.sections);
+    const namespace = project.namespace;
 
     for (const [name, section] of applicable) {
         const value: Record<string, unknown> = {};
         let sectionValid = true;
         for (const [field, fieldSchema] of Object.entries(section.shape)) {
             const schema = fieldSchema as z.ZodType;
-            const key = `${CONFIG_NAMESPACE}:${configKeyOf(section.prefix, field)}`;
+            const key = `${namespace}:${configKeyOf(section.prefix, field)}`;
             known.add(key);
             const given = raw[key];
             const decoded = given === undefined ? undefined : decode(given, schema, section.prefix, field);
@@ -167,19 +155,10 @@ function parseSections(raw: Readonly<Record<string, string>>, stack: string, kin
         }
     }
 
-    const otherKind = new Set(
-        allSections()
-            .filter(([name]) => !applicable.some(([n]) => n === name))
-            .flatMap(([, section]) => Object.keys(section.shape).map((field) => `${CONFIG_NAMESPACE}:${configKeyOf(section.prefix, field)}`)),
-    );
     for (const key of Object.keys(raw)) {
-        if (!key.startsWith(`${CONFIG_NAMESPACE}:`) || known.has(key)) {
-            continue;
+        if (key.startsWith(`${namespace}:`) && !known.has(key)) {
+            issues.push({ key, value: raw[key], message: `is not a setting of the ${namespace} project (see its Pulumi.yaml for the keys)` });
         }
-        const message = otherKind.has(key)
-            ? `is not used by ${kind} stacks (stack "${stack}"); remove it from this stack's config`
-            : "is not a setting of this project (see Pulumi.yaml for the keys)";
-        issues.push({ key, value: raw[key], message });
     }
 
     const region = raw[REGION_KEY];
@@ -196,13 +175,13 @@ function parseSections(raw: Readonly<Record<string, string>>, stack: string, kin
                 continue;
             }
             for (const problem of section.check(result[name] as never, { environment: core.environment })) {
-                const key = `${CONFIG_NAMESPACE}:${configKeyOf(section.prefix, problem.field)}`;
+                const key = `${namespace}:${configKeyOf(section.prefix, problem.field)}`;
                 issues.push({ key, value: (result[name] as Record<string, unknown>)[problem.field], message: problem.message });
             }
         }
     }
 
-    if (issues.length === 0 && kind === "platform") {
+    if (issues.length === 0 && project === PLATFORM_PROJECT) {
         issues.push(...crossSectionIssues(result as unknown as PlatformConfig));
     }
     if (issues.length > 0) {
@@ -216,12 +195,12 @@ function parseSections(raw: Readonly<Record<string, string>>, stack: string, kin
  * (`namespace:key` → string, as `pulumi.runtime.allConfig()` returns it).
  */
 export function parsePlatformConfig(raw: Readonly<Record<string, string>>, stack: string): PlatformConfig {
-    return parseSections(raw, stack, "platform") as unknown as PlatformConfig;
+    return parseSections(PLATFORM_PROJECT, raw, stack) as unknown as PlatformConfig;
 }
 
-/** Validates the deployer stack's configuration (core and deployer settings only). */
-export function parseDeployerConfig(raw: Readonly<Record<string, string>>, stack: string): DeployerConfig {
-    return parseSections(raw, stack, "deployer") as unknown as DeployerConfig;
+/** Validates a foundation stack's whole configuration at once. */
+export function parseFoundationConfig(raw: Readonly<Record<string, string>>, stack: string): FoundationConfig {
+    return parseSections(FOUNDATION_PROJECT, raw, stack) as unknown as FoundationConfig;
 }
 
 /** Rules between sections, checked once every section is valid on its own. */
@@ -246,9 +225,9 @@ export function loadPlatformConfig(): PlatformConfig {
     return parsePlatformConfig(pulumi.runtime.allConfig(), pulumi.getStack());
 }
 
-/** Reads and validates the deployer stack's configuration. */
-export function loadDeployerConfig(): DeployerConfig {
-    return parseDeployerConfig(pulumi.runtime.allConfig(), pulumi.getStack());
+/** Reads and validates the running foundation stack's configuration. */
+export function loadFoundationConfig(): FoundationConfig {
+    return parseFoundationConfig(pulumi.runtime.allConfig(), pulumi.getStack());
 }
 
 /** The org tags every taggable AWS resource carries, keyed by the configured tag names. */

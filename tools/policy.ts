@@ -1,11 +1,11 @@
 /**
  * `npm run policy -- <file> [--json] [--policy-config <file>]`
- * Evaluates the policy pack over the resources of a plan file, or of a JSON array of
+ * Evaluates the policy pack, started under the real policy host, over the resources of a plan file, or of a JSON array of
  * `{ "type", "name", "inputs" }`. Exit codes: 0 clean, 1 a mandatory violation, 2 bad usage or input.
  */
 import * as fs from "node:fs";
 import { parseArgs } from "node:util";
-import { analyzeResources, loadPolicyPack, PolicyPackConfig } from "./offline/analyzer";
+import { PolicyHost, PolicyHostError, PolicyPackConfig } from "./offline/analyzer";
 import { analyzerInputsFrom, PolicyInputError } from "./offline/input";
 import { renderViolations } from "./offline/report";
 
@@ -46,8 +46,26 @@ async function main(): Promise<number> {
         }
         throw err;
     }
-    const violations = await analyzeResources(inputs, policyConfig);
-    const { name: pack } = await loadPolicyPack();
+    let host: PolicyHost;
+    try {
+        host = await PolicyHost.start();
+    } catch (err) {
+        if (err instanceof PolicyHostError) {
+            console.error(err.message);
+            return 2;
+        }
+        throw err;
+    }
+    let violations;
+    try {
+        violations = await host.analyze(inputs, policyConfig);
+    } catch (err) {
+        console.error((err as Error).message);
+        return 2;
+    } finally {
+        host.stop();
+    }
+    const pack = host.info.name;
     const mandatory = violations.filter((v) => v.enforcementLevel === "mandatory").length;
     const advisory = violations.filter((v) => v.enforcementLevel === "advisory").length;
     if (values.json) {

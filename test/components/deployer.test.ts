@@ -120,10 +120,10 @@ describe("deployer", () => {
     describe("stack", () => {
         let planned: PlanFile;
         before(async () => {
-            planned = await plan({ stack: "deployer" });
+            planned = await plan({ stack: "account" });
         });
 
-        it("plans the deployer stack and passes the policy pack", () => {
+        it("plans the foundation's stack and passes the policy pack", () => {
             assert.equal(planned.summary.mandatory, 0, JSON.stringify(planned.policy.violations));
             assert.equal(ofType(planned, "aws:iam/role:Role").length, 4);
             assert.equal(ofType(planned, "eks:index:Cluster").length, 0);
@@ -142,16 +142,16 @@ describe("deployer", () => {
             assert.deepEqual(versioning.inputs.versioningConfiguration, { status: "Enabled" });
         });
 
-        it("validates its own config: the project is required, platform keys are refused", async () => {
+        it("validates its own config: the project is required, keys it does not declare are refused", async () => {
             await assert.rejects(
-                plan({ stack: "deployer", configChanges: { "ciplatform:deployerProject": undefined, "ciplatform:runnersConcurrent": 3 } }),
+                plan({ stack: "account", configChanges: { "ciplatform-foundation:ciProject": undefined, "ciplatform-foundation:runnersConcurrent": 3 } }),
                 (err: unknown) => {
                     assert.ok(err instanceof ConfigError);
                     assert.deepEqual(
                         err.issues.map((i) => `${i.key}: ${i.message}`),
                         [
-                            'ciplatform:runnersConcurrent: is not used by deployer stacks (stack "deployer"); remove it from this stack\'s config',
-                            "ciplatform:deployerProject: is required in the deployer stack: the repository whose pipelines assume the roles",
+                            "ciplatform-foundation:runnersConcurrent: is not a setting of the ciplatform-foundation project (see its Pulumi.yaml for the keys)",
+                            "ciplatform-foundation:ciProject: is required: the repository whose pipelines assume the roles",
                         ],
                     );
                     return true;
@@ -164,7 +164,7 @@ describe("deployer", () => {
         });
 
         it("hides the third party's External ID", async () => {
-            const withThirdParty = await plan({ stack: "deployer", configChanges: { "ciplatform:deployerThirdPartyAccountId": "444455556666", "ciplatform:deployerThirdPartyExternalId": "ext-9f8e7d6c5b4a" } });
+            const withThirdParty = await plan({ stack: "account", configChanges: { "ciplatform-foundation:ciThirdPartyAccountId": "444455556666", "ciplatform-foundation:ciThirdPartyExternalId": "ext-9f8e7d6c5b4a" } });
             assert.equal(single(withThirdParty, "aws:iam/role:Role", "third-party").inputs.assumeRolePolicy, "[secret]");
             assert.ok(!JSON.stringify(withThirdParty).includes("ext-9f8e7d6c5b4a"));
         });

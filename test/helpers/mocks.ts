@@ -1,17 +1,46 @@
 /**
- * The one shared mocks helper: every test that runs Pulumi code goes through `plan`, which installs
- * the platform's mocks, runs a program and returns the planned resources with the pack's findings.
+ * The one shared mocks helper for component tests: runs a program in this process under Pulumi's
+ * mock runtime (fast), with the config the CLI would build (stack file + `Pulumi.yaml` defaults),
+ * the platform's deterministic outputs, and the pack evaluated by the real policy host. Whole stacks
+ * are also planned the faithful way (Pulumi's loader and a local engine) in test/tools/plan.test.ts.
  */
-import { ConfigError, PlanFile, PlannedResource, readStackConfig, runPlan, StackConfig } from "../../tools/offline/plan";
-import type { PolicyPackConfig } from "../../tools/offline/analyzer";
-import type { RecordedResource } from "../../tools/offline/recorder";
+import * as pulumi from "@pulumi/pulumi";
+import * as settings from "@pulumi/pulumi/runtime/settings";
+import type { Struct } from "google-protobuf/google/protobuf/struct_pb";
+import { ConfigError } from "../../stacks/config";
+import { program as platformProgram } from "../../stacks/program";
+import { foundationProgram } from "../../stacks/foundation";
+import { loadKubernetesModels } from "../../components/k8s-models";
+import { PlatformMocks } from "../../tools/offline/mocks";
+import "../../tools/offline/outputs";
+import { cliConfigFor, PlanFile, PlannedResource, summarize } from "../../tools/offline/plan";
+import { PolicyPackConfig, sharedPolicyHost } from "../../tools/offline/analyzer";
+import type { StackConfig } from "../../tools/offline/cli-config";
+import { resolveOutputValues } from "../../tools/offline/engine";
+import { toPlainJson } from "../../tools/offline/wire";
 
 export { ConfigError, PlanFile, PlannedResource };
+
+/** A registration as the mock runtime's monitor received it. */
+export interface RecordedResource {
+    readonly urn: string;
+    readonly type: string;
+    readonly name: string;
+    readonly custom: boolean;
+    readonly parent: string | null;
+    readonly provider: string | null;
+    readonly protect: boolean;
+    readonly retainOnDelete: boolean;
+    readonly dependsOn: readonly string[];
+    readonly properties: Record<string, unknown>;
+}
 
 export interface TestPlanOptions {
     /** Stack whose `Pulumi.<stack>.yaml` is the base config. @default "dev" */
     readonly stack?: string;
-    /** Config keys to set (`key: value`, values as in YAML) or remove (`undefined`). */
+    /** `platform` or `foundation`. @default "platform" (or "foundation" for stack "account") */
+    readonly project?: "platform" | "foundation";
+    /** Stack-file keys to set (values as in YAML) or remove (`undefined`). */
     readonly configChanges?: Readonly<Record<string, unknown>>;
     /** Program to run instead of the project's. */
     readonly program?: () => Promise<unknown>;
@@ -19,29 +48,107 @@ export interface TestPlanOptions {
     readonly onRegistrations?: (resources: readonly RecordedResource[]) => void;
 }
 
-/** A stack's config with some keys changed: the way tests make a bad or unusual config. */
-export function configWith(stack: string, changes: Readonly<Record<string, unknown>> = {}): StackConfig {
-    const base = readStackConfig(stack);
-    const values = { ...base.values };
-    for (const [key, value] of Object.entries(changes)) {
-        if (value === undefined) {
-            delete values[key];
-        } else {
-            values[key] = typeof value === "string" ? value : JSON.stringify(value);
-        }
-    }
-    return { values, secretKeys: base.secretKeys };
+/** A stack's config as the CLI builds it, with some stack-file keys changed first. */
+export function configWith(stack: string, changes: Readonly<Record<string, unknown>> = {}, project?: "platform" | "foundation"): StackConfig {
+    return cliConfigFor({ stack, project: project ?? (stack === "account" ? "foundation" : "platform"), configChanges: changes }).config;
 }
 
-export function plan(options: TestPlanOptions = {}): Promise<PlanFile> {
+interface MonitorLike {
+    registerResource(req: RegisterRequestLike, callback: (err: Error | null, resp?: { getUrn(): string }) => void): unknown;
+}
+
+interface RegisterRequestLike {
+    getType(): string;
+    getName(): string;
+    getCustom(): boolean;
+    getParent(): string;
+    getProvider(): string;
+    getProtect(): boolean | undefined;
+    getRetainondelete(): boolean | undefined;
+    getDependenciesList(): string[];
+    getObject(): Struct | undefined;
+}
+
+/** Installs the mocks and records each registration in order; `done()` drains them. */
+async function record(region: string, project: string, stack: string): Promise<{ done(): Promise<RecordedResource[]> }> {
+    await pulumi.runtime.setMocks(new PlatformMocks(region), project, stack, false);
+    const monitor = settings.getMonitor() as unknown as MonitorLike;
+    const register = monitor.registerResource.bind(monitor);
+    const recorded: RecordedResource[] = [];
+    monitor.registerResource = (req, callback) =>
+        register(req, (err, resp) => {
+            if (!err && resp) {
+                recorded.push({
+                    urn: resp.getUrn(),
+                    type: req.getType(),
+                    name: req.getName(),
+                    custom: req.getCustom(),
+                    parent: req.getParent() || null,
+                    provider: req.getProvider() || null,
+                    protect: req.getProtect() ?? false,
+                    retainOnDelete: req.getRetainondelete() ?? false,
+                    dependsOn: req.getDependenciesList(),
+                    properties: resolveOutputValues(req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
+                });
+            }
+            callback(err, resp);
+        });
+    return {
+        async done() {
+            await settings.disconnect();
+            return recorded;
+        },
+    };
+}
+
+export async function plan(options: TestPlanOptions = {}): Promise<PlanFile> {
     const stack = options.stack ?? "dev";
-    return runPlan({
-        stack,
-        config: configWith(stack, options.configChanges),
-        program: options.program,
-        policyConfig: options.policyConfig,
-        onRegistrations: options.onRegistrations,
-    });
+    const projectName = options.project ?? (stack === "account" ? "foundation" : "platform");
+    const { project, config } = cliConfigFor({ stack, project: projectName, configChanges: options.configChanges });
+    pulumi.runtime.setAllConfig(config.values, config.secretKeys);
+    const recording = await record(config.values["aws:region"] ?? "us-east-1", project.name, stack);
+    await loadKubernetesModels();
+    const program = options.program ?? (projectName === "foundation" ? foundationProgram : platformProgram);
+    let recorded: RecordedResource[] = [];
+    try {
+        await program();
+    } finally {
+        recorded = await recording.done();
+        options.onRegistrations?.(recorded);
+    }
+    const resources: PlannedResource[] = recorded.map((r) => ({
+        urn: r.urn,
+        type: r.type,
+        name: r.name,
+        custom: r.custom,
+        parent: r.parent,
+        provider: r.provider ? r.provider.split("::").slice(0, -1).join("::") : null,
+        protect: r.protect,
+        retainOnDelete: r.retainOnDelete,
+        dependsOn: r.dependsOn,
+        inputs: toPlainJson(r.properties) as Record<string, unknown>,
+    }));
+    const byUrn = new Map(recorded.map((r) => [r.urn, r]));
+    const environment = config.values[`${project.name}:environment`];
+    const host = await sharedPolicyHost();
+    const violations = await host.analyze(
+        recorded.map((r) => {
+            const provider = r.provider ? byUrn.get(r.provider.split("::").slice(0, -1).join("::")) : undefined;
+            return {
+                urn: r.urn,
+                type: r.type,
+                name: r.name,
+                properties: r.properties,
+                parent: r.parent,
+                protect: r.protect,
+                dependsOn: r.dependsOn,
+                provider: provider && { urn: provider.urn, type: provider.type, name: provider.name, properties: provider.properties },
+            };
+        }),
+        options.policyConfig,
+        { project: project.name, stack, tags: environment ? { environment } : {} },
+    );
+    return { version: 1, project: project.name, stack, resources, policy: { pack: host.info.name, violations }, summary: summarize(resources, violations) };
 }
 
 export function ofType(planned: PlanFile, type: string): PlannedResource[] {

@@ -1,5 +1,4 @@
 import { strict as assert } from "node:assert";
-import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import { AnalyzerInput, analyzeResources, PolicyPackConfig, Violation } from "../../tools/offline/analyzer";
 import { UNKNOWN_VALUE } from "../../tools/offline/wire";
 import { policies } from "../../policypack/policies";
@@ -23,16 +22,16 @@ function toInput(f: Fixture): AnalyzerInput {
         urn: urnOf(f),
         type: f.type,
         name: f.name,
-        properties: Struct.fromJavaScript(f.inputs as Record<string, never>),
+        properties: f.inputs,
         parent: null,
         protect: false,
         dependsOn: f.dependsOn ?? [],
-        provider: f.provider ? { urn: "urn:pulumi:dev::ciplatform::pulumi:providers:aws::tagged", type: "pulumi:providers:aws", name: "tagged", properties: Struct.fromJavaScript(f.provider as Record<string, never>) } : undefined,
+        provider: f.provider ? { urn: "urn:pulumi:dev::ciplatform::pulumi:providers:aws::tagged", type: "pulumi:providers:aws", name: "tagged", properties: f.provider } : undefined,
     };
 }
 
 async function findings(policy: string, fixtures: Fixture[], config: PolicyPackConfig = {}, stackTags: Record<string, string> = {}): Promise<string[]> {
-    const violations: Violation[] = await analyzeResources(fixtures.map(toInput), config, stackTags);
+    const violations: Violation[] = await analyzeResources(fixtures.map(toInput), config, { tags: stackTags });
     return violations.filter((v) => v.policy === policy).map((v) => v.message);
 }
 

@@ -1,9 +1,26 @@
 import { strict as assert } from "node:assert";
-import { ConfigError, formatIssue, parsePlatformConfig } from "../../stacks/config";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as YAML from "yaml";
+import { ConfigError, formatIssue, parseFoundationConfig, parsePlatformConfig } from "../../stacks/config";
 import { configWith } from "../helpers/mocks";
+import { listStacks } from "../../tools/offline/cli-config";
+import { PROJECTS } from "../../tools/offline/plan";
 
+/**
+ * The program's own validation, on the config the CLI builds for a stack with some raw values
+ * changed afterwards (as `pulumi config set` without a declared type could leave them).
+ */
 function parse(changes: Record<string, unknown>, stack = "dev") {
-    return parsePlatformConfig(configWith(stack, changes).values, stack);
+    const values: Record<string, string> = { ...configWith(stack).values };
+    for (const [key, value] of Object.entries(changes)) {
+        if (value === undefined) {
+            delete values[key];
+        } else {
+            values[key] = typeof value === "string" ? value : JSON.stringify(value);
+        }
+    }
+    return parsePlatformConfig(values, stack);
 }
 
 function issuesOf(changes: Record<string, unknown>, stack = "dev"): string[] {
@@ -17,6 +34,30 @@ function issuesOf(changes: Record<string, unknown>, stack = "dev"): string[] {
 }
 
 describe("stack config", () => {
+    it("accepts every default Pulumi.yaml declares, merged into every stack of both projects as the CLI merges them", () => {
+        for (const [project, dir] of Object.entries(PROJECTS)) {
+            const declared = (YAML.parse(fs.readFileSync(path.join(dir, "Pulumi.yaml"), "utf8")) as { name: string; config: Record<string, { default?: unknown }> });
+            const defaults = Object.entries(declared.config).filter(([, d]) => d.default !== undefined);
+            assert.ok(defaults.length > 3, `${project} declares defaults`);
+            for (const stack of listStacks(dir)) {
+                const config = configWith(stack, {}, project as "platform" | "foundation");
+                for (const [key] of defaults) {
+                    assert.ok(`${declared.name}:${key}` in config.values, `${project}/${stack} receives ${key}`);
+                }
+                const parseFn = project === "foundation" ? parseFoundationConfig : parsePlatformConfig;
+                assert.doesNotThrow(() => parseFn(config.values, stack), `${project}/${stack}`);
+            }
+        }
+    });
+
+    it("keeps each project's keys in its own namespace, so one project's defaults never reach the other's stacks", () => {
+        const platform = configWith("dev").values;
+        const foundation = configWith("account", {}, "foundation").values;
+        assert.ok(Object.keys(platform).every((k) => !k.startsWith("ciplatform-foundation:")));
+        assert.ok(Object.keys(foundation).every((k) => !k.startsWith("ciplatform:")));
+        assert.throws(() => parsePlatformConfig({ ...platform, "ciplatform:ciProject": "a/b" }, "dev"), /ciplatform:ciProject: is not a setting of the ciplatform project/);
+    });
+
     it("parses every shipped stack and fills defaults", () => {
         for (const stack of ["dev", "staging", "prod"]) {
             const config = parse({}, stack);
@@ -37,12 +78,12 @@ describe("stack config", () => {
         const issues = issuesOf({
             "ciplatform:environment": "qa",
             "ciplatform:kmsDeletionWindowDays": "lots",
-            "ciplatform:owner": undefined,
+            "ciplatform:owner": "",
             "ciplatform:protectStatefulResources": "sometimes",
         });
         assert.deepEqual(issues, [
             'ciplatform:environment: Invalid option: expected one of "dev"|"staging"|"prod" (got "qa")',
-            "ciplatform:owner: is required: Team that owns the stack; the value of the owner org tag. (not set)",
+            'ciplatform:owner: must be 1-256 letters, digits, spaces or _.:/=+-@ (got "")',
             'ciplatform:protectStatefulResources: Invalid input: expected boolean, received string (got "sometimes")',
             'ciplatform:kmsDeletionWindowDays: Invalid input: expected number, received string (got "lots")',
         ]);
@@ -57,7 +98,7 @@ describe("stack config", () => {
 
     it("rejects keys the project does not declare, so typos are not silently ignored", () => {
         assert.deepEqual(issuesOf({ "ciplatform:enviroment": "dev" }), [
-            'ciplatform:enviroment: is not a setting of this project (see Pulumi.yaml for the keys) (got "dev")',
+            'ciplatform:enviroment: is not a setting of the ciplatform project (see its Pulumi.yaml for the keys) (got "dev")',
         ]);
     });
 

@@ -4,62 +4,116 @@ import * as os from "node:os";
 import * as path from "node:path";
 import Ajv from "ajv";
 import planSchema from "../../tools/offline/plan.schema.json";
-import { ConfigError, plan } from "../helpers/mocks";
+import { PlanFile, runPlan } from "../../tools/offline/plan";
 import { ROOT, runCli } from "../helpers/cli";
 
-describe("offline plan", () => {
+/**
+ * Whole stacks, planned the faithful way: Pulumi's own loader (`cmd/run`, ts-node with type
+ * checking), the config the CLI builds (stack file + `Pulumi.yaml` defaults), a local engine over
+ * gRPC, and the pack under the real policy host. A program that would not start under the CLI fails here.
+ */
+describe("offline plan (Pulumi's loader, the CLI's config, the real policy host)", () => {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ciplatform-plan-"));
+    const validate = new Ajv({ allErrors: true }).compile(planSchema);
 
-    for (const stack of ["dev", "staging", "prod"]) {
-        it(`plans ${stack} cleanly and writes a plan file of the documented shape`, () => {
-            const file = path.join(tmp, `${stack}.json`);
-            const result = runCli("plan", ["--stack", stack, "--json", file]);
-            assert.equal(result.status, 0, result.stderr + result.stdout);
-            assert.match(result.stdout, new RegExp(`Offline plan of stack "${stack}"`));
-            assert.match(result.stdout, /Summary: 0 mandatory/);
-            const written = JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, unknown>;
-            const validate = new Ajv({ allErrors: true }).compile(planSchema);
-            assert.ok(validate(written), JSON.stringify(validate.errors, null, 1));
-            assert.equal(written.stack, stack);
-            assert.equal(written.project, "ciplatform");
+    const stacks: Array<{ project: string; stack: string; name: string }> = [
+        { project: "platform", stack: "dev", name: "ciplatform" },
+        { project: "platform", stack: "staging", name: "ciplatform" },
+        { project: "platform", stack: "prod", name: "ciplatform" },
+        { project: "foundation", stack: "account", name: "ciplatform-foundation" },
+    ];
+    const planned = new Map<string, Awaited<ReturnType<typeof runPlan>>>();
+    before(async function () {
+        this.timeout(300_000);
+        for (const { project, stack } of stacks) {
+            planned.set(`${project}/${stack}`, await runPlan({ project, stack }));
+        }
+    });
+
+    for (const { project, stack, name } of stacks) {
+        it(`plans ${project}/${stack} through cmd/run with 0 errors and 0 mandatory violations, URNs as the engine forms them`, () => {
+            const plan = planned.get(`${project}/${stack}`);
+            assert.ok(plan);
+            assert.equal(plan.project, name);
+            assert.equal(plan.summary.mandatory, 0, JSON.stringify(plan.policy.violations.filter((v) => v.enforcementLevel === "mandatory")));
+            const { outputs: _outputs, logs: _logs, ...file } = plan;
+            assert.ok(validate(file), JSON.stringify(validate.errors, null, 1));
+            assert.ok(plan.resources.length > 20, `${plan.resources.length} resources`);
+            // A child's type is qualified by every ancestor's type but the stack's.
+            const byUrn = new Map(plan.resources.map((r) => [r.urn, r]));
+            for (const r of plan.resources) {
+                const parent = r.parent ? byUrn.get(r.parent) : undefined;
+                const qualified = parent ? `${parent.urn.split("::")[2]}$${r.type}` : r.type;
+                assert.equal(r.urn, `urn:pulumi:${stack}::${name}::${qualified}::${r.name}`);
+            }
+            // The engine's default provider for resources without an explicit one, configured from aws:*.
+            assert.equal(byUrn.get(`urn:pulumi:${stack}::${name}::pulumi:providers:aws::default`)?.inputs.region, "eu-west-1");
         });
     }
 
-    it("plans dev when no stack is given", () => {
-        const result = runCli("plan", []);
-        assert.equal(result.status, 0, result.stderr);
-        assert.match(result.stdout, /Offline plan of stack "dev"/);
+    it("qualifies a nested resource's type with each ancestor: Platform$Network$Vpc", () => {
+        const vpc = planned.get("platform/dev")?.resources.find((r) => r.type === "aws:ec2/vpc:Vpc");
+        assert.equal(vpc?.urn, "urn:pulumi:dev::ciplatform::ciplatform:index:Platform$ciplatform:network:Network$aws:ec2/vpc:Vpc::cip-dev-network-vpc");
     });
 
-    it("exits 2 on bad config, naming each bad key, and writes no plan", () => {
+    it("npm run plan: exit 0 and a plan file of the documented shape", () => {
+        const file = path.join(tmp, "dev.json");
+        const result = runCli("plan", ["--stack", "dev", "--json", file]);
+        assert.equal(result.status, 0, result.stderr + result.stdout);
+        assert.match(result.stdout, /Offline preview of stack "dev" \(project ciplatform\)/);
+        assert.match(result.stdout, /Summary: 0 mandatory/);
+        const written = JSON.parse(fs.readFileSync(file, "utf8")) as PlanFile;
+        assert.ok(validate(written), JSON.stringify(validate.errors, null, 1));
+        assert.equal(written.resources.length, planned.get("platform/dev")?.resources.length);
+    });
+
+    it("plans a new stack with every computed output unknown: the pack degrades to advisory, never crashes", async () => {
+        const planned = await runPlan({ stack: "prod", newStack: true });
+        assert.equal(planned.summary.mandatory, 0);
+        const cannotRun = planned.policy.violations.filter((v) => /can't be known during preview/.test(v.message));
+        assert.ok(cannotRun.length > 0, "some rules need values a new stack does not know yet");
+        assert.ok(cannotRun.every((v) => v.enforcementLevel === "advisory"));
+        const vpc = planned.resources.find((r) => r.type === "aws:ec2/vpc:Vpc");
+        assert.equal(vpc?.inputs.cidrBlock, "10.0.0.0/16", "inputs stay known");
+    });
+
+    it("exits 2 with the program's ConfigError when the config is invalid, and writes no plan", () => {
         const stackFile = path.join(ROOT, "Pulumi.badconfig.yaml");
         const jsonFile = path.join(tmp, "bad.json");
-        fs.writeFileSync(stackFile, "config:\n  aws:region: eu-west-1\n  ciplatform:environment: qa\n  ciplatform:owner: me\n  ciplatform:kmsDeletionWindowDays: many\n");
+        fs.writeFileSync(stackFile, "config:\n  aws:region: eu-west-1\n  ciplatform:environment: qa\n  ciplatform:owner: me\n  ciplatform:costCenter: cc-1\n  ciplatform:namePrefix: Bad_Prefix\n");
         try {
             const result = runCli("plan", ["--stack", "badconfig", "--json", jsonFile]);
-            assert.equal(result.status, 2);
+            assert.equal(result.status, 2, result.stdout);
+            assert.match(result.stderr, /ConfigError: Invalid stack configuration/);
             assert.match(result.stderr, /ciplatform:environment: Invalid option: expected one of "dev"\|"staging"\|"prod" \(got "qa"\)/);
-            assert.match(result.stderr, /ciplatform:costCenter: is required/);
-            assert.match(result.stderr, /ciplatform:kmsDeletionWindowDays: Invalid input: expected number, received string \(got "many"\)/);
+            assert.match(result.stderr, /ciplatform:namePrefix: must be 3-16 lower-case letters/);
             assert.equal(fs.existsSync(jsonFile), false);
         } finally {
             fs.rmSync(stackFile);
         }
     });
 
-    it("registers nothing when the config is invalid", async () => {
-        let registered = -1;
-        await assert.rejects(
-            plan({ configChanges: { "ciplatform:environment": "qa" }, onRegistrations: (r) => (registered = r.length) }),
-            ConfigError,
-        );
-        assert.equal(registered, 0);
+    it("refuses, as the CLI does, a stack missing a required key or giving a value of the wrong type", () => {
+        const stackFile = path.join(ROOT, "Pulumi.badtypes.yaml");
+        fs.writeFileSync(stackFile, "config:\n  aws:region: eu-west-1\n  ciplatform:environment: dev\n  ciplatform:owner: me\n");
+        try {
+            const missing = runCli("plan", ["--stack", "badtypes"]);
+            assert.equal(missing.status, 2);
+            assert.match(missing.stderr, /Stack 'badtypes' is missing configuration value 'costCenter'/);
+            fs.appendFileSync(stackFile, "  ciplatform:costCenter: cc-1\n  ciplatform:kmsDeletionWindowDays: many\n");
+            const mistyped = runCli("plan", ["--stack", "badtypes"]);
+            assert.equal(mistyped.status, 2);
+            assert.match(mistyped.stderr, /Stack 'badtypes' with configuration key 'kmsDeletionWindowDays' must be of type 'integer'/);
+        } finally {
+            fs.rmSync(stackFile);
+        }
     });
 
-    it("exits 2 for an unknown stack or flag", () => {
+    it("exits 2 for an unknown stack, project or flag", () => {
         const unknown = runCli("plan", ["--stack", "nosuchstack"]);
         assert.equal(unknown.status, 2);
-        assert.match(unknown.stderr, /no stack config Pulumi\.nosuchstack\.yaml: create it, or pick one of .*dev/);
+        assert.match(unknown.stderr, /project ciplatform has no stack "nosuchstack" \(Pulumi\.nosuchstack\.yaml\); its stacks: .*dev/);
+        assert.equal(runCli("plan", ["--project", "foundation", "--stack", "dev"]).status, 2);
         assert.equal(runCli("plan", ["--colour"]).status, 2);
     });
 });

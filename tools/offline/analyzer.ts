@@ -1,17 +1,13 @@
 /**
- * Runs the policy pack the way the Pulumi engine does: the pack's own analyzer service handlers
- * (`configure`, `analyze`, `analyzeStack`, as `@pulumi/policy` serves them over gRPC), fed with
- * the same protobuf requests the engine sends. The handlers are called in-process, so a plan needs
- * no CLI and no network.
+ * Runs the policy pack the way the Pulumi CLI does: starts it with `@pulumi/pulumi/cmd/run-policy-pack`
+ * in the pack's folder (ts-node, the pack's own tsconfig and TypeScript), reads the port it prints,
+ * and calls its Analyzer service over gRPC: `GetAnalyzerInfo`, `ConfigureStack`, `Configure` with the
+ * policy config as `--policy-pack-config` gives it, `Analyze` per resource, then `AnalyzeStack`.
  */
+import { ChildProcess, spawn } from "node:child_process";
 import * as path from "node:path";
-import type { Struct } from "google-protobuf/google/protobuf/struct_pb";
-
-// The exact modules @pulumi/policy uses, so messages and handlers share one protobuf runtime.
-const policyDir = path.dirname(require.resolve("@pulumi/policy"));
-const fromPolicy = (id: string): string => require.resolve(id, { paths: [policyDir] });
-const analyzerProto = require(fromPolicy("@pulumi/pulumi/proto/analyzer_pb")) as typeof import("@pulumi/pulumi/proto/analyzer_pb");
-const structProto = require(fromPolicy("google-protobuf/google/protobuf/struct_pb")) as typeof import("google-protobuf/google/protobuf/struct_pb");
+import { analyzerProto, analyzerRpc, emptyProto, grpc, structProto, unary } from "./grpc";
+import type { Struct } from "./grpc";
 
 export const POLICY_PACK_DIR = path.join(__dirname, "..", "..", "policypack");
 
@@ -30,88 +26,36 @@ export interface AnalyzerInput {
     readonly urn: string;
     readonly type: string;
     readonly name: string;
-    readonly properties: Struct;
+    /** Inputs in Pulumi's wire form (secrets, unknowns and resource references marked). */
+    readonly properties: Record<string, unknown>;
     readonly parent: string | null;
     readonly protect: boolean;
     readonly dependsOn: readonly string[];
+    /** Per input property, the resources its value came from. */
+    readonly propertyDependencies?: Readonly<Record<string, readonly string[]>>;
     /** The explicit provider of the resource (its registration), so policies see e.g. `defaultTags`. */
-    readonly provider?: { readonly urn: string; readonly type: string; readonly name: string; readonly properties: Struct };
+    readonly provider?: { readonly urn: string; readonly type: string; readonly name: string; readonly properties: Record<string, unknown> };
 }
 
 /** Per-policy config as `--policy-pack-config` gives it: `{ "<policy>": { "enforcementLevel": ..., ...props } }`. */
 export type PolicyPackConfig = Record<string, { enforcementLevel?: EnforcementLevel } & Record<string, unknown>>;
 
-type Handler = (call: { request: unknown }, callback: (err: Error | null | undefined, resp?: unknown) => void) => unknown;
-
-interface AnalyzerHandlers {
-    readonly analyze: Handler;
-    readonly analyzeStack: Handler;
-    readonly configure: Handler;
-    readonly configureStack: Handler;
+/** What the engine tells the pack about the stack before analysing it. */
+export interface StackInfo {
+    readonly project?: string;
+    readonly stack?: string;
+    readonly organization?: string;
+    readonly dryRun?: boolean;
+    /** Stack tags (`pulumi stack tag set`); policies read e.g. the environment. */
+    readonly tags?: Readonly<Record<string, string>>;
 }
 
-interface LoadedPack {
+/** The pack as the policy host describes it. */
+export interface PackInfo {
     readonly name: string;
-    readonly handlers: AnalyzerHandlers;
-    /** Policies the pack serves. */
-    readonly policyCount: number;
-}
-
-let loaded: Promise<LoadedPack> | undefined;
-
-/**
- * Loads `policypack/index.ts` once per process and captures the analyzer service it serves. The
- * pack binds a loopback gRPC port as it would for the CLI; we shut that server down at once.
- */
-export function loadPolicyPack(entry = path.join(POLICY_PACK_DIR, "index.ts")): Promise<LoadedPack> {
-    loaded ??= new Promise<LoadedPack>((resolve, reject) => {
-        // Patch the gRPC server of the @pulumi/policy the entry itself loads (a peer pack may bring its own copy).
-        const entryPolicy = path.dirname(require.resolve("@pulumi/policy", { paths: [path.dirname(entry)] }));
-        const entryGrpc = require(require.resolve("@grpc/grpc-js", { paths: [entryPolicy] })) as typeof import("@grpc/grpc-js");
-        const serverProto = entryGrpc.Server.prototype;
-        const addService = serverProto.addService;
-        const bindAsync = serverProto.bindAsync;
-        let handlers: AnalyzerHandlers | undefined;
-        const policyProto = require(path.join(entryPolicy, "server.js")) as { serve: (...args: unknown[]) => void };
-        const serve = policyProto.serve;
-        let policyCount = 0;
-        // Count the policies the pack hands to the server (its 4th argument carries them).
-        policyProto.serve = (...args: unknown[]) => {
-            policyCount = ((args[3] as { policies?: unknown[] } | undefined)?.policies ?? []).length;
-            return serve(...args);
-        };
-        serverProto.addService = function (this: import("@grpc/grpc-js").Server, service, implementation) {
-            handlers = implementation as unknown as AnalyzerHandlers;
-            return addService.call(this, service, implementation);
-        };
-        // The CLI reads the port from stdout; offline nobody connects, so the server is closed unbound.
-        serverProto.bindAsync = function (this: import("@grpc/grpc-js").Server) {
-            this.forceShutdown();
-        } as typeof bindAsync;
-        const cwd = process.cwd();
-        try {
-            process.chdir(path.dirname(entry)); // PolicyPack reads its version from ./package.json.
-            const pack = require(entry) as { policyPack?: { name: string } };
-            if (!handlers) {
-                throw new Error("policypack/index.ts did not construct a PolicyPack");
-            }
-            resolve({ name: pack.policyPack?.name ?? "ciplatform", handlers, policyCount });
-        } catch (err) {
-            reject(err instanceof Error ? err : new Error(String(err)));
-        } finally {
-            process.chdir(cwd);
-            serverProto.addService = addService;
-            serverProto.bindAsync = bindAsync;
-            policyProto.serve = serve;
-        }
-    });
-    return loaded;
-}
-
-function invoke<T>(handler: Handler, request: unknown): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-        void handler({ request }, (err, resp) => (err ? reject(err) : resolve(resp as T)));
-    });
+    readonly version: string;
+    /** Each policy's own enforcement level. */
+    readonly policies: ReadonlyMap<string, EnforcementLevel>;
 }
 
 const LEVELS: Record<number, EnforcementLevel> = {
@@ -128,118 +72,219 @@ const LEVEL_CODES: Record<EnforcementLevel, number> = {
     disabled: analyzerProto.EnforcementLevel.DISABLED,
 };
 
-function providerOf(input: AnalyzerInput): import("@pulumi/pulumi/proto/analyzer_pb").AnalyzerProviderResource | undefined {
-    if (!input.provider) {
-        return undefined;
+/** Raised when the pack does not start or does not answer: a broken pack fails the run. */
+export class PolicyHostError extends Error {}
+
+/**
+ * The pack's one config block may be given once under "*": it is copied to every policy (policy
+ * entries still override it), which is what `pulumi preview --policy-pack-config` needs spelled out.
+ */
+export function expandSharedConfig(config: PolicyPackConfig, policyNames: Iterable<string>): PolicyPackConfig {
+    const { "*": shared, ...perPolicy } = config;
+    if (!shared) {
+        return perPolicy;
     }
-    const provider = new analyzerProto.AnalyzerProviderResource();
-    provider.setUrn(input.provider.urn);
-    provider.setType(input.provider.type);
-    provider.setName(input.provider.name);
-    provider.setProperties(asStruct(input.provider.properties));
-    return provider;
+    const { enforcementLevel: _ignored, ...block } = shared;
+    return Object.fromEntries([...policyNames].map((name) => [name, { ...block, ...perPolicy[name] }]));
 }
 
-function options(input: AnalyzerInput): import("@pulumi/pulumi/proto/analyzer_pb").AnalyzerResourceOptions {
-    const opts = new analyzerProto.AnalyzerResourceOptions();
-    opts.setProtect(input.protect);
-    if (input.parent) {
-        opts.setParent(input.parent);
-    }
-    return opts;
-}
-
-/** Rebuilds a struct with the policy package's protobuf runtime (the program may hold another copy). */
-function asStruct(properties: Struct): import("google-protobuf/google/protobuf/struct_pb").Struct {
-    // Structs from another copy of google-protobuf are rebuilt; ours are passed as they are.
-    const fromOtherRuntime = !((properties as unknown) instanceof structProto.Struct);
-    return fromOtherRuntime ? structProto.Struct.fromJavaScript(properties.toJavaScript() as Record<string, never>) : (properties as unknown as import("google-protobuf/google/protobuf/struct_pb").Struct);
-}
+const struct = (value: Record<string, unknown>): Struct => structProto.Struct.fromJavaScript(value as Record<string, never>);
 
 /** The engine prefixes each message with the policy's description; the plan keeps just the finding. */
 function withoutDescription(message: string, description: string): string {
     return description && message.startsWith(`${description}\n`) ? message.slice(description.length + 1) : message;
 }
 
-function toViolations(response: import("@pulumi/pulumi/proto/analyzer_pb").AnalyzeResponse, fallbackUrn: string): Violation[] {
-    return response.getDiagnosticsList().map((d) => ({
-        policy: d.getPolicyname(),
-        enforcementLevel: LEVELS[d.getEnforcementlevel()] ?? "advisory",
-        urn: d.getUrn() || fallbackUrn,
-        message: withoutDescription(d.getMessage(), d.getDescription()),
-    }));
+type AnalyzerClient = InstanceType<typeof analyzerRpc.AnalyzerClient>;
+type AnalyzerInfo = import("@pulumi/pulumi/proto/analyzer_pb").AnalyzerInfo;
+type AnalyzeResponse = import("@pulumi/pulumi/proto/analyzer_pb").AnalyzeResponse;
+
+/** A running policy pack, started as the CLI's policy host starts it. */
+export class PolicyHost {
+    private constructor(
+        private readonly child: ChildProcess,
+        private readonly client: AnalyzerClient,
+        readonly info: PackInfo,
+        private readonly stderr: () => string,
+    ) {}
+
+    /**
+     * Starts the pack in `packDir`: `node <pack's @pulumi/pulumi>/cmd/run-policy-pack <engine> .`,
+     * resolving the SDK from the pack itself, as the published pack would resolve it.
+     */
+    static async start(packDir = POLICY_PACK_DIR, options: { timeoutMs?: number; engineAddress?: string } = {}): Promise<PolicyHost> {
+        let runPolicyPack: string;
+        try {
+            runPolicyPack = path.join(path.dirname(require.resolve("@pulumi/pulumi/package.json", { paths: [packDir] })), "cmd", "run-policy-pack");
+        } catch {
+            throw new PolicyHostError(`the policy pack in ${packDir} cannot start: @pulumi/pulumi is not installed for it (run npm install there)`);
+        }
+        const env = { ...process.env };
+        delete env.NODE_OPTIONS;
+        const child = spawn(process.execPath, [runPolicyPack, options.engineAddress ?? "127.0.0.1:0", "."], { cwd: packDir, env, stdio: ["ignore", "pipe", "pipe"] });
+        let stdout = "";
+        let stderr = "";
+        child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+        const port = await new Promise<number>((resolve, reject) => {
+            const timer = setTimeout(() => {
+                child.kill("SIGKILL");
+                reject(new PolicyHostError(`the policy pack did not start within ${options.timeoutMs ?? 120_000} ms:\n${stderr}`));
+            }, options.timeoutMs ?? 120_000);
+            child.stdout?.on("data", (chunk: Buffer) => {
+                stdout += chunk.toString();
+                const line = /^(\d+)\s*$/m.exec(stdout);
+                if (line) {
+                    clearTimeout(timer);
+                    resolve(Number(line[1]));
+                }
+            });
+            child.on("exit", (code) => {
+                clearTimeout(timer);
+                reject(new PolicyHostError(`the policy pack exited (code ${code}) before serving:\n${stderr}${stdout}`));
+            });
+        });
+        child.removeAllListeners("exit");
+        const client = new analyzerRpc.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), { "grpc.max_receive_message_length": 1024 * 1024 * 400 });
+        const analyzerInfo = await unary<import("google-protobuf/google/protobuf/empty_pb").Empty, AnalyzerInfo>(client.getAnalyzerInfo.bind(client), new emptyProto.Empty());
+        const policies = new Map(analyzerInfo.getPoliciesList().map((p) => [p.getName(), LEVELS[p.getEnforcementlevel()] ?? "advisory"]));
+        const host = new PolicyHost(child, client, { name: analyzerInfo.getName(), version: analyzerInfo.getVersion(), policies }, () => stderr);
+        child.unref();
+        (child.stdout as NodeJS.ReadableStream & { unref?: () => void } | null)?.unref?.();
+        (child.stderr as NodeJS.ReadableStream & { unref?: () => void } | null)?.unref?.();
+        return host;
+    }
+
+    /** What the pack printed to stderr so far (diagnostics of a failing pack). */
+    get log(): string {
+        return this.stderr();
+    }
+
+    stop(): void {
+        this.client.close();
+        this.child.kill();
+    }
+
+    /**
+     * Evaluates the pack over a set of resources as one preview does: stack configuration, policy
+     * configuration, `Analyze` for each resource, then `AnalyzeStack` once.
+     */
+    analyze(inputs: readonly AnalyzerInput[], config: PolicyPackConfig = {}, stack: StackInfo = {}): Promise<Violation[]> {
+        // The pack holds one configuration at a time: evaluations take turns.
+        const run = this.queue.then(() => this.evaluate(inputs, config, stack));
+        this.queue = run.then(
+            () => undefined,
+            () => undefined,
+        );
+        return run;
+    }
+
+    private queue: Promise<void> = Promise.resolve();
+
+    private async evaluate(inputs: readonly AnalyzerInput[], config: PolicyPackConfig, stack: StackInfo): Promise<Violation[]> {
+        const client = this.client;
+        const stackConfigure = new analyzerProto.AnalyzerStackConfigureRequest();
+        stackConfigure.setStack(stack.stack ?? "");
+        stackConfigure.setProject(stack.project ?? "");
+        stackConfigure.setOrganization(stack.organization ?? "organization");
+        stackConfigure.setDryRun(stack.dryRun ?? true);
+        for (const [key, value] of Object.entries(stack.tags ?? {})) {
+            stackConfigure.getTagsMap().set(key, value);
+        }
+        await unary(client.configureStack.bind(client), stackConfigure);
+
+        // The engine sends every policy's config: the given block, or the policy's own level.
+        const configure = new analyzerProto.ConfigureAnalyzerRequest();
+        const expanded = expandSharedConfig(config, this.info.policies.keys());
+        for (const [policy, declared] of this.info.policies) {
+            const { enforcementLevel, ...properties } = expanded[policy] ?? {};
+            const entry = new analyzerProto.PolicyConfig();
+            entry.setEnforcementlevel(LEVEL_CODES[enforcementLevel ?? declared]);
+            entry.setProperties(struct(properties));
+            configure.getPolicyconfigMap().set(policy, entry);
+        }
+        const unknownPolicies = Object.keys(expanded).filter((p) => !this.info.policies.has(p));
+        if (unknownPolicies.length > 0) {
+            throw new PolicyHostError(`policy config names policies the pack does not have: ${unknownPolicies.join(", ")}`);
+        }
+        await unary(client.configure.bind(client), configure);
+
+        const violations: Violation[] = [];
+        const toViolations = (response: AnalyzeResponse, fallbackUrn: string): Violation[] =>
+            response.getDiagnosticsList().map((d) => ({
+                policy: d.getPolicyname(),
+                enforcementLevel: LEVELS[d.getEnforcementlevel()] ?? "advisory",
+                urn: d.getUrn() || fallbackUrn,
+                message: withoutDescription(d.getMessage(), d.getDescription()),
+            }));
+        const stackResources = [];
+        const pending: Array<Promise<Violation[]>> = [];
+        for (const input of inputs) {
+            const properties = struct(input.properties);
+            const options = new analyzerProto.AnalyzerResourceOptions();
+            options.setProtect(input.protect);
+            if (input.parent) {
+                options.setParent(input.parent);
+            }
+            const provider = input.provider ? new analyzerProto.AnalyzerProviderResource() : undefined;
+            if (provider && input.provider) {
+                provider.setUrn(input.provider.urn);
+                provider.setType(input.provider.type);
+                provider.setName(input.provider.name);
+                provider.setProperties(struct(input.provider.properties));
+            }
+            const request = new analyzerProto.AnalyzeRequest();
+            request.setType(input.type);
+            request.setName(input.name);
+            request.setUrn(input.urn);
+            request.setProperties(properties);
+            request.setOptions(options);
+            request.setProvider(provider);
+            pending.push(unary<import("@pulumi/pulumi/proto/analyzer_pb").AnalyzeRequest, AnalyzeResponse>(client.analyze.bind(client), request).then((res) => toViolations(res, input.urn)));
+
+            const resource = new analyzerProto.AnalyzerResource();
+            resource.setType(input.type);
+            resource.setName(input.name);
+            resource.setUrn(input.urn);
+            resource.setProperties(properties);
+            resource.setOptions(options);
+            resource.setProvider(provider);
+            resource.setParent(input.parent ?? "");
+            resource.setDependenciesList([...input.dependsOn]);
+            for (const [key, urns] of Object.entries(input.propertyDependencies ?? {})) {
+                const deps = new analyzerProto.AnalyzerPropertyDependencies();
+                deps.setUrnsList([...urns]);
+                resource.getPropertydependenciesMap().set(key, deps);
+            }
+            stackResources.push(resource);
+        }
+        for (const found of await Promise.all(pending)) {
+            violations.push(...found);
+        }
+        const stackRequest = new analyzerProto.AnalyzeStackRequest();
+        stackRequest.setResourcesList(stackResources);
+        violations.push(...toViolations(await unary<import("@pulumi/pulumi/proto/analyzer_pb").AnalyzeStackRequest, AnalyzeResponse>(client.analyzeStack.bind(client), stackRequest), ""));
+        return violations;
+    }
 }
 
+let shared: Promise<PolicyHost> | undefined;
+
 /**
- * The pack's one config block may be given once under "*": it is copied to every policy (policy
- * entries still override it), which is what `pulumi preview --policy-pack-config` needs spelled out.
+ * One policy host per process for the tools and tests that evaluate many plans: started on first
+ * use, reconfigured before every evaluation (as each preview configures it), stopped at exit.
  */
-export function expandSharedConfig(config: PolicyPackConfig): PolicyPackConfig {
-    const { "*": shared, ...perPolicy } = config;
+export function sharedPolicyHost(): Promise<PolicyHost> {
     if (!shared) {
-        return perPolicy;
+        shared = PolicyHost.start();
+        shared.then(
+            (host) => process.once("exit", () => host.stop()),
+            () => undefined,
+        );
     }
-    const { enforcementLevel: _ignored, ...block } = shared;
-    return Object.fromEntries([...declaredLevels().keys()].map((name) => [name, { ...block, ...perPolicy[name] }]));
+    return shared;
 }
 
-/** Each policy's own enforcement level, which the engine sends when config does not override it. */
-function declaredLevels(): Map<string, EnforcementLevel> {
-    const { policies } = require(path.join(POLICY_PACK_DIR, "policies.ts")) as { policies: Array<{ name: string; enforcementLevel?: EnforcementLevel }> };
-    return new Map(policies.map((p) => [p.name, p.enforcementLevel ?? "mandatory"]));
-}
-
-/**
- * Evaluates the pack over a set of resources: `configure` with the policy config, `analyze` for
- * each resource (resource policies), then `analyzeStack` once (stack policies).
- */
-export async function analyzeResources(inputs: readonly AnalyzerInput[], config: PolicyPackConfig = {}, stackTags: Readonly<Record<string, string>> = {}): Promise<Violation[]> {
-    const { handlers } = await loadPolicyPack();
-
-    // Stack tags, as the engine sends them before analysis (policies read e.g. the environment).
-    const stackConfigure = new analyzerProto.AnalyzerStackConfigureRequest();
-    const tags = stackConfigure.getTagsMap();
-    for (const [key, value] of Object.entries(stackTags)) {
-        tags.set(key, value);
-    }
-    await invoke(handlers.configureStack, stackConfigure);
-
-    const configure = new analyzerProto.ConfigureAnalyzerRequest();
-    const policyConfig = configure.getPolicyconfigMap();
-    for (const [policy, { enforcementLevel, ...properties }] of Object.entries(expandSharedConfig(config))) {
-        const entry = new analyzerProto.PolicyConfig();
-        entry.setEnforcementlevel(LEVEL_CODES[enforcementLevel ?? declaredLevels().get(policy) ?? "mandatory"]);
-        entry.setProperties(structProto.Struct.fromJavaScript(properties as Record<string, never>));
-        policyConfig.set(policy, entry);
-    }
-    await invoke(handlers.configure, configure);
-
-    const violations: Violation[] = [];
-    const stackResources = [];
-    for (const input of inputs) {
-        const properties = asStruct(input.properties);
-        const request = new analyzerProto.AnalyzeRequest();
-        request.setType(input.type);
-        request.setName(input.name);
-        request.setUrn(input.urn);
-        request.setProperties(properties);
-        request.setOptions(options(input));
-        request.setProvider(providerOf(input));
-        violations.push(...toViolations(await invoke(handlers.analyze, request), input.urn));
-
-        const resource = new analyzerProto.AnalyzerResource();
-        resource.setType(input.type);
-        resource.setName(input.name);
-        resource.setUrn(input.urn);
-        resource.setProperties(properties);
-        resource.setOptions(options(input));
-        resource.setProvider(providerOf(input));
-        resource.setParent(input.parent ?? "");
-        resource.setDependenciesList([...input.dependsOn]);
-        stackResources.push(resource);
-    }
-    const stackRequest = new analyzerProto.AnalyzeStackRequest();
-    stackRequest.setResourcesList(stackResources);
-    violations.push(...toViolations(await invoke(handlers.analyzeStack, stackRequest), ""));
-    return violations;
+/** Evaluates the pack over resources with the shared policy host. */
+export async function analyzeResources(inputs: readonly AnalyzerInput[], config: PolicyPackConfig = {}, stack: StackInfo = {}): Promise<Violation[]> {
+    return (await sharedPolicyHost()).analyze(inputs, config, stack);
 }

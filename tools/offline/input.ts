@@ -1,4 +1,3 @@
-import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import type { AnalyzerInput } from "./analyzer";
 
 /** A resource as a reviewer writes it by hand: type, name and inputs are enough. */
@@ -39,7 +38,7 @@ export function analyzerInputsFrom(document: unknown): AnalyzerInput[] {
             urn: r.urn ?? `urn:pulumi:policy::input::${r.type}::${r.name}`,
             type: r.type,
             name: r.name,
-            properties: Struct.fromJavaScript((r.inputs ?? {}) as Record<string, never>),
+            properties: r.inputs ?? {},
             parent: r.parent ?? null,
             protect: r.protect ?? false,
             dependsOn: r.dependsOn ?? [],

@@ -1,21 +1,22 @@
 /**
- * The offline plan: runs the program for one stack's config under the mock runtime, records every
- * registration, and evaluates the policy pack over them through its analyzer handlers.
+ * The offline plan: runs a project's program for one stack exactly as `pulumi preview` would —
+ * the config the CLI builds, Pulumi's own loader (`@pulumi/pulumi/cmd/run`) against a local engine
+ * on loopback — then evaluates the policy pack under the real policy host over every resource.
  */
-import * as fs from "node:fs";
 import * as path from "node:path";
-import * as pulumi from "@pulumi/pulumi";
-import * as YAML from "yaml";
-import { ConfigError } from "../../stacks/config";
-import { program as projectProgram } from "../../stacks/program";
-import { loadKubernetesModels } from "../../components/k8s-models";
-import { PlatformMocks } from "./mocks";
-import "./outputs";
-import { recordRegistrations, RecordedResource } from "./recorder";
-import { AnalyzerInput, analyzeResources, loadPolicyPack, PolicyPackConfig, Violation } from "./analyzer";
-import { toPlainJson } from "./wire";
+import { buildStackConfig, CliConfigError, listStacks, PulumiProject, readProject, StackConfig } from "./cli-config";
+import { OfflineEngine, RecordedResource, EngineLog } from "./engine";
+import { runProgram } from "./language-host";
+import { AnalyzerInput, PolicyHost, PolicyPackConfig, sharedPolicyHost, Violation } from "./analyzer";
+import { SECRET_SIG, SPECIAL_SIG_KEY, toPlainJson } from "./wire";
 
 export const PROJECT_ROOT = path.join(__dirname, "..", "..");
+
+/** The projects of this repository, by the folder name `--project` takes. */
+export const PROJECTS: Readonly<Record<string, string>> = {
+    platform: PROJECT_ROOT,
+    foundation: path.join(PROJECT_ROOT, "foundation"),
+};
 
 /** One planned resource in the plan file (version 1 of the documented shape). */
 export interface PlannedResource {
@@ -45,49 +46,99 @@ export interface PlanFile {
     };
 }
 
-/** Raised for bad usage or config: the plan registers nothing and exits 2. */
+/** Raised for bad usage or config the CLI itself refuses: the plan registers nothing and exits 2. */
 export class PlanUsageError extends Error {}
 
-export interface StackConfig {
-    readonly values: Record<string, string>;
-    readonly secretKeys: string[];
+/** Raised when the program fails under the loader (a config error included): exit 2. */
+export class ProgramError extends Error {
+    constructor(
+        message: string,
+        readonly logs: readonly EngineLog[],
+        readonly stderr: string,
+    ) {
+        super(message);
+        this.name = "ProgramError";
+    }
 }
 
-/** Pulumi's project name, read from `Pulumi.yaml`. */
-export function projectName(root = PROJECT_ROOT): string {
-    const project = YAML.parse(fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8")) as { name: string };
-    return project.name;
+export interface PlanOptions {
+    readonly stack: string;
+    /** `platform` (default) or `foundation`, or a project folder. */
+    readonly project?: string;
+    /** Stack-file keys to set (values as in YAML) or remove (`undefined`) before the CLI merges defaults. */
+    readonly configChanges?: Readonly<Record<string, unknown>>;
+    /** Policy config, as `pulumi preview --policy-pack-config` takes it (or once under "*"). */
+    readonly policyConfig?: PolicyPackConfig;
+    /** Answer computed outputs as unknown, as the first preview of a new stack sees them. */
+    readonly newStack?: boolean;
+    /** The policy host to use; defaults to one shared by the process. */
+    readonly policyHost?: PolicyHost;
+}
+
+export function projectDirOf(project = "platform"): string {
+    return PROJECTS[project] ?? path.resolve(project);
+}
+
+/** Reads a project and the config the CLI would give the program for `stack`. */
+export function cliConfigFor(options: Pick<PlanOptions, "stack" | "project" | "configChanges">): { project: PulumiProject; config: StackConfig } {
+    try {
+        const project = readProject(projectDirOf(options.project));
+        if (!listStacks(project.root).includes(options.stack)) {
+            throw new PlanUsageError(`project ${project.name} has no stack "${options.stack}" (Pulumi.${options.stack}.yaml); its stacks: ${listStacks(project.root).join(", ")}`);
+        }
+        return { project, config: buildStackConfig(project, options.stack, options.configChanges) };
+    } catch (err) {
+        throw err instanceof CliConfigError ? new PlanUsageError(err.message) : err;
+    }
+}
+
+const STACK_TYPE = "pulumi:pulumi:Stack";
+
+function providerUrnOf(reference: string | null): string | null {
+    return reference ? reference.split("::").slice(0, -1).join("::") : null;
 }
 
 /**
- * Reads `Pulumi.<stack>.yaml` into the flat string map the runtime receives. Encrypted (`secure`)
- * values cannot be decrypted offline: they become "[secret]" values, as in the plan file.
+ * Default providers, as the engine creates them: one per package and version for resources
+ * without an explicit provider, configured from the stack's `<package>:*` config.
  */
-export function readStackConfig(stack: string, root = PROJECT_ROOT): StackConfig {
-    const file = path.join(root, `Pulumi.${stack}.yaml`);
-    if (!fs.existsSync(file)) {
-        throw new PlanUsageError(`no stack config ${path.relative(root, file)}: create it, or pick one of ${listStacks(root).join(", ")}`);
-    }
-    const doc = (YAML.parse(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
-    const values: Record<string, string> = {};
-    const secretKeys: string[] = [];
-    for (const [key, value] of Object.entries(doc.config ?? {})) {
-        if (value !== null && typeof value === "object" && "secure" in value) {
-            values[key] = "[secret]";
-            secretKeys.push(key);
-        } else {
-            values[key] = typeof value === "string" ? value : JSON.stringify(value);
+function withDefaultProviders(recorded: readonly RecordedResource[], config: StackConfig, stack: string, project: string): Array<RecordedResource & { defaultProvider?: string }> {
+    const providers = new Map<string, RecordedResource>();
+    const out: Array<RecordedResource & { defaultProvider?: string }> = [];
+    for (const r of recorded) {
+        if (!r.custom || r.provider || r.type.startsWith("pulumi:providers:")) {
+            out.push(r);
+            continue;
         }
+        const pkg = r.type.split(":")[0];
+        const urn = `urn:pulumi:${stack}::${project}::pulumi:providers:${pkg}::default`;
+        if (!providers.has(urn)) {
+            const properties = Object.fromEntries(
+                Object.entries(config.values)
+                    .filter(([k]) => k.startsWith(`${pkg}:`))
+                    .map(([k, v]) => [k.slice(pkg.length + 1), config.secretKeys.includes(k) ? { [SPECIAL_SIG_KEY]: SECRET_SIG, value: v } : v]),
+            );
+            const provider: RecordedResource = {
+                urn,
+                type: `pulumi:providers:${pkg}`,
+                name: "default",
+                custom: true,
+                remote: false,
+                parent: null,
+                provider: null,
+                protect: false,
+                retainOnDelete: false,
+                dependsOn: [],
+                propertyDependencies: {},
+                properties,
+                outputs: properties,
+            };
+            providers.set(urn, provider);
+            out.push(provider);
+        }
+        out.push({ ...r, defaultProvider: urn });
     }
-    return { values, secretKeys };
-}
-
-export function listStacks(root = PROJECT_ROOT): string[] {
-    return fs
-        .readdirSync(root)
-        .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
-        .filter((s): s is string => s !== undefined)
-        .sort();
+    return out;
 }
 
 function toPlanned(r: RecordedResource): PlannedResource {
@@ -97,18 +148,17 @@ function toPlanned(r: RecordedResource): PlannedResource {
         name: r.name,
         custom: r.custom,
         parent: r.parent,
-        provider: r.provider ? r.provider.split("::").slice(0, -1).join("::") : null,
+        provider: providerUrnOf(r.provider),
         protect: r.protect,
         retainOnDelete: r.retainOnDelete,
         dependsOn: r.dependsOn,
-        inputs: toPlainJson(r.properties.toJavaScript()) as Record<string, unknown>,
+        inputs: toPlainJson(r.properties) as Record<string, unknown>,
     };
 }
 
-/** The engine's view of a registration: explicit providers resolved to their own registration. */
-function toAnalyzerInput(r: RecordedResource, byUrn: ReadonlyMap<string, RecordedResource>): AnalyzerInput {
-    const providerUrn = r.provider?.split("::").slice(0, -1).join("::");
-    const provider = providerUrn ? byUrn.get(providerUrn) : undefined;
+/** The engine's view of a registration for the pack: its provider resolved to that provider's registration. */
+function toAnalyzerInput(r: RecordedResource & { defaultProvider?: string }, byUrn: ReadonlyMap<string, RecordedResource>): AnalyzerInput {
+    const provider = byUrn.get(r.defaultProvider ?? providerUrnOf(r.provider) ?? "");
     return {
         urn: r.urn,
         type: r.type,
@@ -117,6 +167,7 @@ function toAnalyzerInput(r: RecordedResource, byUrn: ReadonlyMap<string, Recorde
         parent: r.parent,
         protect: r.protect,
         dependsOn: r.dependsOn,
+        propertyDependencies: r.propertyDependencies,
         provider: provider && { urn: provider.urn, type: provider.type, name: provider.name, properties: provider.properties },
     };
 }
@@ -134,56 +185,52 @@ export function summarize(resources: readonly PlannedResource[], violations: rea
     };
 }
 
-export interface PlanOptions {
-    readonly stack: string;
-    /** Config map to use instead of `Pulumi.<stack>.yaml` (tests). */
-    readonly config?: StackConfig;
-    /** Policy config, as `pulumi preview --policy-pack-config` takes it. */
-    readonly policyConfig?: PolicyPackConfig;
-    /** The program to plan; defaults to the project's program. */
-    readonly program?: () => Promise<unknown>;
-    readonly root?: string;
-    /** Called with every registration once the program has run (also when it failed). */
-    readonly onRegistrations?: (resources: readonly RecordedResource[]) => void;
+/** What a program's failure says: the errors it logged through the engine, else its stderr. */
+function failureMessage(stack: string, code: number, logs: readonly EngineLog[], stderr: string): string {
+    const errors = logs.filter((l) => l.severity === "error").map((l) => l.message.trim());
+    const detail = errors.length > 0 ? errors.join("\n") : stderr.trim();
+    return `The program failed while planning stack "${stack}" (exit ${code}):\n${detail}`;
 }
 
 /**
- * Plans one stack offline. Throws `ConfigError` (bad config) or `PlanUsageError` (bad usage)
- * before anything is registered.
+ * Plans one stack as `pulumi preview` would and evaluates the pack over it. Throws
+ * `PlanUsageError` (what the CLI refuses) or `ProgramError` (the program failed) — then nothing is analysed.
  */
-export async function runPlan(options: PlanOptions): Promise<PlanFile> {
-    const root = options.root ?? PROJECT_ROOT;
-    const project = projectName(root);
-    const config = options.config ?? readStackConfig(options.stack, root);
+export async function runPlan(options: PlanOptions): Promise<PlanFile & { readonly outputs: Record<string, unknown>; readonly logs: readonly EngineLog[] }> {
+    const { project, config } = cliConfigFor(options);
     const region = config.values["aws:region"] ?? "us-east-1";
-
-    pulumi.runtime.setAllConfig(config.values, config.secretKeys);
-    const recording = await recordRegistrations(new PlatformMocks(region), project, options.stack);
-    await Promise.all([loadPolicyPack(), loadKubernetesModels()]);
-    const program = options.program ?? projectProgram;
-    let recorded: RecordedResource[] = [];
+    const engine = new OfflineEngine({ project: project.name, stack: options.stack, region, newStack: options.newStack });
+    const hostReady = options.policyHost ? Promise.resolve(options.policyHost) : sharedPolicyHost();
+    hostReady.catch(() => undefined);
     try {
-        await program();
+        const address = await engine.start();
+        const run = await runProgram({ project, stack: options.stack, config, address });
+        if (run.code !== 0 || engine.logs.some((l) => l.severity === "error")) {
+            throw new ProgramError(failureMessage(options.stack, run.code, engine.logs, run.stderr), engine.logs, run.stderr);
+        }
     } finally {
-        // Drain every outstanding registration, also when the program failed part-way.
-        recorded = await recording.done();
-        options.onRegistrations?.(recorded);
+        await engine.stop();
     }
-    const resources = recorded.map(toPlanned);
-    const byUrn = new Map(recorded.map((r) => [r.urn, r]));
-    // The stack tag the pack reads for environment rules (set it on real stacks: `pulumi stack tag set environment prod`).
-    const environment = config.values["ciplatform:environment"];
-    const stackTags: Record<string, string> = environment ? { environment } : {};
-    const violations = await analyzeResources(recorded.map((r) => toAnalyzerInput(r, byUrn)), options.policyConfig, stackTags);
-    const { name: pack } = await loadPolicyPack();
+
+    const recorded = withDefaultProviders(engine.resources, config, options.stack, project.name);
+    const byUrn = new Map<string, RecordedResource>(recorded.map((r) => [r.urn, r]));
+    const resources = recorded.filter((r) => r.type !== STACK_TYPE).map(toPlanned);
+    const environment = config.values[`${project.name}:environment`];
+    const host = await hostReady;
+    const violations = await host.analyze(
+        recorded.map((r) => toAnalyzerInput(r, byUrn)),
+        options.policyConfig,
+        // The stack tag the pack reads for environment rules (set it on real stacks: `pulumi stack tag set environment prod`).
+        { project: project.name, stack: options.stack, dryRun: true, tags: environment ? { environment } : {} },
+    );
     return {
         version: 1,
-        project,
+        project: project.name,
         stack: options.stack,
         resources,
-        policy: { pack, violations },
+        policy: { pack: host.info.name, violations },
         summary: summarize(resources, violations),
+        outputs: toPlainJson(engine.outputs) as Record<string, unknown>,
+        logs: engine.logs,
     };
 }
-
-export { ConfigError };

@@ -1,12 +1,12 @@
 import { z } from "zod";
 import { defineSection } from "./define";
 
-/** The deployer stack: CI identity provider, preview and deploy roles, state backend. */
-export const deployerSection = defineSection({
-    prefix: "deployer",
+/** The foundation project: CI identity provider, preview and deploy roles, state backend. */
+export const ciSection = defineSection({
+    prefix: "ci",
     shape: {
-        ciProvider: z.enum(["gitlab", "github"]).default("gitlab").describe("CI system whose OIDC tokens the roles trust."),
-        ciUrl: z
+        provider: z.enum(["gitlab", "github"]).default("gitlab").describe("CI system whose OIDC tokens the roles trust."),
+        url: z
             .string()
             .regex(/^https:\/\/[a-z0-9.-]+(:\d+)?$/, "must be the https:// issuer URL of the CI system, without a path")
             .default("https://gitlab.com")
@@ -15,7 +15,7 @@ export const deployerSection = defineSection({
             .string()
             .regex(/^([\w.-]+\/)+[\w.-]+$|^$/, "must be a project path such as platform/ciplatform (GitLab) or org/repo (GitHub)")
             .default("")
-            .describe("The repository whose pipelines may assume the roles (group/project or owner/repo). Required in the deployer stack."),
+            .describe("The repository whose pipelines may assume the roles (group/project or owner/repo). Required."),
         protectedBranch: z.string().regex(/^[\w./-]+$/, "must be a branch name").default("main").describe("Branch whose pipelines deploy."),
         environments: z
             .array(z.enum(["dev", "staging", "prod"]))
@@ -40,16 +40,16 @@ export const deployerSection = defineSection({
             .default("")
             .describe("External ID the third party must present; set it with `pulumi config set --secret`."),
     },
-    check: (deployer) => {
-        const issues: Array<{ field: "project" | "thirdPartyExternalId" | "ciUrl"; message: string }> = [];
-        if (deployer.project === "") {
-            issues.push({ field: "project", message: "is required in the deployer stack: the repository whose pipelines assume the roles" });
+    check: (ci) => {
+        const issues: Array<{ field: "project" | "thirdPartyExternalId" | "url"; message: string }> = [];
+        if (ci.project === "") {
+            issues.push({ field: "project", message: "is required: the repository whose pipelines assume the roles" });
         }
-        if (deployer.thirdPartyAccountId !== "" && deployer.thirdPartyExternalId === "") {
-            issues.push({ field: "thirdPartyExternalId", message: "is required with deployerThirdPartyAccountId: third-party access always needs an External ID" });
+        if (ci.thirdPartyAccountId !== "" && ci.thirdPartyExternalId === "") {
+            issues.push({ field: "thirdPartyExternalId", message: "is required with ciThirdPartyAccountId: third-party access always needs an External ID" });
         }
-        if (deployer.ciProvider === "github" && deployer.ciUrl !== "https://token.actions.githubusercontent.com") {
-            issues.push({ field: "ciUrl", message: "GitHub Actions tokens come from https://token.actions.githubusercontent.com" });
+        if (ci.provider === "github" && ci.url !== "https://token.actions.githubusercontent.com") {
+            issues.push({ field: "url", message: "GitHub Actions tokens come from https://token.actions.githubusercontent.com" });
         }
         return issues;
     },
