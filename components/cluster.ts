@@ -77,6 +77,10 @@ export class Cluster extends pulumi.ComponentResource implements ClusterHandle {
     public readonly oidcProviderArn: pulumi.Output<string>;
     /** OIDC issuer without `https://`. */
     public readonly oidcIssuer: pulumi.Output<string>;
+    /** API server endpoint (nodes outside the EKS AMIs' defaults bootstrap against it). */
+    public readonly endpoint: pulumi.Output<string>;
+    /** Cluster certificate authority, base64 PEM. */
+    public readonly certificateAuthority: pulumi.Output<string>;
     /** The cluster security group EKS created (nodes join it). */
     public readonly clusterSecurityGroupId: pulumi.Output<string>;
     /** Customer-managed key for EBS volumes (nodes, StorageClasses, data volumes). */
@@ -172,6 +176,8 @@ export class Cluster extends pulumi.ComponentResource implements ClusterHandle {
         this.oidcProviderArn = cluster.oidcProviderArn;
         this.oidcIssuer = cluster.oidcIssuer;
         this.clusterSecurityGroupId = cluster.eksCluster.vpcConfig.clusterSecurityGroupId;
+        this.endpoint = cluster.eksCluster.endpoint;
+        this.certificateAuthority = cluster.eksCluster.certificateAuthority.apply((ca) => ca.data);
         this.volumeKeyArn = volumeKey.arn;
         this.secretsKeyArn = secretsKey.arn;
         this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: cluster.kubeconfigJson, enableServerSideApply: true }, { parent: this });
@@ -288,6 +294,8 @@ export class Cluster extends pulumi.ComponentResource implements ClusterHandle {
             oidcProviderArn: this.oidcProviderArn,
             oidcIssuer: this.oidcIssuer,
             clusterSecurityGroupId: this.clusterSecurityGroupId,
+            endpoint: this.endpoint,
+            certificateAuthority: this.certificateAuthority,
             volumeKeyArn: this.volumeKeyArn,
             secretsKeyArn: this.secretsKeyArn,
             defaultStorageClassName: this.defaultStorageClassName,

@@ -40,9 +40,13 @@ export interface RunnerConfigInput {
     readonly cache: { readonly bucket: string; readonly region: string; readonly kmsKeyArn: string };
 }
 
-/** `config.toml` of one runner: jobs on spot CI nodes of its architecture, tolerating the CI taint. */
+/**
+ * `config.toml` of one runner: jobs on CI nodes of its architecture, tolerating the CI taint. The
+ * capacity type is left to the CI NodePool (Spot preferred, on-demand when Spot is short), so jobs
+ * never wait for Spot.
+ */
 export function runnerConfigToml(input: RunnerConfigInput): string {
-    const placement = placementOn("ci", input.architecture, "spot");
+    const placement = placementOn("ci", input.architecture);
     const restricted = { allow_privilege_escalation: false, run_as_non_root: true, capabilities: { drop: ["ALL"] } };
     return stringify({
         runners: [

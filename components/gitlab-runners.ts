@@ -87,7 +87,7 @@ export function cachePermissions(bucketArn: string, kmsKeyArn: string, region: s
 
 /**
  * One GitLab runner per CPU architecture (Kubernetes executor): each in its own restricted
- * namespace, its manager on on-demand nodes of its architecture, its jobs on spot CI nodes of the
+ * namespace, its manager on on-demand nodes of its architecture, its jobs on CI nodes (Spot preferred) of the
  * same architecture, its token only ever in Secrets Manager and a synced Kubernetes Secret, and a
  * shared encrypted S3 cache reachable only through the managers' role.
  */

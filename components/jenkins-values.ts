@@ -8,9 +8,13 @@ export const HA_CONTROLLER_LABEL = { "linstor.csi.linbit.com/on-storage-lost": "
 
 export const AGENT_IMAGE = "jenkins/inbound-agent:3327.v868139a_d00e0-1";
 
-/** One agent pod template per architecture, on spot CI nodes of that architecture. */
+/**
+ * One agent pod template per architecture, on CI nodes of that architecture. The capacity type is
+ * left to the CI NodePool, which prefers Spot and falls back to on-demand: pinning Spot here would
+ * leave agents Pending whenever Spot is short.
+ */
 export function agentPodTemplate(architecture: Architecture): string {
-    const placement = placementOn("ci", architecture, "spot");
+    const placement = placementOn("ci", architecture);
     const pod = {
         apiVersion: "v1",
         kind: "Pod",
@@ -61,14 +65,27 @@ export interface JenkinsValuesInput {
     readonly keepHome: boolean;
 }
 
+/**
+ * Where the controller runs: on the storage nodes. Its home is a LINSTOR volume, which attaches only
+ * where a satellite (and so DRBD) runs, and satellites run only on the storage node groups, whose
+ * Ubuntu image has the supported DRBD loader. There it reads its local replica, and the HA
+ * controller moves it to another zone's storage node (which holds another replica) if its node fails.
+ * Running diskless satellites on Karpenter's AL2023 nodes instead would need DRBD on an image piraeus
+ * has no loader for.
+ */
+export function controllerPlacement(): ReturnType<typeof placementOn> {
+    return placementOn("storage");
+}
+
 export function buildJenkinsValues(input: JenkinsValuesInput): Values {
-    const placement = placementOn("general", undefined, "on-demand");
+    const placement = controllerPlacement();
     return {
         fullnameOverride: "jenkins",
         controller: {
             admin: { existingSecret: input.adminSecretName, userKey: "jenkins-admin-user", passwordKey: "jenkins-admin-password", createSecret: false },
             podLabels: { ...HA_CONTROLLER_LABEL },
             nodeSelector: placement.nodeSelector,
+            tolerations: placement.tolerations,
             JCasC: { defaultConfig: true, configScripts: { security: securityConfigScript() } },
             ingress: {
                 enabled: true,

@@ -73,10 +73,61 @@ export function homeSnapshotManifest(snapshotClass: string): string {
     });
 }
 
+/** The kubectl image of the snapshot job: its entrypoint is kubectl, and recent tags have no shell. */
+export const KUBECTL_IMAGE = "registry.k8s.io/kubectl:v1.33.4";
+/** Where the snapshot job reads the VolumeSnapshot it creates (a ConfigMap). */
+export const SNAPSHOT_MANIFEST_DIR = "/etc/jenkins-snapshot";
+export const SNAPSHOT_MANIFEST_FILE = "volumesnapshot.json";
+const SNAPSHOTTER = "jenkins-snapshotter";
+
+/**
+ * The snapshot CronJob's spec: kubectl itself creates the VolumeSnapshot from a mounted file, so
+ * nothing needs a shell (the kubectl image may have none). Runs as non-root with a read-only root;
+ * kubectl's discovery cache goes to an emptyDir.
+ */
+export function homeSnapshotCronJobSpec(schedule: string, configMapName: string): k8s.types.input.batch.v1.CronJobSpec {
+    return {
+        schedule,
+        concurrencyPolicy: "Forbid",
+        successfulJobsHistoryLimit: 3,
+        failedJobsHistoryLimit: 3,
+        jobTemplate: {
+            spec: {
+                backoffLimit: 2,
+                template: {
+                    spec: {
+                        serviceAccountName: SNAPSHOTTER,
+                        restartPolicy: "OnFailure",
+                        securityContext: { runAsNonRoot: true, runAsUser: 1001, seccompProfile: { type: "RuntimeDefault" } },
+                        containers: [
+                            {
+                                name: "snapshot",
+                                image: KUBECTL_IMAGE,
+                                command: ["/bin/kubectl", "create", "-f", `${SNAPSHOT_MANIFEST_DIR}/${SNAPSHOT_MANIFEST_FILE}`],
+                                env: [{ name: "HOME", value: "/tmp" }],
+                                volumeMounts: [
+                                    { name: "manifest", mountPath: SNAPSHOT_MANIFEST_DIR, readOnly: true },
+                                    { name: "tmp", mountPath: "/tmp" },
+                                ],
+                                securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+                                resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "64Mi" } },
+                            },
+                        ],
+                        volumes: [
+                            { name: "manifest", configMap: { name: configMapName } },
+                            { name: "tmp", emptyDir: { sizeLimit: "16Mi" } },
+                        ],
+                    },
+                },
+            },
+        },
+    };
+}
+
 /**
  * Jenkins whose home survives a zone outage (replicated LINSTOR volume, HA-controller label for
  * fast failover) and a region outage (scheduled snapshots shipped to S3): admin credentials from
- * Secrets Manager, TLS from the private CA, agents per architecture on spot CI nodes, CSRF
+ * Secrets Manager, TLS from the private CA, agents per architecture on CI nodes (Spot preferred), CSRF
  * protection on, and a controller identity that may only assume the configured deploy roles.
  */
 export class Jenkins extends pulumi.ComponentResource {
@@ -167,40 +218,15 @@ export class Jenkins extends pulumi.ComponentResource {
             },
             { ...k8sOpts, dependsOn: [role, snapshotter] },
         );
+        const manifest = new k8s.core.v1.ConfigMap(
+            `${name}-home-snapshot`,
+            { metadata: { name: "jenkins-home-snapshot", namespace: NAMESPACE }, data: { [SNAPSHOT_MANIFEST_FILE]: homeSnapshotManifest(args.snapshotClass) } },
+            { ...k8sOpts, dependsOn: [namespace] },
+        );
         new k8s.batch.v1.CronJob(
             `${name}-home-snapshot`,
-            {
-                metadata: { name: "jenkins-home-snapshot", namespace: NAMESPACE },
-                spec: {
-                    schedule: args.snapshotSchedule ?? "0 */6 * * *",
-                    concurrencyPolicy: "Forbid",
-                    successfulJobsHistoryLimit: 3,
-                    failedJobsHistoryLimit: 3,
-                    jobTemplate: {
-                        spec: {
-                            backoffLimit: 2,
-                            template: {
-                                spec: {
-                                    serviceAccountName: "jenkins-snapshotter",
-                                    restartPolicy: "OnFailure",
-                                    securityContext: { runAsNonRoot: true, runAsUser: 1001, seccompProfile: { type: "RuntimeDefault" } },
-                                    containers: [
-                                        {
-                                            name: "snapshot",
-                                            image: "registry.k8s.io/kubectl:v1.33.4",
-                                            command: ["/bin/sh", "-c", 'printf "%s" "$SNAPSHOT" | kubectl create -f -'],
-                                            env: [{ name: "SNAPSHOT", value: homeSnapshotManifest(args.snapshotClass) }],
-                                            securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
-                                            resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "64Mi" } },
-                                        },
-                                    ],
-                                },
-                            },
-                        },
-                    },
-                },
-            },
-            { ...k8sOpts, dependsOn: [release, ...(args.storageReady ?? [])] },
+            { metadata: { name: "jenkins-home-snapshot", namespace: NAMESPACE }, spec: homeSnapshotCronJobSpec(args.snapshotSchedule ?? "0 */6 * * *", "jenkins-home-snapshot") },
+            { ...k8sOpts, dependsOn: [release, manifest, ...(args.storageReady ?? [])] },
         );
 
         this.url = `https://${args.hostname}`;

@@ -7,9 +7,6 @@ import type { NodePool } from "@kubernetes-models/karpenter/karpenter.sh/v1/Node
 import { Architecture, CapacityType, POOL_LABEL, POOLS, PoolName } from "./interfaces";
 import { kubernetesModels } from "./k8s-models";
 
-/** Device of the storage nodes' data volume, which LINSTOR turns into its LVM-thin pool. */
-export const STORAGE_DATA_DEVICE = "/dev/xvdb";
-
 export interface NodeClassInput {
     readonly name: string;
     /** Node IAM role name (Karpenter creates the instance profile). */
@@ -20,23 +17,15 @@ export interface NodeClassInput {
     readonly securityGroupId: string;
     readonly volumeKeyArn: string;
     readonly rootVolumeGiB: number;
-    /** A second, encrypted data volume (storage nodes). */
-    readonly dataVolumeGiB?: number;
     /** Tags for the instances, volumes and ENIs Karpenter launches. */
     readonly tags: Record<string, string>;
-    /** Extra user data (MIME part) Karpenter merges with its own. @default - none */
-    readonly userData?: string;
 }
 
-/** An EC2NodeClass: AL2023, IMDSv2 only with hop limit 1, every volume encrypted with the CMK. */
+/**
+ * An EC2NodeClass: AL2023, IMDSv2 only with hop limit 1, the root volume encrypted with the CMK.
+ * Karpenter nodes are disposable (no data volume): persistent data lives on the storage node groups.
+ */
 export function ec2NodeClass(input: NodeClassInput): EC2NodeClass {
-    const volume = (sizeGiB: number) => ({
-        volumeSize: `${sizeGiB}Gi`,
-        volumeType: "gp3" as const,
-        encrypted: true,
-        kmsKeyID: input.volumeKeyArn,
-        deleteOnTermination: true,
-    });
     return new (kubernetesModels().EC2NodeClass)({
         metadata: { name: input.name },
         spec: {
@@ -47,11 +36,13 @@ export function ec2NodeClass(input: NodeClassInput): EC2NodeClass {
             associatePublicIPAddress: false,
             metadataOptions: { httpEndpoint: "enabled", httpProtocolIPv6: "disabled", httpTokens: "required", httpPutResponseHopLimit: 1 },
             blockDeviceMappings: [
-                { deviceName: "/dev/xvda", rootVolume: true, ebs: volume(input.rootVolumeGiB) },
-                ...(input.dataVolumeGiB ? [{ deviceName: STORAGE_DATA_DEVICE, ebs: volume(input.dataVolumeGiB) }] : []),
+                {
+                    deviceName: "/dev/xvda",
+                    rootVolume: true,
+                    ebs: { volumeSize: `${input.rootVolumeGiB}Gi`, volumeType: "gp3", encrypted: true, kmsKeyID: input.volumeKeyArn, deleteOnTermination: true },
+                },
             ],
             tags: input.tags,
-            ...(input.userData ? { userData: input.userData } : {}),
         },
     });
 }
@@ -113,16 +104,20 @@ export interface PoolSettings {
     readonly ciWeight: number;
     readonly ciCpuLimit: number;
     readonly ciConsolidateAfter: string;
-    readonly storageCpuLimit: number;
 }
 
-/** Node class names: `default` for general and CI pools, `storage` (with the data volume) for LINSTOR. */
-export const NODE_CLASSES = { default: "default", storage: "storage" } as const;
+/** Node class names: `default` for the general and CI pools. */
+export const NODE_CLASSES = { default: "default" } as const;
 
 /**
- * The platform's NodePools: Graviton preferred over x86 for general work, CI pools per
- * architecture (spot first; only empty nodes are consolidated, so running jobs are never evicted
- * to save money), and an on-demand storage pool that is never expired.
+ * The platform's NodePools: Graviton preferred over x86 for general work, and CI pools per
+ * architecture that admit Spot and on-demand (Karpenter launches Spot whenever a Spot offering is
+ * available and falls back to on-demand when Spot is short; only empty nodes are consolidated, so
+ * running jobs are never evicted to save money).
+ *
+ * There is deliberately no storage pool: Karpenter launches nodes only for pending pods, never for
+ * DaemonSets such as LINSTOR's satellites, and it consolidates, expires and drifts nodes without
+ * knowing about DRBD replicas. Storage nodes are fixed managed node groups (components/storage-nodes.ts).
  */
 export function platformNodePools(s: PoolSettings): NodePoolInput[] {
     const general = (name: string, architecture: Architecture, weight: number): NodePoolInput => ({
@@ -156,18 +151,5 @@ export function platformNodePools(s: PoolSettings): NodePoolInput[] {
                 disruptionBudget: "20%",
             }),
         ),
-        {
-            name: "storage",
-            pool: "storage",
-            nodeClassName: NODE_CLASSES.storage,
-            architectures: ["arm64", "amd64"],
-            capacityTypes: ["on-demand"],
-            weight: 1,
-            cpuLimit: s.storageCpuLimit,
-            consolidationPolicy: "WhenEmpty",
-            consolidateAfter: "30m",
-            expireAfter: "Never",
-            disruptionBudget: "1",
-        },
     ];
 }

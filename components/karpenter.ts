@@ -6,7 +6,6 @@ import { ChartSpec, mergeValues, releaseArgs, Values } from "./helm";
 import { ec2TrustPolicy, irsaTrustPolicy, managedPolicyArn, toJson } from "./iam-documents";
 import { INTERRUPTION_RULES, interruptionQueuePolicy, karpenterControllerPolicies } from "./karpenter-policy";
 import { ec2NodeClass, NODE_CLASSES, nodePool, platformNodePools, PoolSettings } from "./karpenter-objects";
-import { STORAGE_NODE_USER_DATA } from "./storage-objects";
 
 /** Karpenter's charts (the CRD chart is installed first, separately, so CRDs upgrade with it). */
 export const KARPENTER_CHARTS = {
@@ -34,8 +33,6 @@ export interface KarpenterArgs {
     readonly amiAlias: string;
     /** Root volume size of every node, GiB. @default 50 */
     readonly rootVolumeGiB?: number;
-    /** Data volume of storage nodes, GiB. @default 200 */
-    readonly storageDataVolumeGiB?: number;
     /** Tags for every instance and volume Karpenter launches. @default {} */
     readonly nodeTags?: Record<string, string>;
     /** Pool weights and limits. @default - graviton 100, x86 10, CI arm64+amd64 */
@@ -52,7 +49,6 @@ const DEFAULT_POOLS: PoolSettings = {
     ciWeight: 50,
     ciCpuLimit: 400,
     ciConsolidateAfter: "1m",
-    storageCpuLimit: 48,
 };
 
 /** Validates Karpenter arguments; messages name the argument, the value and what is allowed. */
@@ -104,7 +100,7 @@ export class Karpenter extends pulumi.ComponentResource {
     public readonly nodeRoleArn: pulumi.Output<string>;
     /** Name of the SQS queue interruption events arrive on. */
     public readonly interruptionQueueName: pulumi.Output<string>;
-    /** NodePool names, e.g. `general-arm64`, `ci-amd64`, `storage`. */
+    /** NodePool names, e.g. `general-arm64`, `ci-amd64`. */
     public readonly nodePoolNames: string[];
     /** Architectures that have a CI pool. */
     public readonly ciArchitectures: readonly Architecture[];
@@ -119,7 +115,6 @@ export class Karpenter extends pulumi.ComponentResource {
         // Defaults, resolved once.
         const pools: PoolSettings = { ...DEFAULT_POOLS, ...args.pools };
         const rootVolumeGiB = args.rootVolumeGiB ?? 50;
-        const storageDataVolumeGiB = args.storageDataVolumeGiB ?? 200;
         const nodeTags = args.nodeTags ?? {};
         const k8sOpts = { parent: this, provider: args.cluster.provider };
 
@@ -183,8 +178,6 @@ export class Karpenter extends pulumi.ComponentResource {
                         securityGroupId,
                         volumeKeyArn,
                         rootVolumeGiB,
-                        dataVolumeGiB: key === "storage" ? storageDataVolumeGiB : undefined,
-                        userData: key === "storage" ? STORAGE_NODE_USER_DATA : undefined,
                         tags: nodeTags,
                     }).spec,
                 );

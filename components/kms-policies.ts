@@ -69,16 +69,41 @@ export function logsKeyPolicy(accountId: string, region: string): PolicyDocument
     });
 }
 
+/** What EC2 does with an EBS key on a caller's behalf when it creates, attaches and launches volumes. */
+export const EBS_KEY_USE_ACTIONS = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:GenerateDataKey", "kms:GenerateDataKeyWithoutPlaintext", "kms:DescribeKey"];
+
 /**
  * A key for EBS volumes launched by EC2 (Karpenter's fleets), Auto Scaling (managed node groups)
- * and the EBS CSI driver. Without the Auto Scaling service-linked role's grant, nodes whose
- * volumes use a customer-managed key are terminated at launch.
+ * and the EBS CSI driver:
+ * - `EbsUseViaEc2InAccount`: the statement Karpenter documents for encrypted volumes (the one in
+ *   AWS's default EBS key policy): any principal of this account, only through EC2 in this region.
+ *   Karpenter's CreateFleet and the CSI driver's CreateVolume reach KMS this way.
+ * - `EbsGrantsViaEc2InAccount`: grants for attached volumes, as the EBS CSI driver documents
+ *   (`kms:GrantIsForAWSResource`), again only through EC2 for this account.
+ * - The Auto Scaling service-linked role's use and grants: without them, managed-node-group
+ *   instances whose volumes use the key are terminated at launch.
  */
 export function ebsKeyPolicy(accountId: string, region: string): PolicyDocument {
     const autoscalingRole = `arn:aws:iam::${accountId}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`;
+    const viaEc2 = { "kms:ViaService": `ec2.${region}.amazonaws.com`, "kms:CallerAccount": accountId };
     return policyDocument(
         adminStatement(accountId),
-        viaServiceStatement("UseViaEC2", accountId, "ec2", region),
+        {
+            Sid: "EbsUseViaEc2InAccount",
+            Effect: "Allow",
+            Principal: { AWS: "*" },
+            Action: [...EBS_KEY_USE_ACTIONS, "kms:CreateGrant"],
+            Resource: "*",
+            Condition: { StringEquals: viaEc2 },
+        },
+        {
+            Sid: "EbsGrantsViaEc2InAccount",
+            Effect: "Allow",
+            Principal: { AWS: "*" },
+            Action: ["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"],
+            Resource: "*",
+            Condition: { StringEquals: viaEc2, Bool: { "kms:GrantIsForAWSResource": true } },
+        },
         {
             Sid: "AutoScalingServiceLinkedRoleUse",
             Effect: "Allow",

@@ -4,9 +4,9 @@
  * from the upstream CRDs (components/storage-schemas.ts).
  */
 import { POOL_LABEL, POOLS } from "./interfaces";
+import { STORAGE_POOL, VOLUME_GROUP } from "./storage-nodes";
 
-export const STORAGE_POOL = "thinpool";
-export const VOLUME_GROUP = "linstor_vg";
+export { STORAGE_POOL, VOLUME_GROUP };
 
 interface Metadata {
     name: string;
@@ -46,7 +46,11 @@ export interface VolumeSnapshotClass {
     parameters?: Record<string, string>;
 }
 
-/** The cluster: satellites only on storage nodes, the master passphrase from a Secret, the HA controller on. */
+/**
+ * The cluster: satellites (and so DRBD and the CSI node plugin) only on the storage node groups, the
+ * master passphrase from a Secret, the HA controller on. Workloads on LINSTOR volumes run on those
+ * nodes too (`placementOn("storage")`), where their replicas are local.
+ */
 export function linstorCluster(passphraseSecret: string): LinstorCluster {
     return {
         apiVersion: "piraeus.io/v1",
@@ -61,11 +65,13 @@ export function linstorCluster(passphraseSecret: string): LinstorCluster {
 }
 
 /**
- * Satellites on the storage NodePool: tolerate its taint, build an LVM-thin pool on the data
- * volume, and have the DRBD module loader compile the module against the running AL2023 kernel
- * (no prebuilt module matches Amazon Linux kernels; the storage node class installs kernel-devel).
+ * Satellites on the storage node groups: tolerate their taint and use the LVM-thin pool each node
+ * created on its EBS data volume at boot (no device path here, so an instance-store disk can never
+ * be picked). The DRBD module loader is the operator's default for the node image: the storage
+ * nodes run Ubuntu 24.04, which piraeus maps to its `drbd9-noble` loader, building DRBD against the
+ * headers the node installed for its running kernel.
  */
-export function satelliteConfiguration(dataDevice: string): LinstorSatelliteConfiguration {
+export function satelliteConfiguration(): LinstorSatelliteConfiguration {
     const taint = POOLS.storage.taint;
     return {
         apiVersion: "piraeus.io/v1",
@@ -73,13 +79,8 @@ export function satelliteConfiguration(dataDevice: string): LinstorSatelliteConf
         metadata: { name: "storage-nodes" },
         spec: {
             nodeSelector: { [POOL_LABEL]: POOLS.storage.label },
-            storagePools: [{ name: STORAGE_POOL, lvmThinPool: { volumeGroup: VOLUME_GROUP, thinPool: STORAGE_POOL }, source: { hostDevices: [dataDevice] } }],
-            podTemplate: {
-                spec: {
-                    tolerations: [{ key: taint.key, operator: "Equal", value: taint.value, effect: taint.effect }],
-                    initContainers: [{ name: "drbd-module-loader", env: [{ name: "LB_HOW", value: "compile" }] }],
-                },
-            },
+            storagePools: [{ name: STORAGE_POOL, lvmThinPool: { volumeGroup: VOLUME_GROUP, thinPool: STORAGE_POOL } }],
+            podTemplate: { spec: { tolerations: [{ key: taint.key, operator: "Equal", value: taint.value, effect: taint.effect }] } },
         },
     };
 }
@@ -125,18 +126,3 @@ export function s3SnapshotClass(input: S3SnapshotClassInput): VolumeSnapshotClas
         },
     };
 }
-
-/** AL2023 user data for storage nodes: kernel headers so the DRBD module can be built, and LVM. */
-export const STORAGE_NODE_USER_DATA = [
-    "MIME-Version: 1.0",
-    'Content-Type: multipart/mixed; boundary="//"',
-    "",
-    "--//",
-    'Content-Type: text/x-shellscript; charset="us-ascii"',
-    "",
-    "#!/bin/bash",
-    "set -euo pipefail",
-    'dnf install -y "kernel-devel-$(uname -r)" lvm2',
-    "--//--",
-    "",
-].join("\n");

@@ -26,23 +26,32 @@ export interface StorageArgs {
     readonly operatorChartVersion: string;
     /** DRBD replicas, each in a different zone. @default 3 */
     readonly replicas?: number;
-    /** Data device of storage nodes. @default "/dev/nvme1n1" */
-    readonly dataDevice?: string;
+    /** Days a snapshot stays in the DR bucket before it expires. @default 30 */
+    readonly snapshotRetentionDays?: number;
     /** Days old snapshot object versions are kept. @default 30 */
     readonly drNoncurrentVersionDays?: number;
+    /**
+     * Generation of the snapshot user's S3 key: changing it (e.g. to the current quarter, `2026-q3`)
+     * creates a new key, stores it for External Secrets, then deletes the old one.
+     * @default "initial"
+     */
+    readonly s3KeyRotation?: string;
     /** @default 30 */
     readonly kmsDeletionWindowDays?: number;
     /** Protect the DR bucket, its key and the snapshot user. @default true */
     readonly protect?: boolean;
 }
 
-export function validateStorageArgs(args: Pick<StorageArgs, "replicas" | "dataDevice">): string[] {
+export function validateStorageArgs(args: Pick<StorageArgs, "replicas" | "snapshotRetentionDays" | "s3KeyRotation">): string[] {
     const problems: string[] = [];
     if (args.replicas !== undefined && (args.replicas < 2 || args.replicas > 3 || !Number.isInteger(args.replicas))) {
         problems.push(`replicas: got ${args.replicas}; use 2 (dev) or 3 (one per zone)`);
     }
-    if (args.dataDevice !== undefined && !/^\/dev\/[a-z0-9]+$/.test(args.dataDevice)) {
-        problems.push(`dataDevice: got ${JSON.stringify(args.dataDevice)}; use a block device path such as /dev/nvme1n1`);
+    if (args.snapshotRetentionDays !== undefined && (!Number.isInteger(args.snapshotRetentionDays) || args.snapshotRetentionDays < 1 || args.snapshotRetentionDays > 3650)) {
+        problems.push(`snapshotRetentionDays: got ${args.snapshotRetentionDays}; use a number of days from 1 to 3650`);
+    }
+    if (args.s3KeyRotation !== undefined && !/^[a-z0-9][a-z0-9-]{0,31}$/.test(args.s3KeyRotation)) {
+        problems.push(`s3KeyRotation: got ${JSON.stringify(args.s3KeyRotation)}; use a short lower-case label such as 2026-q3`);
     }
     return problems;
 }
@@ -81,7 +90,8 @@ export class Storage extends pulumi.ComponentResource {
 
         // Defaults, resolved once.
         const replicas = args.replicas ?? 3;
-        const dataDevice = args.dataDevice ?? "/dev/nvme1n1";
+        const snapshotRetentionDays = args.snapshotRetentionDays ?? 30;
+        const s3KeyRotation = args.s3KeyRotation ?? "initial";
         const protect = args.protect ?? true;
         const k8sOpts = { parent: this, provider: args.cluster.provider };
 
@@ -101,7 +111,7 @@ export class Storage extends pulumi.ComponentResource {
         });
         const cluster = linstorCluster(passphraseSecret.kubernetesSecretName);
         const clusterResource = new k8s.apiextensions.CustomResource(`${name}-cluster`, { ...cluster, metadata: cluster.metadata }, { ...k8sOpts, dependsOn: [operator] });
-        const satellites = satelliteConfiguration(dataDevice);
+        const satellites = satelliteConfiguration();
         new k8s.apiextensions.CustomResource(`${name}-satellites`, { ...satellites }, { ...k8sOpts, dependsOn: [operator] });
 
         this.storageClassName = REPLICATED_STORAGE_CLASS;
@@ -128,6 +138,9 @@ export class Storage extends pulumi.ComponentResource {
                 accountId: args.accountId,
                 purpose: `${name} volume snapshots (disaster recovery)`,
                 versioning: true,
+                // Snapshot retention: LINSTOR ships full (not incremental) backups, so expiring the
+                // old ones never breaks a newer one.
+                expirationDays: snapshotRetentionDays,
                 noncurrentVersionExpirationDays: args.drNoncurrentVersionDays ?? 30,
                 kmsDeletionWindowDays: args.kmsDeletionWindowDays,
                 protect,
@@ -140,13 +153,14 @@ export class Storage extends pulumi.ComponentResource {
             { user: user.name, policy: toJson(pulumi.all([bucket.arn, bucket.kmsKeyArn]).apply(([b, k]) => drUserPermissions(b, k, args.region))) },
             { parent: this },
         );
-        const accessKey = new aws.iam.AccessKey(`${name}-snapshots`, { user: user.name }, { parent: this });
+        // Rotated by changing s3KeyRotation: the new key is created and stored before the old one is deleted.
+        const accessKey = new aws.iam.AccessKey(`${name}-snapshots`, { user: user.name }, { parent: this, replacementTrigger: s3KeyRotation });
         const s3Secret = args.secrets.namespacedSecret(
             `${name}-s3-credentials`,
             {
                 namespace: NAMESPACE,
                 kubernetesSecretName: "linstor-s3-credentials",
-                description: "Static S3 key LINSTOR ships snapshots with (IAM user limited to the DR bucket)",
+                description: `S3 key LINSTOR ships snapshots with (IAM user limited to the DR bucket), generation ${s3KeyRotation}`,
                 keys: { "access-key": "access-key", "secret-key": "secret-key" },
                 kubernetesSecretType: "linstor.csi.linbit.com/s3-credentials.v1",
                 value: pulumi.secret(pulumi.all([accessKey.id, accessKey.secret]).apply(([id, secret]) => JSON.stringify({ "access-key": id, "secret-key": secret }))),

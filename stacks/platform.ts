@@ -5,6 +5,7 @@ import { ExternalSecrets } from "../components/external-secrets";
 import { GitlabRunners } from "../components/gitlab-runners";
 import { Jenkins } from "../components/jenkins";
 import { Storage } from "../components/storage";
+import { StorageNodes } from "../components/storage-nodes";
 import { Network } from "../components/network";
 import { Pki } from "../components/pki";
 import { orgTagsTransformation } from "../components/tags";
@@ -39,6 +40,8 @@ export class Platform extends pulumi.ComponentResource {
     public readonly pki: Pki;
     /** GitLab runners per architecture, when enabled. */
     public readonly runners?: GitlabRunners;
+    /** The storage node groups (one per zone), when Jenkins is enabled. */
+    public readonly storageNodes?: StorageNodes;
     /** Replicated LINSTOR storage with S3 snapshot shipping, when Jenkins is enabled. */
     public readonly storage?: Storage;
     /** Jenkins on replicated storage, when enabled. */
@@ -96,7 +99,7 @@ export class Platform extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        // Karpenter: Graviton preferred over x86, CI pools per architecture, the storage pool.
+        // Karpenter: Graviton preferred over x86, CI pools per architecture (Spot preferred, on-demand fallback).
         this.karpenter = new Karpenter(
             `${name}-karpenter`,
             {
@@ -109,7 +112,6 @@ export class Platform extends pulumi.ComponentResource {
                 chartVersion: karpenter.chartVersion,
                 amiAlias: karpenter.amiAlias,
                 rootVolumeGiB: karpenter.rootVolumeGiB,
-                storageDataVolumeGiB: karpenter.storageDataVolumeGiB,
                 nodeTags: tags,
                 pools: karpenter,
             },
@@ -185,8 +187,27 @@ export class Platform extends pulumi.ComponentResource {
             );
         }
 
-        // Jenkins on LINSTOR: replicated across zones, snapshots shipped to S3.
+        // Jenkins on LINSTOR: a fixed storage node group per zone, replicas across zones, snapshots shipped to S3.
         if (jenkins.enabled) {
+            this.storageNodes = new StorageNodes(
+                `${name}-storage-nodes`,
+                {
+                    clusterName: this.clusterName,
+                    clusterEndpoint: this.cluster.endpoint,
+                    clusterCertificateAuthority: this.cluster.certificateAuthority,
+                    zones: this.network.zones,
+                    subnetIds: this.network.privateSubnetIds,
+                    volumeKeyArn: this.cluster.volumeKeyArn,
+                    amiId: storage.nodeAmiId,
+                    instanceTypes: storage.nodeInstanceTypes,
+                    nodesPerZone: storage.nodesPerZone,
+                    dataVolumeGiB: storage.nodeDataVolumeGiB,
+                    rootVolumeGiB: karpenter.rootVolumeGiB,
+                    nodeTags: tags,
+                    protect,
+                },
+                { parent: this, dependsOn: [this.cluster] },
+            );
             this.storage = new Storage(
                 `${name}-storage`,
                 {
@@ -196,12 +217,13 @@ export class Platform extends pulumi.ComponentResource {
                     accountId,
                     operatorChartVersion: storage.operatorChartVersion,
                     replicas: storage.replicas,
-                    dataDevice: storage.dataDevice,
+                    snapshotRetentionDays: storage.snapshotRetentionDays,
+                    s3KeyRotation: storage.s3KeyRotation,
                     drNoncurrentVersionDays: storage.drNoncurrentVersionDays,
                     kmsDeletionWindowDays: core.kmsDeletionWindowDays,
                     protect,
                 },
-                { parent: this, dependsOn: [this.karpenter] },
+                { parent: this, dependsOn: [this.karpenter, this.storageNodes] },
             );
             this.jenkins = new Jenkins(
                 `${name}-jenkins`,

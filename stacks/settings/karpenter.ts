@@ -27,7 +27,7 @@ export const karpenterSection = defineSection({
             .min(1)
             .refine((a) => new Set(a).size === a.length, "must not repeat an architecture")
             .default(["arm64", "amd64"])
-            .describe("Architectures that get a CI NodePool (spot first, tainted for CI jobs)."),
+            .describe("Architectures that get a CI NodePool (Spot preferred, on-demand fallback; tainted for CI jobs)."),
         ciWeight: weight.default(50).describe("Weight (1-100) of the CI pools."),
         ciCpuLimit: cpuLimit.default(400).describe("vCPU limit of each CI pool."),
         ciConsolidateAfter: z
@@ -35,8 +35,6 @@ export const karpenterSection = defineSection({
             .regex(/^\d+[smh]$/, "must be a duration such as 30s, 5m or 1h")
             .default("1m")
             .describe("How long a CI node must be empty or underused before Karpenter consolidates it."),
-        storageCpuLimit: cpuLimit.default(48).describe("vCPU limit of the storage pool (LINSTOR satellites)."),
-        storageDataVolumeGiB: z.number().int().min(20).max(16_384).default(200).describe("Size of each storage node's encrypted data volume (LINSTOR's LVM-thin pool), GiB."),
         rootVolumeGiB: z.number().int().min(20).max(1024).default(50).describe("Size of every Karpenter node's encrypted root volume, GiB."),
     },
     check: (karpenter, { environment }) => {

@@ -127,6 +127,40 @@ describe("network and cluster", () => {
                 "ImplicitlyDenied",
             );
         });
+
+        it("has Karpenter's statement: any principal of the account may use the key through EC2 only", async () => {
+            const policy = ebsKeyPolicy("123456789012", "eu-west-1");
+            const key = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+            const karpenter = "arn:aws:iam::123456789012:role/cip-dev-karpenter-controller";
+            const viaEc2 = { "kms:ViaService": "ec2.eu-west-1.amazonaws.com", "kms:CallerAccount": "123456789012" };
+            const statement = policy.Statement.find((s) => s.Sid === "EbsUseViaEc2InAccount");
+            assert.deepEqual(statement?.Principal, { AWS: "*" });
+            assert.deepEqual(statement?.Condition, { StringEquals: viaEc2 });
+            for (const action of ["kms:GenerateDataKeyWithoutPlaintext", "kms:Decrypt", "kms:CreateGrant", "kms:ReEncryptFrom", "kms:DescribeKey"]) {
+                assert.equal(await simulate({ resourcePolicy: policy, principal: karpenter, action, resource: key, context: viaEc2 }), "Allowed", action);
+            }
+            // Not directly, not through another service, not for another account.
+            assert.equal(await simulate({ resourcePolicy: policy, principal: karpenter, action: "kms:Decrypt", resource: key }), "ImplicitlyDenied");
+            assert.equal(
+                await simulate({ resourcePolicy: policy, principal: karpenter, action: "kms:Decrypt", resource: key, context: { ...viaEc2, "kms:ViaService": "s3.eu-west-1.amazonaws.com" } }),
+                "ImplicitlyDenied",
+            );
+            assert.equal(
+                await simulate({ resourcePolicy: policy, principal: "arn:aws:iam::999999999999:role/x", action: "kms:Decrypt", resource: key, context: { ...viaEc2, "kms:CallerAccount": "999999999999" } }),
+                "ImplicitlyDenied",
+            );
+        });
+
+        it("lets the EBS CSI driver manage grants for attached volumes through EC2, as its docs ask", async () => {
+            const policy = ebsKeyPolicy("123456789012", "eu-west-1");
+            const key = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+            const csi = "arn:aws:iam::123456789012:role/cip-dev-cluster-ebs-csi";
+            const context = { "kms:ViaService": "ec2.eu-west-1.amazonaws.com", "kms:CallerAccount": "123456789012", "kms:GrantIsForAWSResource": "true" };
+            for (const action of ["kms:ListGrants", "kms:RevokeGrant"]) {
+                assert.equal(await simulate({ resourcePolicy: policy, principal: csi, action, resource: key, context }), "Allowed", action);
+                assert.equal(await simulate({ resourcePolicy: policy, principal: csi, action, resource: key, context: { ...context, "kms:GrantIsForAWSResource": "false" } }), "ImplicitlyDenied", action);
+            }
+        });
     });
 
     describe("config validation", () => {

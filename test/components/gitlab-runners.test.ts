@@ -24,11 +24,12 @@ describe("GitLab runners", () => {
             ["arm64", "arm64"],
             ["amd64", "x86_64"],
         ] as const) {
-            it(`puts ${arch} jobs on spot CI nodes of their architecture with the matching helper image`, () => {
+            it(`puts ${arch} jobs on CI nodes of their architecture, capacity type left to the pool, with the matching helper image`, () => {
                 const toml = JSON.parse(JSON.stringify(parse(runnerConfigToml({ architecture: arch, namespace: `runner-${arch}`, runnerVersion: "v17.3.1", jobServiceAccount: "gitlab-runner-jobs", resources: RESOURCES, cache: CACHE })))) as RunnerToml;
                 const runner = toml.runners[0];
                 assert.equal(runner.executor, "kubernetes");
-                assert.deepEqual(runner.kubernetes.node_selector, { "ciplatform.io/pool": "ci", "kubernetes.io/arch": arch, "karpenter.sh/capacity-type": "spot" });
+                // No capacity-type selector: the CI pool prefers Spot and falls back to on-demand, so jobs never wait for Spot.
+                assert.deepEqual(runner.kubernetes.node_selector, { "ciplatform.io/pool": "ci", "kubernetes.io/arch": arch });
                 assert.deepEqual(runner.kubernetes.node_tolerations, { "ciplatform.io/ci=true": "NoSchedule" });
                 assert.equal(runner.kubernetes.helper_image, `registry.gitlab.com/gitlab-org/gitlab-runner/gitlab-runner-helper:${helperArch}-v17.3.1`);
                 assert.deepEqual(

@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import { kubernetesModels, loadKubernetesModels } from "../../components/k8s-models";
-import { ec2NodeClass, nodePool, platformNodePools, PoolSettings, STORAGE_DATA_DEVICE } from "../../components/karpenter-objects";
+import { ec2NodeClass, nodePool, platformNodePools, PoolSettings } from "../../components/karpenter-objects";
 import { INTERRUPTION_RULES, interruptionQueuePolicy, karpenterControllerPolicies } from "../../components/karpenter-policy";
 import { validateKarpenterArgs } from "../../components/karpenter";
 import { ofType, plan, PlannedResource, single } from "../helpers/mocks";
@@ -14,7 +14,6 @@ const SETTINGS: PoolSettings = {
     ciWeight: 50,
     ciCpuLimit: 400,
     ciConsolidateAfter: "1m",
-    storageCpuLimit: 48,
 };
 
 type Requirement = { key: string; operator: string; values?: string[] };
@@ -56,32 +55,29 @@ describe("Karpenter", () => {
             }
         });
 
-        it("gives each CI architecture a tainted, spot-first pool that only consolidates empty nodes", () => {
+        it("gives each CI architecture a tainted pool admitting Spot and on-demand that only consolidates empty nodes", () => {
             for (const arch of ["arm64", "amd64"]) {
                 const ci = pools.get(`ci-${arch}`);
                 assert.ok(ci, `ci-${arch}`);
                 assert.deepEqual(ci.spec?.template.spec.taints, [{ key: "ciplatform.io/ci", value: "true", effect: "NoSchedule" }]);
                 assert.deepEqual(ci.spec?.template.metadata?.labels, { "ciplatform.io/pool": "ci" });
                 assert.deepEqual(ci.spec?.template.spec.requirements.find((r) => r.key === "kubernetes.io/arch")?.values, [arch]);
-                assert.equal(ci.spec?.template.spec.requirements.find((r) => r.key === "karpenter.sh/capacity-type")?.values?.[0], "spot");
+                // Both capacity types admitted: Karpenter launches Spot when an offering is available and on-demand when Spot is short.
+                assert.deepEqual(ci.spec?.template.spec.requirements.find((r) => r.key === "karpenter.sh/capacity-type")?.values, ["spot", "on-demand"]);
                 assert.equal(ci.spec?.disruption?.consolidationPolicy, "WhenEmpty");
                 assert.equal(ci.spec?.disruption?.consolidateAfter, "1m");
             }
         });
 
-        it("keeps storage nodes on-demand, tainted, never expired, disrupted one at a time", () => {
-            const storage = pools.get("storage");
-            assert.ok(storage);
-            assert.deepEqual(storage.spec?.template.spec.taints, [{ key: "ciplatform.io/storage", value: "true", effect: "NoSchedule" }]);
-            assert.deepEqual(storage.spec?.template.spec.requirements.find((r) => r.key === "karpenter.sh/capacity-type")?.values, ["on-demand"]);
-            assert.equal(storage.spec?.template.spec.expireAfter, "Never");
-            assert.equal(storage.spec?.disruption?.consolidationPolicy, "WhenEmpty");
-            assert.deepEqual(storage.spec?.disruption?.budgets, [{ nodes: "1" }]);
-            assert.equal(storage.spec?.template.spec.nodeClassRef.name, "storage");
+        it("has no storage pool: Karpenter never launches, consolidates, expires or drifts storage nodes", () => {
+            assert.deepEqual([...pools.keys()], ["general-arm64", "general-amd64", "ci-arm64", "ci-amd64"]);
+            for (const pool of pools.values()) {
+                assert.notEqual(pool.spec?.template.metadata?.labels?.["ciplatform.io/pool"], "storage");
+                assert.ok(!pool.spec?.template.spec.taints?.some((t) => t.key === "ciplatform.io/storage"));
+            }
         });
 
         it("every pool has a CPU limit and validates against the karpenter.sh/v1 schema", () => {
-            assert.deepEqual([...pools.keys()], ["general-arm64", "general-amd64", "ci-arm64", "ci-amd64", "storage"]);
             for (const pool of pools.values()) {
                 assert.ok(pool.spec?.limits?.cpu, `${pool.metadata?.name} has no CPU limit`);
                 pool.validate();
@@ -96,14 +92,13 @@ describe("Karpenter", () => {
 
     describe("EC2NodeClass", () => {
         const input = {
-            name: "storage",
+            name: "default",
             role: "node-role",
             clusterName: "cip-dev",
             amiAlias: "al2023@v20261020",
             securityGroupId: "sg-0123456789abcdef0",
             volumeKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
             rootVolumeGiB: 50,
-            dataVolumeGiB: 200,
             tags: { environment: "dev" },
         };
 
@@ -113,10 +108,7 @@ describe("Karpenter", () => {
             const devices = nodeClass.spec?.blockDeviceMappings ?? [];
             assert.deepEqual(
                 devices.map((d) => [d.deviceName, d.ebs?.encrypted, d.ebs?.kmsKeyID, d.ebs?.volumeSize]),
-                [
-                    ["/dev/xvda", true, input.volumeKeyArn, "50Gi"],
-                    [STORAGE_DATA_DEVICE, true, input.volumeKeyArn, "200Gi"],
-                ],
+                [["/dev/xvda", true, input.volumeKeyArn, "50Gi"]],
             );
             assert.deepEqual(nodeClass.spec?.amiSelectorTerms, [{ alias: "al2023@v20261020" }]);
             assert.deepEqual(nodeClass.spec?.subnetSelectorTerms, [{ tags: { "karpenter.sh/discovery": "cip-dev" } }]);
@@ -252,14 +244,13 @@ describe("Karpenter", () => {
             assert.match(String(entry.inputs.principalArn), /role\/cip-dev-karpenter-node/);
         });
 
-        it("creates the five NodePools with the configured weights", () => {
+        it("creates the four NodePools with the configured weights", () => {
             const pools = ofType(planned, "kubernetes:karpenter.sh/v1:NodePool").map((p) => [(p.inputs.metadata as { name: string }).name, poolSpec(p).weight]);
             assert.deepEqual(pools, [
                 ["general-arm64", 100],
                 ["general-amd64", 10],
                 ["ci-arm64", 50],
                 ["ci-amd64", 50],
-                ["storage", 1],
             ]);
             const ci = ofType(planned, "kubernetes:karpenter.sh/v1:NodePool").find((p) => p.name.endsWith("ci-amd64"));
             assert.ok(ci);

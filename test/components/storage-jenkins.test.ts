@@ -4,9 +4,10 @@ import * as YAML from "yaml";
 import { linstorCluster, replicatedStorageParameters, s3SnapshotClass, satelliteConfiguration } from "../../components/storage-objects";
 import { LINSTOR_CLUSTER_SCHEMA, LINSTOR_SATELLITE_CONFIGURATION_SCHEMA, VOLUME_SNAPSHOT_CLASS_SCHEMA } from "../../components/storage-schemas";
 import { drUserPermissions, validateStorageArgs } from "../../components/storage";
-import { controllerPermissions, homeSnapshotManifest, validateJenkinsArgs } from "../../components/jenkins";
+import { storageBlockDevices, storageInstanceType, storageNodeUserData, validateStorageNodesArgs } from "../../components/storage-nodes";
+import { controllerPermissions, homeSnapshotCronJobSpec, homeSnapshotManifest, KUBECTL_IMAGE, validateJenkinsArgs } from "../../components/jenkins";
 import { agentPodTemplate, buildJenkinsValues, HA_CONTROLLER_LABEL } from "../../components/jenkins-values";
-import { ConfigError, ofType, plan, PlanFile, single } from "../helpers/mocks";
+import { configIssues, ConfigError, ofType, plan, PlanFile, PlannedResource, single } from "../helpers/mocks";
 import { simulate } from "../helpers/iam";
 
 const ajv = new Ajv({ allErrors: true, strict: false });
@@ -33,10 +34,13 @@ describe("storage and Jenkins", () => {
             assert.equal(valid(LINSTOR_CLUSTER_SCHEMA, cluster), "valid");
         });
 
-        it("satellites run on storage nodes with an LVM-thin pool on the data device, and validate", () => {
-            const satellites = satelliteConfiguration("/dev/nvme1n1");
+        it("satellites run on storage nodes on the thin pool the node built, with the operator's loader for the image, and validate", () => {
+            const satellites = satelliteConfiguration();
             assert.deepEqual(satellites.spec.nodeSelector, { "ciplatform.io/pool": "storage" });
-            assert.deepEqual(satellites.spec.storagePools, [{ name: "thinpool", lvmThinPool: { volumeGroup: "linstor_vg", thinPool: "thinpool" }, source: { hostDevices: ["/dev/nvme1n1"] } }]);
+            // No device path: the pool is the LVM thin pool the node created on its EBS data volume.
+            assert.deepEqual(satellites.spec.storagePools, [{ name: "thinpool", lvmThinPool: { volumeGroup: "linstor_vg", thinPool: "thinpool" } }]);
+            // No loader override: piraeus maps the nodes' Ubuntu 24.04 to its drbd9-noble loader.
+            assert.deepEqual(satellites.spec.podTemplate, { spec: { tolerations: [{ key: "ciplatform.io/storage", operator: "Equal", value: "true", effect: "NoSchedule" }] } });
             assert.equal(valid(LINSTOR_SATELLITE_CONFIGURATION_SCHEMA, satellites), "valid");
         });
 
@@ -53,8 +57,56 @@ describe("storage and Jenkins", () => {
 
         it("invalid objects fail their schemas", () => {
             assert.notEqual(valid(VOLUME_SNAPSHOT_CLASS_SCHEMA, { ...s3SnapshotClass({ name: "x", bucket: "b", region: "r", secretName: "s", secretNamespace: "n" }), deletionPolicy: "Keep" }), "valid");
-            assert.notEqual(valid(LINSTOR_SATELLITE_CONFIGURATION_SCHEMA, { ...satelliteConfiguration("/dev/x"), spec: { storagePools: [{ name: "p", lvmThinPool: { vg: "x" } }] } }), "valid");
+            assert.notEqual(valid(LINSTOR_SATELLITE_CONFIGURATION_SCHEMA, { ...satelliteConfiguration(), spec: { storagePools: [{ name: "p", lvmThinPool: { vg: "x" } }] } }), "valid");
             assert.notEqual(valid(LINSTOR_CLUSTER_SCHEMA, { ...linstorCluster("p"), spec: { highAvailabilityControler: { enabled: true } } }), "valid");
+        });
+    });
+
+    describe("storage nodes", () => {
+        const userData = storageNodeUserData({ clusterName: "cip-prod", endpoint: "https://ABC.gr7.eu-west-1.eks.amazonaws.com", certificateAuthority: "LS0tLS1C" });
+
+        it("keeps the data volume when the instance ends, encrypted with the CMK; the root volume goes", () => {
+            assert.deepEqual(
+                storageBlockDevices("arn:aws:kms:eu-west-1:123456789012:key/k", 50, 200).map((d) => [d.deviceName, d.ebs?.deleteOnTermination, d.ebs?.encrypted, d.ebs?.kmsKeyId, d.ebs?.volumeSize]),
+                [
+                    ["/dev/sda1", "true", "true", "arn:aws:kms:eu-west-1:123456789012:key/k", 50],
+                    ["/dev/sdf", "false", "true", "arn:aws:kms:eu-west-1:123456789012:key/k", 200],
+                ],
+            );
+        });
+
+        it("user data never aborts before bootstrap, installs headers for the running kernel and joins as a storage node", () => {
+            assert.ok(!/^set -e|set -[a-z]*e/m.test(userData), "no set -e: a failed optional step must not stop the node from joining");
+            assert.match(userData, /apt-get install -y -q "linux-headers-\$\(uname -r\)" lvm2/);
+            const lines = userData.trimEnd().split("\n");
+            assert.equal(
+                lines[lines.length - 1],
+                "exec /etc/eks/bootstrap.sh 'cip-prod' --apiserver-endpoint 'https://ABC.gr7.eu-west-1.eks.amazonaws.com' --b64-cluster-ca 'LS0tLS1C' --kubelet-extra-args '--node-labels=ciplatform.io/pool=storage --register-with-taints=ciplatform.io/storage=true:NoSchedule'",
+            );
+        });
+
+        it("user data picks the data disk among EBS volumes only, by identity rather than NVMe name", () => {
+            assert.match(userData, /for link in \/dev\/disk\/by-id\/nvme-Amazon_Elastic_Block_Store_\*; do/);
+            assert.ok(!userData.includes("/dev/nvme1n1"));
+            assert.ok(!userData.includes("Instance_Storage"));
+            assert.match(userData, /lvcreate --type thin-pool -l 95%FREE -n thinpool linstor_vg/);
+        });
+
+        it("refuses instance types with instance store and mixed architectures", () => {
+            assert.deepEqual(storageInstanceType("m7g.xlarge"), { architecture: "arm64" });
+            assert.deepEqual(storageInstanceType("m7i.xlarge"), { architecture: "amd64" });
+            for (const type of ["m6gd.xlarge", "c5d.large", "r6id.large", "i4i.large", "im4gn.large", "d3.xlarge", "z1d.large"]) {
+                assert.ok("problem" in storageInstanceType(type), type);
+            }
+            assert.deepEqual(
+                validateStorageNodesArgs({ zones: ["eu-west-1a", "eu-west-1b"], subnetIds: ["s-1", "s-2"], amiId: "ubuntu", instanceTypes: ["m7g.large", "m7i.large"], nodesPerZone: 0 }),
+                [
+                    'zones: got ["eu-west-1a","eu-west-1b"]; storage needs three distinct zones, one replica each',
+                    'amiId: got "ubuntu"; use the id (ami-...) of Canonical\'s Ubuntu 24.04 EKS AMI for the cluster version and architecture',
+                    'instanceTypes: got ["m7g.large","m7i.large"]; mix of arm64 and amd64, but one AMI serves one architecture',
+                    "nodesPerZone: got 0; use an integer from 1 to 10",
+                ],
+            );
         });
     });
 
@@ -81,13 +133,13 @@ describe("storage and Jenkins", () => {
     });
 
     describe("Jenkins values", () => {
-        it("gives each architecture an agent template on spot CI nodes of that architecture", () => {
+        it("gives each architecture an agent template on CI nodes of that architecture, capacity type left to the pool", () => {
             for (const arch of ["arm64", "amd64"] as const) {
                 const [template] = YAML.parse(agentPodTemplate(arch)) as Array<{ name: string; label: string; yaml: string }>;
                 assert.equal(template.name, `agent-${arch}`);
                 assert.equal(template.label, `${arch} linux-${arch}`);
                 const pod = YAML.parse(template.yaml) as { spec: { nodeSelector: Record<string, string>; tolerations: unknown[] } };
-                assert.deepEqual(pod.spec.nodeSelector, { "ciplatform.io/pool": "ci", "kubernetes.io/arch": arch, "karpenter.sh/capacity-type": "spot" });
+                assert.deepEqual(pod.spec.nodeSelector, { "ciplatform.io/pool": "ci", "kubernetes.io/arch": arch });
                 assert.deepEqual(pod.spec.tolerations, [{ key: "ciplatform.io/ci", operator: "Equal", value: "true", effect: "NoSchedule" }]);
             }
         });
@@ -109,6 +161,32 @@ describe("storage and Jenkins", () => {
             const security = YAML.parse((values.controller.JCasC.configScripts as Record<string, string>).security) as { jenkins: { crumbIssuer: { standard: unknown } } };
             assert.ok(security.jenkins.crumbIssuer.standard);
             assert.deepEqual(values.controller.ingress.tls, [{ secretName: "jenkins-tls", hosts: ["jenkins.ci.internal"] }]);
+        });
+
+        it("runs the controller on the storage nodes, where satellites (and so DRBD) run", () => {
+            const values = buildJenkinsValues({ hostname: "j.ci.internal", storageClass: "linstor-replicated", homeSizeGiB: 50, adminSecretName: "a", tlsSecretName: "t", architectures: ["arm64"], keepHome: true }) as {
+                controller: { nodeSelector: Record<string, string>; tolerations: unknown[] };
+            };
+            const satellites = linstorCluster("p").spec.nodeSelector ?? {};
+            for (const [key, value] of Object.entries(satellites)) {
+                assert.equal(values.controller.nodeSelector[key], value, `the controller must select ${key}=${value}, where satellites run`);
+            }
+            assert.deepEqual(values.controller.tolerations, [{ key: "ciplatform.io/storage", operator: "Equal", value: "true", effect: "NoSchedule" }]);
+        });
+
+        it("the snapshot job runs kubectl itself, no shell, on a mounted manifest", () => {
+            const spec = homeSnapshotCronJobSpec("0 */6 * * *", "jenkins-home-snapshot") as {
+                jobTemplate: { spec: { template: { spec: { containers: Array<{ image: string; command: string[]; args?: string[] }>; volumes: Array<{ name: string; configMap?: { name: string } }> } } } };
+            };
+            const pod = spec.jobTemplate.spec.template.spec;
+            const [container] = pod.containers;
+            assert.equal(container.image, KUBECTL_IMAGE);
+            assert.deepEqual(container.command, ["/bin/kubectl", "create", "-f", "/etc/jenkins-snapshot/volumesnapshot.json"]);
+            assert.equal(container.args, undefined);
+            for (const word of container.command) {
+                assert.ok(!/(^|\/)(sh|bash|ash)$|^-c$/.test(word), `shell in the command: ${word}`);
+            }
+            assert.deepEqual(pod.volumes.find((v) => v.name === "manifest")?.configMap, { name: "jenkins-home-snapshot" });
         });
 
         it("snapshots the home claim with the S3 class", () => {
@@ -168,6 +246,86 @@ describe("storage and Jenkins", () => {
             const policy = JSON.parse(String(single(prod, "aws:iam/rolePolicy:RolePolicy", "jenkins-controller").inputs.policy)) as { Statement: Array<{ Resource: string[] }> };
             assert.deepEqual(policy.Statement[0].Resource, ["arn:aws:iam::210987654321:role/deploy"]);
             assert.equal(prod.summary.mandatory, 0, JSON.stringify(prod.policy.violations));
+        });
+
+        it("runs a fixed, protected storage node group in each of the three zones", () => {
+            const groups = ofType(prod, "aws:eks/nodeGroup:NodeGroup").filter((g) => g.name.includes("storage-nodes"));
+            assert.deepEqual(
+                groups.map((g) => g.name),
+                ["cip-prod-storage-nodes-eu-west-1a", "cip-prod-storage-nodes-eu-west-1b", "cip-prod-storage-nodes-eu-west-1c"],
+            );
+            // Each group in its own zone's subnet: three distinct subnets.
+            assert.equal(new Set(groups.map((g) => (g.inputs.subnetIds as string[])[0])).size, 3);
+            for (const group of groups) {
+                assert.equal((group.inputs.subnetIds as string[]).length, 1, "one zone per node group");
+                assert.deepEqual(group.inputs.scalingConfig, { minSize: 1, desiredSize: 1, maxSize: 1 });
+                assert.equal(group.inputs.capacityType, "ON_DEMAND");
+                assert.deepEqual(group.inputs.nodeRepairConfig, { enabled: false });
+                assert.deepEqual(group.inputs.labels, { "ciplatform.io/pool": "storage" });
+                assert.deepEqual(group.inputs.taints, [{ key: "ciplatform.io/storage", value: "true", effect: "NO_SCHEDULE" }]);
+                assert.equal(group.protect, true);
+            }
+        });
+
+        it("keeps every storage data volume on termination, CMK-encrypted, and protects the launch template in prod", () => {
+            const template = single(prod, "aws:ec2/launchTemplate:LaunchTemplate", "storage-nodes");
+            const devices = template.inputs.blockDeviceMappings as Array<{ deviceName: string; ebs: Record<string, unknown> }>;
+            assert.deepEqual(devices.find((d) => d.deviceName === "/dev/sdf")?.ebs.deleteOnTermination, "false");
+            for (const device of devices) {
+                assert.equal(device.ebs.encrypted, "true");
+                assert.match(String(device.ebs.kmsKeyId), /^arn:aws:kms:/);
+            }
+            assert.deepEqual(template.inputs.metadataOptions, { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 });
+            assert.equal(template.protect, true);
+            assert.equal(single(dev, "aws:ec2/launchTemplate:LaunchTemplate", "storage-nodes").protect, false);
+        });
+
+        it("Karpenter has no pool for the storage nodes to consolidate or expire", () => {
+            for (const pool of ofType(prod, "kubernetes:karpenter.sh/v1:NodePool")) {
+                const spec = pool.inputs.spec as { template: { metadata: { labels: Record<string, string> } } };
+                assert.notEqual(spec.template.metadata.labels["ciplatform.io/pool"], "storage", pool.name);
+            }
+        });
+
+        it("places Jenkins where the satellites run", () => {
+            const satellites = single(prod, "kubernetes:piraeus.io/v1:LinstorCluster").inputs.spec as { nodeSelector: Record<string, string> };
+            const values = single(prod, "kubernetes:helm.sh/v3:Release", "jenkins-chart").inputs.values as { controller: { nodeSelector: Record<string, string> } };
+            assert.deepEqual(values.controller.nodeSelector, satellites.nodeSelector);
+        });
+
+        it("the planned snapshot CronJob runs without a shell and reads its manifest from a ConfigMap", () => {
+            const cronJob = single(prod, "kubernetes:batch/v1:CronJob", "home-snapshot");
+            const pod = (cronJob.inputs.spec as { jobTemplate: { spec: { template: { spec: { containers: Array<{ command: string[] }> } } } } }).jobTemplate.spec.template.spec;
+            assert.equal(pod.containers[0].command[0], "/bin/kubectl");
+            assert.ok(!pod.containers[0].command.some((w) => /sh$|^-c$/.test(w)));
+            const manifest = JSON.parse((single(prod, "kubernetes:core/v1:ConfigMap", "home-snapshot").inputs.data as Record<string, string>)["volumesnapshot.json"]) as { kind: string; spec: unknown };
+            assert.deepEqual([manifest.kind, manifest.spec], ["VolumeSnapshot", { volumeSnapshotClassName: "linstor-s3", source: { persistentVolumeClaimName: "jenkins" } }]);
+        });
+
+        it("expires snapshots after the configured retention", async () => {
+            const lifecycle = (planned: PlannedResource) => planned.inputs.rules as Array<{ id: string; expiration?: { days: number } }>;
+            const expiry = (planned: PlanFile) => lifecycle(single(planned, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "storage-dr")).find((r) => r.id === "expire-objects")?.expiration;
+            assert.deepEqual(expiry(prod), { days: 30 });
+            assert.deepEqual(expiry(await plan({ configChanges: { "ciplatform:storageSnapshotRetentionDays": 14 } })), { days: 14 });
+        });
+
+        it("names the S3 key's generation, so changing it rotates the key", async () => {
+            const description = (planned: PlanFile) => String(single(planned, "aws:secretsmanager/secret:Secret", "s3-credentials").inputs.description);
+            assert.match(description(prod), /generation initial$/);
+            assert.match(description(await plan({ configChanges: { "ciplatform:storageS3KeyRotation": "2026-q3" } })), /generation 2026-q3$/);
+        });
+
+        it("refuses instance-store types, mixed architectures, a missing AMI and short prod retention", async () => {
+            assert.deepEqual(await configIssues({ "ciplatform:storageNodeInstanceTypes": ["m6gd.xlarge"] }), [
+                'ciplatform:storageNodeInstanceTypes: "m6gd.xlarge" has instance-store disks; use a type without local disks (no `d` attribute, not i/d/h families), e.g. m7g.xlarge or m7i.xlarge at 0',
+            ]);
+            assert.deepEqual(await configIssues({ "ciplatform:storageNodeInstanceTypes": ["m7g.xlarge", "m7i.xlarge"] }), [
+                "ciplatform:storageNodeInstanceTypes: mixes arm64 and amd64 types, but one AMI serves one architecture; list types of one architecture",
+            ]);
+            const missing = await configIssues({ "ciplatform:storageNodeAmiId": undefined });
+            assert.equal(missing.length, 1);
+            assert.match(missing[0], /^ciplatform:storageNodeAmiId: is required: Canonical's Ubuntu 24.04 EKS AMI/);
+            assert.deepEqual(await configIssues({ "ciplatform:storageSnapshotRetentionDays": 3 }, "prod"), ["ciplatform:storageSnapshotRetentionDays: prod keeps snapshots at least 7 days; set 7 or more"]);
         });
 
         it("prod requires three replicas", async () => {
