@@ -34,6 +34,14 @@ export function storageInstanceType(type: string): { architecture: Architecture 
     return { architecture: attributes.includes("g") ? "arm64" : "amd64" };
 }
 
+/**
+ * Canonical's public SSM parameter naming its current Ubuntu 24.04 EKS AMI for a Kubernetes
+ * version and architecture (the parameter path Canonical documents for its EKS images).
+ */
+export function canonicalEksAmiParameter(kubernetesVersion: string, architecture: Architecture): string {
+    return `/aws/service/canonical/ubuntu/eks/24.04/${kubernetesVersion}/stable/current/${architecture}/hvm/ebs-gp3/ami-id`;
+}
+
 /** Arguments of the storage node groups. */
 export interface StorageNodesArgs {
     /** EKS cluster name. */
@@ -47,8 +55,10 @@ export interface StorageNodesArgs {
     readonly subnetIds: readonly pulumi.Input<string>[];
     /** KMS key every storage node volume is encrypted with. */
     readonly volumeKeyArn: pulumi.Input<string>;
-    /** Canonical's Ubuntu 24.04 EKS AMI for the cluster's Kubernetes version and the instance types' architecture. */
-    readonly amiId: string;
+    /** Kubernetes minor version of the cluster (e.g. 1.33): which of Canonical's EKS AMIs the nodes run. */
+    readonly kubernetesVersion: string;
+    /** Canonical's Ubuntu 24.04 EKS AMI to run. @default - the current one from Canonical's public SSM parameter for `kubernetesVersion` and the architecture */
+    readonly amiId?: string;
     /** Instance types without instance store, one architecture. @default ["m7g.xlarge"] */
     readonly instanceTypes?: readonly string[];
     /** Nodes in each zone. @default 1 */
@@ -72,7 +82,7 @@ export function validateStorageNodesArgs(args: Pick<StorageNodesArgs, "zones" | 
     if (args.subnetIds.length !== args.zones.length) {
         problems.push(`subnetIds: got ${args.subnetIds.length}; give one private subnet per zone (${args.zones.length})`);
     }
-    if (!/^ami-[0-9a-f]{8,17}$/.test(args.amiId)) {
+    if (args.amiId !== undefined && !/^ami-[0-9a-f]{8,17}$/.test(args.amiId)) {
         problems.push(`amiId: got ${JSON.stringify(args.amiId)}; use the id (ami-...) of Canonical's Ubuntu 24.04 EKS AMI for the cluster version and architecture`);
     }
     const architectures = new Set<Architecture>();
@@ -211,6 +221,9 @@ export class StorageNodes extends pulumi.ComponentResource {
         const protect = args.protect ?? true;
         const first = storageInstanceType(instanceTypes[0]);
         this.architecture = "architecture" in first ? first.architecture : "arm64";
+        // The node groups ignore new launch-template versions, so a newer current AMI only reaches nodes through the runbook's rolling.
+        const imageId: pulumi.Input<string> =
+            args.amiId ?? aws.ssm.getParameterOutput({ name: canonicalEksAmiParameter(args.kubernetesVersion, this.architecture) }, { parent: this }).value;
 
         const role = new aws.iam.Role(`${name}-node`, { description: `${args.clusterName}: storage nodes (LINSTOR)`, assumeRolePolicy: toJson(ec2TrustPolicy()) }, { parent: this });
         const attachments = ["AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryPullOnly", "AmazonSSMManagedInstanceCore"].map(
@@ -224,7 +237,7 @@ export class StorageNodes extends pulumi.ComponentResource {
             `${name}-nodes`,
             {
                 description: `${args.clusterName}: LINSTOR storage nodes (Ubuntu EKS, IMDSv2 only, CMK-encrypted volumes, data volume kept on termination)`,
-                imageId: args.amiId,
+                imageId: imageId,
                 userData,
                 metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 },
                 blockDeviceMappings: pulumi.output(args.volumeKeyArn).apply((key) => storageBlockDevices(key, rootVolumeGiB, dataVolumeGiB)),

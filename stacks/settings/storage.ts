@@ -10,9 +10,10 @@ export const storageSection = defineSection({
         replicas: z.number().int().min(2).max(3).default(3).describe("DRBD replicas per volume, each in a different zone (2 or 3; prod requires 3)."),
         nodeAmiId: z
             .string()
-            .regex(/^ami-[0-9a-f]{8,17}$/, "must be an AMI id such as ami-0123456789abcdef0")
+            .regex(/^(ami-[0-9a-f]{8,17})?$/, "must be an AMI id such as ami-0123456789abcdef0, or empty")
+            .default("")
             .describe(
-                "Canonical's Ubuntu 24.04 EKS AMI for the storage nodes (cluster version, architecture of storageNodeInstanceTypes): aws ssm get-parameter --name /aws/service/canonical/ubuntu/eks/24.04/<version>/stable/current/<arm64|amd64>/hvm/ebs-gp3/ami-id.",
+                "Canonical's Ubuntu 24.04 EKS AMI for the storage nodes; empty: the current one from Canonical's public SSM parameter /aws/service/canonical/ubuntu/eks/24.04/<clusterVersion>/stable/current/<arch>/hvm/ebs-gp3/ami-id.",
             ),
         nodeInstanceTypes: z
             .array(

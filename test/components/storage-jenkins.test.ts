@@ -4,7 +4,7 @@ import * as YAML from "yaml";
 import { linstorCluster, replicatedStorageParameters, s3SnapshotClass, satelliteConfiguration } from "../../components/storage-objects";
 import { LINSTOR_CLUSTER_SCHEMA, LINSTOR_SATELLITE_CONFIGURATION_SCHEMA, VOLUME_SNAPSHOT_CLASS_SCHEMA } from "../../components/storage-schemas";
 import { drUserPermissions, validateStorageArgs } from "../../components/storage";
-import { storageBlockDevices, storageInstanceType, storageNodeUserData, validateStorageNodesArgs } from "../../components/storage-nodes";
+import { canonicalEksAmiParameter, storageBlockDevices, storageInstanceType, storageNodeUserData, validateStorageNodesArgs } from "../../components/storage-nodes";
 import { controllerPermissions, homeSnapshotCronJobSpec, homeSnapshotManifest, KUBECTL_IMAGE, validateJenkinsArgs } from "../../components/jenkins";
 import { agentPodTemplate, buildJenkinsValues, HA_CONTROLLER_LABEL } from "../../components/jenkins-values";
 import { configIssues, ConfigError, ofType, plan, PlanFile, PlannedResource, single } from "../helpers/mocks";
@@ -315,17 +315,23 @@ describe("storage and Jenkins", () => {
             assert.match(description(await plan({ configChanges: { "ciplatform:storageS3KeyRotation": "2026-q3" } })), /generation 2026-q3$/);
         });
 
-        it("refuses instance-store types, mixed architectures, a missing AMI and short prod retention", async () => {
+        it("refuses instance-store types, mixed architectures, a malformed AMI and short prod retention", async () => {
             assert.deepEqual(await configIssues({ "ciplatform:storageNodeInstanceTypes": ["m6gd.xlarge"] }), [
                 'ciplatform:storageNodeInstanceTypes: "m6gd.xlarge" has instance-store disks; use a type without local disks (no `d` attribute, not i/d/h families), e.g. m7g.xlarge or m7i.xlarge at 0',
             ]);
             assert.deepEqual(await configIssues({ "ciplatform:storageNodeInstanceTypes": ["m7g.xlarge", "m7i.xlarge"] }), [
                 "ciplatform:storageNodeInstanceTypes: mixes arm64 and amd64 types, but one AMI serves one architecture; list types of one architecture",
             ]);
-            const missing = await configIssues({ "ciplatform:storageNodeAmiId": undefined });
-            assert.equal(missing.length, 1);
-            assert.match(missing[0], /^ciplatform:storageNodeAmiId: is required: Canonical's Ubuntu 24.04 EKS AMI/);
+            assert.deepEqual(await configIssues({ "ciplatform:storageNodeAmiId": "ubuntu-24.04" }), ["ciplatform:storageNodeAmiId: must be an AMI id such as ami-0123456789abcdef0, or empty"]);
             assert.deepEqual(await configIssues({ "ciplatform:storageSnapshotRetentionDays": 3 }, "prod"), ["ciplatform:storageSnapshotRetentionDays: prod keeps snapshots at least 7 days; set 7 or more"]);
+        });
+
+        it("runs Canonical's current Ubuntu 24.04 EKS AMI for the cluster version and architecture unless one is pinned", async () => {
+            assert.equal(canonicalEksAmiParameter("1.33", "arm64"), "/aws/service/canonical/ubuntu/eks/24.04/1.33/stable/current/arm64/hvm/ebs-gp3/ami-id");
+            const resolved = single(await plan(), "aws:ec2/launchTemplate:LaunchTemplate", "storage-nodes");
+            assert.match(String(resolved.inputs.imageId), /^ami-[0-9a-f]{17}$/);
+            const pinned = single(await plan({ configChanges: { "ciplatform:storageNodeAmiId": "ami-0123456789abcdef0" } }), "aws:ec2/launchTemplate:LaunchTemplate", "storage-nodes");
+            assert.equal(pinned.inputs.imageId, "ami-0123456789abcdef0");
         });
 
         it("prod requires three replicas", async () => {

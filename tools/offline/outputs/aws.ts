@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { MOCK_ACCOUNT_ID, registerCall, registerOutputs } from "../mocks";
 
 // Account-level facts the program asks the AWS provider for.
@@ -92,3 +93,11 @@ const EC2_ID_PREFIXES: Record<string, string> = {
 for (const [type, prefix] of Object.entries(EC2_ID_PREFIXES)) {
     registerOutputs(type, (_args, ctx) => ({ id: `${prefix}-${ctx.digest.slice(0, 17)}`, ...(type === "aws:ec2/launchTemplate:LaunchTemplate" ? { latestVersion: 1 } : {}) }));
 }
+
+// Public SSM parameters, e.g. Canonical's current EKS AMI id: a deterministic fake AMI of the parameter.
+registerCall("aws:ssm/getParameter:getParameter", (args) => {
+    const name = String(args.inputs.name);
+    const digest = createHash("sha256").update(name).digest("hex");
+    const value = name.endsWith("/ami-id") ? `ami-${digest.slice(0, 17)}` : `offline-${digest.slice(0, 12)}`;
+    return { name, value, insecureValue: value, type: "String", version: 1, arn: `arn:aws:ssm:::parameter${name}`, id: name, withDecryption: true };
+});
