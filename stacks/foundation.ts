@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { Deployer } from "../components/deployer";
-import { orgTagsTransformation } from "../components/tags";
+import { Deployer } from "../components/foundation/deployer";
+import { orgTagsTransformation } from "../components/shared/tags";
 import { loadFoundationConfig, orgTags } from "./config";
 
 /**

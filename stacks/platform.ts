@@ -1,14 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
-import { Cluster } from "../components/cluster";
-import { Karpenter } from "../components/karpenter";
-import { ExternalSecrets } from "../components/external-secrets";
-import { GitlabRunners } from "../components/gitlab-runners";
-import { Jenkins } from "../components/jenkins";
-import { Storage } from "../components/storage";
-import { StorageNodes } from "../components/storage-nodes";
-import { Network } from "../components/network";
-import { Pki } from "../components/pki";
-import { orgTagsTransformation } from "../components/tags";
+import { Cluster } from "../components/cluster/cluster";
+import { Karpenter } from "../components/karpenter/karpenter";
+import { ExternalSecrets } from "../components/external-secrets/external-secrets";
+import { GitlabRunners } from "../components/gitlab-runners/gitlab-runners";
+import { Jenkins } from "../components/jenkins/jenkins";
+import { Storage } from "../components/storage/storage";
+import { StorageNodes } from "../components/storage/nodes";
+import { Network } from "../components/network/network";
+import { Pki } from "../components/pki/pki";
+import { orgTagsTransformation } from "../components/shared/tags";
 import { PlatformConfig, orgTags } from "./config";
 
 /** Arguments of the platform's root component. */

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { loadKubernetesModels } from "../components/k8s-models";
+import { loadKubernetesModels } from "../components/shared/k8s-models";
 import { loadPlatformConfig } from "./config";
 import { Platform } from "./platform";
 

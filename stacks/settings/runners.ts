@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ARCHITECTURES } from "../../components/interfaces";
+import { ARCHITECTURES } from "../../components/shared/interfaces";
 import { defineSection } from "./define";
 
 const quantity = z.string().regex(/^\d+(\.\d+)?(m|Ki|Mi|Gi|Ti)?$/, "must be a Kubernetes quantity such as 500m, 2 or 4Gi");

@@ -4,9 +4,9 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { ClusterHandle } from "../../components/interfaces";
+import type { ClusterHandle } from "../../components/shared/interfaces";
 import { MOCK_ACCOUNT_ID } from "../../tools/offline/mocks";
-import { orgTagsTransformation } from "../../components/tags";
+import { orgTagsTransformation } from "../../components/shared/tags";
 
 export const TEST_OIDC_ISSUER = "oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE";
 

@@ -2,7 +2,7 @@
  * Evaluates IAM documents with a real IAM policy simulator (@cloud-copilot/iam-simulate, AGPL:
  * test-only, never loaded by the program or the pack), so tests prove behaviour, not text.
  */
-import type { PolicyDocument } from "../../components/iam-documents";
+import type { PolicyDocument } from "../../components/shared/iam-documents";
 
 export type Decision = "Allowed" | "ExplicitlyDenied" | "ImplicitlyDenied";
 

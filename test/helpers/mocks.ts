@@ -10,7 +10,7 @@ import type { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import { ConfigError } from "../../stacks/config";
 import { program as platformProgram } from "../../stacks/program";
 import { foundationProgram } from "../../stacks/foundation";
-import { loadKubernetesModels } from "../../components/k8s-models";
+import { loadKubernetesModels } from "../../components/shared/k8s-models";
 import { PlatformMocks } from "../../tools/offline/mocks";
 import "../../tools/offline/outputs";
 import { cliConfigFor, PlanFile, PlannedResource, summarize } from "../../tools/offline/plan";

@@ -1,0 +1,304 @@
+import * as aws from "@pulumi/aws";
+import * as eks from "@pulumi/eks";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { ClusterHandle, POOL_LABEL, POOLS, placementOn } from "../shared/interfaces";
+import { ec2TrustPolicy, irsaTrustPolicy, managedPolicyArn, policyDocument, toJson } from "../shared/iam-documents";
+import { ebsKeyPolicy, logsKeyPolicy, serviceKeyPolicy } from "../shared/kms-policies";
+
+/** Every EKS control-plane log type: all are shipped. */
+export const CONTROL_PLANE_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"] as const;
+
+/** Arguments of the EKS cluster component. */
+export interface ClusterArgs {
+    /** EKS cluster name (deterministic, so subnets can be tagged for it before it exists). */
+    readonly clusterName: string;
+    readonly region: string;
+    readonly accountId: string;
+    readonly vpcId: pulumi.Input<string>;
+    /** Private subnets for the control plane's ENIs and every node. */
+    readonly privateSubnetIds: pulumi.Input<string>[];
+    /** Kubernetes minor version. @default "1.33" */
+    readonly kubernetesVersion?: string;
+    /** Also expose the API endpoint publicly (needs `publicAccessCidrs`). @default false */
+    readonly endpointPublicAccess?: boolean;
+    /** CIDRs allowed to reach the public endpoint. @default [] */
+    readonly publicAccessCidrs?: readonly string[];
+    /** IAM roles given cluster-admin through access entries. @default [] */
+    readonly adminRoleArns?: readonly string[];
+    /** Control-plane log retention in days. @default 90 */
+    readonly logRetentionDays?: number;
+    /** Graviton instance types of the system node group. @default ["t4g.medium", "t4g.large"] */
+    readonly systemNodeInstanceTypes?: readonly string[];
+    /** Nodes in the system node group. @default 2 */
+    readonly systemNodeCount?: number;
+    /** Days before a deleted KMS key is destroyed. @default 30 */
+    readonly kmsDeletionWindowDays?: number;
+    /** Protect the keys and the cluster from deletion. @default true */
+    readonly protect?: boolean;
+}
+
+/** Validates cluster arguments before anything is created. */
+export function validateClusterArgs(args: ClusterArgs): string[] {
+    const problems: string[] = [];
+    const cidrs = args.publicAccessCidrs ?? [];
+    if (args.endpointPublicAccess && cidrs.length === 0) {
+        problems.push("endpointPublicAccess: a public endpoint needs publicAccessCidrs (an explicit allow-list)");
+    }
+    if (cidrs.includes("0.0.0.0/0")) {
+        problems.push('publicAccessCidrs: got "0.0.0.0/0"; list the administering networks instead');
+    }
+    for (const type of args.systemNodeInstanceTypes ?? []) {
+        if (!/^[a-z]+\d+g[a-z]*\./.test(type)) {
+            problems.push(`systemNodeInstanceTypes: got ${JSON.stringify(type)}; the system node group is Graviton-only (e.g. t4g.medium)`);
+        }
+    }
+    return problems;
+}
+
+/** Placement of EKS add-on pods on the system node group, as add-on configuration values. */
+export function systemAddonPlacement(): { nodeSelector: Record<string, string>; tolerations: Array<Record<string, string>> } {
+    const placement = placementOn("system");
+    return { nodeSelector: placement.nodeSelector, tolerations: placement.tolerations };
+}
+
+/**
+ * The EKS cluster: Secrets envelope-encrypted with a customer-managed key, API authentication with
+ * access entries, a private endpoint by default, every control-plane log to an encrypted log group,
+ * IRSA, managed core add-ons, a small tainted Graviton system node group with IMDSv2 only, and an
+ * encrypted gp3 default StorageClass.
+ */
+export class Cluster extends pulumi.ComponentResource implements ClusterHandle {
+    /** EKS cluster name. */
+    public readonly name: pulumi.Output<string>;
+    /** Provider for the cluster's Kubernetes objects. */
+    public readonly provider: k8s.Provider;
+    /** IAM OIDC provider ARN (IRSA). */
+    public readonly oidcProviderArn: pulumi.Output<string>;
+    /** OIDC issuer without `https://`. */
+    public readonly oidcIssuer: pulumi.Output<string>;
+    /** API server endpoint (nodes outside the EKS AMIs' defaults bootstrap against it). */
+    public readonly endpoint: pulumi.Output<string>;
+    /** Cluster certificate authority, base64 PEM. */
+    public readonly certificateAuthority: pulumi.Output<string>;
+    /** The cluster security group EKS created (nodes join it). */
+    public readonly clusterSecurityGroupId: pulumi.Output<string>;
+    /** Customer-managed key for EBS volumes (nodes, StorageClasses, data volumes). */
+    public readonly volumeKeyArn: pulumi.Output<string>;
+    /** Customer-managed key encrypting Kubernetes Secrets. */
+    public readonly secretsKeyArn: pulumi.Output<string>;
+    /** Name of the default (gp3, encrypted) StorageClass. */
+    public readonly defaultStorageClassName: string;
+
+    constructor(name: string, args: ClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("ciplatform:cluster:Cluster", name, {}, opts);
+        const problems = validateClusterArgs(args);
+        if (problems.length > 0) {
+            throw new Error(`Cluster ${name}: ${problems.join("; ")}`);
+        }
+
+        // Defaults, resolved once.
+        const version = args.kubernetesVersion ?? "1.33";
+        const endpointPublicAccess = args.endpointPublicAccess ?? false;
+        const publicAccessCidrs = [...(args.publicAccessCidrs ?? [])];
+        const adminRoleArns = args.adminRoleArns ?? [];
+        const logRetentionDays = args.logRetentionDays ?? 90;
+        const instanceTypes = [...(args.systemNodeInstanceTypes ?? ["t4g.medium", "t4g.large"])];
+        const nodeCount = args.systemNodeCount ?? 2;
+        const deletionWindowInDays = args.kmsDeletionWindowDays ?? 30;
+        const protect = args.protect ?? true;
+        const keyOpts = { parent: this, protect };
+
+        const secretsKey = new aws.kms.Key(
+            `${name}-secrets`,
+            { description: `${args.clusterName}: envelope encryption of Kubernetes Secrets`, enableKeyRotation: true, deletionWindowInDays, policy: toJson(serviceKeyPolicy(args.accountId, args.region, "eks")) },
+            keyOpts,
+        );
+        new aws.kms.Alias(`${name}-secrets`, { name: `alias/${args.clusterName}/eks-secrets`, targetKeyId: secretsKey.keyId }, { parent: this });
+        const logsKey = new aws.kms.Key(
+            `${name}-logs`,
+            { description: `${args.clusterName}: encrypts control-plane logs`, enableKeyRotation: true, deletionWindowInDays, policy: toJson(logsKeyPolicy(args.accountId, args.region)) },
+            keyOpts,
+        );
+        const volumeKey = new aws.kms.Key(
+            `${name}-volumes`,
+            { description: `${args.clusterName}: encrypts node and persistent EBS volumes`, enableKeyRotation: true, deletionWindowInDays, policy: toJson(ebsKeyPolicy(args.accountId, args.region)) },
+            keyOpts,
+        );
+        new aws.kms.Alias(`${name}-volumes`, { name: `alias/${args.clusterName}/ebs`, targetKeyId: volumeKey.keyId }, { parent: this });
+
+        // EKS writes to this group; creating it first lets us set encryption and retention.
+        const logGroup = new aws.cloudwatch.LogGroup(
+            `${name}-control-plane`,
+            { name: `/aws/eks/${args.clusterName}/cluster`, retentionInDays: logRetentionDays, kmsKeyId: logsKey.arn },
+            { parent: this },
+        );
+
+        const cluster = new eks.Cluster(
+            `${name}-eks`,
+            {
+                name: args.clusterName,
+                version,
+                vpcId: args.vpcId,
+                privateSubnetIds: args.privateSubnetIds,
+                endpointPrivateAccess: true,
+                endpointPublicAccess,
+                publicAccessCidrs: endpointPublicAccess ? publicAccessCidrs : undefined,
+                authenticationMode: eks.AuthenticationMode.Api,
+                accessEntries: Object.fromEntries(
+                    adminRoleArns.map((arn) => [
+                        `admin-${arn.split("/").pop() ?? arn}`,
+                        {
+                            principalArn: arn,
+                            accessPolicies: {
+                                clusterAdmin: { policyArn: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy", accessScope: { type: "cluster" } },
+                            },
+                        },
+                    ]),
+                ),
+                encryptionConfigKeyArn: secretsKey.arn,
+                enabledClusterLogTypes: [...CONTROL_PLANE_LOG_TYPES],
+                createOidcProvider: true,
+                skipDefaultNodeGroup: true,
+                skipDefaultSecurityGroups: true,
+                // Core add-ons are managed below with their own IRSA roles and placement.
+                bootstrapSelfManagedAddons: false,
+                useDefaultVpcCni: true,
+                corednsAddonOptions: { enabled: false },
+                kubeProxyAddonOptions: { enabled: false },
+                storageClasses: {},
+                deletionProtection: protect,
+            },
+            { parent: this, dependsOn: [logGroup] },
+        );
+
+        this.name = pulumi.output(args.clusterName);
+        this.oidcProviderArn = cluster.oidcProviderArn;
+        this.oidcIssuer = cluster.oidcIssuer;
+        this.clusterSecurityGroupId = cluster.eksCluster.vpcConfig.clusterSecurityGroupId;
+        this.endpoint = cluster.eksCluster.endpoint;
+        this.certificateAuthority = cluster.eksCluster.certificateAuthority.apply((ca) => ca.data);
+        this.volumeKeyArn = volumeKey.arn;
+        this.secretsKeyArn = secretsKey.arn;
+        this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: cluster.kubeconfigJson, enableServerSideApply: true }, { parent: this });
+        const clusterName = cluster.eksCluster.name;
+
+        const irsaRole = (key: string, namespace: string, serviceAccount: string, managedPolicies: string[]): aws.iam.Role => {
+            const role = new aws.iam.Role(
+                `${name}-${key}`,
+                {
+                    description: `${args.clusterName}: IRSA role of ${namespace}/${serviceAccount}`,
+                    assumeRolePolicy: toJson(
+                        pulumi.all([cluster.oidcProviderArn, cluster.oidcIssuer]).apply(([arn, issuer]) => irsaTrustPolicy(arn, issuer, namespace, serviceAccount)),
+                    ),
+                },
+                { parent: this },
+            );
+            for (const policy of managedPolicies) {
+                new aws.iam.RolePolicyAttachment(`${name}-${key}-${policy}`, { role: role.name, policyArn: managedPolicyArn(policy) }, { parent: this });
+            }
+            return role;
+        };
+
+        // System node group: Graviton, on-demand, tainted for critical add-ons, IMDSv2 only.
+        const nodeRole = new aws.iam.Role(`${name}-system-node`, { description: `${args.clusterName}: system node group`, assumeRolePolicy: toJson(ec2TrustPolicy()) }, { parent: this });
+        for (const policy of ["AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryPullOnly", "AmazonSSMManagedInstanceCore"]) {
+            new aws.iam.RolePolicyAttachment(`${name}-system-node-${policy}`, { role: nodeRole.name, policyArn: managedPolicyArn(policy) }, { parent: this });
+        }
+        const launchTemplate = new aws.ec2.LaunchTemplate(
+            `${name}-system`,
+            {
+                description: `${args.clusterName}: system node group (IMDSv2 only, encrypted gp3 root)`,
+                metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 },
+                blockDeviceMappings: [
+                    { deviceName: "/dev/xvda", ebs: { volumeSize: 30, volumeType: "gp3", encrypted: "true", kmsKeyId: volumeKey.arn, deleteOnTermination: "true" } },
+                ],
+                updateDefaultVersion: true,
+            },
+            { parent: this },
+        );
+        const systemTaint = POOLS.system.taint;
+        const nodeGroup = new aws.eks.NodeGroup(
+            `${name}-system`,
+            {
+                clusterName,
+                nodeRoleArn: nodeRole.arn,
+                subnetIds: args.privateSubnetIds,
+                amiType: "AL2023_ARM_64_STANDARD",
+                capacityType: "ON_DEMAND",
+                instanceTypes,
+                scalingConfig: { minSize: nodeCount, desiredSize: nodeCount, maxSize: nodeCount + 1 },
+                updateConfig: { maxUnavailable: 1 },
+                labels: { [POOL_LABEL]: POOLS.system.label },
+                taints: [{ key: systemTaint.key, value: systemTaint.value, effect: "NO_SCHEDULE" }],
+                launchTemplate: { id: launchTemplate.id, version: pulumi.interpolate`${launchTemplate.latestVersion}` },
+            },
+            { parent: this },
+        );
+
+        // Managed core add-ons; those that call AWS get their own IRSA role.
+        const cniRole = irsaRole("vpc-cni", "kube-system", "aws-node", ["AmazonEKS_CNI_Policy"]);
+        const ebsRole = irsaRole("ebs-csi", "kube-system", "ebs-csi-controller-sa", ["service-role/AmazonEBSCSIDriverPolicy"]);
+        new aws.iam.RolePolicy(
+            `${name}-ebs-csi-kms`,
+            {
+                role: ebsRole.name,
+                policy: toJson(
+                    policyDocument(
+                        {
+                            Sid: "UseVolumeKey",
+                            Effect: "Allow",
+                            Action: ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKeyWithoutPlaintext", "kms:ReEncryptFrom", "kms:ReEncryptTo"],
+                            Resource: volumeKey.arn,
+                        },
+                        {
+                            Sid: "GrantVolumeKeyToEbs",
+                            Effect: "Allow",
+                            Action: "kms:CreateGrant",
+                            Resource: volumeKey.arn,
+                            Condition: { Bool: { "kms:GrantIsForAWSResource": true } },
+                        },
+                    ),
+                ),
+            },
+            { parent: this },
+        );
+        const addon = (addonName: string, extra: Partial<aws.eks.AddonArgs> = {}, dependsOn: pulumi.Resource[] = []): aws.eks.Addon =>
+            new aws.eks.Addon(
+                `${name}-${addonName}`,
+                { clusterName, addonName, resolveConflictsOnCreate: "OVERWRITE", resolveConflictsOnUpdate: "OVERWRITE", ...extra },
+                { parent: this, dependsOn },
+            );
+        addon("vpc-cni", { serviceAccountRoleArn: cniRole.arn });
+        addon("kube-proxy");
+        addon("eks-pod-identity-agent");
+        addon("coredns", { configurationValues: JSON.stringify(systemAddonPlacement()) }, [nodeGroup]);
+        addon("aws-ebs-csi-driver", { serviceAccountRoleArn: ebsRole.arn, configurationValues: JSON.stringify({ controller: systemAddonPlacement() }) }, [nodeGroup]);
+
+        this.defaultStorageClassName = "gp3-encrypted";
+        new k8s.storage.v1.StorageClass(
+            `${name}-gp3`,
+            {
+                metadata: { name: this.defaultStorageClassName, annotations: { "storageclass.kubernetes.io/is-default-class": "true" } },
+                provisioner: "ebs.csi.aws.com",
+                parameters: { type: "gp3", encrypted: "true", kmsKeyId: volumeKey.arn },
+                volumeBindingMode: "WaitForFirstConsumer",
+                reclaimPolicy: "Delete",
+                allowVolumeExpansion: true,
+            },
+            { parent: this, provider: this.provider },
+        );
+
+        this.registerOutputs({
+            name: this.name,
+            oidcProviderArn: this.oidcProviderArn,
+            oidcIssuer: this.oidcIssuer,
+            clusterSecurityGroupId: this.clusterSecurityGroupId,
+            endpoint: this.endpoint,
+            certificateAuthority: this.certificateAuthority,
+            volumeKeyArn: this.volumeKeyArn,
+            secretsKeyArn: this.secretsKeyArn,
+            defaultStorageClassName: this.defaultStorageClassName,
+        });
+    }
+}

@@ -1,0 +1,188 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { EncryptedBucket } from "../shared/encrypted-bucket";
+import { managedPolicyArn, policyDocument, toJson } from "../shared/iam-documents";
+import { KEY_ADMIN_ACTIONS } from "../shared/kms-policies";
+import { audienceFor, CiProvider, deployPermissions, deployTrustPolicy, previewTrustPolicy, stateAccessPolicy, thirdPartyTrustPolicy, TrustContext } from "./deployer-policies";
+
+/** Arguments of the deployer: CI identities and the state backend of one account. */
+export interface DeployerArgs {
+    readonly region: string;
+    readonly accountId: string;
+    /** Resource-name prefix of the platform (`<prefix>-<environment>-...`). */
+    readonly namePrefix: string;
+    /** @default "gitlab" */
+    readonly ciProvider?: CiProvider;
+    /** OIDC issuer URL. @default "https://gitlab.com" */
+    readonly ciUrl?: string;
+    /** `group/project` or `owner/repo`. */
+    readonly project: string;
+    /** @default "main" */
+    readonly protectedBranch?: string;
+    /** @default ["dev", "staging", "prod"] */
+    readonly environments?: readonly string[];
+    /** GitLab audience prefix. @default "ciplatform" */
+    readonly audiencePrefix?: string;
+    /** Tag key carrying the environment. @default "environment" */
+    readonly environmentTagKey?: string;
+    /** Boundary set on the deploy roles. @default - none */
+    readonly permissionsBoundaryArn?: string;
+    /** Third party given read-only (SecurityAudit) access. @default - none */
+    readonly thirdParty?: { readonly accountId: string; readonly externalId: pulumi.Input<string> };
+    /** @default 30 */
+    readonly kmsDeletionWindowDays?: number;
+    /** @default true */
+    readonly protect?: boolean;
+}
+
+/** Validates deployer arguments; messages name the argument, the value and what is allowed. */
+export function validateDeployerArgs(args: Pick<DeployerArgs, "project" | "ciUrl" | "environments">): string[] {
+    const problems: string[] = [];
+    if (!/^([\w.-]+\/)+[\w.-]+$/.test(args.project)) {
+        problems.push(`project: got ${JSON.stringify(args.project)}; use group/project (GitLab) or owner/repo (GitHub)`);
+    }
+    if (args.ciUrl !== undefined && !/^https:\/\/[^/]+$/.test(args.ciUrl)) {
+        problems.push(`ciUrl: got ${JSON.stringify(args.ciUrl)}; use the issuer's https:// URL without a path`);
+    }
+    if ((args.environments ?? ["dev"]).length === 0) {
+        problems.push("environments: empty; name at least one environment to deploy");
+    }
+    return problems;
+}
+
+/**
+ * The account's CI identities and Pulumi state backend: the CI system's OIDC provider, a preview
+ * role for merge requests (read-only plus state), a deploy role per environment for the protected
+ * branch (scoped to that environment's names and tags), optional third-party access with an
+ * External ID, and an encrypted state bucket with a KMS key for Pulumi's secrets provider.
+ */
+export class Deployer extends pulumi.ComponentResource {
+    public readonly previewRoleArn: pulumi.Output<string>;
+    public readonly deployRoleArns: Record<string, pulumi.Output<string>>;
+    public readonly stateBucket: pulumi.Output<string>;
+    /** `pulumi login` command for the S3 backend. */
+    public readonly loginCommand: pulumi.Output<string>;
+    /** `--secrets-provider` value for `pulumi stack init`. */
+    public readonly secretsProvider: pulumi.Output<string>;
+    /** OIDC audiences the pipelines request, by role. */
+    public readonly audiences: Record<string, string>;
+
+    constructor(name: string, args: DeployerArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("ciplatform:deployer:Deployer", name, {}, opts);
+        const problems = validateDeployerArgs(args);
+        if (problems.length > 0) {
+            throw new Error(`Deployer ${name}: ${problems.join("; ")}`);
+        }
+
+        // Defaults, resolved once.
+        const provider = args.ciProvider ?? "gitlab";
+        const ciUrl = args.ciUrl ?? "https://gitlab.com";
+        const environments = args.environments ?? ["dev", "staging", "prod"];
+        const audiencePrefix = args.audiencePrefix ?? "ciplatform";
+        const protect = args.protect ?? true;
+        const issuerHost = ciUrl.replace(/^https:\/\//, "");
+        this.audiences = Object.fromEntries(["preview", ...environments].map((t) => [t, audienceFor({ provider, audiencePrefix }, t)]));
+
+        const oidc = new aws.iam.OpenIdConnectProvider(
+            `${name}-oidc`,
+            { url: ciUrl, clientIdLists: [...new Set(Object.values(this.audiences))] },
+            { parent: this },
+        );
+        const trust = (build: (ctx: TrustContext) => ReturnType<typeof previewTrustPolicy>) =>
+            toJson(
+                oidc.arn.apply((oidcProviderArn) =>
+                    build({ provider, oidcProviderArn, issuerHost, project: args.project, protectedBranch: args.protectedBranch ?? "main", audiencePrefix }),
+                ),
+            );
+
+        const preview = new aws.iam.Role(
+            `${name}-preview`,
+            { description: `pulumi preview for merge requests of ${args.project}`, assumeRolePolicy: trust(previewTrustPolicy), maxSessionDuration: 3600 },
+            { parent: this },
+        );
+        new aws.iam.RolePolicyAttachment(`${name}-preview-readonly`, { role: preview.name, policyArn: managedPolicyArn("ReadOnlyAccess") }, { parent: this });
+
+        const deployRoles = Object.fromEntries(
+            environments.map((environment) => [
+                environment,
+                new aws.iam.Role(
+                    `${name}-deploy-${environment}`,
+                    {
+                        description: `pulumi up of ${environment} from ${args.project}'s protected branch`,
+                        assumeRolePolicy: trust((ctx) => deployTrustPolicy(ctx, environment)),
+                        permissionsBoundary: args.permissionsBoundaryArn,
+                        maxSessionDuration: 7200,
+                    },
+                    { parent: this },
+                ),
+            ]),
+        );
+
+        const secretsKey = new aws.kms.Key(
+            `${name}-state-secrets`,
+            {
+                description: "Pulumi secrets provider of the platform stacks",
+                enableKeyRotation: true,
+                deletionWindowInDays: args.kmsDeletionWindowDays ?? 30,
+                policy: toJson(
+                    pulumi.all([preview.arn, ...Object.values(deployRoles).map((r) => r.arn)]).apply((roleArns) =>
+                        policyDocument(
+                            { Sid: "KeyAdministration", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${args.accountId}:root` }, Action: KEY_ADMIN_ACTIONS, Resource: "*" },
+                            { Sid: "PipelinesUseTheKey", Effect: "Allow", Principal: { AWS: roleArns }, Action: ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"], Resource: "*" },
+                        ),
+                    ),
+                ),
+            },
+            { parent: this, protect },
+        );
+        const alias = new aws.kms.Alias(`${name}-state-secrets`, { name: `alias/${args.namePrefix}-pulumi-secrets`, targetKeyId: secretsKey.keyId }, { parent: this });
+        const state = new EncryptedBucket(
+            `${name}-state`,
+            { region: args.region, accountId: args.accountId, purpose: "Pulumi state", versioning: true, noncurrentVersionExpirationDays: 90, kmsDeletionWindowDays: args.kmsDeletionWindowDays, protect },
+            { parent: this },
+        );
+        const stateAccess = toJson(pulumi.all([state.arn, secretsKey.arn]).apply(([stateBucketArn, secretsKeyArn]) => stateAccessPolicy({ stateBucketArn, secretsKeyArn })));
+
+        new aws.iam.RolePolicy(`${name}-preview-state`, { role: preview.name, policy: stateAccess }, { parent: this });
+        for (const [environment, role] of Object.entries(deployRoles)) {
+            new aws.iam.RolePolicy(`${name}-deploy-${environment}-state`, { role: role.name, policy: stateAccess }, { parent: this });
+            const permissions = deployPermissions({
+                region: args.region,
+                accountId: args.accountId,
+                prefix: `${args.namePrefix}-${environment}`,
+                environment,
+                environmentTagKey: args.environmentTagKey ?? "environment",
+            });
+            for (const [purpose, document] of Object.entries(permissions)) {
+                new aws.iam.RolePolicy(`${name}-deploy-${environment}-${purpose}`, { role: role.name, policy: JSON.stringify(document) }, { parent: this });
+            }
+        }
+
+        if (args.thirdParty) {
+            const thirdParty = args.thirdParty;
+            const role = new aws.iam.Role(
+                `${name}-third-party`,
+                {
+                    description: `read-only audit access for account ${thirdParty.accountId}, with an External ID`,
+                    assumeRolePolicy: pulumi.secret(toJson(pulumi.output(thirdParty.externalId).apply((externalId) => thirdPartyTrustPolicy(thirdParty.accountId, externalId)))),
+                },
+                { parent: this },
+            );
+            new aws.iam.RolePolicyAttachment(`${name}-third-party-audit`, { role: role.name, policyArn: managedPolicyArn("SecurityAudit") }, { parent: this });
+        }
+
+        this.previewRoleArn = preview.arn;
+        this.deployRoleArns = Object.fromEntries(Object.entries(deployRoles).map(([env, role]) => [env, role.arn]));
+        this.stateBucket = state.bucket;
+        this.loginCommand = pulumi.interpolate`pulumi login 's3://${state.bucket}?region=${args.region}&awssdk=v2'`;
+        this.secretsProvider = pulumi.interpolate`awskms://${alias.name}?region=${args.region}`;
+        this.registerOutputs({
+            previewRoleArn: this.previewRoleArn,
+            deployRoleArns: this.deployRoleArns,
+            stateBucket: this.stateBucket,
+            loginCommand: this.loginCommand,
+            secretsProvider: this.secretsProvider,
+            audiences: this.audiences,
+        });
+    }
+}

@@ -1,0 +1,213 @@
+import * as aws from "@pulumi/aws";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { ARCHITECTURES, Architecture, ClusterHandle, SecretsCatalog } from "../shared/interfaces";
+import { EncryptedBucket } from "../shared/encrypted-bucket";
+import { mergeValues, releaseArgs, Values } from "../shared/helm";
+import { irsaTrustPolicy, policyDocument, PolicyDocument, toJson } from "../shared/iam-documents";
+import { buildRunnerValues, JobResources, runnerConfigToml, runnerTags } from "./config";
+import { platformNamespace } from "../shared/namespace";
+
+export const GITLAB_RUNNER_CHART = { chart: "gitlab-runner", repository: "https://charts.gitlab.io" } as const;
+
+const MANAGER_SERVICE_ACCOUNT = "gitlab-runner";
+const JOB_SERVICE_ACCOUNT = "gitlab-runner-jobs";
+
+/** Arguments of the GitLab runners. */
+export interface GitlabRunnersArgs {
+    readonly cluster: ClusterHandle;
+    /** Where each runner's token comes from (External Secrets, ABAC-tagged for its namespace). */
+    readonly secrets: SecretsCatalog;
+    readonly region: string;
+    readonly accountId: string;
+    /** One runner per architecture. @default ["arm64", "amd64"] */
+    readonly architectures?: readonly Architecture[];
+    /** @default "https://gitlab.com" */
+    readonly gitlabUrl?: string;
+    /** Name of each runner's token secret (Kubernetes Secret and Secrets Manager suffix). */
+    readonly tokenSecretName: string;
+    readonly chartVersion: string;
+    /** Runner version of the chart (helper image tag). */
+    readonly runnerVersion: string;
+    /** @default 10 */
+    readonly concurrent?: number;
+    /** @default 3 */
+    readonly checkInterval?: number;
+    /** Tags besides the architecture's own. @default [] */
+    readonly extraTags?: readonly string[];
+    /** @default - 500m/2 CPU, 1Gi/4Gi memory */
+    readonly jobResources?: JobResources;
+    /** Days before cache objects expire. @default 14 */
+    readonly cacheExpiryDays?: number;
+    /** IAM role job pods may use; none means jobs have no cloud permissions. @default - none */
+    readonly jobRoleArn?: string;
+    /** @default 30 */
+    readonly kmsDeletionWindowDays?: number;
+    /** Protect the cache key. @default true */
+    readonly protect?: boolean;
+    /** Helm values merged last into every runner. @default {} */
+    readonly values?: Values;
+}
+
+/** Validates runner arguments; messages name the argument, the value and what is allowed. */
+export function validateGitlabRunnersArgs(args: Pick<GitlabRunnersArgs, "architectures" | "tokenSecretName" | "gitlabUrl">): string[] {
+    const problems: string[] = [];
+    const architectures = args.architectures ?? ["arm64", "amd64"];
+    if (architectures.length === 0) {
+        problems.push("architectures: empty; name at least one of " + ARCHITECTURES.join(", "));
+    }
+    for (const arch of architectures) {
+        if (!(ARCHITECTURES as readonly string[]).includes(arch)) {
+            problems.push(`architectures: got ${JSON.stringify(arch)}; allowed: ${ARCHITECTURES.join(", ")}`);
+        }
+    }
+    if (!args.tokenSecretName) {
+        problems.push("tokenSecretName: not set; name the secret that holds each runner's authentication token (glrt-...)");
+    }
+    if (args.gitlabUrl !== undefined && !/^https:\/\//.test(args.gitlabUrl)) {
+        problems.push(`gitlabUrl: got ${JSON.stringify(args.gitlabUrl)}; must be an https:// URL`);
+    }
+    return problems;
+}
+
+/** The cache role: read and write cache objects of this bucket only, with its key through S3. */
+export function cachePermissions(bucketArn: string, kmsKeyArn: string, region: string): PolicyDocument {
+    return policyDocument(
+        { Sid: "CacheObjects", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], Resource: `${bucketArn}/*` },
+        { Sid: "CacheListing", Effect: "Allow", Action: ["s3:ListBucket", "s3:GetBucketLocation"], Resource: bucketArn },
+        {
+            Sid: "CacheKey",
+            Effect: "Allow",
+            Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+            Resource: kmsKeyArn,
+            Condition: { StringEquals: { "kms:ViaService": `s3.${region}.amazonaws.com` } },
+        },
+    );
+}
+
+/**
+ * One GitLab runner per CPU architecture (Kubernetes executor): each in its own restricted
+ * namespace, its manager on on-demand nodes of its architecture, its jobs on CI nodes (Spot preferred) of the
+ * same architecture, its token only ever in Secrets Manager and a synced Kubernetes Secret, and a
+ * shared encrypted S3 cache reachable only through the managers' role.
+ */
+export class GitlabRunners extends pulumi.ComponentResource {
+    /** Cache bucket name. */
+    public readonly cacheBucket: pulumi.Output<string>;
+    /** Runner namespaces by architecture. */
+    public readonly namespaces: Record<string, string>;
+    /** Tags to give each runner when creating it in GitLab, by architecture. */
+    public readonly tags: Record<string, string[]>;
+    /** Secrets Manager secret to put each runner's token in, by architecture. */
+    public readonly tokenSecretNames: Record<string, pulumi.Output<string>>;
+
+    constructor(name: string, args: GitlabRunnersArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("ciplatform:ci:GitlabRunners", name, {}, opts);
+        const problems = validateGitlabRunnersArgs(args);
+        if (problems.length > 0) {
+            throw new Error(`GitlabRunners ${name}: ${problems.join("; ")}`);
+        }
+
+        // Defaults, resolved once.
+        const architectures = args.architectures ?? ["arm64", "amd64"];
+        const gitlabUrl = args.gitlabUrl ?? "https://gitlab.com";
+        const resources = args.jobResources ?? { cpuRequest: "500m", cpuLimit: "2", memoryRequest: "1Gi", memoryLimit: "4Gi" };
+        const k8sOpts = { parent: this, provider: args.cluster.provider };
+
+        const cache = new EncryptedBucket(
+            `${name}-cache`,
+            {
+                region: args.region,
+                accountId: args.accountId,
+                purpose: `${name} CI cache`,
+                versioning: false,
+                expirationDays: args.cacheExpiryDays ?? 14,
+                kmsDeletionWindowDays: args.kmsDeletionWindowDays,
+                protect: args.protect,
+            },
+            { parent: this },
+        );
+
+        this.namespaces = Object.fromEntries(architectures.map((arch) => [arch, `${name}-${arch}`]));
+        const cacheRole = new aws.iam.Role(
+            `${name}-cache`,
+            {
+                description: "GitLab runner managers (IRSA): the CI cache bucket only",
+                assumeRolePolicy: toJson(
+                    pulumi.all([args.cluster.oidcProviderArn, args.cluster.oidcIssuer]).apply(([arn, issuer]) =>
+                        policyDocument(...architectures.flatMap((arch) => irsaTrustPolicy(arn, issuer, this.namespaces[arch], MANAGER_SERVICE_ACCOUNT).Statement)),
+                    ),
+                ),
+            },
+            { parent: this },
+        );
+        const cachePolicy = new aws.iam.RolePolicy(
+            `${name}-cache`,
+            { role: cacheRole.name, policy: toJson(pulumi.all([cache.arn, cache.kmsKeyArn]).apply(([bucketArn, keyArn]) => cachePermissions(bucketArn, keyArn, args.region))) },
+            { parent: this },
+        );
+
+        this.tags = {};
+        this.tokenSecretNames = {};
+        for (const arch of architectures) {
+            const namespaceName = this.namespaces[arch];
+            const namespace = platformNamespace(`${name}-${arch}`, namespaceName, "restricted", true, k8sOpts);
+            const token = args.secrets.namespacedSecret(
+                `${name}-${arch}-token`,
+                {
+                    namespace: namespaceName,
+                    kubernetesSecretName: args.tokenSecretName,
+                    description: `GitLab runner authentication token (glrt-...) of the ${arch} runner: JSON {"token": "glrt-...", "registration": ""}`,
+                    keys: { "runner-token": "token", "runner-registration-token": "registration" },
+                },
+                { parent: this },
+            );
+            new k8s.core.v1.ServiceAccount(
+                `${name}-${arch}-jobs`,
+                {
+                    metadata: {
+                        name: JOB_SERVICE_ACCOUNT,
+                        namespace: namespace.metadata.name,
+                        annotations: args.jobRoleArn ? { "eks.amazonaws.com/role-arn": args.jobRoleArn } : {},
+                    },
+                    automountServiceAccountToken: args.jobRoleArn ? undefined : false,
+                },
+                k8sOpts,
+            );
+            const configToml = pulumi.all([cache.bucket, cache.kmsKeyArn]).apply(([bucket, kmsKeyArn]) =>
+                runnerConfigToml({
+                    architecture: arch,
+                    namespace: namespaceName,
+                    runnerVersion: args.runnerVersion,
+                    jobServiceAccount: JOB_SERVICE_ACCOUNT,
+                    resources,
+                    cache: { bucket, region: args.region, kmsKeyArn },
+                }),
+            );
+            const values = pulumi.all([cacheRole.arn, configToml]).apply(([managerRoleArn, toml]) =>
+                mergeValues(
+                    buildRunnerValues({
+                        architecture: arch,
+                        gitlabUrl,
+                        concurrent: args.concurrent ?? 10,
+                        checkInterval: args.checkInterval ?? 3,
+                        tokenSecretName: token.kubernetesSecretName,
+                        managerServiceAccount: MANAGER_SERVICE_ACCOUNT,
+                        managerRoleArn,
+                        configToml: toml,
+                    }),
+                    args.values,
+                ),
+            );
+            new k8s.helm.v3.Release(`${name}-${arch}`, releaseArgs({ ...GITLAB_RUNNER_CHART, version: args.chartVersion }, namespace.metadata.name, values), {
+                ...k8sOpts,
+                dependsOn: [cachePolicy],
+            });
+            this.tags[arch] = runnerTags(arch, args.extraTags);
+            this.tokenSecretNames[arch] = token.secretName;
+        }
+
+        this.cacheBucket = cache.bucket;
+        this.registerOutputs({ cacheBucket: this.cacheBucket, namespaces: this.namespaces, tags: this.tags, tokenSecretNames: this.tokenSecretNames });
+    }
+}

@@ -1,0 +1,128 @@
+/**
+ * LINSTOR (piraeus.io/v1) and CSI snapshot (snapshot.storage.k8s.io/v1) objects. No npm package
+ * ships typed models for them, so they are typed here and checked against JSON schemas written
+ * from the upstream CRDs (components/storage-schemas.ts).
+ */
+import { POOL_LABEL, POOLS } from "../shared/interfaces";
+import { STORAGE_POOL, VOLUME_GROUP } from "./nodes";
+
+export { STORAGE_POOL, VOLUME_GROUP };
+
+interface Metadata {
+    name: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+}
+
+export interface LinstorCluster {
+    apiVersion: "piraeus.io/v1";
+    kind: "LinstorCluster";
+    metadata: Metadata;
+    spec: {
+        nodeSelector?: Record<string, string>;
+        linstorPassphraseSecret?: string;
+        highAvailabilityController?: { enabled: boolean };
+        properties?: Array<{ name: string; value: string }>;
+    };
+}
+
+export interface LinstorSatelliteConfiguration {
+    apiVersion: "piraeus.io/v1";
+    kind: "LinstorSatelliteConfiguration";
+    metadata: Metadata;
+    spec: {
+        nodeSelector?: Record<string, string>;
+        storagePools?: Array<{ name: string; lvmThinPool?: { volumeGroup: string; thinPool: string }; source?: { hostDevices: string[] } }>;
+        podTemplate?: Record<string, unknown>;
+    };
+}
+
+export interface VolumeSnapshotClass {
+    apiVersion: "snapshot.storage.k8s.io/v1";
+    kind: "VolumeSnapshotClass";
+    metadata: Metadata;
+    driver: string;
+    deletionPolicy: "Delete" | "Retain";
+    parameters?: Record<string, string>;
+}
+
+/**
+ * The cluster: satellites (and so DRBD and the CSI node plugin) only on the storage node groups, the
+ * master passphrase from a Secret, the HA controller on. Workloads on LINSTOR volumes run on those
+ * nodes too (`placementOn("storage")`), where their replicas are local.
+ */
+export function linstorCluster(passphraseSecret: string): LinstorCluster {
+    return {
+        apiVersion: "piraeus.io/v1",
+        kind: "LinstorCluster",
+        metadata: { name: "linstorcluster" },
+        spec: {
+            nodeSelector: { [POOL_LABEL]: POOLS.storage.label },
+            linstorPassphraseSecret: passphraseSecret,
+            highAvailabilityController: { enabled: true },
+        },
+    };
+}
+
+/**
+ * Satellites on the storage node groups: tolerate their taint and use the LVM-thin pool each node
+ * created on its EBS data volume at boot (no device path here, so an instance-store disk can never
+ * be picked). The DRBD module loader is the operator's default for the node image: the storage
+ * nodes run Ubuntu 24.04, which piraeus maps to its `drbd9-noble` loader, building DRBD against the
+ * headers the node installed for its running kernel.
+ */
+export function satelliteConfiguration(): LinstorSatelliteConfiguration {
+    const taint = POOLS.storage.taint;
+    return {
+        apiVersion: "piraeus.io/v1",
+        kind: "LinstorSatelliteConfiguration",
+        metadata: { name: "storage-nodes" },
+        spec: {
+            nodeSelector: { [POOL_LABEL]: POOLS.storage.label },
+            storagePools: [{ name: STORAGE_POOL, lvmThinPool: { volumeGroup: VOLUME_GROUP, thinPool: STORAGE_POOL } }],
+            podTemplate: { spec: { tolerations: [{ key: taint.key, operator: "Equal", value: taint.value, effect: taint.effect }] } },
+        },
+    };
+}
+
+/** StorageClass parameters: `replicas` copies, each in a different zone, on the thin pool. */
+export function replicatedStorageParameters(replicas: number): Record<string, string> {
+    return {
+        "linstor.csi.linbit.com/storagePool": STORAGE_POOL,
+        "linstor.csi.linbit.com/placementCount": String(replicas),
+        "linstor.csi.linbit.com/replicasOnDifferent": "topology.kubernetes.io/zone",
+        "csi.storage.k8s.io/fstype": "ext4",
+    };
+}
+
+export interface S3SnapshotClassInput {
+    readonly name: string;
+    readonly bucket: string;
+    readonly region: string;
+    /** Secret with `access-key` and `secret-key`. */
+    readonly secretName: string;
+    readonly secretNamespace: string;
+}
+
+/** Ships LINSTOR snapshots to S3 (full copies; local copies deleted once uploaded); snapshots outlive their objects. */
+export function s3SnapshotClass(input: S3SnapshotClassInput): VolumeSnapshotClass {
+    return {
+        apiVersion: "snapshot.storage.k8s.io/v1",
+        kind: "VolumeSnapshotClass",
+        metadata: { name: input.name },
+        driver: "linstor.csi.linbit.com",
+        deletionPolicy: "Retain",
+        parameters: {
+            "snap.linstor.csi.linbit.com/type": "S3",
+            "snap.linstor.csi.linbit.com/remote-name": input.bucket,
+            "snap.linstor.csi.linbit.com/delete-local": "true",
+            "snap.linstor.csi.linbit.com/allow-incremental": "false",
+            "snap.linstor.csi.linbit.com/s3-bucket": input.bucket,
+            "snap.linstor.csi.linbit.com/s3-endpoint": `s3.${input.region}.amazonaws.com`,
+            "snap.linstor.csi.linbit.com/s3-signing-region": input.region,
+            "snap.linstor.csi.linbit.com/s3-use-path-style": "false",
+            "csi.storage.k8s.io/snapshotter-secret-name": input.secretName,
+            "csi.storage.k8s.io/snapshotter-secret-namespace": input.secretNamespace,
+        },
+    };
+}

@@ -1,0 +1,192 @@
+import * as aws from "@pulumi/aws";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { ClusterHandle, SecretsCatalog } from "../shared/interfaces";
+import { EncryptedBucket } from "../shared/encrypted-bucket";
+import { releaseArgs } from "../shared/helm";
+import { PolicyDocument, policyDocument, toJson } from "../shared/iam-documents";
+import { platformNamespace } from "../shared/namespace";
+import { linstorCluster, replicatedStorageParameters, s3SnapshotClass, satelliteConfiguration } from "./objects";
+
+/** The piraeus operator v2, from the project's own chart repository. */
+export const PIRAEUS_CHART = { chart: "piraeus-operator", repository: "https://piraeus.io/helm-charts" } as const;
+
+export const NAMESPACE = "piraeus-datastore";
+export const REPLICATED_STORAGE_CLASS = "linstor-replicated";
+export const S3_SNAPSHOT_CLASS = "linstor-s3";
+
+/** Arguments of the replicated storage. */
+export interface StorageArgs {
+    readonly cluster: ClusterHandle;
+    readonly secrets: SecretsCatalog;
+    readonly region: string;
+    readonly accountId: string;
+    /** Exact piraeus-operator chart version. */
+    readonly operatorChartVersion: string;
+    /** DRBD replicas, each in a different zone. @default 3 */
+    readonly replicas?: number;
+    /** Days a snapshot stays in the DR bucket before it expires. @default 30 */
+    readonly snapshotRetentionDays?: number;
+    /** Days old snapshot object versions are kept. @default 30 */
+    readonly drNoncurrentVersionDays?: number;
+    /**
+     * Generation of the snapshot user's S3 key: changing it (e.g. to the current quarter, `2026-q3`)
+     * creates a new key, stores it for External Secrets, then deletes the old one.
+     * @default "initial"
+     */
+    readonly s3KeyRotation?: string;
+    /** @default 30 */
+    readonly kmsDeletionWindowDays?: number;
+    /** Protect the DR bucket, its key and the snapshot user. @default true */
+    readonly protect?: boolean;
+}
+
+export function validateStorageArgs(args: Pick<StorageArgs, "replicas" | "snapshotRetentionDays" | "s3KeyRotation">): string[] {
+    const problems: string[] = [];
+    if (args.replicas !== undefined && (args.replicas < 2 || args.replicas > 3 || !Number.isInteger(args.replicas))) {
+        problems.push(`replicas: got ${args.replicas}; use 2 (dev) or 3 (one per zone)`);
+    }
+    if (args.snapshotRetentionDays !== undefined && (!Number.isInteger(args.snapshotRetentionDays) || args.snapshotRetentionDays < 1 || args.snapshotRetentionDays > 3650)) {
+        problems.push(`snapshotRetentionDays: got ${args.snapshotRetentionDays}; use a number of days from 1 to 3650`);
+    }
+    if (args.s3KeyRotation !== undefined && !/^[a-z0-9][a-z0-9-]{0,31}$/.test(args.s3KeyRotation)) {
+        problems.push(`s3KeyRotation: got ${JSON.stringify(args.s3KeyRotation)}; use a short lower-case label such as 2026-q3`);
+    }
+    return problems;
+}
+
+/** What LINSTOR's static S3 key may do: the DR bucket's objects and its key through S3, nothing else. */
+export function drUserPermissions(bucketArn: string, kmsKeyArn: string, region: string): PolicyDocument {
+    return policyDocument(
+        { Sid: "SnapshotObjects", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"], Resource: `${bucketArn}/*` },
+        { Sid: "SnapshotBucket", Effect: "Allow", Action: ["s3:ListBucket", "s3:GetBucketLocation", "s3:ListBucketMultipartUploads"], Resource: bucketArn },
+        { Sid: "SnapshotKey", Effect: "Allow", Action: ["kms:Decrypt", "kms:GenerateDataKey"], Resource: kmsKeyArn, Condition: { StringEquals: { "kms:ViaService": `s3.${region}.amazonaws.com` } } },
+    );
+}
+
+/**
+ * Replicated block storage for stateful CI: LINSTOR/DRBD through the piraeus operator on the
+ * storage NodePool, an LVM-thin pool on each node's CMK-encrypted data volume, a StorageClass that
+ * keeps a replica in each zone, CSI snapshots, and a VolumeSnapshotClass shipping snapshots to an
+ * encrypted, versioned S3 bucket for disaster recovery.
+ */
+export class Storage extends pulumi.ComponentResource {
+    /** StorageClass whose volumes survive the loss of a zone. */
+    public readonly storageClassName: string;
+    /** VolumeSnapshotClass that ships snapshots to S3. */
+    public readonly snapshotClassName: string;
+    /** DR bucket name. */
+    public readonly drBucket: pulumi.Output<string>;
+    /** Snapshot class objects ready (snapshots may be taken). */
+    public readonly ready: pulumi.Resource[];
+
+    constructor(name: string, args: StorageArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("ciplatform:storage:Storage", name, {}, opts);
+        const problems = validateStorageArgs(args);
+        if (problems.length > 0) {
+            throw new Error(`Storage ${name}: ${problems.join("; ")}`);
+        }
+
+        // Defaults, resolved once.
+        const replicas = args.replicas ?? 3;
+        const snapshotRetentionDays = args.snapshotRetentionDays ?? 30;
+        const s3KeyRotation = args.s3KeyRotation ?? "initial";
+        const protect = args.protect ?? true;
+        const k8sOpts = { parent: this, provider: args.cluster.provider };
+
+        const namespace = platformNamespace(`${name}-namespace`, NAMESPACE, "privileged", true, k8sOpts);
+
+        // LINSTOR's master passphrase encrypts its secrets at rest; it lives only in Secrets Manager.
+        const passphrase = new random.RandomPassword(`${name}-passphrase`, { length: 48, special: false }, { parent: this, protect });
+        const passphraseSecret = args.secrets.namespacedSecret(
+            `${name}-passphrase`,
+            { namespace: NAMESPACE, kubernetesSecretName: "linstor-passphrase", description: "LINSTOR master passphrase", keys: { MASTER_PASSPHRASE: undefined }, value: passphrase.result },
+            { parent: this },
+        );
+
+        const operator = new k8s.helm.v3.Release(`${name}-operator`, releaseArgs({ ...PIRAEUS_CHART, version: args.operatorChartVersion }, namespace.metadata.name, {}), {
+            ...k8sOpts,
+            retainOnDelete: protect,
+        });
+        const cluster = linstorCluster(passphraseSecret.kubernetesSecretName);
+        const clusterResource = new k8s.apiextensions.CustomResource(`${name}-cluster`, { ...cluster, metadata: cluster.metadata }, { ...k8sOpts, dependsOn: [operator] });
+        const satellites = satelliteConfiguration();
+        new k8s.apiextensions.CustomResource(`${name}-satellites`, { ...satellites }, { ...k8sOpts, dependsOn: [operator] });
+
+        this.storageClassName = REPLICATED_STORAGE_CLASS;
+        new k8s.storage.v1.StorageClass(
+            `${name}-replicated`,
+            {
+                metadata: { name: REPLICATED_STORAGE_CLASS },
+                provisioner: "linstor.csi.linbit.com",
+                parameters: replicatedStorageParameters(replicas),
+                volumeBindingMode: "WaitForFirstConsumer",
+                reclaimPolicy: "Retain",
+                allowVolumeExpansion: true,
+            },
+            { ...k8sOpts, dependsOn: [clusterResource] },
+        );
+
+        // CSI snapshots: CRDs and controller from the EKS add-on.
+        const snapshotAddon = new aws.eks.Addon(`${name}-snapshot-controller`, { clusterName: args.cluster.name, addonName: "snapshot-controller", resolveConflictsOnUpdate: "OVERWRITE" }, { parent: this });
+
+        const bucket = new EncryptedBucket(
+            `${name}-dr`,
+            {
+                region: args.region,
+                accountId: args.accountId,
+                purpose: `${name} volume snapshots (disaster recovery)`,
+                versioning: true,
+                // Snapshot retention: LINSTOR ships full (not incremental) backups, so expiring the
+                // old ones never breaks a newer one.
+                expirationDays: snapshotRetentionDays,
+                noncurrentVersionExpirationDays: args.drNoncurrentVersionDays ?? 30,
+                kmsDeletionWindowDays: args.kmsDeletionWindowDays,
+                protect,
+            },
+            { parent: this },
+        );
+        const user = new aws.iam.User(`${name}-snapshots`, { path: "/ciplatform/" }, { parent: this, protect });
+        new aws.iam.UserPolicy(
+            `${name}-snapshots`,
+            { user: user.name, policy: toJson(pulumi.all([bucket.arn, bucket.kmsKeyArn]).apply(([b, k]) => drUserPermissions(b, k, args.region))) },
+            { parent: this },
+        );
+        // Rotated by changing s3KeyRotation: the new key is created and stored before the old one is deleted.
+        const accessKey = new aws.iam.AccessKey(`${name}-snapshots`, { user: user.name }, { parent: this, replacementTrigger: s3KeyRotation });
+        const s3Secret = args.secrets.namespacedSecret(
+            `${name}-s3-credentials`,
+            {
+                namespace: NAMESPACE,
+                kubernetesSecretName: "linstor-s3-credentials",
+                description: `S3 key LINSTOR ships snapshots with (IAM user limited to the DR bucket), generation ${s3KeyRotation}`,
+                keys: { "access-key": "access-key", "secret-key": "secret-key" },
+                kubernetesSecretType: "linstor.csi.linbit.com/s3-credentials.v1",
+                value: pulumi.secret(pulumi.all([accessKey.id, accessKey.secret]).apply(([id, secret]) => JSON.stringify({ "access-key": id, "secret-key": secret }))),
+            },
+            { parent: this },
+        );
+
+        this.snapshotClassName = S3_SNAPSHOT_CLASS;
+        const snapshotClassObject = bucket.bucket.apply((b) =>
+            s3SnapshotClass({ name: S3_SNAPSHOT_CLASS, bucket: b, region: args.region, secretName: s3Secret.kubernetesSecretName, secretNamespace: NAMESPACE }),
+        );
+        const snapshotClass = new k8s.apiextensions.CustomResource(
+            `${name}-snapshot-class`,
+            {
+                apiVersion: "snapshot.storage.k8s.io/v1",
+                kind: "VolumeSnapshotClass",
+                metadata: { name: S3_SNAPSHOT_CLASS },
+                driver: snapshotClassObject.driver,
+                deletionPolicy: snapshotClassObject.deletionPolicy,
+                parameters: snapshotClassObject.parameters,
+            },
+            { ...k8sOpts, dependsOn: [snapshotAddon, clusterResource] },
+        );
+
+        this.drBucket = bucket.bucket;
+        this.ready = [snapshotClass];
+        this.registerOutputs({ storageClassName: this.storageClassName, snapshotClassName: this.snapshotClassName, drBucket: this.drBucket });
+    }
+}

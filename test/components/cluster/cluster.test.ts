@@ -1,0 +1,201 @@
+import { strict as assert } from "node:assert";
+import { subnetLayout } from "../../../components/network/cidrs";
+import { CONTROL_PLANE_LOG_TYPES, validateClusterArgs } from "../../../components/cluster/cluster";
+import { ebsKeyPolicy } from "../../../components/shared/kms-policies";
+import { ofType, plan, PlanFile, single, configIssues } from "../../helpers/mocks";
+import { simulate } from "../../helpers/iam";
+
+describe("network and cluster", () => {
+    describe("subnet layout", () => {
+        it("gives each zone a private quarter and a small public subnet in the last quarter", () => {
+            assert.deepEqual(subnetLayout("10.0.0.0/16"), {
+                private: ["10.0.0.0/18", "10.0.64.0/18", "10.0.128.0/18"],
+                public: ["10.0.192.0/20", "10.0.208.0/20", "10.0.224.0/20"],
+            });
+            assert.deepEqual(subnetLayout("172.20.16.0/20").public, ["172.20.28.0/24", "172.20.29.0/24", "172.20.30.0/24"]);
+        });
+    });
+
+    describe("dev plan", () => {
+        let planned: PlanFile;
+        before(async () => {
+            planned = await plan();
+        });
+
+        it("spans three AZs with private subnets tagged for Karpenter discovery", () => {
+            const privates = ofType(planned, "aws:ec2/subnet:Subnet").filter((s) => s.name.includes("private"));
+            assert.deepEqual(
+                privates.map((s) => s.inputs.availabilityZone),
+                ["eu-west-1a", "eu-west-1b", "eu-west-1c"],
+            );
+            for (const subnet of privates) {
+                assert.equal((subnet.inputs.tags as Record<string, string>)["karpenter.sh/discovery"], "cip-dev");
+            }
+        });
+
+        it("runs one NAT gateway in dev and one per AZ in prod", async () => {
+            assert.equal(ofType(planned, "aws:ec2/natGateway:NatGateway").length, 1);
+            const prod = await plan({ stack: "prod" });
+            assert.equal(ofType(prod, "aws:ec2/natGateway:NatGateway").length, 3);
+        });
+
+        it("sends flow logs to a log group encrypted with a rotating CMK", () => {
+            const flowLog = single(planned, "aws:ec2/flowLog:FlowLog");
+            assert.equal(flowLog.inputs.trafficType, "ALL");
+            const group = single(planned, "aws:cloudwatch/logGroup:LogGroup", "flow-logs");
+            assert.match(String(group.inputs.kmsKeyId), /^arn:aws:kms:eu-west-1:123456789012:key\//);
+            assert.equal(single(planned, "aws:kms/key:Key", "flow-logs").inputs.enableKeyRotation, true);
+        });
+
+        it("encrypts Secrets with its own rotating CMK, keeps the endpoint private and ships every log type", () => {
+            const cluster = single(planned, "eks:index:Cluster");
+            const secretsKey = single(planned, "aws:kms/key:Key", "cluster-secrets");
+            assert.equal(secretsKey.inputs.enableKeyRotation, true);
+            assert.equal(secretsKey.inputs.deletionWindowInDays, 7);
+            assert.match(String(cluster.inputs.encryptionConfigKeyArn), /^arn:aws:kms:eu-west-1:123456789012:key\//);
+            assert.equal(cluster.inputs.endpointPrivateAccess, true);
+            assert.equal(cluster.inputs.endpointPublicAccess, false);
+            assert.equal(cluster.inputs.authenticationMode, "API");
+            assert.equal(cluster.inputs.createOidcProvider, true);
+            assert.deepEqual(cluster.inputs.enabledClusterLogTypes, [...CONTROL_PLANE_LOG_TYPES]);
+            const logs = single(planned, "aws:cloudwatch/logGroup:LogGroup", "control-plane");
+            assert.equal(logs.inputs.name, "/aws/eks/cip-dev/cluster");
+            assert.equal(logs.inputs.retentionInDays, 90);
+            assert.ok(logs.inputs.kmsKeyId);
+        });
+
+        it("installs the managed core add-ons, giving the CNI and EBS CSI driver their own IRSA roles", () => {
+            const addons = ofType(planned, "aws:eks/addon:Addon").filter((a) => a.name.startsWith("cip-dev-cluster-")).map((a) => a.inputs.addonName).sort();
+            assert.deepEqual(addons, ["aws-ebs-csi-driver", "coredns", "eks-pod-identity-agent", "kube-proxy", "vpc-cni"]);
+            const cni = single(planned, "aws:eks/addon:Addon", "vpc-cni");
+            assert.match(String(cni.inputs.serviceAccountRoleArn), /role\/cip-dev-cluster-vpc-cni/);
+            const trust = JSON.parse(String(single(planned, "aws:iam/role:Role", "cluster-vpc-cni").inputs.assumeRolePolicy)) as {
+                Statement: Array<{ Condition: { StringEquals: Record<string, string> } }>;
+            };
+            const conditions = trust.Statement[0].Condition.StringEquals;
+            const issuer = Object.keys(conditions)[0].replace(/:sub$/, "");
+            assert.deepEqual(conditions, { [`${issuer}:sub`]: "system:serviceaccount:kube-system:aws-node", [`${issuer}:aud`]: "sts.amazonaws.com" });
+        });
+
+        it("runs a tainted Graviton on-demand system node group with IMDSv2 hop limit 1 and encrypted volumes", () => {
+            const group = single(planned, "aws:eks/nodeGroup:NodeGroup", "system");
+            assert.equal(group.inputs.amiType, "AL2023_ARM_64_STANDARD");
+            assert.equal(group.inputs.capacityType, "ON_DEMAND");
+            assert.deepEqual(group.inputs.taints, [{ key: "CriticalAddonsOnly", value: "true", effect: "NO_SCHEDULE" }]);
+            assert.deepEqual(group.inputs.labels, { "ciplatform.io/pool": "system" });
+            const template = single(planned, "aws:ec2/launchTemplate:LaunchTemplate", "system");
+            assert.deepEqual(template.inputs.metadataOptions, { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 });
+            const ebs = (template.inputs.blockDeviceMappings as Array<{ ebs: Record<string, string> }>)[0].ebs;
+            assert.equal(ebs.encrypted, "true");
+            assert.match(ebs.kmsKeyId, /^arn:aws:kms:/);
+        });
+
+        it("makes an encrypted gp3 StorageClass the default", () => {
+            const sc = single(planned, "kubernetes:storage.k8s.io/v1:StorageClass", "gp3");
+            assert.equal((sc.inputs.metadata as { annotations: Record<string, string> }).annotations["storageclass.kubernetes.io/is-default-class"], "true");
+            const parameters = sc.inputs.parameters as Record<string, string>;
+            assert.equal(parameters.type, "gp3");
+            assert.equal(parameters.encrypted, "true");
+            assert.match(parameters.kmsKeyId, /^arn:aws:kms:/);
+        });
+
+        it("adds admin roles as access entries with the cluster-admin policy", async () => {
+            const withAdmin = await plan({ configChanges: { "ciplatform:clusterAdminRoleArns": ["arn:aws:iam::123456789012:role/platform-admins"] } });
+            const entries = single(withAdmin, "eks:index:Cluster").inputs.accessEntries as Record<string, { principalArn: string; accessPolicies: Record<string, { policyArn: string }> }>;
+            assert.deepEqual(Object.values(entries).map((e) => [e.principalArn, e.accessPolicies.clusterAdmin.policyArn]), [
+                ["arn:aws:iam::123456789012:role/platform-admins", "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"],
+            ]);
+        });
+
+        it("protects keys only where config asks (dev opts out, prod protects)", async () => {
+            assert.equal(single(planned, "aws:kms/key:Key", "cluster-secrets").protect, false);
+            const prod = await plan({ stack: "prod" });
+            assert.equal(single(prod, "aws:kms/key:Key", "cluster-secrets").protect, true);
+            assert.equal(single(prod, "eks:index:Cluster").inputs.deletionProtection, true);
+        });
+    });
+
+    describe("volume key policy", () => {
+        it("lets the Auto Scaling service-linked role use the key, so managed nodes can launch", async () => {
+            const policy = ebsKeyPolicy("123456789012", "eu-west-1");
+            const key = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+            const asg = "arn:aws:iam::123456789012:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling";
+            assert.equal(await simulate({ resourcePolicy: policy, principal: asg, action: "kms:GenerateDataKeyWithoutPlaintext", resource: key }), "Allowed");
+            assert.equal(await simulate({ resourcePolicy: policy, principal: asg, action: "kms:CreateGrant", resource: key, context: { "kms:GrantIsForAWSResource": "true" } }), "Allowed");
+            assert.equal(
+                await simulate({ resourcePolicy: policy, principal: "arn:aws:iam::999999999999:role/outsider", action: "kms:Decrypt", resource: key }),
+                "ImplicitlyDenied",
+            );
+        });
+
+        it("has Karpenter's statement: any principal of the account may use the key through EC2 only", async () => {
+            const policy = ebsKeyPolicy("123456789012", "eu-west-1");
+            const key = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+            const karpenter = "arn:aws:iam::123456789012:role/cip-dev-karpenter-controller";
+            const viaEc2 = { "kms:ViaService": "ec2.eu-west-1.amazonaws.com", "kms:CallerAccount": "123456789012" };
+            const statement = policy.Statement.find((s) => s.Sid === "EbsUseViaEc2InAccount");
+            assert.deepEqual(statement?.Principal, { AWS: "*" });
+            assert.deepEqual(statement?.Condition, { StringEquals: viaEc2 });
+            for (const action of ["kms:GenerateDataKeyWithoutPlaintext", "kms:Decrypt", "kms:CreateGrant", "kms:ReEncryptFrom", "kms:DescribeKey"]) {
+                assert.equal(await simulate({ resourcePolicy: policy, principal: karpenter, action, resource: key, context: viaEc2 }), "Allowed", action);
+            }
+            // Not directly, not through another service, not for another account.
+            assert.equal(await simulate({ resourcePolicy: policy, principal: karpenter, action: "kms:Decrypt", resource: key }), "ImplicitlyDenied");
+            assert.equal(
+                await simulate({ resourcePolicy: policy, principal: karpenter, action: "kms:Decrypt", resource: key, context: { ...viaEc2, "kms:ViaService": "s3.eu-west-1.amazonaws.com" } }),
+                "ImplicitlyDenied",
+            );
+            assert.equal(
+                await simulate({ resourcePolicy: policy, principal: "arn:aws:iam::999999999999:role/x", action: "kms:Decrypt", resource: key, context: { ...viaEc2, "kms:CallerAccount": "999999999999" } }),
+                "ImplicitlyDenied",
+            );
+        });
+
+        it("lets the EBS CSI driver manage grants for attached volumes through EC2, as its docs ask", async () => {
+            const policy = ebsKeyPolicy("123456789012", "eu-west-1");
+            const key = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+            const csi = "arn:aws:iam::123456789012:role/cip-dev-cluster-ebs-csi";
+            const context = { "kms:ViaService": "ec2.eu-west-1.amazonaws.com", "kms:CallerAccount": "123456789012", "kms:GrantIsForAWSResource": "true" };
+            for (const action of ["kms:ListGrants", "kms:RevokeGrant"]) {
+                assert.equal(await simulate({ resourcePolicy: policy, principal: csi, action, resource: key, context }), "Allowed", action);
+                assert.equal(await simulate({ resourcePolicy: policy, principal: csi, action, resource: key, context: { ...context, "kms:GrantIsForAWSResource": "false" } }), "ImplicitlyDenied", action);
+            }
+        });
+    });
+
+    describe("config validation", () => {
+        const issues = configIssues;
+
+        it("refuses a public endpoint without a CIDR allow-list, or open to the world", async () => {
+            assert.deepEqual(await issues({ "ciplatform:clusterEndpointPublicAccess": true }), [
+                "ciplatform:clusterPublicAccessCidrs: a public API endpoint needs an explicit CIDR allow-list; list the CIDRs or set clusterEndpointPublicAccess false",
+            ]);
+            assert.deepEqual(await issues({ "ciplatform:clusterEndpointPublicAccess": true, "ciplatform:clusterPublicAccessCidrs": ["0.0.0.0/0"] }), [
+                "ciplatform:clusterPublicAccessCidrs: must not contain 0.0.0.0/0: list the networks that administer the cluster",
+            ]);
+        });
+
+        it("refuses weights outside 1-100, Graviton not preferred, unknown architectures", async () => {
+            assert.deepEqual(await issues({ "ciplatform:karpenterGravitonWeight": 101, "ciplatform:karpenterCiArchitectures": ["arm64", "riscv64"] }), [
+                "ciplatform:karpenterGravitonWeight: Too big: expected number to be <=100",
+                'ciplatform:karpenterCiArchitectures: Invalid option: expected one of "arm64"|"amd64" at 1',
+            ]);
+            assert.deepEqual(await issues({ "ciplatform:karpenterGravitonWeight": 5 }), [
+                "ciplatform:karpenterGravitonWeight: must be higher than karpenterX86Weight (10) so Graviton is preferred",
+            ]);
+        });
+
+        it("refuses @latest AMIs and a single NAT gateway in prod", async () => {
+            assert.deepEqual(await issues({ "ciplatform:karpenterAmiAlias": "al2023@latest", "ciplatform:networkNatGateways": "single" }, "prod"), [
+                "ciplatform:networkNatGateways: prod runs a NAT gateway per AZ so an AZ outage does not cut egress; set perAz",
+                "ciplatform:karpenterAmiAlias: prod pins its AMI: use al2023@vYYYYMMDD, not @latest",
+            ]);
+        });
+
+        it("refuses non-Graviton system nodes", () => {
+            assert.deepEqual(validateClusterArgs({ clusterName: "c", region: "eu-west-1", accountId: "1", vpcId: "v", privateSubnetIds: [], systemNodeInstanceTypes: ["m5.large"] }), [
+                'systemNodeInstanceTypes: got "m5.large"; the system node group is Graviton-only (e.g. t4g.medium)',
+            ]);
+        });
+    });
+});

@@ -1,0 +1,197 @@
+import { strict as assert } from "node:assert";
+import { kubernetesModels, loadKubernetesModels } from "../../../components/shared/k8s-models";
+import { Pki, validatePkiArgs } from "../../../components/pki/pki";
+import { crlBucketStatements, crlKeyPolicy, issuerPermissions } from "../../../components/pki/policies";
+import { APPROVED_SIGNERS, buildCertManagerValues, certificate, pcaClusterIssuer, validateCertificateRequest } from "../../../components/pki/objects";
+import { policyDocument } from "../../../components/shared/iam-documents";
+import { ofType, plan, PlanFile, single, configIssues } from "../../helpers/mocks";
+import { testCluster, underOrgTags } from "../../helpers/fixtures";
+import { simulate } from "../../helpers/iam";
+
+const ACCOUNT = "123456789012";
+const CA = `arn:aws:acm-pca:eu-west-1:${ACCOUNT}:certificate-authority/11111111-2222-3333-4444-555555555555`;
+const OTHER_CA = `arn:aws:acm-pca:eu-west-1:${ACCOUNT}:certificate-authority/99999999-2222-3333-4444-555555555555`;
+
+describe("private PKI", () => {
+    before(() => loadKubernetesModels());
+
+    describe("issuer permissions", () => {
+        const policy = issuerPermissions(CA);
+        const role = `arn:aws:iam::${ACCOUNT}:role/pki-issuer`;
+
+        it("allows exactly Describe, Get and Issue, on this CA only", async () => {
+            for (const action of ["acm-pca:DescribeCertificateAuthority", "acm-pca:GetCertificate", "acm-pca:IssueCertificate"]) {
+                assert.equal(await simulate({ identityPolicies: [policy], principal: role, action, resource: CA }), "Allowed", action);
+            }
+            assert.equal(await simulate({ identityPolicies: [policy], principal: role, action: "acm-pca:IssueCertificate", resource: OTHER_CA }), "ImplicitlyDenied");
+            assert.equal(await simulate({ identityPolicies: [policy], principal: role, action: "acm-pca:DeleteCertificateAuthority", resource: CA }), "ImplicitlyDenied");
+            assert.equal(await simulate({ identityPolicies: [policy], principal: role, action: "acm-pca:RevokeCertificate", resource: CA }), "ImplicitlyDenied");
+            assert.deepEqual(policy.Statement.map((s) => s.Resource), [CA]);
+        });
+    });
+
+    describe("CRL bucket", () => {
+        const bucket = "arn:aws:s3:::cip-dev-pki-crl";
+        const policy = policyDocument(...crlBucketStatements(bucket, ACCOUNT, "eu-west-1"));
+        const write = (sourceArn: string, sourceAccount: string) =>
+            simulate({
+                resourcePolicy: policy,
+                principal: "acm-pca.amazonaws.com",
+                action: "s3:PutObject",
+                resource: `${bucket}/crl/11111111.crl`,
+                context: { "aws:SourceArn": sourceArn, "aws:SourceAccount": sourceAccount },
+            });
+
+        it("lets ACM PCA write CRLs for this account's CAs only", async () => {
+            assert.equal(await write(CA, ACCOUNT), "Allowed");
+            assert.equal(await write(CA.replace(ACCOUNT, "999999999999"), "999999999999"), "ImplicitlyDenied");
+        });
+
+        it("lets ACM PCA use the bucket key only through S3", async () => {
+            const key = `arn:aws:kms:eu-west-1:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+            const use = (via: string) =>
+                simulate({ resourcePolicy: crlKeyPolicy(ACCOUNT, "eu-west-1"), principal: "acm-pca.amazonaws.com", action: "kms:GenerateDataKey", resource: key, context: { "aws:SourceAccount": ACCOUNT, "kms:ViaService": via } });
+            assert.equal(await use("s3.eu-west-1.amazonaws.com"), "Allowed");
+            assert.equal(await use("secretsmanager.eu-west-1.amazonaws.com"), "ImplicitlyDenied");
+        });
+    });
+
+    describe("objects", () => {
+        it("the AWSPCAClusterIssuer points at the CA and validates", () => {
+            const issuer = pcaClusterIssuer("private-ca", CA, "eu-west-1");
+            assert.equal(issuer.apiVersion, "awspca.cert-manager.io/v1beta1");
+            assert.deepEqual(issuer.spec, { arn: CA, region: "eu-west-1" });
+            issuer.validate();
+        });
+
+        it("a Certificate carries DNS names, duration, renewal and key algorithm, and validates", () => {
+            const cert = certificate("jenkins-tls", "private-ca", { namespace: "jenkins", secretName: "jenkins-tls", dnsNames: ["jenkins.ci.internal"], duration: "720h", renewBefore: "240h", keyAlgorithm: "RSA" });
+            assert.deepEqual(cert.spec?.issuerRef, { group: "awspca.cert-manager.io", kind: "AWSPCAClusterIssuer", name: "private-ca" });
+            assert.deepEqual([cert.spec?.duration, cert.spec?.renewBefore, cert.spec?.privateKey?.algorithm, cert.spec?.privateKey?.size], ["720h", "240h", "RSA", 2048]);
+            assert.equal(cert.metadata?.namespace, "jenkins");
+            cert.validate();
+        });
+
+        it("an invalid Certificate fails schema validation", () => {
+            const { Certificate } = kubernetesModels();
+            const invalid = new Certificate({ metadata: { name: "x" }, spec: { secretName: "x", issuerRef: { name: "private-ca" }, privateKey: { algorithm: "DSA" as "RSA" } } });
+            assert.throws(() => invalid.validate(), /algorithm/);
+        });
+
+        it("rejects certificate requests without DNS names or with a bad duration", () => {
+            assert.deepEqual(validateCertificateRequest("tls", { namespace: "n", secretName: "s", dnsNames: [], duration: "90 days" }), [
+                "tls.dnsNames: empty; a certificate needs at least one DNS name",
+                'tls.duration: got "90 days"; use a Go duration such as 2160h',
+            ]);
+        });
+
+        it("cert-manager approves requests for the PCA issuer and installs its CRDs", () => {
+            const values = buildCertManagerValues() as { crds: Record<string, boolean>; approveSignerNames: string[] };
+            assert.deepEqual(values.crds, { enabled: true, keep: true });
+            assert.ok(values.approveSignerNames.includes("awspcaclusterissuers.awspca.cert-manager.io/*"));
+            assert.deepEqual(values.approveSignerNames, APPROVED_SIGNERS);
+        });
+    });
+
+    describe("planned", () => {
+        let planned: PlanFile;
+        before(async () => {
+            planned = await plan({
+                program: async () => {
+                    const pki = new Pki(
+                        "pki",
+                        { cluster: testCluster(), region: "eu-west-1", accountId: ACCOUNT, certManagerChartVersion: "v1.21.1", issuerChartVersion: "v1.9.1" },
+                        { parent: underOrgTags() },
+                    );
+                    pki.certificate("ingress", { namespace: "jenkins", secretName: "jenkins-tls", dnsNames: ["jenkins.ci.internal"] });
+                },
+            });
+        });
+
+        it("creates a protected root CA with strong algorithms, HSM keys, a CRL in the private bucket", () => {
+            const ca = single(planned, "aws:acmpca/certificateAuthority:CertificateAuthority");
+            assert.equal(ca.inputs.type, "ROOT");
+            assert.equal(ca.protect, true);
+            assert.equal(ca.inputs.keyStorageSecurityStandard, "FIPS_140_2_LEVEL_3_OR_HIGHER");
+            assert.deepEqual((ca.inputs.certificateAuthorityConfiguration as { keyAlgorithm: string; signingAlgorithm: string }).keyAlgorithm, "EC_prime256v1");
+            assert.equal((ca.inputs.certificateAuthorityConfiguration as { signingAlgorithm: string }).signingAlgorithm, "SHA256WITHECDSA");
+            const revocation = ca.inputs.revocationConfiguration as { crlConfiguration: Record<string, unknown>; ocspConfiguration: { enabled: boolean } };
+            assert.equal(revocation.crlConfiguration.enabled, true);
+            assert.equal(revocation.crlConfiguration.s3ObjectAcl, "BUCKET_OWNER_FULL_CONTROL");
+            assert.equal(ca.inputs.permanentDeletionTimeInDays, 30);
+            const sse = single(planned, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration");
+            assert.deepEqual((sse.inputs.rules as Array<{ bucketKeyEnabled: boolean; applyServerSideEncryptionByDefault: { sseAlgorithm: string } }>).map((r) => [r.applyServerSideEncryptionByDefault.sseAlgorithm, r.bucketKeyEnabled]), [["aws:kms", true]]);
+            const block = single(planned, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock");
+            assert.deepEqual([block.inputs.blockPublicAcls, block.inputs.blockPublicPolicy, block.inputs.ignorePublicAcls, block.inputs.restrictPublicBuckets], [true, true, true, true]);
+        });
+
+        it("activates the root CA with its self-signed certificate", () => {
+            const cert = single(planned, "aws:acmpca/certificate:Certificate");
+            assert.equal(cert.inputs.templateArn, "arn:aws:acm-pca:::template/RootCACertificate/V1");
+            assert.match(String(cert.inputs.certificateAuthorityArn), /^arn:aws:acm-pca:eu-west-1:123456789012:certificate-authority\//);
+            const activation = single(planned, "aws:acmpca/certificateAuthorityCertificate:CertificateAuthorityCertificate");
+            assert.match(String(activation.inputs.certificate), /BEGIN CERTIFICATE/);
+        });
+
+        it("scopes the issuer role to the CA and pins its trust to the issuer's service account", () => {
+            const policy = JSON.parse(String(single(planned, "aws:iam/rolePolicy:RolePolicy", "pki-issuer").inputs.policy)) as { Statement: Array<{ Action: string[]; Resource: string }> };
+            const ca = single(planned, "aws:acmpca/certificateAuthority:CertificateAuthority");
+            assert.match(policy.Statement[0].Resource, /^arn:aws:acm-pca:eu-west-1:123456789012:certificate-authority\//);
+            assert.equal(policy.Statement.length, 1);
+            assert.ok(ca);
+            const trust = String(single(planned, "aws:iam/role:Role", "pki-issuer").inputs.assumeRolePolicy);
+            assert.match(trust, /"system:serviceaccount:cert-manager:aws-privateca-issuer"/);
+            assert.match(trust, /:aud":"sts.amazonaws.com"/);
+            assert.ok(!ofType(planned, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").some((a) => String(a.inputs.policyArn).includes("PrivateCA")));
+        });
+
+        it("pins both charts and creates the cluster issuer and the requested certificate", () => {
+            assert.deepEqual(
+                ofType(planned, "kubernetes:helm.sh/v3:Release").map((r) => [r.inputs.chart, r.inputs.version]),
+                [
+                    ["cert-manager", "v1.21.1"],
+                    ["aws-privateca-issuer", "v1.9.1"],
+                ],
+            );
+            single(planned, "kubernetes:awspca.cert-manager.io/v1beta1:AWSPCAClusterIssuer");
+            const cert = single(planned, "kubernetes:cert-manager.io/v1:Certificate");
+            assert.deepEqual((cert.inputs.spec as { dnsNames: string[] }).dnsNames, ["jenkins.ci.internal"]);
+        });
+
+        it("passes the policy pack", () => {
+            assert.equal(planned.summary.mandatory, 0, JSON.stringify(planned.policy.violations));
+        });
+    });
+
+    describe("config validation", () => {
+        const issues = configIssues;
+
+        it("refuses weak keys and SHA-1", async () => {
+            assert.deepEqual(await issues({ "ciplatform:pkiKeyAlgorithm": "RSA_1024", "ciplatform:pkiSigningAlgorithm": "SHA1WITHRSA" }), [
+                'ciplatform:pkiKeyAlgorithm: Invalid option: expected one of "RSA_2048"|"RSA_3072"|"RSA_4096"|"EC_prime256v1"|"EC_secp384r1"|"EC_secp521r1"',
+                'ciplatform:pkiSigningAlgorithm: Invalid option: expected one of "SHA256WITHRSA"|"SHA384WITHRSA"|"SHA512WITHRSA"|"SHA256WITHECDSA"|"SHA384WITHECDSA"|"SHA512WITHECDSA"',
+            ]);
+        });
+
+        it("refuses a root CA with a parent, a subordinate without one, and mismatched algorithms", async () => {
+            assert.deepEqual(await issues({ "ciplatform:pkiParentCaArn": CA }), ["ciplatform:pkiParentCaArn: a root CA has no parent: set pkiMode subordinate, or remove pkiParentCaArn"]);
+            assert.deepEqual(await issues({ "ciplatform:pkiMode": "subordinate" }), ["ciplatform:pkiParentCaArn: a subordinate CA needs the ARN of the parent CA that signs it"]);
+            assert.deepEqual(await issues({ "ciplatform:pkiKeyAlgorithm": "RSA_4096" }), ["ciplatform:pkiSigningAlgorithm: does not match key algorithm RSA_4096: use a ...WITHRSA algorithm"]);
+        });
+
+        it("refuses a permanent-deletion period outside 7-30 days", async () => {
+            assert.deepEqual(await issues({ "ciplatform:pkiPermanentDeletionDays": 3 }), ["ciplatform:pkiPermanentDeletionDays: Too small: expected number to be >=7"]);
+            assert.deepEqual(validatePkiArgs({ region: "eu-west-1", accountId: ACCOUNT, certManagerChartVersion: "v1", issuerChartVersion: "v1", permanentDeletionDays: 45 }), [
+                "permanentDeletionDays: got 45; ACM PCA allows 7 to 30",
+            ]);
+        });
+
+        it("a subordinate CA is signed by its parent with the path-length-0 template", async () => {
+            const planned = await plan({ configChanges: { "ciplatform:pkiMode": "subordinate", "ciplatform:pkiParentCaArn": CA } });
+            const cert = single(planned, "aws:acmpca/certificate:Certificate");
+            assert.equal(cert.inputs.certificateAuthorityArn, CA);
+            assert.equal(cert.inputs.templateArn, "arn:aws:acm-pca:::template/SubordinateCACertificate_PathLen0/V1");
+            assert.equal(single(planned, "aws:acmpca/certificateAuthority:CertificateAuthority").inputs.type, "SUBORDINATE");
+        });
+    });
+});
