@@ -2,13 +2,14 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { ConfigIssue, Section, SectionValue, configKeyOf, describeSetting, SettingDescription } from "./settings/define";
 import { coreSection } from "./settings/core";
-import { networkSection } from "./settings/network";
+import { foundationRefSection } from "./settings/foundation-ref";
 import { clusterSection } from "./settings/cluster";
 import { karpenterSection } from "./settings/karpenter";
 import { secretsSection } from "./settings/secrets";
 import { pkiSection } from "./settings/pki";
 import { runnersSection } from "./settings/runners";
 import { ciSection } from "./settings/ci";
+import { deployRunnersSection, foundationNetworkSection } from "./settings/foundation";
 import { storageSection } from "./settings/storage";
 import { jenkinsSection } from "./settings/jenkins";
 
@@ -17,7 +18,7 @@ export { ConfigIssue } from "./settings/define";
 /** Every stack-config section of the platform project, in the order the docs list them. */
 export const sections = {
     core: coreSection,
-    network: networkSection,
+    foundation: foundationRefSection,
     cluster: clusterSection,
     karpenter: karpenterSection,
     secrets: secretsSection,
@@ -31,6 +32,8 @@ export const sections = {
 export const foundationSections = {
     core: coreSection,
     ci: ciSection,
+    network: foundationNetworkSection,
+    runners: deployRunnersSection,
 } as const;
 
 type Sections = typeof sections;
@@ -49,6 +52,8 @@ export type CoreConfig = PlatformConfig["core"];
 export interface FoundationConfig {
     readonly core: CoreConfig;
     readonly ci: SectionValue<typeof ciSection>;
+    readonly network: SectionValue<typeof foundationNetworkSection>;
+    readonly runners: SectionValue<typeof deployRunnersSection>;
     readonly stack: string;
     readonly region: string;
 }
@@ -70,7 +75,7 @@ export const PLATFORM_PROJECT: ProjectSettings = {
 /** The foundation project (`foundation/`): CI identities and the state backend, once per account. */
 export const FOUNDATION_PROJECT: ProjectSettings = {
     namespace: "ciplatform-foundation",
-    description: "Per-account foundation of the ciplatform: CI OIDC roles and the state backend (see ../README.md)",
+    description: "Per-account foundation of the ciplatform: CI OIDC roles, state backend, the environments' networks and deploy runners (see ../README.md)",
     sections: foundationSections as unknown as Record<string, Section<z.ZodRawShape>>,
 };
 

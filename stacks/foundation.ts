@@ -1,19 +1,61 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { Deployer } from "../components/foundation/deployer";
+import { DeployRunners } from "../components/foundation/runners";
+import { missingServiceLinkedRoles } from "../components/foundation/service-linked-roles";
+import { Network } from "../components/network/network";
 import { orgTagsTransformation } from "../components/shared/tags";
-import { loadFoundationConfig, orgTags } from "./config";
+import { FoundationConfig, loadFoundationConfig, orgTags } from "./config";
+
+type Environment = "dev" | "staging" | "prod";
+
+/** What a platform stack reads of its environment from the foundation (stack output `networks`). */
+export interface FoundationNetworkOutput {
+    readonly clusterName: string;
+    readonly vpcId: string;
+    readonly vpcCidr: string;
+    readonly zones: string[];
+    readonly privateSubnetIds: string[];
+    readonly publicSubnetIds: string[];
+    /** Security groups of the environment's deploy and preview runners, admitted to the cluster endpoint. */
+    readonly runnerSecurityGroupIds: string[];
+    readonly runnerTags: Record<string, string>;
+    readonly runnerTokenSecrets: Record<string, string>;
+}
+
+function networkSettings(config: FoundationConfig, environment: Environment): { vpcCidr: string; natGateways: "single" | "perAz" } {
+    const { network } = config;
+    switch (environment) {
+        case "dev":
+            return { vpcCidr: network.devVpcCidr, natGateways: network.devNatGateways };
+        case "staging":
+            return { vpcCidr: network.stagingVpcCidr, natGateways: network.stagingNatGateways };
+        case "prod":
+            // prod always survives an AZ outage with its egress.
+            return { vpcCidr: network.prodVpcCidr, natGateways: "perAz" };
+    }
+}
 
 /**
- * The foundation program (its own project, `foundation/`), once per account: CI identities and
- * the state backend. Validates the whole config first, then returns the stack outputs.
+ * The foundation program (its own project, `foundation/`), once per account by an administrator:
+ * CI identities and the state backend, each environment's network, and deploy runners inside it,
+ * so every later preview and deploy of a platform stack runs where the private endpoint is reachable.
  */
 export async function foundationProgram(): Promise<Record<string, unknown>> {
     const config = loadFoundationConfig();
     const { accountId } = await aws.getCallerIdentity();
-    const { core, ci } = config;
+    const { core, ci, network, runners } = config;
     const tags = orgTags(core);
-    const component = new Deployer(
+    const transformations = [orgTagsTransformation(tags)];
+    const protect = core.protectStatefulResources;
+
+    // Service-linked roles the platform relies on: created where the account lacks them, kept if this stack goes.
+    const existing = await aws.iam.getRoles({ pathPrefix: "/aws-service-role/" });
+    const createdServiceLinkedRoles = missingServiceLinkedRoles(existing.names).map(
+        (role) => new aws.iam.ServiceLinkedRole(`${core.namePrefix}-slr-${role.roleName}`, { awsServiceName: role.serviceName, description: role.purpose }, { retainOnDelete: true, transformations }).name,
+    );
+
+    const deployer = new Deployer(
         `${core.namePrefix}-deployer`,
         {
             region: config.region,
@@ -29,17 +71,78 @@ export async function foundationProgram(): Promise<Record<string, unknown>> {
             permissionsBoundaryArn: ci.permissionsBoundaryArn || undefined,
             thirdParty: ci.thirdPartyAccountId ? { accountId: ci.thirdPartyAccountId, externalId: pulumi.secret(ci.thirdPartyExternalId) } : undefined,
             kmsDeletionWindowDays: core.kmsDeletionWindowDays,
-            protect: core.protectStatefulResources,
+            protect,
         },
-        { transformations: [orgTagsTransformation(tags)] },
+        { transformations },
     );
+
+    const ciUrl = ci.provider === "github" ? "https://github.com" : ci.url;
+    const networks: Record<string, pulumi.Output<FoundationNetworkOutput>> = {};
+    for (const environment of ci.environments) {
+        const clusterName = `${network.platformNamePrefix}-${environment}`;
+        const envTags = { ...tags, [core.tagKeyEnvironment]: environment };
+        const envOpts = { transformations: [orgTagsTransformation(envTags)] };
+        const settings = networkSettings(config, environment);
+        const net = new Network(
+            `${core.namePrefix}-${environment}-network`,
+            {
+                region: config.region,
+                accountId,
+                vpcCidr: settings.vpcCidr,
+                availabilityZones: network.availabilityZones,
+                natGateways: settings.natGateways,
+                clusterName,
+                flowLogRetentionDays: network.flowLogRetentionDays,
+                kmsDeletionWindowDays: core.kmsDeletionWindowDays,
+                protect,
+            },
+            envOpts,
+        );
+        const deployRunners = new DeployRunners(
+            `${core.namePrefix}-${environment}-runners`,
+            {
+                region: config.region,
+                accountId,
+                environment,
+                ci: ci.provider,
+                ciUrl,
+                project: ci.project,
+                vpcId: net.vpcId,
+                privateSubnetIds: net.privateSubnetIds,
+                abacTagKey: core.abacTagKey,
+                instanceType: runners.instanceType,
+                rootVolumeGiB: runners.rootVolumeGiB,
+                gitlabRunnerVersion: runners.gitlabRunnerVersion,
+                githubRunnerVersion: runners.githubRunnerVersion,
+                kmsDeletionWindowDays: core.kmsDeletionWindowDays,
+                protect,
+            },
+            envOpts,
+        );
+        networks[environment] = pulumi
+            .all([net.vpcId, pulumi.all(net.privateSubnetIds), pulumi.all(net.publicSubnetIds), deployRunners.securityGroupIds.deploy, deployRunners.securityGroupIds.preview, deployRunners.tokenSecretNames.deploy, deployRunners.tokenSecretNames.preview])
+            .apply(([vpcId, privateSubnetIds, publicSubnetIds, deploySg, previewSg, deploySecret, previewSecret]): FoundationNetworkOutput => ({
+                clusterName,
+                vpcId,
+                vpcCidr: settings.vpcCidr,
+                zones: net.zones,
+                privateSubnetIds: [...privateSubnetIds],
+                publicSubnetIds: [...publicSubnetIds],
+                runnerSecurityGroupIds: [deploySg, previewSg],
+                runnerTags: { deploy: deployRunners.tags.deploy, preview: deployRunners.tags.preview },
+                runnerTokenSecrets: { deploy: deploySecret, preview: previewSecret },
+            }));
+    }
+
     return {
-        previewRoleArn: component.previewRoleArn,
-        deployRoleArns: component.deployRoleArns,
-        audiences: component.audiences,
-        stateBucket: component.stateBucket,
-        login: component.loginCommand,
-        secretsProvider: component.secretsProvider,
-        stackInit: pulumi.interpolate`pulumi stack init <stack> --secrets-provider '${component.secretsProvider}'`,
+        previewRoleArn: deployer.previewRoleArn,
+        deployRoleArns: deployer.deployRoleArns,
+        audiences: deployer.audiences,
+        stateBucket: deployer.stateBucket,
+        login: deployer.loginCommand,
+        secretsProvider: deployer.secretsProvider,
+        stackInit: pulumi.interpolate`pulumi stack init <stack> --secrets-provider '${deployer.secretsProvider}'`,
+        networks,
+        createdServiceLinkedRoles,
     };
 }

@@ -6,10 +6,10 @@ import { GitlabRunners } from "../components/gitlab-runners/gitlab-runners";
 import { Jenkins } from "../components/jenkins/jenkins";
 import { Storage } from "../components/storage/storage";
 import { StorageNodes } from "../components/storage/nodes";
-import { Network } from "../components/network/network";
 import { Pki } from "../components/pki/pki";
 import { orgTagsTransformation } from "../components/shared/tags";
 import { PlatformConfig, orgTags } from "./config";
+import type { FoundationEnvironment } from "./environment";
 
 /** Arguments of the platform's root component. */
 export interface PlatformArgs {
@@ -17,6 +17,8 @@ export interface PlatformArgs {
     readonly config: PlatformConfig;
     /** AWS account the stack deploys to (for key and trust policies). */
     readonly accountId: string;
+    /** The environment's network, deploy runners and CI roles, from the foundation stack. */
+    readonly foundation: FoundationEnvironment;
 }
 
 /**
@@ -28,8 +30,8 @@ export class Platform extends pulumi.ComponentResource {
     public readonly orgTags: Record<string, string>;
     /** EKS cluster name. */
     public readonly clusterName: string;
-    /** The VPC. */
-    public readonly network: Network;
+    /** The environment's VPC and subnets (owned by the foundation). */
+    public readonly network: FoundationEnvironment["network"];
     /** The EKS cluster; the handle every Kubernetes-side component takes. */
     public readonly cluster: Cluster;
     /** Karpenter and the platform's NodePools. */
@@ -53,29 +55,15 @@ export class Platform extends pulumi.ComponentResource {
             ...opts,
             transformations: [orgTagsTransformation(tags), ...(opts?.transformations ?? [])],
         });
-        const { core, network, cluster, karpenter, secrets, pki, runners, storage, jenkins } = args.config;
+        const { core, cluster, karpenter, secrets, pki, runners, storage, jenkins } = args.config;
         const { region } = args.config;
         const { accountId } = args;
         const protect = core.protectStatefulResources;
         this.orgTags = tags;
         this.clusterName = name;
 
-        // VPC over three AZs; private subnets tagged for the cluster's Karpenter.
-        this.network = new Network(
-            `${name}-network`,
-            {
-                region,
-                accountId,
-                clusterName: this.clusterName,
-                vpcCidr: network.vpcCidr,
-                availabilityZones: network.availabilityZones,
-                natGateways: network.natGateways,
-                flowLogRetentionDays: network.flowLogRetentionDays,
-                kmsDeletionWindowDays: core.kmsDeletionWindowDays,
-                protect,
-            },
-            { parent: this },
-        );
+        // The VPC is the foundation's: the deploy runners live in it, so they exist before the cluster.
+        this.network = args.foundation.network;
 
         // EKS with encrypted Secrets, private endpoint, IRSA, core add-ons and the system node group.
         this.cluster = new Cluster(
@@ -86,6 +74,8 @@ export class Platform extends pulumi.ComponentResource {
                 accountId,
                 vpcId: this.network.vpcId,
                 privateSubnetIds: this.network.privateSubnetIds,
+                endpointClientSecurityGroupIds: this.network.runnerSecurityGroupIds,
+                previewRoleArn: args.foundation.previewRoleArn,
                 kubernetesVersion: cluster.kubernetesVersion,
                 endpointPublicAccess: cluster.endpointPublicAccess,
                 publicAccessCidrs: cluster.publicAccessCidrs,

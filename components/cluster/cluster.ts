@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as eks from "@pulumi/eks";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { PREVIEW_GROUP, previewClusterRoleRules, previewDryRunOnlyPolicy } from "./access";
 import { ClusterHandle, POOL_LABEL, POOLS, placementOn } from "../shared/interfaces";
 import { ec2TrustPolicy, irsaTrustPolicy, managedPolicyArn, policyDocument, toJson } from "../shared/iam-documents";
 import { ebsKeyPolicy, logsKeyPolicy, serviceKeyPolicy } from "../shared/kms-policies";
@@ -24,8 +25,12 @@ export interface ClusterArgs {
     readonly endpointPublicAccess?: boolean;
     /** CIDRs allowed to reach the public endpoint. @default [] */
     readonly publicAccessCidrs?: readonly string[];
-    /** IAM roles given cluster-admin through access entries. @default [] */
+    /** IAM roles of people given cluster-admin through access entries (never the creating role: EKS's bootstrap entry already is its admin entry). @default [] */
     readonly adminRoleArns?: readonly string[];
+    /** Security groups (the deploy runners') allowed to reach the private API endpoint on 443. @default [] */
+    readonly endpointClientSecurityGroupIds?: readonly pulumi.Input<string>[];
+    /** The CI preview role: reads and server-side dry runs only (see `access.ts`). @default - no preview access */
+    readonly previewRoleArn?: pulumi.Input<string>;
     /** Control-plane log retention in days. @default 90 */
     readonly logRetentionDays?: number;
     /** Graviton instance types of the system node group. @default ["t4g.medium", "t4g.large"] */
@@ -145,17 +150,21 @@ export class Cluster extends pulumi.ComponentResource implements ClusterHandle {
                 endpointPublicAccess,
                 publicAccessCidrs: endpointPublicAccess ? publicAccessCidrs : undefined,
                 authenticationMode: eks.AuthenticationMode.Api,
-                accessEntries: Object.fromEntries(
-                    adminRoleArns.map((arn) => [
-                        `admin-${arn.split("/").pop() ?? arn}`,
-                        {
-                            principalArn: arn,
-                            accessPolicies: {
-                                clusterAdmin: { policyArn: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy", accessScope: { type: "cluster" } },
+                // The creating (deploy) role is admin through EKS's bootstrap entry; these entries are for people and the preview role.
+                accessEntries: {
+                    ...Object.fromEntries(
+                        adminRoleArns.map((arn) => [
+                            `admin-${arn.split("/").pop() ?? arn}`,
+                            {
+                                principalArn: arn,
+                                accessPolicies: {
+                                    clusterAdmin: { policyArn: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy", accessScope: { type: "cluster" } },
+                                },
                             },
-                        },
-                    ]),
-                ),
+                        ]),
+                    ),
+                    ...(args.previewRoleArn ? { preview: { principalArn: args.previewRoleArn, kubernetesGroups: [PREVIEW_GROUP], type: "STANDARD" } } : {}),
+                },
                 encryptionConfigKeyArn: secretsKey.arn,
                 enabledClusterLogTypes: [...CONTROL_PLANE_LOG_TYPES],
                 createOidcProvider: true,
@@ -182,6 +191,43 @@ export class Cluster extends pulumi.ComponentResource implements ClusterHandle {
         this.secretsKeyArn = secretsKey.arn;
         this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: cluster.kubeconfigJson, enableServerSideApply: true }, { parent: this });
         const clusterName = cluster.eksCluster.name;
+
+        // The deploy runners sit in the VPC but not in the cluster's security group: admit them to the endpoint.
+        (args.endpointClientSecurityGroupIds ?? []).forEach((sourceSecurityGroupId, index) => {
+            new aws.vpc.SecurityGroupIngressRule(
+                `${name}-endpoint-from-runners-${index}`,
+                {
+                    description: "Kubernetes API from the deploy runners",
+                    securityGroupId: this.clusterSecurityGroupId,
+                    referencedSecurityGroupId: sourceSecurityGroupId,
+                    ipProtocol: "tcp",
+                    fromPort: 443,
+                    toPort: 443,
+                },
+                { parent: this },
+            );
+        });
+
+        // The preview role: reads and dry runs, enforced by admission because RBAC cannot tell a dry run from a write.
+        if (args.previewRoleArn) {
+            const k8sOpts = { parent: this, provider: this.provider, dependsOn: [cluster] };
+            const role = new k8s.rbac.v1.ClusterRole(`${name}-preview`, { metadata: { name: "ciplatform:preview" }, rules: previewClusterRoleRules() }, k8sOpts);
+            new k8s.rbac.v1.ClusterRoleBinding(
+                `${name}-preview`,
+                {
+                    metadata: { name: "ciplatform:preview" },
+                    roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: role.metadata.name },
+                    subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "Group", name: PREVIEW_GROUP }],
+                },
+                k8sOpts,
+            );
+            const policy = new k8s.admissionregistration.v1.ValidatingAdmissionPolicy(`${name}-preview-dry-run-only`, previewDryRunOnlyPolicy("ciplatform-preview-dry-run-only"), k8sOpts);
+            new k8s.admissionregistration.v1.ValidatingAdmissionPolicyBinding(
+                `${name}-preview-dry-run-only`,
+                { metadata: { name: "ciplatform-preview-dry-run-only" }, spec: { policyName: policy.metadata.name, validationActions: ["Deny"] } },
+                k8sOpts,
+            );
+        }
 
         const irsaRole = (key: string, namespace: string, serviceAccount: string, managedPolicies: string[]): aws.iam.Role => {
             const role = new aws.iam.Role(

@@ -2,6 +2,7 @@
  * Stand-ins for other components' contracts, so a component can be tested alone under mocks.
  * They create real (mocked) Pulumi resources, never fakes of the code under test.
  */
+import type { FoundationEnvironment } from "../../stacks/environment";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterHandle } from "../../components/shared/interfaces";
@@ -26,4 +27,23 @@ export const TEST_ORG_TAGS = { environment: "dev", owner: "platform-team", "cost
 /** A root that tags everything below it with the org tags, as the Platform component does. */
 export function underOrgTags(name = "test-root"): pulumi.ComponentResource {
     return new pulumi.ComponentResource("ciplatform:test:Root", name, {}, { transformations: [orgTagsTransformation(TEST_ORG_TAGS)] });
+}
+
+/** A foundation environment as a platform stack reads it (for composing `Platform` in tests). */
+export function testFoundation(environment = "dev"): FoundationEnvironment {
+    return {
+        network: {
+            clusterName: `cip-${environment}`,
+            vpcId: "vpc-0123456789abcdef0",
+            vpcCidr: "10.0.0.0/16",
+            zones: ["eu-west-1a", "eu-west-1b", "eu-west-1c"],
+            privateSubnetIds: ["subnet-a", "subnet-b", "subnet-c"],
+            publicSubnetIds: ["subnet-pa", "subnet-pb", "subnet-pc"],
+            runnerSecurityGroupIds: ["sg-deploy", "sg-preview"],
+            runnerTags: { deploy: `ciplatform-${environment}-deploy`, preview: `ciplatform-${environment}-preview` },
+            runnerTokenSecrets: { deploy: `ciplatform/runners/${environment}/deploy`, preview: `ciplatform/runners/${environment}/preview` },
+        },
+        deployRoleArn: `arn:aws:iam::123456789012:role/cip-deployer-deploy-${environment}`,
+        previewRoleArn: "arn:aws:iam::123456789012:role/cip-deployer-preview",
+    };
 }

@@ -51,9 +51,25 @@ describe("offline plan (Pulumi's loader, the CLI's config, the real policy host)
         });
     }
 
-    it("qualifies a nested resource's type with each ancestor: Platform$Network$Vpc", () => {
-        const vpc = planned.get("platform/dev")?.resources.find((r) => r.type === "aws:ec2/vpc:Vpc");
-        assert.equal(vpc?.urn, "urn:pulumi:dev::ciplatform::ciplatform:index:Platform$ciplatform:network:Network$aws:ec2/vpc:Vpc::cip-dev-network-vpc");
+    it("qualifies a nested resource's type with each ancestor: Platform$Cluster$SecurityGroupIngressRule", () => {
+        const rule = planned.get("platform/dev")?.resources.find((r) => r.type === "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule");
+        assert.equal(
+            rule?.urn,
+            "urn:pulumi:dev::ciplatform::ciplatform:index:Platform$ciplatform:cluster:Cluster$aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule::cip-dev-cluster-endpoint-from-runners-0",
+        );
+    });
+
+    it("reads the environment's network from the foundation stack, as a StackReference reads its outputs", () => {
+        const foundation = planned.get("foundation/account");
+        const platform = planned.get("platform/dev");
+        assert.ok(foundation && platform);
+        const networks = foundation.outputs.networks as Record<string, { vpcId: string; runnerSecurityGroupIds: string[] }>;
+        assert.equal(platform.outputs.vpcId, networks.dev.vpcId);
+        const rules = platform.resources.filter((r) => r.type === "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule");
+        assert.deepEqual(
+            rules.map((r) => r.inputs.referencedSecurityGroupId),
+            networks.dev.runnerSecurityGroupIds,
+        );
     });
 
     it("npm run plan: exit 0 and a plan file of the documented shape", () => {
@@ -68,13 +84,13 @@ describe("offline plan (Pulumi's loader, the CLI's config, the real policy host)
     });
 
     it("plans a new stack with every computed output unknown: the pack degrades to advisory, never crashes", async () => {
-        const planned = await runPlan({ stack: "prod", newStack: true });
-        assert.equal(planned.summary.mandatory, 0);
-        const cannotRun = planned.policy.violations.filter((v) => /can't be known during preview/.test(v.message));
+        const newStack = await runPlan({ stack: "prod", newStack: true });
+        assert.equal(newStack.summary.mandatory, 0);
+        const cannotRun = newStack.policy.violations.filter((v) => /can't be known during preview/.test(v.message));
         assert.ok(cannotRun.length > 0, "some rules need values a new stack does not know yet");
         assert.ok(cannotRun.every((v) => v.enforcementLevel === "advisory"));
-        const vpc = planned.resources.find((r) => r.type === "aws:ec2/vpc:Vpc");
-        assert.equal(vpc?.inputs.cidrBlock, "10.0.0.0/16", "inputs stay known");
+        const cluster = newStack.resources.find((r) => r.type === "eks:index:Cluster");
+        assert.equal(cluster?.inputs.name, "cip-prod", "inputs stay known");
     });
 
     it("exits 2 with the program's ConfigError when the config is invalid, and writes no plan", () => {
@@ -88,6 +104,18 @@ describe("offline plan (Pulumi's loader, the CLI's config, the real policy host)
             assert.match(result.stderr, /ciplatform:environment: Invalid option: expected one of "dev"\|"staging"\|"prod" \(got "qa"\)/);
             assert.match(result.stderr, /ciplatform:namePrefix: must be 3-16 lower-case letters/);
             assert.equal(fs.existsSync(jsonFile), false);
+        } finally {
+            fs.rmSync(stackFile);
+        }
+    });
+
+    it("exits 2 before anything is created when the platform points at a foundation stack that does not exist", () => {
+        const stackFile = path.join(ROOT, "Pulumi.nofoundation.yaml");
+        fs.writeFileSync(stackFile, "config:\n  aws:region: eu-west-1\n  ciplatform:environment: dev\n  ciplatform:owner: me\n  ciplatform:costCenter: cc-1\n  ciplatform:runnersTokenSecretName: gitlab-runner-token\n  ciplatform:foundationStack: organization/ciplatform-foundation/elsewhere\n");
+        try {
+            const result = runCli("plan", ["--stack", "nofoundation"]);
+            assert.equal(result.status, 2, result.stdout);
+            assert.match(result.stderr, /unknown stack "organization\/ciplatform-foundation\/elsewhere"/);
         } finally {
             fs.rmSync(stackFile);
         }

@@ -45,6 +45,11 @@ export interface OfflineEngineOptions {
     readonly region: string;
     /** Answer computed outputs as unknown, as the first preview of a new stack sees them. */
     readonly newStack?: boolean;
+    /**
+     * The outputs of another stack, by its fully qualified name (`<org>/<project>/<stack>`), as the
+     * engine reads them from the backend for a `StackReference`; undefined when no such stack exists.
+     */
+    readonly stackOutputs?: (name: string) => Promise<Record<string, unknown> | undefined>;
 }
 
 const SEVERITIES = ["debug", "info", "warning", "error"] as const;
@@ -233,10 +238,20 @@ export class OfflineEngine {
                 }
                 return new emptyProto.Empty();
             }),
-            readResource: handle((req: import("@pulumi/pulumi/proto/resource_pb").ReadResourceRequest) => {
+            readResource: handle(async (req: import("@pulumi/pulumi/proto/resource_pb").ReadResourceRequest) => {
                 const properties = (req.getProperties()?.toJavaScript() ?? {}) as Record<string, unknown>;
                 const urn = this.urnOf(req.getType(), req.getName(), req.getParent());
-                const { outputs } = this.answer(req.getType(), req.getName(), properties, true, req.getId());
+                let outputs: Record<string, unknown>;
+                if (req.getType() === "pulumi:pulumi:StackReference") {
+                    const name = req.getId();
+                    const referenced = await this.options.stackOutputs?.(name);
+                    if (!referenced) {
+                        throw rpcError(grpc.status.NOT_FOUND, `unknown stack "${name}": a StackReference needs the fully qualified name <organization>/<project>/<stack> of an existing stack`);
+                    }
+                    outputs = { name, outputs: referenced, secretOutputNames: [] };
+                } else {
+                    outputs = this.answer(req.getType(), req.getName(), properties, true, req.getId()).outputs;
+                }
                 const res = new resourceProto.ReadResourceResponse();
                 res.setUrn(urn);
                 res.setProperties(structProto.Struct.fromJavaScript(outputs as Record<string, never>));

@@ -73,6 +73,8 @@ export interface PlanOptions {
     readonly newStack?: boolean;
     /** The policy host to use; defaults to one shared by the process. */
     readonly policyHost?: PolicyHost;
+    /** Organization of fully qualified stack names. @default "organization" (the S3 backend's) */
+    readonly organization?: string;
 }
 
 export function projectDirOf(project = "platform"): string {
@@ -196,21 +198,52 @@ function failureMessage(stack: string, code: number, logs: readonly EngineLog[],
  * Plans one stack as `pulumi preview` would and evaluates the pack over it. Throws
  * `PlanUsageError` (what the CLI refuses) or `ProgramError` (the program failed) — then nothing is analysed.
  */
-export async function runPlan(options: PlanOptions): Promise<PlanFile & { readonly outputs: Record<string, unknown>; readonly logs: readonly EngineLog[] }> {
+/**
+ * A referenced stack's outputs, as the backend would hold them after its last `up`: this
+ * repository's project of that name, planned with realistic outputs (its own stack file and defaults).
+ */
+async function referencedStackOutputs(name: string, organization: string, seen: readonly string[]): Promise<Record<string, unknown> | undefined> {
+    const [org, projectName, stack] = name.split("/");
+    if (org !== organization || !projectName || !stack || seen.includes(name)) {
+        return undefined;
+    }
+    const projectKey = Object.keys(PROJECTS).find((key) => readProject(PROJECTS[key]).name === projectName);
+    if (!projectKey || !listStacks(PROJECTS[projectKey]).includes(stack)) {
+        return undefined;
+    }
+    const { engine } = await runProgramOnly({ project: projectKey, stack, organization }, [...seen, name]);
+    return engine.outputs;
+}
+
+/** Runs a program under the loader against the offline engine; throws `ProgramError` when it fails. */
+async function runProgramOnly(options: PlanOptions, seen: readonly string[] = []): Promise<{ engine: OfflineEngine; project: PulumiProject; config: StackConfig }> {
     const { project, config } = cliConfigFor(options);
+    const organization = options.organization ?? "organization";
     const region = config.values["aws:region"] ?? "us-east-1";
-    const engine = new OfflineEngine({ project: project.name, stack: options.stack, region, newStack: options.newStack });
-    const hostReady = options.policyHost ? Promise.resolve(options.policyHost) : sharedPolicyHost();
-    hostReady.catch(() => undefined);
+    const self = `${organization}/${project.name}/${options.stack}`;
+    const engine = new OfflineEngine({
+        project: project.name,
+        stack: options.stack,
+        region,
+        newStack: options.newStack,
+        stackOutputs: (name) => referencedStackOutputs(name, organization, [...seen, self]),
+    });
     try {
         const address = await engine.start();
-        const run = await runProgram({ project, stack: options.stack, config, address });
+        const run = await runProgram({ project, stack: options.stack, config, address, organization });
         if (run.code !== 0 || engine.logs.some((l) => l.severity === "error")) {
             throw new ProgramError(failureMessage(options.stack, run.code, engine.logs, run.stderr), engine.logs, run.stderr);
         }
     } finally {
         await engine.stop();
     }
+    return { engine, project, config };
+}
+
+export async function runPlan(options: PlanOptions): Promise<PlanFile & { readonly outputs: Record<string, unknown>; readonly logs: readonly EngineLog[] }> {
+    const hostReady = options.policyHost ? Promise.resolve(options.policyHost) : sharedPolicyHost();
+    hostReady.catch(() => undefined);
+    const { engine, project, config } = await runProgramOnly(options);
 
     const recorded = withDefaultProviders(engine.resources, config, options.stack, project.name);
     const byUrn = new Map<string, RecordedResource>(recorded.map((r) => [r.urn, r]));

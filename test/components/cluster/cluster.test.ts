@@ -1,50 +1,15 @@
 import { strict as assert } from "node:assert";
-import { subnetLayout } from "../../../components/network/cidrs";
 import { CONTROL_PLANE_LOG_TYPES, validateClusterArgs } from "../../../components/cluster/cluster";
+import { PREVIEW_GROUP } from "../../../components/cluster/access";
 import { ebsKeyPolicy } from "../../../components/shared/kms-policies";
 import { ofType, plan, PlanFile, single, configIssues } from "../../helpers/mocks";
 import { simulate } from "../../helpers/iam";
 
-describe("network and cluster", () => {
-    describe("subnet layout", () => {
-        it("gives each zone a private quarter and a small public subnet in the last quarter", () => {
-            assert.deepEqual(subnetLayout("10.0.0.0/16"), {
-                private: ["10.0.0.0/18", "10.0.64.0/18", "10.0.128.0/18"],
-                public: ["10.0.192.0/20", "10.0.208.0/20", "10.0.224.0/20"],
-            });
-            assert.deepEqual(subnetLayout("172.20.16.0/20").public, ["172.20.28.0/24", "172.20.29.0/24", "172.20.30.0/24"]);
-        });
-    });
-
+describe("cluster", () => {
     describe("dev plan", () => {
         let planned: PlanFile;
         before(async () => {
             planned = await plan();
-        });
-
-        it("spans three AZs with private subnets tagged for Karpenter discovery", () => {
-            const privates = ofType(planned, "aws:ec2/subnet:Subnet").filter((s) => s.name.includes("private"));
-            assert.deepEqual(
-                privates.map((s) => s.inputs.availabilityZone),
-                ["eu-west-1a", "eu-west-1b", "eu-west-1c"],
-            );
-            for (const subnet of privates) {
-                assert.equal((subnet.inputs.tags as Record<string, string>)["karpenter.sh/discovery"], "cip-dev");
-            }
-        });
-
-        it("runs one NAT gateway in dev and one per AZ in prod", async () => {
-            assert.equal(ofType(planned, "aws:ec2/natGateway:NatGateway").length, 1);
-            const prod = await plan({ stack: "prod" });
-            assert.equal(ofType(prod, "aws:ec2/natGateway:NatGateway").length, 3);
-        });
-
-        it("sends flow logs to a log group encrypted with a rotating CMK", () => {
-            const flowLog = single(planned, "aws:ec2/flowLog:FlowLog");
-            assert.equal(flowLog.inputs.trafficType, "ALL");
-            const group = single(planned, "aws:cloudwatch/logGroup:LogGroup", "flow-logs");
-            assert.match(String(group.inputs.kmsKeyId), /^arn:aws:kms:eu-west-1:123456789012:key\//);
-            assert.equal(single(planned, "aws:kms/key:Key", "flow-logs").inputs.enableKeyRotation, true);
         });
 
         it("encrypts Secrets with its own rotating CMK, keeps the endpoint private and ships every log type", () => {
@@ -99,12 +64,54 @@ describe("network and cluster", () => {
             assert.match(parameters.kmsKeyId, /^arn:aws:kms:/);
         });
 
-        it("adds admin roles as access entries with the cluster-admin policy", async () => {
+        it("adds people's admin roles as access entries with the cluster-admin policy, and no entry for the creating deploy role", async () => {
             const withAdmin = await plan({ configChanges: { "ciplatform:clusterAdminRoleArns": ["arn:aws:iam::123456789012:role/platform-admins"] } });
-            const entries = single(withAdmin, "eks:index:Cluster").inputs.accessEntries as Record<string, { principalArn: string; accessPolicies: Record<string, { policyArn: string }> }>;
-            assert.deepEqual(Object.values(entries).map((e) => [e.principalArn, e.accessPolicies.clusterAdmin.policyArn]), [
-                ["arn:aws:iam::123456789012:role/platform-admins", "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"],
-            ]);
+            type Entry = { principalArn: string; accessPolicies?: Record<string, { policyArn: string }>; kubernetesGroups?: string[]; type?: string };
+            const entries = single(withAdmin, "eks:index:Cluster").inputs.accessEntries as Record<string, Entry>;
+            assert.deepEqual(
+                Object.values(entries).map((e) => [e.principalArn, e.accessPolicies?.clusterAdmin?.policyArn ?? e.kubernetesGroups?.join(",")]),
+                [
+                    ["arn:aws:iam::123456789012:role/platform-admins", "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"],
+                    ["arn:aws:iam::123456789012:role/cip-deployer-preview", PREVIEW_GROUP],
+                ],
+            );
+            assert.ok(!Object.values(entries).some((e) => e.principalArn.includes("deploy-dev")), "the deploy role is admin through EKS's bootstrap entry only");
+        });
+
+        it("refuses the creating deploy role in clusterAdminRoleArns before anything is created (a second entry fails with 409)", async () => {
+            const deployRole = "arn:aws:iam::123456789012:role/cip-deployer-deploy-dev";
+            await assert.rejects(plan({ configChanges: { "ciplatform:clusterAdminRoleArns": [deployRole] } }), (err: Error) => {
+                assert.match(err.message, /ciplatform:clusterAdminRoleArns: lists arn:aws:iam::123456789012:role\/cip-deployer-deploy-dev, the deploy role that creates the cluster/);
+                return true;
+            });
+        });
+
+        it("admits the environment's deploy and preview runners to the private endpoint on 443, and nothing else", () => {
+            const rules = ofType(planned, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter((r) => r.name.includes("endpoint-from-runners"));
+            assert.deepEqual(
+                rules.map((r) => [r.inputs.referencedSecurityGroupId, r.inputs.fromPort, r.inputs.toPort, r.inputs.ipProtocol]),
+                [
+                    ["sg-deploy-dev", 443, 443, "tcp"],
+                    ["sg-preview-dev", 443, 443, "tcp"],
+                ],
+            );
+            assert.ok(rules.every((r) => r.inputs.cidrIpv4 === undefined));
+        });
+
+        it("gives the preview role reads and server-side dry runs only, enforced by admission", () => {
+            const role = single(planned, "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole", "cluster-preview");
+            const rules = role.inputs.rules as Array<{ apiGroups: string[]; resources: string[]; verbs: string[] }>;
+            assert.ok(rules.every((r) => !r.resources.includes("secrets") && !r.verbs.includes("delete") && !r.verbs.includes("*")));
+            assert.deepEqual(rules.find((r) => r.apiGroups.includes("admissionregistration.k8s.io"))?.verbs, ["get", "list", "watch"]);
+            const binding = single(planned, "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding", "cluster-preview");
+            assert.deepEqual(binding.inputs.subjects, [{ apiGroup: "rbac.authorization.k8s.io", kind: "Group", name: PREVIEW_GROUP }]);
+            const policy = single(planned, "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy", "preview-dry-run-only");
+            const spec = policy.inputs.spec as { matchConditions: Array<{ expression: string }>; validations: Array<{ expression: string }>; failurePolicy: string };
+            assert.equal(spec.failurePolicy, "Fail");
+            assert.equal(spec.matchConditions[0].expression, `'${PREVIEW_GROUP}' in request.userInfo.groups`);
+            assert.equal(spec.validations[0].expression, "request.dryRun == true");
+            const policyBinding = single(planned, "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding", "preview-dry-run-only");
+            assert.deepEqual((policyBinding.inputs.spec as { validationActions: string[] }).validationActions, ["Deny"]);
         });
 
         it("protects keys only where config asks (dev opts out, prod protects)", async () => {
@@ -185,9 +192,8 @@ describe("network and cluster", () => {
             ]);
         });
 
-        it("refuses @latest AMIs and a single NAT gateway in prod", async () => {
-            assert.deepEqual(await issues({ "ciplatform:karpenterAmiAlias": "al2023@latest", "ciplatform:networkNatGateways": "single" }, "prod"), [
-                "ciplatform:networkNatGateways: prod runs a NAT gateway per AZ so an AZ outage does not cut egress; set perAz",
+        it("refuses @latest AMIs in prod", async () => {
+            assert.deepEqual(await issues({ "ciplatform:karpenterAmiAlias": "al2023@latest" }, "prod"), [
                 "ciplatform:karpenterAmiAlias: prod pins its AMI: use al2023@vYYYYMMDD, not @latest",
             ]);
         });

@@ -3,6 +3,7 @@ import * as aws from "@pulumi/aws";
 import { loadPlatformConfig } from "../../../stacks/config";
 import { Platform } from "../../../stacks/platform";
 import { plan, single } from "../../helpers/mocks";
+import { testFoundation } from "../../helpers/fixtures";
 
 const ORG_TAGS = { environment: "dev", owner: "platform-team", "cost-center": "cc-1234", "managed-by": "pulumi" };
 
@@ -11,7 +12,7 @@ describe("org tags", () => {
         return plan({
             configChanges,
             program: async () => {
-                const platform = new Platform("cip-dev", { config: loadPlatformConfig(), accountId: "123456789012" });
+                const platform = new Platform("cip-dev", { config: loadPlatformConfig(), accountId: "123456789012", foundation: testFoundation() });
                 build(platform);
             },
         });

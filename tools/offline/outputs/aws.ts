@@ -101,3 +101,6 @@ registerCall("aws:ssm/getParameter:getParameter", (args) => {
     const value = name.endsWith("/ami-id") ? `ami-${digest.slice(0, 17)}` : `offline-${digest.slice(0, 12)}`;
     return { name, value, insecureValue: value, type: "String", version: 1, arn: `arn:aws:ssm:::parameter${name}`, id: name, withDecryption: true };
 });
+
+// A fresh account: no service-linked role exists yet, so the foundation plans to create them.
+registerCall("aws:iam/getRoles:getRoles", () => ({ arns: [], names: [], id: "roles" }));

@@ -2,3 +2,4 @@
 import "./aws";
 import "./eks";
 import "./pki";
+import "./foundation";

@@ -1,0 +1,80 @@
+import { z } from "zod";
+import { defineSection } from "./define";
+import { ipv4Cidr, logRetention } from "./network";
+
+const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
+
+const vpcCidr = ipv4Cidr.refine((c) => {
+    const prefix = Number(c.split("/")[1]);
+    return prefix >= 16 && prefix <= 20;
+}, "must have a prefix length from /16 to /20 (room for three private and three public subnets)");
+
+/** First and last address of an IPv4 CIDR, as numbers. */
+function range(cidr: string): [number, number] {
+    const [address, bits] = cidr.split("/");
+    const base = address.split(".").reduce((n, octet) => n * 256 + Number(octet), 0);
+    const size = 2 ** (32 - Number(bits));
+    const start = base - (base % size);
+    return [start, start + size - 1];
+}
+
+/** The environments' networks, owned by the foundation so deploy runners exist before any cluster. */
+export const foundationNetworkSection = defineSection({
+    prefix: "network",
+    shape: {
+        devVpcCidr: vpcCidr.default("10.0.0.0/16").describe("IPv4 CIDR of the dev environment's VPC."),
+        stagingVpcCidr: vpcCidr.default("10.1.0.0/16").describe("IPv4 CIDR of the staging environment's VPC."),
+        prodVpcCidr: vpcCidr.default("10.2.0.0/16").describe("IPv4 CIDR of the prod environment's VPC."),
+        availabilityZones: z
+            .array(z.string().regex(/^[a-z]$/, "must be a single zone letter such as a"))
+            .length(3, "must name exactly three zones")
+            .refine((zs) => new Set(zs).size === zs.length, "must not repeat a zone")
+            .default(["a", "b", "c"])
+            .describe("Zone letters of the three availability zones in the region (e.g. a, b, c)."),
+        devNatGateways: z.enum(["single", "perAz"]).default("single").describe("NAT gateways of dev: one shared (cheaper) or one per AZ. prod always runs one per AZ."),
+        stagingNatGateways: z.enum(["single", "perAz"]).default("single").describe("NAT gateways of staging: one shared (cheaper) or one per AZ."),
+        flowLogRetentionDays: logRetention.default(90).describe("Retention of VPC flow logs in days (a CloudWatch retention period)."),
+        platformNamePrefix: z
+            .string()
+            .regex(/^[a-z][a-z0-9-]{2,15}$/, "must be 3-16 lower-case letters, digits or hyphens, starting with a letter")
+            .default("cip")
+            .describe("namePrefix of the platform stacks: their clusters are <prefix>-<environment>, which the subnets' discovery tags name."),
+    },
+    check: (network) => {
+        const issues: Array<{ field: "stagingVpcCidr" | "prodVpcCidr"; message: string }> = [];
+        const cidrs = { dev: network.devVpcCidr, staging: network.stagingVpcCidr, prod: network.prodVpcCidr };
+        for (const [i, a] of ENVIRONMENTS.entries()) {
+            for (const b of ENVIRONMENTS.slice(i + 1)) {
+                const [aStart, aEnd] = range(cidrs[a]);
+                const [bStart, bEnd] = range(cidrs[b]);
+                if (aStart <= bEnd && bStart <= aEnd) {
+                    issues.push({ field: b === "staging" ? "stagingVpcCidr" : "prodVpcCidr", message: `overlaps ${a}'s ${cidrs[a]}; give each environment its own range so the networks can be peered later` });
+                }
+            }
+        }
+        return issues;
+    },
+});
+
+/** The deploy runners inside each environment's network. */
+export const deployRunnersSection = defineSection({
+    prefix: "runners",
+    shape: {
+        instanceType: z
+            .string()
+            .regex(/^[a-z][a-z0-9]*g[a-z0-9]*\.[a-z0-9]+$/, "must be a Graviton (arm64) instance type such as t4g.small")
+            .default("t4g.small")
+            .describe("Instance type of each deploy runner (Graviton)."),
+        gitlabRunnerVersion: z
+            .string()
+            .regex(/^\d+\.\d+\.\d+$/, "must be an exact version such as 18.6.0")
+            .default("18.6.0")
+            .describe("GitLab Runner package version the runners install (gitlab CI only)."),
+        githubRunnerVersion: z
+            .string()
+            .regex(/^\d+\.\d+\.\d+$/, "must be an exact version such as 2.329.0")
+            .default("2.329.0")
+            .describe("GitHub Actions runner version the runners install (github CI only)."),
+        rootVolumeGiB: z.number().int().min(20).max(500).default(40).describe("Root volume of each runner (Docker images and job workspaces), GiB."),
+    },
+});
