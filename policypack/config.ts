@@ -98,8 +98,21 @@ export const CONFIG_SCHEMA: PolicyConfigSchema = {
 const resolved = new Map<string, { given: Partial<PackConfig>; config: PackConfig }>();
 
 function sameValues(a: Partial<PackConfig>, b: Partial<PackConfig>): boolean {
-    const keys = Object.keys(a) as Array<keyof PackConfig>;
-    return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
+    // Without allocating: this runs for every policy on every resource.
+    let count = 0;
+    for (const k in a) {
+        if (a[k as keyof PackConfig] !== b[k as keyof PackConfig]) {
+            return false;
+        }
+        count++;
+    }
+    for (const k in b) {
+        if (!(k in a)) {
+            return false;
+        }
+        count--;
+    }
+    return count === 0;
 }
 
 /** Resolves a policy's config over the defaults (`policy` names the cache slot). */

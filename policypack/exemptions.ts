@@ -16,13 +16,15 @@ export function exemptionsReport(rules: () => readonly ResourceRule[], stackRule
             if (config.exemptions.length === 0) {
                 return;
             }
+            const byTag = config.exemptions.some((e) => e.tag !== undefined);
             for (const r of args.resources) {
-                // Cheap pre-check (any policy), then the exemption of each applicable rule.
-                if (!exemptionFor(config, r.name, r.props.tags)) {
+                // Cheap pre-check (any policy; tags read only when an exemption names one), then the exemption of each applicable rule.
+                const tags: unknown = byTag ? r.props.tags : undefined;
+                if (!exemptionFor(config, r.name, tags)) {
                     continue;
                 }
                 for (const rule of rules()) {
-                    const exemption = applies(rule, r.type) ? exemptionFor(config, r.name, r.props.tags, rule.name) : undefined;
+                    const exemption = applies(rule, r.type) ? exemptionFor(config, r.name, tags, rule.name) : undefined;
                     if (!exemption) {
                         continue;
                     }
@@ -40,7 +42,8 @@ export function exemptionsReport(rules: () => readonly ResourceRule[], stackRule
                 }
             }
             for (const rule of stackRules()) {
-                if (rule.requiresType && !args.resources.some((r) => r.type === rule.requiresType)) {
+                const covered = config.exemptions.some((e) => e.policies === undefined || e.policies.includes(rule.name));
+                if (!covered || (rule.requiresType && !args.resources.some((r) => r.type === rule.requiresType))) {
                     continue;
                 }
                 for (const finding of rule.check(args.resources, config, args.stackTags)) {

@@ -69,9 +69,16 @@ function normalize(doc: unknown): NormalizedStatement[] | undefined {
     });
 }
 
-/** Every condition key of a statement (lower-cased), with the values it is compared to. */
+const entriesOf = new WeakMap<NormalizedStatement, Array<{ operator: string; key: string; values: string[] }>>();
+
+/** Every condition key of a statement (lower-cased), with the values it is compared to. Shared: read-only. */
 export function conditionEntries(s: NormalizedStatement): Array<{ operator: string; key: string; values: string[] }> {
-    return Object.entries(s.conditions).flatMap(([operator, block]) => Object.entries(block).map(([key, values]) => ({ operator, key: key.toLowerCase(), values })));
+    let entries = entriesOf.get(s);
+    if (!entries) {
+        entries = Object.entries(s.conditions).flatMap(([operator, block]) => Object.entries(block).map(([key, values]) => ({ operator, key: key.toLowerCase(), values })));
+        entriesOf.set(s, entries);
+    }
+    return entries;
 }
 
 export function statementLabel(s: NormalizedStatement, index: number): string {
