@@ -924,6 +924,22 @@ describe("policy pack rules", () => {
             );
         });
 
+        it("a namespace without an enforce label passes where exempted, and the exemption is reported", async () => {
+            const bare: Fixture = { type: "kubernetes:core/v1:Namespace", name: "vendor-ns", inputs: { apiVersion: "v1", kind: "Namespace", metadata: { name: "vendor" } } };
+            const exemptions = [{ resourceName: "vendor-ns", policies: ["kubernetes-namespace-require-pod-security"], reason: "vendor operator manages its own admission, ticket PLAT-7" }];
+            const violations = await analyzeResources([toInput(bare)], { "*": { exemptions } });
+            assert.deepEqual(
+                violations.map((v) => [v.policy, v.enforcementLevel, v.message]),
+                [
+                    [
+                        "pack-report-exemptions",
+                        "advisory",
+                        'exempted from kubernetes-namespace-require-pod-security (vendor operator manages its own admission, ticket PLAT-7): Namespace "vendor" enforces no Pod Security level: label it pod-security.kubernetes.io/enforce=restricted (or baseline; privileged only with an exemption).',
+                    ],
+                ],
+            );
+        });
+
         it('the shared block under "*" reaches every policy', async () => {
             const violations = await analyzeResources([toInput(queue("legacy", { sqsManagedSseEnabled: false, tags: {} }))], { "*": { exemptions: [{ resourceName: "legacy", reason: "imported bucket, migration ticket PLAT-123" }] } });
             assert.ok(violations.every((v) => v.policy === "pack-report-exemptions" && v.enforcementLevel === "advisory"), JSON.stringify(violations));
