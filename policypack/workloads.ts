@@ -71,7 +71,14 @@ export const workloadPodSecurityRule: StackRule = {
             }
             levels ??= namespaceLevels(resources);
             const metadata = r.props.metadata;
-            const namespace = typeof metadata?.namespace === "string" && metadata.namespace !== "" ? metadata.namespace : "default";
+            // Where the object lands: its own namespace, else its provider's default namespace, else "default".
+            const providerNamespace: unknown = r.provider?.props.namespace;
+            const namespace =
+                typeof metadata?.namespace === "string" && metadata.namespace !== ""
+                    ? metadata.namespace
+                    : typeof providerNamespace === "string" && providerNamespace !== ""
+                      ? providerNamespace
+                      : "default";
             const declared = levels.get(namespace);
             const level = declared ?? config.podSecurityDefaultLevel;
             const template = podTemplateOf(kind, r.props.spec);

@@ -813,6 +813,19 @@ const CASES: Case[] = [
                 ],
             },
             {
+                what: "a Deployment placed by its provider's default namespace",
+                fixtures: [
+                    namespace("apps", "restricted"),
+                    {
+                        type: "kubernetes:apps/v1:Deployment",
+                        name: "web",
+                        inputs: { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "web" }, spec: { template: { spec: { ...RESTRICTED_POD, hostIPC: true } } } },
+                        provider: { namespace: "apps" },
+                    },
+                ],
+                messages: ['Deployment "apps/web" violates Pod Security hostNamespaces (namespace "apps" enforces "restricted"): host namespaces (hostIPC=true).'],
+            },
+            {
                 what: "a bare Pod against a configured default level",
                 fixtures: [
                     {
