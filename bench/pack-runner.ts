@@ -14,11 +14,13 @@ async function main(): Promise<void> {
     const count = Number(countText);
     const repeats = Number(repeatsText ?? "3");
     const host = await PolicyHost.start(which === "awsguard" ? path.join(__dirname, "peer") : POLICY_PACK_DIR);
-    const inputs = analyzerInputsFrom(syntheticStack(count));
+    const stack = syntheticStack(count);
     const samples: number[] = [];
     let findings = 0;
     try {
         for (let run = 0; run < repeats; run++) {
+            // Fresh requests each run, as the engine sends them: nothing a pack caches per request carries over.
+            const inputs = analyzerInputsFrom(stack);
             const start = performance.now();
             findings = (await host.analyze(inputs)).length;
             samples.push(performance.now() - start);

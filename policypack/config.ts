@@ -4,12 +4,15 @@
  * `npm run policy`/`npm run plan` also accept it under the key "*" for every policy at once.
  */
 import { PolicyConfigSchema } from "@pulumi/policy";
+import type { PodSecurityLevel } from "./lib/pod-security";
 
 export interface Exemption {
-    /** Resource (logical) name the exemption applies to. */
+    /** Resource (logical) name the exemption applies to; `*` matches any run of characters. */
     readonly resourceName?: string;
     /** Or: resources carrying this tag. */
     readonly tag?: { readonly key: string; readonly value: string };
+    /** Policies the exemption covers. @default - every policy */
+    readonly policies?: readonly string[];
     /** Why the rule does not apply: shown in every report. */
     readonly reason: string;
 }
@@ -24,8 +27,22 @@ export interface PackConfig {
     readonly allowedHelmRepositories: readonly string[];
     /** Stack tag / resource tag key that names the environment. */
     readonly environmentTagKey: string;
+    /** Pod Security level assumed for a namespace the program does not declare. */
+    readonly podSecurityDefaultLevel: PodSecurityLevel;
     readonly exemptions: readonly Exemption[];
 }
+
+/**
+ * The platform's own static key: LINSTOR's S3 remote (snapshot shipping) authenticates with an
+ * access key and secret only, so the Storage component keeps one IAM user limited to the DR bucket
+ * and its key, and ESO delivers the key from Secrets Manager. Matched by the SecretVersion's name
+ * (`<namePrefix>-<env>-storage-s3-credentials-value`) and only for the access-key rule.
+ */
+export const LINSTOR_S3_KEY_EXEMPTION: Exemption = {
+    resourceName: "*-storage-s3-credentials-value",
+    policies: ["aws-iam-deny-access-key-in-kubernetes"],
+    reason: "LINSTOR's S3 remote accepts only a static access key; the IAM user may reach only the DR bucket and its KMS key",
+};
 
 export const DEFAULT_CONFIG: PackConfig = {
     orgTagKeys: ["environment", "owner", "cost-center", "managed-by"],
@@ -43,7 +60,8 @@ export const DEFAULT_CONFIG: PackConfig = {
         "https://piraeus.io/helm-charts",
     ],
     environmentTagKey: "environment",
-    exemptions: [],
+    podSecurityDefaultLevel: "restricted",
+    exemptions: [LINSTOR_S3_KEY_EXEMPTION],
 };
 
 /** JSON schema of the block, given to every policy as its `configSchema`. */
@@ -56,6 +74,7 @@ export const CONFIG_SCHEMA: PolicyConfigSchema = {
         minCaPermanentDeletionDays: { type: "integer", minimum: 7, maximum: 30, description: "Shortest ACM PCA permanent-deletion period allowed." },
         allowedHelmRepositories: { type: "array", items: { type: "string" }, description: "Helm repositories (https:// or oci://) charts may come from." },
         environmentTagKey: { type: "string", description: "Stack tag naming the environment (prod rules apply where it is prod)." },
+        podSecurityDefaultLevel: { type: "string", enum: ["privileged", "baseline", "restricted"], description: "Pod Security level assumed for namespaces the program does not declare." },
         exemptions: {
             type: "array",
             description: "Resources a policy does not enforce on; each is still reported as an advisory finding.",
@@ -63,7 +82,8 @@ export const CONFIG_SCHEMA: PolicyConfigSchema = {
                 type: "object",
                 required: ["reason"],
                 properties: {
-                    resourceName: { type: "string" },
+                    resourceName: { type: "string", description: "Resource name; * matches any run of characters." },
+                    policies: { type: "array", items: { type: "string" }, description: "Policies the exemption covers (default: all)." },
                     tag: { type: "object", required: ["key", "value"], properties: { key: { type: "string" }, value: { type: "string" } } },
                     reason: { type: "string", minLength: 10 },
                 },
@@ -72,13 +92,87 @@ export const CONFIG_SCHEMA: PolicyConfigSchema = {
     },
 };
 
-/** Resolves a policy's config over the defaults. */
-export function resolveConfig(given: Partial<PackConfig> | undefined): PackConfig {
-    return { ...DEFAULT_CONFIG, ...(given ?? {}) };
+// Policies ask for their config on every resource; the host hands out a fresh shallow copy each
+// time, whose values are the same objects until the next `configure`. A resolved config is kept
+// per policy and reused while those values are identical.
+const resolved = new Map<string, { given: Partial<PackConfig>; config: PackConfig }>();
+
+function sameValues(a: Partial<PackConfig>, b: Partial<PackConfig>): boolean {
+    // Without allocating: this runs for every policy on every resource.
+    let count = 0;
+    for (const k in a) {
+        if (a[k as keyof PackConfig] !== b[k as keyof PackConfig]) {
+            return false;
+        }
+        count++;
+    }
+    for (const k in b) {
+        if (!(k in a)) {
+            return false;
+        }
+        count--;
+    }
+    return count === 0;
 }
 
-/** The exemption that covers a resource, if any. */
-export function exemptionFor(config: PackConfig, name: string, tags: unknown): Exemption | undefined {
-    const tagMap = tags !== null && typeof tags === "object" ? (tags as Record<string, unknown>) : {};
-    return config.exemptions.find((e) => (e.resourceName !== undefined && e.resourceName === name) || (e.tag !== undefined && tagMap[e.tag.key] === e.tag.value));
+/** Resolves a policy's config over the defaults (`policy` names the cache slot). */
+export function resolveConfig(given: Partial<PackConfig> | undefined, policy = ""): PackConfig {
+    const block = given ?? {};
+    const hit = resolved.get(policy);
+    if (hit && sameValues(hit.given, block)) {
+        return hit.config;
+    }
+    const config: PackConfig = { ...DEFAULT_CONFIG, ...block };
+    resolved.set(policy, { given: block, config });
+    return config;
+}
+
+interface CompiledExemption {
+    readonly exemption: Exemption;
+    readonly name?: RegExp | string;
+    readonly policies?: ReadonlySet<string>;
+}
+
+const compiled = new WeakMap<readonly Exemption[], CompiledExemption[]>();
+
+function compile(exemptions: readonly Exemption[]): CompiledExemption[] {
+    let list = compiled.get(exemptions);
+    if (!list) {
+        list = exemptions.map((e) => ({
+            exemption: e,
+            name:
+                e.resourceName === undefined
+                    ? undefined
+                    : e.resourceName.includes("*")
+                      ? new RegExp(
+                            `^${e.resourceName
+                                .split("*")
+                                .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
+                                .join(".*")}$`,
+                        )
+                      : e.resourceName,
+            policies: e.policies ? new Set(e.policies) : undefined,
+        }));
+        compiled.set(exemptions, list);
+    }
+    return list;
+}
+
+/** The exemption that covers a resource for a policy (any policy when omitted), if any. */
+export function exemptionFor(config: PackConfig, name: string, tags: unknown, policy?: string): Exemption | undefined {
+    if (config.exemptions.length === 0) {
+        return undefined;
+    }
+    const tagMap = tags !== null && typeof tags === "object" ? (tags as Record<string, unknown>) : undefined;
+    for (const c of compile(config.exemptions)) {
+        if (policy !== undefined && c.policies && !c.policies.has(policy)) {
+            continue;
+        }
+        const byName = c.name !== undefined && (typeof c.name === "string" ? c.name === name : c.name.test(name));
+        const e = c.exemption;
+        if (byName || (e.tag !== undefined && tagMap !== undefined && tagMap[e.tag.key] === e.tag.value)) {
+            return e;
+        }
+    }
+    return undefined;
 }

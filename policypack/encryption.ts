@@ -1,5 +1,6 @@
 /** Encryption rules: customer-managed keys where data rests, TLS where it moves. */
 import { PolicyResource } from "@pulumi/policy";
+import { companionIndex, targetOf } from "./lib/companions";
 import { parseDocument } from "./lib/iam-document";
 import { byType, resourcePolicy, ResourceRule, stackPolicy, StackRule } from "./lib/rule";
 
@@ -85,7 +86,7 @@ export const storageClassRule: ResourceRule = {
     name: "kubernetes-storageclass-require-ebs-encryption",
     description: "StorageClasses that provision EBS volumes encrypt them.",
     enforcementLevel: "mandatory",
-    types: (type) => type === "kubernetes:storage.k8s.io/v1:StorageClass",
+    types: ["kubernetes:storage.k8s.io/v1:StorageClass"],
     check: (r) =>
         r.props.provisioner === "ebs.csi.aws.com" && r.props.parameters?.encrypted !== "true"
             ? [`StorageClass "${r.props.metadata?.name ?? r.name}" provisions unencrypted EBS volumes: set parameters.encrypted "true" (and kmsKeyId).`]
@@ -175,31 +176,30 @@ function deniesInsecureTransport(policy: unknown): boolean {
     );
 }
 
-/** Which bucket a companion resource configures: by dependency on the bucket's URN. */
-function bucketOf(companion: PolicyResource, buckets: ReadonlySet<PolicyResource>): PolicyResource | undefined {
-    return companion.dependencies.find((d) => buckets.has(d)) ?? (companion.parent && buckets.has(companion.parent) ? companion.parent : undefined);
-}
-
 export const s3Rule: StackRule = {
     name: "s3-bucket-require-kms-and-tls",
-    description: "S3 buckets use SSE-KMS with a bucket key and a policy that denies non-TLS requests, whether configured inline or in the separate bucket resources.",
+    description: "S3 buckets use SSE-KMS with a bucket key and a policy that denies non-TLS requests, whether configured inline or in the separate bucket resources (linked by reference or by the bucket name they configure).",
     enforcementLevel: "mandatory",
     check: (resources) => {
         const index = byType(resources);
         const buckets = BUCKET_TYPES.flatMap((t) => index.get(t) ?? []);
-        const bucketSet = new Set(buckets);
+        if (buckets.length === 0) {
+            return [];
+        }
+        // Companions name their bucket by name (the `bucket` input); after an update the bucket's id and ARN are known too.
+        const companions = companionIndex(buckets, ["bucket", "id", "arn"]);
         const encrypted = new Set<PolicyResource>();
         const tlsOnly = new Set<PolicyResource>();
         for (const type of SSE_TYPES) {
             for (const sse of index.get(type) ?? []) {
-                const bucket = bucketOf(sse, bucketSet);
+                const bucket = targetOf(sse, companions, "bucket");
                 if (bucket && sseOk(sse.props.rules)) {
                     encrypted.add(bucket);
                 }
             }
         }
         for (const policy of index.get("aws:s3/bucketPolicy:BucketPolicy") ?? []) {
-            const bucket = bucketOf(policy, bucketSet);
+            const bucket = targetOf(policy, companions, "bucket");
             if (bucket && deniesInsecureTransport(policy.props.policy)) {
                 tlsOnly.add(bucket);
             }

@@ -1,28 +1,55 @@
 /** Exempted findings are never silent: this advisory policy reports each one with its reason. */
 import { StackValidationPolicy } from "@pulumi/policy";
 import { CONFIG_SCHEMA, exemptionFor, PackConfig, resolveConfig } from "./config";
-import { applies, ResourceRule } from "./lib/rule";
+import { applies, ResourceRule, StackRule } from "./lib/rule";
 
-export function exemptionsReport(rules: () => readonly ResourceRule[]): StackValidationPolicy {
+const NAME = "pack-report-exemptions";
+
+export function exemptionsReport(rules: () => readonly ResourceRule[], stackRules: () => readonly StackRule[]): StackValidationPolicy {
     return {
-        name: "pack-report-exemptions",
+        name: NAME,
         description: "Reports every finding an exemption suppressed, with the exemption's reason.",
         enforcementLevel: "advisory",
         configSchema: CONFIG_SCHEMA,
         validateStack: (args, reportViolation) => {
-            const config: PackConfig = resolveConfig(args.getConfig<Partial<PackConfig>>());
+            const config: PackConfig = resolveConfig(args.getConfig<Partial<PackConfig>>(), NAME);
             if (config.exemptions.length === 0) {
                 return;
             }
+            const byTag = config.exemptions.some((e) => e.tag !== undefined);
             for (const r of args.resources) {
-                const exemption = exemptionFor(config, r.name, r.props.tags);
-                if (!exemption) {
+                // Cheap pre-check (any policy; tags read only when an exemption names one), then the exemption of each applicable rule.
+                const tags: unknown = byTag ? r.props.tags : undefined;
+                if (!exemptionFor(config, r.name, tags)) {
                     continue;
                 }
-                for (const rule of rules().filter((candidate) => applies(candidate, r.type))) {
-                    const view = { type: r.type, name: r.name, urn: r.urn, props: r.props, providerProps: r.provider?.props, stackTags: args.stackTags };
+                for (const rule of rules()) {
+                    const exemption = applies(rule, r.type) ? exemptionFor(config, r.name, tags, rule.name) : undefined;
+                    if (!exemption) {
+                        continue;
+                    }
+                    const view = {
+                        type: r.type,
+                        name: r.name,
+                        urn: r.urn,
+                        props: r.props,
+                        providerProps: r.provider?.props,
+                        stackTags: args.stackTags,
+                    };
                     for (const finding of rule.check(view, config)) {
                         reportViolation(`exempted from ${rule.name} (${exemption.reason}): ${finding}`, r.urn);
+                    }
+                }
+            }
+            for (const rule of stackRules()) {
+                const covered = config.exemptions.some((e) => e.policies === undefined || e.policies.includes(rule.name));
+                if (!covered || (rule.requiresType && !args.resources.some((r) => r.type === rule.requiresType))) {
+                    continue;
+                }
+                for (const finding of rule.check(args.resources, config, args.stackTags)) {
+                    const exemption = exemptionFor(config, finding.name, finding.tags, rule.name);
+                    if (exemption) {
+                        reportViolation(`exempted from ${rule.name} (${exemption.reason}): ${finding.message}`, finding.urn);
                     }
                 }
             }

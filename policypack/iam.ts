@@ -7,19 +7,22 @@ import { PackConfig } from "./config";
 /** Identity policies a resource carries, each with a label for messages. */
 export function identityDocuments(r: ResourceView): Array<{ label: string; statements: NormalizedStatement[] }> {
     const docs: Array<{ label: string; statements: NormalizedStatement[] }> = [];
-    const add = (label: string, value: unknown): void => {
-        const statements = parseDocument(value);
-        if (statements) {
-            docs.push({ label, statements });
-        }
-    };
     if (r.type === "aws:iam/role:Role") {
-        const inline = Array.isArray(r.props.inlinePolicies) ? r.props.inlinePolicies : [];
-        inline.forEach((p: { name?: string; policy?: unknown }, i: number) => add(`inline policy "${p.name ?? i}"`, p.policy));
+        const inline: unknown = r.props.inlinePolicies;
+        if (Array.isArray(inline)) {
+            inline.forEach((p: { name?: string; policy?: unknown }, i: number) => addDocument(docs, `inline policy "${p.name ?? i}"`, p.policy));
+        }
     } else {
-        add("policy", r.props.policy);
+        addDocument(docs, "policy", r.props.policy);
     }
     return docs;
+}
+
+function addDocument(docs: Array<{ label: string; statements: NormalizedStatement[] }>, label: string, value: unknown): void {
+    const statements = parseDocument(value);
+    if (statements) {
+        docs.push({ label, statements });
+    }
 }
 
 export const IDENTITY_POLICY_TYPES = ["aws:iam/role:Role", "aws:iam/rolePolicy:RolePolicy", "aws:iam/policy:Policy", "aws:iam/userPolicy:UserPolicy", "aws:iam/groupPolicy:GroupPolicy"];

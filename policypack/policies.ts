@@ -1,14 +1,25 @@
 import { Policies } from "@pulumi/policy";
 import { abacPolicies, abacRules } from "./abac";
+import { credentialPolicies, credentialRules, credentialStackRules } from "./credentials";
 import { encryptionPolicies, encryptionRules, s3Rule } from "./encryption";
 import { iamPolicies, iamRules } from "./iam";
 import { kubernetesPolicies, kubernetesRules } from "./kubernetes";
 import { exemptionsReport } from "./exemptions";
 import { awsResourceRequireOrgTags, orgTagsRule, secretAbacTagRule, secretsmanagerSecretRequireAbacTag } from "./tags";
+import { workloadPolicies, workloadRules, workloadStackRules } from "./workloads";
 
 /** Every resource rule, for the exemptions report and the docs. */
-export const resourceRules = [orgTagsRule, secretAbacTagRule, ...abacRules, ...encryptionRules, ...iamRules, ...kubernetesRules];
-export const stackRules = [s3Rule];
+export const resourceRules = [
+    orgTagsRule,
+    secretAbacTagRule,
+    ...abacRules,
+    ...encryptionRules,
+    ...iamRules,
+    ...kubernetesRules,
+    ...credentialRules,
+    ...workloadRules,
+];
+export const stackRules = [s3Rule, ...credentialStackRules, ...workloadStackRules];
 
 /** Every policy of the pack, in the order the README lists them. */
 export const policies: Policies = [
@@ -18,5 +29,10 @@ export const policies: Policies = [
     ...encryptionPolicies,
     ...iamPolicies,
     ...kubernetesPolicies,
-    exemptionsReport(() => resourceRules),
+    ...credentialPolicies,
+    ...workloadPolicies,
+    exemptionsReport(
+        () => resourceRules,
+        () => stackRules,
+    ),
 ];

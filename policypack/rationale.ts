@@ -28,5 +28,9 @@ export const RATIONALE: Record<string, string> = {
     "karpenter-nodeclass-deny-latest-ami-in-prod": "Production nodes must run an AMI that was tested in staging, not whatever was released last night.",
     "karpenter-nodepool-require-limits": "An unlimited NodePool turns a runaway deployment into an unbounded bill.",
     "kubernetes-api-deny-deprecated-versions": "Deprecated APIs stop being served on upgrade, taking the objects with them.",
+    "kubernetes-deny-static-aws-credentials": "A literal key id in a manifest or chart values, or an ESO store that signs in with a static key, is a long-lived credential outside the ABAC design.",
+    "aws-iam-deny-access-key-in-kubernetes": "An access key wired into Kubernetes never expires and is not bound to a namespace, so it bypasses IRSA and the ABAC tags; the rare consumer that needs one is exempted with its reason.",
+    "kubernetes-namespace-require-pod-security": "Pod Security admission only guards namespaces that name a level; an unlabelled namespace runs whatever the cluster default allows.",
+    "kubernetes-workload-require-pod-security": "Failing the plan beats a workload the admission controller rejects at deploy time, or one that runs privileged in a namespace meant to be restricted.",
     "pack-report-exemptions": "Exemptions must stay visible in every run, with their reason.",
 };

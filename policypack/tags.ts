@@ -18,9 +18,11 @@ export function missingTags(tags: unknown, required: readonly string[]): string[
 
 /** Tags a resource ends up with: the provider's default tags (where the engine shows them) under its own. */
 function effectiveTags(props: Record<string, unknown>, providerProps: Record<string, unknown> | undefined): Record<string, unknown> {
-    const defaults = (providerProps?.defaultTags as { tags?: Record<string, unknown> } | undefined)?.tags ?? {};
-    const own = props.tags !== null && typeof props.tags === "object" ? (props.tags as Record<string, unknown>) : {};
-    return { ...defaults, ...own };
+    const defaults = (providerProps?.defaultTags as { tags?: Record<string, unknown> } | undefined)?.tags;
+    const tags = props.tags;
+    const own = tags !== null && typeof tags === "object" ? (tags as Record<string, unknown>) : {};
+    // Most resources carry their own tags and no provider defaults: read them as they are.
+    return defaults ? { ...defaults, ...own } : own;
 }
 
 export const orgTagsRule: ResourceRule = {

@@ -15,16 +15,33 @@ export interface NormalizedStatement {
 
 const list = (value: unknown): string[] => (value === undefined || value === null ? [] : Array.isArray(value) ? value.map(String) : [String(value)]);
 
+// Several rules read the same document of the same resource: JSON documents are parsed once and
+// the normalised statements shared (read-only). Bounded, so a huge stack cannot grow it without end.
+const parsed = new Map<string, NormalizedStatement[] | undefined>();
+const PARSED_LIMIT = 4096;
+
 /** Parses a policy document; returns undefined when it is absent or not a policy. */
 export function parseDocument(value: unknown): NormalizedStatement[] | undefined {
-    let doc: unknown = value;
-    if (typeof value === "string") {
-        try {
-            doc = JSON.parse(value);
-        } catch {
-            return undefined;
-        }
+    if (typeof value !== "string") {
+        return normalize(value);
     }
+    if (parsed.has(value)) {
+        return parsed.get(value);
+    }
+    let statements: NormalizedStatement[] | undefined;
+    try {
+        statements = normalize(JSON.parse(value));
+    } catch {
+        statements = undefined;
+    }
+    if (parsed.size >= PARSED_LIMIT) {
+        parsed.clear();
+    }
+    parsed.set(value, statements);
+    return statements;
+}
+
+function normalize(doc: unknown): NormalizedStatement[] | undefined {
     if (doc === null || typeof doc !== "object") {
         return undefined;
     }
@@ -52,9 +69,16 @@ export function parseDocument(value: unknown): NormalizedStatement[] | undefined
     });
 }
 
-/** Every condition key of a statement (lower-cased), with the values it is compared to. */
+const entriesOf = new WeakMap<NormalizedStatement, Array<{ operator: string; key: string; values: string[] }>>();
+
+/** Every condition key of a statement (lower-cased), with the values it is compared to. Shared: read-only. */
 export function conditionEntries(s: NormalizedStatement): Array<{ operator: string; key: string; values: string[] }> {
-    return Object.entries(s.conditions).flatMap(([operator, block]) => Object.entries(block).map(([key, values]) => ({ operator, key: key.toLowerCase(), values })));
+    let entries = entriesOf.get(s);
+    if (!entries) {
+        entries = Object.entries(s.conditions).flatMap(([operator, block]) => Object.entries(block).map(([key, values]) => ({ operator, key: key.toLowerCase(), values })));
+        entriesOf.set(s, entries);
+    }
+    return entries;
 }
 
 export function statementLabel(s: NormalizedStatement, index: number): string {

@@ -22,10 +22,19 @@ function service(name: string): Record<string, ActionFacts> | undefined {
     return services.get(name);
 }
 
+const byAction = new Map<string, ActionFacts | undefined>();
+
 /** `service:Action` as IAM knows it, or undefined for an unknown (misspelt, invented) action. */
 export function actionFacts(action: string): ActionFacts | undefined {
+    if (byAction.has(action)) {
+        return byAction.get(action);
+    }
     const [svc, name] = action.toLowerCase().split(":");
-    return name === undefined ? undefined : service(svc)?.[name];
+    const facts = name === undefined ? undefined : service(svc)?.[name];
+    if (byAction.size < 65536) {
+        byAction.set(action, facts);
+    }
+    return facts;
 }
 
 /** True when IAM cannot scope the action to resources, so `Resource: "*"` is the only form. */

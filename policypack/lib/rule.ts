@@ -30,8 +30,18 @@ export interface ResourceRule {
     readonly check: (resource: ResourceView, config: PackConfig) => string[];
 }
 
+const typeSets = new WeakMap<readonly string[], ReadonlySet<string>>();
+
 export function applies(rule: Pick<ResourceRule, "types">, type: string): boolean {
-    return typeof rule.types === "function" ? rule.types(type) : rule.types.includes(type);
+    if (typeof rule.types === "function") {
+        return rule.types(type);
+    }
+    let set = typeSets.get(rule.types);
+    if (!set) {
+        set = new Set(rule.types);
+        typeSets.set(rule.types, set);
+    }
+    return set.has(type);
 }
 
 /** Resource types as `pulumi:kubernetes` names CustomResources: `kubernetes:<group>/<version>:<Kind>`. */
@@ -44,7 +54,7 @@ export function resourcePolicy(rule: ResourceRule): ResourceValidationPolicy {
         if (!applies(rule, args.type)) {
             return;
         }
-        const config = resolveConfig(args.getConfig<Partial<PackConfig>>());
+        const config = resolveConfig(args.getConfig<Partial<PackConfig>>(), rule.name);
         const view: ResourceView = {
             type: args.type,
             name: args.name,
@@ -54,7 +64,7 @@ export function resourcePolicy(rule: ResourceRule): ResourceValidationPolicy {
             stackTags: args.stackTags,
         };
         const findings = rule.check(view, config);
-        if (findings.length > 0 && !exemptionFor(config, args.name, args.props.tags)) {
+        if (findings.length > 0 && !exemptionFor(config, args.name, args.props.tags, rule.name)) {
             findings.forEach((finding) => reportViolation(finding));
         }
     };
@@ -76,6 +86,11 @@ export interface StackRule {
     readonly name: string;
     readonly description: string;
     readonly enforcementLevel: EnforcementLevel;
+    /**
+     * A type without which the rule has nothing to check: the host then skips the rule without
+     * deserializing the stack (the hint `validateStackResourcesOfType` sets).
+     */
+    readonly requiresType?: string;
     /** Findings per resource URN. */
     readonly check: (
         resources: readonly PolicyResource[],
@@ -85,19 +100,23 @@ export interface StackRule {
 }
 
 export function stackPolicy(rule: StackRule): StackValidationPolicy {
+    const validateStack: StackValidationPolicy["validateStack"] & { __pulumiType?: string } = (args, reportViolation) => {
+        const config = resolveConfig(args.getConfig<Partial<PackConfig>>(), rule.name);
+        for (const finding of rule.check(args.resources, config, args.stackTags)) {
+            if (!exemptionFor(config, finding.name, finding.tags, rule.name)) {
+                reportViolation(finding.message, finding.urn);
+            }
+        }
+    };
+    if (rule.requiresType) {
+        validateStack.__pulumiType = rule.requiresType;
+    }
     return {
         name: rule.name,
         description: rule.description,
         enforcementLevel: rule.enforcementLevel,
         configSchema: CONFIG_SCHEMA,
-        validateStack: (args, reportViolation) => {
-            const config = resolveConfig(args.getConfig<Partial<PackConfig>>());
-            for (const finding of rule.check(args.resources, config, args.stackTags)) {
-                if (!exemptionFor(config, finding.name, finding.tags)) {
-                    reportViolation(finding.message, finding.urn);
-                }
-            }
-        },
+        validateStack,
     };
 }
 

@@ -44,6 +44,27 @@ const k8s = (group: string, kind: string, name: string, spec: Record<string, unk
     inputs: { apiVersion, kind, metadata: { name }, spec },
 });
 
+const accessKey: Fixture = { type: "aws:iam/accessKey:AccessKey", name: "ci-user", inputs: { user: "ci" } };
+const namespace = (name: string, level: string): Fixture => ({
+    type: "kubernetes:core/v1:Namespace",
+    name: `${name}-ns`,
+    inputs: { apiVersion: "v1", kind: "Namespace", metadata: { name, labels: { "pod-security.kubernetes.io/enforce": level } } },
+});
+const workload = (apiVersion: string, kind: string, name: string, ns: string, spec: Record<string, unknown>): Fixture => ({
+    type: `kubernetes:${apiVersion}:${kind}`,
+    name,
+    inputs: { apiVersion, kind, metadata: { name, namespace: ns }, spec },
+});
+const RESTRICTED_CONTAINER = {
+    name: "app",
+    image: "app:1",
+    securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, readOnlyRootFilesystem: true },
+};
+const RESTRICTED_POD = {
+    securityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
+    containers: [RESTRICTED_CONTAINER],
+};
+
 interface Case {
     readonly policy: string;
     readonly pass: Fixture[];
@@ -315,6 +336,32 @@ const CASES: Case[] = [
                 inputs: { bucket: "b-123", policy: doc({ Effect: "Deny", Principal: "*", Action: "s3:*", Resource: "*", Condition: { Bool: { "aws:SecureTransport": "false" } } }) },
                 dependsOn: [urnOf({ type: "aws:s3/bucket:Bucket", name: "b" })],
             },
+            // Configured by the bucket's literal name, in a plan without dependencies.
+            { type: "aws:s3/bucket:Bucket", name: "named", inputs: { bucket: "named-data", tags: TAGS } },
+            {
+                type: "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+                name: "named-sse",
+                inputs: {
+                    bucket: "named-data",
+                    rules: [
+                        { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: KEY }, bucketKeyEnabled: true },
+                    ],
+                },
+            },
+            {
+                type: "aws:s3/bucketPolicy:BucketPolicy",
+                name: "named-policy",
+                inputs: {
+                    bucket: "named-data",
+                    policy: doc({
+                        Effect: "Deny",
+                        Principal: "*",
+                        Action: "s3:*",
+                        Resource: "*",
+                        Condition: { Bool: { "aws:SecureTransport": "false" } },
+                    }),
+                },
+            },
             {
                 type: "aws:s3/bucketV2:BucketV2",
                 name: "legacy-inline",
@@ -332,6 +379,37 @@ const CASES: Case[] = [
                 messages: [
                     'bucket "bare" is not encrypted with SSE-KMS and a bucket key: add a server-side encryption configuration (aws:kms, bucketKeyEnabled).',
                     'bucket "bare" accepts plain-HTTP requests: add a bucket policy that denies aws:SecureTransport false.',
+                ],
+            },
+            {
+                what: "companions naming another bucket (no dependencies)",
+                fixtures: [
+                    { type: "aws:s3/bucket:Bucket", name: "named", inputs: { bucket: "named-data", tags: TAGS } },
+                    {
+                        type: "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+                        name: "other-sse",
+                        inputs: {
+                            bucket: "other-data",
+                            rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms" }, bucketKeyEnabled: true }],
+                        },
+                    },
+                    {
+                        type: "aws:s3/bucketPolicy:BucketPolicy",
+                        name: "named-policy",
+                        inputs: {
+                            bucket: "named-data",
+                            policy: doc({
+                                Effect: "Deny",
+                                Principal: "*",
+                                Action: "s3:*",
+                                Resource: "*",
+                                Condition: { Bool: { "aws:SecureTransport": "false" } },
+                            }),
+                        },
+                    },
+                ],
+                messages: [
+                    'bucket "named" is not encrypted with SSE-KMS and a bucket key: add a server-side encryption configuration (aws:kms, bucketKeyEnabled).',
                 ],
             },
             {
@@ -489,6 +567,284 @@ const CASES: Case[] = [
             { what: "Karpenter v1beta1", fixtures: [k8s("karpenter.sh/v1beta1", "NodePool", "p", { limits: { cpu: "1" } })], messages: ['NodePool "p" uses the deprecated API karpenter.sh/v1beta1: use karpenter.sh/v1.'] },
         ],
     },
+    {
+        policy: "kubernetes-deny-static-aws-credentials",
+        pass: [
+            k8s("external-secrets.io/v1", "ClusterSecretStore", "platform", {
+                provider: {
+                    aws: {
+                        service: "SecretsManager",
+                        region: "eu-west-1",
+                        auth: { jwt: { serviceAccountRef: { name: "eso", namespace: "external-secrets" } } },
+                    },
+                },
+            }),
+            {
+                type: "kubernetes:core/v1:Secret",
+                name: "app",
+                inputs: {
+                    apiVersion: "v1",
+                    kind: "Secret",
+                    metadata: { name: "app" },
+                    stringData: { token: "not-a-key", id: "AKIA-short" },
+                },
+            },
+        ],
+        fail: [
+            {
+                what: "a literal key id in a ConfigMap",
+                fixtures: [
+                    {
+                        type: "kubernetes:core/v1:ConfigMap",
+                        name: "cfg",
+                        inputs: {
+                            apiVersion: "v1",
+                            kind: "ConfigMap",
+                            metadata: { name: "cfg" },
+                            data: { AWS_ACCESS_KEY_ID: "AKIAIOSFODNN7EXAMPLE" },
+                        },
+                    },
+                ],
+                messages: [
+                    'ConfigMap "cfg" contains the AWS access key id AKIA…MPLE: remove it, rotate the key, and use an IRSA or Pod Identity role.',
+                ],
+            },
+            {
+                what: "a temporary key id in Helm values",
+                fixtures: [
+                    {
+                        type: "kubernetes:helm.sh/v3:Release",
+                        name: "app",
+                        inputs: {
+                            chart: "app",
+                            version: "1.0.0",
+                            repositoryOpts: { repo: "https://charts.jenkins.io" },
+                            values: { env: [{ name: "KEY", value: "ASIAY34FZKBOKMUTVV7A" }] },
+                        },
+                    },
+                ],
+                messages: [
+                    'Release "app" contains the AWS access key id ASIA…VV7A: remove it, rotate the key, and use an IRSA or Pod Identity role.',
+                ],
+            },
+            {
+                what: "an ESO store signing in with a static key",
+                fixtures: [
+                    k8s("external-secrets.io/v1", "SecretStore", "tenant", {
+                        provider: {
+                            aws: {
+                                service: "SecretsManager",
+                                region: "eu-west-1",
+                                auth: {
+                                    secretRef: {
+                                        accessKeyIDSecretRef: { name: "aws", key: "id" },
+                                        secretAccessKeySecretRef: { name: "aws", key: "secret" },
+                                    },
+                                },
+                            },
+                        },
+                    }),
+                ],
+                messages: [
+                    'SecretStore "tenant" authenticates to AWS with a static key (auth.secretRef accessKeyIDSecretRef, secretAccessKeySecretRef): use auth.jwt with the controller\'s IRSA role, or the platform ClusterSecretStore.',
+                ],
+            },
+        ],
+    },
+    {
+        policy: "aws-iam-deny-access-key-in-kubernetes",
+        pass: [
+            accessKey,
+            {
+                type: "aws:secretsmanager/secretVersion:SecretVersion",
+                name: "token-value",
+                inputs: { secretId: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:t", secretString: "[secret]" },
+                dependsOn: [urnOf({ type: "random:index/randomPassword:RandomPassword", name: "pw" })],
+            },
+            // The platform's own LINSTOR key: exempted by default, reported (see the exemptions tests).
+            {
+                type: "aws:secretsmanager/secretVersion:SecretVersion",
+                name: "cip-dev-storage-s3-credentials-value",
+                inputs: { secretId: "s", secretString: "[secret]" },
+                dependsOn: [urnOf(accessKey)],
+            },
+        ],
+        fail: [
+            {
+                what: "a Kubernetes Secret made from an access key",
+                fixtures: [
+                    accessKey,
+                    {
+                        type: "kubernetes:core/v1:Secret",
+                        name: "aws-creds",
+                        inputs: { apiVersion: "v1", kind: "Secret", metadata: { name: "aws-creds" }, stringData: { id: "[secret]" } },
+                        dependsOn: [urnOf(accessKey)],
+                    },
+                ],
+                messages: [
+                    'Secret "aws-creds" carries the static access key of "ci-user" into Kubernetes: give the workload an IRSA or Pod Identity role instead, or exempt it with the reason the consumer cannot use one.',
+                ],
+            },
+            {
+                what: "Helm values made from an access key",
+                fixtures: [
+                    accessKey,
+                    {
+                        type: "kubernetes:helm.sh/v3:Release",
+                        name: "app",
+                        inputs: { chart: "app", version: "1.0.0", values: { aws: "[secret]" } },
+                        dependsOn: [urnOf(accessKey)],
+                    },
+                ],
+                messages: [
+                    'Release "app" carries the static access key of "ci-user" into Kubernetes: give the workload an IRSA or Pod Identity role instead, or exempt it with the reason the consumer cannot use one.',
+                ],
+            },
+            {
+                what: "a Secrets Manager secret ESO delivers, made from an access key",
+                fixtures: [
+                    accessKey,
+                    {
+                        type: "aws:secretsmanager/secretVersion:SecretVersion",
+                        name: "creds-value",
+                        inputs: { secretId: "s", secretString: "[secret]" },
+                        dependsOn: [urnOf(accessKey)],
+                    },
+                ],
+                messages: [
+                    'SecretVersion "creds-value" carries the static access key of "ci-user" into Kubernetes: give the workload an IRSA or Pod Identity role instead, or exempt it with the reason the consumer cannot use one.',
+                ],
+            },
+        ],
+    },
+    {
+        policy: "kubernetes-namespace-require-pod-security",
+        pass: [namespace("apps", "restricted"), namespace("system", "privileged")],
+        fail: [
+            {
+                what: "no enforce label",
+                fixtures: [
+                    {
+                        type: "kubernetes:core/v1:Namespace",
+                        name: "bare",
+                        inputs: {
+                            apiVersion: "v1",
+                            kind: "Namespace",
+                            metadata: { name: "bare", labels: { "pod-security.kubernetes.io/warn": "restricted" } },
+                        },
+                    },
+                ],
+                messages: [
+                    'Namespace "bare" enforces no Pod Security level: label it pod-security.kubernetes.io/enforce=restricted (or baseline; privileged only with an exemption).',
+                ],
+            },
+            {
+                what: "an enforce label that is not a level",
+                fixtures: [namespace("typo", "restriced")],
+                messages: [
+                    'Namespace "typo" has pod-security.kubernetes.io/enforce="restriced", not a level: use privileged, baseline or restricted.',
+                ],
+            },
+        ],
+    },
+    {
+        policy: "kubernetes-workload-require-pod-security",
+        pass: [
+            namespace("apps", "restricted"),
+            workload("apps/v1", "Deployment", "web", "apps", { template: { metadata: { labels: { app: "web" } }, spec: RESTRICTED_POD } }),
+            workload("batch/v1", "CronJob", "backup", "apps", {
+                schedule: "@daily",
+                jobTemplate: { spec: { template: { spec: RESTRICTED_POD } } },
+            }),
+            namespace("nodes", "privileged"),
+            workload("apps/v1", "DaemonSet", "agent", "nodes", {
+                template: {
+                    spec: { hostNetwork: true, containers: [{ name: "agent", image: "a", securityContext: { privileged: true } }] },
+                },
+            }),
+            namespace("legacy", "baseline"),
+            workload("apps/v1", "StatefulSet", "db", "legacy", { template: { spec: { containers: [{ name: "db", image: "d" }] } } }),
+        ],
+        fail: [
+            {
+                what: "a restricted namespace's Deployment that may escalate privileges",
+                fixtures: [
+                    namespace("apps", "restricted"),
+                    workload("apps/v1", "Deployment", "web", "apps", {
+                        template: {
+                            spec: {
+                                ...RESTRICTED_POD,
+                                containers: [
+                                    {
+                                        ...RESTRICTED_CONTAINER,
+                                        securityContext: { ...RESTRICTED_CONTAINER.securityContext, allowPrivilegeEscalation: true },
+                                    },
+                                ],
+                            },
+                        },
+                    }),
+                ],
+                messages: [
+                    'Deployment "apps/web" violates Pod Security allowPrivilegeEscalation (namespace "apps" enforces "restricted"): allowPrivilegeEscalation != false (containers "app" must set securityContext.allowPrivilegeEscalation=false).',
+                ],
+            },
+            {
+                what: "a baseline namespace's CronJob on the host network",
+                fixtures: [
+                    namespace("legacy", "baseline"),
+                    workload("batch/v1", "CronJob", "job", "legacy", {
+                        jobTemplate: { spec: { template: { spec: { hostNetwork: true, containers: [{ name: "c", image: "i" }] } } } },
+                    }),
+                ],
+                messages: [
+                    'CronJob "legacy/job" violates Pod Security hostNamespaces (namespace "legacy" enforces "baseline"): host namespaces (hostNetwork=true).',
+                ],
+            },
+            {
+                what: "a Job in a namespace the program does not declare (restricted by default)",
+                fixtures: [
+                    workload("batch/v1", "Job", "once", "elsewhere", {
+                        template: { spec: { ...RESTRICTED_POD, securityContext: { runAsNonRoot: true } } },
+                    }),
+                ],
+                messages: [
+                    'Job "elsewhere/once" violates Pod Security seccompProfile_restricted (namespace "elsewhere" is not declared here, so "restricted" (podSecurityDefaultLevel) applies): seccompProfile (pod or containers "app" must set securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost").',
+                ],
+            },
+            {
+                what: "a Deployment placed by its provider's default namespace",
+                fixtures: [
+                    namespace("apps", "restricted"),
+                    {
+                        type: "kubernetes:apps/v1:Deployment",
+                        name: "web",
+                        inputs: { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "web" }, spec: { template: { spec: { ...RESTRICTED_POD, hostIPC: true } } } },
+                        provider: { namespace: "apps" },
+                    },
+                ],
+                messages: ['Deployment "apps/web" violates Pod Security hostNamespaces (namespace "apps" enforces "restricted"): host namespaces (hostIPC=true).'],
+            },
+            {
+                what: "a bare Pod against a configured default level",
+                fixtures: [
+                    {
+                        type: "kubernetes:core/v1:Pod",
+                        name: "debug",
+                        inputs: {
+                            apiVersion: "v1",
+                            kind: "Pod",
+                            metadata: { name: "debug" },
+                            spec: { containers: [{ name: "sh", image: "busybox", ports: [{ containerPort: 80, hostPort: 8080 }] }] },
+                        },
+                    },
+                ],
+                config: { "kubernetes-workload-require-pod-security": { podSecurityDefaultLevel: "baseline" } },
+                messages: [
+                    'Pod "default/debug" violates Pod Security hostPorts (namespace "default" is not declared here, so "baseline" (podSecurityDefaultLevel) applies): hostPort (containers "sh" use hostPorts 8080).',
+                ],
+            },
+        ],
+    },
 ];
 
 describe("policy pack rules", () => {
@@ -537,6 +893,62 @@ describe("policy pack rules", () => {
             assert.deepEqual(
                 violations.map((v) => [v.policy, v.enforcementLevel, v.message]),
                 [["pack-report-exemptions", "advisory", 'exempted from sqs-queue-require-encryption (imported bucket, migration ticket PLAT-123): queue "legacy" is not encrypted: set sqsManagedSseEnabled true or kmsMasterKeyId.']],
+            );
+        });
+
+        it("the platform's LINSTOR key is exempted by default, only from the access-key rule, and reported with its reason", async () => {
+            const linstor: Fixture = {
+                type: "aws:secretsmanager/secretVersion:SecretVersion",
+                name: "cip-prod-storage-s3-credentials-value",
+                inputs: { secretId: "s", secretString: "[secret]" },
+                dependsOn: [urnOf(accessKey)],
+            };
+            const violations = await analyzeResources([toInput(accessKey), toInput(linstor)]);
+            assert.deepEqual(
+                violations.map((v) => [v.policy, v.enforcementLevel, v.message]),
+                [
+                    [
+                        "pack-report-exemptions",
+                        "advisory",
+                        'exempted from aws-iam-deny-access-key-in-kubernetes (LINSTOR\'s S3 remote accepts only a static access key; the IAM user may reach only the DR bucket and its KMS key): SecretVersion "cip-prod-storage-s3-credentials-value" carries the static access key of "ci-user" into Kubernetes: give the workload an IRSA or Pod Identity role instead, or exempt it with the reason the consumer cannot use one.',
+                    ],
+                ],
+            );
+        });
+
+        it("an exemption scoped to policies and matched by a name pattern leaves other policies enforced", async () => {
+            const exemptions = [
+                {
+                    resourceName: "legacy-*",
+                    policies: ["sqs-queue-require-encryption"],
+                    reason: "imported queue, migration ticket PLAT-123",
+                },
+            ];
+            const violations = await analyzeResources([toInput(queue("legacy-q", { sqsManagedSseEnabled: false, tags: {} }))], {
+                "*": { exemptions },
+            });
+            assert.deepEqual(
+                violations.map((v) => [v.policy, v.enforcementLevel]),
+                [
+                    ["aws-resource-require-org-tags", "mandatory"],
+                    ["pack-report-exemptions", "advisory"],
+                ],
+            );
+        });
+
+        it("a namespace without an enforce label passes where exempted, and the exemption is reported", async () => {
+            const bare: Fixture = { type: "kubernetes:core/v1:Namespace", name: "vendor-ns", inputs: { apiVersion: "v1", kind: "Namespace", metadata: { name: "vendor" } } };
+            const exemptions = [{ resourceName: "vendor-ns", policies: ["kubernetes-namespace-require-pod-security"], reason: "vendor operator manages its own admission, ticket PLAT-7" }];
+            const violations = await analyzeResources([toInput(bare)], { "*": { exemptions } });
+            assert.deepEqual(
+                violations.map((v) => [v.policy, v.enforcementLevel, v.message]),
+                [
+                    [
+                        "pack-report-exemptions",
+                        "advisory",
+                        'exempted from kubernetes-namespace-require-pod-security (vendor operator manages its own admission, ticket PLAT-7): Namespace "vendor" enforces no Pod Security level: label it pod-security.kubernetes.io/enforce=restricted (or baseline; privileged only with an exemption).',
+                    ],
+                ],
             );
         });
 

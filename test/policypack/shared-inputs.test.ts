@@ -1,0 +1,37 @@
+import { strict as assert } from "node:assert";
+import * as path from "node:path";
+import { Struct } from "google-protobuf/google/protobuf/struct_pb";
+import { shareDeserializedInputs } from "../../policypack/lib/shared-inputs";
+
+// The deserializer of the @pulumi/policy the pack is served by (the one the patch targets), and the
+// protobuf runtime it reads: required by path, since the exact copies matter.
+/* eslint-disable @typescript-eslint/no-require-imports */
+const policyDir = path.dirname(require.resolve("@pulumi/policy", { paths: [path.join(__dirname, "..", "..", "policypack")] }));
+const deserialize = (): { deserializeProperties(s: object, proxySecrets: boolean): Record<string, unknown> } =>
+    require(path.join(policyDir, "deserialize.js"));
+const structRuntime = require(require.resolve("google-protobuf/google/protobuf/struct_pb", { paths: [policyDir] })) as {
+    Struct: typeof Struct;
+};
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+describe("shared deserialization (lib/shared-inputs)", () => {
+    it("installs once and hands every policy the same read-only copy of a request's inputs", () => {
+        assert.equal(shareDeserializedInputs(), true);
+        assert.equal(shareDeserializedInputs(), true);
+        const struct = structRuntime.Struct.fromJavaScript({ tags: { owner: "team" }, size: 3 });
+        const first = deserialize().deserializeProperties(struct, false);
+        assert.deepEqual(first, { tags: { owner: "team" }, size: 3 });
+        assert.equal(deserialize().deserializeProperties(struct, false), first);
+        // Another request, even with equal inputs, gets its own copy.
+        assert.notEqual(
+            deserialize().deserializeProperties(structRuntime.Struct.fromJavaScript({ tags: { owner: "team" }, size: 3 }), false),
+            first,
+        );
+    });
+
+    it("leaves remediation's secret-preserving form alone", () => {
+        const struct = structRuntime.Struct.fromJavaScript({ a: 1 });
+        const plain = deserialize().deserializeProperties(struct, false);
+        assert.notEqual(deserialize().deserializeProperties(struct, true), plain);
+    });
+});
