@@ -8,6 +8,7 @@ import { Storage } from "../components/storage/storage";
 import { StorageNodes } from "../components/storage/nodes";
 import { Network } from "../components/network/network";
 import { Pki } from "../components/pki/pki";
+import { Ingress } from "../components/ingress/ingress";
 import { orgTagsTransformation } from "../components/shared/tags";
 import { PlatformConfig, orgTags } from "./config";
 
@@ -38,6 +39,8 @@ export class Platform extends pulumi.ComponentResource {
     public readonly secrets: ExternalSecrets;
     /** Private CA and cert-manager: the `CertificateIssuer` for the platform's TLS. */
     public readonly pki: Pki;
+    /** The AWS Load Balancer Controller: internal load balancers for the platform's UIs. */
+    public readonly ingress: Ingress;
     /** GitLab runners per architecture, when enabled. */
     public readonly runners?: GitlabRunners;
     /** The storage node groups (one per zone), when Jenkins is enabled. */
@@ -49,10 +52,15 @@ export class Platform extends pulumi.ComponentResource {
 
     constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         const tags = orgTags(args.config.core);
-        super("ciplatform:index:Platform", name, {}, {
-            ...opts,
-            transformations: [orgTagsTransformation(tags), ...(opts?.transformations ?? [])],
-        });
+        super(
+            "ciplatform:index:Platform",
+            name,
+            {},
+            {
+                ...opts,
+                transformations: [orgTagsTransformation(tags), ...(opts?.transformations ?? [])],
+            },
+        );
         const { core, network, cluster, karpenter, secrets, pki, runners, storage, jenkins } = args.config;
         const { region } = args.config;
         const { accountId } = args;
@@ -93,6 +101,13 @@ export class Platform extends pulumi.ComponentResource {
                 logRetentionDays: cluster.logRetentionDays,
                 systemNodeInstanceTypes: cluster.systemNodeInstanceTypes,
                 systemNodeCount: cluster.systemNodeCount,
+                addonVersions: {
+                    vpcCni: cluster.vpcCniVersion,
+                    kubeProxy: cluster.kubeProxyVersion,
+                    coredns: cluster.corednsVersion,
+                    ebsCsiDriver: cluster.ebsCsiDriverVersion,
+                    podIdentityAgent: cluster.podIdentityAgentVersion,
+                },
                 kmsDeletionWindowDays: core.kmsDeletionWindowDays,
                 protect,
             },
@@ -151,11 +166,26 @@ export class Platform extends pulumi.ComponentResource {
                 organization: pki.organization,
                 validityYears: pki.validityYears,
                 revocation: pki.revocation,
+                ocspCustomCname: pki.ocspCustomCname || undefined,
                 permanentDeletionDays: pki.permanentDeletionDays,
                 certManagerChartVersion: pki.certManagerChartVersion,
                 issuerChartVersion: pki.issuerChartVersion,
                 kmsDeletionWindowDays: core.kmsDeletionWindowDays,
                 protect,
+            },
+            { parent: this },
+        );
+
+        // Ingress: the AWS Load Balancer Controller, with its own IRSA role.
+        this.ingress = new Ingress(
+            `${name}-ingress`,
+            {
+                cluster: this.cluster,
+                clusterName: this.clusterName,
+                region,
+                accountId,
+                vpcId: this.network.vpcId,
+                chartVersion: cluster.loadBalancerControllerChartVersion,
             },
             { parent: this },
         );
@@ -177,7 +207,12 @@ export class Platform extends pulumi.ComponentResource {
                     concurrent: runners.concurrent,
                     checkInterval: runners.checkInterval,
                     extraTags: runners.extraTags,
-                    jobResources: { cpuRequest: runners.jobCpuRequest, cpuLimit: runners.jobCpuLimit, memoryRequest: runners.jobMemoryRequest, memoryLimit: runners.jobMemoryLimit },
+                    jobResources: {
+                        cpuRequest: runners.jobCpuRequest,
+                        cpuLimit: runners.jobCpuLimit,
+                        memoryRequest: runners.jobMemoryRequest,
+                        memoryLimit: runners.jobMemoryLimit,
+                    },
                     cacheExpiryDays: runners.cacheExpiryDays,
                     jobRoleArn: runners.jobRoleArn || undefined,
                     kmsDeletionWindowDays: core.kmsDeletionWindowDays,
@@ -217,6 +252,7 @@ export class Platform extends pulumi.ComponentResource {
                     region,
                     accountId,
                     operatorChartVersion: storage.operatorChartVersion,
+                    snapshotControllerVersion: storage.snapshotControllerVersion,
                     replicas: storage.replicas,
                     snapshotRetentionDays: storage.snapshotRetentionDays,
                     s3KeyRotation: storage.s3KeyRotation,
@@ -231,9 +267,11 @@ export class Platform extends pulumi.ComponentResource {
                 {
                     cluster: this.cluster,
                     secrets: this.secrets,
-                    issuer: this.pki,
                     chartVersion: jenkins.chartVersion,
                     hostname: jenkins.hostname,
+                    certificateArn: this.pki.loadBalancerCertificate(`${name}-jenkins`, jenkins.hostname),
+                    ingressClassName: this.ingress.ingressClassName,
+                    ingressReady: this.ingress.ready,
                     storageClass: this.storage.storageClassName,
                     snapshotClass: this.storage.snapshotClassName,
                     storageReady: this.storage.ready,

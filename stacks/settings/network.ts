@@ -2,17 +2,29 @@ import { z } from "zod";
 import { defineSection } from "./define";
 
 /** CloudWatch Logs' accepted retention periods, in days. */
-export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+export const LOG_RETENTION_DAYS = [
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
 
 export const logRetention = z
     .number()
     .int()
-    .refine((d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d), `must be one of CloudWatch's retention periods: ${LOG_RETENTION_DAYS.join(", ")}`);
+    .refine(
+        (d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d),
+        `must be one of CloudWatch's retention periods: ${LOG_RETENTION_DAYS.join(", ")}`,
+    );
 
 const ipv4Cidr = z
     .string()
     .regex(/^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/, "must be an IPv4 CIDR such as 10.0.0.0/16")
-    .refine((c) => c.split(/[./]/).slice(0, 4).every((o) => Number(o) <= 255), "has an octet above 255");
+    .refine(
+        (c) =>
+            c
+                .split(/[./]/)
+                .slice(0, 4)
+                .every((o) => Number(o) <= 255),
+        "has an octet above 255",
+    );
 
 /** The VPC: three AZs, private and public subnets, NAT and flow logs. */
 export const networkSection = defineSection({
