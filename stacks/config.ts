@@ -157,11 +157,7 @@ function parseSections(project: ProjectSettings, raw: Readonly<Record<string, st
 
     for (const key of Object.keys(raw)) {
         if (key.startsWith(`${namespace}:`) && !known.has(key)) {
-            issues.push({
-                key,
-                value: raw[key],
-                message: `is not a setting of the ${namespace} project (see its Pulumi.yaml for the keys)`,
-            });
+            issues.push({ key, value: raw[key], message: `is not a setting of the ${namespace} project (see its Pulumi.yaml for the keys)` });
         }
     }
 

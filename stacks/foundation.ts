@@ -27,9 +27,7 @@ export async function foundationProgram(): Promise<Record<string, unknown>> {
             audiencePrefix: ci.audiencePrefix,
             environmentTagKey: core.tagKeyEnvironment,
             permissionsBoundaryArn: ci.permissionsBoundaryArn || undefined,
-            thirdParty: ci.thirdPartyAccountId
-                ? { accountId: ci.thirdPartyAccountId, externalId: pulumi.secret(ci.thirdPartyExternalId) }
-                : undefined,
+            thirdParty: ci.thirdPartyAccountId ? { accountId: ci.thirdPartyAccountId, externalId: pulumi.secret(ci.thirdPartyExternalId) } : undefined,
             kmsDeletionWindowDays: core.kmsDeletionWindowDays,
             protect: core.protectStatefulResources,
         },

@@ -19,12 +19,7 @@ export interface TrustContext {
 }
 
 function webIdentity(ctx: TrustContext, conditions: Statement["Condition"]): PolicyDocument {
-    return policyDocument({
-        Effect: "Allow",
-        Principal: { Federated: ctx.oidcProviderArn },
-        Action: "sts:AssumeRoleWithWebIdentity",
-        Condition: conditions,
-    });
+    return policyDocument({ Effect: "Allow", Principal: { Federated: ctx.oidcProviderArn }, Action: "sts:AssumeRoleWithWebIdentity", Condition: conditions });
 }
 
 /** The audience a GitLab job requests for a role (`id_tokens: … aud:`); GitHub always uses STS's. */
@@ -38,10 +33,7 @@ export function previewTrustPolicy(ctx: TrustContext): PolicyDocument {
     const sub = `${ctx.issuerHost}:sub`;
     return ctx.provider === "github"
         ? webIdentity(ctx, { StringEquals: { [aud]: audienceFor(ctx, "preview"), [sub]: `repo:${ctx.project}:pull_request` } })
-        : webIdentity(ctx, {
-              StringEquals: { [aud]: audienceFor(ctx, "preview") },
-              StringLike: { [sub]: `project_path:${ctx.project}:ref_type:branch:ref:*` },
-          });
+        : webIdentity(ctx, { StringEquals: { [aud]: audienceFor(ctx, "preview") }, StringLike: { [sub]: `project_path:${ctx.project}:ref_type:branch:ref:*` } });
 }
 
 /** The protected branch's pipelines (GitLab, with the environment's audience) or the environment's jobs (GitHub). */
@@ -49,15 +41,8 @@ export function deployTrustPolicy(ctx: TrustContext, environment: string): Polic
     const aud = `${ctx.issuerHost}:aud`;
     const sub = `${ctx.issuerHost}:sub`;
     return ctx.provider === "github"
-        ? webIdentity(ctx, {
-              StringEquals: { [aud]: audienceFor(ctx, environment), [sub]: `repo:${ctx.project}:environment:${environment}` },
-          })
-        : webIdentity(ctx, {
-              StringEquals: {
-                  [aud]: audienceFor(ctx, environment),
-                  [sub]: `project_path:${ctx.project}:ref_type:branch:ref:${ctx.protectedBranch}`,
-              },
-          });
+        ? webIdentity(ctx, { StringEquals: { [aud]: audienceFor(ctx, environment), [sub]: `repo:${ctx.project}:environment:${environment}` } })
+        : webIdentity(ctx, { StringEquals: { [aud]: audienceFor(ctx, environment), [sub]: `project_path:${ctx.project}:ref_type:branch:ref:${ctx.protectedBranch}` } });
 }
 
 /** A third party's account, only with the agreed External ID. */
@@ -78,24 +63,9 @@ export interface StateAccess {
 /** Reading and writing Pulumi state, and using the secrets-provider key. */
 export function stateAccessPolicy(a: StateAccess): PolicyDocument {
     return policyDocument(
-        {
-            Sid: "StateObjects",
-            Effect: "Allow",
-            Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
-            Resource: `${a.stateBucketArn}/*`,
-        },
-        {
-            Sid: "StateListing",
-            Effect: "Allow",
-            Action: ["s3:ListBucket", "s3:GetBucketLocation", "s3:GetBucketVersioning"],
-            Resource: a.stateBucketArn,
-        },
-        {
-            Sid: "SecretsProvider",
-            Effect: "Allow",
-            Action: ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"],
-            Resource: a.secretsKeyArn,
-        },
+        { Sid: "StateObjects", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], Resource: `${a.stateBucketArn}/*` },
+        { Sid: "StateListing", Effect: "Allow", Action: ["s3:ListBucket", "s3:GetBucketLocation", "s3:GetBucketVersioning"], Resource: a.stateBucketArn },
+        { Sid: "SecretsProvider", Effect: "Allow", Action: ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"], Resource: a.secretsKeyArn },
     );
 }
 
@@ -153,20 +123,8 @@ export function deployPermissions(s: DeployScope): Record<string, PolicyDocument
     ];
     return {
         network: policyDocument(
-            {
-                Sid: "CreateTaggedForEnvironment",
-                Effect: "Allow",
-                Action: ec2Mutations,
-                Resource: `arn:aws:ec2:${s.region}:${s.accountId}:*`,
-                Condition: taggedOnCreate,
-            },
-            {
-                Sid: "ChangeEnvironmentResources",
-                Effect: "Allow",
-                Action: ec2Mutations,
-                Resource: `arn:aws:ec2:${s.region}:${s.accountId}:*`,
-                Condition: tagged,
-            },
+            { Sid: "CreateTaggedForEnvironment", Effect: "Allow", Action: ec2Mutations, Resource: `arn:aws:ec2:${s.region}:${s.accountId}:*`, Condition: taggedOnCreate },
+            { Sid: "ChangeEnvironmentResources", Effect: "Allow", Action: ec2Mutations, Resource: `arn:aws:ec2:${s.region}:${s.accountId}:*`, Condition: tagged },
             {
                 Sid: "TagOnCreate",
                 Effect: "Allow",
@@ -213,15 +171,7 @@ export function deployPermissions(s: DeployScope): Record<string, PolicyDocument
             {
                 Sid: "EnvironmentLogGroups",
                 Effect: "Allow",
-                Action: [
-                    "logs:CreateLogGroup",
-                    "logs:DeleteLogGroup",
-                    "logs:PutRetentionPolicy",
-                    "logs:AssociateKmsKey",
-                    "logs:TagResource",
-                    "logs:UntagResource",
-                    "logs:ListTagsForResource",
-                ],
+                Action: ["logs:CreateLogGroup", "logs:DeleteLogGroup", "logs:PutRetentionPolicy", "logs:AssociateKmsKey", "logs:TagResource", "logs:UntagResource", "logs:ListTagsForResource"],
                 Resource: [arn("logs", `log-group:/aws/eks/${s.prefix}/*`), arn("logs", `log-group:/ciplatform/${s.prefix}-*`)],
             },
             {
@@ -281,19 +231,12 @@ export function deployPermissions(s: DeployScope): Record<string, PolicyDocument
                 Effect: "Allow",
                 Action: "iam:PassRole",
                 Resource: iam(`role/${s.prefix}-*`),
-                Condition: {
-                    StringEquals: { "iam:PassedToService": ["eks.amazonaws.com", "ec2.amazonaws.com", "vpc-flow-logs.amazonaws.com"] },
-                },
+                Condition: { StringEquals: { "iam:PassedToService": ["eks.amazonaws.com", "ec2.amazonaws.com", "vpc-flow-logs.amazonaws.com"] } },
             },
             {
                 Sid: "ClusterOidcProvider",
                 Effect: "Allow",
-                Action: [
-                    "iam:CreateOpenIDConnectProvider",
-                    "iam:DeleteOpenIDConnectProvider",
-                    "iam:GetOpenIDConnectProvider",
-                    "iam:TagOpenIDConnectProvider",
-                ],
+                Action: ["iam:CreateOpenIDConnectProvider", "iam:DeleteOpenIDConnectProvider", "iam:GetOpenIDConnectProvider", "iam:TagOpenIDConnectProvider"],
                 Resource: iam(`oidc-provider/oidc.eks.${s.region}.amazonaws.com/id/*`),
             },
             {
@@ -341,32 +284,12 @@ export function deployPermissions(s: DeployScope): Record<string, PolicyDocument
             {
                 Sid: "ManageEnvironmentKeys",
                 Effect: "Allow",
-                Action: [
-                    "kms:DescribeKey",
-                    "kms:EnableKeyRotation",
-                    "kms:GetKeyPolicy",
-                    "kms:GetKeyRotationStatus",
-                    "kms:PutKeyPolicy",
-                    "kms:ScheduleKeyDeletion",
-                    "kms:ListResourceTags",
-                    "kms:CreateGrant",
-                ],
+                Action: ["kms:DescribeKey", "kms:EnableKeyRotation", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:PutKeyPolicy", "kms:ScheduleKeyDeletion", "kms:ListResourceTags", "kms:CreateGrant"],
                 Resource: arn("kms", "key/*"),
                 Condition: tagged,
             },
-            {
-                Sid: "EnvironmentAliases",
-                Effect: "Allow",
-                Action: ["kms:CreateAlias", "kms:DeleteAlias"],
-                Resource: arn("kms", `alias/${s.prefix}/*`),
-            },
-            {
-                Sid: "AliasEnvironmentKeys",
-                Effect: "Allow",
-                Action: ["kms:CreateAlias", "kms:DeleteAlias"],
-                Resource: arn("kms", "key/*"),
-                Condition: tagged,
-            },
+            { Sid: "EnvironmentAliases", Effect: "Allow", Action: ["kms:CreateAlias", "kms:DeleteAlias"], Resource: arn("kms", `alias/${s.prefix}/*`) },
+            { Sid: "AliasEnvironmentKeys", Effect: "Allow", Action: ["kms:CreateAlias", "kms:DeleteAlias"], Resource: arn("kms", "key/*"), Condition: tagged },
             {
                 Sid: "EnvironmentCertificateAuthority",
                 Effect: "Allow",
@@ -384,13 +307,7 @@ export function deployPermissions(s: DeployScope): Record<string, PolicyDocument
                 Resource: arn("acm-pca", "certificate-authority/*"),
                 Condition: tagged,
             },
-            {
-                Sid: "CreateTaggedCertificateAuthority",
-                Effect: "Allow",
-                Action: "acm-pca:CreateCertificateAuthority",
-                Resource: "*",
-                Condition: taggedOnCreate,
-            },
+            { Sid: "CreateTaggedCertificateAuthority", Effect: "Allow", Action: "acm-pca:CreateCertificateAuthority", Resource: "*", Condition: taggedOnCreate },
         ),
     };
 }

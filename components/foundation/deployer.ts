@@ -3,16 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { EncryptedBucket } from "../shared/encrypted-bucket";
 import { managedPolicyArn, policyDocument, toJson } from "../shared/iam-documents";
 import { KEY_ADMIN_ACTIONS } from "../shared/kms-policies";
-import {
-    audienceFor,
-    CiProvider,
-    deployPermissions,
-    deployTrustPolicy,
-    previewTrustPolicy,
-    stateAccessPolicy,
-    thirdPartyTrustPolicy,
-    TrustContext,
-} from "./deployer-policies";
+import { audienceFor, CiProvider, deployPermissions, deployTrustPolicy, previewTrustPolicy, stateAccessPolicy, thirdPartyTrustPolicy, TrustContext } from "./deployer-policies";
 
 /** Arguments of the deployer: CI identities and the state backend of one account. */
 export interface DeployerArgs {
@@ -100,31 +91,16 @@ export class Deployer extends pulumi.ComponentResource {
         const trust = (build: (ctx: TrustContext) => ReturnType<typeof previewTrustPolicy>) =>
             toJson(
                 oidc.arn.apply((oidcProviderArn) =>
-                    build({
-                        provider,
-                        oidcProviderArn,
-                        issuerHost,
-                        project: args.project,
-                        protectedBranch: args.protectedBranch ?? "main",
-                        audiencePrefix,
-                    }),
+                    build({ provider, oidcProviderArn, issuerHost, project: args.project, protectedBranch: args.protectedBranch ?? "main", audiencePrefix }),
                 ),
             );
 
         const preview = new aws.iam.Role(
             `${name}-preview`,
-            {
-                description: `pulumi preview for merge requests of ${args.project}`,
-                assumeRolePolicy: trust(previewTrustPolicy),
-                maxSessionDuration: 3600,
-            },
+            { description: `pulumi preview for merge requests of ${args.project}`, assumeRolePolicy: trust(previewTrustPolicy), maxSessionDuration: 3600 },
             { parent: this },
         );
-        new aws.iam.RolePolicyAttachment(
-            `${name}-preview-readonly`,
-            { role: preview.name, policyArn: managedPolicyArn("ReadOnlyAccess") },
-            { parent: this },
-        );
+        new aws.iam.RolePolicyAttachment(`${name}-preview-readonly`, { role: preview.name, policyArn: managedPolicyArn("ReadOnlyAccess") }, { parent: this });
 
         const deployRoles = Object.fromEntries(
             environments.map((environment) => [
@@ -149,53 +125,23 @@ export class Deployer extends pulumi.ComponentResource {
                 enableKeyRotation: true,
                 deletionWindowInDays: args.kmsDeletionWindowDays ?? 30,
                 policy: toJson(
-                    pulumi
-                        .all([preview.arn, ...Object.values(deployRoles).map((r) => r.arn)])
-                        .apply((roleArns) =>
-                            policyDocument(
-                                {
-                                    Sid: "KeyAdministration",
-                                    Effect: "Allow",
-                                    Principal: { AWS: `arn:aws:iam::${args.accountId}:root` },
-                                    Action: KEY_ADMIN_ACTIONS,
-                                    Resource: "*",
-                                },
-                                {
-                                    Sid: "PipelinesUseTheKey",
-                                    Effect: "Allow",
-                                    Principal: { AWS: roleArns },
-                                    Action: ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"],
-                                    Resource: "*",
-                                },
-                            ),
+                    pulumi.all([preview.arn, ...Object.values(deployRoles).map((r) => r.arn)]).apply((roleArns) =>
+                        policyDocument(
+                            { Sid: "KeyAdministration", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${args.accountId}:root` }, Action: KEY_ADMIN_ACTIONS, Resource: "*" },
+                            { Sid: "PipelinesUseTheKey", Effect: "Allow", Principal: { AWS: roleArns }, Action: ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"], Resource: "*" },
                         ),
+                    ),
                 ),
             },
             { parent: this, protect },
         );
-        const alias = new aws.kms.Alias(
-            `${name}-state-secrets`,
-            { name: `alias/${args.namePrefix}-pulumi-secrets`, targetKeyId: secretsKey.keyId },
-            { parent: this },
-        );
+        const alias = new aws.kms.Alias(`${name}-state-secrets`, { name: `alias/${args.namePrefix}-pulumi-secrets`, targetKeyId: secretsKey.keyId }, { parent: this });
         const state = new EncryptedBucket(
             `${name}-state`,
-            {
-                region: args.region,
-                accountId: args.accountId,
-                purpose: "Pulumi state",
-                versioning: true,
-                noncurrentVersionExpirationDays: 90,
-                kmsDeletionWindowDays: args.kmsDeletionWindowDays,
-                protect,
-            },
+            { region: args.region, accountId: args.accountId, purpose: "Pulumi state", versioning: true, noncurrentVersionExpirationDays: 90, kmsDeletionWindowDays: args.kmsDeletionWindowDays, protect },
             { parent: this },
         );
-        const stateAccess = toJson(
-            pulumi
-                .all([state.arn, secretsKey.arn])
-                .apply(([stateBucketArn, secretsKeyArn]) => stateAccessPolicy({ stateBucketArn, secretsKeyArn })),
-        );
+        const stateAccess = toJson(pulumi.all([state.arn, secretsKey.arn]).apply(([stateBucketArn, secretsKeyArn]) => stateAccessPolicy({ stateBucketArn, secretsKeyArn })));
 
         new aws.iam.RolePolicy(`${name}-preview-state`, { role: preview.name, policy: stateAccess }, { parent: this });
         for (const [environment, role] of Object.entries(deployRoles)) {
@@ -208,11 +154,7 @@ export class Deployer extends pulumi.ComponentResource {
                 environmentTagKey: args.environmentTagKey ?? "environment",
             });
             for (const [purpose, document] of Object.entries(permissions)) {
-                new aws.iam.RolePolicy(
-                    `${name}-deploy-${environment}-${purpose}`,
-                    { role: role.name, policy: JSON.stringify(document) },
-                    { parent: this },
-                );
+                new aws.iam.RolePolicy(`${name}-deploy-${environment}-${purpose}`, { role: role.name, policy: JSON.stringify(document) }, { parent: this });
             }
         }
 
@@ -222,21 +164,11 @@ export class Deployer extends pulumi.ComponentResource {
                 `${name}-third-party`,
                 {
                     description: `read-only audit access for account ${thirdParty.accountId}, with an External ID`,
-                    assumeRolePolicy: pulumi.secret(
-                        toJson(
-                            pulumi
-                                .output(thirdParty.externalId)
-                                .apply((externalId) => thirdPartyTrustPolicy(thirdParty.accountId, externalId)),
-                        ),
-                    ),
+                    assumeRolePolicy: pulumi.secret(toJson(pulumi.output(thirdParty.externalId).apply((externalId) => thirdPartyTrustPolicy(thirdParty.accountId, externalId)))),
                 },
                 { parent: this },
             );
-            new aws.iam.RolePolicyAttachment(
-                `${name}-third-party-audit`,
-                { role: role.name, policyArn: managedPolicyArn("SecurityAudit") },
-                { parent: this },
-            );
+            new aws.iam.RolePolicyAttachment(`${name}-third-party-audit`, { role: role.name, policyArn: managedPolicyArn("SecurityAudit") }, { parent: this });
         }
 
         this.previewRoleArn = preview.arn;

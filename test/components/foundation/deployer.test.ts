@@ -2,13 +2,7 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as YAML from "yaml";
-import {
-    deployPermissions,
-    deployTrustPolicy,
-    previewTrustPolicy,
-    thirdPartyTrustPolicy,
-    TrustContext,
-} from "../../../components/foundation/deployer-policies";
+import { deployPermissions, deployTrustPolicy, previewTrustPolicy, thirdPartyTrustPolicy, TrustContext } from "../../../components/foundation/deployer-policies";
 import { validateDeployerArgs } from "../../../components/foundation/deployer";
 import { serviceKeyPolicy } from "../../../components/shared/kms-policies";
 import { ConfigError, ofType, plan, PlanFile, single } from "../../helpers/mocks";
@@ -16,14 +10,7 @@ import { simulate, simulateWebIdentity } from "../../helpers/iam";
 
 const ACCOUNT = "123456789012";
 const OIDC = `arn:aws:iam::${ACCOUNT}:oidc-provider/gitlab.com`;
-const GITLAB: TrustContext = {
-    provider: "gitlab",
-    oidcProviderArn: OIDC,
-    issuerHost: "gitlab.com",
-    project: "platform-team/ciplatform",
-    protectedBranch: "main",
-    audiencePrefix: "ciplatform",
-};
+const GITLAB: TrustContext = { provider: "gitlab", oidcProviderArn: OIDC, issuerHost: "gitlab.com", project: "platform-team/ciplatform", protectedBranch: "main", audiencePrefix: "ciplatform" };
 const ROOT = path.join(__dirname, "..", "..", "..");
 
 /** What a GitLab job's id_token carries: its project, ref and requested audience. */
@@ -50,9 +37,7 @@ describe("deployer", () => {
         }
 
         it("a merge-request pipeline's token assumes only the preview role", async () => {
-            assert.deepEqual(await assumable(gitlabToken("platform-team/ciplatform", "feature/new-pool", "ciplatform-preview")), [
-                "preview",
-            ]);
+            assert.deepEqual(await assumable(gitlabToken("platform-team/ciplatform", "feature/new-pool", "ciplatform-preview")), ["preview"]);
             // Even when the merge request asks for a deploy audience, its branch is not the protected one.
             assert.deepEqual(await assumable(gitlabToken("platform-team/ciplatform", "feature/new-pool", "ciplatform-prod")), []);
         });
@@ -69,19 +54,8 @@ describe("deployer", () => {
         });
 
         it("GitHub: pull requests preview, environments deploy", async () => {
-            const github: TrustContext = {
-                ...GITLAB,
-                provider: "github",
-                issuerHost: "token.actions.githubusercontent.com",
-                oidcProviderArn: `arn:aws:iam::${ACCOUNT}:oidc-provider/token.actions.githubusercontent.com`,
-            };
-            const can = (trust: ReturnType<typeof previewTrustPolicy>, sub: string) =>
-                simulateWebIdentity(
-                    trust,
-                    "token.actions.githubusercontent.com",
-                    { sub, aud: "sts.amazonaws.com" },
-                    github.oidcProviderArn,
-                );
+            const github: TrustContext = { ...GITLAB, provider: "github", issuerHost: "token.actions.githubusercontent.com", oidcProviderArn: `arn:aws:iam::${ACCOUNT}:oidc-provider/token.actions.githubusercontent.com` };
+            const can = (trust: ReturnType<typeof previewTrustPolicy>, sub: string) => simulateWebIdentity(trust, "token.actions.githubusercontent.com", { sub, aud: "sts.amazonaws.com" }, github.oidcProviderArn);
             assert.equal(await can(previewTrustPolicy(github), "repo:platform-team/ciplatform:pull_request"), "Allowed");
             assert.equal(await can(deployTrustPolicy(github, "prod"), "repo:platform-team/ciplatform:pull_request"), "ImplicitlyDenied");
             assert.equal(await can(deployTrustPolicy(github, "prod"), "repo:platform-team/ciplatform:environment:prod"), "Allowed");
@@ -91,10 +65,7 @@ describe("deployer", () => {
         it("a third party needs the External ID", async () => {
             const trust = thirdPartyTrustPolicy("444455556666", "s3cr3t-external-id");
             // Cross-account: the auditor's own account must allow the call too.
-            const auditorPolicy = {
-                Version: "2012-10-17" as const,
-                Statement: [{ Effect: "Allow" as const, Action: "sts:AssumeRole", Resource: `arn:aws:iam::${ACCOUNT}:role/third-party` }],
-            };
+            const auditorPolicy = { Version: "2012-10-17" as const, Statement: [{ Effect: "Allow" as const, Action: "sts:AssumeRole", Resource: `arn:aws:iam::${ACCOUNT}:role/third-party` }] };
             const assume = (externalId?: string) =>
                 simulate({
                     identityPolicies: [auditorPolicy],
@@ -111,37 +82,20 @@ describe("deployer", () => {
     });
 
     describe("deploy permissions", () => {
-        const documents = Object.values(
-            deployPermissions({
-                region: "eu-west-1",
-                accountId: ACCOUNT,
-                prefix: "cip-dev",
-                environment: "dev",
-                environmentTagKey: "environment",
-            }),
-        );
+        const documents = Object.values(deployPermissions({ region: "eu-west-1", accountId: ACCOUNT, prefix: "cip-dev", environment: "dev", environmentTagKey: "environment" }));
         const statements = documents.flatMap((d) => d.Statement);
         const actions = statements.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
         const principal = `arn:aws:iam::${ACCOUNT}:role/deploy-dev`;
 
         it("has no *:*, no service wildcards and no unscoped iam:*", () => {
             assert.ok(!actions.some((a) => a === "*" || a.endsWith(":*")), actions.filter((a) => a.includes("*")).join(", "));
-            for (const s of statements.filter((st) =>
-                (Array.isArray(st.Action) ? st.Action : [st.Action]).some((a) => a.startsWith("iam:")),
-            )) {
+            for (const s of statements.filter((st) => (Array.isArray(st.Action) ? st.Action : [st.Action]).some((a) => a.startsWith("iam:")))) {
                 assert.notEqual(s.Resource, "*", s.Sid);
             }
         });
 
         it("passes only the environment's platform roles, only to their services", async () => {
-            const pass = (role: string, service: string) =>
-                simulate({
-                    identityPolicies: documents,
-                    principal,
-                    action: "iam:PassRole",
-                    resource: `arn:aws:iam::${ACCOUNT}:role/${role}`,
-                    context: { "iam:PassedToService": service },
-                });
+            const pass = (role: string, service: string) => simulate({ identityPolicies: documents, principal, action: "iam:PassRole", resource: `arn:aws:iam::${ACCOUNT}:role/${role}`, context: { "iam:PassedToService": service } });
             assert.equal(await pass("cip-dev-cluster-system-node-1a2b3c4", "ec2.amazonaws.com"), "Allowed");
             assert.equal(await pass("cip-prod-cluster-system-node-1a2b3c4", "ec2.amazonaws.com"), "ImplicitlyDenied");
             assert.equal(await pass("OrganizationAccountAccessRole", "ec2.amazonaws.com"), "ImplicitlyDenied");
@@ -152,30 +106,14 @@ describe("deployer", () => {
             // KMS also consults the key policy: the platform's keys delegate administration to the account's IAM.
             const keyPolicy = serviceKeyPolicy(ACCOUNT, "eu-west-1", "s3");
             const can = (action: string, resource: string, context: Record<string, string> = {}) =>
-                simulate({
-                    identityPolicies: documents,
-                    resourcePolicy: action.startsWith("kms:") ? keyPolicy : undefined,
-                    principal,
-                    action,
-                    resource,
-                    context,
-                });
+                simulate({ identityPolicies: documents, resourcePolicy: action.startsWith("kms:") ? keyPolicy : undefined, principal, action, resource, context });
             assert.equal(await can("iam:CreateRole", `arn:aws:iam::${ACCOUNT}:role/cip-dev-karpenter-node-abc`), "Allowed");
             assert.equal(await can("iam:CreateRole", `arn:aws:iam::${ACCOUNT}:role/admin`), "ImplicitlyDenied");
             assert.equal(await can("eks:DeleteCluster", "arn:aws:eks:eu-west-1:123456789012:cluster/cip-prod"), "ImplicitlyDenied");
             assert.equal(await can("s3:DeleteBucket", "arn:aws:s3:::cip-prod-jenkins-dr"), "ImplicitlyDenied");
-            assert.equal(
-                await can("kms:ScheduleKeyDeletion", `arn:aws:kms:eu-west-1:${ACCOUNT}:key/k`, { "aws:ResourceTag/environment": "prod" }),
-                "ImplicitlyDenied",
-            );
-            assert.equal(
-                await can("kms:ScheduleKeyDeletion", `arn:aws:kms:eu-west-1:${ACCOUNT}:key/k`, { "aws:ResourceTag/environment": "dev" }),
-                "Allowed",
-            );
-            assert.equal(
-                await can("ec2:DeleteVpc", `arn:aws:ec2:eu-west-1:${ACCOUNT}:vpc/vpc-1`, { "aws:ResourceTag/environment": "staging" }),
-                "ImplicitlyDenied",
-            );
+            assert.equal(await can("kms:ScheduleKeyDeletion", `arn:aws:kms:eu-west-1:${ACCOUNT}:key/k`, { "aws:ResourceTag/environment": "prod" }), "ImplicitlyDenied");
+            assert.equal(await can("kms:ScheduleKeyDeletion", `arn:aws:kms:eu-west-1:${ACCOUNT}:key/k`, { "aws:ResourceTag/environment": "dev" }), "Allowed");
+            assert.equal(await can("ec2:DeleteVpc", `arn:aws:ec2:eu-west-1:${ACCOUNT}:vpc/vpc-1`, { "aws:ResourceTag/environment": "staging" }), "ImplicitlyDenied");
         });
     });
 
@@ -206,10 +144,7 @@ describe("deployer", () => {
 
         it("validates its own config: the project is required, keys it does not declare are refused", async () => {
             await assert.rejects(
-                plan({
-                    stack: "account",
-                    configChanges: { "ciplatform-foundation:ciProject": undefined, "ciplatform-foundation:runnersConcurrent": 3 },
-                }),
+                plan({ stack: "account", configChanges: { "ciplatform-foundation:ciProject": undefined, "ciplatform-foundation:runnersConcurrent": 3 } }),
                 (err: unknown) => {
                     assert.ok(err instanceof ConfigError);
                     assert.deepEqual(
@@ -229,13 +164,7 @@ describe("deployer", () => {
         });
 
         it("hides the third party's External ID", async () => {
-            const withThirdParty = await plan({
-                stack: "account",
-                configChanges: {
-                    "ciplatform-foundation:ciThirdPartyAccountId": "444455556666",
-                    "ciplatform-foundation:ciThirdPartyExternalId": "ext-9f8e7d6c5b4a",
-                },
-            });
+            const withThirdParty = await plan({ stack: "account", configChanges: { "ciplatform-foundation:ciThirdPartyAccountId": "444455556666", "ciplatform-foundation:ciThirdPartyExternalId": "ext-9f8e7d6c5b4a" } });
             assert.equal(single(withThirdParty, "aws:iam/role:Role", "third-party").inputs.assumeRolePolicy, "[secret]");
             assert.ok(!JSON.stringify(withThirdParty).includes("ext-9f8e7d6c5b4a"));
         });
@@ -243,10 +172,7 @@ describe("deployer", () => {
 
     describe("pipelines", () => {
         it("GitLab: offline plan, previews with the policy pack on merge requests, ups on the protected branch with a manual prod", () => {
-            const ci = YAML.parse(fs.readFileSync(path.join(ROOT, ".gitlab-ci.yml"), "utf8"), { merge: true }) as Record<
-                string,
-                Record<string, unknown>
-            >;
+            const ci = YAML.parse(fs.readFileSync(path.join(ROOT, ".gitlab-ci.yml"), "utf8"), { merge: true }) as Record<string, Record<string, unknown>>;
             assert.ok(String(ci["offline-plan"].script).includes("npm run plan"));
             assert.equal(ci["offline-plan"].id_tokens, undefined, "the offline plan must not get credentials");
             for (const env of ["dev", "staging", "prod"]) {
@@ -254,11 +180,7 @@ describe("deployer", () => {
                 assert.equal((ci[`up-${env}`].variables as Record<string, string>).STACK, env);
                 assert.deepEqual((ci[`up-${env}`].id_tokens as Record<string, { aud: string }>).AWS_ID_TOKEN.aud, `ciplatform-${env}`);
             }
-            const preview = ci[".preview"] as {
-                script: string[];
-                rules: Array<{ if: string }>;
-                id_tokens: Record<string, { aud: string }>;
-            };
+            const preview = ci[".preview"] as { script: string[]; rules: Array<{ if: string }>; id_tokens: Record<string, { aud: string }> };
             assert.ok(preview.script.some((l) => l.includes("pulumi preview") && l.includes("--policy-pack policypack")));
             assert.equal(preview.rules[0].if, '$CI_PIPELINE_SOURCE == "merge_request_event"');
             assert.equal(preview.id_tokens.AWS_ID_TOKEN.aud, "ciplatform-preview");
@@ -269,12 +191,7 @@ describe("deployer", () => {
         });
 
         it("GitHub Actions: the same jobs, OIDC permissions, pinned actions and policy pack", () => {
-            const wf = YAML.parse(fs.readFileSync(path.join(ROOT, ".github/workflows/platform.yml"), "utf8")) as {
-                jobs: Record<
-                    string,
-                    { permissions?: Record<string, string>; steps: Array<{ uses?: string; with?: Record<string, unknown> }>; if?: string }
-                >;
-            };
+            const wf = YAML.parse(fs.readFileSync(path.join(ROOT, ".github/workflows/platform.yml"), "utf8")) as { jobs: Record<string, { permissions?: Record<string, string>; steps: Array<{ uses?: string; with?: Record<string, unknown> }>; if?: string }> };
             assert.deepEqual(Object.keys(wf.jobs), ["offline-plan", "preview", "up"]);
             for (const job of ["preview", "up"]) {
                 assert.equal(wf.jobs[job].permissions?.["id-token"], "write");
