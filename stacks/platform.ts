@@ -7,6 +7,7 @@ import { Jenkins } from "../components/jenkins/jenkins";
 import { Storage } from "../components/storage/storage";
 import { StorageNodes } from "../components/storage/nodes";
 import { Pki } from "../components/pki/pki";
+import { Ingress } from "../components/ingress/ingress";
 import { orgTagsTransformation } from "../components/shared/tags";
 import { PlatformConfig, orgTags } from "./config";
 import type { FoundationEnvironment } from "./environment";
@@ -40,6 +41,8 @@ export class Platform extends pulumi.ComponentResource {
     public readonly secrets: ExternalSecrets;
     /** Private CA and cert-manager: the `CertificateIssuer` for the platform's TLS. */
     public readonly pki: Pki;
+    /** The AWS Load Balancer Controller: internal load balancers for the platform's UIs. */
+    public readonly ingress: Ingress;
     /** GitLab runners per architecture, when enabled. */
     public readonly runners?: GitlabRunners;
     /** The storage node groups (one per zone), when Jenkins is enabled. */
@@ -83,6 +86,13 @@ export class Platform extends pulumi.ComponentResource {
                 logRetentionDays: cluster.logRetentionDays,
                 systemNodeInstanceTypes: cluster.systemNodeInstanceTypes,
                 systemNodeCount: cluster.systemNodeCount,
+                addonVersions: {
+                    vpcCni: cluster.vpcCniVersion,
+                    kubeProxy: cluster.kubeProxyVersion,
+                    coredns: cluster.corednsVersion,
+                    ebsCsiDriver: cluster.ebsCsiDriverVersion,
+                    podIdentityAgent: cluster.podIdentityAgentVersion,
+                },
                 kmsDeletionWindowDays: core.kmsDeletionWindowDays,
                 protect,
             },
@@ -141,11 +151,26 @@ export class Platform extends pulumi.ComponentResource {
                 organization: pki.organization,
                 validityYears: pki.validityYears,
                 revocation: pki.revocation,
+                ocspCustomCname: pki.ocspCustomCname || undefined,
                 permanentDeletionDays: pki.permanentDeletionDays,
                 certManagerChartVersion: pki.certManagerChartVersion,
                 issuerChartVersion: pki.issuerChartVersion,
                 kmsDeletionWindowDays: core.kmsDeletionWindowDays,
                 protect,
+            },
+            { parent: this },
+        );
+
+        // Ingress: the AWS Load Balancer Controller, with its own IRSA role.
+        this.ingress = new Ingress(
+            `${name}-ingress`,
+            {
+                cluster: this.cluster,
+                clusterName: this.clusterName,
+                region,
+                accountId,
+                vpcId: this.network.vpcId,
+                chartVersion: cluster.loadBalancerControllerChartVersion,
             },
             { parent: this },
         );
@@ -167,7 +192,12 @@ export class Platform extends pulumi.ComponentResource {
                     concurrent: runners.concurrent,
                     checkInterval: runners.checkInterval,
                     extraTags: runners.extraTags,
-                    jobResources: { cpuRequest: runners.jobCpuRequest, cpuLimit: runners.jobCpuLimit, memoryRequest: runners.jobMemoryRequest, memoryLimit: runners.jobMemoryLimit },
+                    jobResources: {
+                        cpuRequest: runners.jobCpuRequest,
+                        cpuLimit: runners.jobCpuLimit,
+                        memoryRequest: runners.jobMemoryRequest,
+                        memoryLimit: runners.jobMemoryLimit,
+                    },
                     cacheExpiryDays: runners.cacheExpiryDays,
                     jobRoleArn: runners.jobRoleArn || undefined,
                     kmsDeletionWindowDays: core.kmsDeletionWindowDays,
@@ -207,6 +237,7 @@ export class Platform extends pulumi.ComponentResource {
                     region,
                     accountId,
                     operatorChartVersion: storage.operatorChartVersion,
+                    snapshotControllerVersion: storage.snapshotControllerVersion,
                     replicas: storage.replicas,
                     snapshotRetentionDays: storage.snapshotRetentionDays,
                     s3KeyRotation: storage.s3KeyRotation,
@@ -221,9 +252,11 @@ export class Platform extends pulumi.ComponentResource {
                 {
                     cluster: this.cluster,
                     secrets: this.secrets,
-                    issuer: this.pki,
                     chartVersion: jenkins.chartVersion,
                     hostname: jenkins.hostname,
+                    certificateArn: this.pki.loadBalancerCertificate(`${name}-jenkins`, jenkins.hostname),
+                    ingressClassName: this.ingress.ingressClassName,
+                    ingressReady: this.ingress.ready,
                     storageClass: this.storage.storageClassName,
                     snapshotClass: this.storage.snapshotClassName,
                     storageReady: this.storage.ready,

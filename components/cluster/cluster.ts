@@ -11,6 +11,15 @@ import { ebsKeyPolicy, logsKeyPolicy, serviceKeyPolicy } from "../shared/kms-pol
 export const CONTROL_PLANE_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"] as const;
 
 /** Arguments of the EKS cluster component. */
+/** Pinned versions of the cluster's managed add-ons. */
+export interface AddonVersions {
+    readonly vpcCni: string;
+    readonly kubeProxy: string;
+    readonly coredns: string;
+    readonly ebsCsiDriver: string;
+    readonly podIdentityAgent: string;
+}
+
 export interface ClusterArgs {
     /** EKS cluster name (deterministic, so subnets can be tagged for it before it exists). */
     readonly clusterName: string;
@@ -41,10 +50,15 @@ export interface ClusterArgs {
     readonly kmsDeletionWindowDays?: number;
     /** Protect the keys and the cluster from deletion. @default true */
     readonly protect?: boolean;
+    /**
+     * Exact versions of the managed add-ons (e.g. `v1.20.1-eksbuild.3`), so an upgrade is a reviewed
+     * change; see `aws eks describe-addon-versions --kubernetes-version <version>`.
+     */
+    readonly addonVersions: AddonVersions;
 }
 
 /** Validates cluster arguments before anything is created. */
-export function validateClusterArgs(args: ClusterArgs): string[] {
+export function validateClusterArgs(args: Omit<ClusterArgs, "addonVersions">): string[] {
     const problems: string[] = [];
     const cidrs = args.publicAccessCidrs ?? [];
     if (args.endpointPublicAccess && cidrs.length === 0) {
@@ -116,18 +130,37 @@ export class Cluster extends pulumi.ComponentResource implements ClusterHandle {
 
         const secretsKey = new aws.kms.Key(
             `${name}-secrets`,
-            { description: `${args.clusterName}: envelope encryption of Kubernetes Secrets`, enableKeyRotation: true, deletionWindowInDays, policy: toJson(serviceKeyPolicy(args.accountId, args.region, "eks")) },
+            {
+                description: `${args.clusterName}: envelope encryption of Kubernetes Secrets`,
+                enableKeyRotation: true,
+                deletionWindowInDays,
+                policy: toJson(serviceKeyPolicy(args.accountId, args.region, "eks")),
+            },
             keyOpts,
         );
-        new aws.kms.Alias(`${name}-secrets`, { name: `alias/${args.clusterName}/eks-secrets`, targetKeyId: secretsKey.keyId }, { parent: this });
+        new aws.kms.Alias(
+            `${name}-secrets`,
+            { name: `alias/${args.clusterName}/eks-secrets`, targetKeyId: secretsKey.keyId },
+            { parent: this },
+        );
         const logsKey = new aws.kms.Key(
             `${name}-logs`,
-            { description: `${args.clusterName}: encrypts control-plane logs`, enableKeyRotation: true, deletionWindowInDays, policy: toJson(logsKeyPolicy(args.accountId, args.region)) },
+            {
+                description: `${args.clusterName}: encrypts control-plane logs`,
+                enableKeyRotation: true,
+                deletionWindowInDays,
+                policy: toJson(logsKeyPolicy(args.accountId, args.region)),
+            },
             keyOpts,
         );
         const volumeKey = new aws.kms.Key(
             `${name}-volumes`,
-            { description: `${args.clusterName}: encrypts node and persistent EBS volumes`, enableKeyRotation: true, deletionWindowInDays, policy: toJson(ebsKeyPolicy(args.accountId, args.region)) },
+            {
+                description: `${args.clusterName}: encrypts node and persistent EBS volumes`,
+                enableKeyRotation: true,
+                deletionWindowInDays,
+                policy: toJson(ebsKeyPolicy(args.accountId, args.region)),
+            },
             keyOpts,
         );
         new aws.kms.Alias(`${name}-volumes`, { name: `alias/${args.clusterName}/ebs`, targetKeyId: volumeKey.keyId }, { parent: this });
@@ -189,7 +222,11 @@ export class Cluster extends pulumi.ComponentResource implements ClusterHandle {
         this.certificateAuthority = cluster.eksCluster.certificateAuthority.apply((ca) => ca.data);
         this.volumeKeyArn = volumeKey.arn;
         this.secretsKeyArn = secretsKey.arn;
-        this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: cluster.kubeconfigJson, enableServerSideApply: true }, { parent: this });
+        this.provider = new k8s.Provider(
+            `${name}-k8s`,
+            { kubeconfig: cluster.kubeconfigJson, enableServerSideApply: true },
+            { parent: this },
+        );
         const clusterName = cluster.eksCluster.name;
 
         // The deploy runners sit in the VPC but not in the cluster's security group: admit them to the endpoint.
@@ -235,21 +272,35 @@ export class Cluster extends pulumi.ComponentResource implements ClusterHandle {
                 {
                     description: `${args.clusterName}: IRSA role of ${namespace}/${serviceAccount}`,
                     assumeRolePolicy: toJson(
-                        pulumi.all([cluster.oidcProviderArn, cluster.oidcIssuer]).apply(([arn, issuer]) => irsaTrustPolicy(arn, issuer, namespace, serviceAccount)),
+                        pulumi
+                            .all([cluster.oidcProviderArn, cluster.oidcIssuer])
+                            .apply(([arn, issuer]) => irsaTrustPolicy(arn, issuer, namespace, serviceAccount)),
                     ),
                 },
                 { parent: this },
             );
             for (const policy of managedPolicies) {
-                new aws.iam.RolePolicyAttachment(`${name}-${key}-${policy}`, { role: role.name, policyArn: managedPolicyArn(policy) }, { parent: this });
+                new aws.iam.RolePolicyAttachment(
+                    `${name}-${key}-${policy}`,
+                    { role: role.name, policyArn: managedPolicyArn(policy) },
+                    { parent: this },
+                );
             }
             return role;
         };
 
         // System node group: Graviton, on-demand, tainted for critical add-ons, IMDSv2 only.
-        const nodeRole = new aws.iam.Role(`${name}-system-node`, { description: `${args.clusterName}: system node group`, assumeRolePolicy: toJson(ec2TrustPolicy()) }, { parent: this });
+        const nodeRole = new aws.iam.Role(
+            `${name}-system-node`,
+            { description: `${args.clusterName}: system node group`, assumeRolePolicy: toJson(ec2TrustPolicy()) },
+            { parent: this },
+        );
         for (const policy of ["AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryPullOnly", "AmazonSSMManagedInstanceCore"]) {
-            new aws.iam.RolePolicyAttachment(`${name}-system-node-${policy}`, { role: nodeRole.name, policyArn: managedPolicyArn(policy) }, { parent: this });
+            new aws.iam.RolePolicyAttachment(
+                `${name}-system-node-${policy}`,
+                { role: nodeRole.name, policyArn: managedPolicyArn(policy) },
+                { parent: this },
+            );
         }
         const launchTemplate = new aws.ec2.LaunchTemplate(
             `${name}-system`,
@@ -257,31 +308,15 @@ export class Cluster extends pulumi.ComponentResource implements ClusterHandle {
                 description: `${args.clusterName}: system node group (IMDSv2 only, encrypted gp3 root)`,
                 metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 },
                 blockDeviceMappings: [
-                    { deviceName: "/dev/xvda", ebs: { volumeSize: 30, volumeType: "gp3", encrypted: "true", kmsKeyId: volumeKey.arn, deleteOnTermination: "true" } },
+                    {
+                        deviceName: "/dev/xvda",
+                        ebs: { volumeSize: 30, volumeType: "gp3", encrypted: "true", kmsKeyId: volumeKey.arn, deleteOnTermination: "true" },
+                    },
                 ],
                 updateDefaultVersion: true,
             },
             { parent: this },
         );
-        const systemTaint = POOLS.system.taint;
-        const nodeGroup = new aws.eks.NodeGroup(
-            `${name}-system`,
-            {
-                clusterName,
-                nodeRoleArn: nodeRole.arn,
-                subnetIds: args.privateSubnetIds,
-                amiType: "AL2023_ARM_64_STANDARD",
-                capacityType: "ON_DEMAND",
-                instanceTypes,
-                scalingConfig: { minSize: nodeCount, desiredSize: nodeCount, maxSize: nodeCount + 1 },
-                updateConfig: { maxUnavailable: 1 },
-                labels: { [POOL_LABEL]: POOLS.system.label },
-                taints: [{ key: systemTaint.key, value: systemTaint.value, effect: "NO_SCHEDULE" }],
-                launchTemplate: { id: launchTemplate.id, version: pulumi.interpolate`${launchTemplate.latestVersion}` },
-            },
-            { parent: this },
-        );
-
         // Managed core add-ons; those that call AWS get their own IRSA role.
         const cniRole = irsaRole("vpc-cni", "kube-system", "aws-node", ["AmazonEKS_CNI_Policy"]);
         const ebsRole = irsaRole("ebs-csi", "kube-system", "ebs-csi-controller-sa", ["service-role/AmazonEBSCSIDriverPolicy"]);
@@ -294,7 +329,14 @@ export class Cluster extends pulumi.ComponentResource implements ClusterHandle {
                         {
                             Sid: "UseVolumeKey",
                             Effect: "Allow",
-                            Action: ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKeyWithoutPlaintext", "kms:ReEncryptFrom", "kms:ReEncryptTo"],
+                            Action: [
+                                "kms:Decrypt",
+                                "kms:DescribeKey",
+                                "kms:Encrypt",
+                                "kms:GenerateDataKeyWithoutPlaintext",
+                                "kms:ReEncryptFrom",
+                                "kms:ReEncryptTo",
+                            ],
                             Resource: volumeKey.arn,
                         },
                         {
@@ -315,11 +357,43 @@ export class Cluster extends pulumi.ComponentResource implements ClusterHandle {
                 { clusterName, addonName, resolveConflictsOnCreate: "OVERWRITE", resolveConflictsOnUpdate: "OVERWRITE", ...extra },
                 { parent: this, dependsOn },
             );
-        addon("vpc-cni", { serviceAccountRoleArn: cniRole.arn });
-        addon("kube-proxy");
-        addon("eks-pod-identity-agent");
-        addon("coredns", { configurationValues: JSON.stringify(systemAddonPlacement()) }, [nodeGroup]);
-        addon("aws-ebs-csi-driver", { serviceAccountRoleArn: ebsRole.arn, configurationValues: JSON.stringify({ controller: systemAddonPlacement() }) }, [nodeGroup]);
+        // Pod networking first: nodes that join before the VPC CNI runs stay NotReady.
+        const vpcCni = addon("vpc-cni", { addonVersion: args.addonVersions.vpcCni, serviceAccountRoleArn: cniRole.arn });
+        const kubeProxy = addon("kube-proxy", { addonVersion: args.addonVersions.kubeProxy });
+        addon("eks-pod-identity-agent", { addonVersion: args.addonVersions.podIdentityAgent });
+
+        const systemTaint = POOLS.system.taint;
+        const nodeGroup = new aws.eks.NodeGroup(
+            `${name}-system`,
+            {
+                clusterName,
+                nodeRoleArn: nodeRole.arn,
+                subnetIds: args.privateSubnetIds,
+                amiType: "AL2023_ARM_64_STANDARD",
+                capacityType: "ON_DEMAND",
+                instanceTypes,
+                scalingConfig: { minSize: nodeCount, desiredSize: nodeCount, maxSize: nodeCount + 1 },
+                updateConfig: { maxUnavailable: 1 },
+                labels: { [POOL_LABEL]: POOLS.system.label },
+                taints: [{ key: systemTaint.key, value: systemTaint.value, effect: "NO_SCHEDULE" }],
+                launchTemplate: { id: launchTemplate.id, version: pulumi.interpolate`${launchTemplate.latestVersion}` },
+            },
+            { parent: this, dependsOn: [vpcCni, kubeProxy] },
+        );
+
+        // Add-ons whose pods run on the system nodes wait for them.
+        addon("coredns", { addonVersion: args.addonVersions.coredns, configurationValues: JSON.stringify(systemAddonPlacement()) }, [
+            nodeGroup,
+        ]);
+        addon(
+            "aws-ebs-csi-driver",
+            {
+                addonVersion: args.addonVersions.ebsCsiDriver,
+                serviceAccountRoleArn: ebsRole.arn,
+                configurationValues: JSON.stringify({ controller: systemAddonPlacement() }),
+            },
+            [nodeGroup],
+        );
 
         this.defaultStorageClassName = "gp3-encrypted";
         new k8s.storage.v1.StorageClass(

@@ -104,14 +104,20 @@ export class ExternalSecrets extends pulumi.ComponentResource implements Secrets
             },
             { parent: this, protect: this.protectSecrets },
         );
-        new aws.kms.Alias(`${name}-key`, { name: `alias/${args.secretNamePrefix}/platform-secrets`, targetKeyId: key.keyId }, { parent: this });
+        new aws.kms.Alias(
+            `${name}-key`,
+            { name: `alias/${args.secretNamePrefix}/platform-secrets`, targetKeyId: key.keyId },
+            { parent: this },
+        );
 
         const controllerRole = new aws.iam.Role(
             `${name}-controller`,
             {
                 description: "External Secrets controller (IRSA): may only assume the secrets-reader role",
                 assumeRolePolicy: toJson(
-                    pulumi.all([args.cluster.oidcProviderArn, args.cluster.oidcIssuer]).apply(([arn, issuer]) => irsaTrustPolicy(arn, issuer, NAMESPACE, SERVICE_ACCOUNT)),
+                    pulumi
+                        .all([args.cluster.oidcProviderArn, args.cluster.oidcIssuer])
+                        .apply(([arn, issuer]) => irsaTrustPolicy(arn, issuer, NAMESPACE, SERVICE_ACCOUNT)),
                 ),
             },
             { parent: this },
@@ -120,7 +126,9 @@ export class ExternalSecrets extends pulumi.ComponentResource implements Secrets
             `${name}-reader`,
             {
                 description: "Reads a platform secret only when its ABAC tag equals the session's namespace",
-                assumeRolePolicy: toJson(controllerRole.arn.apply((controllerRoleArn) => readerTrustPolicy({ controllerRoleArn, storeName: this.storeName }))),
+                assumeRolePolicy: toJson(
+                    controllerRole.arn.apply((controllerRoleArn) => readerTrustPolicy({ controllerRoleArn, storeName: this.storeName })),
+                ),
                 maxSessionDuration: 3600,
             },
             { parent: this },
@@ -129,11 +137,19 @@ export class ExternalSecrets extends pulumi.ComponentResource implements Secrets
             `${name}-reader`,
             {
                 role: readerRole.name,
-                policy: toJson(key.arn.apply((kmsKeyArn) => readerPermissions({ region: args.region, accountId: args.accountId, abacTagKey: this.abacTagKey, kmsKeyArn }))),
+                policy: toJson(
+                    key.arn.apply((kmsKeyArn) =>
+                        readerPermissions({ region: args.region, accountId: args.accountId, abacTagKey: this.abacTagKey, kmsKeyArn }),
+                    ),
+                ),
             },
             { parent: this },
         );
-        const controllerPolicy = new aws.iam.RolePolicy(`${name}-controller`, { role: controllerRole.name, policy: toJson(readerRole.arn.apply(controllerPermissions)) }, { parent: this });
+        const controllerPolicy = new aws.iam.RolePolicy(
+            `${name}-controller`,
+            { role: controllerRole.name, policy: toJson(readerRole.arn.apply(controllerPermissions)) },
+            { parent: this },
+        );
 
         const namespace = platformNamespace(`${name}-namespace`, NAMESPACE, "restricted", false, k8sOpts);
         const values = controllerRole.arn.apply((controllerRoleArn) =>
@@ -144,10 +160,17 @@ export class ExternalSecrets extends pulumi.ComponentResource implements Secrets
             releaseArgs({ ...EXTERNAL_SECRETS_CHART, version: args.chartVersion }, namespace.metadata.name, values),
             { ...k8sOpts, dependsOn: [controllerPolicy, readerPolicy] },
         );
-        const store = readerRole.arn.apply((readerRoleArn) => clusterSecretStore({ name: this.storeName, region: args.region, readerRoleArn }));
+        const store = readerRole.arn.apply((readerRoleArn) =>
+            clusterSecretStore({ name: this.storeName, region: args.region, readerRoleArn }),
+        );
         const storeResource = new k8s.apiextensions.CustomResource(
             `${name}-store`,
-            { apiVersion: "external-secrets.io/v1", kind: "ClusterSecretStore", metadata: { name: this.storeName }, spec: store.apply((s) => s.spec) },
+            {
+                apiVersion: "external-secrets.io/v1",
+                kind: "ClusterSecretStore",
+                metadata: { name: this.storeName },
+                spec: store.apply((s) => s.spec),
+            },
             { ...k8sOpts, dependsOn: [release] },
         );
 
@@ -155,13 +178,19 @@ export class ExternalSecrets extends pulumi.ComponentResource implements Secrets
         this.kmsKeyArn = key.arn;
         this.readerRoleArn = readerRole.arn;
         this.controllerRoleArn = controllerRole.arn;
-        this.registerOutputs({ kmsKeyArn: this.kmsKeyArn, readerRoleArn: this.readerRoleArn, controllerRoleArn: this.controllerRoleArn, storeName: this.storeName });
+        this.registerOutputs({
+            kmsKeyArn: this.kmsKeyArn,
+            readerRoleArn: this.readerRoleArn,
+            controllerRoleArn: this.controllerRoleArn,
+            storeName: this.storeName,
+        });
     }
 
     /**
      * Creates the CMK-encrypted Secrets Manager secret, tagged `<abacTagKey>=<namespace>`, and the
      * ExternalSecret that syncs it into the namespace. The namespace must carry the platform
-     * secrets label (see `namespaceLabels`). Only `opts.parent` is used: the children belong to the caller.
+     * secrets label (see `namespaceLabels`). `opts.parent` owns the children; `opts.dependsOn` (the
+     * namespace) is what the ExternalSecret waits for besides the store and the secret.
      */
     public namespacedSecret(name: string, args: NamespacedSecretArgs, opts?: pulumi.ComponentResourceOptions): NamespacedSecret {
         const problems = validateSecretRequest(name, args);
@@ -182,7 +211,11 @@ export class ExternalSecrets extends pulumi.ComponentResource implements Secrets
             { parent, protect: this.protectSecrets },
         );
         if (args.value !== undefined) {
-            new aws.secretsmanager.SecretVersion(`${name}-value`, { secretId: secret.id, secretString: pulumi.secret(args.value) }, { parent });
+            new aws.secretsmanager.SecretVersion(
+                `${name}-value`,
+                { secretId: secret.id, secretString: pulumi.secret(args.value) },
+                { parent },
+            );
         }
         const object = externalSecret({
             name: args.kubernetesSecretName,
@@ -193,11 +226,22 @@ export class ExternalSecrets extends pulumi.ComponentResource implements Secrets
             keys: args.keys,
             secretType: args.kubernetesSecretType,
         });
-        new k8s.apiextensions.CustomResource(
+        // The namespace (given in opts.dependsOn by the caller) must exist before the ExternalSecret.
+        const callerDependsOn = opts?.dependsOn ? (Array.isArray(opts.dependsOn) ? opts.dependsOn : [opts.dependsOn]) : [];
+        const synced = new k8s.apiextensions.CustomResource(
             `${name}-external-secret`,
-            { apiVersion: "external-secrets.io/v1", kind: "ExternalSecret", metadata: { name: args.kubernetesSecretName, namespace: args.namespace }, spec: object.spec },
-            { parent, provider: this.provider, dependsOn: [...this.ready, secret] },
+            {
+                apiVersion: "external-secrets.io/v1",
+                kind: "ExternalSecret",
+                metadata: { name: args.kubernetesSecretName, namespace: args.namespace },
+                spec: object.spec,
+            },
+            {
+                parent,
+                provider: this.provider,
+                dependsOn: [...this.ready, secret, ...(callerDependsOn as pulumi.Input<pulumi.Resource>[])],
+            },
         );
-        return { secretArn: secret.arn, secretName: secret.name, kubernetesSecretName: args.kubernetesSecretName };
+        return { secretArn: secret.arn, secretName: secret.name, kubernetesSecretName: args.kubernetesSecretName, externalSecret: synced };
     }
 }

@@ -89,13 +89,20 @@ export function buildExternalSecretsValues(input: EsoValuesInput): Values {
     const scheduling = { nodeSelector: placement.nodeSelector, tolerations: placement.tolerations };
     return {
         installCRDs: true,
-        crds: { createSecretStore: false, createPushSecret: false, createClusterPushSecret: false },
+        // Chart 2.9.0 installs the SecretStore CRD whatever crds.createSecretStore says; tenants still
+        // cannot use one: its reconciler is off (never Ready, so the flood gate refuses it), ESO's
+        // roles are not aggregated into edit/admin, and the reader role trusts only the platform store.
+        crds: { createPushSecret: false, createClusterPushSecret: false },
         processSecretStore: false,
         processPushSecret: false,
         processClusterPushSecret: false,
         replicaCount: 2,
         leaderElect: true,
-        serviceAccount: { create: true, name: input.serviceAccountName, annotations: { "eks.amazonaws.com/role-arn": input.controllerRoleArn } },
+        serviceAccount: {
+            create: true,
+            name: input.serviceAccountName,
+            annotations: { "eks.amazonaws.com/role-arn": input.controllerRoleArn },
+        },
         rbac: { create: true, aggregateToView: true, aggregateToEdit: false, aggregateToAdmin: false },
         ...scheduling,
         webhook: { ...scheduling, replicaCount: 2 },

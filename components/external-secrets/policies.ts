@@ -17,10 +17,15 @@ export interface ReaderTrustArgs {
 }
 
 /**
- * Trust of the reader role: only the ESO controller role, and session tags only with exactly
- * ESO's keys, a namespace present, and the platform store's name and kind.
+ * Trust of the reader role: only the ESO controller role, session tags only with exactly ESO's keys
+ * and the platform store's name and kind, and either
+ * - a namespace (ESO reading for an ExternalSecret in that namespace), or
+ * - an empty namespace: ESO validating the cluster-scoped store (it passes the store's namespace,
+ *   "", so it tags `esoNamespace=""`). Such a session can read nothing (see `readerPermissions`).
+ * A tenant's namespaced SecretStore would tag `esoStoreKind=SecretStore`, which no statement accepts.
  */
 export function readerTrustPolicy(a: ReaderTrustArgs): PolicyDocument {
+    const platformStore = { "aws:RequestTag/esoStoreKind": "ClusterSecretStore", "aws:RequestTag/esoStoreName": a.storeName };
     return policyDocument(
         { Sid: "ControllerAssumes", Effect: "Allow", Principal: { AWS: a.controllerRoleArn }, Action: "sts:AssumeRole" },
         {
@@ -30,8 +35,18 @@ export function readerTrustPolicy(a: ReaderTrustArgs): PolicyDocument {
             Action: "sts:TagSession",
             Condition: {
                 "ForAllValues:StringEquals": { "aws:TagKeys": [...ESO_SESSION_TAG_KEYS] },
-                StringEquals: { "aws:RequestTag/esoStoreKind": "ClusterSecretStore", "aws:RequestTag/esoStoreName": a.storeName },
+                StringEquals: platformStore,
                 StringLike: { [`aws:RequestTag/${NAMESPACE_SESSION_TAG}`]: "?*" },
+            },
+        },
+        {
+            Sid: "ControllerValidatesPlatformStore",
+            Effect: "Allow",
+            Principal: { AWS: a.controllerRoleArn },
+            Action: "sts:TagSession",
+            Condition: {
+                "ForAllValues:StringEquals": { "aws:TagKeys": [...ESO_SESSION_TAG_KEYS] },
+                StringEquals: { ...platformStore, [`aws:RequestTag/${NAMESPACE_SESSION_TAG}`]: "" },
             },
         },
     );
@@ -46,7 +61,11 @@ export interface ReaderPermissionsArgs {
     readonly kmsKeyArn: string;
 }
 
-/** Read a secret only where its ABAC tag equals the session's namespace; decrypt only via Secrets Manager. */
+/**
+ * Read a secret only where its ABAC tag equals the session's namespace, and only in a session with
+ * a namespace (the store-validation session, `esoNamespace=""`, reads nothing); decrypt only via
+ * Secrets Manager.
+ */
 export function readerPermissions(a: ReaderPermissionsArgs): PolicyDocument {
     return policyDocument(
         {
@@ -54,7 +73,10 @@ export function readerPermissions(a: ReaderPermissionsArgs): PolicyDocument {
             Effect: "Allow",
             Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
             Resource: `arn:aws:secretsmanager:${a.region}:${a.accountId}:secret:*`,
-            Condition: { StringEquals: { [`aws:ResourceTag/${a.abacTagKey}`]: `\${aws:PrincipalTag/${NAMESPACE_SESSION_TAG}}` } },
+            Condition: {
+                StringEquals: { [`aws:ResourceTag/${a.abacTagKey}`]: `\${aws:PrincipalTag/${NAMESPACE_SESSION_TAG}}` },
+                StringLike: { [`aws:PrincipalTag/${NAMESPACE_SESSION_TAG}`]: "?*" },
+            },
         },
         {
             Sid: "DecryptViaSecretsManager",
@@ -68,5 +90,10 @@ export function readerPermissions(a: ReaderPermissionsArgs): PolicyDocument {
 
 /** The controller's only permission: assume (and tag sessions of) the reader role. */
 export function controllerPermissions(readerRoleArn: string): PolicyDocument {
-    return policyDocument({ Sid: "AssumeReaderWithSessionTags", Effect: "Allow", Action: ["sts:AssumeRole", "sts:TagSession"], Resource: readerRoleArn });
+    return policyDocument({
+        Sid: "AssumeReaderWithSessionTags",
+        Effect: "Allow",
+        Action: ["sts:AssumeRole", "sts:TagSession"],
+        Resource: readerRoleArn,
+    });
 }

@@ -47,6 +47,8 @@ export interface RunnerConfigInput {
  */
 export function runnerConfigToml(input: RunnerConfigInput): string {
     const placement = placementOn("ci", input.architecture);
+    // Pod Security "restricted" for every container the executor adds (init-permissions included),
+    // and seccomp at pod level: `seccomp_profile` exists from runner 18.11 on.
     const restricted = { allow_privilege_escalation: false, run_as_non_root: true, capabilities: { drop: ["ALL"] } };
     return stringify({
         runners: [
@@ -69,7 +71,16 @@ export function runnerConfigToml(input: RunnerConfigInput): string {
                     node_tolerations: Object.fromEntries(placement.tolerations.map((t) => [`${t.key}=${t.value}`, t.effect])),
                     // A job is never evicted to consolidate its node.
                     pod_annotations: { "karpenter.sh/do-not-disrupt": "true" },
-                    pod_security_context: { run_as_non_root: true, run_as_user: 1000, run_as_group: 1000, fs_group: 1000 },
+                    allow_privilege_escalation: false,
+                    cap_drop: ["ALL"],
+                    pod_security_context: {
+                        run_as_non_root: true,
+                        run_as_user: 1000,
+                        run_as_group: 1000,
+                        fs_group: 1000,
+                        seccomp_profile: { type: "RuntimeDefault" },
+                    },
+                    init_permissions_container_security_context: restricted,
                     build_container_security_context: restricted,
                     helper_container_security_context: restricted,
                     service_container_security_context: restricted,
@@ -125,12 +136,21 @@ export function buildRunnerValues(input: RunnerValuesInput): Values {
         checkInterval: input.checkInterval,
         unregisterRunners: false,
         rbac: { create: true, clusterWideAccess: false, rules: EXECUTOR_RBAC_RULES },
-        serviceAccount: { create: true, name: input.managerServiceAccount, annotations: { "eks.amazonaws.com/role-arn": input.managerRoleArn } },
+        serviceAccount: {
+            create: true,
+            name: input.managerServiceAccount,
+            annotations: { "eks.amazonaws.com/role-arn": input.managerRoleArn },
+        },
         runners: { secret: input.tokenSecretName, config: input.configToml },
         nodeSelector: placement.nodeSelector,
         tolerations: placement.tolerations,
         podSecurityContext: { runAsNonRoot: true, runAsUser: 100, fsGroup: 65533, seccompProfile: { type: "RuntimeDefault" } },
-        securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: false, runAsNonRoot: true, capabilities: { drop: ["ALL"] } },
+        securityContext: {
+            allowPrivilegeEscalation: false,
+            readOnlyRootFilesystem: false,
+            runAsNonRoot: true,
+            capabilities: { drop: ["ALL"] },
+        },
         resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "256Mi" } },
     };
 }

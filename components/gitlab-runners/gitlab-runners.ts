@@ -27,7 +27,7 @@ export interface GitlabRunnersArgs {
     /** Name of each runner's token secret (Kubernetes Secret and Secrets Manager suffix). */
     readonly tokenSecretName: string;
     readonly chartVersion: string;
-    /** Runner version of the chart (helper image tag). */
+    /** Runner version of the chart (helper image tag); 18.11 or later (seccomp for job pods). */
     readonly runnerVersion: string;
     /** @default 10 */
     readonly concurrent?: number;
@@ -50,7 +50,15 @@ export interface GitlabRunnersArgs {
 }
 
 /** Validates runner arguments; messages name the argument, the value and what is allowed. */
-export function validateGitlabRunnersArgs(args: Pick<GitlabRunnersArgs, "architectures" | "tokenSecretName" | "gitlabUrl">): string[] {
+/** Whether a runner version has `seccomp_profile` in its Kubernetes executor security contexts (18.11+). */
+export function runnerSupportsSeccomp(version: string): boolean {
+    const m = /^v?(\d+)\.(\d+)\./.exec(version);
+    return m !== null && (Number(m[1]) > 18 || (Number(m[1]) === 18 && Number(m[2]) >= 11));
+}
+
+export function validateGitlabRunnersArgs(
+    args: Pick<GitlabRunnersArgs, "architectures" | "tokenSecretName" | "gitlabUrl"> & { readonly runnerVersion?: string },
+): string[] {
     const problems: string[] = [];
     const architectures = args.architectures ?? ["arm64", "amd64"];
     if (architectures.length === 0) {
@@ -63,6 +71,11 @@ export function validateGitlabRunnersArgs(args: Pick<GitlabRunnersArgs, "archite
     }
     if (!args.tokenSecretName) {
         problems.push("tokenSecretName: not set; name the secret that holds each runner's authentication token (glrt-...)");
+    }
+    if (args.runnerVersion !== undefined && !runnerSupportsSeccomp(args.runnerVersion)) {
+        problems.push(
+            `runnerVersion: got ${JSON.stringify(args.runnerVersion)}; use v18.11.0 or later, the first runner that can give job pods a seccomp profile (Pod Security "restricted")`,
+        );
     }
     if (args.gitlabUrl !== undefined && !/^https:\/\//.test(args.gitlabUrl)) {
         problems.push(`gitlabUrl: got ${JSON.stringify(args.gitlabUrl)}; must be an https:// URL`);
@@ -134,16 +147,29 @@ export class GitlabRunners extends pulumi.ComponentResource {
             {
                 description: "GitLab runner managers (IRSA): the CI cache bucket only",
                 assumeRolePolicy: toJson(
-                    pulumi.all([args.cluster.oidcProviderArn, args.cluster.oidcIssuer]).apply(([arn, issuer]) =>
-                        policyDocument(...architectures.flatMap((arch) => irsaTrustPolicy(arn, issuer, this.namespaces[arch], MANAGER_SERVICE_ACCOUNT).Statement)),
-                    ),
+                    pulumi
+                        .all([args.cluster.oidcProviderArn, args.cluster.oidcIssuer])
+                        .apply(([arn, issuer]) =>
+                            policyDocument(
+                                ...architectures.flatMap(
+                                    (arch) => irsaTrustPolicy(arn, issuer, this.namespaces[arch], MANAGER_SERVICE_ACCOUNT).Statement,
+                                ),
+                            ),
+                        ),
                 ),
             },
             { parent: this },
         );
         const cachePolicy = new aws.iam.RolePolicy(
             `${name}-cache`,
-            { role: cacheRole.name, policy: toJson(pulumi.all([cache.arn, cache.kmsKeyArn]).apply(([bucketArn, keyArn]) => cachePermissions(bucketArn, keyArn, args.region))) },
+            {
+                role: cacheRole.name,
+                policy: toJson(
+                    pulumi
+                        .all([cache.arn, cache.kmsKeyArn])
+                        .apply(([bucketArn, keyArn]) => cachePermissions(bucketArn, keyArn, args.region)),
+                ),
+            },
             { parent: this },
         );
 
@@ -160,7 +186,7 @@ export class GitlabRunners extends pulumi.ComponentResource {
                     description: `GitLab runner authentication token (glrt-...) of the ${arch} runner: JSON {"token": "glrt-...", "registration": ""}`,
                     keys: { "runner-token": "token", "runner-registration-token": "registration" },
                 },
-                { parent: this },
+                { parent: this, dependsOn: [namespace] },
             );
             new k8s.core.v1.ServiceAccount(
                 `${name}-${arch}-jobs`,
@@ -199,15 +225,27 @@ export class GitlabRunners extends pulumi.ComponentResource {
                     args.values,
                 ),
             );
-            new k8s.helm.v3.Release(`${name}-${arch}`, releaseArgs({ ...GITLAB_RUNNER_CHART, version: args.chartVersion }, namespace.metadata.name, values), {
-                ...k8sOpts,
-                dependsOn: [cachePolicy],
-            });
+            // The token is put into Secrets Manager after the first deploy, so the manager cannot be
+            // ready then: the release does not wait for it (and so never times out and rolls back);
+            // the pod starts once External Secrets has synced the token.
+            new k8s.helm.v3.Release(
+                `${name}-${arch}`,
+                releaseArgs({ ...GITLAB_RUNNER_CHART, version: args.chartVersion }, namespace.metadata.name, values, {
+                    atomic: false,
+                    skipAwait: true,
+                }),
+                { ...k8sOpts, dependsOn: [cachePolicy, namespace, ...(token.externalSecret ? [token.externalSecret] : [])] },
+            );
             this.tags[arch] = runnerTags(arch, args.extraTags);
             this.tokenSecretNames[arch] = token.secretName;
         }
 
         this.cacheBucket = cache.bucket;
-        this.registerOutputs({ cacheBucket: this.cacheBucket, namespaces: this.namespaces, tags: this.tags, tokenSecretNames: this.tokenSecretNames });
+        this.registerOutputs({
+            cacheBucket: this.cacheBucket,
+            namespaces: this.namespaces,
+            tags: this.tags,
+            tokenSecretNames: this.tokenSecretNames,
+        });
     }
 }

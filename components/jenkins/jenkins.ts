@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { Architecture, CertificateIssuer, ClusterHandle, SecretsCatalog } from "../shared/interfaces";
+import { Architecture, ClusterHandle, SecretsCatalog } from "../shared/interfaces";
 import { mergeValues, releaseArgs, Values } from "../shared/helm";
 import { irsaTrustPolicy, policyDocument, PolicyDocument, toJson } from "../shared/iam-documents";
 import { buildJenkinsValues } from "./values";
@@ -17,9 +17,14 @@ export const HOME_CLAIM = "jenkins";
 export interface JenkinsArgs {
     readonly cluster: ClusterHandle;
     readonly secrets: SecretsCatalog;
-    readonly issuer: CertificateIssuer;
     readonly chartVersion: string;
     readonly hostname: string;
+    /** ACM certificate for `hostname`, issued by the platform's private CA; the load balancer presents it. */
+    readonly certificateArn: pulumi.Input<string>;
+    /** IngressClass of the ingress controller that exposes Jenkins. @default "alb" */
+    readonly ingressClassName?: string;
+    /** The ingress controller (its release), so the Ingress is reconciled once it runs. @default [] */
+    readonly ingressReady?: pulumi.Resource[];
     /** Replicated StorageClass of the home volume. */
     readonly storageClass: string;
     /** VolumeSnapshotClass that ships snapshots to S3. */
@@ -109,7 +114,11 @@ export function homeSnapshotCronJobSpec(schedule: string, configMapName: string)
                                     { name: "manifest", mountPath: SNAPSHOT_MANIFEST_DIR, readOnly: true },
                                     { name: "tmp", mountPath: "/tmp" },
                                 ],
-                                securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+                                securityContext: {
+                                    allowPrivilegeEscalation: false,
+                                    readOnlyRootFilesystem: true,
+                                    capabilities: { drop: ["ALL"] },
+                                },
                                 resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "64Mi" } },
                             },
                         ],
@@ -151,7 +160,11 @@ export class Jenkins extends pulumi.ComponentResource {
         const k8sOpts = { parent: this, provider: args.cluster.provider };
 
         const namespace = platformNamespace(`${name}-namespace`, NAMESPACE, "restricted", true, k8sOpts);
-        const password = new random.RandomPassword(`${name}-admin`, { length: 32, special: true, overrideSpecial: "-_.~" }, { parent: this });
+        const password = new random.RandomPassword(
+            `${name}-admin`,
+            { length: 32, special: true, overrideSpecial: "-_.~" },
+            { parent: this },
+        );
         const admin = args.secrets.namespacedSecret(
             `${name}-admin`,
             {
@@ -161,10 +174,8 @@ export class Jenkins extends pulumi.ComponentResource {
                 keys: { "jenkins-admin-user": "user", "jenkins-admin-password": "password" },
                 value: pulumi.secret(password.result.apply((p) => JSON.stringify({ user: "admin", password: p }))),
             },
-            { parent: this },
+            { parent: this, dependsOn: [namespace] },
         );
-        const tlsSecretName = "jenkins-tls";
-        const certificate = args.issuer.certificate(`${name}-tls`, { namespace: NAMESPACE, secretName: tlsSecretName, dnsNames: [args.hostname] }, { parent: this });
 
         let controllerRoleArn: pulumi.Output<string> | undefined;
         if (deployRoleArns.length > 0) {
@@ -172,22 +183,31 @@ export class Jenkins extends pulumi.ComponentResource {
                 `${name}-controller`,
                 {
                     description: "Jenkins controller (IRSA): may only assume the configured deploy roles",
-                    assumeRolePolicy: toJson(pulumi.all([args.cluster.oidcProviderArn, args.cluster.oidcIssuer]).apply(([arn, issuer]) => irsaTrustPolicy(arn, issuer, NAMESPACE, "jenkins"))),
+                    assumeRolePolicy: toJson(
+                        pulumi
+                            .all([args.cluster.oidcProviderArn, args.cluster.oidcIssuer])
+                            .apply(([arn, issuer]) => irsaTrustPolicy(arn, issuer, NAMESPACE, "jenkins")),
+                    ),
                 },
                 { parent: this },
             );
-            new aws.iam.RolePolicy(`${name}-controller`, { role: role.name, policy: JSON.stringify(controllerPermissions(deployRoleArns)) }, { parent: this });
+            new aws.iam.RolePolicy(
+                `${name}-controller`,
+                { role: role.name, policy: JSON.stringify(controllerPermissions(deployRoleArns)) },
+                { parent: this },
+            );
             controllerRoleArn = role.arn;
         }
 
-        const values = pulumi.output(controllerRoleArn).apply((roleArn) =>
+        const values = pulumi.all([controllerRoleArn, args.certificateArn]).apply(([roleArn, certificateArn]) =>
             mergeValues(
                 buildJenkinsValues({
                     hostname: args.hostname,
                     storageClass: args.storageClass,
                     homeSizeGiB: args.homeSizeGiB ?? 50,
                     adminSecretName: admin.kubernetesSecretName,
-                    tlsSecretName,
+                    ingressClassName: args.ingressClassName ?? "alb",
+                    certificateArn,
                     architectures,
                     controllerRoleArn: roleArn,
                     keepHome,
@@ -195,18 +215,30 @@ export class Jenkins extends pulumi.ComponentResource {
                 args.values,
             ),
         );
-        const release = new k8s.helm.v3.Release(`${name}-chart`, releaseArgs({ ...JENKINS_CHART, version: args.chartVersion }, namespace.metadata.name, values), {
-            ...k8sOpts,
-            protect,
-            retainOnDelete: keepHome,
-            dependsOn: [certificate],
-        });
+        const release = new k8s.helm.v3.Release(
+            `${name}-chart`,
+            releaseArgs({ ...JENKINS_CHART, version: args.chartVersion }, namespace.metadata.name, values),
+            {
+                ...k8sOpts,
+                protect,
+                retainOnDelete: keepHome,
+                // The admin Secret's ExternalSecret exists before the controller starts (it reads it at boot).
+                dependsOn: [namespace, ...(admin.externalSecret ? [admin.externalSecret] : []), ...(args.ingressReady ?? [])],
+            },
+        );
 
         // Scheduled snapshots of the home to the S3 snapshot class (disaster recovery).
-        const snapshotter = new k8s.core.v1.ServiceAccount(`${name}-snapshotter`, { metadata: { name: "jenkins-snapshotter", namespace: NAMESPACE } }, { ...k8sOpts, dependsOn: [namespace] });
+        const snapshotter = new k8s.core.v1.ServiceAccount(
+            `${name}-snapshotter`,
+            { metadata: { name: "jenkins-snapshotter", namespace: NAMESPACE } },
+            { ...k8sOpts, dependsOn: [namespace] },
+        );
         const role = new k8s.rbac.v1.Role(
             `${name}-snapshotter`,
-            { metadata: { name: "jenkins-snapshotter", namespace: NAMESPACE }, rules: [{ apiGroups: ["snapshot.storage.k8s.io"], resources: ["volumesnapshots"], verbs: ["create", "get", "list"] }] },
+            {
+                metadata: { name: "jenkins-snapshotter", namespace: NAMESPACE },
+                rules: [{ apiGroups: ["snapshot.storage.k8s.io"], resources: ["volumesnapshots"], verbs: ["create", "get", "list"] }],
+            },
             { ...k8sOpts, dependsOn: [namespace] },
         );
         new k8s.rbac.v1.RoleBinding(
@@ -220,12 +252,18 @@ export class Jenkins extends pulumi.ComponentResource {
         );
         const manifest = new k8s.core.v1.ConfigMap(
             `${name}-home-snapshot`,
-            { metadata: { name: "jenkins-home-snapshot", namespace: NAMESPACE }, data: { [SNAPSHOT_MANIFEST_FILE]: homeSnapshotManifest(args.snapshotClass) } },
+            {
+                metadata: { name: "jenkins-home-snapshot", namespace: NAMESPACE },
+                data: { [SNAPSHOT_MANIFEST_FILE]: homeSnapshotManifest(args.snapshotClass) },
+            },
             { ...k8sOpts, dependsOn: [namespace] },
         );
         new k8s.batch.v1.CronJob(
             `${name}-home-snapshot`,
-            { metadata: { name: "jenkins-home-snapshot", namespace: NAMESPACE }, spec: homeSnapshotCronJobSpec(args.snapshotSchedule ?? "0 */6 * * *", "jenkins-home-snapshot") },
+            {
+                metadata: { name: "jenkins-home-snapshot", namespace: NAMESPACE },
+                spec: homeSnapshotCronJobSpec(args.snapshotSchedule ?? "0 */6 * * *", "jenkins-home-snapshot"),
+            },
             { ...k8sOpts, dependsOn: [release, manifest, ...(args.storageReady ?? [])] },
         );
 

@@ -49,7 +49,43 @@ export function agentPodTemplate(architecture: Architecture): string {
 
 /** JCasC: the CSRF crumb issuer on, and the system message naming the platform. */
 export function securityConfigScript(): string {
-    return YAML.stringify({ jenkins: { crumbIssuer: { standard: { excludeClientIPFromCrumb: false } }, systemMessage: "ciplatform Jenkins: configuration as code, changes through the repository" } });
+    return YAML.stringify({
+        jenkins: {
+            crumbIssuer: { standard: { excludeClientIPFromCrumb: false } },
+            systemMessage: "ciplatform Jenkins: configuration as code, changes through the repository",
+        },
+    });
+}
+
+const RESTRICTED_CONTAINER = {
+    runAsNonRoot: true,
+    readOnlyRootFilesystem: true,
+    allowPrivilegeEscalation: false,
+    capabilities: { drop: ["ALL"] },
+    seccompProfile: { type: "RuntimeDefault" },
+} as const;
+/** The controller pod: Jenkins' uid 1000, its home group-owned, seccomp on (Pod Security "restricted"). */
+export const CONTROLLER_POD_SECURITY_CONTEXT = {
+    runAsUser: 1000,
+    runAsGroup: 1000,
+    runAsNonRoot: true,
+    fsGroup: 1000,
+    fsGroupChangePolicy: "OnRootMismatch",
+    seccompProfile: { type: "RuntimeDefault" },
+} as const;
+/** The controller's `init` and `jenkins` containers (the chart's defaults lack seccomp and drop ALL). */
+export const CONTROLLER_CONTAINER_SECURITY_CONTEXT = { ...RESTRICTED_CONTAINER, runAsUser: 1000, runAsGroup: 1000 } as const;
+
+/** Internal ALB, HTTPS only with a modern TLS policy, forwarding to the pod IP. */
+export function jenkinsIngressAnnotations(certificateArn: string): Record<string, string> {
+    return {
+        "alb.ingress.kubernetes.io/scheme": "internal",
+        "alb.ingress.kubernetes.io/target-type": "ip",
+        "alb.ingress.kubernetes.io/listen-ports": '[{"HTTPS":443}]',
+        "alb.ingress.kubernetes.io/certificate-arn": certificateArn,
+        "alb.ingress.kubernetes.io/ssl-policy": "ELBSecurityPolicy-TLS13-1-2-2021-06",
+        "alb.ingress.kubernetes.io/healthcheck-path": "/login",
+    };
 }
 
 export interface JenkinsValuesInput {
@@ -57,7 +93,10 @@ export interface JenkinsValuesInput {
     readonly storageClass: string;
     readonly homeSizeGiB: number;
     readonly adminSecretName: string;
-    readonly tlsSecretName: string;
+    /** IngressClass of the AWS Load Balancer Controller. */
+    readonly ingressClassName: string;
+    /** ACM certificate (issued by the private CA) the load balancer presents. */
+    readonly certificateArn: string;
     readonly architectures: readonly Architecture[];
     /** IRSA role of the controller, when it may assume deploy roles. */
     readonly controllerRoleArn?: string;
@@ -82,20 +121,38 @@ export function buildJenkinsValues(input: JenkinsValuesInput): Values {
     return {
         fullnameOverride: "jenkins",
         controller: {
-            admin: { existingSecret: input.adminSecretName, userKey: "jenkins-admin-user", passwordKey: "jenkins-admin-password", createSecret: false },
+            // Chart 5.9.53 projects the admin Secret into the controller only when createSecret is
+            // true; with existingSecret set it creates no Secret of its own and mounts ours.
+            admin: {
+                existingSecret: input.adminSecretName,
+                userKey: "jenkins-admin-user",
+                passwordKey: "jenkins-admin-password",
+                createSecret: true,
+            },
+            podSecurityContextOverride: { ...CONTROLLER_POD_SECURITY_CONTEXT },
+            containerSecurityContext: { ...CONTROLLER_CONTAINER_SECURITY_CONTEXT, capabilities: { drop: ["ALL"] } },
+            sidecars: { configAutoReload: { containerSecurityContext: { ...RESTRICTED_CONTAINER, capabilities: { drop: ["ALL"] } } } },
+            // The chart's helm-test pod has no security context; Pulumi never runs it.
+            testEnabled: false,
             podLabels: { ...HA_CONTROLLER_LABEL },
             nodeSelector: placement.nodeSelector,
             tolerations: placement.tolerations,
             JCasC: { defaultConfig: true, configScripts: { security: securityConfigScript() } },
+            // Reached through an internal ALB (AWS Load Balancer Controller); TLS ends there with an
+            // ACM certificate issued by the private CA, and the ALB forwards to the pod in the VPC.
             ingress: {
                 enabled: true,
+                ingressClassName: input.ingressClassName,
                 hostName: input.hostname,
-                tls: [{ secretName: input.tlsSecretName, hosts: [input.hostname] }],
+                annotations: jenkinsIngressAnnotations(input.certificateArn),
+                tls: [{ hosts: [input.hostname] }],
             },
             resources: { requests: { cpu: "1", memory: "2Gi" }, limits: { memory: "4Gi" } },
         },
         agent: {
             enabled: true,
+            // The kubernetes plugin adds the restricted security context to every agent container.
+            restrictedPssSecurityContext: true,
             podTemplates: Object.fromEntries(input.architectures.map((arch) => [`agent-${arch}`, agentPodTemplate(arch)])),
         },
         persistence: {

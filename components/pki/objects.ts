@@ -7,7 +7,11 @@ import { kubernetesModels } from "../shared/k8s-models";
 
 export const ISSUER_REF = { group: "awspca.cert-manager.io", kind: "AWSPCAClusterIssuer" } as const;
 /** Signer names cert-manager approves: its own issuers plus the AWS PCA cluster issuer. */
-export const APPROVED_SIGNERS = ["issuers.cert-manager.io/*", "clusterissuers.cert-manager.io/*", "awspcaclusterissuers.awspca.cert-manager.io/*"];
+export const APPROVED_SIGNERS = [
+    "issuers.cert-manager.io/*",
+    "clusterissuers.cert-manager.io/*",
+    "awspcaclusterissuers.awspca.cert-manager.io/*",
+];
 
 export function pcaClusterIssuer(name: string, caArn: string, region: string): AWSPCAClusterIssuer {
     return new (kubernetesModels().AWSPCAClusterIssuer)({ metadata: { name }, spec: { arn: caArn, region } });
@@ -26,7 +30,10 @@ export function validateCertificateRequest(name: string, args: CertificateReques
             problems.push(`${name}.dnsNames: got ${JSON.stringify(dns)}; not a DNS name`);
         }
     }
-    for (const [field, value] of [["duration", args.duration], ["renewBefore", args.renewBefore]] as const) {
+    for (const [field, value] of [
+        ["duration", args.duration],
+        ["renewBefore", args.renewBefore],
+    ] as const) {
         if (value !== undefined && (!GO_DURATION.test(value) || value === "")) {
             problems.push(`${name}.${field}: got ${JSON.stringify(value)}; use a Go duration such as 2160h`);
         }
@@ -69,11 +76,31 @@ export function buildCertManagerValues(): Values {
     };
 }
 
-/** aws-privateca-issuer values: IRSA role, named service account, approval still required, system nodes. */
+/**
+ * Pod Security "restricted" for a chart that copies `podSecurityContext` and `securityContext` into
+ * its pod verbatim (aws-privateca-issuer v1.9.1 defaults to only `runAsUser` and
+ * `allowPrivilegeEscalation: false`, which restricted rejects).
+ */
+export const RESTRICTED_POD_SECURITY_CONTEXT = {
+    runAsNonRoot: true,
+    runAsUser: 65532,
+    seccompProfile: { type: "RuntimeDefault" },
+} as const;
+export const RESTRICTED_CONTAINER_SECURITY_CONTEXT = {
+    allowPrivilegeEscalation: false,
+    readOnlyRootFilesystem: true,
+    runAsNonRoot: true,
+    capabilities: { drop: ["ALL"] },
+    seccompProfile: { type: "RuntimeDefault" },
+} as const;
+
+/** aws-privateca-issuer values: IRSA role, named service account, approval still required, restricted security contexts, system nodes. */
 export function buildIssuerValues(roleArn: string, serviceAccountName: string): Values {
     return {
         replicaCount: 2,
         disableApprovedCheck: false,
+        podSecurityContext: { ...RESTRICTED_POD_SECURITY_CONTEXT },
+        securityContext: { ...RESTRICTED_CONTAINER_SECURITY_CONTEXT, capabilities: { drop: ["ALL"] } },
         serviceAccount: { create: true, name: serviceAccountName, annotations: { "eks.amazonaws.com/role-arn": roleArn } },
         ...scheduling(),
     };

@@ -6,13 +6,28 @@ import { EncryptedBucket } from "../shared/encrypted-bucket";
 import { mergeValues, releaseArgs } from "../shared/helm";
 import { irsaTrustPolicy, toJson } from "../shared/iam-documents";
 import { crlBucketStatements, crlKeyPolicy, issuerPermissions } from "./policies";
-import { buildCertManagerValues, buildIssuerValues, certificate, ISSUER_REF, pcaClusterIssuer, validateCertificateRequest } from "./objects";
+import {
+    buildCertManagerValues,
+    buildIssuerValues,
+    certificate,
+    ISSUER_REF,
+    pcaClusterIssuer,
+    validateCertificateRequest,
+} from "./objects";
 import { platformNamespace } from "../shared/namespace";
 
 export const CERT_MANAGER_CHART = { chart: "cert-manager", repository: "https://charts.jetstack.io" } as const;
-export const PCA_ISSUER_CHART = { chart: "aws-privateca-issuer", repository: "https://cert-manager.github.io/aws-privateca-issuer" } as const;
+export const PCA_ISSUER_CHART = {
+    chart: "aws-privateca-issuer",
+    repository: "https://cert-manager.github.io/aws-privateca-issuer",
+} as const;
 
 const NAMESPACE = "cert-manager";
+
+/** A resource option's `dependsOn` as a list. */
+function dependsOnList(d: pulumi.CustomResourceOptions["dependsOn"]): pulumi.Input<pulumi.Resource>[] {
+    return d === undefined ? [] : Array.isArray(d) ? (d as pulumi.Input<pulumi.Resource>[]) : [d as pulumi.Input<pulumi.Resource>];
+}
 const ISSUER_SERVICE_ACCOUNT = "aws-privateca-issuer";
 
 /** Arguments of the private PKI. */
@@ -34,8 +49,15 @@ export interface PkiArgs {
     readonly organization?: string;
     /** CA certificate validity. @default 10 */
     readonly validityYears?: number;
-    /** @default "crl" */
+    /**
+     * Revocation clients can check: ACM PCA's managed OCSP responder (reachable by anyone AWS can
+     * reach), optionally with a CRL kept in the private bucket for audit. A CRL alone is refused:
+     * the bucket is private, so clients could not fetch it.
+     * @default "ocsp"
+     */
     readonly revocation?: "crl" | "ocsp" | "both";
+    /** Host name (CNAME to ACM PCA's responder) put in certificates as the OCSP URL. @default - AWS's responder URL */
+    readonly ocspCustomCname?: string;
     /** Days a deleted CA stays restorable. @default 30 */
     readonly permanentDeletionDays?: number;
     /** Exact chart versions. */
@@ -72,6 +94,11 @@ export function validatePkiArgs(args: Omit<PkiArgs, "cluster">): string[] {
     if (mode === "subordinate" && !args.parentCaArn) {
         problems.push("parentCaArn: not set; a subordinate CA needs the parent CA that signs it");
     }
+    if ((args.revocation ?? "ocsp") === "crl") {
+        problems.push(
+            'revocation: got "crl"; the CRL bucket is private (SSE-KMS, public access blocked), so clients could not fetch it: use "ocsp" (ACM PCA\'s managed responder) or "both" (OCSP for clients, the CRL kept for audit)',
+        );
+    }
     const days = args.permanentDeletionDays ?? 30;
     if (!Number.isInteger(days) || days < 7 || days > 30) {
         problems.push(`permanentDeletionDays: got ${days}; ACM PCA allows 7 to 30`);
@@ -96,6 +123,8 @@ export class Pki extends pulumi.ComponentResource implements CertificateIssuer {
 
     private readonly provider: k8s.Provider;
     private readonly issuerResource: k8s.apiextensions.CustomResource;
+    private readonly acmPermission: aws.acmpca.Permission;
+    private readonly activation: aws.acmpca.CertificateAuthorityCertificate;
 
     constructor(name: string, args: PkiArgs, opts?: pulumi.ComponentResourceOptions) {
         super("ciplatform:pki:Pki", name, {}, opts);
@@ -108,7 +137,7 @@ export class Pki extends pulumi.ComponentResource implements CertificateIssuer {
         const mode = args.mode ?? "root";
         const keyAlgorithm = args.keyAlgorithm ?? "EC_prime256v1";
         const signingAlgorithm = args.signingAlgorithm ?? "SHA256WITHECDSA";
-        const revocation = args.revocation ?? "crl";
+        const revocation = args.revocation ?? "ocsp";
         const protect = args.protect ?? true;
         const validityYears = args.validityYears ?? 10;
         this.issuerName = args.issuerName ?? "private-ca";
@@ -148,7 +177,10 @@ export class Pki extends pulumi.ComponentResource implements CertificateIssuer {
                     crlConfiguration: crlBucket
                         ? { enabled: true, expirationInDays: 7, s3BucketName: crlBucket.bucket, s3ObjectAcl: "BUCKET_OWNER_FULL_CONTROL" }
                         : { enabled: false },
-                    ocspConfiguration: { enabled: revocation !== "crl" },
+                    ocspConfiguration: {
+                        enabled: revocation !== "crl",
+                        ...(args.ocspCustomCname ? { ocspCustomCname: args.ocspCustomCname } : {}),
+                    },
                 },
                 permanentDeletionTimeInDays: args.permanentDeletionDays ?? 30,
             },
@@ -162,7 +194,10 @@ export class Pki extends pulumi.ComponentResource implements CertificateIssuer {
                 certificateAuthorityArn: mode === "root" ? ca.arn : (args.parentCaArn ?? ""),
                 certificateSigningRequest: ca.certificateSigningRequest,
                 signingAlgorithm,
-                templateArn: mode === "root" ? "arn:aws:acm-pca:::template/RootCACertificate/V1" : "arn:aws:acm-pca:::template/SubordinateCACertificate_PathLen0/V1",
+                templateArn:
+                    mode === "root"
+                        ? "arn:aws:acm-pca:::template/RootCACertificate/V1"
+                        : "arn:aws:acm-pca:::template/SubordinateCACertificate_PathLen0/V1",
                 validity: { type: "YEARS", value: String(validityYears) },
             },
             { parent: this },
@@ -180,7 +215,11 @@ export class Pki extends pulumi.ComponentResource implements CertificateIssuer {
         const namespace = platformNamespace(`${name}-namespace`, NAMESPACE, "restricted", false, k8sOpts);
         const certManager = new k8s.helm.v3.Release(
             `${name}-cert-manager`,
-            releaseArgs({ ...CERT_MANAGER_CHART, version: args.certManagerChartVersion }, namespace.metadata.name, buildCertManagerValues()),
+            releaseArgs(
+                { ...CERT_MANAGER_CHART, version: args.certManagerChartVersion },
+                namespace.metadata.name,
+                buildCertManagerValues(),
+            ),
             k8sOpts,
         );
 
@@ -189,12 +228,18 @@ export class Pki extends pulumi.ComponentResource implements CertificateIssuer {
             {
                 description: "aws-privateca-issuer (IRSA): may only issue from the platform CA",
                 assumeRolePolicy: toJson(
-                    pulumi.all([args.cluster.oidcProviderArn, args.cluster.oidcIssuer]).apply(([arn, issuer]) => irsaTrustPolicy(arn, issuer, NAMESPACE, ISSUER_SERVICE_ACCOUNT)),
+                    pulumi
+                        .all([args.cluster.oidcProviderArn, args.cluster.oidcIssuer])
+                        .apply(([arn, issuer]) => irsaTrustPolicy(arn, issuer, NAMESPACE, ISSUER_SERVICE_ACCOUNT)),
                 ),
             },
             { parent: this },
         );
-        const issuerPolicy = new aws.iam.RolePolicy(`${name}-issuer`, { role: issuerRole.name, policy: toJson(ca.arn.apply(issuerPermissions)) }, { parent: this });
+        const issuerPolicy = new aws.iam.RolePolicy(
+            `${name}-issuer`,
+            { role: issuerRole.name, policy: toJson(ca.arn.apply(issuerPermissions)) },
+            { parent: this },
+        );
         const issuerChart = new k8s.helm.v3.Release(
             `${name}-issuer`,
             releaseArgs(
@@ -207,16 +252,46 @@ export class Pki extends pulumi.ComponentResource implements CertificateIssuer {
         const issuerObject = ca.arn.apply((arn) => pcaClusterIssuer(this.issuerName, arn, args.region));
         this.issuerResource = new k8s.apiextensions.CustomResource(
             `${name}-cluster-issuer`,
-            { apiVersion: "awspca.cert-manager.io/v1beta1", kind: "AWSPCAClusterIssuer", metadata: { name: this.issuerName }, spec: issuerObject.apply((i) => i.spec) },
+            {
+                apiVersion: "awspca.cert-manager.io/v1beta1",
+                kind: "AWSPCAClusterIssuer",
+                metadata: { name: this.issuerName },
+                spec: issuerObject.apply((i) => i.spec),
+            },
             { ...k8sOpts, dependsOn: [issuerChart, activation] },
         );
+
+        // ACM may issue (and renew) private certificates from this CA for load balancers.
+        this.acmPermission = new aws.acmpca.Permission(
+            `${name}-acm`,
+            {
+                certificateAuthorityArn: ca.arn,
+                principal: "acm.amazonaws.com",
+                actions: ["IssueCertificate", "GetCertificate", "ListPermissions"],
+            },
+            { parent: this, dependsOn: [activation] },
+        );
+        this.activation = activation;
 
         this.caArn = ca.arn;
         this.caCertificatePem = signed.certificate;
         this.registerOutputs({ caArn: this.caArn, caCertificatePem: this.caCertificatePem, issuerName: this.issuerName });
     }
 
-    /** Requests a TLS certificate from the platform CA into a namespace. */
+    /**
+     * An ACM certificate for a load balancer, issued by the platform CA (its key stays in ACM; ACM
+     * renews it). Returns its ARN, for `alb.ingress.kubernetes.io/certificate-arn`.
+     */
+    public loadBalancerCertificate(name: string, hostname: string): pulumi.Output<string> {
+        const cert = new aws.acm.Certificate(
+            `${name}-certificate`,
+            { domainName: hostname, certificateAuthorityArn: this.caArn, keyAlgorithm: "EC_prime256v1" },
+            { parent: this, dependsOn: [this.acmPermission, this.activation] },
+        );
+        return cert.arn;
+    }
+
+    /** Requests a TLS certificate from the platform CA into a namespace (pass the namespace in `opts.dependsOn`). */
     public certificate(name: string, args: CertificateRequestArgs, opts?: pulumi.CustomResourceOptions): k8s.apiextensions.CustomResource {
         const problems = validateCertificateRequest(name, args);
         if (problems.length > 0) {
@@ -226,7 +301,8 @@ export class Pki extends pulumi.ComponentResource implements CertificateIssuer {
         return new k8s.apiextensions.CustomResource(
             `${name}-certificate`,
             { apiVersion: "cert-manager.io/v1", kind: "Certificate", metadata: { name, namespace: args.namespace }, spec: object.spec },
-            { parent: opts?.parent ?? this, provider: this.provider, dependsOn: [this.issuerResource] },
+            // Waits for the issuer and for whatever the caller names (its namespace).
+            { parent: opts?.parent ?? this, provider: this.provider, dependsOn: [this.issuerResource, ...dependsOnList(opts?.dependsOn)] },
         );
     }
 }

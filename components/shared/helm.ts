@@ -24,8 +24,21 @@ export function mergeValues(base: Values, override: Values = {}): Values {
     return merged;
 }
 
+/** How a release waits: atomic (wait for every resource, roll back on failure) unless told otherwise. */
+export interface ReleaseWait {
+    /** Roll back when the release is not ready in time. @default true */
+    readonly atomic?: boolean;
+    /** Do not wait for the release's resources to become ready. @default false */
+    readonly skipAwait?: boolean;
+}
+
 /** Release arguments for a chart: OCI charts are addressed by URL, others through their repository. */
-export function releaseArgs(spec: ChartSpec, namespace: pulumi.Input<string>, values: pulumi.Input<Values>): k8s.helm.v3.ReleaseArgs {
+export function releaseArgs(
+    spec: ChartSpec,
+    namespace: pulumi.Input<string>,
+    values: pulumi.Input<Values>,
+    wait: ReleaseWait = {},
+): k8s.helm.v3.ReleaseArgs {
     const oci = spec.repository.startsWith("oci://");
     return {
         chart: oci ? `${spec.repository}/${spec.chart}` : spec.chart,
@@ -33,8 +46,9 @@ export function releaseArgs(spec: ChartSpec, namespace: pulumi.Input<string>, va
         ...(oci ? {} : { repositoryOpts: { repo: spec.repository } }),
         namespace,
         values,
-        atomic: true,
+        atomic: wait.atomic ?? true,
         cleanupOnFail: true,
         timeout: 600,
+        ...(wait.skipAwait ? { skipAwait: true } : {}),
     };
 }

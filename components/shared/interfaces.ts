@@ -100,6 +100,8 @@ export interface NamespacedSecret {
     readonly secretArn: pulumi.Output<string>;
     readonly secretName: pulumi.Output<string>;
     readonly kubernetesSecretName: string;
+    /** The ExternalSecret that syncs it, for consumers that must wait for it. */
+    readonly externalSecret?: pulumi.Resource;
 }
 
 /** Implemented by the ExternalSecrets component. */

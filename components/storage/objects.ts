@@ -126,3 +126,25 @@ export function s3SnapshotClass(input: S3SnapshotClassInput): VolumeSnapshotClas
         },
     };
 }
+
+/**
+ * Operator chart values: the chart installs its CRDs only when asked (`installCRDs` defaults to
+ * false), and the operator container runs with a restricted security context. The namespace stays
+ * `privileged` on purpose: the satellites, CSI node plugin and DRBD loader the operator creates need
+ * host access to load a kernel module and manage block devices.
+ */
+export function buildOperatorValues(): Record<string, unknown> {
+    return {
+        installCRDs: true,
+        operator: {
+            securityContext: {
+                allowPrivilegeEscalation: false,
+                capabilities: { drop: ["ALL"] },
+                readOnlyRootFilesystem: true,
+                runAsNonRoot: true,
+                runAsUser: 1000,
+                seccompProfile: { type: "RuntimeDefault" },
+            },
+        },
+    };
+}

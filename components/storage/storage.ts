@@ -7,10 +7,10 @@ import { EncryptedBucket } from "../shared/encrypted-bucket";
 import { releaseArgs } from "../shared/helm";
 import { PolicyDocument, policyDocument, toJson } from "../shared/iam-documents";
 import { platformNamespace } from "../shared/namespace";
-import { linstorCluster, replicatedStorageParameters, s3SnapshotClass, satelliteConfiguration } from "./objects";
+import { buildOperatorValues, linstorCluster, replicatedStorageParameters, s3SnapshotClass, satelliteConfiguration } from "./objects";
 
-/** The piraeus operator v2, from the project's own chart repository. */
-export const PIRAEUS_CHART = { chart: "piraeus-operator", repository: "https://piraeus.io/helm-charts" } as const;
+/** The piraeus operator v2 chart (named `piraeus`), as upstream publishes it: an OCI chart on GHCR. */
+export const PIRAEUS_CHART = { chart: "piraeus", repository: "oci://ghcr.io/piraeusdatastore/piraeus-operator" } as const;
 
 export const NAMESPACE = "piraeus-datastore";
 export const REPLICATED_STORAGE_CLASS = "linstor-replicated";
@@ -22,8 +22,10 @@ export interface StorageArgs {
     readonly secrets: SecretsCatalog;
     readonly region: string;
     readonly accountId: string;
-    /** Exact piraeus-operator chart version. */
+    /** Exact piraeus chart version (= operator version). */
     readonly operatorChartVersion: string;
+    /** Exact version of the EKS snapshot-controller add-on (CSI snapshot CRDs and controller). */
+    readonly snapshotControllerVersion: string;
     /** DRBD replicas, each in a different zone. @default 3 */
     readonly replicas?: number;
     /** Days a snapshot stays in the DR bucket before it expires. @default 30 */
@@ -47,7 +49,10 @@ export function validateStorageArgs(args: Pick<StorageArgs, "replicas" | "snapsh
     if (args.replicas !== undefined && (args.replicas < 2 || args.replicas > 3 || !Number.isInteger(args.replicas))) {
         problems.push(`replicas: got ${args.replicas}; use 2 (dev) or 3 (one per zone)`);
     }
-    if (args.snapshotRetentionDays !== undefined && (!Number.isInteger(args.snapshotRetentionDays) || args.snapshotRetentionDays < 1 || args.snapshotRetentionDays > 3650)) {
+    if (
+        args.snapshotRetentionDays !== undefined &&
+        (!Number.isInteger(args.snapshotRetentionDays) || args.snapshotRetentionDays < 1 || args.snapshotRetentionDays > 3650)
+    ) {
         problems.push(`snapshotRetentionDays: got ${args.snapshotRetentionDays}; use a number of days from 1 to 3650`);
     }
     if (args.s3KeyRotation !== undefined && !/^[a-z0-9][a-z0-9-]{0,31}$/.test(args.s3KeyRotation)) {
@@ -59,9 +64,25 @@ export function validateStorageArgs(args: Pick<StorageArgs, "replicas" | "snapsh
 /** What LINSTOR's static S3 key may do: the DR bucket's objects and its key through S3, nothing else. */
 export function drUserPermissions(bucketArn: string, kmsKeyArn: string, region: string): PolicyDocument {
     return policyDocument(
-        { Sid: "SnapshotObjects", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"], Resource: `${bucketArn}/*` },
-        { Sid: "SnapshotBucket", Effect: "Allow", Action: ["s3:ListBucket", "s3:GetBucketLocation", "s3:ListBucketMultipartUploads"], Resource: bucketArn },
-        { Sid: "SnapshotKey", Effect: "Allow", Action: ["kms:Decrypt", "kms:GenerateDataKey"], Resource: kmsKeyArn, Condition: { StringEquals: { "kms:ViaService": `s3.${region}.amazonaws.com` } } },
+        {
+            Sid: "SnapshotObjects",
+            Effect: "Allow",
+            Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
+            Resource: `${bucketArn}/*`,
+        },
+        {
+            Sid: "SnapshotBucket",
+            Effect: "Allow",
+            Action: ["s3:ListBucket", "s3:GetBucketLocation", "s3:ListBucketMultipartUploads"],
+            Resource: bucketArn,
+        },
+        {
+            Sid: "SnapshotKey",
+            Effect: "Allow",
+            Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+            Resource: kmsKeyArn,
+            Condition: { StringEquals: { "kms:ViaService": `s3.${region}.amazonaws.com` } },
+        },
     );
 }
 
@@ -101,16 +122,31 @@ export class Storage extends pulumi.ComponentResource {
         const passphrase = new random.RandomPassword(`${name}-passphrase`, { length: 48, special: false }, { parent: this, protect });
         const passphraseSecret = args.secrets.namespacedSecret(
             `${name}-passphrase`,
-            { namespace: NAMESPACE, kubernetesSecretName: "linstor-passphrase", description: "LINSTOR master passphrase", keys: { MASTER_PASSPHRASE: undefined }, value: passphrase.result },
-            { parent: this },
+            {
+                namespace: NAMESPACE,
+                kubernetesSecretName: "linstor-passphrase",
+                description: "LINSTOR master passphrase",
+                keys: { MASTER_PASSPHRASE: undefined },
+                value: passphrase.result,
+            },
+            { parent: this, dependsOn: [namespace] },
         );
 
-        const operator = new k8s.helm.v3.Release(`${name}-operator`, releaseArgs({ ...PIRAEUS_CHART, version: args.operatorChartVersion }, namespace.metadata.name, {}), {
-            ...k8sOpts,
-            retainOnDelete: protect,
-        });
+        const operator = new k8s.helm.v3.Release(
+            `${name}-operator`,
+            releaseArgs({ ...PIRAEUS_CHART, version: args.operatorChartVersion }, namespace.metadata.name, buildOperatorValues()),
+            {
+                ...k8sOpts,
+                dependsOn: [namespace],
+                retainOnDelete: protect,
+            },
+        );
         const cluster = linstorCluster(passphraseSecret.kubernetesSecretName);
-        const clusterResource = new k8s.apiextensions.CustomResource(`${name}-cluster`, { ...cluster, metadata: cluster.metadata }, { ...k8sOpts, dependsOn: [operator] });
+        const clusterResource = new k8s.apiextensions.CustomResource(
+            `${name}-cluster`,
+            { ...cluster, metadata: cluster.metadata },
+            { ...k8sOpts, dependsOn: [operator] },
+        );
         const satellites = satelliteConfiguration();
         new k8s.apiextensions.CustomResource(`${name}-satellites`, { ...satellites }, { ...k8sOpts, dependsOn: [operator] });
 
@@ -129,7 +165,16 @@ export class Storage extends pulumi.ComponentResource {
         );
 
         // CSI snapshots: CRDs and controller from the EKS add-on.
-        const snapshotAddon = new aws.eks.Addon(`${name}-snapshot-controller`, { clusterName: args.cluster.name, addonName: "snapshot-controller", resolveConflictsOnUpdate: "OVERWRITE" }, { parent: this });
+        const snapshotAddon = new aws.eks.Addon(
+            `${name}-snapshot-controller`,
+            {
+                clusterName: args.cluster.name,
+                addonName: "snapshot-controller",
+                addonVersion: args.snapshotControllerVersion,
+                resolveConflictsOnUpdate: "OVERWRITE",
+            },
+            { parent: this },
+        );
 
         const bucket = new EncryptedBucket(
             `${name}-dr`,
@@ -150,11 +195,18 @@ export class Storage extends pulumi.ComponentResource {
         const user = new aws.iam.User(`${name}-snapshots`, { path: "/ciplatform/" }, { parent: this, protect });
         new aws.iam.UserPolicy(
             `${name}-snapshots`,
-            { user: user.name, policy: toJson(pulumi.all([bucket.arn, bucket.kmsKeyArn]).apply(([b, k]) => drUserPermissions(b, k, args.region))) },
+            {
+                user: user.name,
+                policy: toJson(pulumi.all([bucket.arn, bucket.kmsKeyArn]).apply(([b, k]) => drUserPermissions(b, k, args.region))),
+            },
             { parent: this },
         );
         // Rotated by changing s3KeyRotation: the new key is created and stored before the old one is deleted.
-        const accessKey = new aws.iam.AccessKey(`${name}-snapshots`, { user: user.name }, { parent: this, replacementTrigger: s3KeyRotation });
+        const accessKey = new aws.iam.AccessKey(
+            `${name}-snapshots`,
+            { user: user.name },
+            { parent: this, replacementTrigger: s3KeyRotation },
+        );
         const s3Secret = args.secrets.namespacedSecret(
             `${name}-s3-credentials`,
             {
@@ -163,14 +215,24 @@ export class Storage extends pulumi.ComponentResource {
                 description: `S3 key LINSTOR ships snapshots with (IAM user limited to the DR bucket), generation ${s3KeyRotation}`,
                 keys: { "access-key": "access-key", "secret-key": "secret-key" },
                 kubernetesSecretType: "linstor.csi.linbit.com/s3-credentials.v1",
-                value: pulumi.secret(pulumi.all([accessKey.id, accessKey.secret]).apply(([id, secret]) => JSON.stringify({ "access-key": id, "secret-key": secret }))),
+                value: pulumi.secret(
+                    pulumi
+                        .all([accessKey.id, accessKey.secret])
+                        .apply(([id, secret]) => JSON.stringify({ "access-key": id, "secret-key": secret })),
+                ),
             },
-            { parent: this },
+            { parent: this, dependsOn: [namespace] },
         );
 
         this.snapshotClassName = S3_SNAPSHOT_CLASS;
         const snapshotClassObject = bucket.bucket.apply((b) =>
-            s3SnapshotClass({ name: S3_SNAPSHOT_CLASS, bucket: b, region: args.region, secretName: s3Secret.kubernetesSecretName, secretNamespace: NAMESPACE }),
+            s3SnapshotClass({
+                name: S3_SNAPSHOT_CLASS,
+                bucket: b,
+                region: args.region,
+                secretName: s3Secret.kubernetesSecretName,
+                secretNamespace: NAMESPACE,
+            }),
         );
         const snapshotClass = new k8s.apiextensions.CustomResource(
             `${name}-snapshot-class`,
@@ -187,6 +249,10 @@ export class Storage extends pulumi.ComponentResource {
 
         this.drBucket = bucket.bucket;
         this.ready = [snapshotClass];
-        this.registerOutputs({ storageClassName: this.storageClassName, snapshotClassName: this.snapshotClassName, drBucket: this.drBucket });
+        this.registerOutputs({
+            storageClassName: this.storageClassName,
+            snapshotClassName: this.snapshotClassName,
+            drBucket: this.drBucket,
+        });
     }
 }

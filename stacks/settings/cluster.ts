@@ -2,7 +2,10 @@ import { z } from "zod";
 import { defineSection } from "./define";
 import { logRetention } from "./network";
 
-const roleArn = z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, "must be an IAM role ARN (arn:aws:iam::<account>:role/<name>)");
+const addonVersion = z.string().regex(/^v\d+\.\d+\.\d+-eksbuild\.\d+$/, "must be an exact EKS add-on version such as v1.20.1-eksbuild.3");
+const roleArn = z
+    .string()
+    .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, "must be an IAM role ARN (arn:aws:iam::<account>:role/<name>)");
 
 /** The EKS cluster: version, endpoint exposure, admins, logs and the system node group. */
 export const clusterSection = defineSection({
@@ -28,15 +31,41 @@ export const clusterSection = defineSection({
             .min(1)
             .default(["t4g.medium", "t4g.large"])
             .describe("Graviton instance types of the system node group (critical add-ons only)."),
-        systemNodeCount: z.number().int().min(2).max(10).default(2).describe("Nodes in the system node group (2-10; two keep add-ons available)."),
+        systemNodeCount: z
+            .number()
+            .int()
+            .min(2)
+            .max(10)
+            .default(2)
+            .describe("Nodes in the system node group (2-10; two keep add-ons available)."),
+        vpcCniVersion: addonVersion
+            .default("v1.20.1-eksbuild.3")
+            .describe("Exact version of the vpc-cni add-on (for clusterKubernetesVersion; aws eks describe-addon-versions)."),
+        kubeProxyVersion: addonVersion
+            .default("v1.33.10-eksbuild.2")
+            .describe("Exact version of the kube-proxy add-on (matches clusterKubernetesVersion)."),
+        corednsVersion: addonVersion.default("v1.12.4-eksbuild.1").describe("Exact version of the coredns add-on."),
+        ebsCsiDriverVersion: addonVersion.default("v1.61.1-eksbuild.1").describe("Exact version of the aws-ebs-csi-driver add-on."),
+        podIdentityAgentVersion: addonVersion.default("v1.3.10-eksbuild.2").describe("Exact version of the eks-pod-identity-agent add-on."),
+        loadBalancerControllerChartVersion: z
+            .string()
+            .regex(/^\d+\.\d+\.\d+$/, "must be an exact chart version such as 3.5.0")
+            .default("3.5.0")
+            .describe("Exact aws-load-balancer-controller chart version (the ingress controller of the platform's UIs)."),
     },
     check: (cluster) => {
         const issues: Array<{ field: "publicAccessCidrs"; message: string }> = [];
         if (cluster.endpointPublicAccess && cluster.publicAccessCidrs.length === 0) {
-            issues.push({ field: "publicAccessCidrs", message: "a public API endpoint needs an explicit CIDR allow-list; list the CIDRs or set clusterEndpointPublicAccess false" });
+            issues.push({
+                field: "publicAccessCidrs",
+                message: "a public API endpoint needs an explicit CIDR allow-list; list the CIDRs or set clusterEndpointPublicAccess false",
+            });
         }
         if (cluster.publicAccessCidrs.includes("0.0.0.0/0")) {
-            issues.push({ field: "publicAccessCidrs", message: "must not contain 0.0.0.0/0: list the networks that administer the cluster" });
+            issues.push({
+                field: "publicAccessCidrs",
+                message: "must not contain 0.0.0.0/0: list the networks that administer the cluster",
+            });
         }
         return issues;
     },

@@ -7,9 +7,7 @@ export const tagKey = z
     .regex(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u, "must be 1-128 letters, digits, spaces or _.:/=+-@")
     .refine((k) => !k.toLowerCase().startsWith("aws:"), "must not start with the reserved prefix aws:");
 
-const tagValue = z
-    .string()
-    .regex(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,256}$/u, "must be 1-256 letters, digits, spaces or _.:/=+-@");
+const tagValue = z.string().regex(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,256}$/u, "must be 1-256 letters, digits, spaces or _.:/=+-@");
 
 /** Settings every environment needs: identity, org tags, ABAC key and data-safety switches. */
 export const coreSection = defineSection({
@@ -35,7 +33,9 @@ export const coreSection = defineSection({
         protectStatefulResources: z
             .boolean()
             .default(true)
-            .describe("Protect KMS keys, the CA, buckets and volumes from deletion; turning it off is the explicit opt-in to destroy them."),
+            .describe(
+                "Protect KMS keys, the CA, buckets and volumes from deletion; turning it off is the explicit opt-in to destroy them.",
+            ),
         kmsDeletionWindowDays: z
             .number()
             .int()

@@ -6,7 +6,11 @@ export const jenkinsSection = defineSection({
     prefix: "jenkins",
     shape: {
         enabled: z.boolean().default(true).describe("Deploy Jenkins (and the LINSTOR storage it runs on)."),
-        chartVersion: z.string().regex(/^\d+\.\d+\.\d+$/, "must be an exact chart version such as 5.9.53").default("5.9.53").describe("Exact jenkins chart version."),
+        chartVersion: z
+            .string()
+            .regex(/^\d+\.\d+\.\d+$/, "must be an exact chart version such as 5.9.53")
+            .default("5.9.53")
+            .describe("Exact jenkins chart version."),
         hostname: z
             .string()
             .regex(/^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,}$/, "must be a DNS name such as jenkins.ci.example.com")
@@ -22,6 +26,9 @@ export const jenkinsSection = defineSection({
             .regex(/^(\S+\s+){4}\S+$/, "must be a cron expression such as 0 */6 * * *")
             .default("0 */6 * * *")
             .describe("Cron schedule of the Jenkins home snapshot to S3."),
-        deleteDataOnDestroy: z.boolean().default(false).describe("Explicit opt-in: let destroying the stack delete the Jenkins home volume claim."),
+        deleteDataOnDestroy: z
+            .boolean()
+            .default(false)
+            .describe("Explicit opt-in: let destroying the stack delete the Jenkins home volume claim."),
     },
 });

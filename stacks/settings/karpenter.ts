@@ -35,12 +35,21 @@ export const karpenterSection = defineSection({
             .regex(/^\d+[smh]$/, "must be a duration such as 30s, 5m or 1h")
             .default("1m")
             .describe("How long a CI node must be empty or underused before Karpenter consolidates it."),
-        rootVolumeGiB: z.number().int().min(20).max(1024).default(50).describe("Size of every Karpenter node's encrypted root volume, GiB."),
+        rootVolumeGiB: z
+            .number()
+            .int()
+            .min(20)
+            .max(1024)
+            .default(50)
+            .describe("Size of every Karpenter node's encrypted root volume, GiB."),
     },
     check: (karpenter, { environment }) => {
         const issues: Array<{ field: "gravitonWeight" | "amiAlias"; message: string }> = [];
         if (karpenter.gravitonWeight <= karpenter.x86Weight) {
-            issues.push({ field: "gravitonWeight", message: `must be higher than karpenterX86Weight (${karpenter.x86Weight}) so Graviton is preferred` });
+            issues.push({
+                field: "gravitonWeight",
+                message: `must be higher than karpenterX86Weight (${karpenter.x86Weight}) so Graviton is preferred`,
+            });
         }
         if (environment === "prod" && karpenter.amiAlias.endsWith("@latest")) {
             issues.push({ field: "amiAlias", message: "prod pins its AMI: use al2023@vYYYYMMDD, not @latest" });

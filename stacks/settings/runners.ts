@@ -24,16 +24,25 @@ export const runnersSection = defineSection({
             .string()
             .regex(/^([a-z0-9]([-a-z0-9]*[a-z0-9])?)?$/, "must be a Kubernetes name such as gitlab-runner-token")
             .default("")
-            .describe("Name of each runner's token secret: Secrets Manager `<stack>/<runner namespace>/<name>`, synced to a Kubernetes Secret of that name. Required when runners are enabled."),
-        chartVersion: z.string().regex(/^\d+\.\d+\.\d+$/, "must be an exact chart version such as 0.68.1").default("0.68.1").describe("Exact gitlab-runner chart version."),
+            .describe(
+                "Name of each runner's token secret: Secrets Manager `<stack>/<runner namespace>/<name>`, synced to a Kubernetes Secret of that name. Required when runners are enabled.",
+            ),
+        chartVersion: z
+            .string()
+            .regex(/^\d+\.\d+\.\d+$/, "must be an exact chart version such as 0.68.1")
+            .default("0.93.0")
+            .describe("Exact gitlab-runner chart version (0.88.0 or later: runner 18.11+)."),
         runnerVersion: z
             .string()
-            .regex(/^v\d+\.\d+\.\d+$/, "must be the runner version of the chart, such as v17.3.1")
-            .default("v17.3.1")
+            .regex(/^v\d+\.\d+\.\d+$/, "must be the runner version of the chart, such as v19.4.0")
+            .default("v19.4.0")
             .describe("GitLab Runner version the chart ships; selects the helper image tag per architecture."),
         concurrent: z.number().int().min(1).max(500).default(10).describe("Jobs each runner runs at once."),
         checkInterval: z.number().int().min(1).max(60).default(3).describe("Seconds between polls of GitLab for new jobs."),
-        extraTags: z.array(z.string().regex(/^[\w.-]+$/, "must be a GitLab tag (letters, digits, _ . -)")).default([]).describe("Tags added to every runner besides its architecture tags."),
+        extraTags: z
+            .array(z.string().regex(/^[\w.-]+$/, "must be a GitLab tag (letters, digits, _ . -)"))
+            .default([])
+            .describe("Tags added to every runner besides its architecture tags."),
         jobCpuRequest: quantity.default("500m").describe("Default CPU request of job pods."),
         jobCpuLimit: quantity.default("2").describe("Default CPU limit of job pods."),
         jobMemoryRequest: quantity.default("1Gi").describe("Default memory request of job pods."),
@@ -41,12 +50,21 @@ export const runnersSection = defineSection({
         cacheExpiryDays: z.number().int().min(1).max(365).default(14).describe("Days before cache objects expire."),
         jobRoleArn: z
             .string()
-            .regex(/^(arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+)?$/, "must be an IAM role ARN, or empty for jobs without cloud permissions")
+            .regex(
+                /^(arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+)?$/,
+                "must be an IAM role ARN, or empty for jobs without cloud permissions",
+            )
             .default("")
             .describe("IAM role job pods may use (IRSA); empty: jobs get no cloud permissions."),
     },
     check: (runners) =>
         runners.enabled && runners.tokenSecretName === ""
-            ? [{ field: "tokenSecretName", message: "is required when runners are enabled: name the secret that will hold each runner's glrt- token (e.g. gitlab-runner-token)" }]
+            ? [
+                  {
+                      field: "tokenSecretName",
+                      message:
+                          "is required when runners are enabled: name the secret that will hold each runner's glrt- token (e.g. gitlab-runner-token)",
+                  },
+              ]
             : [],
 });

@@ -29,8 +29,24 @@ describe("cluster", () => {
             assert.ok(logs.inputs.kmsKeyId);
         });
 
+        it("pins every add-on's version, and creates the VPC CNI and kube-proxy before the system nodes", () => {
+            const addons = ofType(planned, "aws:eks/addon:Addon").filter((a) => a.name.startsWith("cip-dev-cluster-"));
+            for (const a of addons)
+                assert.match(String(a.inputs.addonVersion), /^v\d+\.\d+\.\d+-eksbuild\.\d+$/, String(a.inputs.addonName));
+            const group = single(planned, "aws:eks/nodeGroup:NodeGroup", "cluster-system");
+            const deps = group.dependsOn;
+            for (const first of ["vpc-cni", "kube-proxy"])
+                assert.ok(
+                    deps.some((urn) => urn.endsWith(`cip-dev-cluster-${first}`)),
+                    `${first} before the node group: ${deps.join(", ")}`,
+                );
+        });
+
         it("installs the managed core add-ons, giving the CNI and EBS CSI driver their own IRSA roles", () => {
-            const addons = ofType(planned, "aws:eks/addon:Addon").filter((a) => a.name.startsWith("cip-dev-cluster-")).map((a) => a.inputs.addonName).sort();
+            const addons = ofType(planned, "aws:eks/addon:Addon")
+                .filter((a) => a.name.startsWith("cip-dev-cluster-"))
+                .map((a) => a.inputs.addonName)
+                .sort();
             assert.deepEqual(addons, ["aws-ebs-csi-driver", "coredns", "eks-pod-identity-agent", "kube-proxy", "vpc-cni"]);
             const cni = single(planned, "aws:eks/addon:Addon", "vpc-cni");
             assert.match(String(cni.inputs.serviceAccountRoleArn), /role\/cip-dev-cluster-vpc-cni/);
@@ -39,7 +55,10 @@ describe("cluster", () => {
             };
             const conditions = trust.Statement[0].Condition.StringEquals;
             const issuer = Object.keys(conditions)[0].replace(/:sub$/, "");
-            assert.deepEqual(conditions, { [`${issuer}:sub`]: "system:serviceaccount:kube-system:aws-node", [`${issuer}:aud`]: "sts.amazonaws.com" });
+            assert.deepEqual(conditions, {
+                [`${issuer}:sub`]: "system:serviceaccount:kube-system:aws-node",
+                [`${issuer}:aud`]: "sts.amazonaws.com",
+            });
         });
 
         it("runs a tainted Graviton on-demand system node group with IMDSv2 hop limit 1 and encrypted volumes", () => {
@@ -49,7 +68,11 @@ describe("cluster", () => {
             assert.deepEqual(group.inputs.taints, [{ key: "CriticalAddonsOnly", value: "true", effect: "NO_SCHEDULE" }]);
             assert.deepEqual(group.inputs.labels, { "ciplatform.io/pool": "system" });
             const template = single(planned, "aws:ec2/launchTemplate:LaunchTemplate", "system");
-            assert.deepEqual(template.inputs.metadataOptions, { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 });
+            assert.deepEqual(template.inputs.metadataOptions, {
+                httpEndpoint: "enabled",
+                httpTokens: "required",
+                httpPutResponseHopLimit: 1,
+            });
             const ebs = (template.inputs.blockDeviceMappings as Array<{ ebs: Record<string, string> }>)[0].ebs;
             assert.equal(ebs.encrypted, "true");
             assert.match(ebs.kmsKeyId, /^arn:aws:kms:/);
@@ -57,7 +80,10 @@ describe("cluster", () => {
 
         it("makes an encrypted gp3 StorageClass the default", () => {
             const sc = single(planned, "kubernetes:storage.k8s.io/v1:StorageClass", "gp3");
-            assert.equal((sc.inputs.metadata as { annotations: Record<string, string> }).annotations["storageclass.kubernetes.io/is-default-class"], "true");
+            assert.equal(
+                (sc.inputs.metadata as { annotations: Record<string, string> }).annotations["storageclass.kubernetes.io/is-default-class"],
+                "true",
+            );
             const parameters = sc.inputs.parameters as Record<string, string>;
             assert.equal(parameters.type, "gp3");
             assert.equal(parameters.encrypted, "true");
@@ -127,10 +153,27 @@ describe("cluster", () => {
             const policy = ebsKeyPolicy("123456789012", "eu-west-1");
             const key = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
             const asg = "arn:aws:iam::123456789012:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling";
-            assert.equal(await simulate({ resourcePolicy: policy, principal: asg, action: "kms:GenerateDataKeyWithoutPlaintext", resource: key }), "Allowed");
-            assert.equal(await simulate({ resourcePolicy: policy, principal: asg, action: "kms:CreateGrant", resource: key, context: { "kms:GrantIsForAWSResource": "true" } }), "Allowed");
             assert.equal(
-                await simulate({ resourcePolicy: policy, principal: "arn:aws:iam::999999999999:role/outsider", action: "kms:Decrypt", resource: key }),
+                await simulate({ resourcePolicy: policy, principal: asg, action: "kms:GenerateDataKeyWithoutPlaintext", resource: key }),
+                "Allowed",
+            );
+            assert.equal(
+                await simulate({
+                    resourcePolicy: policy,
+                    principal: asg,
+                    action: "kms:CreateGrant",
+                    resource: key,
+                    context: { "kms:GrantIsForAWSResource": "true" },
+                }),
+                "Allowed",
+            );
+            assert.equal(
+                await simulate({
+                    resourcePolicy: policy,
+                    principal: "arn:aws:iam::999999999999:role/outsider",
+                    action: "kms:Decrypt",
+                    resource: key,
+                }),
                 "ImplicitlyDenied",
             );
         });
@@ -143,17 +186,42 @@ describe("cluster", () => {
             const statement = policy.Statement.find((s) => s.Sid === "EbsUseViaEc2InAccount");
             assert.deepEqual(statement?.Principal, { AWS: "*" });
             assert.deepEqual(statement?.Condition, { StringEquals: viaEc2 });
-            for (const action of ["kms:GenerateDataKeyWithoutPlaintext", "kms:Decrypt", "kms:CreateGrant", "kms:ReEncryptFrom", "kms:DescribeKey"]) {
-                assert.equal(await simulate({ resourcePolicy: policy, principal: karpenter, action, resource: key, context: viaEc2 }), "Allowed", action);
+            for (const action of [
+                "kms:GenerateDataKeyWithoutPlaintext",
+                "kms:Decrypt",
+                "kms:CreateGrant",
+                "kms:ReEncryptFrom",
+                "kms:DescribeKey",
+            ]) {
+                assert.equal(
+                    await simulate({ resourcePolicy: policy, principal: karpenter, action, resource: key, context: viaEc2 }),
+                    "Allowed",
+                    action,
+                );
             }
             // Not directly, not through another service, not for another account.
-            assert.equal(await simulate({ resourcePolicy: policy, principal: karpenter, action: "kms:Decrypt", resource: key }), "ImplicitlyDenied");
             assert.equal(
-                await simulate({ resourcePolicy: policy, principal: karpenter, action: "kms:Decrypt", resource: key, context: { ...viaEc2, "kms:ViaService": "s3.eu-west-1.amazonaws.com" } }),
+                await simulate({ resourcePolicy: policy, principal: karpenter, action: "kms:Decrypt", resource: key }),
                 "ImplicitlyDenied",
             );
             assert.equal(
-                await simulate({ resourcePolicy: policy, principal: "arn:aws:iam::999999999999:role/x", action: "kms:Decrypt", resource: key, context: { ...viaEc2, "kms:CallerAccount": "999999999999" } }),
+                await simulate({
+                    resourcePolicy: policy,
+                    principal: karpenter,
+                    action: "kms:Decrypt",
+                    resource: key,
+                    context: { ...viaEc2, "kms:ViaService": "s3.eu-west-1.amazonaws.com" },
+                }),
+                "ImplicitlyDenied",
+            );
+            assert.equal(
+                await simulate({
+                    resourcePolicy: policy,
+                    principal: "arn:aws:iam::999999999999:role/x",
+                    action: "kms:Decrypt",
+                    resource: key,
+                    context: { ...viaEc2, "kms:CallerAccount": "999999999999" },
+                }),
                 "ImplicitlyDenied",
             );
         });
@@ -162,10 +230,24 @@ describe("cluster", () => {
             const policy = ebsKeyPolicy("123456789012", "eu-west-1");
             const key = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
             const csi = "arn:aws:iam::123456789012:role/cip-dev-cluster-ebs-csi";
-            const context = { "kms:ViaService": "ec2.eu-west-1.amazonaws.com", "kms:CallerAccount": "123456789012", "kms:GrantIsForAWSResource": "true" };
+            const context = {
+                "kms:ViaService": "ec2.eu-west-1.amazonaws.com",
+                "kms:CallerAccount": "123456789012",
+                "kms:GrantIsForAWSResource": "true",
+            };
             for (const action of ["kms:ListGrants", "kms:RevokeGrant"]) {
                 assert.equal(await simulate({ resourcePolicy: policy, principal: csi, action, resource: key, context }), "Allowed", action);
-                assert.equal(await simulate({ resourcePolicy: policy, principal: csi, action, resource: key, context: { ...context, "kms:GrantIsForAWSResource": "false" } }), "ImplicitlyDenied", action);
+                assert.equal(
+                    await simulate({
+                        resourcePolicy: policy,
+                        principal: csi,
+                        action,
+                        resource: key,
+                        context: { ...context, "kms:GrantIsForAWSResource": "false" },
+                    }),
+                    "ImplicitlyDenied",
+                    action,
+                );
             }
         });
     });
@@ -177,16 +259,20 @@ describe("cluster", () => {
             assert.deepEqual(await issues({ "ciplatform:clusterEndpointPublicAccess": true }), [
                 "ciplatform:clusterPublicAccessCidrs: a public API endpoint needs an explicit CIDR allow-list; list the CIDRs or set clusterEndpointPublicAccess false",
             ]);
-            assert.deepEqual(await issues({ "ciplatform:clusterEndpointPublicAccess": true, "ciplatform:clusterPublicAccessCidrs": ["0.0.0.0/0"] }), [
-                "ciplatform:clusterPublicAccessCidrs: must not contain 0.0.0.0/0: list the networks that administer the cluster",
-            ]);
+            assert.deepEqual(
+                await issues({ "ciplatform:clusterEndpointPublicAccess": true, "ciplatform:clusterPublicAccessCidrs": ["0.0.0.0/0"] }),
+                ["ciplatform:clusterPublicAccessCidrs: must not contain 0.0.0.0/0: list the networks that administer the cluster"],
+            );
         });
 
         it("refuses weights outside 1-100, Graviton not preferred, unknown architectures", async () => {
-            assert.deepEqual(await issues({ "ciplatform:karpenterGravitonWeight": 101, "ciplatform:karpenterCiArchitectures": ["arm64", "riscv64"] }), [
-                "ciplatform:karpenterGravitonWeight: Too big: expected number to be <=100",
-                'ciplatform:karpenterCiArchitectures: Invalid option: expected one of "arm64"|"amd64" at 1',
-            ]);
+            assert.deepEqual(
+                await issues({ "ciplatform:karpenterGravitonWeight": 101, "ciplatform:karpenterCiArchitectures": ["arm64", "riscv64"] }),
+                [
+                    "ciplatform:karpenterGravitonWeight: Too big: expected number to be <=100",
+                    'ciplatform:karpenterCiArchitectures: Invalid option: expected one of "arm64"|"amd64" at 1',
+                ],
+            );
             assert.deepEqual(await issues({ "ciplatform:karpenterGravitonWeight": 5 }), [
                 "ciplatform:karpenterGravitonWeight: must be higher than karpenterX86Weight (10) so Graviton is preferred",
             ]);
@@ -199,9 +285,17 @@ describe("cluster", () => {
         });
 
         it("refuses non-Graviton system nodes", () => {
-            assert.deepEqual(validateClusterArgs({ clusterName: "c", region: "eu-west-1", accountId: "1", vpcId: "v", privateSubnetIds: [], systemNodeInstanceTypes: ["m5.large"] }), [
-                'systemNodeInstanceTypes: got "m5.large"; the system node group is Graviton-only (e.g. t4g.medium)',
-            ]);
+            assert.deepEqual(
+                validateClusterArgs({
+                    clusterName: "c",
+                    region: "eu-west-1",
+                    accountId: "1",
+                    vpcId: "v",
+                    privateSubnetIds: [],
+                    systemNodeInstanceTypes: ["m5.large"],
+                }),
+                ['systemNodeInstanceTypes: got "m5.large"; the system node group is Graviton-only (e.g. t4g.medium)'],
+            );
         });
     });
 });

@@ -1,7 +1,12 @@
 import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
 import { ExternalSecrets, validateSecretRequest } from "../../../components/external-secrets/external-secrets";
-import { controllerPermissions, ESO_SESSION_TAG_KEYS, readerPermissions, readerTrustPolicy } from "../../../components/external-secrets/policies";
+import {
+    controllerPermissions,
+    ESO_SESSION_TAG_KEYS,
+    readerPermissions,
+    readerTrustPolicy,
+} from "../../../components/external-secrets/policies";
 import { buildExternalSecretsValues, clusterSecretStore, externalSecret } from "../../../components/external-secrets/objects";
 import { kubernetesModels, loadKubernetesModels } from "../../../components/shared/k8s-models";
 import { namespaceLabels } from "../../../components/shared/namespace";
@@ -49,7 +54,17 @@ describe("External Secrets with ABAC", () => {
 
         it("grants no listing, batch reads or writes", async () => {
             for (const action of ["secretsmanager:ListSecrets", "secretsmanager:BatchGetSecretValue"]) {
-                assert.equal(await simulate({ identityPolicies: [permissions], principal: READER, action, resource: "*", context: { "aws:PrincipalTag/esoNamespace": "team-a" } }), "ImplicitlyDenied", action);
+                assert.equal(
+                    await simulate({
+                        identityPolicies: [permissions],
+                        principal: READER,
+                        action,
+                        resource: "*",
+                        context: { "aws:PrincipalTag/esoNamespace": "team-a" },
+                    }),
+                    "ImplicitlyDenied",
+                    action,
+                );
             }
             assert.equal(await read("team-a", "team-a", "secretsmanager:PutSecretValue"), "ImplicitlyDenied");
         });
@@ -57,7 +72,14 @@ describe("External Secrets with ABAC", () => {
         it("decrypts with the platform key only through Secrets Manager (role policy and key policy together)", async () => {
             const keyPolicy = serviceKeyPolicy(ACCOUNT, "eu-west-1", "secretsmanager");
             const decrypt = (via: string) =>
-                simulate({ identityPolicies: [permissions], resourcePolicy: keyPolicy, principal: READER, action: "kms:Decrypt", resource: KEY, context: { "kms:ViaService": via, "kms:CallerAccount": ACCOUNT } });
+                simulate({
+                    identityPolicies: [permissions],
+                    resourcePolicy: keyPolicy,
+                    principal: READER,
+                    action: "kms:Decrypt",
+                    resource: KEY,
+                    context: { "kms:ViaService": via, "kms:CallerAccount": ACCOUNT },
+                });
             assert.equal(await decrypt("secretsmanager.eu-west-1.amazonaws.com"), "Allowed");
             assert.equal(await decrypt("s3.eu-west-1.amazonaws.com"), "ImplicitlyDenied");
         });
@@ -65,40 +87,173 @@ describe("External Secrets with ABAC", () => {
 
     describe("reader role trust", () => {
         const trust = readerTrustPolicy({ controllerRoleArn: CONTROLLER, storeName: "platform-secrets" });
-        const esoTags = { "aws:RequestTag/esoNamespace": "team-a", "aws:RequestTag/esoStoreName": "platform-secrets", "aws:RequestTag/esoStoreKind": "ClusterSecretStore" };
+        const esoTags = {
+            "aws:RequestTag/esoNamespace": "team-a",
+            "aws:RequestTag/esoStoreName": "platform-secrets",
+            "aws:RequestTag/esoStoreKind": "ClusterSecretStore",
+        };
 
         it("only the ESO controller may assume it", async () => {
-            assert.equal(await simulate({ resourcePolicy: trust, principal: CONTROLLER, action: "sts:AssumeRole", resource: READER }), "Allowed");
-            assert.equal(await simulate({ resourcePolicy: trust, principal: `arn:aws:iam::${ACCOUNT}:role/tenant`, action: "sts:AssumeRole", resource: READER }), "ImplicitlyDenied");
+            assert.equal(
+                await simulate({ resourcePolicy: trust, principal: CONTROLLER, action: "sts:AssumeRole", resource: READER }),
+                "Allowed",
+            );
+            assert.equal(
+                await simulate({
+                    resourcePolicy: trust,
+                    principal: `arn:aws:iam::${ACCOUNT}:role/tenant`,
+                    action: "sts:AssumeRole",
+                    resource: READER,
+                }),
+                "ImplicitlyDenied",
+            );
         });
 
         it("accepts the session tags ESO sets for the platform store", async () => {
             assert.equal(
-                await simulate({ resourcePolicy: trust, principal: CONTROLLER, action: "sts:TagSession", resource: READER, context: { ...esoTags, "aws:TagKeys": [...ESO_SESSION_TAG_KEYS] } }),
+                await simulate({
+                    resourcePolicy: trust,
+                    principal: CONTROLLER,
+                    action: "sts:TagSession",
+                    resource: READER,
+                    context: { ...esoTags, "aws:TagKeys": [...ESO_SESSION_TAG_KEYS] },
+                }),
                 "Allowed",
             );
         });
 
         it("refuses sessions with unexpected tag keys, another store, or no namespace", async () => {
-            const tag = (context: Record<string, string | string[]>) => simulate({ resourcePolicy: trust, principal: CONTROLLER, action: "sts:TagSession", resource: READER, context });
-            assert.equal(await tag({ ...esoTags, "aws:RequestTag/ekssecret": "team-b", "aws:TagKeys": [...ESO_SESSION_TAG_KEYS, "ekssecret"] }), "ImplicitlyDenied");
-            assert.equal(await tag({ ...esoTags, "aws:RequestTag/esoStoreName": "tenant-store", "aws:TagKeys": [...ESO_SESSION_TAG_KEYS] }), "ImplicitlyDenied");
+            const tag = (context: Record<string, string | string[]>) =>
+                simulate({ resourcePolicy: trust, principal: CONTROLLER, action: "sts:TagSession", resource: READER, context });
+            assert.equal(
+                await tag({ ...esoTags, "aws:RequestTag/ekssecret": "team-b", "aws:TagKeys": [...ESO_SESSION_TAG_KEYS, "ekssecret"] }),
+                "ImplicitlyDenied",
+            );
+            assert.equal(
+                await tag({ ...esoTags, "aws:RequestTag/esoStoreName": "tenant-store", "aws:TagKeys": [...ESO_SESSION_TAG_KEYS] }),
+                "ImplicitlyDenied",
+            );
             const { "aws:RequestTag/esoNamespace": _omitted, ...withoutNamespace } = esoTags;
             assert.equal(await tag({ ...withoutNamespace, "aws:TagKeys": ["esoStoreName", "esoStoreKind"] }), "ImplicitlyDenied");
         });
 
+        /**
+         * What ESO 2.9.0 really does with `sessionTagsPolicy: Simple` (providers/v1/aws/provider.go
+         * buildSessionTags): it assumes the reader with tags esoNamespace/esoStoreName/esoStoreKind, where
+         * the namespace is the store's own ("" for a ClusterSecretStore being validated) or the
+         * ExternalSecret's (when reading for it). Simulated end to end: trust (AssumeRole and
+         * TagSession), then the read with the session's principal tags.
+         */
+        describe("the sessions ESO opens, simulated", () => {
+            const permissions = readerPermissions({ region: "eu-west-1", accountId: ACCOUNT, abacTagKey: "ekssecret", kmsKeyArn: KEY });
+            const session = async (tags: { esoNamespace: string; esoStoreName: string; esoStoreKind: string }): Promise<string> => {
+                const context = {
+                    "aws:RequestTag/esoNamespace": tags.esoNamespace,
+                    "aws:RequestTag/esoStoreName": tags.esoStoreName,
+                    "aws:RequestTag/esoStoreKind": tags.esoStoreKind,
+                    "aws:TagKeys": [...ESO_SESSION_TAG_KEYS],
+                };
+                const assume = await simulate({
+                    resourcePolicy: trust,
+                    principal: CONTROLLER,
+                    action: "sts:AssumeRole",
+                    resource: READER,
+                    context,
+                });
+                const tag = await simulate({
+                    resourcePolicy: trust,
+                    principal: CONTROLLER,
+                    action: "sts:TagSession",
+                    resource: READER,
+                    context,
+                });
+                return assume === "Allowed" && tag === "Allowed" ? "Allowed" : `AssumeRole ${assume}, TagSession ${tag}`;
+            };
+            const readAs = (sessionNamespace: string, secretTag: string) =>
+                simulate({
+                    identityPolicies: [permissions],
+                    principal: `arn:aws:sts::${ACCOUNT}:assumed-role/eso-reader/session`,
+                    action: "secretsmanager:GetSecretValue",
+                    resource: secretArn(`cip-dev/${secretTag}/token`),
+                    context: { "aws:ResourceTag/ekssecret": secretTag, "aws:PrincipalTag/esoNamespace": sessionNamespace },
+                });
+
+            it('validating the platform ClusterSecretStore (esoNamespace="") may assume the role, and can read nothing', async () => {
+                assert.equal(
+                    await session({ esoNamespace: "", esoStoreName: "platform-secrets", esoStoreKind: "ClusterSecretStore" }),
+                    "Allowed",
+                );
+                assert.equal(await readAs("", ""), "ImplicitlyDenied", "a secret tagged with an empty namespace is still unreadable");
+                assert.equal(await readAs("", "team-a"), "ImplicitlyDenied");
+            });
+
+            it("reading for an ExternalSecret in team-a may assume the role and read team-a's secret only", async () => {
+                assert.equal(
+                    await session({ esoNamespace: "team-a", esoStoreName: "platform-secrets", esoStoreKind: "ClusterSecretStore" }),
+                    "Allowed",
+                );
+                assert.equal(await readAs("team-a", "team-a"), "Allowed");
+                assert.equal(await readAs("team-a", "team-b"), "ImplicitlyDenied");
+            });
+
+            it("a tenant's SecretStore forging another namespace (or the platform store's name) is denied", async () => {
+                // A namespaced store in team-b: ESO tags its kind SecretStore, whatever name or namespace it claims.
+                assert.notEqual(
+                    await session({ esoNamespace: "team-a", esoStoreName: "platform-secrets", esoStoreKind: "SecretStore" }),
+                    "Allowed",
+                );
+                assert.notEqual(
+                    await session({ esoNamespace: "", esoStoreName: "platform-secrets", esoStoreKind: "SecretStore" }),
+                    "Allowed",
+                );
+                // Another cluster store (were a tenant able to create one) is denied too, for reads and for validation.
+                assert.notEqual(
+                    await session({ esoNamespace: "team-a", esoStoreName: "tenant-store", esoStoreKind: "ClusterSecretStore" }),
+                    "Allowed",
+                );
+                assert.notEqual(
+                    await session({ esoNamespace: "", esoStoreName: "tenant-store", esoStoreKind: "ClusterSecretStore" }),
+                    "Allowed",
+                );
+            });
+        });
+
         it("the controller itself may do nothing but assume the reader", async () => {
             const policy = controllerPermissions(READER);
-            assert.equal(await simulate({ identityPolicies: [policy], principal: CONTROLLER, action: "sts:AssumeRole", resource: READER }), "Allowed");
-            assert.equal(await simulate({ identityPolicies: [policy], principal: CONTROLLER, action: "sts:AssumeRole", resource: `arn:aws:iam::${ACCOUNT}:role/admin` }), "ImplicitlyDenied");
-            assert.equal(await simulate({ identityPolicies: [policy], principal: CONTROLLER, action: "secretsmanager:GetSecretValue", resource: secretArn("x") }), "ImplicitlyDenied");
+            assert.equal(
+                await simulate({ identityPolicies: [policy], principal: CONTROLLER, action: "sts:AssumeRole", resource: READER }),
+                "Allowed",
+            );
+            assert.equal(
+                await simulate({
+                    identityPolicies: [policy],
+                    principal: CONTROLLER,
+                    action: "sts:AssumeRole",
+                    resource: `arn:aws:iam::${ACCOUNT}:role/admin`,
+                }),
+                "ImplicitlyDenied",
+            );
+            assert.equal(
+                await simulate({
+                    identityPolicies: [policy],
+                    principal: CONTROLLER,
+                    action: "secretsmanager:GetSecretValue",
+                    resource: secretArn("x"),
+                }),
+                "ImplicitlyDenied",
+            );
         });
     });
 
     describe("objects", () => {
         it("the platform store assumes the reader role with namespace session tags, for labelled namespaces only", () => {
             const store = clusterSecretStore({ name: "platform-secrets", region: "eu-west-1", readerRoleArn: READER });
-            assert.deepEqual(store.spec?.provider.aws, { service: "SecretsManager", region: "eu-west-1", role: READER, sessionTagsPolicy: "Simple" });
+            assert.deepEqual(store.spec?.provider.aws, {
+                service: "SecretsManager",
+                region: "eu-west-1",
+                role: READER,
+                sessionTagsPolicy: "Simple",
+            });
             assert.deepEqual(store.spec?.conditions, [{ namespaceSelector: { matchLabels: { "ciplatform.io/secrets": "platform" } } }]);
             assert.equal(store.apiVersion, "external-secrets.io/v1");
             store.validate();
@@ -115,7 +270,10 @@ describe("External Secrets with ABAC", () => {
             });
             assert.deepEqual(es.spec?.data, [
                 { secretKey: "runner-token", remoteRef: { key: "cip-dev/gitlab-runner-arm64/runner-token", property: "token" } },
-                { secretKey: "runner-registration-token", remoteRef: { key: "cip-dev/gitlab-runner-arm64/runner-token", property: "registration" } },
+                {
+                    secretKey: "runner-registration-token",
+                    remoteRef: { key: "cip-dev/gitlab-runner-arm64/runner-token", property: "registration" },
+                },
             ]);
             assert.deepEqual(es.spec?.secretStoreRef, { kind: "ClusterSecretStore", name: "platform-secrets" });
             es.validate();
@@ -131,9 +289,12 @@ describe("External Secrets with ABAC", () => {
         });
 
         it("chart values keep tenants from bringing their own stores", () => {
-            const values = buildExternalSecretsValues({ controllerRoleArn: CONTROLLER, serviceAccountName: "external-secrets" }) as Record<string, Record<string, unknown>>;
+            const values = buildExternalSecretsValues({ controllerRoleArn: CONTROLLER, serviceAccountName: "external-secrets" }) as Record<
+                string,
+                Record<string, unknown>
+            >;
             assert.equal(values.processSecretStore, false);
-            assert.equal(values.crds.createSecretStore, false);
+            assert.equal(values.crds.createSecretStore, undefined, "chart 2.9.0 ignores it: not set, so nobody relies on it");
             assert.equal(values.rbac.aggregateToEdit, false);
             assert.equal(values.rbac.aggregateToAdmin, false);
             assert.deepEqual(values.nodeSelector, { "ciplatform.io/pool": "system" });
@@ -141,10 +302,13 @@ describe("External Secrets with ABAC", () => {
         });
 
         it("rejects malformed secret requests with the field and value", () => {
-            assert.deepEqual(validateSecretRequest("token", { namespace: "Team_A", kubernetesSecretName: "t", description: "d", keys: {} }), [
-                'token.namespace: got "Team_A"; must be a Kubernetes namespace name',
-                "token.keys: empty; name at least one key of the Kubernetes Secret",
-            ]);
+            assert.deepEqual(
+                validateSecretRequest("token", { namespace: "Team_A", kubernetesSecretName: "t", description: "d", keys: {} }),
+                [
+                    'token.namespace: got "Team_A"; must be a Kubernetes namespace name',
+                    "token.keys: empty; name at least one key of the Kubernetes Secret",
+                ],
+            );
         });
     });
 
@@ -155,7 +319,17 @@ describe("External Secrets with ABAC", () => {
             planned = await plan({
                 program: async () => {
                     const root = underOrgTags();
-                    const eso = new ExternalSecrets("eso", { cluster: testCluster(), region: "eu-west-1", accountId: ACCOUNT, secretNamePrefix: "cip-dev", chartVersion: "2.9.0" }, { parent: root });
+                    const eso = new ExternalSecrets(
+                        "eso",
+                        {
+                            cluster: testCluster(),
+                            region: "eu-west-1",
+                            accountId: ACCOUNT,
+                            secretNamePrefix: "cip-dev",
+                            chartVersion: "2.9.0",
+                        },
+                        { parent: root },
+                    );
                     eso.namespacedSecret("team-a-token", {
                         namespace: "team-a",
                         kubernetesSecretName: "deploy-token",

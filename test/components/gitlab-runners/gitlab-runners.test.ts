@@ -25,13 +25,13 @@ describe("GitLab runners", () => {
             ["amd64", "x86_64"],
         ] as const) {
             it(`puts ${arch} jobs on CI nodes of their architecture, capacity type left to the pool, with the matching helper image`, () => {
-                const toml = JSON.parse(JSON.stringify(parse(runnerConfigToml({ architecture: arch, namespace: `runner-${arch}`, runnerVersion: "v17.3.1", jobServiceAccount: "gitlab-runner-jobs", resources: RESOURCES, cache: CACHE })))) as RunnerToml;
+                const toml = JSON.parse(JSON.stringify(parse(runnerConfigToml({ architecture: arch, namespace: `runner-${arch}`, runnerVersion: "v19.4.0", jobServiceAccount: "gitlab-runner-jobs", resources: RESOURCES, cache: CACHE })))) as RunnerToml;
                 const runner = toml.runners[0];
                 assert.equal(runner.executor, "kubernetes");
                 // No capacity-type selector: the CI pool prefers Spot and falls back to on-demand, so jobs never wait for Spot.
                 assert.deepEqual(runner.kubernetes.node_selector, { "ciplatform.io/pool": "ci", "kubernetes.io/arch": arch });
                 assert.deepEqual(runner.kubernetes.node_tolerations, { "ciplatform.io/ci=true": "NoSchedule" });
-                assert.equal(runner.kubernetes.helper_image, `registry.gitlab.com/gitlab-org/gitlab-runner/gitlab-runner-helper:${helperArch}-v17.3.1`);
+                assert.equal(runner.kubernetes.helper_image, `registry.gitlab.com/gitlab-org/gitlab-runner/gitlab-runner-helper:${helperArch}-v19.4.0`);
                 assert.deepEqual(
                     [runner.kubernetes.cpu_request, runner.kubernetes.cpu_limit, runner.kubernetes.memory_request, runner.kubernetes.memory_limit],
                     ["500m", "2", "1Gi", "4Gi"],
@@ -54,7 +54,7 @@ describe("GitLab runners", () => {
         it("tags Graviton runners arm64 and x86 runners amd64, x86, x86-64, x86_64, plus extras", () => {
             assert.deepEqual(runnerTags("arm64", ["docker"]), ["arm64", "docker"]);
             assert.deepEqual(runnerTags("amd64"), ["amd64", "x86", "x86-64", "x86_64"]);
-            assert.equal(helperImage("amd64", "v17.3.1").endsWith(":x86_64-v17.3.1"), true);
+            assert.equal(helperImage("amd64", "v19.4.0").endsWith(":x86_64-v19.4.0"), true);
         });
 
         it("chart values reference the token Secret and never carry a token", () => {
@@ -99,7 +99,7 @@ describe("GitLab runners", () => {
                     const secrets = new ExternalSecrets("eso", { cluster, region: "eu-west-1", accountId: "123456789012", secretNamePrefix: "cip-dev", chartVersion: "2.9.0" }, { parent: root });
                     new GitlabRunners(
                         "runner",
-                        { cluster, secrets, region: "eu-west-1", accountId: "123456789012", tokenSecretName: "gitlab-runner-token", chartVersion: "0.68.1", runnerVersion: "v17.3.1" },
+                        { cluster, secrets, region: "eu-west-1", accountId: "123456789012", tokenSecretName: "gitlab-runner-token", chartVersion: "0.93.0", runnerVersion: "v19.4.0" },
                         { parent: root },
                     );
                 },
@@ -109,8 +109,8 @@ describe("GitLab runners", () => {
         it("creates one runner per architecture, each in its own restricted namespace admitted to the secret store", () => {
             const releases = ofType(planned, "kubernetes:helm.sh/v3:Release").filter((r) => r.inputs.chart === "gitlab-runner");
             assert.deepEqual(releases.map((r) => [r.inputs.namespace, r.inputs.version]), [
-                ["runner-arm64", "0.68.1"],
-                ["runner-amd64", "0.68.1"],
+                ["runner-arm64", "0.93.0"],
+                ["runner-amd64", "0.93.0"],
             ]);
             for (const arch of ["arm64", "amd64"]) {
                 const ns = single(planned, "kubernetes:core/v1:Namespace", `runner-${arch}`);

@@ -2,10 +2,26 @@ import { strict as assert } from "node:assert";
 import Ajv from "ajv";
 import * as YAML from "yaml";
 import { linstorCluster, replicatedStorageParameters, s3SnapshotClass, satelliteConfiguration } from "../../../components/storage/objects";
-import { LINSTOR_CLUSTER_SCHEMA, LINSTOR_SATELLITE_CONFIGURATION_SCHEMA, VOLUME_SNAPSHOT_CLASS_SCHEMA } from "../../../components/storage/schemas";
+import {
+    LINSTOR_CLUSTER_SCHEMA,
+    LINSTOR_SATELLITE_CONFIGURATION_SCHEMA,
+    VOLUME_SNAPSHOT_CLASS_SCHEMA,
+} from "../../../components/storage/schemas";
 import { drUserPermissions, validateStorageArgs } from "../../../components/storage/storage";
-import { canonicalEksAmiParameter, storageBlockDevices, storageInstanceType, storageNodeUserData, validateStorageNodesArgs } from "../../../components/storage/nodes";
-import { controllerPermissions, homeSnapshotCronJobSpec, homeSnapshotManifest, KUBECTL_IMAGE, validateJenkinsArgs } from "../../../components/jenkins/jenkins";
+import {
+    canonicalEksAmiParameter,
+    storageBlockDevices,
+    storageInstanceType,
+    storageNodeUserData,
+    validateStorageNodesArgs,
+} from "../../../components/storage/nodes";
+import {
+    controllerPermissions,
+    homeSnapshotCronJobSpec,
+    homeSnapshotManifest,
+    KUBECTL_IMAGE,
+    validateJenkinsArgs,
+} from "../../../components/jenkins/jenkins";
 import { agentPodTemplate, buildJenkinsValues, HA_CONTROLLER_LABEL } from "../../../components/jenkins/values";
 import { configIssues, ConfigError, ofType, plan, PlanFile, PlannedResource, single } from "../../helpers/mocks";
 import { simulate } from "../../helpers/iam";
@@ -38,36 +54,76 @@ describe("storage and Jenkins", () => {
             const satellites = satelliteConfiguration();
             assert.deepEqual(satellites.spec.nodeSelector, { "ciplatform.io/pool": "storage" });
             // No device path: the pool is the LVM thin pool the node created on its EBS data volume.
-            assert.deepEqual(satellites.spec.storagePools, [{ name: "thinpool", lvmThinPool: { volumeGroup: "linstor_vg", thinPool: "thinpool" } }]);
+            assert.deepEqual(satellites.spec.storagePools, [
+                { name: "thinpool", lvmThinPool: { volumeGroup: "linstor_vg", thinPool: "thinpool" } },
+            ]);
             // No loader override: piraeus maps the nodes' Ubuntu 24.04 to its drbd9-noble loader.
-            assert.deepEqual(satellites.spec.podTemplate, { spec: { tolerations: [{ key: "ciplatform.io/storage", operator: "Equal", value: "true", effect: "NoSchedule" }] } });
+            assert.deepEqual(satellites.spec.podTemplate, {
+                spec: { tolerations: [{ key: "ciplatform.io/storage", operator: "Equal", value: "true", effect: "NoSchedule" }] },
+            });
             assert.equal(valid(LINSTOR_SATELLITE_CONFIGURATION_SCHEMA, satellites), "valid");
         });
 
         it("the snapshot class ships to the DR bucket over the regional endpoint and keeps snapshots", () => {
-            const cls = s3SnapshotClass({ name: "linstor-s3", bucket: "cip-dev-dr", region: "eu-west-1", secretName: "linstor-s3-credentials", secretNamespace: "piraeus-datastore" });
+            const cls = s3SnapshotClass({
+                name: "linstor-s3",
+                bucket: "cip-dev-dr",
+                region: "eu-west-1",
+                secretName: "linstor-s3-credentials",
+                secretNamespace: "piraeus-datastore",
+            });
             assert.equal(cls.deletionPolicy, "Retain");
             assert.equal(cls.driver, "linstor.csi.linbit.com");
             assert.deepEqual(
-                [cls.parameters?.["snap.linstor.csi.linbit.com/type"], cls.parameters?.["snap.linstor.csi.linbit.com/s3-bucket"], cls.parameters?.["snap.linstor.csi.linbit.com/s3-endpoint"], cls.parameters?.["snap.linstor.csi.linbit.com/s3-signing-region"]],
+                [
+                    cls.parameters?.["snap.linstor.csi.linbit.com/type"],
+                    cls.parameters?.["snap.linstor.csi.linbit.com/s3-bucket"],
+                    cls.parameters?.["snap.linstor.csi.linbit.com/s3-endpoint"],
+                    cls.parameters?.["snap.linstor.csi.linbit.com/s3-signing-region"],
+                ],
                 ["S3", "cip-dev-dr", "s3.eu-west-1.amazonaws.com", "eu-west-1"],
             );
             assert.equal(valid(VOLUME_SNAPSHOT_CLASS_SCHEMA, cls), "valid");
         });
 
         it("invalid objects fail their schemas", () => {
-            assert.notEqual(valid(VOLUME_SNAPSHOT_CLASS_SCHEMA, { ...s3SnapshotClass({ name: "x", bucket: "b", region: "r", secretName: "s", secretNamespace: "n" }), deletionPolicy: "Keep" }), "valid");
-            assert.notEqual(valid(LINSTOR_SATELLITE_CONFIGURATION_SCHEMA, { ...satelliteConfiguration(), spec: { storagePools: [{ name: "p", lvmThinPool: { vg: "x" } }] } }), "valid");
-            assert.notEqual(valid(LINSTOR_CLUSTER_SCHEMA, { ...linstorCluster("p"), spec: { highAvailabilityControler: { enabled: true } } }), "valid");
+            assert.notEqual(
+                valid(VOLUME_SNAPSHOT_CLASS_SCHEMA, {
+                    ...s3SnapshotClass({ name: "x", bucket: "b", region: "r", secretName: "s", secretNamespace: "n" }),
+                    deletionPolicy: "Keep",
+                }),
+                "valid",
+            );
+            assert.notEqual(
+                valid(LINSTOR_SATELLITE_CONFIGURATION_SCHEMA, {
+                    ...satelliteConfiguration(),
+                    spec: { storagePools: [{ name: "p", lvmThinPool: { vg: "x" } }] },
+                }),
+                "valid",
+            );
+            assert.notEqual(
+                valid(LINSTOR_CLUSTER_SCHEMA, { ...linstorCluster("p"), spec: { highAvailabilityControler: { enabled: true } } }),
+                "valid",
+            );
         });
     });
 
     describe("storage nodes", () => {
-        const userData = storageNodeUserData({ clusterName: "cip-prod", endpoint: "https://ABC.gr7.eu-west-1.eks.amazonaws.com", certificateAuthority: "LS0tLS1C" });
+        const userData = storageNodeUserData({
+            clusterName: "cip-prod",
+            endpoint: "https://ABC.gr7.eu-west-1.eks.amazonaws.com",
+            certificateAuthority: "LS0tLS1C",
+        });
 
         it("keeps the data volume when the instance ends, encrypted with the CMK; the root volume goes", () => {
             assert.deepEqual(
-                storageBlockDevices("arn:aws:kms:eu-west-1:123456789012:key/k", 50, 200).map((d) => [d.deviceName, d.ebs?.deleteOnTermination, d.ebs?.encrypted, d.ebs?.kmsKeyId, d.ebs?.volumeSize]),
+                storageBlockDevices("arn:aws:kms:eu-west-1:123456789012:key/k", 50, 200).map((d) => [
+                    d.deviceName,
+                    d.ebs?.deleteOnTermination,
+                    d.ebs?.encrypted,
+                    d.ebs?.kmsKeyId,
+                    d.ebs?.volumeSize,
+                ]),
                 [
                     ["/dev/sda1", "true", "true", "arn:aws:kms:eu-west-1:123456789012:key/k", 50],
                     ["/dev/sdf", "false", "true", "arn:aws:kms:eu-west-1:123456789012:key/k", 200],
@@ -99,7 +155,13 @@ describe("storage and Jenkins", () => {
                 assert.ok("problem" in storageInstanceType(type), type);
             }
             assert.deepEqual(
-                validateStorageNodesArgs({ zones: ["eu-west-1a", "eu-west-1b"], subnetIds: ["s-1", "s-2"], amiId: "ubuntu", instanceTypes: ["m7g.large", "m7i.large"], nodesPerZone: 0 }),
+                validateStorageNodesArgs({
+                    zones: ["eu-west-1a", "eu-west-1b"],
+                    subnetIds: ["s-1", "s-2"],
+                    amiId: "ubuntu",
+                    instanceTypes: ["m7g.large", "m7i.large"],
+                    nodesPerZone: 0,
+                }),
                 [
                     'zones: got ["eu-west-1a","eu-west-1b"]; storage needs three distinct zones, one replica each',
                     'amiId: got "ubuntu"; use the id (ami-...) of Canonical\'s Ubuntu 24.04 EKS AMI for the cluster version and architecture',
@@ -115,18 +177,52 @@ describe("storage and Jenkins", () => {
         const policy = drUserPermissions(bucket, "arn:aws:kms:eu-west-1:123456789012:key/abc", "eu-west-1");
         const user = "arn:aws:iam::123456789012:user/ciplatform/snapshots";
         it("the snapshot user can touch only the DR bucket", async () => {
-            assert.equal(await simulate({ identityPolicies: [policy], principal: user, action: "s3:PutObject", resource: `${bucket}/snapshots/pvc-1` }), "Allowed");
-            assert.equal(await simulate({ identityPolicies: [policy], principal: user, action: "s3:GetObject", resource: "arn:aws:s3:::cip-dev-runner-cache/x" }), "ImplicitlyDenied");
-            assert.equal(await simulate({ identityPolicies: [policy], principal: user, action: "s3:DeleteBucket", resource: bucket }), "ImplicitlyDenied");
-            assert.equal(await simulate({ identityPolicies: [policy], principal: user, action: "s3:PutBucketPolicy", resource: bucket }), "ImplicitlyDenied");
+            assert.equal(
+                await simulate({
+                    identityPolicies: [policy],
+                    principal: user,
+                    action: "s3:PutObject",
+                    resource: `${bucket}/snapshots/pvc-1`,
+                }),
+                "Allowed",
+            );
+            assert.equal(
+                await simulate({
+                    identityPolicies: [policy],
+                    principal: user,
+                    action: "s3:GetObject",
+                    resource: "arn:aws:s3:::cip-dev-runner-cache/x",
+                }),
+                "ImplicitlyDenied",
+            );
+            assert.equal(
+                await simulate({ identityPolicies: [policy], principal: user, action: "s3:DeleteBucket", resource: bucket }),
+                "ImplicitlyDenied",
+            );
+            assert.equal(
+                await simulate({ identityPolicies: [policy], principal: user, action: "s3:PutBucketPolicy", resource: bucket }),
+                "ImplicitlyDenied",
+            );
         });
 
         it("the Jenkins controller may assume only the listed deploy roles", async () => {
             const perms = controllerPermissions(["arn:aws:iam::210987654321:role/deploy"]);
             // Cross-account: the deploy role in the other account trusts the Jenkins role.
-            const trust = { Version: "2012-10-17" as const, Statement: [{ Effect: "Allow" as const, Principal: { AWS: "arn:aws:iam::123456789012:role/jenkins" }, Action: "sts:AssumeRole" }] };
+            const trust = {
+                Version: "2012-10-17" as const,
+                Statement: [
+                    { Effect: "Allow" as const, Principal: { AWS: "arn:aws:iam::123456789012:role/jenkins" }, Action: "sts:AssumeRole" },
+                ],
+            };
             const assume = (roleArn: string) =>
-                simulate({ identityPolicies: [perms], resourcePolicy: trust, principal: "arn:aws:iam::123456789012:role/jenkins", action: "sts:AssumeRole", resource: roleArn, resourceAccount: roleArn.split(":")[4] });
+                simulate({
+                    identityPolicies: [perms],
+                    resourcePolicy: trust,
+                    principal: "arn:aws:iam::123456789012:role/jenkins",
+                    action: "sts:AssumeRole",
+                    resource: roleArn,
+                    resourceAccount: roleArn.split(":")[4],
+                });
             assert.equal(await assume("arn:aws:iam::210987654321:role/deploy"), "Allowed");
             assert.equal(await assume("arn:aws:iam::210987654321:role/admin"), "ImplicitlyDenied");
         });
@@ -140,7 +236,9 @@ describe("storage and Jenkins", () => {
                 assert.equal(template.label, `${arch} linux-${arch}`);
                 const pod = YAML.parse(template.yaml) as { spec: { nodeSelector: Record<string, string>; tolerations: unknown[] } };
                 assert.deepEqual(pod.spec.nodeSelector, { "ciplatform.io/pool": "ci", "kubernetes.io/arch": arch });
-                assert.deepEqual(pod.spec.tolerations, [{ key: "ciplatform.io/ci", operator: "Equal", value: "true", effect: "NoSchedule" }]);
+                assert.deepEqual(pod.spec.tolerations, [
+                    { key: "ciplatform.io/ci", operator: "Equal", value: "true", effect: "NoSchedule" },
+                ]);
             }
         });
 
@@ -150,33 +248,72 @@ describe("storage and Jenkins", () => {
                 storageClass: "linstor-replicated",
                 homeSizeGiB: 50,
                 adminSecretName: "jenkins-admin",
-                tlsSecretName: "jenkins-tls",
+                ingressClassName: "alb",
+                certificateArn: "arn:aws:acm:eu-west-1:123456789012:certificate/abc",
                 architectures: ["arm64"],
                 keepHome: true,
             }) as { controller: Record<string, Record<string, unknown>>; persistence: Record<string, unknown> };
-            assert.deepEqual([values.persistence.storageClass, values.persistence.size, values.persistence.annotations], ["linstor-replicated", "50Gi", { "helm.sh/resource-policy": "keep" }]);
+            assert.deepEqual(
+                [values.persistence.storageClass, values.persistence.size, values.persistence.annotations],
+                ["linstor-replicated", "50Gi", { "helm.sh/resource-policy": "keep" }],
+            );
             assert.equal(values.controller.admin.existingSecret, "jenkins-admin");
             assert.equal(values.controller.admin.password, undefined);
             assert.deepEqual(values.controller.podLabels, HA_CONTROLLER_LABEL);
-            const security = YAML.parse((values.controller.JCasC.configScripts as Record<string, string>).security) as { jenkins: { crumbIssuer: { standard: unknown } } };
+            const security = YAML.parse((values.controller.JCasC.configScripts as Record<string, string>).security) as {
+                jenkins: { crumbIssuer: { standard: unknown } };
+            };
             assert.ok(security.jenkins.crumbIssuer.standard);
-            assert.deepEqual(values.controller.ingress.tls, [{ secretName: "jenkins-tls", hosts: ["jenkins.ci.internal"] }]);
+            assert.equal(values.controller.admin.createSecret, true, "chart 5.9.53 mounts existingSecret only when createSecret is true");
+            assert.equal(values.controller.ingress.ingressClassName, "alb");
+            assert.deepEqual(values.controller.ingress.annotations, {
+                "alb.ingress.kubernetes.io/scheme": "internal",
+                "alb.ingress.kubernetes.io/target-type": "ip",
+                "alb.ingress.kubernetes.io/listen-ports": '[{"HTTPS":443}]',
+                "alb.ingress.kubernetes.io/certificate-arn": "arn:aws:acm:eu-west-1:123456789012:certificate/abc",
+                "alb.ingress.kubernetes.io/ssl-policy": "ELBSecurityPolicy-TLS13-1-2-2021-06",
+                "alb.ingress.kubernetes.io/healthcheck-path": "/login",
+            });
         });
 
         it("runs the controller on the storage nodes, where satellites (and so DRBD) run", () => {
-            const values = buildJenkinsValues({ hostname: "j.ci.internal", storageClass: "linstor-replicated", homeSizeGiB: 50, adminSecretName: "a", tlsSecretName: "t", architectures: ["arm64"], keepHome: true }) as {
+            const values = buildJenkinsValues({
+                hostname: "j.ci.internal",
+                storageClass: "linstor-replicated",
+                homeSizeGiB: 50,
+                adminSecretName: "a",
+                ingressClassName: "alb",
+                certificateArn: "arn",
+                architectures: ["arm64"],
+                keepHome: true,
+            }) as {
                 controller: { nodeSelector: Record<string, string>; tolerations: unknown[] };
             };
             const satellites = linstorCluster("p").spec.nodeSelector ?? {};
             for (const [key, value] of Object.entries(satellites)) {
-                assert.equal(values.controller.nodeSelector[key], value, `the controller must select ${key}=${value}, where satellites run`);
+                assert.equal(
+                    values.controller.nodeSelector[key],
+                    value,
+                    `the controller must select ${key}=${value}, where satellites run`,
+                );
             }
-            assert.deepEqual(values.controller.tolerations, [{ key: "ciplatform.io/storage", operator: "Equal", value: "true", effect: "NoSchedule" }]);
+            assert.deepEqual(values.controller.tolerations, [
+                { key: "ciplatform.io/storage", operator: "Equal", value: "true", effect: "NoSchedule" },
+            ]);
         });
 
         it("the snapshot job runs kubectl itself, no shell, on a mounted manifest", () => {
             const spec = homeSnapshotCronJobSpec("0 */6 * * *", "jenkins-home-snapshot") as {
-                jobTemplate: { spec: { template: { spec: { containers: Array<{ image: string; command: string[]; args?: string[] }>; volumes: Array<{ name: string; configMap?: { name: string } }> } } } };
+                jobTemplate: {
+                    spec: {
+                        template: {
+                            spec: {
+                                containers: Array<{ image: string; command: string[]; args?: string[] }>;
+                                volumes: Array<{ name: string; configMap?: { name: string } }>;
+                            };
+                        };
+                    };
+                };
             };
             const pod = spec.jobTemplate.spec.template.spec;
             const [container] = pod.containers;
@@ -190,15 +327,25 @@ describe("storage and Jenkins", () => {
         });
 
         it("snapshots the home claim with the S3 class", () => {
-            assert.deepEqual(JSON.parse(homeSnapshotManifest("linstor-s3")).spec, { volumeSnapshotClassName: "linstor-s3", source: { persistentVolumeClaimName: "jenkins" } });
+            assert.deepEqual(JSON.parse(homeSnapshotManifest("linstor-s3")).spec, {
+                volumeSnapshotClassName: "linstor-s3",
+                source: { persistentVolumeClaimName: "jenkins" },
+            });
         });
 
         it("rejects a bad host name, wildcard deploy roles and a bad schedule", () => {
-            assert.deepEqual(validateJenkinsArgs({ hostname: "Jenkins", deployRoleArns: ["arn:aws:iam::123456789012:role/*"], snapshotSchedule: "hourly" }), [
-                'hostname: got "Jenkins"; use a DNS name such as jenkins.ci.example.com',
-                'deployRoleArns: got "arn:aws:iam::123456789012:role/*"; list exact role ARNs (no wildcards)',
-                'snapshotSchedule: got "hourly"; use a cron expression such as "0 */6 * * *"',
-            ]);
+            assert.deepEqual(
+                validateJenkinsArgs({
+                    hostname: "Jenkins",
+                    deployRoleArns: ["arn:aws:iam::123456789012:role/*"],
+                    snapshotSchedule: "hourly",
+                }),
+                [
+                    'hostname: got "Jenkins"; use a DNS name such as jenkins.ci.example.com',
+                    'deployRoleArns: got "arn:aws:iam::123456789012:role/*"; list exact role ARNs (no wildcards)',
+                    'snapshotSchedule: got "hourly"; use a cron expression such as "0 */6 * * *"',
+                ],
+            );
             assert.deepEqual(validateStorageArgs({ replicas: 4 }), ["replicas: got 4; use 2 (dev) or 3 (one per zone)"]);
         });
     });
@@ -208,7 +355,10 @@ describe("storage and Jenkins", () => {
         let prod: PlanFile;
         before(async () => {
             dev = await plan();
-            prod = await plan({ stack: "prod", configChanges: { "ciplatform:jenkinsDeployRoleArns": ["arn:aws:iam::210987654321:role/deploy"] } });
+            prod = await plan({
+                stack: "prod",
+                configChanges: { "ciplatform:jenkinsDeployRoleArns": ["arn:aws:iam::210987654321:role/deploy"] },
+            });
         });
 
         it("uses 2 replicas in dev and 3 in prod, Retain, WaitForFirstConsumer, expansion", () => {
@@ -216,12 +366,18 @@ describe("storage and Jenkins", () => {
             const prodClass = single(prod, "kubernetes:storage.k8s.io/v1:StorageClass", "replicated");
             assert.equal((devClass.inputs.parameters as Record<string, string>)["linstor.csi.linbit.com/placementCount"], "2");
             assert.equal((prodClass.inputs.parameters as Record<string, string>)["linstor.csi.linbit.com/placementCount"], "3");
-            assert.deepEqual([prodClass.inputs.reclaimPolicy, prodClass.inputs.volumeBindingMode, prodClass.inputs.allowVolumeExpansion], ["Retain", "WaitForFirstConsumer", true]);
+            assert.deepEqual(
+                [prodClass.inputs.reclaimPolicy, prodClass.inputs.volumeBindingMode, prodClass.inputs.allowVolumeExpansion],
+                ["Retain", "WaitForFirstConsumer", true],
+            );
         });
 
         it("puts Jenkins' home on the replicated class", () => {
             const release = single(prod, "kubernetes:helm.sh/v3:Release", "jenkins-chart");
-            assert.equal((release.inputs.values as { persistence: { storageClass: string } }).persistence.storageClass, "linstor-replicated");
+            assert.equal(
+                (release.inputs.values as { persistence: { storageClass: string } }).persistence.storageClass,
+                "linstor-replicated",
+            );
             assert.equal(release.protect, true);
             assert.equal(release.retainOnDelete, true);
         });
@@ -243,7 +399,9 @@ describe("storage and Jenkins", () => {
         });
 
         it("lets the controller assume only the configured deploy role", () => {
-            const policy = JSON.parse(String(single(prod, "aws:iam/rolePolicy:RolePolicy", "jenkins-controller").inputs.policy)) as { Statement: Array<{ Resource: string[] }> };
+            const policy = JSON.parse(String(single(prod, "aws:iam/rolePolicy:RolePolicy", "jenkins-controller").inputs.policy)) as {
+                Statement: Array<{ Resource: string[] }>;
+            };
             assert.deepEqual(policy.Statement[0].Resource, ["arn:aws:iam::210987654321:role/deploy"]);
             assert.equal(prod.summary.mandatory, 0, JSON.stringify(prod.policy.violations));
         });
@@ -275,7 +433,11 @@ describe("storage and Jenkins", () => {
                 assert.equal(device.ebs.encrypted, "true");
                 assert.match(String(device.ebs.kmsKeyId), /^arn:aws:kms:/);
             }
-            assert.deepEqual(template.inputs.metadataOptions, { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 });
+            assert.deepEqual(template.inputs.metadataOptions, {
+                httpEndpoint: "enabled",
+                httpTokens: "required",
+                httpPutResponseHopLimit: 1,
+            });
             assert.equal(template.protect, true);
             assert.equal(single(dev, "aws:ec2/launchTemplate:LaunchTemplate", "storage-nodes").protect, false);
         });
@@ -288,31 +450,51 @@ describe("storage and Jenkins", () => {
         });
 
         it("places Jenkins where the satellites run", () => {
-            const satellites = single(prod, "kubernetes:piraeus.io/v1:LinstorCluster").inputs.spec as { nodeSelector: Record<string, string> };
-            const values = single(prod, "kubernetes:helm.sh/v3:Release", "jenkins-chart").inputs.values as { controller: { nodeSelector: Record<string, string> } };
+            const satellites = single(prod, "kubernetes:piraeus.io/v1:LinstorCluster").inputs.spec as {
+                nodeSelector: Record<string, string>;
+            };
+            const values = single(prod, "kubernetes:helm.sh/v3:Release", "jenkins-chart").inputs.values as {
+                controller: { nodeSelector: Record<string, string> };
+            };
             assert.deepEqual(values.controller.nodeSelector, satellites.nodeSelector);
         });
 
         it("the planned snapshot CronJob runs without a shell and reads its manifest from a ConfigMap", () => {
             const cronJob = single(prod, "kubernetes:batch/v1:CronJob", "home-snapshot");
-            const pod = (cronJob.inputs.spec as { jobTemplate: { spec: { template: { spec: { containers: Array<{ command: string[] }> } } } } }).jobTemplate.spec.template.spec;
+            const pod = (
+                cronJob.inputs.spec as { jobTemplate: { spec: { template: { spec: { containers: Array<{ command: string[] }> } } } } }
+            ).jobTemplate.spec.template.spec;
             assert.equal(pod.containers[0].command[0], "/bin/kubectl");
             assert.ok(!pod.containers[0].command.some((w) => /sh$|^-c$/.test(w)));
-            const manifest = JSON.parse((single(prod, "kubernetes:core/v1:ConfigMap", "home-snapshot").inputs.data as Record<string, string>)["volumesnapshot.json"]) as { kind: string; spec: unknown };
-            assert.deepEqual([manifest.kind, manifest.spec], ["VolumeSnapshot", { volumeSnapshotClassName: "linstor-s3", source: { persistentVolumeClaimName: "jenkins" } }]);
+            const manifest = JSON.parse(
+                (single(prod, "kubernetes:core/v1:ConfigMap", "home-snapshot").inputs.data as Record<string, string>)[
+                    "volumesnapshot.json"
+                ],
+            ) as { kind: string; spec: unknown };
+            assert.deepEqual(
+                [manifest.kind, manifest.spec],
+                ["VolumeSnapshot", { volumeSnapshotClassName: "linstor-s3", source: { persistentVolumeClaimName: "jenkins" } }],
+            );
         });
 
         it("expires snapshots after the configured retention", async () => {
             const lifecycle = (planned: PlannedResource) => planned.inputs.rules as Array<{ id: string; expiration?: { days: number } }>;
-            const expiry = (planned: PlanFile) => lifecycle(single(planned, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "storage-dr")).find((r) => r.id === "expire-objects")?.expiration;
+            const expiry = (planned: PlanFile) =>
+                lifecycle(single(planned, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "storage-dr")).find(
+                    (r) => r.id === "expire-objects",
+                )?.expiration;
             assert.deepEqual(expiry(prod), { days: 30 });
             assert.deepEqual(expiry(await plan({ configChanges: { "ciplatform:storageSnapshotRetentionDays": 14 } })), { days: 14 });
         });
 
         it("names the S3 key's generation, so changing it rotates the key", async () => {
-            const description = (planned: PlanFile) => String(single(planned, "aws:secretsmanager/secret:Secret", "s3-credentials").inputs.description);
+            const description = (planned: PlanFile) =>
+                String(single(planned, "aws:secretsmanager/secret:Secret", "s3-credentials").inputs.description);
             assert.match(description(prod), /generation initial$/);
-            assert.match(description(await plan({ configChanges: { "ciplatform:storageS3KeyRotation": "2026-q3" } })), /generation 2026-q3$/);
+            assert.match(
+                description(await plan({ configChanges: { "ciplatform:storageS3KeyRotation": "2026-q3" } })),
+                /generation 2026-q3$/,
+            );
         });
 
         it("refuses instance-store types, mixed architectures, a malformed AMI and short prod retention", async () => {
@@ -322,22 +504,36 @@ describe("storage and Jenkins", () => {
             assert.deepEqual(await configIssues({ "ciplatform:storageNodeInstanceTypes": ["m7g.xlarge", "m7i.xlarge"] }), [
                 "ciplatform:storageNodeInstanceTypes: mixes arm64 and amd64 types, but one AMI serves one architecture; list types of one architecture",
             ]);
-            assert.deepEqual(await configIssues({ "ciplatform:storageNodeAmiId": "ubuntu-24.04" }), ["ciplatform:storageNodeAmiId: must be an AMI id such as ami-0123456789abcdef0, or empty"]);
-            assert.deepEqual(await configIssues({ "ciplatform:storageSnapshotRetentionDays": 3 }, "prod"), ["ciplatform:storageSnapshotRetentionDays: prod keeps snapshots at least 7 days; set 7 or more"]);
+            assert.deepEqual(await configIssues({ "ciplatform:storageNodeAmiId": "ubuntu-24.04" }), [
+                "ciplatform:storageNodeAmiId: must be an AMI id such as ami-0123456789abcdef0, or empty",
+            ]);
+            assert.deepEqual(await configIssues({ "ciplatform:storageSnapshotRetentionDays": 3 }, "prod"), [
+                "ciplatform:storageSnapshotRetentionDays: prod keeps snapshots at least 7 days; set 7 or more",
+            ]);
         });
 
         it("runs Canonical's current Ubuntu 24.04 EKS AMI for the cluster version and architecture unless one is pinned", async () => {
-            assert.equal(canonicalEksAmiParameter("1.33", "arm64"), "/aws/service/canonical/ubuntu/eks/24.04/1.33/stable/current/arm64/hvm/ebs-gp3/ami-id");
+            assert.equal(
+                canonicalEksAmiParameter("1.33", "arm64"),
+                "/aws/service/canonical/ubuntu/eks/24.04/1.33/stable/current/arm64/hvm/ebs-gp3/ami-id",
+            );
             const resolved = single(await plan(), "aws:ec2/launchTemplate:LaunchTemplate", "storage-nodes");
             assert.match(String(resolved.inputs.imageId), /^ami-[0-9a-f]{17}$/);
-            const pinned = single(await plan({ configChanges: { "ciplatform:storageNodeAmiId": "ami-0123456789abcdef0" } }), "aws:ec2/launchTemplate:LaunchTemplate", "storage-nodes");
+            const pinned = single(
+                await plan({ configChanges: { "ciplatform:storageNodeAmiId": "ami-0123456789abcdef0" } }),
+                "aws:ec2/launchTemplate:LaunchTemplate",
+                "storage-nodes",
+            );
             assert.equal(pinned.inputs.imageId, "ami-0123456789abcdef0");
         });
 
         it("prod requires three replicas", async () => {
             await assert.rejects(plan({ stack: "prod", configChanges: { "ciplatform:storageReplicas": 2 } }), (err: unknown) => {
                 assert.ok(err instanceof ConfigError);
-                assert.deepEqual(err.issues.map((i) => i.message), ["prod keeps three replicas across three zones; set 3"]);
+                assert.deepEqual(
+                    err.issues.map((i) => i.message),
+                    ["prod keeps three replicas across three zones; set 3"],
+                );
                 return true;
             });
         });

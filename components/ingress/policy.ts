@@ -1,0 +1,166 @@
+/**
+ * IAM of the AWS Load Balancer Controller, scoped like its reference policy (v3.5.0
+ * docs/install/iam_policy.json): reads where IAM has no resource scope, and changes only to load
+ * balancers, target groups and security groups the controller created (tag `elbv2.k8s.aws/cluster`).
+ * Written here with explicit action names (no wildcards) and this account's and region's ARNs;
+ * WAF, Shield and Cognito are left out (their features are turned off in the chart values).
+ */
+import { PolicyDocument, policyDocument } from "../shared/iam-documents";
+
+/** The tag the controller puts on everything it creates. */
+export const CLUSTER_TAG = "elbv2.k8s.aws/cluster";
+
+export function loadBalancerControllerPermissions(region: string, accountId: string, vpcId: string): PolicyDocument {
+    const elb = (resource: string): string => `arn:aws:elasticloadbalancing:${region}:${accountId}:${resource}`;
+    const ec2 = (resource: string): string => `arn:aws:ec2:${region}:${accountId}:${resource}`;
+    const ownedLbs = [elb("loadbalancer/app/*/*"), elb("loadbalancer/net/*/*"), elb("targetgroup/*/*")];
+    const listeners = [
+        elb("listener/app/*/*/*"),
+        elb("listener/net/*/*/*"),
+        elb("listener-rule/app/*/*/*/*"),
+        elb("listener-rule/net/*/*/*/*"),
+    ];
+    return policyDocument(
+        {
+            Sid: "ElbServiceLinkedRole",
+            Effect: "Allow",
+            Action: "iam:CreateServiceLinkedRole",
+            Resource: `arn:aws:iam::${accountId}:role/aws-service-role/elasticloadbalancing.amazonaws.com/AWSServiceRoleForElasticLoadBalancing`,
+            Condition: { StringEquals: { "iam:AWSServiceName": "elasticloadbalancing.amazonaws.com" } },
+        },
+        {
+            Sid: "Discover",
+            Effect: "Allow",
+            Action: [
+                "ec2:DescribeAccountAttributes",
+                "ec2:DescribeAddresses",
+                "ec2:DescribeAvailabilityZones",
+                "ec2:DescribeInternetGateways",
+                "ec2:DescribeVpcs",
+                "ec2:DescribeVpcPeeringConnections",
+                "ec2:DescribeSubnets",
+                "ec2:DescribeSecurityGroups",
+                "ec2:DescribeInstances",
+                "ec2:DescribeNetworkInterfaces",
+                "ec2:DescribeTags",
+                "ec2:DescribeCoipPools",
+                "ec2:DescribeRouteTables",
+                "elasticloadbalancing:DescribeLoadBalancers",
+                "elasticloadbalancing:DescribeLoadBalancerAttributes",
+                "elasticloadbalancing:DescribeListeners",
+                "elasticloadbalancing:DescribeListenerCertificates",
+                "elasticloadbalancing:DescribeSSLPolicies",
+                "elasticloadbalancing:DescribeRules",
+                "elasticloadbalancing:DescribeTargetGroups",
+                "elasticloadbalancing:DescribeTargetGroupAttributes",
+                "elasticloadbalancing:DescribeTargetHealth",
+                "elasticloadbalancing:DescribeTags",
+                "elasticloadbalancing:DescribeTrustStores",
+                "elasticloadbalancing:DescribeListenerAttributes",
+                "acm:ListCertificates",
+            ],
+            Resource: "*",
+        },
+        { Sid: "SecurityGroupsOfTheVpc", Effect: "Allow", Action: "ec2:GetSecurityGroupsForVpc", Resource: ec2(`vpc/${vpcId}`) },
+        {
+            Sid: "ReadCertificates",
+            Effect: "Allow",
+            Action: "acm:DescribeCertificate",
+            Resource: `arn:aws:acm:${region}:${accountId}:certificate/*`,
+        },
+        {
+            Sid: "CreateSecurityGroupsInTheVpc",
+            Effect: "Allow",
+            Action: "ec2:CreateSecurityGroup",
+            Resource: [ec2(`vpc/${vpcId}`), ec2("security-group/*")],
+        },
+        {
+            Sid: "TagNewSecurityGroups",
+            Effect: "Allow",
+            Action: "ec2:CreateTags",
+            Resource: ec2("security-group/*"),
+            Condition: {
+                StringEquals: { "ec2:CreateAction": "CreateSecurityGroup" },
+                Null: { [`aws:RequestTag/${CLUSTER_TAG}`]: "false" },
+            },
+        },
+        {
+            Sid: "ChangeOwnSecurityGroups",
+            Effect: "Allow",
+            Action: ["ec2:CreateTags", "ec2:DeleteTags", "ec2:DeleteSecurityGroup"],
+            Resource: ec2("security-group/*"),
+            Condition: { Null: { [`aws:ResourceTag/${CLUSTER_TAG}`]: "false" } },
+        },
+        {
+            // Rules on the nodes' security group too, so the load balancer reaches the pods.
+            Sid: "OpenSecurityGroupsToLoadBalancers",
+            Effect: "Allow",
+            Action: ["ec2:AuthorizeSecurityGroupIngress", "ec2:RevokeSecurityGroupIngress"],
+            Resource: ec2("security-group/*"),
+        },
+        {
+            Sid: "CreateTaggedLoadBalancers",
+            Effect: "Allow",
+            Action: ["elasticloadbalancing:CreateLoadBalancer", "elasticloadbalancing:CreateTargetGroup"],
+            Resource: ownedLbs,
+            Condition: { Null: { [`aws:RequestTag/${CLUSTER_TAG}`]: "false" } },
+        },
+        {
+            Sid: "TagOnCreate",
+            Effect: "Allow",
+            Action: "elasticloadbalancing:AddTags",
+            Resource: ownedLbs,
+            Condition: {
+                StringEquals: { "elasticloadbalancing:CreateAction": ["CreateTargetGroup", "CreateLoadBalancer"] },
+                Null: { [`aws:RequestTag/${CLUSTER_TAG}`]: "false" },
+            },
+        },
+        {
+            Sid: "ChangeOwnLoadBalancers",
+            Effect: "Allow",
+            Action: [
+                "elasticloadbalancing:AddTags",
+                "elasticloadbalancing:RemoveTags",
+                "elasticloadbalancing:ModifyLoadBalancerAttributes",
+                "elasticloadbalancing:SetIpAddressType",
+                "elasticloadbalancing:SetSecurityGroups",
+                "elasticloadbalancing:SetSubnets",
+                "elasticloadbalancing:DeleteLoadBalancer",
+                "elasticloadbalancing:ModifyTargetGroup",
+                "elasticloadbalancing:ModifyTargetGroupAttributes",
+                "elasticloadbalancing:DeleteTargetGroup",
+            ],
+            Resource: ownedLbs,
+            Condition: { Null: { [`aws:ResourceTag/${CLUSTER_TAG}`]: "false" } },
+        },
+        {
+            Sid: "ListenersAndRules",
+            Effect: "Allow",
+            Action: [
+                "elasticloadbalancing:CreateListener",
+                "elasticloadbalancing:DeleteListener",
+                "elasticloadbalancing:CreateRule",
+                "elasticloadbalancing:DeleteRule",
+                "elasticloadbalancing:ModifyListener",
+                "elasticloadbalancing:AddListenerCertificates",
+                "elasticloadbalancing:RemoveListenerCertificates",
+                "elasticloadbalancing:ModifyRule",
+                "elasticloadbalancing:SetRulePriorities",
+                "elasticloadbalancing:ModifyListenerAttributes",
+            ],
+            Resource: [elb("loadbalancer/app/*/*"), elb("loadbalancer/net/*/*"), ...listeners],
+        },
+        {
+            Sid: "TagListeners",
+            Effect: "Allow",
+            Action: ["elasticloadbalancing:AddTags", "elasticloadbalancing:RemoveTags"],
+            Resource: listeners,
+        },
+        {
+            Sid: "Targets",
+            Effect: "Allow",
+            Action: ["elasticloadbalancing:RegisterTargets", "elasticloadbalancing:DeregisterTargets"],
+            Resource: elb("targetgroup/*/*"),
+        },
+    );
+}

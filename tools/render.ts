@@ -1,0 +1,118 @@
+/**
+ * `npm run render -- [--stack <name> | --plan <file>] [--charts <dir>]... [--helm <path>] [--kube-version 1.33] [--json <file>]`
+ * Renders every Helm release of a plan with its real chart and checks what a fresh cluster would
+ * enforce: the chart exists at its pin, every value key the project sets exists in the chart, every
+ * pod (chart-rendered, project-defined, GitLab job pods from `config.toml`, Jenkins agents) passes
+ * the Pod Security level its namespace enforces, and every custom resource's CRD is installed by
+ * something it depends on. Charts: `helm pull` from the pinned repository, or with `--charts` from
+ * local unpacked charts (the nearest stored version when the pin is not stored, said in the output).
+ * Exit codes: 0 clean, 1 a finding, 2 bad usage, a failing plan or no helm.
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import { chartValueFacts, indexCharts, nearestChart, pullChart, renderChart, runHelm } from "./render/charts";
+import { checkPlan, ChartSource, formatReport, PlanLike } from "./render/check";
+import { runPlan } from "./offline/plan";
+
+const USAGE =
+    "usage: npm run render -- [--stack <name> | --plan <file>] [--charts <dir>]... [--helm <path>] [--kube-version 1.33] [--json <file>]";
+
+async function loadPlan(stack: string, planFile: string | undefined): Promise<PlanLike> {
+    if (planFile) return JSON.parse(fs.readFileSync(planFile, "utf8")) as PlanLike;
+    const plan = await runPlan({ stack });
+    return { stack: plan.stack, resources: plan.resources };
+}
+
+async function main(): Promise<number> {
+    let values: { stack?: string; plan?: string; charts?: string[]; helm?: string; "kube-version"?: string; json?: string; help?: boolean };
+    try {
+        ({ values } = parseArgs({
+            options: {
+                stack: { type: "string", default: "dev" },
+                plan: { type: "string" },
+                charts: { type: "string", multiple: true },
+                helm: { type: "string", default: "helm" },
+                "kube-version": { type: "string", default: "1.33" },
+                json: { type: "string" },
+                help: { type: "boolean", short: "h" },
+            },
+            strict: true,
+            allowPositionals: false,
+        }));
+    } catch (err) {
+        console.error(`${(err as Error).message}\n${USAGE}`);
+        return 2;
+    }
+    if (values.help) {
+        console.log(USAGE);
+        return 0;
+    }
+    const helm = values.helm ?? "helm";
+    const version = runHelm(helm, ["version", "--short"]);
+    if (!version.ok) {
+        console.error(`helm not runnable (${helm}): ${version.stderr.trim()}; install helm or pass --helm <path>`);
+        return 2;
+    }
+    let plan: PlanLike;
+    try {
+        plan = await loadPlan(values.stack ?? "dev", values.plan);
+    } catch (err) {
+        console.error(`could not plan: ${(err as Error).message}`);
+        return 2;
+    }
+
+    const kubeVersion = values["kube-version"] ?? "1.33";
+    const pullDir = fs.mkdtempSync(path.join(os.tmpdir(), "ciplatform-charts-"));
+    const stored = values.charts ? indexCharts(values.charts.map((d) => path.resolve(d))) : undefined;
+    const source: ChartSource = (ref, releaseName) => {
+        let dir: string;
+        let renderedVersion = ref.version;
+        if (stored) {
+            const hit = nearestChart(stored, ref);
+            if (!hit)
+                return {
+                    found: false,
+                    unverified: true,
+                    error: `chart ${ref.name} is not in ${values.charts?.join(", ")}: not rendered (run without --charts to pull ${ref.chart}@${ref.version})`,
+                };
+            dir = hit.chart.dir;
+            renderedVersion = hit.chart.version;
+        } else {
+            const pulled = pullChart(helm, ref, fs.mkdtempSync(path.join(pullDir, "c-")));
+            if (!pulled.dir)
+                return {
+                    found: false,
+                    error: `chart ${ref.chart}@${ref.version}${ref.repository && !ref.chart.startsWith("oci://") ? ` from ${ref.repository}` : ""} does not exist or cannot be pulled: ${pulled.error}`,
+                };
+            dir = pulled.dir;
+        }
+        return {
+            found: true,
+            version: renderedVersion,
+            facts: chartValueFacts(dir),
+            render: (vals, namespace, includeCrds) =>
+                renderChart({ helm, releaseName, chartDir: dir, namespace, values: vals, kubeVersion, includeCrds }),
+        };
+    };
+    try {
+        const report = checkPlan(plan, source);
+        console.log(
+            `helm ${version.stdout.trim()}, Kubernetes ${kubeVersion}, charts ${stored ? `from ${values.charts?.join(", ")}` : "pulled from their pinned repositories"}\n`,
+        );
+        console.log(formatReport(report));
+        if (values.json) fs.writeFileSync(values.json, JSON.stringify(report, null, 2));
+        return report.failed ? 1 : 0;
+    } finally {
+        fs.rmSync(pullDir, { recursive: true, force: true });
+    }
+}
+
+main().then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+        console.error(err);
+        process.exit(2);
+    },
+);
