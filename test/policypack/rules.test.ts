@@ -516,7 +516,7 @@ const CASES: Case[] = [
                 fixtures: [{ type: "kubernetes:helm.sh/v3:Release", name: "x", inputs: { chart: "thing", version: "^1.2", repositoryOpts: { repo: "https://charts.example.com" } } }],
                 messages: [
                     'Helm release "x" (thing) is not pinned: set version to an exact chart version (got "^1.2").',
-                    'Helm release "x" (thing) comes from https://charts.example.com: use one of oci://public.ecr.aws/karpenter, https://charts.external-secrets.io, https://charts.jetstack.io, https://cert-manager.github.io/aws-privateca-issuer, https://charts.gitlab.io, https://charts.jenkins.io, https://piraeus.io/helm-charts or add it to allowedHelmRepositories.',
+                    'Helm release "x" (thing) comes from https://charts.example.com: use one of oci://public.ecr.aws/karpenter, https://charts.external-secrets.io, https://charts.jetstack.io, https://cert-manager.github.io/aws-privateca-issuer, https://charts.gitlab.io, https://charts.jenkins.io, oci://ghcr.io/piraeusdatastore/piraeus-operator, https://aws.github.io/eks-charts or add it to allowedHelmRepositories.',
                 ],
             },
         ],

@@ -192,7 +192,7 @@ describe("deployer", () => {
 
         it("GitHub Actions: the same jobs, OIDC permissions, pinned actions and policy pack", () => {
             const wf = YAML.parse(fs.readFileSync(path.join(ROOT, ".github/workflows/platform.yml"), "utf8")) as { jobs: Record<string, { permissions?: Record<string, string>; steps: Array<{ uses?: string; with?: Record<string, unknown> }>; if?: string }> };
-            assert.deepEqual(Object.keys(wf.jobs), ["offline-plan", "preview", "up"]);
+            assert.deepEqual(Object.keys(wf.jobs), ["offline-plan", "render-charts", "preview", "up"]);
             for (const job of ["preview", "up"]) {
                 assert.equal(wf.jobs[job].permissions?.["id-token"], "write");
                 assert.equal(wf.jobs[job].steps.find((s) => s.uses?.startsWith("pulumi/actions"))?.with?.policyPacks, "policypack");

@@ -108,20 +108,29 @@ describe("private PKI", () => {
             });
         });
 
-        it("creates a protected root CA with strong algorithms, HSM keys, a CRL in the private bucket", () => {
+        it("creates a protected root CA with strong algorithms, HSM keys and reachable revocation (OCSP by default)", () => {
             const ca = single(planned, "aws:acmpca/certificateAuthority:CertificateAuthority");
             assert.equal(ca.inputs.type, "ROOT");
             assert.equal(ca.protect, true);
             assert.equal(ca.inputs.keyStorageSecurityStandard, "FIPS_140_2_LEVEL_3_OR_HIGHER");
             assert.deepEqual((ca.inputs.certificateAuthorityConfiguration as { keyAlgorithm: string; signingAlgorithm: string }).keyAlgorithm, "EC_prime256v1");
             assert.equal((ca.inputs.certificateAuthorityConfiguration as { signingAlgorithm: string }).signingAlgorithm, "SHA256WITHECDSA");
-            const revocation = ca.inputs.revocationConfiguration as { crlConfiguration: Record<string, unknown>; ocspConfiguration: { enabled: boolean } };
-            assert.equal(revocation.crlConfiguration.enabled, true);
-            assert.equal(revocation.crlConfiguration.s3ObjectAcl, "BUCKET_OWNER_FULL_CONTROL");
+            const revocation = ca.inputs.revocationConfiguration as { crlConfiguration?: Record<string, unknown>; ocspConfiguration: { enabled: boolean } };
+            // ACM PCA answers OCSP itself, reachable by every client; the private bucket's CRL alone would not be.
+            assert.equal(revocation.ocspConfiguration.enabled, true);
+            assert.notEqual(revocation.crlConfiguration?.enabled, true);
             assert.equal(ca.inputs.permanentDeletionTimeInDays, 30);
-            const sse = single(planned, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration");
+            assert.equal(ofType(planned, "aws:s3/bucket:Bucket").filter((b) => b.name.includes("pki-crl")).length, 0, "no CRL bucket without CRLs");
+        });
+
+        it("with revocation `both` (prod), also keeps CRLs for audit in a private, SSE-KMS bucket", async () => {
+            const prod = await plan({ stack: "prod" });
+            const ca = single(prod, "aws:acmpca/certificateAuthority:CertificateAuthority");
+            const revocation = ca.inputs.revocationConfiguration as { crlConfiguration: Record<string, unknown>; ocspConfiguration: { enabled: boolean } };
+            assert.deepEqual([revocation.ocspConfiguration.enabled, revocation.crlConfiguration.enabled, revocation.crlConfiguration.s3ObjectAcl], [true, true, "BUCKET_OWNER_FULL_CONTROL"]);
+            const sse = single(prod, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "pki-crl");
             assert.deepEqual((sse.inputs.rules as Array<{ bucketKeyEnabled: boolean; applyServerSideEncryptionByDefault: { sseAlgorithm: string } }>).map((r) => [r.applyServerSideEncryptionByDefault.sseAlgorithm, r.bucketKeyEnabled]), [["aws:kms", true]]);
-            const block = single(planned, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock");
+            const block = single(prod, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "pki-crl");
             assert.deepEqual([block.inputs.blockPublicAcls, block.inputs.blockPublicPolicy, block.inputs.ignorePublicAcls, block.inputs.restrictPublicBuckets], [true, true, true, true]);
         });
 
