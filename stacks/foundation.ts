@@ -51,8 +51,8 @@ export async function foundationProgram(): Promise<Record<string, unknown>> {
 
     // Service-linked roles the platform relies on: created where the account lacks them, kept if this stack goes.
     const existing = await aws.iam.getRoles({ pathPrefix: "/aws-service-role/" });
-    const createdServiceLinkedRoles = missingServiceLinkedRoles(existing.names).map(
-        (role) => new aws.iam.ServiceLinkedRole(`${core.namePrefix}-slr-${role.roleName}`, { awsServiceName: role.serviceName, description: role.purpose }, { retainOnDelete: true, transformations }).name,
+    const serviceLinkedRoles = missingServiceLinkedRoles(existing.names).map(
+        (role) => new aws.iam.ServiceLinkedRole(`${core.namePrefix}-slr-${role.roleName}`, { awsServiceName: role.serviceName, description: role.purpose }, { retainOnDelete: true, transformations }),
     );
 
     const deployer = new Deployer(
@@ -117,7 +117,8 @@ export async function foundationProgram(): Promise<Record<string, unknown>> {
                 kmsDeletionWindowDays: core.kmsDeletionWindowDays,
                 protect,
             },
-            envOpts,
+            // The Auto Scaling role must exist before instances launch with CMK-encrypted volumes.
+            { ...envOpts, dependsOn: serviceLinkedRoles },
         );
         networks[environment] = pulumi
             .all([net.vpcId, pulumi.all(net.privateSubnetIds), pulumi.all(net.publicSubnetIds), deployRunners.securityGroupIds.deploy, deployRunners.securityGroupIds.preview, deployRunners.tokenSecretNames.deploy, deployRunners.tokenSecretNames.preview])
@@ -143,6 +144,6 @@ export async function foundationProgram(): Promise<Record<string, unknown>> {
         secretsProvider: deployer.secretsProvider,
         stackInit: pulumi.interpolate`pulumi stack init <stack> --secrets-provider '${deployer.secretsProvider}'`,
         networks,
-        createdServiceLinkedRoles,
+        createdServiceLinkedRoles: serviceLinkedRoles.map((role) => role.name),
     };
 }
