@@ -72,6 +72,9 @@ const LEVEL_CODES: Record<EnforcementLevel, number> = {
     disabled: analyzerProto.EnforcementLevel.DISABLED,
 };
 
+/** Analyze calls in flight at once. */
+const ANALYZE_CONCURRENCY = 16;
+
 /** Raised when the pack does not start or does not answer: a broken pack fails the run. */
 export class PolicyHostError extends Error {}
 
@@ -217,7 +220,7 @@ export class PolicyHost {
                 message: withoutDescription(d.getMessage(), d.getDescription()),
             }));
         const stackResources = [];
-        const pending: Array<Promise<Violation[]>> = [];
+        const requests: Array<{ request: import("@pulumi/pulumi/proto/analyzer_pb").AnalyzeRequest; urn: string }> = [];
         for (const input of inputs) {
             const properties = struct(input.properties);
             const options = new analyzerProto.AnalyzerResourceOptions();
@@ -239,7 +242,7 @@ export class PolicyHost {
             request.setProperties(properties);
             request.setOptions(options);
             request.setProvider(provider);
-            pending.push(unary<import("@pulumi/pulumi/proto/analyzer_pb").AnalyzeRequest, AnalyzeResponse>(client.analyze.bind(client), request).then((res) => toViolations(res, input.urn)));
+            requests.push({ request, urn: input.urn });
 
             const resource = new analyzerProto.AnalyzerResource();
             resource.setType(input.type);
@@ -257,8 +260,19 @@ export class PolicyHost {
             }
             stackResources.push(resource);
         }
-        for (const found of await Promise.all(pending)) {
-            violations.push(...found);
+        // A bounded number of calls in flight, as the engine's step parallelism bounds them.
+        const found: Violation[][] = new Array<Violation[]>(requests.length);
+        let next = 0;
+        const worker = async (): Promise<void> => {
+            while (next < requests.length) {
+                const index = next++;
+                const { request, urn } = requests[index];
+                found[index] = toViolations(await unary<import("@pulumi/pulumi/proto/analyzer_pb").AnalyzeRequest, AnalyzeResponse>(client.analyze.bind(client), request), urn);
+            }
+        };
+        await Promise.all(Array.from({ length: Math.min(ANALYZE_CONCURRENCY, requests.length) }, worker));
+        for (const list of found) {
+            violations.push(...list);
         }
         const stackRequest = new analyzerProto.AnalyzeStackRequest();
         stackRequest.setResourcesList(stackResources);
