@@ -131,7 +131,6 @@ const onKey = (input: string, action: string, service?: string): Call => ({
     context: service ? viaService(service) : undefined,
 });
 const bucketArn = (r: PlannedLike): string => `arn:aws:s3:::${str(r.inputs.bucket)}`;
-const ownedBy = (arn: (r: PlannedLike, s: CallScope) => string) => (r: PlannedLike, s: CallScope): Target => ({ arn: arn(r, s), tags: "related" });
 const onCluster = (r: PlannedLike, s: CallScope): Target => ({ arn: regional("eks", `cluster/${str(r.inputs.clusterName)}`)(s), tags: "related" });
 const ec2TagOnCreate = (createAction: string): Call => ({ action: "ec2:CreateTags", context: () => ({ "ec2:CreateAction": createAction }) });
 const ec2Tags = ["ec2:CreateTags", "ec2:DeleteTags"];
@@ -418,8 +417,8 @@ export const PROVIDER_ACTIONS: Readonly<Record<string, TypeActions>> = {
         calls: {
             // CreateKey takes the policy and the tags: tagging at creation needs kms:TagResource too.
             create: [
-                { action: "kms:CreateKey", on: (r) => ({ arn: "*", tags: "own" }) },
-                { action: "kms:TagResource", on: (r, s) => ({ arn: regional("kms", "key/0a1b2c3d-0000-4000-8000-000000000000")(s), tags: "own" }) },
+                { action: "kms:CreateKey", on: () => ({ arn: "*", tags: "own" }) },
+                { action: "kms:TagResource", on: (_r, s) => ({ arn: regional("kms", "key/0a1b2c3d-0000-4000-8000-000000000000")(s), tags: "own" }) },
                 "kms:EnableKeyRotation",
                 "kms:DescribeKey",
                 "kms:GetKeyPolicy",
@@ -454,7 +453,7 @@ export const PROVIDER_ACTIONS: Readonly<Record<string, TypeActions>> = {
         taggable: true,
         calls: {
             create: [
-                { action: "iam:CreateRole", context: (r) => (str(r.inputs.permissionsBoundary) ? { "iam:PermissionsBoundary": str(r.inputs.permissionsBoundary) } : {}) },
+                { action: "iam:CreateRole", context: (r): Record<string, string> => (str(r.inputs.permissionsBoundary) ? { "iam:PermissionsBoundary": str(r.inputs.permissionsBoundary) } : {}) },
                 tagging("iam:TagRole"),
                 "iam:GetRole",
                 "iam:ListRolePolicies",
@@ -804,4 +803,35 @@ function eksComponentChildren(r: PlannedLike, s: CallScope): PlannedLike[] {
         children.push({ type: "aws:iam/openIdConnectProvider:OpenIdConnectProvider", name: `${r.name}-oidcProvider`, inputs: {} });
     }
     return children;
+}
+
+/**
+ * Actions of the map that IAM cannot scope to a resource (their Service Authorization entry lists
+ * no resource type): granted on "*". A test keeps this list equal to the authorization data.
+ */
+export const UNSCOPABLE_ACTIONS: readonly string[] = [
+    "acm-pca:CreateCertificateAuthority",
+    "ec2:DescribeAddresses",
+    "ec2:DescribeFlowLogs",
+    "ec2:DescribeInternetGateways",
+    "ec2:DescribeLaunchTemplateVersions",
+    "ec2:DescribeLaunchTemplates",
+    "ec2:DescribeNatGateways",
+    "ec2:DescribeNetworkAcls",
+    "ec2:DescribeNetworkInterfaces",
+    "ec2:DescribeRouteTables",
+    "ec2:DescribeSecurityGroupRules",
+    "ec2:DescribeSecurityGroups",
+    "ec2:DescribeSubnets",
+    "ec2:DescribeVpcs",
+    "kms:CreateKey",
+    "kms:ListAliases",
+    "sts:GetCallerIdentity",
+];
+
+/** Every action of one phase across the map (and the invokes, for reads). */
+export function actionsOfPhase(phase: Phase): string[] {
+    const calls = Object.values(PROVIDER_ACTIONS).flatMap((t) => (t.kind === "aws" ? t.calls[phase].map((c) => callOf(c).action) : []));
+    const invokes = phase === "read" ? INVOKE_ACTIONS.flatMap((i) => i.calls.map((c) => c.action)) : [];
+    return [...new Set([...calls, ...invokes])].sort();
 }
