@@ -237,6 +237,7 @@ export const EC2_READ_ACTIONS = [
 
 /** Every call that adds or removes tags, by service (incl. creates that tag on creation). */
 const TAG_ACTIONS = [
+    "eks:CreateCluster",
     "ec2:CreateTags",
     "ec2:DeleteTags",
     "eks:TagResource",
@@ -309,7 +310,6 @@ export function deployPermissions(s: DeployScope): Record<string, PolicyDocument
                 Sid: "EnvironmentCluster",
                 Effect: "Allow",
                 Action: [
-                    "eks:CreateCluster",
                     "eks:DeleteCluster",
                     "eks:DescribeCluster",
                     "eks:DescribeUpdate",
@@ -353,7 +353,9 @@ export function deployPermissions(s: DeployScope): Record<string, PolicyDocument
                 ],
                 Resource: [arn("logs", `log-group:/aws/eks/${s.prefix}/*`), arn("logs", `log-group:/ciplatform/${s.prefix}-*`)],
             },
-            { Sid: "LogGroupReads", Effect: "Allow", Action: "logs:DescribeLogGroups", Resource: arn("logs", "log-group:*") },
+            { Sid: "LogGroupReads", Effect: "Allow", Action: "logs:DescribeLogGroups", Resource: "*" },
+            // CreateCluster takes no resource: the name is the environment's by the tag the cluster must carry.
+            { Sid: "CreateTaggedCluster", Effect: "Allow", Action: "eks:CreateCluster", Resource: "*", Condition: taggedOnCreate },
             {
                 Sid: "EnvironmentQueues",
                 Effect: "Allow",
@@ -379,7 +381,7 @@ export function deployPermissions(s: DeployScope): Record<string, PolicyDocument
                 Resource: arn("events", `rule/${s.prefix}-*`),
             },
             { Sid: "ProviderIdentity", Effect: "Allow", Action: "sts:GetCallerIdentity", Resource: "*" },
-            { Sid: "PublicAmiParameters", Effect: "Allow", Action: "ssm:GetParameter", Resource: `arn:aws:ssm:${s.region}::parameter/aws/service/*` },
+            { Sid: "PublicAmiParameters", Effect: "Allow", Action: "ssm:GetParameter", Resource: [`arn:aws:ssm:${s.region}::parameter/aws/service/*`, `arn:aws:ssm:${s.region}:${s.accountId}:parameter/aws/service/*`] },
             {
                 Sid: "ServiceLinkedRoles",
                 Effect: "Allow",
@@ -672,7 +674,7 @@ export function platformResources(s: ReadScope): Record<string, string[]> {
         s3: [`arn:aws:s3:::${p}-*`],
         secretsmanager: [r("secretsmanager", `secret:${p}-*`)],
         "acm-pca": [r("acm-pca", "certificate-authority/*")],
-        ssm: [`arn:aws:ssm:${s.region}::parameter/aws/service/*`],
+        ssm: [`arn:aws:ssm:${s.region}::parameter/aws/service/*`, `arn:aws:ssm:${s.region}:${s.accountId}:parameter/aws/service/*`],
     };
 }
 

@@ -498,7 +498,7 @@ export const PROVIDER_ACTIONS: Readonly<Record<string, TypeActions>> = {
         arn: (r, s) => userArn(physicalName(r), s, str(r.inputs.path) || "/"),
         taggable: true,
         calls: {
-            create: ["iam:CreateUser", tagging("iam:TagUser"), "iam:GetUser"],
+            create: [{ action: "iam:CreateUser", context: (r): Record<string, string> => (str(r.inputs.permissionsBoundary) ? { "iam:PermissionsBoundary": str(r.inputs.permissionsBoundary) } : {}) }, tagging("iam:TagUser"), "iam:GetUser"],
             read: ["iam:GetUser"],
             update: ["iam:UpdateUser"],
             tag: ["iam:TagUser", "iam:UntagUser"],
@@ -582,7 +582,7 @@ export const PROVIDER_ACTIONS: Readonly<Record<string, TypeActions>> = {
         arn: (r, s) => regional("eks", `addon/${str(r.inputs.clusterName)}/${str(r.inputs.addonName)}/0a1b2c3d`)(s),
         taggable: true,
         calls: {
-            create: ["eks:CreateAddon", { action: "eks:CreateAddon", on: onCluster }, "eks:TagResource", "eks:DescribeAddon", ...[passRoleIf("serviceAccountRoleArn")]],
+            create: [{ action: "eks:CreateAddon", on: onCluster }, "eks:TagResource", "eks:DescribeAddon", ...[passRoleIf("serviceAccountRoleArn")]],
             read: ["eks:DescribeAddon"],
             update: ["eks:UpdateAddon", { action: "eks:DescribeUpdate", on: onCluster }],
             tag: ["eks:TagResource", "eks:UntagResource"],
@@ -597,7 +597,6 @@ export const PROVIDER_ACTIONS: Readonly<Record<string, TypeActions>> = {
         serviceLinkedRoles: ["eks-nodegroup.amazonaws.com", "autoscaling.amazonaws.com"],
         calls: {
             create: [
-                "eks:CreateNodegroup",
                 { action: "eks:CreateNodegroup", on: onCluster },
                 "eks:TagResource",
                 passRole("nodeRoleArn", "eks.amazonaws.com"),
@@ -617,7 +616,7 @@ export const PROVIDER_ACTIONS: Readonly<Record<string, TypeActions>> = {
         arn: (r, s) => regional("eks", `access-entry/${str(r.inputs.clusterName)}/role/${s.accountId}/${str(r.inputs.principalArn).split("/").pop() ?? ""}/0a1b2c3d`)(s),
         taggable: true,
         calls: {
-            create: ["eks:CreateAccessEntry", { action: "eks:CreateAccessEntry", on: onCluster }, "eks:TagResource", "eks:DescribeAccessEntry"],
+            create: [{ action: "eks:CreateAccessEntry", on: onCluster }, "eks:TagResource", "eks:DescribeAccessEntry"],
             read: ["eks:DescribeAccessEntry"],
             update: ["eks:UpdateAccessEntry"],
             tag: ["eks:TagResource", "eks:UntagResource"],
@@ -735,7 +734,7 @@ export const INVOKE_ACTIONS: readonly InvokeActions[] = [
     { token: "aws:index/getCallerIdentity:getCallerIdentity", calls: [{ action: "sts:GetCallerIdentity", on: () => ({ arn: "*", tags: "none" }) }], source: [TF("sts/caller_identity_data_source.go")] },
     {
         token: "aws:ssm/getParameter:getParameter",
-        calls: [{ action: "ssm:GetParameter", on: (_r, s) => ({ arn: `arn:aws:ssm:${s.region}::parameter/aws/service/canonical/ubuntu/eks/24.04/1.33/stable/current/arm64/hvm/ebs-gp3/ami-id`, tags: "none" }) }],
+        calls: [{ action: "ssm:GetParameter", on: (_r, s) => ({ arn: `arn:aws:ssm:${s.region}:${s.accountId}:parameter/aws/service/canonical/ubuntu/eks/24.04/1.33/stable/current/arm64/hvm/ebs-gp3/ami-id`, tags: "none" }) }],
         source: [TF("ssm/parameter_data_source.go"), "Canonical's public SSM parameter (storage node AMI)"],
     },
 ];
@@ -811,6 +810,8 @@ function eksComponentChildren(r: PlannedLike, s: CallScope): PlannedLike[] {
  */
 export const UNSCOPABLE_ACTIONS: readonly string[] = [
     "acm-pca:CreateCertificateAuthority",
+    "eks:CreateCluster",
+    "logs:DescribeLogGroups",
     "ec2:DescribeAddresses",
     "ec2:DescribeFlowLogs",
     "ec2:DescribeInternetGateways",

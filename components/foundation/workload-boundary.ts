@@ -177,9 +177,9 @@ export function workloadBoundaryDocument(s: BoundaryScope): PolicyDocument {
         {
             Sid: "ThisAccountsResources",
             Effect: "Allow",
-            Action: SCOPED.filter((a) => !a.startsWith("s3:") && !a.startsWith("iam:") && a !== "sts:AssumeRole"),
+            Action: SCOPED.filter((a) => !a.startsWith("s3:") && !a.startsWith("iam:") && !a.startsWith("sts:")),
             Resource: [
-                `arn:aws:*:*:${s.accountId}:*`,
+                ...[...new Set(SCOPED.map((a) => a.split(":")[0]))].filter((svc) => svc !== "s3" && svc !== "iam" && svc !== "sts").map((svc) => `arn:aws:${svc}:*:${s.accountId}:*`),
                 // AWS-owned public resources: AMIs, snapshots, registries of EKS images, public SSM parameters.
                 "arn:aws:ec2:*::image/*",
                 "arn:aws:ec2:*::snapshot/*",
@@ -191,7 +191,7 @@ export function workloadBoundaryDocument(s: BoundaryScope): PolicyDocument {
         {
             Sid: "EnvironmentIdentities",
             Effect: "Allow",
-            Action: [...SCOPED.filter((a) => a.startsWith("iam:")), "sts:AssumeRole"],
+            Action: [...SCOPED.filter((a) => a.startsWith("iam:")), "sts:AssumeRole", "sts:TagSession"],
             Resource: [
                 `arn:aws:iam::${s.accountId}:role/${s.prefix}-*`,
                 `arn:aws:iam::${s.accountId}:instance-profile/${s.prefix}_*`,
