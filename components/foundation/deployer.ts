@@ -3,7 +3,20 @@ import * as pulumi from "@pulumi/pulumi";
 import { EncryptedBucket } from "../shared/encrypted-bucket";
 import { managedPolicyArn, policyDocument, toJson } from "../shared/iam-documents";
 import { KEY_ADMIN_ACTIONS } from "../shared/kms-policies";
-import { audienceFor, CiProvider, deployPermissions, deployTrustPolicy, previewTrustPolicy, stateAccessPolicy, thirdPartyTrustPolicy, TrustContext } from "./deployer-policies";
+import {
+    audienceFor,
+    CiProvider,
+    deployPermissions,
+    deployStateAccessPolicy,
+    deployTrustPolicy,
+    previewReadPolicy,
+    previewStateAccessPolicy,
+    previewTrustPolicy,
+    thirdPartyTrustPolicy,
+    TrustContext,
+} from "./deployer-policies";
+import { actionsOfPhase, UNSCOPABLE_ACTIONS } from "./provider-actions";
+import { workloadBoundaryDocument } from "./workload-boundary";
 
 /** Arguments of the deployer: CI identities and the state backend of one account. */
 export interface DeployerArgs {
@@ -33,6 +46,13 @@ export interface DeployerArgs {
     readonly kmsDeletionWindowDays?: number;
     /** @default true */
     readonly protect?: boolean;
+    /** The platform project's name, whose stacks' state objects the roles reach. @default "ciplatform" */
+    readonly platformProject?: string;
+    /**
+     * GitLab only: the protected ref each environment deploys from (a branch, or `tag:<pattern>` for
+     * protected tags). @default - dev from protectedBranch, others from `<protectedBranch>-<environment>`
+     */
+    readonly environmentRefs?: Readonly<Record<string, string>>;
 }
 
 /** Validates deployer arguments; messages name the argument, the value and what is allowed. */
@@ -91,7 +111,7 @@ export class Deployer extends pulumi.ComponentResource {
         const trust = (build: (ctx: TrustContext) => ReturnType<typeof previewTrustPolicy>) =>
             toJson(
                 oidc.arn.apply((oidcProviderArn) =>
-                    build({ provider, oidcProviderArn, issuerHost, project: args.project, protectedBranch: args.protectedBranch ?? "main", audiencePrefix }),
+                    build({ provider, oidcProviderArn, issuerHost, project: args.project, protectedBranch: args.protectedBranch ?? "main", audiencePrefix, environmentRefs: args.environmentRefs }),
                 ),
             );
 
@@ -100,7 +120,30 @@ export class Deployer extends pulumi.ComponentResource {
             { description: `pulumi preview for merge requests of ${args.project}`, assumeRolePolicy: trust(previewTrustPolicy), maxSessionDuration: 3600 },
             { parent: this },
         );
-        new aws.iam.RolePolicyAttachment(`${name}-preview-readonly`, { role: preview.name, policyArn: managedPolicyArn("ReadOnlyAccess") }, { parent: this });
+        // Reads generated from the provider-action map (no AWS-managed ReadOnlyAccess: it reads secret values and data).
+        const unscopable = new Set(UNSCOPABLE_ACTIONS);
+        new aws.iam.RolePolicy(
+            `${name}-preview-reads`,
+            { role: preview.name, policy: JSON.stringify(previewReadPolicy({ region: args.region, accountId: args.accountId, namePrefix: args.namePrefix }, actionsOfPhase("read"), (a) => unscopable.has(a))) },
+            { parent: this },
+        );
+
+        // The ceiling of every role and user a deploy role creates (the deploy roles may create them only with it).
+        const boundaries = Object.fromEntries(
+            environments.map((environment) => [
+                environment,
+                new aws.iam.Policy(
+                    `${name}-boundary-${environment}`,
+                    {
+                        name: `${args.namePrefix}-${environment}-workload-boundary`,
+                        path: "/ciplatform/",
+                        description: `Permissions boundary of the roles and users ${environment}'s deploy role creates`,
+                        policy: JSON.stringify(workloadBoundaryDocument({ accountId: args.accountId, region: args.region, prefix: `${args.namePrefix}-${environment}` })),
+                    },
+                    { parent: this },
+                ),
+            ]),
+        );
 
         const deployRoles = Object.fromEntries(
             environments.map((environment) => [
@@ -125,10 +168,11 @@ export class Deployer extends pulumi.ComponentResource {
                 enableKeyRotation: true,
                 deletionWindowInDays: args.kmsDeletionWindowDays ?? 30,
                 policy: toJson(
-                    pulumi.all([preview.arn, ...Object.values(deployRoles).map((r) => r.arn)]).apply((roleArns) =>
+                    pulumi.all([preview.arn, ...Object.values(deployRoles).map((r) => r.arn)]).apply(([previewArn, ...deployArns]) =>
                         policyDocument(
                             { Sid: "KeyAdministration", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${args.accountId}:root` }, Action: KEY_ADMIN_ACTIONS, Resource: "*" },
-                            { Sid: "PipelinesUseTheKey", Effect: "Allow", Principal: { AWS: roleArns }, Action: ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"], Resource: "*" },
+                            { Sid: "DeploysUseTheKey", Effect: "Allow", Principal: { AWS: deployArns }, Action: ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"], Resource: "*" },
+                            { Sid: "PreviewsDecrypt", Effect: "Allow", Principal: { AWS: previewArn }, Action: ["kms:Decrypt", "kms:DescribeKey"], Resource: "*" },
                         ),
                     ),
                 ),
@@ -141,20 +185,32 @@ export class Deployer extends pulumi.ComponentResource {
             { region: args.region, accountId: args.accountId, purpose: "Pulumi state", versioning: true, noncurrentVersionExpirationDays: 90, kmsDeletionWindowDays: args.kmsDeletionWindowDays, protect },
             { parent: this },
         );
-        const stateAccess = toJson(pulumi.all([state.arn, secretsKey.arn]).apply(([stateBucketArn, secretsKeyArn]) => stateAccessPolicy({ stateBucketArn, secretsKeyArn })));
+        const project = args.platformProject ?? "ciplatform";
+        const stateAccess = pulumi.all([state.arn, state.kmsKeyArn, secretsKey.arn]).apply(([stateBucketArn, stateKeyArn, secretsKeyArn]) => ({
+            stateBucketArn,
+            stateKeyArn,
+            secretsKeyArn,
+            region: args.region,
+            project,
+        }));
 
-        new aws.iam.RolePolicy(`${name}-preview-state`, { role: preview.name, policy: stateAccess }, { parent: this });
+        new aws.iam.RolePolicy(`${name}-preview-state`, { role: preview.name, policy: toJson(stateAccess.apply(previewStateAccessPolicy)) }, { parent: this });
         for (const [environment, role] of Object.entries(deployRoles)) {
-            new aws.iam.RolePolicy(`${name}-deploy-${environment}-state`, { role: role.name, policy: stateAccess }, { parent: this });
-            const permissions = deployPermissions({
-                region: args.region,
-                accountId: args.accountId,
-                prefix: `${args.namePrefix}-${environment}`,
-                environment,
-                environmentTagKey: args.environmentTagKey ?? "environment",
-            });
-            for (const [purpose, document] of Object.entries(permissions)) {
-                new aws.iam.RolePolicy(`${name}-deploy-${environment}-${purpose}`, { role: role.name, policy: JSON.stringify(document) }, { parent: this });
+            new aws.iam.RolePolicy(`${name}-deploy-${environment}-state`, { role: role.name, policy: toJson(stateAccess.apply((a) => deployStateAccessPolicy(a, environment))) }, { parent: this });
+            const permissions = pulumi.all([stateAccess, oidc.arn, boundaries[environment].arn]).apply(([a, ciOidcProviderArn, boundaryArn]) =>
+                deployPermissions({
+                    region: args.region,
+                    accountId: args.accountId,
+                    prefix: `${args.namePrefix}-${environment}`,
+                    namePrefix: args.namePrefix,
+                    environment,
+                    environmentTagKey: args.environmentTagKey ?? "environment",
+                    workloadBoundaryArn: boundaryArn,
+                    foundation: { stateBucketArn: a.stateBucketArn, keyArns: [a.stateKeyArn, a.secretsKeyArn], ciOidcProviderArn },
+                }),
+            );
+            for (const purpose of ["network", "cluster", "identity", "data", "guard"] as const) {
+                new aws.iam.RolePolicy(`${name}-deploy-${environment}-${purpose}`, { role: role.name, policy: toJson(permissions.apply((p) => p[purpose])) }, { parent: this });
             }
         }
 

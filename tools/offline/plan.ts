@@ -202,7 +202,17 @@ function failureMessage(stack: string, code: number, logs: readonly EngineLog[],
  * A referenced stack's outputs, as the backend would hold them after its last `up`: this
  * repository's project of that name, planned with realistic outputs (its own stack file and defaults).
  */
+const referencedOutputs = new Map<string, Promise<Record<string, unknown> | undefined>>();
+
 async function referencedStackOutputs(name: string, organization: string, seen: readonly string[]): Promise<Record<string, unknown> | undefined> {
+    // One plan per referenced stack and process: its stack file does not change while we run.
+    if (!referencedOutputs.has(name)) {
+        referencedOutputs.set(name, planReferencedStack(name, organization, seen));
+    }
+    return referencedOutputs.get(name);
+}
+
+async function planReferencedStack(name: string, organization: string, seen: readonly string[]): Promise<Record<string, unknown> | undefined> {
     const [org, projectName, stack] = name.split("/");
     if (org !== organization || !projectName || !stack || seen.includes(name)) {
         return undefined;

@@ -44,7 +44,17 @@ describe("deployer", () => {
 
         it("a protected-branch token assumes only its environment's deploy role", async () => {
             assert.deepEqual(await assumable(gitlabToken("platform-team/ciplatform", "main", "ciplatform-dev")), ["dev"]);
-            assert.deepEqual(await assumable(gitlabToken("platform-team/ciplatform", "main", "ciplatform-prod")), ["prod"]);
+            assert.deepEqual(await assumable(gitlabToken("platform-team/ciplatform", "main-prod", "ciplatform-prod")), ["prod"]);
+        });
+
+        it("GitLab: a job on main cannot pick prod's audience to deploy prod; prod deploys only from its own protected ref", async () => {
+            // The audience is chosen by the job; the ref is not (GitLab signs it), so environments differ by ref.
+            assert.deepEqual(await assumable(gitlabToken("platform-team/ciplatform", "main", "ciplatform-prod")), []);
+            assert.deepEqual(await assumable(gitlabToken("platform-team/ciplatform", "main-prod", "ciplatform-dev")), []);
+            const tagged = deployTrustPolicy({ ...GITLAB, environmentRefs: { prod: "tag:release-*" } }, "prod");
+            const tagToken = { sub: "project_path:platform-team/ciplatform:ref_type:tag:ref:release-1.2.0", aud: "ciplatform-prod" };
+            assert.equal(await simulateWebIdentity(tagged, "gitlab.com", tagToken, OIDC), "Allowed");
+            assert.equal(await simulateWebIdentity(tagged, "gitlab.com", { ...tagToken, sub: "project_path:platform-team/ciplatform:ref_type:branch:ref:release-1.2.0" }, OIDC), "ImplicitlyDenied");
         });
 
         it("another project's token assumes nothing", async () => {
@@ -89,7 +99,7 @@ describe("deployer", () => {
 
         it("has no *:*, no service wildcards and no unscoped iam:*", () => {
             assert.ok(!actions.some((a) => a === "*" || a.endsWith(":*")), actions.filter((a) => a.includes("*")).join(", "));
-            for (const s of statements.filter((st) => (Array.isArray(st.Action) ? st.Action : [st.Action]).some((a) => a.startsWith("iam:")))) {
+            for (const s of statements.filter((st) => st.Effect === "Allow" && (Array.isArray(st.Action) ? st.Action : [st.Action]).some((a) => a.startsWith("iam:")))) {
                 assert.notEqual(s.Resource, "*", s.Sid);
             }
         });
@@ -107,11 +117,12 @@ describe("deployer", () => {
             const keyPolicy = serviceKeyPolicy(ACCOUNT, "eu-west-1", "s3");
             const can = (action: string, resource: string, context: Record<string, string> = {}) =>
                 simulate({ identityPolicies: documents, resourcePolicy: action.startsWith("kms:") ? keyPolicy : undefined, principal, action, resource, context });
-            assert.equal(await can("iam:CreateRole", `arn:aws:iam::${ACCOUNT}:role/cip-dev-karpenter-node-abc`), "Allowed");
-            assert.equal(await can("iam:CreateRole", `arn:aws:iam::${ACCOUNT}:role/admin`), "ImplicitlyDenied");
+            const boundary = { "iam:PermissionsBoundary": `arn:aws:iam::${ACCOUNT}:policy/ciplatform/cip-dev-workload-boundary` };
+            assert.equal(await can("iam:CreateRole", `arn:aws:iam::${ACCOUNT}:role/cip-dev-karpenter-node-abc`, boundary), "Allowed");
+            assert.equal(await can("iam:CreateRole", `arn:aws:iam::${ACCOUNT}:role/admin`, boundary), "ImplicitlyDenied");
             assert.equal(await can("eks:DeleteCluster", "arn:aws:eks:eu-west-1:123456789012:cluster/cip-prod"), "ImplicitlyDenied");
             assert.equal(await can("s3:DeleteBucket", "arn:aws:s3:::cip-prod-jenkins-dr"), "ImplicitlyDenied");
-            assert.equal(await can("kms:ScheduleKeyDeletion", `arn:aws:kms:eu-west-1:${ACCOUNT}:key/k`, { "aws:ResourceTag/environment": "prod" }), "ImplicitlyDenied");
+            assert.equal(await can("kms:ScheduleKeyDeletion", `arn:aws:kms:eu-west-1:${ACCOUNT}:key/k`, { "aws:ResourceTag/environment": "prod" }), "ExplicitlyDenied");
             assert.equal(await can("kms:ScheduleKeyDeletion", `arn:aws:kms:eu-west-1:${ACCOUNT}:key/k`, { "aws:ResourceTag/environment": "dev" }), "Allowed");
             assert.equal(await can("ec2:DeleteVpc", `arn:aws:ec2:eu-west-1:${ACCOUNT}:vpc/vpc-1`, { "aws:ResourceTag/environment": "staging" }), "ImplicitlyDenied");
         });
@@ -126,6 +137,7 @@ describe("deployer", () => {
         it("plans the foundation's stack and passes the policy pack", () => {
             assert.equal(planned.summary.mandatory, 0, JSON.stringify(planned.policy.violations));
             assert.equal(ofType(planned, "aws:iam/role:Role").filter((r) => r.name.includes("deployer")).length, 4);
+            assert.equal(ofType(planned, "aws:iam/policy:Policy").filter((p) => /workload-boundary/.test(String(p.inputs.name))).length, 3, "one workload boundary per environment");
             assert.equal(ofType(planned, "eks:index:Cluster").length, 0);
         });
 
