@@ -3,6 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as YAML from "yaml";
 import { runnerTag } from "../../components/foundation/runner-user-data";
+import { deployRefFor } from "../../components/foundation/deployer-policies";
 
 const ROOT = path.join(__dirname, "..", "..");
 const ENVIRONMENTS = ["dev", "staging", "prod"];
@@ -68,12 +69,16 @@ describe("pipelines", () => {
             }
         });
 
-        it("deploys only from the protected default branch, on the deploy runners, prod behind a manual gate", () => {
+        it("deploys each environment only from the protected ref its deploy role trusts, on its deploy runner, prod behind a manual gate", () => {
             const deployJobs = Object.entries(jobs).filter(([, j]) => /pulumi up/.test(scriptText(j)));
             assert.deepEqual(deployJobs.map(([name]) => name).sort(), ["up-dev", "up-prod", "up-staging"]);
             for (const [name, job] of deployJobs) {
+                const env = job.variables?.STACK ?? "";
                 assert.ok(!isMergeRequestJob(job), name);
-                assert.ok(job.rules?.every((r) => r.if?.includes('$CI_COMMIT_REF_PROTECTED == "true"') && r.if.includes("$CI_DEFAULT_BRANCH")), name);
+                // The same ref the foundation's deploy role for this environment trusts (deployRefFor).
+                const ref = deployRefFor({ protectedBranch: "main" }, env).replace(/^ref_type:branch:ref:/, "").replace(/^main/, "${CI_DEFAULT_BRANCH}");
+                const expected = ref === "${CI_DEFAULT_BRANCH}" ? "$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH" : `$CI_COMMIT_BRANCH == "${ref}"`;
+                assert.ok(job.rules?.every((r) => r.if?.includes('$CI_COMMIT_REF_PROTECTED == "true"') && r.if.startsWith(expected)), `${name}: ${JSON.stringify(job.rules)}`);
                 assert.ok(job.tags?.every((t) => t.endsWith("-deploy")), name);
             }
             assert.equal(jobs["up-prod"].rules?.[0].when, "manual");
