@@ -83,8 +83,8 @@ function requestsOf(planned: PlanFile, s: CallScope): Request[] {
                 const arn = UNSCOPABLE_ACTIONS.includes(c.action) ? "*" : target.arn;
                 let context: Record<string, string | string[]> = {};
                 // The create call and tagging on create see the request's tags; the calls after it see the new resource's.
-                const tagging = /:(Tag|CreateTags|PutBucketTagging)/.test(c.action);
-                const untagging = /:(Untag|DeleteTags)/.test(c.action);
+                const tagging = /:(Tag|CreateTags|PutBucketTagging|AddTags)/.test(c.action);
+                const untagging = /:(Untag|DeleteTags|RemoveTags)/.test(c.action);
                 if (target.tags === "own") {
                     if (untagging) {
                         // Removing a tag the program dropped: never the environment key (that is denied).
