@@ -9,6 +9,8 @@ import { StorageNodes } from "../components/storage/nodes";
 import { Pki } from "../components/pki/pki";
 import { Ingress } from "../components/ingress/ingress";
 import { orgTagsTransformation } from "../components/shared/tags";
+import { permissionsBoundaryTransformation } from "../components/shared/boundary";
+import { workloadBoundaryArn } from "../components/foundation/deployer-policies";
 import { PlatformConfig, orgTags } from "./config";
 import type { FoundationEnvironment } from "./environment";
 
@@ -23,8 +25,9 @@ export interface PlatformArgs {
 }
 
 /**
- * Root of every platform stack. Its transformation gives every taggable resource below it the org
- * tags in its own `tags` input, where resource policies can see them.
+ * Root of every platform stack. Its transformations give every taggable resource below it the org
+ * tags in its own `tags` input, where resource policies can see them, and every role and user the
+ * environment's workload permissions boundary.
  */
 export class Platform extends pulumi.ComponentResource {
     /** The org tags applied to every taggable resource. */
@@ -56,7 +59,8 @@ export class Platform extends pulumi.ComponentResource {
         const tags = orgTags(args.config.core);
         super("ciplatform:index:Platform", name, {}, {
             ...opts,
-            transformations: [orgTagsTransformation(tags), ...(opts?.transformations ?? [])],
+            // Every role and user of the environment carries its workload boundary (the foundation creates the policy; the deploy role requires it).
+            transformations: [orgTagsTransformation(tags), permissionsBoundaryTransformation(workloadBoundaryArn(args.accountId, `${args.config.core.namePrefix}-${args.config.core.environment}`)), ...(opts?.transformations ?? [])],
         });
         const { core, cluster, karpenter, secrets, pki, runners, storage, jenkins } = args.config;
         const { region } = args.config;

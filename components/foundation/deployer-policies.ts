@@ -210,6 +210,7 @@ const EC2_CHANGE_ACTIONS = [
     "ec2:DetachInternetGateway",
     "ec2:DisassociateRouteTable",
     "ec2:ModifyLaunchTemplate",
+    "ec2:ModifySecurityGroupRules",
     "ec2:ModifySubnetAttribute",
     "ec2:ModifyVpcAttribute",
     "ec2:ReleaseAddress",
@@ -260,6 +261,8 @@ const TAG_ACTIONS = [
     "secretsmanager:UntagResource",
     "acm-pca:TagCertificateAuthority",
     "acm-pca:UntagCertificateAuthority",
+    "acm:AddTagsToCertificate",
+    "acm:RemoveTagsFromCertificate",
 ];
 /** Calls that would let a key's holder take it over or destroy it. */
 const KEY_TAKEOVER_ACTIONS = ["kms:PutKeyPolicy", "kms:ScheduleKeyDeletion", "kms:DisableKey", "kms:CreateGrant", "kms:UpdateAlias", "kms:CreateAlias", "kms:DeleteAlias", "kms:TagResource", "kms:UntagResource"];
@@ -303,6 +306,28 @@ export function deployPermissions(s: DeployScope): Record<string, PolicyDocument
                 Action: "ec2:CreateTags",
                 Resource: `arn:aws:ec2:${s.region}:${s.accountId}:security-group/*`,
                 Condition: { ...taggedOnCreate, Null: { [`aws:ResourceTag/${key}`]: "true" } },
+            },
+            {
+                // The cluster security group is EKS's: tagged `aws:eks:cluster-name` (only AWS can set `aws:` tags), not with ours.
+                Sid: "RulesOnTheEnvironmentsClusterSecurityGroup",
+                Effect: "Allow",
+                Action: ["ec2:AuthorizeSecurityGroupIngress", "ec2:RevokeSecurityGroupIngress", "ec2:ModifySecurityGroupRules"],
+                Resource: `arn:aws:ec2:${s.region}:${s.accountId}:security-group/*`,
+                Condition: { StringEquals: { "aws:ResourceTag/aws:eks:cluster-name": s.prefix } },
+            },
+            {
+                Sid: "CreateTaggedSecurityGroupRules",
+                Effect: "Allow",
+                Action: "ec2:AuthorizeSecurityGroupIngress",
+                Resource: `arn:aws:ec2:${s.region}:${s.accountId}:security-group-rule/*`,
+                Condition: taggedOnCreate,
+            },
+            {
+                Sid: "TagSecurityGroupRulesOnCreate",
+                Effect: "Allow",
+                Action: "ec2:CreateTags",
+                Resource: `arn:aws:ec2:${s.region}:${s.accountId}:security-group-rule/*`,
+                Condition: { StringEquals: { "ec2:CreateAction": "AuthorizeSecurityGroupIngress", [`aws:RequestTag/${key}`]: s.environment } },
             },
         ),
         cluster: policyDocument(
@@ -563,6 +588,9 @@ export function deployPermissions(s: DeployScope): Record<string, PolicyDocument
                     "acm-pca:GetCertificate",
                     "acm-pca:RevokeCertificate",
                     "acm-pca:ListTags",
+                    "acm-pca:CreatePermission",
+                    "acm-pca:DeletePermission",
+                    "acm-pca:ListPermissions",
                     "acm-pca:UpdateCertificateAuthority",
                     "acm-pca:DeleteCertificateAuthority",
                     "acm-pca:TagCertificateAuthority",
@@ -573,19 +601,35 @@ export function deployPermissions(s: DeployScope): Record<string, PolicyDocument
             },
             { Sid: "CreateTaggedCertificateAuthority", Effect: "Allow", Action: "acm-pca:CreateCertificateAuthority", Resource: "*", Condition: taggedOnCreate },
             { Sid: "TagNewCertificateAuthority", Effect: "Allow", Action: "acm-pca:TagCertificateAuthority", Resource: arn("acm-pca", "certificate-authority/*"), Condition: taggedOnCreate },
+            {
+                // Private certificates only (from a CA of this account), tagged for the environment; RequestCertificate takes no resource.
+                Sid: "RequestTaggedPrivateCertificates",
+                Effect: "Allow",
+                Action: "acm:RequestCertificate",
+                Resource: "*",
+                Condition: { ...taggedOnCreate, ArnLike: { "acm:CertificateAuthority": arn("acm-pca", "certificate-authority/*") } },
+            },
+            { Sid: "TagNewCertificates", Effect: "Allow", Action: "acm:AddTagsToCertificate", Resource: arn("acm", "certificate/*"), Condition: taggedOnCreate },
+            {
+                Sid: "EnvironmentCertificates",
+                Effect: "Allow",
+                Action: ["acm:DescribeCertificate", "acm:ListTagsForCertificate", "acm:AddTagsToCertificate", "acm:RemoveTagsFromCertificate", "acm:DeleteCertificate"],
+                Resource: arn("acm", "certificate/*"),
+                Condition: tagged,
+            },
         ),
         guard: policyDocument(
             {
                 Sid: "EnvironmentTagStaysInEnvironment",
                 Effect: "Deny",
-                Action: [...TAG_ACTIONS, ...EC2_CREATE_ACTIONS, "kms:CreateKey", "acm-pca:CreateCertificateAuthority", "iam:CreateRole", "iam:CreateUser"],
+                Action: [...TAG_ACTIONS, ...EC2_CREATE_ACTIONS, "kms:CreateKey", "acm-pca:CreateCertificateAuthority", "acm:RequestCertificate", "iam:CreateRole", "iam:CreateUser"],
                 Resource: "*",
                 Condition: { "ForAnyValue:StringEquals": { "aws:TagKeys": [key] }, StringNotEquals: { [`aws:RequestTag/${key}`]: s.environment } },
             },
             {
                 Sid: "NeverUntagTheEnvironment",
                 Effect: "Deny",
-                Action: TAG_ACTIONS.filter((a) => /Untag|DeleteTags/.test(a)),
+                Action: TAG_ACTIONS.filter((a) => /Untag|DeleteTags|RemoveTags/.test(a)),
                 Resource: "*",
                 Condition: { "ForAnyValue:StringEquals": { "aws:TagKeys": [key] } },
             },
@@ -674,6 +718,7 @@ export function platformResources(s: ReadScope): Record<string, string[]> {
         s3: [`arn:aws:s3:::${p}-*`],
         secretsmanager: [r("secretsmanager", `secret:${p}-*`)],
         "acm-pca": [r("acm-pca", "certificate-authority/*")],
+        acm: [r("acm", "certificate/*")],
         ssm: [`arn:aws:ssm:${s.region}::parameter/aws/service/*`, `arn:aws:ssm:${s.region}:${s.accountId}:parameter/aws/service/*`],
     };
 }

@@ -137,6 +137,8 @@ const ec2Tags = ["ec2:CreateTags", "ec2:DeleteTags"];
 const hasTags = (r: PlannedLike): boolean => Object.keys((r.inputs.tags as Record<string, string> | undefined) ?? {}).length > 0;
 const tagging = (action: string): Call => ({ action, when: hasTags });
 const roleOf = (r: PlannedLike, s: CallScope): string => roleArnOf(r.inputs.role, s);
+/** Condition key of the tag EKS gives the security group it creates for a cluster (an `aws:` tag: only AWS sets it). */
+export const EKS_CLUSTER_NAME_TAG = "aws:ResourceTag/aws:eks:cluster-name";
 const userArn = (name: string, s: CallScope, path = "/"): string => `arn:aws:iam::${s.accountId}:user${path}${name}`;
 
 // ---------------------------------------------------------------------------------------------
@@ -345,6 +347,28 @@ export const PROVIDER_ACTIONS: Readonly<Record<string, TypeActions>> = {
             delete: ["ec2:DeleteSecurityGroup", "ec2:DescribeNetworkInterfaces"],
         },
         source: [TF("ec2/vpc_security_group.go"), SAR("Amazon EC2")],
+    },
+
+    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": {
+        kind: "aws",
+        arn: ec2Arn("security-group-rule"),
+        taggable: true,
+        // The platform's rules are on the security group EKS creates for the cluster: EKS tags it
+        // `aws:eks:cluster-name` (an `aws:` tag nobody else can set), not with the environment's tags.
+        calls: {
+            create: [
+                // With tags, the new rule is authorized too (request tags), and tagged on creation.
+                { action: "ec2:AuthorizeSecurityGroupIngress", on: (_r, s) => ({ arn: ec2("security-group-rule/*")(s), tags: "own" }), when: hasTags },
+                { action: "ec2:AuthorizeSecurityGroupIngress", on: onEksClusterGroup, context: eksClusterGroupTags },
+                { ...ec2TagOnCreate("AuthorizeSecurityGroupIngress"), when: hasTags },
+                "ec2:DescribeSecurityGroupRules",
+            ],
+            read: ["ec2:DescribeSecurityGroupRules"],
+            update: [{ action: "ec2:ModifySecurityGroupRules", on: onEksClusterGroup, context: eksClusterGroupTags }, "ec2:ModifySecurityGroupRules"],
+            tag: ec2Tags,
+            delete: [{ action: "ec2:RevokeSecurityGroupIngress", on: onEksClusterGroup, context: eksClusterGroupTags }, "ec2:DescribeSecurityGroupRules"],
+        },
+        source: [TF("ec2/vpc_security_group_ingress_rule.go"), SAR("Amazon EC2"), "EKS user guide: the cluster security group is tagged aws:eks:cluster-name"],
     },
 
     // --- logs, events, queues ----------------------------------------------------------------
@@ -681,6 +705,33 @@ export const PROVIDER_ACTIONS: Readonly<Record<string, TypeActions>> = {
         source: [TF("secretsmanager/secret_version.go"), SAR("AWS Secrets Manager"), "Secrets Manager user guide: PutSecretValue with a CMK needs kms:GenerateDataKey, GetSecretValue kms:Decrypt"],
     },
 
+    // --- ACM ----------------------------------------------------------------------------------
+    "aws:acm/certificate:Certificate": {
+        kind: "aws",
+        arn: (_r, s) => regional("acm", "certificate/0a1b2c3d-0000-4000-8000-000000000000")(s),
+        taggable: true,
+        // A private certificate (certificateAuthorityArn): ACM issues it from the CA with its own principal
+        // (the CA's acmpca Permission), not the caller's. RequestCertificate takes no resource: it is scoped
+        // by the request's tags and the acm:CertificateAuthority key. Tags passed at request need AddTagsToCertificate.
+        calls: {
+            create: [
+                {
+                    action: "acm:RequestCertificate",
+                    on: () => ({ arn: "*", tags: "own" }),
+                    context: (r): Record<string, string> => (str(r.inputs.certificateAuthorityArn) ? { "acm:CertificateAuthority": str(r.inputs.certificateAuthorityArn) } : {}),
+                },
+                tagging("acm:AddTagsToCertificate"),
+                "acm:DescribeCertificate",
+                "acm:ListTagsForCertificate",
+            ],
+            read: ["acm:DescribeCertificate", "acm:ListTagsForCertificate"],
+            update: [],
+            tag: ["acm:AddTagsToCertificate", "acm:RemoveTagsFromCertificate"],
+            delete: ["acm:DeleteCertificate", "acm:DescribeCertificate"],
+        },
+        source: [TF("acm/certificate.go"), SAR("AWS Certificate Manager"), "ACM user guide: tagging on request needs acm:AddTagsToCertificate; private certificates are issued by ACM's service principal"],
+    },
+
     // --- ACM Private CA ---------------------------------------------------------------------------
     "aws:acmpca/certificateAuthority:CertificateAuthority": {
         kind: "aws",
@@ -714,6 +765,20 @@ export const PROVIDER_ACTIONS: Readonly<Record<string, TypeActions>> = {
         },
         source: [TF("acmpca/certificate.go"), SAR("AWS Private CA")],
     },
+    "aws:acmpca/permission:Permission": {
+        kind: "aws",
+        arn: (r) => str(r.inputs.certificateAuthorityArn),
+        taggable: false,
+        // Grants the ACM service principal IssueCertificate/GetCertificate/ListPermissions on the CA (same-account private certificates and their renewals).
+        calls: {
+            create: ["acm-pca:CreatePermission", "acm-pca:ListPermissions"],
+            read: ["acm-pca:ListPermissions"],
+            update: [],
+            tag: [],
+            delete: ["acm-pca:DeletePermission"],
+        },
+        source: [TF("acmpca/permission.go"), SAR("AWS Private CA"), "AWS Private CA API reference: CreatePermission (principal acm.amazonaws.com)"],
+    },
     "aws:acmpca/certificateAuthorityCertificate:CertificateAuthorityCertificate": {
         kind: "aws",
         arn: (r) => str(r.inputs.certificateAuthorityArn),
@@ -726,6 +791,69 @@ export const PROVIDER_ACTIONS: Readonly<Record<string, TypeActions>> = {
             delete: [],
         },
         source: [TF("acmpca/certificate_authority_certificate.go"), SAR("AWS Private CA")],
+    },
+
+    // --- foundation only: created by the administrator running the foundation stack, never by a deploy role ---
+    "aws:iam/serviceLinkedRole:ServiceLinkedRole": {
+        kind: "aws",
+        arn: (r, s) => `arn:aws:iam::${s.accountId}:role/aws-service-role/${str(r.inputs.awsServiceName)}/${physicalName(r, "customSuffix")}`,
+        taggable: true,
+        calls: {
+            create: [{ action: "iam:CreateServiceLinkedRole", context: (r) => ({ "iam:AWSServiceName": str(r.inputs.awsServiceName) }) }, tagging("iam:TagRole"), "iam:GetRole"],
+            read: ["iam:GetRole"],
+            update: ["iam:UpdateRoleDescription"],
+            tag: ["iam:TagRole", "iam:UntagRole"],
+            delete: ["iam:DeleteServiceLinkedRole", "iam:GetServiceLinkedRoleDeletionStatus"],
+        },
+        source: [TF("iam/service_linked_role.go"), SAR("AWS IAM")],
+    },
+    "aws:iam/instanceProfile:InstanceProfile": {
+        kind: "aws",
+        arn: (r, s) => `arn:aws:iam::${s.accountId}:instance-profile${str(r.inputs.path) || "/"}${physicalName(r)}`,
+        taggable: true,
+        calls: {
+            create: [
+                "iam:CreateInstanceProfile",
+                tagging("iam:TagInstanceProfile"),
+                "iam:AddRoleToInstanceProfile",
+                // Adding a role to an instance profile needs iam:PassRole on the role (IAM API reference).
+                { action: "iam:PassRole", on: (r, s) => ({ arn: roleOf(r, s), tags: "none" }) },
+                "iam:GetInstanceProfile",
+            ],
+            read: ["iam:GetInstanceProfile"],
+            update: ["iam:RemoveRoleFromInstanceProfile", "iam:AddRoleToInstanceProfile", { action: "iam:PassRole", on: (r, s) => ({ arn: roleOf(r, s), tags: "none" }) }],
+            tag: ["iam:TagInstanceProfile", "iam:UntagInstanceProfile"],
+            delete: ["iam:RemoveRoleFromInstanceProfile", "iam:DeleteInstanceProfile"],
+        },
+        source: [TF("iam/instance_profile.go"), SAR("AWS IAM"), "IAM API reference: AddRoleToInstanceProfile requires iam:PassRole on the role"],
+    },
+    "aws:autoscaling/group:Group": {
+        kind: "aws",
+        arn: (r, s) => regional("autoscaling", `autoScalingGroup:0a1b2c3d-0000-4000-8000-000000000000:autoScalingGroupName/${physicalName(r)}`)(s),
+        taggable: false,
+        serviceLinkedRoles: ["autoscaling.amazonaws.com"],
+        calls: {
+            create: [
+                "autoscaling:CreateAutoScalingGroup",
+                { action: "autoscaling:CreateOrUpdateTags", when: (r) => Array.isArray(r.inputs.tags) && r.inputs.tags.length > 0 },
+                // Auto Scaling validates the launch template with the caller's permissions: it launches as the caller would.
+                { action: "ec2:RunInstances", on: (_r, s) => ({ arn: ec2("launch-template/*")(s), tags: "related" }) },
+                { action: "ec2:CreateTags", on: (_r, s) => ({ arn: ec2("instance/*")(s), tags: "related" }), context: () => ({ "ec2:CreateAction": "RunInstances" }) },
+                { action: "iam:PassRole", on: (_r, s) => ({ arn: `arn:aws:iam::${s.accountId}:role/*`, tags: "none" }), context: () => ({ "iam:PassedToService": "ec2.amazonaws.com" }) },
+                "autoscaling:DescribeAutoScalingGroups",
+                "autoscaling:DescribeScalingActivities",
+            ],
+            read: ["autoscaling:DescribeAutoScalingGroups", "autoscaling:DescribeLoadBalancers", "autoscaling:DescribeLoadBalancerTargetGroups", "autoscaling:DescribeTrafficSources", "autoscaling:DescribeWarmPool"],
+            // instanceRefresh: a launch template change rolls the instances.
+            update: ["autoscaling:UpdateAutoScalingGroup", "autoscaling:StartInstanceRefresh", "autoscaling:DescribeInstanceRefreshes", "autoscaling:DescribeScalingActivities"],
+            tag: ["autoscaling:CreateOrUpdateTags", "autoscaling:DeleteTags"],
+            delete: ["autoscaling:UpdateAutoScalingGroup", "autoscaling:DeleteAutoScalingGroup", "autoscaling:DescribeAutoScalingGroups", "autoscaling:DescribeScalingActivities"],
+        },
+        source: [
+            TF("autoscaling/group.go"),
+            SAR("Amazon EC2 Auto Scaling"),
+            "EC2 Auto Scaling user guide: launch template permissions (ec2:RunInstances, ec2:CreateTags, iam:PassRole for the instance profile's role)",
+        ],
     },
 };
 
@@ -773,6 +901,16 @@ function passRoleIf(input: string): Call {
     return { ...passRole(input, "eks.amazonaws.com"), when: (r) => str(r.inputs[input]) !== "" };
 }
 
+/** The security group EKS created for the cluster, seen with the tags EKS gave it. */
+function onEksClusterGroup(r: PlannedLike, s: CallScope): Target {
+    return { arn: ec2(`security-group/${idOr(r.inputs.securityGroupId, "sg-0a1b2c3d")}`)(s), tags: "none" };
+}
+
+/** The tag EKS puts on the cluster security group: the cluster's name, which is the environment's prefix. */
+function eksClusterGroupTags(_r: PlannedLike, s: CallScope): Record<string, string> {
+    return { [EKS_CLUSTER_NAME_TAG]: s.prefix };
+}
+
 function secretKey(r: PlannedLike, s: CallScope): Target {
     return { arn: keyOf(r.inputs.kmsKeyId ?? "", s), tags: "related" };
 }
@@ -810,6 +948,14 @@ function eksComponentChildren(r: PlannedLike, s: CallScope): PlannedLike[] {
  */
 export const UNSCOPABLE_ACTIONS: readonly string[] = [
     "acm-pca:CreateCertificateAuthority",
+    "acm:RequestCertificate",
+    "autoscaling:DescribeAutoScalingGroups",
+    "autoscaling:DescribeInstanceRefreshes",
+    "autoscaling:DescribeLoadBalancerTargetGroups",
+    "autoscaling:DescribeLoadBalancers",
+    "autoscaling:DescribeScalingActivities",
+    "autoscaling:DescribeTrafficSources",
+    "autoscaling:DescribeWarmPool",
     "eks:CreateCluster",
     "logs:DescribeLogGroups",
     "ec2:DescribeAddresses",

@@ -50,11 +50,12 @@ function tagContext(kind: "RequestTag" | "ResourceTag", tags: Record<string, str
 }
 
 /**
- * Until the platform sets it (stacks wiring), roles and users are simulated with the workload
- * boundary the deploy role requires; the test "platform identities carry the boundary" reports it.
+ * The platform's own roles and users carry the workload boundary in the plan (its transformation),
+ * and are simulated as planned. Only the role pulumi-eks creates inside its component, which the
+ * platform's transformations do not reach, is simulated with it: the pending test below names that gap.
  */
-function withBoundary(r: PlannedLike, s: CallScope): PlannedLike {
-    if ((r.type === "aws:iam/role:Role" || r.type === "aws:iam/user:User") && !r.inputs.permissionsBoundary) {
+function withBoundary(r: PlannedLike, s: CallScope, insideComponent: boolean): PlannedLike {
+    if (insideComponent && (r.type === "aws:iam/role:Role" || r.type === "aws:iam/user:User") && !r.inputs.permissionsBoundary) {
         return { ...r, inputs: { ...r.inputs, permissionsBoundary: workloadBoundaryArn(ACCOUNT, s.prefix) } };
     }
     return r;
@@ -62,13 +63,13 @@ function withBoundary(r: PlannedLike, s: CallScope): PlannedLike {
 
 /** Every call of every resource (components expanded into their children) in every phase. */
 function requestsOf(planned: PlanFile, s: CallScope): Request[] {
-    const resources: PlannedLike[] = planned.resources.flatMap((r) => {
+    const resources: Array<[PlannedLike, boolean]> = planned.resources.flatMap((r): Array<[PlannedLike, boolean]> => {
         const entry = actionsFor(r.type);
-        return entry?.kind === "component" ? [r, ...entry.children(r, s)] : [r];
+        return entry?.kind === "component" ? [[r, false], ...entry.children(r, s).map((c): [PlannedLike, boolean] => [c, true])] : [[r, false]];
     });
     const requests: Request[] = [];
-    for (const raw of resources) {
-        const r = withBoundary(raw, s);
+    for (const [raw, insideComponent] of resources) {
+        const r = withBoundary(raw, s, insideComponent);
         const entry = actionsFor(r.type);
         if (entry?.kind !== "aws") {
             continue;
@@ -83,8 +84,8 @@ function requestsOf(planned: PlanFile, s: CallScope): Request[] {
                 const arn = UNSCOPABLE_ACTIONS.includes(c.action) ? "*" : target.arn;
                 let context: Record<string, string | string[]> = {};
                 // The create call and tagging on create see the request's tags; the calls after it see the new resource's.
-                const tagging = /:(Tag|CreateTags|PutBucketTagging)/.test(c.action);
-                const untagging = /:(Untag|DeleteTags)/.test(c.action);
+                const tagging = /:(Tag|CreateTags|PutBucketTagging|AddTags)/.test(c.action);
+                const untagging = /:(Untag|DeleteTags|RemoveTags)/.test(c.action);
                 if (target.tags === "own") {
                     if (untagging) {
                         // Removing a tag the program dropped: never the environment key (that is denied).
@@ -221,9 +222,19 @@ describe("CI roles against the provider's calls", () => {
         }
     });
 
-    it("platform identities carry the workload boundary (wired by the platform stacks; pending until then)", function () {
-        const missing = ENVIRONMENTS.flatMap((e) => plans[e].resources.filter((r) => (r.type === "aws:iam/role:Role" || r.type === "aws:iam/user:User") && !r.inputs.permissionsBoundary).map((r) => r.name));
-        if (missing.length > 0) {
+    it("platform identities carry the workload boundary", () => {
+        for (const e of ENVIRONMENTS) {
+            const identities = plans[e].resources.filter((r) => r.type === "aws:iam/role:Role" || r.type === "aws:iam/user:User");
+            assert.ok(identities.length > 5, `${e}: only ${identities.length} identities`);
+            const wrong = identities.filter((r) => r.inputs.permissionsBoundary !== workloadBoundaryArn(ACCOUNT, `cip-${e}`)).map((r) => `${r.name}: ${String(r.inputs.permissionsBoundary)}`);
+            assert.deepEqual(wrong, [], e);
+        }
+    });
+
+    it("the EKS service role pulumi-eks creates carries the workload boundary (pending: pass our own serviceRole once the offline analyzer reads resource references)", function () {
+        const children = ENVIRONMENTS.flatMap((e) => plans[e].resources.filter((r) => r.type === "eks:index:Cluster").flatMap((r) => (actionsFor(r.type) as { children: (r: PlannedLike, s: CallScope) => PlannedLike[] }).children(r, scopeOf(e))));
+        const unbounded = children.filter((c) => c.type === "aws:iam/role:Role" && !c.inputs.permissionsBoundary);
+        if (unbounded.length > 0) {
             this.skip();
         }
     });
