@@ -85,8 +85,11 @@ export const CONFIG_NAMESPACE = PLATFORM_PROJECT.namespace;
 const REGION_KEY = "aws:region";
 const REGION_PATTERN = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
 
-/** Thrown when stack config is invalid; lists every problem, not just the first. */
-export class ConfigError extends Error {
+/**
+ * Thrown when stack config is invalid; lists every problem, not just the first. A `RunError`, so
+ * Pulumi reports just the message: the user needs the keys, not a stack trace.
+ */
+export class ConfigError extends pulumi.RunError {
     constructor(readonly issues: readonly ConfigIssue[]) {
         super(["Invalid stack configuration:", ...issues.map((i) => `  - ${formatIssue(i)}`)].join("\n"));
         this.name = "ConfigError";

@@ -35,6 +35,9 @@ export function environmentFromFoundation(outputs: Readonly<Record<string, unkno
     if (missing.length > 0) {
         return fail(`network ${environment} lacks ${missing.join(", ")}; update the foundation (pulumi up in foundation/)`);
     }
+    if (typeof network.clusterServiceRoleName !== "string") {
+        return fail(`network ${environment} lacks clusterServiceRoleName; update the foundation (pulumi up in foundation/)`);
+    }
     if (network.clusterName !== clusterName) {
         return fail(
             `network ${environment} is tagged for cluster ${JSON.stringify(network.clusterName)}, but this stack's cluster is ${JSON.stringify(clusterName)}; make ciplatform:namePrefix and ciplatform-foundation:networkPlatformNamePrefix agree`,

@@ -4,6 +4,7 @@ import { Deployer } from "../components/foundation/deployer";
 import { DeployRunners } from "../components/foundation/runners";
 import { missingServiceLinkedRoles } from "../components/foundation/service-linked-roles";
 import { Network } from "../components/network/network";
+import { managedPolicyArn, policyDocument, toJson } from "../components/shared/iam-documents";
 import { orgTagsTransformation } from "../components/shared/tags";
 import { FoundationConfig, loadFoundationConfig, orgTags } from "./config";
 
@@ -21,6 +22,8 @@ export interface FoundationNetworkOutput {
     readonly runnerSecurityGroupIds: string[];
     readonly runnerTags: Record<string, string>;
     readonly runnerTokenSecrets: Record<string, string>;
+    /** The EKS cluster service role (created here by the administrator, so deploy roles only pass it). */
+    readonly clusterServiceRoleName: string;
 }
 
 function networkSettings(config: FoundationConfig, environment: Environment): { vpcCidr: string; natGateways: "single" | "perAz" } {
@@ -120,9 +123,20 @@ export async function foundationProgram(): Promise<Record<string, unknown>> {
             // The Auto Scaling role must exist before instances launch with CMK-encrypted volumes.
             { ...envOpts, dependsOn: serviceLinkedRoles },
         );
+        // The cluster's service role: AWS-managed AmazonEKSClusterPolicy, which no workload boundary should have to mirror.
+        const clusterServiceRole = new aws.iam.Role(
+            `${core.namePrefix}-${environment}-eks-cluster`,
+            {
+                name: `${clusterName}-eks-cluster`,
+                description: `${clusterName}: EKS cluster service role (created by the foundation; the deploy role passes it)`,
+                assumeRolePolicy: toJson(policyDocument({ Effect: "Allow", Principal: { Service: "eks.amazonaws.com" }, Action: "sts:AssumeRole" })),
+            },
+            envOpts,
+        );
+        new aws.iam.RolePolicyAttachment(`${core.namePrefix}-${environment}-eks-cluster`, { role: clusterServiceRole.name, policyArn: managedPolicyArn("AmazonEKSClusterPolicy") }, envOpts);
         networks[environment] = pulumi
-            .all([net.vpcId, pulumi.all(net.privateSubnetIds), pulumi.all(net.publicSubnetIds), deployRunners.securityGroupIds.deploy, deployRunners.securityGroupIds.preview, deployRunners.tokenSecretNames.deploy, deployRunners.tokenSecretNames.preview])
-            .apply(([vpcId, privateSubnetIds, publicSubnetIds, deploySg, previewSg, deploySecret, previewSecret]): FoundationNetworkOutput => ({
+            .all([net.vpcId, pulumi.all(net.privateSubnetIds), pulumi.all(net.publicSubnetIds), deployRunners.securityGroupIds.deploy, deployRunners.securityGroupIds.preview, deployRunners.tokenSecretNames.deploy, deployRunners.tokenSecretNames.preview, clusterServiceRole.name])
+            .apply(([vpcId, privateSubnetIds, publicSubnetIds, deploySg, previewSg, deploySecret, previewSecret, clusterServiceRoleName]): FoundationNetworkOutput => ({
                 clusterName,
                 vpcId,
                 vpcCidr: settings.vpcCidr,
@@ -132,6 +146,7 @@ export async function foundationProgram(): Promise<Record<string, unknown>> {
                 runnerSecurityGroupIds: [deploySg, previewSg],
                 runnerTags: { deploy: deployRunners.tags.deploy, preview: deployRunners.tags.preview },
                 runnerTokenSecrets: { deploy: deploySecret, preview: previewSecret },
+                clusterServiceRoleName,
             }));
     }
 

@@ -83,6 +83,7 @@ export class Platform extends pulumi.ComponentResource {
                 privateSubnetIds: this.network.privateSubnetIds,
                 endpointClientSecurityGroupIds: this.network.runnerSecurityGroupIds,
                 previewRoleArn: args.foundation.previewRoleArn,
+                serviceRoleName: this.network.clusterServiceRoleName,
                 kubernetesVersion: cluster.kubernetesVersion,
                 endpointPublicAccess: cluster.endpointPublicAccess,
                 publicAccessCidrs: cluster.publicAccessCidrs,

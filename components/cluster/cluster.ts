@@ -38,6 +38,8 @@ export interface ClusterArgs {
     readonly adminRoleArns?: readonly string[];
     /** Security groups (the deploy runners') allowed to reach the private API endpoint on 443. @default [] */
     readonly endpointClientSecurityGroupIds?: readonly pulumi.Input<string>[];
+    /** Name of an existing EKS cluster service role to use (the foundation's). @default - pulumi-eks creates one */
+    readonly serviceRoleName?: string;
     /** The CI preview role: reads and server-side dry runs only (see `access.ts`). @default - no preview access */
     readonly previewRoleArn?: pulumi.Input<string>;
     /** Control-plane log retention in days. @default 90 */
@@ -172,6 +174,8 @@ export class Cluster extends pulumi.ComponentResource implements ClusterHandle {
             { parent: this },
         );
 
+        // Read, not created: the deploy role only passes it (named after the role, so its URN names it too).
+        const serviceRole = args.serviceRoleName ? aws.iam.Role.get(args.serviceRoleName, args.serviceRoleName, undefined, { parent: this }) : undefined;
         const cluster = new eks.Cluster(
             `${name}-eks`,
             {
@@ -199,6 +203,7 @@ export class Cluster extends pulumi.ComponentResource implements ClusterHandle {
                     ...(args.previewRoleArn ? { preview: { principalArn: args.previewRoleArn, kubernetesGroups: [PREVIEW_GROUP], type: "STANDARD" } } : {}),
                 },
                 encryptionConfigKeyArn: secretsKey.arn,
+                serviceRole,
                 enabledClusterLogTypes: [...CONTROL_PLANE_LOG_TYPES],
                 createOidcProvider: true,
                 skipDefaultNodeGroup: true,

@@ -920,6 +920,15 @@ function secretKey(r: PlannedLike, s: CallScope): Target {
  * The children pulumi-eks v4 creates for the inputs the platform gives `eks.Cluster` (its engine
  * registrations happen in the eks provider, so the plan shows only the component).
  */
+/** A service role passed to the eks component: an ARN, or (in a plan) the URN of a read role named after the role. */
+function serviceRoleArnOf(value: unknown, s: CallScope): string | undefined {
+    const ref = str(value);
+    if (ref.startsWith("arn:")) {
+        return ref;
+    }
+    return ref.startsWith("urn:pulumi:") ? `arn:aws:iam::${s.accountId}:role/${ref.split("::").pop() ?? ""}` : undefined;
+}
+
 function eksComponentChildren(r: PlannedLike, s: CallScope): PlannedLike[] {
     const tags = (r.inputs.tags as Record<string, string> | undefined) ?? s.environmentTags;
     const children: PlannedLike[] = [];
@@ -934,7 +943,7 @@ function eksComponentChildren(r: PlannedLike, s: CallScope): PlannedLike[] {
     children.push({
         type: "aws:eks/cluster:Cluster",
         name: `${r.name}-eksCluster`,
-        inputs: { name: r.inputs.name, tags, roleArn: str(r.inputs.serviceRole) || `arn:aws:iam::${s.accountId}:role/${serviceRoleName}`, encryptionKeyArn: r.inputs.encryptionConfigKeyArn },
+        inputs: { name: r.inputs.name, tags, roleArn: serviceRoleArnOf(r.inputs.serviceRole, s) ?? `arn:aws:iam::${s.accountId}:role/${serviceRoleName}`, encryptionKeyArn: r.inputs.encryptionConfigKeyArn },
     });
     if (r.inputs.createOidcProvider) {
         children.push({ type: "aws:iam/openIdConnectProvider:OpenIdConnectProvider", name: `${r.name}-oidcProvider`, inputs: {} });

@@ -42,6 +42,7 @@ export function testFoundation(environment = "dev"): FoundationEnvironment {
             runnerSecurityGroupIds: ["sg-deploy", "sg-preview"],
             runnerTags: { deploy: `ciplatform-${environment}-deploy`, preview: `ciplatform-${environment}-preview` },
             runnerTokenSecrets: { deploy: `ciplatform/runners/${environment}/deploy`, preview: `ciplatform/runners/${environment}/preview` },
+            clusterServiceRoleName: `cip-${environment}-eks-cluster`,
         },
         deployRoleArn: `arn:aws:iam::123456789012:role/cip-deployer-deploy-${environment}`,
         previewRoleArn: "arn:aws:iam::123456789012:role/cip-deployer-preview",

@@ -13,7 +13,7 @@ import { foundationProgram } from "../../stacks/foundation";
 import { loadKubernetesModels } from "../../components/shared/k8s-models";
 import { PlatformMocks } from "../../tools/offline/mocks";
 import "../../tools/offline/outputs";
-import { cliConfigFor, PlanFile, PlannedResource, summarize } from "../../tools/offline/plan";
+import { cliConfigFor, PlanFile, PlannedResource, summarize, withoutResourceReferences } from "../../tools/offline/plan";
 import { PolicyPackConfig, sharedPolicyHost } from "../../tools/offline/analyzer";
 import type { StackConfig } from "../../tools/offline/cli-config";
 import { resolveOutputValues } from "../../tools/offline/engine";
@@ -138,7 +138,7 @@ export async function plan(options: TestPlanOptions = {}): Promise<PlanFile> {
                 urn: r.urn,
                 type: r.type,
                 name: r.name,
-                properties: r.properties,
+                properties: withoutResourceReferences(r.properties) as Record<string, unknown>,
                 parent: r.parent,
                 protect: r.protect,
                 dependsOn: r.dependsOn,

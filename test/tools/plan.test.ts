@@ -100,22 +100,10 @@ describe("offline plan (Pulumi's loader, the CLI's config, the real policy host)
         try {
             const result = runCli("plan", ["--stack", "badconfig", "--json", jsonFile]);
             assert.equal(result.status, 2, result.stdout);
-            assert.match(result.stderr, /ConfigError: Invalid stack configuration/);
+            assert.match(result.stderr, /Invalid stack configuration:/);
             assert.match(result.stderr, /ciplatform:environment: Invalid option: expected one of "dev"\|"staging"\|"prod" \(got "qa"\)/);
             assert.match(result.stderr, /ciplatform:namePrefix: must be 3-16 lower-case letters/);
             assert.equal(fs.existsSync(jsonFile), false);
-        } finally {
-            fs.rmSync(stackFile);
-        }
-    });
-
-    it("exits 2 before anything is created when the platform points at a foundation stack that does not exist", () => {
-        const stackFile = path.join(ROOT, "Pulumi.nofoundation.yaml");
-        fs.writeFileSync(stackFile, "config:\n  aws:region: eu-west-1\n  ciplatform:environment: dev\n  ciplatform:owner: me\n  ciplatform:costCenter: cc-1\n  ciplatform:runnersTokenSecretName: gitlab-runner-token\n  ciplatform:foundationStack: organization/ciplatform-foundation/elsewhere\n");
-        try {
-            const result = runCli("plan", ["--stack", "nofoundation"]);
-            assert.equal(result.status, 2, result.stdout);
-            assert.match(result.stderr, /unknown stack "organization\/ciplatform-foundation\/elsewhere"/);
         } finally {
             fs.rmSync(stackFile);
         }

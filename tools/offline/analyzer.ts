@@ -109,6 +109,7 @@ export class PolicyHost {
         private readonly client: AnalyzerClient,
         readonly info: PackInfo,
         private readonly stderr: () => string,
+        private readonly killOnExit: () => void,
     ) {}
 
     /**
@@ -125,6 +126,11 @@ export class PolicyHost {
         const env = { ...process.env };
         delete env.NODE_OPTIONS;
         const child = spawn(process.execPath, [runPolicyPack, options.engineAddress ?? "127.0.0.1:0", "."], { cwd: packDir, env, stdio: ["ignore", "pipe", "pipe"] });
+        // Never outlive the process that started it, also when that process exits before the pack serves.
+        const killOnExit = (): void => {
+            child.kill("SIGKILL");
+        };
+        process.once("exit", killOnExit);
         let stdout = "";
         let stderr = "";
         child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
@@ -150,7 +156,7 @@ export class PolicyHost {
         const client = new analyzerRpc.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), { "grpc.max_receive_message_length": 1024 * 1024 * 400 });
         const analyzerInfo = await unary<import("google-protobuf/google/protobuf/empty_pb").Empty, AnalyzerInfo>(client.getAnalyzerInfo.bind(client), new emptyProto.Empty());
         const policies = new Map(analyzerInfo.getPoliciesList().map((p) => [p.getName(), LEVELS[p.getEnforcementlevel()] ?? "advisory"]));
-        const host = new PolicyHost(child, client, { name: analyzerInfo.getName(), version: analyzerInfo.getVersion(), policies }, () => stderr);
+        const host = new PolicyHost(child, client, { name: analyzerInfo.getName(), version: analyzerInfo.getVersion(), policies }, () => stderr, killOnExit);
         child.unref();
         (child.stdout as NodeJS.ReadableStream & { unref?: () => void } | null)?.unref?.();
         (child.stderr as NodeJS.ReadableStream & { unref?: () => void } | null)?.unref?.();
@@ -165,6 +171,7 @@ export class PolicyHost {
     stop(): void {
         this.client.close();
         this.child.kill();
+        process.removeListener("exit", this.killOnExit);
     }
 
     /**
@@ -285,16 +292,11 @@ let shared: Promise<PolicyHost> | undefined;
 
 /**
  * One policy host per process for the tools and tests that evaluate many plans: started on first
- * use, reconfigured before every evaluation (as each preview configures it), stopped at exit.
+ * use, reconfigured before every evaluation (as each preview configures it), ended with the process.
  */
 export function sharedPolicyHost(): Promise<PolicyHost> {
-    if (!shared) {
-        shared = PolicyHost.start();
-        shared.then(
-            (host) => process.once("exit", () => host.stop()),
-            () => undefined,
-        );
-    }
+    // The host kills its pack when this process exits.
+    shared ??= PolicyHost.start();
     return shared;
 }
 

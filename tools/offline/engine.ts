@@ -30,6 +30,8 @@ export interface RecordedResource {
     readonly properties: Record<string, unknown>;
     /** Outputs the engine answered with (wire form). */
     outputs: Record<string, unknown>;
+    /** The id the engine answered with ("" while unknown). */
+    id?: string;
 }
 
 /** One diagnostic the program or the SDK logged through the engine. */
@@ -222,6 +224,7 @@ export class OfflineEngine {
                 } else if (req.getCustom() || req.getRemote()) {
                     const { id, outputs } = this.answer(req.getType(), req.getName(), properties, req.getCustom(), req.getImportid());
                     recorded.outputs = outputs;
+                    recorded.id = id;
                     res.setId(id);
                     res.setObject(structProto.Struct.fromJavaScript(outputs as Record<string, never>));
                 }
@@ -252,6 +255,23 @@ export class OfflineEngine {
                 } else {
                     outputs = this.answer(req.getType(), req.getName(), properties, true, req.getId()).outputs;
                 }
+                // Reads are in the engine's state too: the SDK may look them up (getResource) to pass them on.
+                this.byUrn.set(urn, {
+                    urn,
+                    type: req.getType(),
+                    name: req.getName(),
+                    custom: true,
+                    remote: false,
+                    parent: req.getParent() || null,
+                    provider: req.getProvider() || null,
+                    protect: false,
+                    retainOnDelete: false,
+                    dependsOn: [],
+                    propertyDependencies: {},
+                    properties,
+                    outputs,
+                    id: req.getId(),
+                });
                 const res = new resourceProto.ReadResourceResponse();
                 res.setUrn(urn);
                 res.setProperties(structProto.Struct.fromJavaScript(outputs as Record<string, never>));
@@ -265,7 +285,7 @@ export class OfflineEngine {
                     if (!found) {
                         throw rpcError(grpc.status.NOT_FOUND, `unknown resource ${String(args.urn)}`);
                     }
-                    res.setReturn(structProto.Struct.fromJavaScript({ urn: found.urn, id: "", state: found.outputs } as unknown as Record<string, never>));
+                    res.setReturn(structProto.Struct.fromJavaScript({ urn: found.urn, id: found.id ?? "", state: found.outputs } as unknown as Record<string, never>));
                     return res;
                 }
                 const result = this.mocks.call({ token: req.getTok(), inputs: toProviderValue(args) as Record<string, unknown>, provider: req.getProvider() });

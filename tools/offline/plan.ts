@@ -8,7 +8,7 @@ import { buildStackConfig, CliConfigError, listStacks, PulumiProject, readProjec
 import { OfflineEngine, RecordedResource, EngineLog } from "./engine";
 import { runProgram } from "./language-host";
 import { AnalyzerInput, PolicyHost, PolicyPackConfig, sharedPolicyHost, Violation } from "./analyzer";
-import { SECRET_SIG, SPECIAL_SIG_KEY, toPlainJson } from "./wire";
+import { RESOURCE_SIG, SECRET_SIG, SPECIAL_SIG_KEY, toPlainJson, UNKNOWN_VALUE } from "./wire";
 
 export const PROJECT_ROOT = path.join(__dirname, "..", "..");
 
@@ -158,6 +158,25 @@ function toPlanned(r: RecordedResource): PlannedResource {
     };
 }
 
+/**
+ * What analyzers receive of a property: the engine marshals for them without resource references
+ * (the policy SDK cannot read them), so a custom resource becomes its id (unknown until known) and a
+ * component its URN; secrets and unknowns stay marked.
+ */
+export function withoutResourceReferences(value: unknown): unknown {
+    if (Array.isArray(value)) {
+        return value.map(withoutResourceReferences);
+    }
+    if (value === null || typeof value !== "object") {
+        return value;
+    }
+    const obj = value as Record<string, unknown>;
+    if (obj[SPECIAL_SIG_KEY] === RESOURCE_SIG) {
+        return "id" in obj ? (obj.id === "" ? UNKNOWN_VALUE : obj.id) : obj.urn;
+    }
+    return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, withoutResourceReferences(v)]));
+}
+
 /** The engine's view of a registration for the pack: its provider resolved to that provider's registration. */
 function toAnalyzerInput(r: RecordedResource & { defaultProvider?: string }, byUrn: ReadonlyMap<string, RecordedResource>): AnalyzerInput {
     const provider = byUrn.get(r.defaultProvider ?? providerUrnOf(r.provider) ?? "");
@@ -165,12 +184,12 @@ function toAnalyzerInput(r: RecordedResource & { defaultProvider?: string }, byU
         urn: r.urn,
         type: r.type,
         name: r.name,
-        properties: r.properties,
+        properties: withoutResourceReferences(r.properties) as Record<string, unknown>,
         parent: r.parent,
         protect: r.protect,
         dependsOn: r.dependsOn,
         propertyDependencies: r.propertyDependencies,
-        provider: provider && { urn: provider.urn, type: provider.type, name: provider.name, properties: provider.properties },
+        provider: provider && { urn: provider.urn, type: provider.type, name: provider.name, properties: withoutResourceReferences(provider.properties) as Record<string, unknown> },
     };
 }
 
@@ -251,6 +270,7 @@ async function runProgramOnly(options: PlanOptions, seen: readonly string[] = []
 }
 
 export async function runPlan(options: PlanOptions): Promise<PlanFile & { readonly outputs: Record<string, unknown>; readonly logs: readonly EngineLog[] }> {
+    cliConfigFor(options); // what the CLI refuses, it refuses before starting anything
     const hostReady = options.policyHost ? Promise.resolve(options.policyHost) : sharedPolicyHost();
     hostReady.catch(() => undefined);
     const { engine, project, config } = await runProgramOnly(options);

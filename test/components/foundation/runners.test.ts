@@ -127,6 +127,7 @@ describe("platform stacks read their environment from the foundation", () => {
         runnerSecurityGroupIds: ["sg-1", "sg-2"],
         runnerTags: {},
         runnerTokenSecrets: {},
+        clusterServiceRoleName: "cip-dev-eks-cluster",
     };
     const outputs = { networks: { dev: network }, deployRoleArns: { dev: "arn:aws:iam::1:role/deploy-dev" }, previewRoleArn: "arn:aws:iam::1:role/preview" };
     const read = (o: Record<string, unknown>, env = "dev", cluster = "cip-dev") => environmentFromFoundation(o, env, cluster, "ciplatform:foundationStack", "organization/ciplatform-foundation/account");

@@ -29,7 +29,8 @@ registerCall("aws:index/getAvailabilityZones:getAvailabilityZones", (_args, ctx)
 
 // Resource outputs whose shape differs from the generic `arn:aws:<service>:<region>:<account>:<kind>/<name>`.
 registerOutputs("aws:iam/role:Role", (args, ctx) => {
-    const name = String(args.inputs.name ?? ctx.physicalName);
+    // A read (Role.get) names the role by its id.
+    const name = String(args.inputs.name ?? (args.id || ctx.physicalName));
     return { name, arn: `arn:aws:iam::${ctx.accountId}:role${String(args.inputs.path ?? "/")}${name}`, uniqueId: `AROA${ctx.digest.slice(0, 17).toUpperCase()}` };
 });
 registerOutputs("aws:iam/policy:Policy", (args, ctx) => {

@@ -20,6 +20,7 @@ registerOutputs("pulumi:pulumi:StackReference", (args, ctx) => {
                 runnerSecurityGroupIds: [`sg-deploy-${environment}`, `sg-preview-${environment}`],
                 runnerTags: { deploy: `ciplatform-${environment}-deploy`, preview: `ciplatform-${environment}-preview` },
                 runnerTokenSecrets: { deploy: `ciplatform/runners/${environment}/deploy`, preview: `ciplatform/runners/${environment}/preview` },
+                clusterServiceRoleName: `cip-${environment}-eks-cluster`,
             },
         ]),
     );
