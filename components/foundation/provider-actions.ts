@@ -13,6 +13,8 @@
  * Reads include the Read that follows every write and the waiters that poll for a state.
  */
 
+import { EC2_READ_ACTIONS } from "./deployer-policies";
+
 export type Phase = "create" | "read" | "update" | "tag" | "delete";
 export const PHASES: readonly Phase[] = ["create", "read", "update", "tag", "delete"];
 
@@ -967,19 +969,7 @@ export const UNSCOPABLE_ACTIONS: readonly string[] = [
     "autoscaling:DescribeWarmPool",
     "eks:CreateCluster",
     "logs:DescribeLogGroups",
-    "ec2:DescribeAddresses",
-    "ec2:DescribeFlowLogs",
-    "ec2:DescribeInternetGateways",
-    "ec2:DescribeLaunchTemplateVersions",
-    "ec2:DescribeLaunchTemplates",
-    "ec2:DescribeNatGateways",
-    "ec2:DescribeNetworkAcls",
-    "ec2:DescribeNetworkInterfaces",
-    "ec2:DescribeRouteTables",
-    "ec2:DescribeSecurityGroupRules",
-    "ec2:DescribeSecurityGroups",
-    "ec2:DescribeSubnets",
-    "ec2:DescribeVpcs",
+    ...EC2_READ_ACTIONS,
     "kms:CreateKey",
     "kms:ListAliases",
     "sts:GetCallerIdentity",

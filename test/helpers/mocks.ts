@@ -21,19 +21,8 @@ import { toPlainJson } from "../../tools/offline/wire";
 
 export { ConfigError, PlanFile, PlannedResource };
 
-/** A registration as the mock runtime's monitor received it. */
-export interface RecordedResource {
-    readonly urn: string;
-    readonly type: string;
-    readonly name: string;
-    readonly custom: boolean;
-    readonly parent: string | null;
-    readonly provider: string | null;
-    readonly protect: boolean;
-    readonly retainOnDelete: boolean;
-    readonly dependsOn: readonly string[];
-    readonly properties: Record<string, unknown>;
-}
+/** A registration as the mock runtime's monitor received it: a planned resource with its wire-form inputs. */
+export type RecordedResource = Omit<PlannedResource, "inputs"> & { readonly properties: Record<string, unknown> };
 
 export interface TestPlanOptions {
     /** Stack whose `Pulumi.<stack>.yaml` is the base config. @default "dev" */
