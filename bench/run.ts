@@ -35,7 +35,11 @@ interface PackRun {
 }
 
 function runPack(which: "ours" | "awsguard", count: number, repeats: number): PackRun {
-    const out = execFileSync(NODE, ["--import", "tsx", path.join(__dirname, "pack-runner.ts"), which, String(count), String(repeats)], { cwd: ROOT, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+    const out = execFileSync(NODE, ["--import", "tsx", path.join(__dirname, "pack-runner.ts"), which, String(count), String(repeats)], {
+        cwd: ROOT,
+        encoding: "utf8",
+        maxBuffer: 64 * 1024 * 1024,
+    });
     return JSON.parse(out.trim().split("\n").pop() ?? "{}") as PackRun;
 }
 
@@ -45,7 +49,10 @@ function ensurePeer(): string | undefined {
         return undefined;
     }
     const lock = fs.existsSync(path.join(peer, "package-lock.json"));
-    const result = spawnSync("npm", [lock ? "ci" : "install", "--no-audit", "--no-fund", "--ignore-scripts"], { cwd: peer, encoding: "utf8" });
+    const result = spawnSync("npm", [lock ? "ci" : "install", "--no-audit", "--no-fund", "--ignore-scripts"], {
+        cwd: peer,
+        encoding: "utf8",
+    });
     return result.status === 0 ? undefined : `could not install @pulumi/awsguard into bench/peer: ${result.stderr.slice(-400)}`;
 }
 
@@ -67,7 +74,12 @@ function main(): void {
         const plan = repeat(repeats, () => timed(["--import", "tsx", "tools/plan.ts", "--stack", stack]));
         const ratio = plan.time.median / floor.time.median;
         plans[stack] = { ...plan, ratioToFloor: ratio };
-        rows.push([`plan ${stack} (tools/plan.ts, no npm wrapper)`, `${fmt(plan.time)} ms`, `${fmt(plan.memoryMb)} MB`, `${ratio.toFixed(2)}x floor ${stack === "prod" ? (ratio <= 2 ? "PASS (<=2x)" : "FAIL (>2x)") : ""}`]);
+        rows.push([
+            `plan ${stack} (tools/plan.ts, no npm wrapper)`,
+            `${fmt(plan.time)} ms`,
+            `${fmt(plan.memoryMb)} MB`,
+            `${ratio.toFixed(2)}x floor ${stack === "prod" ? (ratio <= 2 ? "PASS (<=2x)" : "FAIL (>2x)") : ""}`,
+        ]);
     }
     results.plan = { floor, stacks: plans };
 
@@ -79,11 +91,21 @@ function main(): void {
         const time = summarize(run.samples);
         ours[count] = { ...run, time, perSecond: count / (time.median / 1000) };
         const target = count === 10000 ? (ours[count].perSecond >= 20000 ? "PASS (>=20k/s)" : "FAIL (<20k/s)") : "";
-        rows.push([`pack: ${count} resources (${run.policyCount} policies)`, `${fmt(time)} ms`, "", `${Math.round(ours[count].perSecond)} res/s ${target}`]);
+        rows.push([
+            `pack: ${count} resources (${run.policyCount} policies)`,
+            `${fmt(time)} ms`,
+            "",
+            `${Math.round(ours[count].perSecond)} res/s ${target}`,
+        ]);
     }
     if (ours[50000]) {
         const growth = ours[50000].time.median / ours[10000].time.median;
-        rows.push(["pack growth 10k -> 50k (linear = 5x)", "", "", `${growth.toFixed(2)}x ${growth <= 5.5 ? "PASS (<=5.5x)" : "FAIL (>5.5x)"}`]);
+        rows.push([
+            "pack growth 10k -> 50k (linear = 5x)",
+            "",
+            "",
+            `${growth.toFixed(2)}x ${growth <= 5.5 ? "PASS (<=5.5x)" : "FAIL (>5.5x)"}`,
+        ]);
         results.packGrowth = growth;
     }
     results.pack = { mix: typeMix(syntheticStack(1100)), runs: ours };
@@ -99,7 +121,12 @@ function main(): void {
         const peerTime = summarize(peer.samples);
         const oursPerRule = ours[count].time.median / (count * ours[count].policyCount);
         const peerPerRule = peerTime.median / (count * peer.policyCount);
-        rows.push([`peer: awsguard, ${count} resources (${peer.policyCount} policies)`, `${fmt(peerTime)} ms`, "", `${Math.round(count / (peerTime.median / 1000))} res/s`]);
+        rows.push([
+            `peer: awsguard, ${count} resources (${peer.policyCount} policies)`,
+            `${fmt(peerTime)} ms`,
+            "",
+            `${Math.round(count / (peerTime.median / 1000))} res/s`,
+        ]);
         rows.push([
             "per rule per resource: ours vs awsguard",
             `${(oursPerRule * 1e3).toFixed(3)} vs ${(peerPerRule * 1e3).toFixed(3)} us`,
@@ -113,7 +140,12 @@ function main(): void {
         const start = Date.now();
         const test = spawnSync("npm", ["test"], { cwd: ROOT, encoding: "utf8" });
         const seconds = (Date.now() - start) / 1000;
-        rows.push(["npm test (type-check + mocha)", `${seconds.toFixed(1)} s`, "", `${test.status === 0 ? "" : "tests failed; "}${seconds < 120 ? "PASS (<2 min)" : "FAIL (>=2 min)"}`]);
+        rows.push([
+            "npm test (type-check + mocha)",
+            `${seconds.toFixed(1)} s`,
+            "",
+            `${test.status === 0 ? "" : "tests failed; "}${seconds < 120 ? "PASS (<2 min)" : "FAIL (>=2 min)"}`,
+        ]);
         results.tests = { seconds, status: test.status };
     }
 

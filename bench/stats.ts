@@ -34,16 +34,74 @@ export interface SyntheticResource {
  */
 export function syntheticStack(count: number): SyntheticResource[] {
     const templates: Array<(i: number) => SyntheticResource> = [
-        (i) => ({ type: "aws:iam/role:Role", name: `role-${i}`, inputs: { tags: TAGS, assumeRolePolicy: doc({ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }) } }),
-        (i) => ({ type: "aws:iam/rolePolicy:RolePolicy", name: `policy-${i}`, inputs: { role: `role-${i}`, policy: doc({ Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject"], Resource: `arn:aws:s3:::bucket-${i}/*` }, { Effect: "Allow", Action: "ec2:DescribeInstances", Resource: "*" }) } }),
+        (i) => ({
+            type: "aws:iam/role:Role",
+            name: `role-${i}`,
+            inputs: {
+                tags: TAGS,
+                assumeRolePolicy: doc({ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }),
+            },
+        }),
+        (i) => ({
+            type: "aws:iam/rolePolicy:RolePolicy",
+            name: `policy-${i}`,
+            inputs: {
+                role: `role-${i}`,
+                policy: doc(
+                    { Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject"], Resource: `arn:aws:s3:::bucket-${i}/*` },
+                    { Effect: "Allow", Action: "ec2:DescribeInstances", Resource: "*" },
+                ),
+            },
+        }),
         (i) => ({ type: "aws:kms/key:Key", name: `key-${i}`, inputs: { tags: TAGS, enableKeyRotation: true, deletionWindowInDays: 30 } }),
-        (i) => ({ type: "aws:s3/bucket:Bucket", name: `bucket-${i}`, inputs: { tags: TAGS, serverSideEncryptionConfiguration: { rule: { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms" }, bucketKeyEnabled: true } } } }),
-        (i) => ({ type: "aws:s3/bucketPolicy:BucketPolicy", name: `bucket-policy-${i}`, inputs: { bucket: `bucket-${i}`, policy: doc({ Effect: "Deny", Principal: "*", Action: "s3:*", Resource: "*", Condition: { Bool: { "aws:SecureTransport": "false" } } }) } }),
-        (i) => ({ type: "aws:secretsmanager/secret:Secret", name: `secret-${i}`, inputs: { tags: { ...TAGS, ekssecret: "team" }, kmsKeyId: "arn:aws:kms:eu-west-1:123456789012:key/k" } }),
+        (i) => ({
+            type: "aws:s3/bucket:Bucket",
+            name: `bucket-${i}`,
+            inputs: {
+                tags: TAGS,
+                serverSideEncryptionConfiguration: {
+                    rule: { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms" }, bucketKeyEnabled: true },
+                },
+            },
+        }),
+        (i) => ({
+            type: "aws:s3/bucketPolicy:BucketPolicy",
+            name: `bucket-policy-${i}`,
+            inputs: {
+                bucket: `bucket-${i}`,
+                policy: doc({
+                    Effect: "Deny",
+                    Principal: "*",
+                    Action: "s3:*",
+                    Resource: "*",
+                    Condition: { Bool: { "aws:SecureTransport": "false" } },
+                }),
+            },
+        }),
+        (i) => ({
+            type: "aws:secretsmanager/secret:Secret",
+            name: `secret-${i}`,
+            inputs: { tags: { ...TAGS, ekssecret: "team" }, kmsKeyId: "arn:aws:kms:eu-west-1:123456789012:key/k" },
+        }),
         (i) => ({ type: "aws:sqs/queue:Queue", name: `queue-${i}`, inputs: { tags: TAGS, sqsManagedSseEnabled: true } }),
-        (i) => ({ type: "aws:cloudwatch/logGroup:LogGroup", name: `logs-${i}`, inputs: { tags: TAGS, kmsKeyId: "arn:aws:kms:eu-west-1:123456789012:key/k", retentionInDays: 90 } }),
-        (i) => ({ type: "aws:eks/cluster:Cluster", name: `cluster-${i}`, inputs: { tags: TAGS, encryptionConfig: { resources: ["secrets"], provider: { keyArn: "arn:aws:kms:eu-west-1:123456789012:key/k" } } } }),
-        (i) => ({ type: "kubernetes:helm.sh/v3:Release", name: `release-${i}`, inputs: { chart: "external-secrets", version: "2.9.0", repositoryOpts: { repo: "https://charts.external-secrets.io" } } }),
+        (i) => ({
+            type: "aws:cloudwatch/logGroup:LogGroup",
+            name: `logs-${i}`,
+            inputs: { tags: TAGS, kmsKeyId: "arn:aws:kms:eu-west-1:123456789012:key/k", retentionInDays: 90 },
+        }),
+        (i) => ({
+            type: "aws:eks/cluster:Cluster",
+            name: `cluster-${i}`,
+            inputs: {
+                tags: TAGS,
+                encryptionConfig: { resources: ["secrets"], provider: { keyArn: "arn:aws:kms:eu-west-1:123456789012:key/k" } },
+            },
+        }),
+        (i) => ({
+            type: "kubernetes:helm.sh/v3:Release",
+            name: `release-${i}`,
+            inputs: { chart: "external-secrets", version: "2.9.0", repositoryOpts: { repo: "https://charts.external-secrets.io" } },
+        }),
         (i) => ({
             type: "kubernetes:karpenter.sh/v1:NodePool",
             name: `pool-${i}`,

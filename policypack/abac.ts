@@ -17,12 +17,18 @@ export const abacGrantRule: ResourceRule = {
                 if (s.effect !== "Allow" || !s.resources.includes("*")) {
                     return [];
                 }
-                const broad = s.actions.filter((a) => BROAD_SERVICES.some((svc) => a.toLowerCase().startsWith(svc)) && (a.includes("*") || !lacksResourceLevelPermissions(a)));
+                const broad = s.actions.filter(
+                    (a) =>
+                        BROAD_SERVICES.some((svc) => a.toLowerCase().startsWith(svc)) &&
+                        (a.includes("*") || !lacksResourceLevelPermissions(a)),
+                );
                 if (broad.length === 0 || hasAbacCondition(s, config.abacTagKeys)) {
                     return [];
                 }
                 const keys = config.abacTagKeys.map((k) => `aws:ResourceTag/${k} = \${aws:PrincipalTag/...}`).join(" and ");
-                return [`${r.type} "${r.name}" ${doc.label} ${statementLabel(s, i)} grants ${broad.join(", ")} on "*" without the ABAC condition: add StringEquals ${keys}.`];
+                return [
+                    `${r.type} "${r.name}" ${doc.label} ${statementLabel(s, i)} grants ${broad.join(", ")} on "*" without the ABAC condition: add StringEquals ${keys}.`,
+                ];
             }),
         ),
 };
@@ -39,7 +45,8 @@ function constrainsTagSession(s: NormalizedStatement): { keys: boolean; values: 
 
 export const tagSessionRule: ResourceRule = {
     name: "iam-role-constrain-tag-session",
-    description: "A trust policy that allows sts:TagSession limits the tag keys (ForAllValues aws:TagKeys) and values (aws:RequestTag), unless the principal is EKS Pod Identity.",
+    description:
+        "A trust policy that allows sts:TagSession limits the tag keys (ForAllValues aws:TagKeys) and values (aws:RequestTag), unless the principal is EKS Pod Identity.",
     enforcementLevel: "mandatory",
     types: ["aws:iam/role:Role"],
     check: (r) =>
@@ -53,8 +60,14 @@ export const tagSessionRule: ResourceRule = {
             const { keys, values } = constrainsTagSession(s);
             const where = `role "${r.name}" trust ${statementLabel(s, i)}`;
             return [
-                ...(keys ? [] : [`${where} allows sts:TagSession with any tag keys: add ForAllValues:StringEquals aws:TagKeys with the expected keys.`]),
-                ...(values ? [] : [`${where} allows sts:TagSession with any tag values: constrain aws:RequestTag/<key> for the expected keys.`]),
+                ...(keys
+                    ? []
+                    : [
+                          `${where} allows sts:TagSession with any tag keys: add ForAllValues:StringEquals aws:TagKeys with the expected keys.`,
+                      ]),
+                ...(values
+                    ? []
+                    : [`${where} allows sts:TagSession with any tag values: constrain aws:RequestTag/<key> for the expected keys.`]),
             ];
         }),
 };
@@ -64,13 +77,24 @@ const SECRET_TAGGING = ["secretsmanager:tagresource", "secretsmanager:untagresou
 
 function isAdmin(r: ResourceView, adminRoles: readonly string[]): boolean {
     const identity = String(r.props.role ?? r.props.name ?? r.name);
-    return adminRoles.some((pattern) => new RegExp(`^${pattern.split("*").map((p) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`).test(identity) || identity.endsWith(`/${pattern}`));
+    return adminRoles.some(
+        (pattern) =>
+            new RegExp(
+                `^${pattern
+                    .split("*")
+                    .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
+                    .join(".*")}$`,
+            ).test(identity) || identity.endsWith(`/${pattern}`),
+    );
 }
 
 /** The statement excludes the ABAC keys from the tags it may change. */
 function excludesAbacKeys(s: NormalizedStatement, abacKeys: readonly string[]): boolean {
     return conditionEntries(s).some(
-        (e) => e.key === "aws:tagkeys" && e.operator.toLowerCase() === "forallvalues:stringnotequals" && abacKeys.every((k) => e.values.includes(k)),
+        (e) =>
+            e.key === "aws:tagkeys" &&
+            e.operator.toLowerCase() === "forallvalues:stringnotequals" &&
+            abacKeys.every((k) => e.values.includes(k)),
     );
 }
 
@@ -85,7 +109,9 @@ export const abacTagChangeRule: ResourceRule = {
         }
         return identityDocuments(r).flatMap((doc) =>
             doc.statements.flatMap((s, i) => {
-                const tagging = s.actions.filter((a) => [...PRINCIPAL_TAGGING, ...SECRET_TAGGING].includes(a.toLowerCase()) || a === "iam:*" || a === "secretsmanager:*");
+                const tagging = s.actions.filter(
+                    (a) => [...PRINCIPAL_TAGGING, ...SECRET_TAGGING].includes(a.toLowerCase()) || a === "iam:*" || a === "secretsmanager:*",
+                );
                 if (s.effect !== "Allow" || tagging.length === 0 || excludesAbacKeys(s, config.abacTagKeys)) {
                     return [];
                 }
@@ -101,7 +127,8 @@ const ESO_RESERVED_TAGS = ["esoNamespace", "esoStoreName", "esoStoreKind"];
 
 export const secretStoreRule: ResourceRule = {
     name: "externalsecrets-store-deny-tenant-session-tags",
-    description: "Session tags come only from the platform's ClusterSecretStore: namespaced SecretStores set none, and custom tags never override ESO's namespace tags.",
+    description:
+        "Session tags come only from the platform's ClusterSecretStore: namespaced SecretStores set none, and custom tags never override ESO's namespace tags.",
     enforcementLevel: "mandatory",
     types: (type) => isKubernetesKind(type, "SecretStore") || isKubernetesKind(type, "ClusterSecretStore"),
     check: (r) => {
@@ -111,13 +138,20 @@ export const secretStoreRule: ResourceRule = {
         }
         const problems: string[] = [];
         const namespaced = isKubernetesKind(r.type, "SecretStore");
-        if (namespaced && (aws.sessionTags?.length || aws.sessionTagsPolicy === "Custom" || aws.sessionTagsPolicy === "Simple" || aws.customSessionTags)) {
-            problems.push(`SecretStore "${r.name}" sets session tags in a namespace tenants can edit: use the platform ClusterSecretStore.`);
+        if (
+            namespaced &&
+            (aws.sessionTags?.length || aws.sessionTagsPolicy === "Custom" || aws.sessionTagsPolicy === "Simple" || aws.customSessionTags)
+        ) {
+            problems.push(
+                `SecretStore "${r.name}" sets session tags in a namespace tenants can edit: use the platform ClusterSecretStore.`,
+            );
         }
         const custom = Object.keys(aws.customSessionTags ?? {});
         const reserved = custom.filter((k) => ESO_RESERVED_TAGS.includes(k));
         if (reserved.length > 0) {
-            problems.push(`${r.type.split(":").pop()} "${r.name}" overrides ESO's tags ${reserved.join(", ")} in customSessionTags: remove them.`);
+            problems.push(
+                `${r.type.split(":").pop()} "${r.name}" overrides ESO's tags ${reserved.join(", ")} in customSessionTags: remove them.`,
+            );
         }
         return problems;
     },

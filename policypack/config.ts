@@ -68,14 +68,37 @@ export const DEFAULT_CONFIG: PackConfig = {
 /** JSON schema of the block, given to every policy as its `configSchema`. */
 export const CONFIG_SCHEMA: PolicyConfigSchema = {
     properties: {
-        orgTagKeys: { type: "array", items: { type: "string", minLength: 1 }, minItems: 1, description: "Tag keys every taggable AWS resource must carry." },
-        abacTagKeys: { type: "array", items: { type: "string", minLength: 1 }, minItems: 1, description: "ABAC tag keys: on every secret, in tag conditions of broad grants." },
+        orgTagKeys: {
+            type: "array",
+            items: { type: "string", minLength: 1 },
+            minItems: 1,
+            description: "Tag keys every taggable AWS resource must carry.",
+        },
+        abacTagKeys: {
+            type: "array",
+            items: { type: "string", minLength: 1 },
+            minItems: 1,
+            description: "ABAC tag keys: on every secret, in tag conditions of broad grants.",
+        },
         adminRoles: { type: "array", items: { type: "string" }, description: "Roles (name or ARN) that may change ABAC tags." },
         minKmsDeletionWindowDays: { type: "integer", minimum: 7, maximum: 30, description: "Shortest KMS key deletion window allowed." },
-        minCaPermanentDeletionDays: { type: "integer", minimum: 7, maximum: 30, description: "Shortest ACM PCA permanent-deletion period allowed." },
-        allowedHelmRepositories: { type: "array", items: { type: "string" }, description: "Helm repositories (https:// or oci://) charts may come from." },
+        minCaPermanentDeletionDays: {
+            type: "integer",
+            minimum: 7,
+            maximum: 30,
+            description: "Shortest ACM PCA permanent-deletion period allowed.",
+        },
+        allowedHelmRepositories: {
+            type: "array",
+            items: { type: "string" },
+            description: "Helm repositories (https:// or oci://) charts may come from.",
+        },
         environmentTagKey: { type: "string", description: "Stack tag naming the environment (prod rules apply where it is prod)." },
-        podSecurityDefaultLevel: { type: "string", enum: ["privileged", "baseline", "restricted"], description: "Pod Security level assumed for namespaces the program does not declare." },
+        podSecurityDefaultLevel: {
+            type: "string",
+            enum: ["privileged", "baseline", "restricted"],
+            description: "Pod Security level assumed for namespaces the program does not declare.",
+        },
         exemptions: {
             type: "array",
             description: "Resources a policy does not enforce on; each is still reported as an advisory finding.",

@@ -13,11 +13,15 @@ export const eksSecretsRule: ResourceRule = {
     types: ["eks:index:Cluster", "aws:eks/cluster:Cluster"],
     check: (r) => {
         if (r.type === "eks:index:Cluster") {
-            return r.props.encryptionConfigKeyArn ? [] : [`cluster "${r.name}" does not encrypt Secrets: set encryptionConfigKeyArn to a customer-managed KMS key.`];
+            return r.props.encryptionConfigKeyArn
+                ? []
+                : [`cluster "${r.name}" does not encrypt Secrets: set encryptionConfigKeyArn to a customer-managed KMS key.`];
         }
         const config = r.props.encryptionConfig;
         const ok = config && Array.isArray(config.resources) && config.resources.includes("secrets") && config.provider?.keyArn;
-        return ok ? [] : [`cluster "${r.name}" does not encrypt Secrets: set encryptionConfig { resources: ["secrets"], provider.keyArn: <CMK> }.`];
+        return ok
+            ? []
+            : [`cluster "${r.name}" does not encrypt Secrets: set encryptionConfig { resources: ["secrets"], provider.keyArn: <CMK> }.`];
     },
 };
 
@@ -73,12 +77,17 @@ export const ebsRule: ResourceRule = {
     types: ["aws:ebs/volume:Volume", "aws:ec2/launchTemplate:LaunchTemplate"],
     check: (r) => {
         if (r.type === "aws:ebs/volume:Volume") {
-            return truthy(r.props.encrypted) && r.props.kmsKeyId ? [] : [`volume "${r.name}" is not encrypted with a CMK: set encrypted true and kmsKeyId.`];
+            return truthy(r.props.encrypted) && r.props.kmsKeyId
+                ? []
+                : [`volume "${r.name}" is not encrypted with a CMK: set encrypted true and kmsKeyId.`];
         }
         const devices = Array.isArray(r.props.blockDeviceMappings) ? r.props.blockDeviceMappings : [];
         return devices
             .filter((d: { ebs?: { encrypted?: unknown; kmsKeyId?: unknown } }) => d.ebs && !(truthy(d.ebs.encrypted) && d.ebs.kmsKeyId))
-            .map((d: { deviceName?: string }) => `launch template "${r.name}" device ${d.deviceName ?? "?"} is not encrypted with a CMK: set ebs.encrypted "true" and ebs.kmsKeyId.`);
+            .map(
+                (d: { deviceName?: string }) =>
+                    `launch template "${r.name}" device ${d.deviceName ?? "?"} is not encrypted with a CMK: set ebs.encrypted "true" and ebs.kmsKeyId.`,
+            );
     },
 };
 
@@ -89,7 +98,9 @@ export const storageClassRule: ResourceRule = {
     types: ["kubernetes:storage.k8s.io/v1:StorageClass"],
     check: (r) =>
         r.props.provisioner === "ebs.csi.aws.com" && r.props.parameters?.encrypted !== "true"
-            ? [`StorageClass "${r.props.metadata?.name ?? r.name}" provisions unencrypted EBS volumes: set parameters.encrypted "true" (and kmsKeyId).`]
+            ? [
+                  `StorageClass "${r.props.metadata?.name ?? r.name}" provisions unencrypted EBS volumes: set parameters.encrypted "true" (and kmsKeyId).`,
+              ]
             : [],
 };
 
@@ -98,7 +109,10 @@ export const sqsRule: ResourceRule = {
     description: "SQS queues encrypt messages at rest (SSE-SQS or a KMS key).",
     enforcementLevel: "mandatory",
     types: ["aws:sqs/queue:Queue"],
-    check: (r) => (truthy(r.props.sqsManagedSseEnabled) || r.props.kmsMasterKeyId ? [] : [`queue "${r.name}" is not encrypted: set sqsManagedSseEnabled true or kmsMasterKeyId.`]),
+    check: (r) =>
+        truthy(r.props.sqsManagedSseEnabled) || r.props.kmsMasterKeyId
+            ? []
+            : [`queue "${r.name}" is not encrypted: set sqsManagedSseEnabled true or kmsMasterKeyId.`],
 };
 
 export const logGroupRule: ResourceRule = {
@@ -134,7 +148,8 @@ const STRONG_CA_KEYS = ["RSA_2048", "RSA_3072", "RSA_4096", "EC_prime256v1", "EC
 
 export const caRule: ResourceRule = {
     name: "acmpca-ca-require-strong-config",
-    description: "Private CAs use RSA 2048+/EC P-256+ keys and SHA-256+ signing, publish revocation (CRL or OCSP) and keep a permanent-deletion period.",
+    description:
+        "Private CAs use RSA 2048+/EC P-256+ keys and SHA-256+ signing, publish revocation (CRL or OCSP) and keep a permanent-deletion period.",
     enforcementLevel: "mandatory",
     types: ["aws:acmpca/certificateAuthority:CertificateAuthority"],
     check: (r, config) => {
@@ -159,12 +174,21 @@ export const caRule: ResourceRule = {
 };
 
 const BUCKET_TYPES = ["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"];
-const SSE_TYPES = ["aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2"];
+const SSE_TYPES = [
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+    "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
+];
 
 type SseRule = { applyServerSideEncryptionByDefault?: { sseAlgorithm?: string }; bucketKeyEnabled?: unknown };
 
 function sseOk(rules: unknown): boolean {
-    return Array.isArray(rules) && rules.some((rule: SseRule) => String(rule.applyServerSideEncryptionByDefault?.sseAlgorithm).startsWith("aws:kms") && truthy(rule.bucketKeyEnabled));
+    return (
+        Array.isArray(rules) &&
+        rules.some(
+            (rule: SseRule) =>
+                String(rule.applyServerSideEncryptionByDefault?.sseAlgorithm).startsWith("aws:kms") && truthy(rule.bucketKeyEnabled),
+        )
+    );
 }
 
 function deniesInsecureTransport(policy: unknown): boolean {
@@ -172,13 +196,16 @@ function deniesInsecureTransport(policy: unknown): boolean {
         (s) =>
             s.effect === "Deny" &&
             (s.principals["*"] !== undefined || (s.principals.AWS ?? []).includes("*")) &&
-            Object.entries(s.conditions).some(([op, block]) => op.startsWith("Bool") && (block["aws:SecureTransport"] ?? []).includes("false")),
+            Object.entries(s.conditions).some(
+                ([op, block]) => op.startsWith("Bool") && (block["aws:SecureTransport"] ?? []).includes("false"),
+            ),
     );
 }
 
 export const s3Rule: StackRule = {
     name: "s3-bucket-require-kms-and-tls",
-    description: "S3 buckets use SSE-KMS with a bucket key and a policy that denies non-TLS requests, whether configured inline or in the separate bucket resources (linked by reference or by the bucket name they configure).",
+    description:
+        "S3 buckets use SSE-KMS with a bucket key and a policy that denies non-TLS requests, whether configured inline or in the separate bucket resources (linked by reference or by the bucket name they configure).",
     enforcementLevel: "mandatory",
     check: (resources) => {
         const index = byType(resources);
@@ -208,7 +235,9 @@ export const s3Rule: StackRule = {
             const problems: string[] = [];
             const inline = b.props.serverSideEncryptionConfiguration?.rule;
             if (!encrypted.has(b) && !sseOk(inline ? [inline] : undefined)) {
-                problems.push(`bucket "${b.name}" is not encrypted with SSE-KMS and a bucket key: add a server-side encryption configuration (aws:kms, bucketKeyEnabled).`);
+                problems.push(
+                    `bucket "${b.name}" is not encrypted with SSE-KMS and a bucket key: add a server-side encryption configuration (aws:kms, bucketKeyEnabled).`,
+                );
             }
             if (!tlsOnly.has(b) && !deniesInsecureTransport(b.props.policy)) {
                 problems.push(`bucket "${b.name}" accepts plain-HTTP requests: add a bucket policy that denies aws:SecureTransport false.`);
@@ -218,5 +247,15 @@ export const s3Rule: StackRule = {
     },
 };
 
-export const encryptionRules = [eksSecretsRule, kmsKeyRule, secretCmkRule, ebsRule, storageClassRule, sqsRule, logGroupRule, ecrRule, caRule];
+export const encryptionRules = [
+    eksSecretsRule,
+    kmsKeyRule,
+    secretCmkRule,
+    ebsRule,
+    storageClassRule,
+    sqsRule,
+    logGroupRule,
+    ecrRule,
+    caRule,
+];
 export const encryptionPolicies = [...encryptionRules.map(resourcePolicy), stackPolicy(s3Rule)];

@@ -10,7 +10,9 @@ export function identityDocuments(r: ResourceView): Array<{ label: string; state
     if (r.type === "aws:iam/role:Role") {
         const inline: unknown = r.props.inlinePolicies;
         if (Array.isArray(inline)) {
-            inline.forEach((p: { name?: string; policy?: unknown }, i: number) => addDocument(docs, `inline policy "${p.name ?? i}"`, p.policy));
+            inline.forEach((p: { name?: string; policy?: unknown }, i: number) =>
+                addDocument(docs, `inline policy "${p.name ?? i}"`, p.policy),
+            );
         }
     } else {
         addDocument(docs, "policy", r.props.policy);
@@ -25,12 +27,27 @@ function addDocument(docs: Array<{ label: string; statements: NormalizedStatemen
     }
 }
 
-export const IDENTITY_POLICY_TYPES = ["aws:iam/role:Role", "aws:iam/rolePolicy:RolePolicy", "aws:iam/policy:Policy", "aws:iam/userPolicy:UserPolicy", "aws:iam/groupPolicy:GroupPolicy"];
-export const RESOURCE_POLICY_TYPES = ["aws:s3/bucketPolicy:BucketPolicy", "aws:sqs/queuePolicy:QueuePolicy", "aws:kms/key:Key", "aws:secretsmanager/secretPolicy:SecretPolicy", "aws:ecr/repositoryPolicy:RepositoryPolicy", "aws:sns/topicPolicy:TopicPolicy"];
+export const IDENTITY_POLICY_TYPES = [
+    "aws:iam/role:Role",
+    "aws:iam/rolePolicy:RolePolicy",
+    "aws:iam/policy:Policy",
+    "aws:iam/userPolicy:UserPolicy",
+    "aws:iam/groupPolicy:GroupPolicy",
+];
+export const RESOURCE_POLICY_TYPES = [
+    "aws:s3/bucketPolicy:BucketPolicy",
+    "aws:sqs/queuePolicy:QueuePolicy",
+    "aws:kms/key:Key",
+    "aws:secretsmanager/secretPolicy:SecretPolicy",
+    "aws:ecr/repositoryPolicy:RepositoryPolicy",
+    "aws:sns/topicPolicy:TopicPolicy",
+];
 
 function eachAllow(r: ResourceView, visit: (s: NormalizedStatement, where: string) => string[]): string[] {
     return identityDocuments(r).flatMap((doc) =>
-        doc.statements.flatMap((s, i) => (s.effect === "Allow" ? visit(s, `${r.type} "${r.name}" ${doc.label} ${statementLabel(s, i)}`) : [])),
+        doc.statements.flatMap((s, i) =>
+            s.effect === "Allow" ? visit(s, `${r.type} "${r.name}" ${doc.label} ${statementLabel(s, i)}`) : [],
+        ),
     );
 }
 
@@ -40,12 +57,21 @@ export const adminRule: ResourceRule = {
     name: "iam-policy-deny-admin-access",
     description: "No identity gets administrator access: no Allow of * or *:*, no AdministratorAccess, IAMFullAccess or PowerUserAccess.",
     enforcementLevel: "mandatory",
-    types: [...IDENTITY_POLICY_TYPES, "aws:iam/rolePolicyAttachment:RolePolicyAttachment", "aws:iam/policyAttachment:PolicyAttachment", "aws:iam/userPolicyAttachment:UserPolicyAttachment"],
+    types: [
+        ...IDENTITY_POLICY_TYPES,
+        "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+        "aws:iam/policyAttachment:PolicyAttachment",
+        "aws:iam/userPolicyAttachment:UserPolicyAttachment",
+    ],
     check: (r) => {
         if (r.type.includes("Attachment")) {
-            return ADMIN_POLICIES.test(String(r.props.policyArn ?? "")) ? [`${r.type} "${r.name}" attaches ${String(r.props.policyArn)}: grant the specific actions the role needs instead.`] : [];
+            return ADMIN_POLICIES.test(String(r.props.policyArn ?? ""))
+                ? [`${r.type} "${r.name}" attaches ${String(r.props.policyArn)}: grant the specific actions the role needs instead.`]
+                : [];
         }
-        return eachAllow(r, (s, where) => (s.actions.some((a) => a === "*" || a === "*:*") ? [`${where} allows every action ("*"): list the actions it needs.`] : []));
+        return eachAllow(r, (s, where) =>
+            s.actions.some((a) => a === "*" || a === "*:*") ? [`${where} allows every action ("*"): list the actions it needs.`] : [],
+        );
     },
 };
 
@@ -56,8 +82,12 @@ export const wildcardActionsRule: ResourceRule = {
     types: IDENTITY_POLICY_TYPES,
     check: (r) =>
         eachAllow(r, (s, where) => [
-            ...s.actions.filter((a) => a !== "*" && a.includes("*")).map((a) => `${where} allows the wildcard action "${a}": list the actions by name.`),
-            ...s.actions.filter((a) => !a.includes("*") && actionFacts(a) === undefined).map((a) => `${where} allows "${a}", which is not an IAM action: fix the name.`),
+            ...s.actions
+                .filter((a) => a !== "*" && a.includes("*"))
+                .map((a) => `${where} allows the wildcard action "${a}": list the actions by name.`),
+            ...s.actions
+                .filter((a) => !a.includes("*") && actionFacts(a) === undefined)
+                .map((a) => `${where} allows "${a}", which is not an IAM action: fix the name.`),
         ]),
 };
 
@@ -77,13 +107,17 @@ export function hasAbacCondition(s: NormalizedStatement, abacKeys: readonly stri
 /** A condition that pins the resource by identifier or tag scopes a `*` resource as well as an ARN would. */
 export function pinsResourceByCondition(s: NormalizedStatement): boolean {
     return conditionEntries(s).some(
-        (e) => /^(stringequals|arnequals|arnlike)$/.test(e.operator.toLowerCase()) && (e.key.endsWith(":resourceidentifier") || /(^|:)resourcetag\//.test(e.key)) && !e.values.includes("*"),
+        (e) =>
+            /^(stringequals|arnequals|arnlike)$/.test(e.operator.toLowerCase()) &&
+            (e.key.endsWith(":resourceidentifier") || /(^|:)resourcetag\//.test(e.key)) &&
+            !e.values.includes("*"),
     );
 }
 
 export const starResourceRule: ResourceRule = {
     name: "iam-policy-restrict-star-resource",
-    description: 'Resource "*" only for actions IAM cannot scope to a resource, under a condition pinning the resource, or under the ABAC resource-tag = principal-tag condition.',
+    description:
+        'Resource "*" only for actions IAM cannot scope to a resource, under a condition pinning the resource, or under the ABAC resource-tag = principal-tag condition.',
     enforcementLevel: "mandatory",
     types: IDENTITY_POLICY_TYPES,
     check: (r, config) =>
@@ -92,7 +126,11 @@ export const starResourceRule: ResourceRule = {
                 return [];
             }
             const scopable = s.actions.filter((a) => !a.includes("*") && actionFacts(a) !== undefined && !lacksResourceLevelPermissions(a));
-            return scopable.length > 0 ? [`${where} grants ${scopable.join(", ")} on "*": these actions support resource ARNs; scope them (or add the ABAC tag condition).`] : [];
+            return scopable.length > 0
+                ? [
+                      `${where} grants ${scopable.join(", ")} on "*": these actions support resource ARNs; scope them (or add the ABAC tag condition).`,
+                  ]
+                : [];
         }),
 };
 
@@ -102,13 +140,22 @@ export const notElementsRule: ResourceRule = {
     enforcementLevel: "mandatory",
     types: [...IDENTITY_POLICY_TYPES, ...RESOURCE_POLICY_TYPES],
     check: (r) => {
-        const docs = [...identityDocuments(r), ...(r.type === "aws:iam/role:Role" ? [{ label: "trust policy", statements: parseDocument(r.props.assumeRolePolicy) ?? [] }] : [])];
+        const docs = [
+            ...identityDocuments(r),
+            ...(r.type === "aws:iam/role:Role"
+                ? [{ label: "trust policy", statements: parseDocument(r.props.assumeRolePolicy) ?? [] }]
+                : []),
+        ];
         return docs.flatMap((doc) =>
             doc.statements.flatMap((s, i) => {
                 const where = `${r.type} "${r.name}" ${doc.label} ${statementLabel(s, i)}`;
                 return [
-                    ...(s.effect === "Allow" && s.notActions.length > 0 ? [`${where} allows NotAction: list the allowed actions instead.`] : []),
-                    ...(s.effect === "Allow" && s.notResources.length > 0 ? [`${where} allows NotResource: list the allowed resources instead.`] : []),
+                    ...(s.effect === "Allow" && s.notActions.length > 0
+                        ? [`${where} allows NotAction: list the allowed actions instead.`]
+                        : []),
+                    ...(s.effect === "Allow" && s.notResources.length > 0
+                        ? [`${where} allows NotResource: list the allowed resources instead.`]
+                        : []),
                     ...(s.notPrincipal ? [`${where} uses NotPrincipal: name the principals instead.`] : []),
                 ];
             }),
@@ -152,7 +199,9 @@ export const irsaTrustRule: ResourceRule = {
             const aud = equals.find(([k]) => k.endsWith(":aud"));
             const problems: string[] = [];
             if (!sub || sub[1].length === 0 || sub[1].some((v) => v.includes("*") || !/^system:serviceaccount:[^:]+:[^:]+$/.test(v))) {
-                problems.push(`${where} must pin "<issuer>:sub" with StringEquals to system:serviceaccount:<namespace>:<name> (no wildcards).`);
+                problems.push(
+                    `${where} must pin "<issuer>:sub" with StringEquals to system:serviceaccount:<namespace>:<name> (no wildcards).`,
+                );
             }
             if (!aud || aud[1].join() !== "sts.amazonaws.com") {
                 problems.push(`${where} must pin "<issuer>:aud" with StringEquals to sts.amazonaws.com.`);
@@ -166,7 +215,8 @@ const TRUST_GUARDS = ["sts:externalid", "aws:principalorgid", "aws:principalarn"
 
 export const publicTrustRule: ResourceRule = {
     name: "iam-role-deny-public-trust",
-    description: "No role is assumable by everyone, and an account-root principal is always guarded (External ID, organisation or principal ARN).",
+    description:
+        "No role is assumable by everyone, and an account-root principal is always guarded (External ID, organisation or principal ARN).",
     enforcementLevel: "mandatory",
     types: ["aws:iam/role:Role"],
     check: (r) =>
@@ -181,10 +231,20 @@ export const publicTrustRule: ResourceRule = {
                 return guarded ? [] : [`${where} trusts every AWS principal ("*"): name the principals.`];
             }
             const roots = aws.filter((p) => /^(arn:aws[a-z-]*:iam::\d{12}:root|\d{12})$/.test(p));
-            return roots.length > 0 && !guarded ? [`${where} trusts ${roots.join(", ")} without a condition: add sts:ExternalId, aws:PrincipalOrgID or aws:PrincipalArn.`] : [];
+            return roots.length > 0 && !guarded
+                ? [`${where} trusts ${roots.join(", ")} without a condition: add sts:ExternalId, aws:PrincipalOrgID or aws:PrincipalArn.`]
+                : [];
         }),
 };
 
-export const iamPolicies = [adminRule, wildcardActionsRule, starResourceRule, notElementsRule, passRoleRule, irsaTrustRule, publicTrustRule].map(resourcePolicy);
+export const iamPolicies = [
+    adminRule,
+    wildcardActionsRule,
+    starResourceRule,
+    notElementsRule,
+    passRoleRule,
+    irsaTrustRule,
+    publicTrustRule,
+].map(resourcePolicy);
 export const iamRules = [adminRule, wildcardActionsRule, starResourceRule, notElementsRule, passRoleRule, irsaTrustRule, publicTrustRule];
 export type { PackConfig };

@@ -21,11 +21,15 @@ export const helmRule: ResourceRule = {
         const problems: string[] = [];
         const chart = String(r.props.chart ?? "");
         if (!EXACT_VERSION.test(String(r.props.version ?? ""))) {
-            problems.push(`Helm release "${r.name}" (${chart}) is not pinned: set version to an exact chart version (got ${JSON.stringify(r.props.version ?? null)}).`);
+            problems.push(
+                `Helm release "${r.name}" (${chart}) is not pinned: set version to an exact chart version (got ${JSON.stringify(r.props.version ?? null)}).`,
+            );
         }
         const repository = repositoryOf(r.props);
         if (!repository || !config.allowedHelmRepositories.includes(repository)) {
-            problems.push(`Helm release "${r.name}" (${chart}) comes from ${repository ?? "an unnamed repository"}: use one of ${config.allowedHelmRepositories.join(", ")} or add it to allowedHelmRepositories.`);
+            problems.push(
+                `Helm release "${r.name}" (${chart}) comes from ${repository ?? "an unnamed repository"}: use one of ${config.allowedHelmRepositories.join(", ")} or add it to allowedHelmRepositories.`,
+            );
         }
         return problems;
     },
@@ -44,15 +48,23 @@ export const nodeClassRule: ResourceRule = {
             problems.push(`EC2NodeClass "${r.name}" allows IMDSv1: set metadataOptions.httpTokens "required".`);
         }
         if (metadata.httpPutResponseHopLimit !== 1) {
-            problems.push(`EC2NodeClass "${r.name}" lets pods reach IMDS (hop limit ${String(metadata.httpPutResponseHopLimit ?? "default 1 not set")}): set metadataOptions.httpPutResponseHopLimit 1.`);
+            problems.push(
+                `EC2NodeClass "${r.name}" lets pods reach IMDS (hop limit ${String(metadata.httpPutResponseHopLimit ?? "default 1 not set")}): set metadataOptions.httpPutResponseHopLimit 1.`,
+            );
         }
-        const devices: Array<{ deviceName?: string; ebs?: { encrypted?: unknown } }> = Array.isArray(spec.blockDeviceMappings) ? spec.blockDeviceMappings : [];
+        const devices: Array<{ deviceName?: string; ebs?: { encrypted?: unknown } }> = Array.isArray(spec.blockDeviceMappings)
+            ? spec.blockDeviceMappings
+            : [];
         if (devices.length === 0) {
             problems.push(`EC2NodeClass "${r.name}" uses the AMI's default volumes: declare blockDeviceMappings with encrypted volumes.`);
         }
         devices
             .filter((d) => d.ebs?.encrypted !== true)
-            .forEach((d) => problems.push(`EC2NodeClass "${r.name}" device ${d.deviceName ?? "?"} is not encrypted: set ebs.encrypted true and kmsKeyID.`));
+            .forEach((d) =>
+                problems.push(
+                    `EC2NodeClass "${r.name}" device ${d.deviceName ?? "?"} is not encrypted: set ebs.encrypted true and kmsKeyID.`,
+                ),
+            );
         return problems;
     },
 };
@@ -63,9 +75,13 @@ export const latestAmiRule: ResourceRule = {
     enforcementLevel: "mandatory",
     types: (type) => isKubernetesKind(type, "EC2NodeClass"),
     check: (r, config) => {
-        const aliases: string[] = (Array.isArray(r.props.spec?.amiSelectorTerms) ? r.props.spec.amiSelectorTerms : []).map((t: { alias?: string }) => t.alias ?? "");
+        const aliases: string[] = (Array.isArray(r.props.spec?.amiSelectorTerms) ? r.props.spec.amiSelectorTerms : []).map(
+            (t: { alias?: string }) => t.alias ?? "",
+        );
         return isProdStack(r, config) && aliases.some((a) => a.endsWith("@latest"))
-            ? [`EC2NodeClass "${r.name}" uses ${aliases.find((a) => a.endsWith("@latest"))} in prod: pin a release such as al2023@v20261020.`]
+            ? [
+                  `EC2NodeClass "${r.name}" uses ${aliases.find((a) => a.endsWith("@latest"))} in prod: pin a release such as al2023@v20261020.`,
+              ]
             : [];
     },
 };
@@ -77,7 +93,9 @@ export const nodePoolLimitsRule: ResourceRule = {
     types: (type) => isKubernetesKind(type, "NodePool"),
     check: (r) => {
         const limits = r.props.spec?.limits;
-        return limits && typeof limits === "object" && Object.keys(limits).length > 0 ? [] : [`NodePool "${r.name}" has no limits: set spec.limits (cpu, memory) so a runaway workload cannot launch without bound.`];
+        return limits && typeof limits === "object" && Object.keys(limits).length > 0
+            ? []
+            : [`NodePool "${r.name}" has no limits: set spec.limits (cpu, memory) so a runaway workload cannot launch without bound.`];
     },
 };
 

@@ -32,7 +32,9 @@ export const orgTagsRule: ResourceRule = {
     types: (type) => TAGGABLE_TYPES.has(type),
     check: (r, config) => {
         const missing = missingTags(effectiveTags(r.props, r.providerProps), config.orgTagKeys);
-        return missing.length > 0 ? [`${r.type} "${r.name}" is missing org tags ${missing.map((k) => `"${k}"`).join(", ")}: set them in its tags input.`] : [];
+        return missing.length > 0
+            ? [`${r.type} "${r.name}" is missing org tags ${missing.map((k) => `"${k}"`).join(", ")}: set them in its tags input.`]
+            : [];
     },
 };
 
@@ -43,7 +45,11 @@ export const secretAbacTagRule: ResourceRule = {
     types: ["aws:secretsmanager/secret:Secret"],
     check: (r, config) => {
         const missing = missingTags(effectiveTags(r.props, r.providerProps), config.abacTagKeys);
-        return missing.length > 0 ? [`secret "${r.name}" has no ABAC tag ${missing.map((k) => `"${k}"`).join(", ")}: tag it with the namespace allowed to read it.`] : [];
+        return missing.length > 0
+            ? [
+                  `secret "${r.name}" has no ABAC tag ${missing.map((k) => `"${k}"`).join(", ")}: tag it with the namespace allowed to read it.`,
+              ]
+            : [];
     },
 };
 

@@ -75,7 +75,8 @@ export const PLATFORM_PROJECT: ProjectSettings = {
 /** The foundation project (`foundation/`): CI identities and the state backend, once per account. */
 export const FOUNDATION_PROJECT: ProjectSettings = {
     namespace: "ciplatform-foundation",
-    description: "Per-account foundation of the ciplatform: CI OIDC roles, state backend, the environments' networks and deploy runners (see ../README.md)",
+    description:
+        "Per-account foundation of the ciplatform: CI OIDC roles, state backend, the environments' networks and deploy runners (see ../README.md)",
     sections: foundationSections as unknown as Record<string, Section<z.ZodRawShape>>,
 };
 
@@ -165,7 +166,11 @@ function parseSections(project: ProjectSettings, raw: Readonly<Record<string, st
 
     for (const key of Object.keys(raw)) {
         if (key.startsWith(`${namespace}:`) && !known.has(key)) {
-            issues.push({ key, value: raw[key], message: `is not a setting of the ${namespace} project (see its Pulumi.yaml for the keys)` });
+            issues.push({
+                key,
+                value: raw[key],
+                message: `is not a setting of the ${namespace} project (see its Pulumi.yaml for the keys)`,
+            });
         }
     }
 

@@ -17,17 +17,27 @@ const isStringArray = (value: unknown): value is string[] => Array.isArray(value
  * platform stack pointing at the wrong foundation, or at one that has no network for it, fails with
  * the key to change and what is missing.
  */
-export function environmentFromFoundation(outputs: Readonly<Record<string, unknown>>, environment: string, clusterName: string, stackKey: string, stackName: string): FoundationEnvironment {
+export function environmentFromFoundation(
+    outputs: Readonly<Record<string, unknown>>,
+    environment: string,
+    clusterName: string,
+    stackKey: string,
+    stackName: string,
+): FoundationEnvironment {
     const fail = (message: string): never => {
         throw new ConfigError([{ key: stackKey, value: stackName, message }]);
     };
     const networks = outputs.networks as Record<string, Partial<FoundationNetworkOutput>> | undefined;
     if (!networks || typeof networks !== "object") {
-        return fail("has no output `networks`: point it at the foundation stack (cd foundation && pulumi stack ls) and run its `pulumi up` first");
+        return fail(
+            "has no output `networks`: point it at the foundation stack (cd foundation && pulumi stack ls) and run its `pulumi up` first",
+        );
     }
     const network = networks[environment];
     if (!network) {
-        return fail(`has no network for environment ${environment} (it has: ${Object.keys(networks).join(", ") || "none"}); add ${environment} to ciplatform-foundation:ciEnvironments and run the foundation's pulumi up`);
+        return fail(
+            `has no network for environment ${environment} (it has: ${Object.keys(networks).join(", ") || "none"}); add ${environment} to ciplatform-foundation:ciEnvironments and run the foundation's pulumi up`,
+        );
     }
     const missing = (["vpcId", "privateSubnetIds", "publicSubnetIds", "zones", "runnerSecurityGroupIds"] as const).filter((field) =>
         field === "vpcId" ? typeof network.vpcId !== "string" : !isStringArray(network[field]) || network[field].length === 0,

@@ -55,7 +55,12 @@ export async function foundationProgram(): Promise<Record<string, unknown>> {
     // Service-linked roles the platform relies on: created where the account lacks them, kept if this stack goes.
     const existing = await aws.iam.getRoles({ pathPrefix: "/aws-service-role/" });
     const serviceLinkedRoles = missingServiceLinkedRoles(existing.names).map(
-        (role) => new aws.iam.ServiceLinkedRole(`${core.namePrefix}-slr-${role.roleName}`, { awsServiceName: role.serviceName, description: role.purpose }, { retainOnDelete: true, transformations }),
+        (role) =>
+            new aws.iam.ServiceLinkedRole(
+                `${core.namePrefix}-slr-${role.roleName}`,
+                { awsServiceName: role.serviceName, description: role.purpose },
+                { retainOnDelete: true, transformations },
+            ),
     );
 
     const deployer = new Deployer(
@@ -72,7 +77,9 @@ export async function foundationProgram(): Promise<Record<string, unknown>> {
             audiencePrefix: ci.audiencePrefix,
             environmentTagKey: core.tagKeyEnvironment,
             permissionsBoundaryArn: ci.permissionsBoundaryArn || undefined,
-            thirdParty: ci.thirdPartyAccountId ? { accountId: ci.thirdPartyAccountId, externalId: pulumi.secret(ci.thirdPartyExternalId) } : undefined,
+            thirdParty: ci.thirdPartyAccountId
+                ? { accountId: ci.thirdPartyAccountId, externalId: pulumi.secret(ci.thirdPartyExternalId) }
+                : undefined,
             kmsDeletionWindowDays: core.kmsDeletionWindowDays,
             protect,
         },
@@ -129,25 +136,51 @@ export async function foundationProgram(): Promise<Record<string, unknown>> {
             {
                 name: `${clusterName}-eks-cluster`,
                 description: `${clusterName}: EKS cluster service role (created by the foundation; the deploy role passes it)`,
-                assumeRolePolicy: toJson(policyDocument({ Effect: "Allow", Principal: { Service: "eks.amazonaws.com" }, Action: "sts:AssumeRole" })),
+                assumeRolePolicy: toJson(
+                    policyDocument({ Effect: "Allow", Principal: { Service: "eks.amazonaws.com" }, Action: "sts:AssumeRole" }),
+                ),
             },
             envOpts,
         );
-        new aws.iam.RolePolicyAttachment(`${core.namePrefix}-${environment}-eks-cluster`, { role: clusterServiceRole.name, policyArn: managedPolicyArn("AmazonEKSClusterPolicy") }, envOpts);
+        new aws.iam.RolePolicyAttachment(
+            `${core.namePrefix}-${environment}-eks-cluster`,
+            { role: clusterServiceRole.name, policyArn: managedPolicyArn("AmazonEKSClusterPolicy") },
+            envOpts,
+        );
         networks[environment] = pulumi
-            .all([net.vpcId, pulumi.all(net.privateSubnetIds), pulumi.all(net.publicSubnetIds), deployRunners.securityGroupIds.deploy, deployRunners.securityGroupIds.preview, deployRunners.tokenSecretNames.deploy, deployRunners.tokenSecretNames.preview, clusterServiceRole.name])
-            .apply(([vpcId, privateSubnetIds, publicSubnetIds, deploySg, previewSg, deploySecret, previewSecret, clusterServiceRoleName]): FoundationNetworkOutput => ({
-                clusterName,
-                vpcId,
-                vpcCidr: settings.vpcCidr,
-                zones: net.zones,
-                privateSubnetIds: [...privateSubnetIds],
-                publicSubnetIds: [...publicSubnetIds],
-                runnerSecurityGroupIds: [deploySg, previewSg],
-                runnerTags: { deploy: deployRunners.tags.deploy, preview: deployRunners.tags.preview },
-                runnerTokenSecrets: { deploy: deploySecret, preview: previewSecret },
-                clusterServiceRoleName,
-            }));
+            .all([
+                net.vpcId,
+                pulumi.all(net.privateSubnetIds),
+                pulumi.all(net.publicSubnetIds),
+                deployRunners.securityGroupIds.deploy,
+                deployRunners.securityGroupIds.preview,
+                deployRunners.tokenSecretNames.deploy,
+                deployRunners.tokenSecretNames.preview,
+                clusterServiceRole.name,
+            ])
+            .apply(
+                ([
+                    vpcId,
+                    privateSubnetIds,
+                    publicSubnetIds,
+                    deploySg,
+                    previewSg,
+                    deploySecret,
+                    previewSecret,
+                    clusterServiceRoleName,
+                ]): FoundationNetworkOutput => ({
+                    clusterName,
+                    vpcId,
+                    vpcCidr: settings.vpcCidr,
+                    zones: net.zones,
+                    privateSubnetIds: [...privateSubnetIds],
+                    publicSubnetIds: [...publicSubnetIds],
+                    runnerSecurityGroupIds: [deploySg, previewSg],
+                    runnerTags: { deploy: deployRunners.tags.deploy, preview: deployRunners.tags.preview },
+                    runnerTokenSecrets: { deploy: deploySecret, preview: previewSecret },
+                    clusterServiceRoleName,
+                }),
+            );
     }
 
     return {

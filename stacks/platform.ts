@@ -57,11 +57,22 @@ export class Platform extends pulumi.ComponentResource {
 
     constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         const tags = orgTags(args.config.core);
-        super("ciplatform:index:Platform", name, {}, {
-            ...opts,
-            // Every role and user of the environment carries its workload boundary (the foundation creates the policy; the deploy role requires it).
-            transformations: [orgTagsTransformation(tags), permissionsBoundaryTransformation(workloadBoundaryArn(args.accountId, `${args.config.core.namePrefix}-${args.config.core.environment}`)), ...(opts?.transformations ?? [])],
-        });
+        super(
+            "ciplatform:index:Platform",
+            name,
+            {},
+            {
+                ...opts,
+                // Every role and user of the environment carries its workload boundary (the foundation creates the policy; the deploy role requires it).
+                transformations: [
+                    orgTagsTransformation(tags),
+                    permissionsBoundaryTransformation(
+                        workloadBoundaryArn(args.accountId, `${args.config.core.namePrefix}-${args.config.core.environment}`),
+                    ),
+                    ...(opts?.transformations ?? []),
+                ],
+            },
+        );
         const { core, cluster, karpenter, secrets, pki, runners, storage, jenkins } = args.config;
         const { region } = args.config;
         const { accountId } = args;

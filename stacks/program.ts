@@ -45,7 +45,11 @@ async function platformProgram(): Promise<Record<string, unknown>> {
         caArn: platform.pki.caArn,
         caCertificatePem: platform.pki.caCertificatePem,
         certificateIssuer: platform.pki.issuerName,
-        jenkins: platform.jenkins ? { url: platform.jenkins.url, adminSecret: platform.jenkins.adminSecretName, drBucket: platform.storage?.drBucket } : undefined,
-        gitlabRunners: platform.runners ? { tags: platform.runners.tags, tokenSecrets: platform.runners.tokenSecretNames, cacheBucket: platform.runners.cacheBucket } : undefined,
+        jenkins: platform.jenkins
+            ? { url: platform.jenkins.url, adminSecret: platform.jenkins.adminSecretName, drBucket: platform.storage?.drBucket }
+            : undefined,
+        gitlabRunners: platform.runners
+            ? { tags: platform.runners.tags, tokenSecrets: platform.runners.tokenSecretNames, cacheBucket: platform.runners.cacheBucket }
+            : undefined,
     };
 }

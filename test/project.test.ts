@@ -30,7 +30,10 @@ describe("project files", () => {
     it("README's table of policy rules matches the pack, and every rule says why (run npm run gen:docs if stale)", () => {
         const readme = read("README.md");
         assert.equal(readme, updateRules(readme));
-        assert.deepEqual(policies.map((p) => p.name).filter((name) => !RATIONALE[name]), []);
+        assert.deepEqual(
+            policies.map((p) => p.name).filter((name) => !RATIONALE[name]),
+            [],
+        );
     });
 
     it("the taggable-types list matches the installed SDKs (run npx tsx tools/gen-taggable-types.ts if stale)", () => {
@@ -45,7 +48,10 @@ describe("project files", () => {
         for (const file of files.filter((f) => f.endsWith(".ts") && !f.includes("node_modules"))) {
             const source = read(path.join("policypack", file));
             for (const [, spec] of source.matchAll(/from\s+"([^"]+)"/g)) {
-                assert.ok(!spec.startsWith("../") || path.join("policypack", path.dirname(file), spec).startsWith("policypack"), `${file} imports ${spec}`);
+                assert.ok(
+                    !spec.startsWith("../") || path.join("policypack", path.dirname(file), spec).startsWith("policypack"),
+                    `${file} imports ${spec}`,
+                );
             }
         }
     });

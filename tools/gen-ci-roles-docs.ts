@@ -19,13 +19,21 @@ export function renderTable(): string {
             if (entry?.kind !== "aws") {
                 return `| \`${type}\` | ${entry?.kind === "component" ? "its children (see the map)" : (entry as { note: string }).note} | | |`;
             }
-            const writes = [...new Set(PHASES.filter((p) => p !== "read").flatMap((p) => entry.calls[p].map((c) => callOf(c).action)))].sort();
+            const writes = [
+                ...new Set(PHASES.filter((p) => p !== "read").flatMap((p) => entry.calls[p].map((c) => callOf(c).action))),
+            ].sort();
             const reads = [...new Set(entry.calls.read.map((c) => callOf(c).action))].sort();
             const preview = reads.filter((a) => !SECRET_VALUE_READS.includes(a));
             const slr = entry.serviceLinkedRoles?.length ? ` (service-linked: ${entry.serviceLinkedRoles.join(", ")})` : "";
             return `| \`${type}\` | ${writes.map((a) => `\`${a}\``).join(", ")}${slr} | ${reads.map((a) => `\`${a}\``).join(", ")} | ${preview.map((a) => `\`${a}\``).join(", ")} |`;
         });
-    return [START, "| type | deploy role of its environment: writes | deploy role: reads | preview role (every environment) |", "| --- | --- | --- | --- |", ...rows, END].join("\n");
+    return [
+        START,
+        "| type | deploy role of its environment: writes | deploy role: reads | preview role (every environment) |",
+        "| --- | --- | --- | --- |",
+        ...rows,
+        END,
+    ].join("\n");
 }
 
 export function renderReadme(current: string): string {

@@ -48,7 +48,9 @@ export function renderProjectFile(settings: ProjectSettings = PLATFORM_PROJECT, 
         runtime: { name: "nodejs", options: { typescript: true, packagemanager: "npm" } },
         config: Object.fromEntries(describeSettings(settings).map((s) => [s.key, declaration(s)])),
     };
-    return "# Generated config block: edit stacks/settings/*.ts and run `npm run gen:config`.\n" + YAML.stringify(project, { lineWidth: 0 });
+    return (
+        "# Generated config block: edit stacks/settings/*.ts and run `npm run gen:config`.\n" + YAML.stringify(project, { lineWidth: 0 })
+    );
 }
 
 function cell(value: unknown): string {

@@ -10,7 +10,8 @@ import { PlanUsageError, ProgramError, runPlan } from "./offline/plan";
 import { PolicyHostError, type PolicyPackConfig } from "./offline/analyzer";
 import { renderTree, renderViolations } from "./offline/report";
 
-const USAGE = "usage: npm run plan -- [--project platform|foundation] [--stack <name>] [--new-stack] [--json <file>] [--policy-config <file>]";
+const USAGE =
+    "usage: npm run plan -- [--project platform|foundation] [--stack <name>] [--new-stack] [--json <file>] [--policy-config <file>]";
 
 async function main(): Promise<number> {
     let values: { project?: string; stack?: string; "new-stack"?: boolean; json?: string; "policy-config"?: string; help?: boolean };
@@ -49,7 +50,9 @@ async function main(): Promise<number> {
     try {
         const plan = await runPlan({ project, stack, policyConfig, newStack: values["new-stack"] });
         const mode = values["new-stack"] ? "as a new stack (computed outputs unknown)" : "with realistic outputs";
-        console.log(`Offline preview of stack "${stack}" (project ${plan.project}) ${mode}: Pulumi's loader, a local engine, no cloud calls.\n`);
+        console.log(
+            `Offline preview of stack "${stack}" (project ${plan.project}) ${mode}: Pulumi's loader, a local engine, no cloud calls.\n`,
+        );
         console.log(renderTree(plan.resources));
         console.log(`\n${plan.summary.resources} resources in ${Object.keys(plan.summary.byType).length} types.`);
         for (const log of plan.logs.filter((l) => l.severity === "warning")) {

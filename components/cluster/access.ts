@@ -78,10 +78,22 @@ export function previewDryRunOnlyPolicy(name: string) {
         spec: {
             failurePolicy: "Fail",
             matchConstraints: {
-                resourceRules: [{ apiGroups: ["*"], apiVersions: ["*"], operations: ["CREATE", "UPDATE", "DELETE", "CONNECT"], resources: ["*", "*/*"] }],
+                resourceRules: [
+                    {
+                        apiGroups: ["*"],
+                        apiVersions: ["*"],
+                        operations: ["CREATE", "UPDATE", "DELETE", "CONNECT"],
+                        resources: ["*", "*/*"],
+                    },
+                ],
             },
             matchConditions: [{ name: "preview-role", expression: `'${PREVIEW_GROUP}' in request.userInfo.groups` }],
-            validations: [{ expression: "request.dryRun == true", message: "the CI preview role may only dry-run changes (pulumi preview); deploys use the environment's deploy role" }],
+            validations: [
+                {
+                    expression: "request.dryRun == true",
+                    message: "the CI preview role may only dry-run changes (pulumi preview); deploys use the environment's deploy role",
+                },
+            ],
         },
     };
 }

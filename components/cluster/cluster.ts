@@ -175,7 +175,9 @@ export class Cluster extends pulumi.ComponentResource implements ClusterHandle {
         );
 
         // Read, not created: the deploy role only passes it (named after the role, so its URN names it too).
-        const serviceRole = args.serviceRoleName ? aws.iam.Role.get(args.serviceRoleName, args.serviceRoleName, undefined, { parent: this }) : undefined;
+        const serviceRole = args.serviceRoleName
+            ? aws.iam.Role.get(args.serviceRoleName, args.serviceRoleName, undefined, { parent: this })
+            : undefined;
         const cluster = new eks.Cluster(
             `${name}-eks`,
             {
@@ -195,12 +197,17 @@ export class Cluster extends pulumi.ComponentResource implements ClusterHandle {
                             {
                                 principalArn: arn,
                                 accessPolicies: {
-                                    clusterAdmin: { policyArn: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy", accessScope: { type: "cluster" } },
+                                    clusterAdmin: {
+                                        policyArn: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy",
+                                        accessScope: { type: "cluster" },
+                                    },
                                 },
                             },
                         ]),
                     ),
-                    ...(args.previewRoleArn ? { preview: { principalArn: args.previewRoleArn, kubernetesGroups: [PREVIEW_GROUP], type: "STANDARD" } } : {}),
+                    ...(args.previewRoleArn
+                        ? { preview: { principalArn: args.previewRoleArn, kubernetesGroups: [PREVIEW_GROUP], type: "STANDARD" } }
+                        : {}),
                 },
                 encryptionConfigKeyArn: secretsKey.arn,
                 serviceRole,
@@ -253,7 +260,11 @@ export class Cluster extends pulumi.ComponentResource implements ClusterHandle {
         // The preview role: reads and dry runs, enforced by admission because RBAC cannot tell a dry run from a write.
         if (args.previewRoleArn) {
             const k8sOpts = { parent: this, provider: this.provider, dependsOn: [cluster] };
-            const role = new k8s.rbac.v1.ClusterRole(`${name}-preview`, { metadata: { name: "ciplatform:preview" }, rules: previewClusterRoleRules() }, k8sOpts);
+            const role = new k8s.rbac.v1.ClusterRole(
+                `${name}-preview`,
+                { metadata: { name: "ciplatform:preview" }, rules: previewClusterRoleRules() },
+                k8sOpts,
+            );
             new k8s.rbac.v1.ClusterRoleBinding(
                 `${name}-preview`,
                 {
@@ -263,10 +274,17 @@ export class Cluster extends pulumi.ComponentResource implements ClusterHandle {
                 },
                 k8sOpts,
             );
-            const policy = new k8s.admissionregistration.v1.ValidatingAdmissionPolicy(`${name}-preview-dry-run-only`, previewDryRunOnlyPolicy("ciplatform-preview-dry-run-only"), k8sOpts);
+            const policy = new k8s.admissionregistration.v1.ValidatingAdmissionPolicy(
+                `${name}-preview-dry-run-only`,
+                previewDryRunOnlyPolicy("ciplatform-preview-dry-run-only"),
+                k8sOpts,
+            );
             new k8s.admissionregistration.v1.ValidatingAdmissionPolicyBinding(
                 `${name}-preview-dry-run-only`,
-                { metadata: { name: "ciplatform-preview-dry-run-only" }, spec: { policyName: policy.metadata.name, validationActions: ["Deny"] } },
+                {
+                    metadata: { name: "ciplatform-preview-dry-run-only" },
+                    spec: { policyName: policy.metadata.name, validationActions: ["Deny"] },
+                },
                 k8sOpts,
             );
         }

@@ -21,7 +21,12 @@ export interface TrustContext {
 }
 
 function webIdentity(ctx: TrustContext, conditions: Statement["Condition"]): PolicyDocument {
-    return policyDocument({ Effect: "Allow", Principal: { Federated: ctx.oidcProviderArn }, Action: "sts:AssumeRoleWithWebIdentity", Condition: conditions });
+    return policyDocument({
+        Effect: "Allow",
+        Principal: { Federated: ctx.oidcProviderArn },
+        Action: "sts:AssumeRoleWithWebIdentity",
+        Condition: conditions,
+    });
 }
 
 /** The audience a GitLab job requests for a role (`id_tokens: … aud:`); GitHub always uses STS's. */
@@ -37,7 +42,10 @@ export function previewTrustPolicy(ctx: TrustContext): PolicyDocument {
         ? webIdentity(ctx, { StringEquals: { [aud]: audienceFor(ctx, "preview"), [sub]: `repo:${ctx.project}:pull_request` } })
         : // GitLab's sub names no pipeline source: any branch of the project gets the preview role, which
           // therefore reads only (no state writes beyond its lock, no secret values).
-          webIdentity(ctx, { StringEquals: { [aud]: audienceFor(ctx, "preview") }, StringLike: { [sub]: `project_path:${ctx.project}:ref_type:branch:ref:*` } });
+          webIdentity(ctx, {
+              StringEquals: { [aud]: audienceFor(ctx, "preview") },
+              StringLike: { [sub]: `project_path:${ctx.project}:ref_type:branch:ref:*` },
+          });
 }
 
 /**
@@ -48,7 +56,8 @@ export function previewTrustPolicy(ctx: TrustContext): PolicyDocument {
  * protected tag pattern such as `tag:prod-*`).
  */
 export function deployRefFor(ctx: Pick<TrustContext, "protectedBranch" | "environmentRefs">, environment: string): string {
-    const ref = ctx.environmentRefs?.[environment] ?? (environment === "dev" ? ctx.protectedBranch : `${ctx.protectedBranch}-${environment}`);
+    const ref =
+        ctx.environmentRefs?.[environment] ?? (environment === "dev" ? ctx.protectedBranch : `${ctx.protectedBranch}-${environment}`);
     return ref.startsWith("tag:") ? `ref_type:tag:ref:${ref.slice(4)}` : `ref_type:branch:ref:${ref}`;
 }
 
@@ -57,11 +66,16 @@ export function deployTrustPolicy(ctx: TrustContext, environment: string): Polic
     const aud = `${ctx.issuerHost}:aud`;
     const sub = `${ctx.issuerHost}:sub`;
     if (ctx.provider === "github") {
-        return webIdentity(ctx, { StringEquals: { [aud]: audienceFor(ctx, environment), [sub]: `repo:${ctx.project}:environment:${environment}` } });
+        return webIdentity(ctx, {
+            StringEquals: { [aud]: audienceFor(ctx, environment), [sub]: `repo:${ctx.project}:environment:${environment}` },
+        });
     }
     const ref = deployRefFor(ctx, environment);
     return ref.includes("*")
-        ? webIdentity(ctx, { StringEquals: { [aud]: audienceFor(ctx, environment) }, StringLike: { [sub]: `project_path:${ctx.project}:${ref}` } })
+        ? webIdentity(ctx, {
+              StringEquals: { [aud]: audienceFor(ctx, environment) },
+              StringLike: { [sub]: `project_path:${ctx.project}:${ref}` },
+          })
         : webIdentity(ctx, { StringEquals: { [aud]: audienceFor(ctx, environment), [sub]: `project_path:${ctx.project}:${ref}` } });
 }
 
@@ -101,12 +115,24 @@ export function stackObjects(bucketArn: string, project: string, stack: string):
 }
 
 function stateKeyUse(a: StateAccess, actions: string[]): Statement {
-    return { Sid: "StateBucketKey", Effect: "Allow", Action: actions, Resource: a.stateKeyArn, Condition: { StringEquals: { "kms:ViaService": `s3.${a.region}.amazonaws.com` } } };
+    return {
+        Sid: "StateBucketKey",
+        Effect: "Allow",
+        Action: actions,
+        Resource: a.stateKeyArn,
+        Condition: { StringEquals: { "kms:ViaService": `s3.${a.region}.amazonaws.com` } },
+    };
 }
 
 function stateListing(a: StateAccess): Statement[] {
     return [
-        { Sid: "StateListing", Effect: "Allow", Action: "s3:ListBucket", Resource: a.stateBucketArn, Condition: { StringLike: { "s3:prefix": [".pulumi/*", ".pulumi"] } } },
+        {
+            Sid: "StateListing",
+            Effect: "Allow",
+            Action: "s3:ListBucket",
+            Resource: a.stateBucketArn,
+            Condition: { StringLike: { "s3:prefix": [".pulumi/*", ".pulumi"] } },
+        },
         { Sid: "StateBucket", Effect: "Allow", Action: ["s3:GetBucketLocation", "s3:GetBucketVersioning"], Resource: a.stateBucketArn },
         { Sid: "BackendMeta", Effect: "Allow", Action: "s3:GetObject", Resource: `${a.stateBucketArn}/.pulumi/meta.yaml` },
     ];
@@ -116,9 +142,19 @@ function stateListing(a: StateAccess): Statement[] {
 export function deployStateAccessPolicy(a: StateAccess, environment: string): PolicyDocument {
     return policyDocument(
         ...stateListing(a),
-        { Sid: "OwnStackObjects", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], Resource: stackObjects(a.stateBucketArn, a.project, environment) },
+        {
+            Sid: "OwnStackObjects",
+            Effect: "Allow",
+            Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+            Resource: stackObjects(a.stateBucketArn, a.project, environment),
+        },
         stateKeyUse(a, ["kms:Decrypt", "kms:GenerateDataKey"]),
-        { Sid: "SecretsProvider", Effect: "Allow", Action: ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"], Resource: a.secretsKeyArn },
+        {
+            Sid: "SecretsProvider",
+            Effect: "Allow",
+            Action: ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"],
+            Resource: a.secretsKeyArn,
+        },
     );
 }
 
@@ -130,7 +166,12 @@ export function previewStateAccessPolicy(a: StateAccess): PolicyDocument {
     return policyDocument(
         ...stateListing(a),
         { Sid: "ReadStacks", Effect: "Allow", Action: "s3:GetObject", Resource: stackObjects(a.stateBucketArn, a.project, "*") },
-        { Sid: "PreviewLocks", Effect: "Allow", Action: ["s3:PutObject", "s3:DeleteObject"], Resource: `${a.stateBucketArn}/.pulumi/locks/*/${a.project}/*` },
+        {
+            Sid: "PreviewLocks",
+            Effect: "Allow",
+            Action: ["s3:PutObject", "s3:DeleteObject"],
+            Resource: `${a.stateBucketArn}/.pulumi/locks/*/${a.project}/*`,
+        },
         stateKeyUse(a, ["kms:Decrypt", "kms:GenerateDataKey"]),
         { Sid: "SecretsProviderDecrypt", Effect: "Allow", Action: ["kms:Decrypt", "kms:DescribeKey"], Resource: a.secretsKeyArn },
     );
@@ -150,7 +191,13 @@ export const ATTACHABLE_MANAGED_POLICIES: readonly string[] = [
 ];
 
 /** Services a deploy role may create the service-linked role of (see service-linked-roles.ts). */
-export const CREATABLE_SERVICE_LINKED_ROLES: readonly string[] = ["eks.amazonaws.com", "eks-nodegroup.amazonaws.com", "autoscaling.amazonaws.com", "spot.amazonaws.com", "elasticloadbalancing.amazonaws.com"];
+export const CREATABLE_SERVICE_LINKED_ROLES: readonly string[] = [
+    "eks.amazonaws.com",
+    "eks-nodegroup.amazonaws.com",
+    "autoscaling.amazonaws.com",
+    "spot.amazonaws.com",
+    "elasticloadbalancing.amazonaws.com",
+];
 
 /** The foundation's own resources: no deploy role may change them. */
 export interface FoundationResources {
@@ -265,7 +312,17 @@ const TAG_ACTIONS = [
     "acm:RemoveTagsFromCertificate",
 ];
 /** Calls that would let a key's holder take it over or destroy it. */
-const KEY_TAKEOVER_ACTIONS = ["kms:PutKeyPolicy", "kms:ScheduleKeyDeletion", "kms:DisableKey", "kms:CreateGrant", "kms:UpdateAlias", "kms:CreateAlias", "kms:DeleteAlias", "kms:TagResource", "kms:UntagResource"];
+const KEY_TAKEOVER_ACTIONS = [
+    "kms:PutKeyPolicy",
+    "kms:ScheduleKeyDeletion",
+    "kms:DisableKey",
+    "kms:CreateGrant",
+    "kms:UpdateAlias",
+    "kms:CreateAlias",
+    "kms:DeleteAlias",
+    "kms:TagResource",
+    "kms:UntagResource",
+];
 
 /**
  * What deploying one environment needs, by purpose: names under the environment's prefix, and the
@@ -290,15 +347,32 @@ export function deployPermissions(s: DeployScope): Record<string, PolicyDocument
             { Sid: "Ec2Reads", Effect: "Allow", Action: EC2_READ_ACTIONS, Resource: "*" },
             { Sid: "VpcAttributeReads", Effect: "Allow", Action: "ec2:DescribeVpcAttribute", Resource: ec2All },
             { Sid: "CreateTaggedForEnvironment", Effect: "Allow", Action: EC2_CREATE_ACTIONS, Resource: ec2All, Condition: taggedOnCreate },
-            { Sid: "UseEnvironmentResources", Effect: "Allow", Action: [...EC2_CREATE_ACTIONS, ...EC2_CHANGE_ACTIONS], Resource: ec2All, Condition: tagged },
+            {
+                Sid: "UseEnvironmentResources",
+                Effect: "Allow",
+                Action: [...EC2_CREATE_ACTIONS, ...EC2_CHANGE_ACTIONS],
+                Resource: ec2All,
+                Condition: tagged,
+            },
             {
                 Sid: "TagOnCreate",
                 Effect: "Allow",
                 Action: "ec2:CreateTags",
                 Resource: ec2All,
-                Condition: { StringEquals: { "ec2:CreateAction": EC2_CREATE_ACTIONS.map((a) => a.slice(4)), [`aws:RequestTag/${key}`]: s.environment } },
+                Condition: {
+                    StringEquals: {
+                        "ec2:CreateAction": EC2_CREATE_ACTIONS.map((a) => a.slice(4)),
+                        [`aws:RequestTag/${key}`]: s.environment,
+                    },
+                },
             },
-            { Sid: "RetagEnvironmentResources", Effect: "Allow", Action: ["ec2:CreateTags", "ec2:DeleteTags"], Resource: ec2All, Condition: tagged },
+            {
+                Sid: "RetagEnvironmentResources",
+                Effect: "Allow",
+                Action: ["ec2:CreateTags", "ec2:DeleteTags"],
+                Resource: ec2All,
+                Condition: tagged,
+            },
             {
                 // The VPC's default security group exists untagged until the provider adopts it.
                 Sid: "AdoptUntaggedIntoEnvironment",
@@ -327,7 +401,9 @@ export function deployPermissions(s: DeployScope): Record<string, PolicyDocument
                 Effect: "Allow",
                 Action: "ec2:CreateTags",
                 Resource: `arn:aws:ec2:${s.region}:${s.accountId}:security-group-rule/*`,
-                Condition: { StringEquals: { "ec2:CreateAction": "AuthorizeSecurityGroupIngress", [`aws:RequestTag/${key}`]: s.environment } },
+                Condition: {
+                    StringEquals: { "ec2:CreateAction": "AuthorizeSecurityGroupIngress", [`aws:RequestTag/${key}`]: s.environment },
+                },
             },
         ),
         cluster: policyDocument(
@@ -360,7 +436,12 @@ export function deployPermissions(s: DeployScope): Record<string, PolicyDocument
                     "eks:DisassociateAccessPolicy",
                     "eks:ListAssociatedAccessPolicies",
                 ],
-                Resource: [arn("eks", `cluster/${s.prefix}`), arn("eks", `nodegroup/${s.prefix}/*`), arn("eks", `addon/${s.prefix}/*`), arn("eks", `access-entry/${s.prefix}/*`)],
+                Resource: [
+                    arn("eks", `cluster/${s.prefix}`),
+                    arn("eks", `nodegroup/${s.prefix}/*`),
+                    arn("eks", `addon/${s.prefix}/*`),
+                    arn("eks", `access-entry/${s.prefix}/*`),
+                ],
             },
             {
                 Sid: "EnvironmentLogGroups",
@@ -384,7 +465,16 @@ export function deployPermissions(s: DeployScope): Record<string, PolicyDocument
             {
                 Sid: "EnvironmentQueues",
                 Effect: "Allow",
-                Action: ["sqs:CreateQueue", "sqs:DeleteQueue", "sqs:GetQueueUrl", "sqs:GetQueueAttributes", "sqs:SetQueueAttributes", "sqs:ListQueueTags", "sqs:TagQueue", "sqs:UntagQueue"],
+                Action: [
+                    "sqs:CreateQueue",
+                    "sqs:DeleteQueue",
+                    "sqs:GetQueueUrl",
+                    "sqs:GetQueueAttributes",
+                    "sqs:SetQueueAttributes",
+                    "sqs:ListQueueTags",
+                    "sqs:TagQueue",
+                    "sqs:UntagQueue",
+                ],
                 Resource: [arn("sqs", s.prefix), arn("sqs", `${s.prefix}-*`)],
             },
             {
@@ -406,7 +496,15 @@ export function deployPermissions(s: DeployScope): Record<string, PolicyDocument
                 Resource: arn("events", `rule/${s.prefix}-*`),
             },
             { Sid: "ProviderIdentity", Effect: "Allow", Action: "sts:GetCallerIdentity", Resource: "*" },
-            { Sid: "PublicAmiParameters", Effect: "Allow", Action: "ssm:GetParameter", Resource: [`arn:aws:ssm:${s.region}::parameter/aws/service/*`, `arn:aws:ssm:${s.region}:${s.accountId}:parameter/aws/service/*`] },
+            {
+                Sid: "PublicAmiParameters",
+                Effect: "Allow",
+                Action: "ssm:GetParameter",
+                Resource: [
+                    `arn:aws:ssm:${s.region}::parameter/aws/service/*`,
+                    `arn:aws:ssm:${s.region}:${s.accountId}:parameter/aws/service/*`,
+                ],
+            },
             {
                 Sid: "ServiceLinkedRoles",
                 Effect: "Allow",
@@ -416,7 +514,13 @@ export function deployPermissions(s: DeployScope): Record<string, PolicyDocument
             },
         ),
         identity: policyDocument(
-            { Sid: "CreateRolesWithinTheBoundary", Effect: "Allow", Action: ["iam:CreateRole", "iam:PutRolePermissionsBoundary"], Resource: iam(`role/${s.prefix}-*`), Condition: withBoundary },
+            {
+                Sid: "CreateRolesWithinTheBoundary",
+                Effect: "Allow",
+                Action: ["iam:CreateRole", "iam:PutRolePermissionsBoundary"],
+                Resource: iam(`role/${s.prefix}-*`),
+                Condition: withBoundary,
+            },
             {
                 Sid: "EnvironmentRoles",
                 Effect: "Allow",
@@ -444,15 +548,28 @@ export function deployPermissions(s: DeployScope): Record<string, PolicyDocument
                 Resource: iam(`role/${s.prefix}-*`),
                 Condition: { ArnEquals: { "iam:PolicyARN": [...ATTACHABLE_MANAGED_POLICIES] } },
             },
-            { Sid: "KarpenterInstanceProfilesOnRoleDelete", Effect: "Allow", Action: "iam:RemoveRoleFromInstanceProfile", Resource: iam(`instance-profile/${s.prefix}_*`) },
+            {
+                Sid: "KarpenterInstanceProfilesOnRoleDelete",
+                Effect: "Allow",
+                Action: "iam:RemoveRoleFromInstanceProfile",
+                Resource: iam(`instance-profile/${s.prefix}_*`),
+            },
             {
                 Sid: "PassEnvironmentRolesToTheirServices",
                 Effect: "Allow",
                 Action: "iam:PassRole",
                 Resource: iam(`role/${s.prefix}-*`),
-                Condition: { StringEquals: { "iam:PassedToService": ["eks.amazonaws.com", "ec2.amazonaws.com", "vpc-flow-logs.amazonaws.com"] } },
+                Condition: {
+                    StringEquals: { "iam:PassedToService": ["eks.amazonaws.com", "ec2.amazonaws.com", "vpc-flow-logs.amazonaws.com"] },
+                },
             },
-            { Sid: "CreateUsersWithinTheBoundary", Effect: "Allow", Action: "iam:CreateUser", Resource: [iam(`user/${s.prefix}-*`), iam(`user/ciplatform/${s.prefix}-*`)], Condition: withBoundary },
+            {
+                Sid: "CreateUsersWithinTheBoundary",
+                Effect: "Allow",
+                Action: "iam:CreateUser",
+                Resource: [iam(`user/${s.prefix}-*`), iam(`user/ciplatform/${s.prefix}-*`)],
+                Condition: withBoundary,
+            },
             {
                 Sid: "EnvironmentUsers",
                 Effect: "Allow",
@@ -573,9 +690,19 @@ export function deployPermissions(s: DeployScope): Record<string, PolicyDocument
                 Effect: "Allow",
                 Action: ["kms:GenerateDataKey", "kms:Decrypt"],
                 Resource: arn("kms", "key/*"),
-                Condition: { StringEquals: { [`aws:ResourceTag/${key}`]: s.environment, "kms:ViaService": `secretsmanager.${s.region}.amazonaws.com` } },
+                Condition: {
+                    StringEquals: {
+                        [`aws:ResourceTag/${key}`]: s.environment,
+                        "kms:ViaService": `secretsmanager.${s.region}.amazonaws.com`,
+                    },
+                },
             },
-            { Sid: "EnvironmentAliases", Effect: "Allow", Action: ["kms:CreateAlias", "kms:UpdateAlias", "kms:DeleteAlias"], Resource: arn("kms", `alias/${s.prefix}/*`) },
+            {
+                Sid: "EnvironmentAliases",
+                Effect: "Allow",
+                Action: ["kms:CreateAlias", "kms:UpdateAlias", "kms:DeleteAlias"],
+                Resource: arn("kms", `alias/${s.prefix}/*`),
+            },
             {
                 Sid: "EnvironmentCertificateAuthority",
                 Effect: "Allow",
@@ -599,8 +726,20 @@ export function deployPermissions(s: DeployScope): Record<string, PolicyDocument
                 Resource: arn("acm-pca", "certificate-authority/*"),
                 Condition: tagged,
             },
-            { Sid: "CreateTaggedCertificateAuthority", Effect: "Allow", Action: "acm-pca:CreateCertificateAuthority", Resource: "*", Condition: taggedOnCreate },
-            { Sid: "TagNewCertificateAuthority", Effect: "Allow", Action: "acm-pca:TagCertificateAuthority", Resource: arn("acm-pca", "certificate-authority/*"), Condition: taggedOnCreate },
+            {
+                Sid: "CreateTaggedCertificateAuthority",
+                Effect: "Allow",
+                Action: "acm-pca:CreateCertificateAuthority",
+                Resource: "*",
+                Condition: taggedOnCreate,
+            },
+            {
+                Sid: "TagNewCertificateAuthority",
+                Effect: "Allow",
+                Action: "acm-pca:TagCertificateAuthority",
+                Resource: arn("acm-pca", "certificate-authority/*"),
+                Condition: taggedOnCreate,
+            },
             {
                 // Private certificates only (from a CA of this account), tagged for the environment; RequestCertificate takes no resource.
                 Sid: "RequestTaggedPrivateCertificates",
@@ -609,11 +748,23 @@ export function deployPermissions(s: DeployScope): Record<string, PolicyDocument
                 Resource: "*",
                 Condition: { ...taggedOnCreate, ArnLike: { "acm:CertificateAuthority": arn("acm-pca", "certificate-authority/*") } },
             },
-            { Sid: "TagNewCertificates", Effect: "Allow", Action: "acm:AddTagsToCertificate", Resource: arn("acm", "certificate/*"), Condition: taggedOnCreate },
+            {
+                Sid: "TagNewCertificates",
+                Effect: "Allow",
+                Action: "acm:AddTagsToCertificate",
+                Resource: arn("acm", "certificate/*"),
+                Condition: taggedOnCreate,
+            },
             {
                 Sid: "EnvironmentCertificates",
                 Effect: "Allow",
-                Action: ["acm:DescribeCertificate", "acm:ListTagsForCertificate", "acm:AddTagsToCertificate", "acm:RemoveTagsFromCertificate", "acm:DeleteCertificate"],
+                Action: [
+                    "acm:DescribeCertificate",
+                    "acm:ListTagsForCertificate",
+                    "acm:AddTagsToCertificate",
+                    "acm:RemoveTagsFromCertificate",
+                    "acm:DeleteCertificate",
+                ],
                 Resource: arn("acm", "certificate/*"),
                 Condition: tagged,
             },
@@ -622,9 +773,20 @@ export function deployPermissions(s: DeployScope): Record<string, PolicyDocument
             {
                 Sid: "EnvironmentTagStaysInEnvironment",
                 Effect: "Deny",
-                Action: [...TAG_ACTIONS, ...EC2_CREATE_ACTIONS, "kms:CreateKey", "acm-pca:CreateCertificateAuthority", "acm:RequestCertificate", "iam:CreateRole", "iam:CreateUser"],
+                Action: [
+                    ...TAG_ACTIONS,
+                    ...EC2_CREATE_ACTIONS,
+                    "kms:CreateKey",
+                    "acm-pca:CreateCertificateAuthority",
+                    "acm:RequestCertificate",
+                    "iam:CreateRole",
+                    "iam:CreateUser",
+                ],
                 Resource: "*",
-                Condition: { "ForAnyValue:StringEquals": { "aws:TagKeys": [key] }, StringNotEquals: { [`aws:RequestTag/${key}`]: s.environment } },
+                Condition: {
+                    "ForAnyValue:StringEquals": { "aws:TagKeys": [key] },
+                    StringNotEquals: { [`aws:RequestTag/${key}`]: s.environment },
+                },
             },
             {
                 Sid: "NeverUntagTheEnvironment",
@@ -638,9 +800,23 @@ export function deployPermissions(s: DeployScope): Record<string, PolicyDocument
                 Effect: "Deny",
                 Action: [...KEY_TAKEOVER_ACTIONS, ...TAG_ACTIONS.filter((a) => !a.startsWith("kms:"))],
                 Resource: "*",
-                Condition: { StringNotEquals: { [`aws:ResourceTag/${key}`]: s.environment }, Null: { [`aws:ResourceTag/${key}`]: "false" } },
+                Condition: {
+                    StringNotEquals: { [`aws:ResourceTag/${key}`]: s.environment },
+                    Null: { [`aws:ResourceTag/${key}`]: "false" },
+                },
             },
-            { Sid: "NoManagedPolicyAuthoring", Effect: "Deny", Action: ["iam:CreatePolicy", "iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion", "iam:DeleteRolePermissionsBoundary", "iam:DeleteUserPermissionsBoundary"], Resource: "*" },
+            {
+                Sid: "NoManagedPolicyAuthoring",
+                Effect: "Deny",
+                Action: [
+                    "iam:CreatePolicy",
+                    "iam:CreatePolicyVersion",
+                    "iam:SetDefaultPolicyVersion",
+                    "iam:DeleteRolePermissionsBoundary",
+                    "iam:DeleteUserPermissionsBoundary",
+                ],
+                Resource: "*",
+            },
             {
                 Sid: "FoundationIsOutOfReach",
                 Effect: "Deny",
@@ -738,6 +914,11 @@ export function previewReadPolicy(s: ReadScope, reads: readonly string[], unscop
     }
     return policyDocument(
         { Sid: "ReadsIamCannotScope", Effect: "Allow", Action: wanted.filter(unscopable), Resource: "*" },
-        ...[...byService.entries()].map(([service, actions]): Statement => ({ Sid: `Read${service.replace(/[^a-z0-9]/gi, "")}`, Effect: "Allow", Action: actions, Resource: resources[service] ?? [] })),
+        ...[...byService.entries()].map(([service, actions]): Statement => ({
+            Sid: `Read${service.replace(/[^a-z0-9]/gi, "")}`,
+            Effect: "Allow",
+            Action: actions,
+            Resource: resources[service] ?? [],
+        })),
     );
 }

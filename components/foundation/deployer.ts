@@ -111,20 +111,41 @@ export class Deployer extends pulumi.ComponentResource {
         const trust = (build: (ctx: TrustContext) => ReturnType<typeof previewTrustPolicy>) =>
             toJson(
                 oidc.arn.apply((oidcProviderArn) =>
-                    build({ provider, oidcProviderArn, issuerHost, project: args.project, protectedBranch: args.protectedBranch ?? "main", audiencePrefix, environmentRefs: args.environmentRefs }),
+                    build({
+                        provider,
+                        oidcProviderArn,
+                        issuerHost,
+                        project: args.project,
+                        protectedBranch: args.protectedBranch ?? "main",
+                        audiencePrefix,
+                        environmentRefs: args.environmentRefs,
+                    }),
                 ),
             );
 
         const preview = new aws.iam.Role(
             `${name}-preview`,
-            { description: `pulumi preview for merge requests of ${args.project}`, assumeRolePolicy: trust(previewTrustPolicy), maxSessionDuration: 3600 },
+            {
+                description: `pulumi preview for merge requests of ${args.project}`,
+                assumeRolePolicy: trust(previewTrustPolicy),
+                maxSessionDuration: 3600,
+            },
             { parent: this },
         );
         // Reads generated from the provider-action map (no AWS-managed ReadOnlyAccess: it reads secret values and data).
         const unscopable = new Set(UNSCOPABLE_ACTIONS);
         new aws.iam.RolePolicy(
             `${name}-preview-reads`,
-            { role: preview.name, policy: JSON.stringify(previewReadPolicy({ region: args.region, accountId: args.accountId, namePrefix: args.namePrefix }, actionsOfPhase("read"), (a) => unscopable.has(a))) },
+            {
+                role: preview.name,
+                policy: JSON.stringify(
+                    previewReadPolicy(
+                        { region: args.region, accountId: args.accountId, namePrefix: args.namePrefix },
+                        actionsOfPhase("read"),
+                        (a) => unscopable.has(a),
+                    ),
+                ),
+            },
             { parent: this },
         );
 
@@ -138,7 +159,13 @@ export class Deployer extends pulumi.ComponentResource {
                         name: `${args.namePrefix}-${environment}-workload-boundary`,
                         path: "/ciplatform/",
                         description: `Permissions boundary of the roles and users ${environment}'s deploy role creates`,
-                        policy: JSON.stringify(workloadBoundaryDocument({ accountId: args.accountId, region: args.region, prefix: `${args.namePrefix}-${environment}` })),
+                        policy: JSON.stringify(
+                            workloadBoundaryDocument({
+                                accountId: args.accountId,
+                                region: args.region,
+                                prefix: `${args.namePrefix}-${environment}`,
+                            }),
+                        ),
                     },
                     { parent: this },
                 ),
@@ -168,49 +195,97 @@ export class Deployer extends pulumi.ComponentResource {
                 enableKeyRotation: true,
                 deletionWindowInDays: args.kmsDeletionWindowDays ?? 30,
                 policy: toJson(
-                    pulumi.all([preview.arn, ...Object.values(deployRoles).map((r) => r.arn)]).apply(([previewArn, ...deployArns]) =>
-                        policyDocument(
-                            { Sid: "KeyAdministration", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${args.accountId}:root` }, Action: KEY_ADMIN_ACTIONS, Resource: "*" },
-                            { Sid: "DeploysUseTheKey", Effect: "Allow", Principal: { AWS: deployArns }, Action: ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"], Resource: "*" },
-                            { Sid: "PreviewsDecrypt", Effect: "Allow", Principal: { AWS: previewArn }, Action: ["kms:Decrypt", "kms:DescribeKey"], Resource: "*" },
+                    pulumi
+                        .all([preview.arn, ...Object.values(deployRoles).map((r) => r.arn)])
+                        .apply(([previewArn, ...deployArns]) =>
+                            policyDocument(
+                                {
+                                    Sid: "KeyAdministration",
+                                    Effect: "Allow",
+                                    Principal: { AWS: `arn:aws:iam::${args.accountId}:root` },
+                                    Action: KEY_ADMIN_ACTIONS,
+                                    Resource: "*",
+                                },
+                                {
+                                    Sid: "DeploysUseTheKey",
+                                    Effect: "Allow",
+                                    Principal: { AWS: deployArns },
+                                    Action: ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"],
+                                    Resource: "*",
+                                },
+                                {
+                                    Sid: "PreviewsDecrypt",
+                                    Effect: "Allow",
+                                    Principal: { AWS: previewArn },
+                                    Action: ["kms:Decrypt", "kms:DescribeKey"],
+                                    Resource: "*",
+                                },
+                            ),
                         ),
-                    ),
                 ),
             },
             { parent: this, protect },
         );
-        const alias = new aws.kms.Alias(`${name}-state-secrets`, { name: `alias/${args.namePrefix}-pulumi-secrets`, targetKeyId: secretsKey.keyId }, { parent: this });
+        const alias = new aws.kms.Alias(
+            `${name}-state-secrets`,
+            { name: `alias/${args.namePrefix}-pulumi-secrets`, targetKeyId: secretsKey.keyId },
+            { parent: this },
+        );
         const state = new EncryptedBucket(
             `${name}-state`,
-            { region: args.region, accountId: args.accountId, purpose: "Pulumi state", versioning: true, noncurrentVersionExpirationDays: 90, kmsDeletionWindowDays: args.kmsDeletionWindowDays, protect },
+            {
+                region: args.region,
+                accountId: args.accountId,
+                purpose: "Pulumi state",
+                versioning: true,
+                noncurrentVersionExpirationDays: 90,
+                kmsDeletionWindowDays: args.kmsDeletionWindowDays,
+                protect,
+            },
             { parent: this },
         );
         const project = args.platformProject ?? "ciplatform";
-        const stateAccess = pulumi.all([state.arn, state.kmsKeyArn, secretsKey.arn]).apply(([stateBucketArn, stateKeyArn, secretsKeyArn]) => ({
-            stateBucketArn,
-            stateKeyArn,
-            secretsKeyArn,
-            region: args.region,
-            project,
-        }));
+        const stateAccess = pulumi
+            .all([state.arn, state.kmsKeyArn, secretsKey.arn])
+            .apply(([stateBucketArn, stateKeyArn, secretsKeyArn]) => ({
+                stateBucketArn,
+                stateKeyArn,
+                secretsKeyArn,
+                region: args.region,
+                project,
+            }));
 
-        new aws.iam.RolePolicy(`${name}-preview-state`, { role: preview.name, policy: toJson(stateAccess.apply(previewStateAccessPolicy)) }, { parent: this });
+        new aws.iam.RolePolicy(
+            `${name}-preview-state`,
+            { role: preview.name, policy: toJson(stateAccess.apply(previewStateAccessPolicy)) },
+            { parent: this },
+        );
         for (const [environment, role] of Object.entries(deployRoles)) {
-            new aws.iam.RolePolicy(`${name}-deploy-${environment}-state`, { role: role.name, policy: toJson(stateAccess.apply((a) => deployStateAccessPolicy(a, environment))) }, { parent: this });
-            const permissions = pulumi.all([stateAccess, oidc.arn, boundaries[environment].arn]).apply(([a, ciOidcProviderArn, boundaryArn]) =>
-                deployPermissions({
-                    region: args.region,
-                    accountId: args.accountId,
-                    prefix: `${args.namePrefix}-${environment}`,
-                    namePrefix: args.namePrefix,
-                    environment,
-                    environmentTagKey: args.environmentTagKey ?? "environment",
-                    workloadBoundaryArn: boundaryArn,
-                    foundation: { stateBucketArn: a.stateBucketArn, keyArns: [a.stateKeyArn, a.secretsKeyArn], ciOidcProviderArn },
-                }),
+            new aws.iam.RolePolicy(
+                `${name}-deploy-${environment}-state`,
+                { role: role.name, policy: toJson(stateAccess.apply((a) => deployStateAccessPolicy(a, environment))) },
+                { parent: this },
             );
+            const permissions = pulumi
+                .all([stateAccess, oidc.arn, boundaries[environment].arn])
+                .apply(([a, ciOidcProviderArn, boundaryArn]) =>
+                    deployPermissions({
+                        region: args.region,
+                        accountId: args.accountId,
+                        prefix: `${args.namePrefix}-${environment}`,
+                        namePrefix: args.namePrefix,
+                        environment,
+                        environmentTagKey: args.environmentTagKey ?? "environment",
+                        workloadBoundaryArn: boundaryArn,
+                        foundation: { stateBucketArn: a.stateBucketArn, keyArns: [a.stateKeyArn, a.secretsKeyArn], ciOidcProviderArn },
+                    }),
+                );
             for (const purpose of ["network", "cluster", "identity", "data", "guard"] as const) {
-                new aws.iam.RolePolicy(`${name}-deploy-${environment}-${purpose}`, { role: role.name, policy: toJson(permissions.apply((p) => p[purpose])) }, { parent: this });
+                new aws.iam.RolePolicy(
+                    `${name}-deploy-${environment}-${purpose}`,
+                    { role: role.name, policy: toJson(permissions.apply((p) => p[purpose])) },
+                    { parent: this },
+                );
             }
         }
 
@@ -220,11 +295,21 @@ export class Deployer extends pulumi.ComponentResource {
                 `${name}-third-party`,
                 {
                     description: `read-only audit access for account ${thirdParty.accountId}, with an External ID`,
-                    assumeRolePolicy: pulumi.secret(toJson(pulumi.output(thirdParty.externalId).apply((externalId) => thirdPartyTrustPolicy(thirdParty.accountId, externalId)))),
+                    assumeRolePolicy: pulumi.secret(
+                        toJson(
+                            pulumi
+                                .output(thirdParty.externalId)
+                                .apply((externalId) => thirdPartyTrustPolicy(thirdParty.accountId, externalId)),
+                        ),
+                    ),
                 },
                 { parent: this },
             );
-            new aws.iam.RolePolicyAttachment(`${name}-third-party-audit`, { role: role.name, policyArn: managedPolicyArn("SecurityAudit") }, { parent: this });
+            new aws.iam.RolePolicyAttachment(
+                `${name}-third-party-audit`,
+                { role: role.name, policyArn: managedPolicyArn("SecurityAudit") },
+                { parent: this },
+            );
         }
 
         this.previewRoleArn = preview.arn;

@@ -116,25 +116,33 @@ export function roleArnOf(value: unknown, s: CallScope): string {
     const v = str(value);
     return v.startsWith("arn:") ? v : `arn:aws:iam::${s.accountId}:role/${v}`;
 }
-const passRole =
-    (input: string, service: string): Call => ({
-        action: "iam:PassRole",
-        on: (r, s) => ({ arn: roleArnOf(r.inputs[input], s), tags: "none" }),
-        context: () => ({ "iam:PassedToService": service }),
-    });
+const passRole = (input: string, service: string): Call => ({
+    action: "iam:PassRole",
+    on: (r, s) => ({ arn: roleArnOf(r.inputs[input], s), tags: "none" }),
+    context: () => ({ "iam:PassedToService": service }),
+});
 const keyOf = (value: unknown, s: CallScope): string => {
     const v = str(value);
     return v.startsWith("arn:") ? v : `arn:aws:kms:${s.region}:${s.accountId}:key/${v || "0000"}`;
 };
-const viaService = (service: string) => (_r: PlannedLike, s: CallScope) => ({ "kms:ViaService": `${service}.${s.region}.amazonaws.com`, "kms:CallerAccount": s.accountId });
+const viaService = (service: string) => (_r: PlannedLike, s: CallScope) => ({
+    "kms:ViaService": `${service}.${s.region}.amazonaws.com`,
+    "kms:CallerAccount": s.accountId,
+});
 const onKey = (input: string, action: string, service?: string): Call => ({
     action,
     on: (r, s) => ({ arn: keyOf(r.inputs[input], s), tags: "related" }),
     context: service ? viaService(service) : undefined,
 });
 const bucketArn = (r: PlannedLike): string => `arn:aws:s3:::${str(r.inputs.bucket)}`;
-const onCluster = (r: PlannedLike, s: CallScope): Target => ({ arn: regional("eks", `cluster/${str(r.inputs.clusterName)}`)(s), tags: "related" });
-const ec2TagOnCreate = (createAction: string): Call => ({ action: "ec2:CreateTags", context: () => ({ "ec2:CreateAction": createAction }) });
+const onCluster = (r: PlannedLike, s: CallScope): Target => ({
+    arn: regional("eks", `cluster/${str(r.inputs.clusterName)}`)(s),
+    tags: "related",
+});
+const ec2TagOnCreate = (createAction: string): Call => ({
+    action: "ec2:CreateTags",
+    context: () => ({ "ec2:CreateAction": createAction }),
+});
 const ec2Tags = ["ec2:CreateTags", "ec2:DeleteTags"];
 const hasTags = (r: PlannedLike): boolean => Object.keys((r.inputs.tags as Record<string, string> | undefined) ?? {}).length > 0;
 const tagging = (action: string): Call => ({ action, when: hasTags });
@@ -162,7 +170,6 @@ const S3_BUCKET_READS = [
     "s3:GetBucketObjectLockConfiguration",
 ];
 
-
 const s3BucketSub = (put: string[], get: string[], del: string[], source: string): AwsTypeActions => ({
     kind: "aws",
     arn: (r) => bucketArn(r),
@@ -182,7 +189,10 @@ export const PROVIDER_ACTIONS: Readonly<Record<string, TypeActions>> = {
         calls: { create: ["sts:GetCallerIdentity"], read: ["sts:GetCallerIdentity"], update: [], tag: [], delete: [] },
         source: ["hashicorp/terraform-provider-aws internal/conns/config.go (GetCallerIdentity for the account id)", SAR("AWS STS")],
     },
-    "pulumi:providers:kubernetes": { kind: "other-provider", note: "Kubernetes API, not IAM: authenticates with a presigned sts:GetCallerIdentity (aws eks get-token) and an EKS access entry" },
+    "pulumi:providers:kubernetes": {
+        kind: "other-provider",
+        note: "Kubernetes API, not IAM: authenticates with a presigned sts:GetCallerIdentity (aws eks get-token) and an EKS access entry",
+    },
     "pulumi:providers:random": { kind: "other-provider", note: "local random values, no API" },
     "random:index/randomPassword:RandomPassword": { kind: "other-provider", note: "local random values, no API" },
 
@@ -192,8 +202,23 @@ export const PROVIDER_ACTIONS: Readonly<Record<string, TypeActions>> = {
         arn: (r, s) => ec2(`vpc/${r.inputs.id ? str(r.inputs.id) : "*"}`)(s),
         taggable: true,
         calls: {
-            create: ["ec2:CreateVpc", ec2TagOnCreate("CreateVpc"), "ec2:ModifyVpcAttribute", "ec2:DescribeVpcs", "ec2:DescribeVpcAttribute", "ec2:DescribeRouteTables", "ec2:DescribeSecurityGroups", "ec2:DescribeNetworkAcls"],
-            read: ["ec2:DescribeVpcs", "ec2:DescribeVpcAttribute", "ec2:DescribeRouteTables", "ec2:DescribeSecurityGroups", "ec2:DescribeNetworkAcls"],
+            create: [
+                "ec2:CreateVpc",
+                ec2TagOnCreate("CreateVpc"),
+                "ec2:ModifyVpcAttribute",
+                "ec2:DescribeVpcs",
+                "ec2:DescribeVpcAttribute",
+                "ec2:DescribeRouteTables",
+                "ec2:DescribeSecurityGroups",
+                "ec2:DescribeNetworkAcls",
+            ],
+            read: [
+                "ec2:DescribeVpcs",
+                "ec2:DescribeVpcAttribute",
+                "ec2:DescribeRouteTables",
+                "ec2:DescribeSecurityGroups",
+                "ec2:DescribeNetworkAcls",
+            ],
             update: ["ec2:ModifyVpcAttribute"],
             tag: ec2Tags,
             delete: ["ec2:DeleteVpc", "ec2:DescribeVpcs"],
@@ -205,7 +230,13 @@ export const PROVIDER_ACTIONS: Readonly<Record<string, TypeActions>> = {
         arn: ec2Arn("subnet"),
         taggable: true,
         calls: {
-            create: ["ec2:CreateSubnet", { action: "ec2:CreateSubnet", on: ec2Related((r) => `vpc/${str(r.inputs.vpcId)}`) }, ec2TagOnCreate("CreateSubnet"), "ec2:ModifySubnetAttribute", "ec2:DescribeSubnets"],
+            create: [
+                "ec2:CreateSubnet",
+                { action: "ec2:CreateSubnet", on: ec2Related((r) => `vpc/${str(r.inputs.vpcId)}`) },
+                ec2TagOnCreate("CreateSubnet"),
+                "ec2:ModifySubnetAttribute",
+                "ec2:DescribeSubnets",
+            ],
             read: ["ec2:DescribeSubnets"],
             update: ["ec2:ModifySubnetAttribute"],
             tag: ec2Tags,
@@ -218,11 +249,22 @@ export const PROVIDER_ACTIONS: Readonly<Record<string, TypeActions>> = {
         arn: ec2Arn("internet-gateway"),
         taggable: true,
         calls: {
-            create: ["ec2:CreateInternetGateway", ec2TagOnCreate("CreateInternetGateway"), "ec2:AttachInternetGateway", { action: "ec2:AttachInternetGateway", on: ec2Related((r) => `vpc/${str(r.inputs.vpcId)}`) }, "ec2:DescribeInternetGateways"],
+            create: [
+                "ec2:CreateInternetGateway",
+                ec2TagOnCreate("CreateInternetGateway"),
+                "ec2:AttachInternetGateway",
+                { action: "ec2:AttachInternetGateway", on: ec2Related((r) => `vpc/${str(r.inputs.vpcId)}`) },
+                "ec2:DescribeInternetGateways",
+            ],
             read: ["ec2:DescribeInternetGateways"],
             update: [],
             tag: ec2Tags,
-            delete: ["ec2:DetachInternetGateway", { action: "ec2:DetachInternetGateway", on: ec2Related((r) => `vpc/${str(r.inputs.vpcId)}`) }, "ec2:DeleteInternetGateway", "ec2:DescribeInternetGateways"],
+            delete: [
+                "ec2:DetachInternetGateway",
+                { action: "ec2:DetachInternetGateway", on: ec2Related((r) => `vpc/${str(r.inputs.vpcId)}`) },
+                "ec2:DeleteInternetGateway",
+                "ec2:DescribeInternetGateways",
+            ],
         },
         source: [TF("ec2/vpc_internet_gateway.go"), SAR("Amazon EC2")],
     },
@@ -263,7 +305,13 @@ export const PROVIDER_ACTIONS: Readonly<Record<string, TypeActions>> = {
         arn: ec2Arn("route-table"),
         taggable: true,
         calls: {
-            create: ["ec2:CreateRouteTable", { action: "ec2:CreateRouteTable", on: ec2Related((r) => `vpc/${str(r.inputs.vpcId)}`) }, ec2TagOnCreate("CreateRouteTable"), "ec2:CreateRoute", "ec2:DescribeRouteTables"],
+            create: [
+                "ec2:CreateRouteTable",
+                { action: "ec2:CreateRouteTable", on: ec2Related((r) => `vpc/${str(r.inputs.vpcId)}`) },
+                ec2TagOnCreate("CreateRouteTable"),
+                "ec2:CreateRoute",
+                "ec2:DescribeRouteTables",
+            ],
             read: ["ec2:DescribeRouteTables"],
             update: ["ec2:CreateRoute", "ec2:ReplaceRoute", "ec2:DeleteRoute"],
             tag: ec2Tags,
@@ -276,7 +324,11 @@ export const PROVIDER_ACTIONS: Readonly<Record<string, TypeActions>> = {
         arn: (r, s) => ec2(`route-table/${str(r.inputs.routeTableId)}`)(s),
         taggable: false,
         calls: {
-            create: ["ec2:AssociateRouteTable", { action: "ec2:AssociateRouteTable", on: ec2Related((r) => `subnet/${str(r.inputs.subnetId)}`) }, "ec2:DescribeRouteTables"],
+            create: [
+                "ec2:AssociateRouteTable",
+                { action: "ec2:AssociateRouteTable", on: ec2Related((r) => `subnet/${str(r.inputs.subnetId)}`) },
+                "ec2:DescribeRouteTables",
+            ],
             read: ["ec2:DescribeRouteTables"],
             update: ["ec2:ReplaceRouteTableAssociation"],
             tag: [],
@@ -293,13 +345,21 @@ export const PROVIDER_ACTIONS: Readonly<Record<string, TypeActions>> = {
         calls: {
             create: [
                 "ec2:DescribeSecurityGroups",
-                { action: "ec2:CreateTags", on: (r, s) => ({ arn: ec2(`security-group/sg-default-of-${idOr(r.inputs.vpcId, "vpc")}`)(s), tags: "untagged" }) },
+                {
+                    action: "ec2:CreateTags",
+                    on: (r, s) => ({ arn: ec2(`security-group/sg-default-of-${idOr(r.inputs.vpcId, "vpc")}`)(s), tags: "untagged" }),
+                },
                 "ec2:RevokeSecurityGroupIngress",
                 "ec2:RevokeSecurityGroupEgress",
                 "ec2:DescribeSecurityGroupRules",
             ],
             read: ["ec2:DescribeSecurityGroups", "ec2:DescribeSecurityGroupRules"],
-            update: ["ec2:AuthorizeSecurityGroupIngress", "ec2:AuthorizeSecurityGroupEgress", "ec2:RevokeSecurityGroupIngress", "ec2:RevokeSecurityGroupEgress"],
+            update: [
+                "ec2:AuthorizeSecurityGroupIngress",
+                "ec2:AuthorizeSecurityGroupEgress",
+                "ec2:RevokeSecurityGroupIngress",
+                "ec2:RevokeSecurityGroupEgress",
+            ],
             tag: ec2Tags,
             delete: [],
         },
@@ -329,7 +389,12 @@ export const PROVIDER_ACTIONS: Readonly<Record<string, TypeActions>> = {
         arn: ec2Arn("launch-template"),
         taggable: true,
         calls: {
-            create: ["ec2:CreateLaunchTemplate", ec2TagOnCreate("CreateLaunchTemplate"), "ec2:DescribeLaunchTemplates", "ec2:DescribeLaunchTemplateVersions"],
+            create: [
+                "ec2:CreateLaunchTemplate",
+                ec2TagOnCreate("CreateLaunchTemplate"),
+                "ec2:DescribeLaunchTemplates",
+                "ec2:DescribeLaunchTemplateVersions",
+            ],
             read: ["ec2:DescribeLaunchTemplates", "ec2:DescribeLaunchTemplateVersions"],
             update: ["ec2:CreateLaunchTemplateVersion", "ec2:ModifyLaunchTemplate"],
             tag: ec2Tags,
@@ -342,9 +407,20 @@ export const PROVIDER_ACTIONS: Readonly<Record<string, TypeActions>> = {
         arn: ec2Arn("security-group"),
         taggable: true,
         calls: {
-            create: ["ec2:CreateSecurityGroup", { action: "ec2:CreateSecurityGroup", on: ec2Related((r) => `vpc/${str(r.inputs.vpcId)}`) }, ec2TagOnCreate("CreateSecurityGroup"), "ec2:RevokeSecurityGroupEgress", "ec2:DescribeSecurityGroups"],
+            create: [
+                "ec2:CreateSecurityGroup",
+                { action: "ec2:CreateSecurityGroup", on: ec2Related((r) => `vpc/${str(r.inputs.vpcId)}`) },
+                ec2TagOnCreate("CreateSecurityGroup"),
+                "ec2:RevokeSecurityGroupEgress",
+                "ec2:DescribeSecurityGroups",
+            ],
             read: ["ec2:DescribeSecurityGroups", "ec2:DescribeSecurityGroupRules"],
-            update: ["ec2:AuthorizeSecurityGroupIngress", "ec2:AuthorizeSecurityGroupEgress", "ec2:RevokeSecurityGroupIngress", "ec2:RevokeSecurityGroupEgress"],
+            update: [
+                "ec2:AuthorizeSecurityGroupIngress",
+                "ec2:AuthorizeSecurityGroupEgress",
+                "ec2:RevokeSecurityGroupIngress",
+                "ec2:RevokeSecurityGroupEgress",
+            ],
             tag: ec2Tags,
             delete: ["ec2:DeleteSecurityGroup", "ec2:DescribeNetworkInterfaces"],
         },
@@ -360,17 +436,31 @@ export const PROVIDER_ACTIONS: Readonly<Record<string, TypeActions>> = {
         calls: {
             create: [
                 // With tags, the new rule is authorized too (request tags), and tagged on creation.
-                { action: "ec2:AuthorizeSecurityGroupIngress", on: (_r, s) => ({ arn: ec2("security-group-rule/*")(s), tags: "own" }), when: hasTags },
+                {
+                    action: "ec2:AuthorizeSecurityGroupIngress",
+                    on: (_r, s) => ({ arn: ec2("security-group-rule/*")(s), tags: "own" }),
+                    when: hasTags,
+                },
                 { action: "ec2:AuthorizeSecurityGroupIngress", on: onEksClusterGroup, context: eksClusterGroupTags },
                 { ...ec2TagOnCreate("AuthorizeSecurityGroupIngress"), when: hasTags },
                 "ec2:DescribeSecurityGroupRules",
             ],
             read: ["ec2:DescribeSecurityGroupRules"],
-            update: [{ action: "ec2:ModifySecurityGroupRules", on: onEksClusterGroup, context: eksClusterGroupTags }, "ec2:ModifySecurityGroupRules"],
+            update: [
+                { action: "ec2:ModifySecurityGroupRules", on: onEksClusterGroup, context: eksClusterGroupTags },
+                "ec2:ModifySecurityGroupRules",
+            ],
             tag: ec2Tags,
-            delete: [{ action: "ec2:RevokeSecurityGroupIngress", on: onEksClusterGroup, context: eksClusterGroupTags }, "ec2:DescribeSecurityGroupRules"],
+            delete: [
+                { action: "ec2:RevokeSecurityGroupIngress", on: onEksClusterGroup, context: eksClusterGroupTags },
+                "ec2:DescribeSecurityGroupRules",
+            ],
         },
-        source: [TF("ec2/vpc_security_group_ingress_rule.go"), SAR("Amazon EC2"), "EKS user guide: the cluster security group is tagged aws:eks:cluster-name"],
+        source: [
+            TF("ec2/vpc_security_group_ingress_rule.go"),
+            SAR("Amazon EC2"),
+            "EKS user guide: the cluster security group is tagged aws:eks:cluster-name",
+        ],
     },
 
     // --- logs, events, queues ----------------------------------------------------------------
@@ -380,7 +470,13 @@ export const PROVIDER_ACTIONS: Readonly<Record<string, TypeActions>> = {
         taggable: true,
         calls: {
             // CreateLogGroup with kmsKeyId: CloudWatch Logs uses the key with its own principal (key policy), not the caller's.
-            create: ["logs:CreateLogGroup", "logs:TagResource", "logs:PutRetentionPolicy", "logs:DescribeLogGroups", "logs:ListTagsForResource"],
+            create: [
+                "logs:CreateLogGroup",
+                "logs:TagResource",
+                "logs:PutRetentionPolicy",
+                "logs:DescribeLogGroups",
+                "logs:ListTagsForResource",
+            ],
             read: ["logs:DescribeLogGroups", "logs:ListTagsForResource"],
             update: ["logs:PutRetentionPolicy", "logs:DeleteRetentionPolicy", "logs:AssociateKmsKey", "logs:DisassociateKmsKey"],
             tag: ["logs:TagResource", "logs:UntagResource"],
@@ -431,7 +527,13 @@ export const PROVIDER_ACTIONS: Readonly<Record<string, TypeActions>> = {
         kind: "aws",
         arn: (r, s) => regional("sqs", str(r.inputs.queueUrl).split("/").pop() ?? "")(s),
         taggable: false,
-        calls: { create: ["sqs:SetQueueAttributes", "sqs:GetQueueAttributes"], read: ["sqs:GetQueueAttributes"], update: ["sqs:SetQueueAttributes"], tag: [], delete: ["sqs:SetQueueAttributes"] },
+        calls: {
+            create: ["sqs:SetQueueAttributes", "sqs:GetQueueAttributes"],
+            read: ["sqs:GetQueueAttributes"],
+            update: ["sqs:SetQueueAttributes"],
+            tag: [],
+            delete: ["sqs:SetQueueAttributes"],
+        },
         source: [TF("sqs/queue_policy.go"), SAR("Amazon SQS")],
     },
 
@@ -444,7 +546,10 @@ export const PROVIDER_ACTIONS: Readonly<Record<string, TypeActions>> = {
             // CreateKey takes the policy and the tags: tagging at creation needs kms:TagResource too.
             create: [
                 { action: "kms:CreateKey", on: () => ({ arn: "*", tags: "own" }) },
-                { action: "kms:TagResource", on: (_r, s) => ({ arn: regional("kms", "key/0a1b2c3d-0000-4000-8000-000000000000")(s), tags: "own" }) },
+                {
+                    action: "kms:TagResource",
+                    on: (_r, s) => ({ arn: regional("kms", "key/0a1b2c3d-0000-4000-8000-000000000000")(s), tags: "own" }),
+                },
                 "kms:EnableKeyRotation",
                 "kms:DescribeKey",
                 "kms:GetKeyPolicy",
@@ -452,7 +557,14 @@ export const PROVIDER_ACTIONS: Readonly<Record<string, TypeActions>> = {
                 "kms:ListResourceTags",
             ],
             read: ["kms:DescribeKey", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:ListResourceTags"],
-            update: ["kms:PutKeyPolicy", "kms:EnableKeyRotation", "kms:DisableKeyRotation", "kms:UpdateKeyDescription", "kms:EnableKey", "kms:DisableKey"],
+            update: [
+                "kms:PutKeyPolicy",
+                "kms:EnableKeyRotation",
+                "kms:DisableKeyRotation",
+                "kms:UpdateKeyDescription",
+                "kms:EnableKey",
+                "kms:DisableKey",
+            ],
             tag: ["kms:TagResource", "kms:UntagResource"],
             delete: ["kms:ScheduleKeyDeletion", "kms:DescribeKey"],
         },
@@ -463,7 +575,11 @@ export const PROVIDER_ACTIONS: Readonly<Record<string, TypeActions>> = {
         arn: (r, s) => regional("kms", str(r.inputs.name))(s),
         taggable: false,
         calls: {
-            create: ["kms:CreateAlias", onKey("targetKeyId", "kms:CreateAlias"), { action: "kms:ListAliases", on: () => ({ arn: "*", tags: "none" }) }],
+            create: [
+                "kms:CreateAlias",
+                onKey("targetKeyId", "kms:CreateAlias"),
+                { action: "kms:ListAliases", on: () => ({ arn: "*", tags: "none" }) },
+            ],
             read: [{ action: "kms:ListAliases", on: () => ({ arn: "*", tags: "none" }) }],
             update: ["kms:UpdateAlias", onKey("targetKeyId", "kms:UpdateAlias")],
             tag: [],
@@ -479,19 +595,34 @@ export const PROVIDER_ACTIONS: Readonly<Record<string, TypeActions>> = {
         taggable: true,
         calls: {
             create: [
-                { action: "iam:CreateRole", context: (r): Record<string, string> => (str(r.inputs.permissionsBoundary) ? { "iam:PermissionsBoundary": str(r.inputs.permissionsBoundary) } : {}) },
+                {
+                    action: "iam:CreateRole",
+                    context: (r): Record<string, string> =>
+                        str(r.inputs.permissionsBoundary) ? { "iam:PermissionsBoundary": str(r.inputs.permissionsBoundary) } : {},
+                },
                 tagging("iam:TagRole"),
                 "iam:GetRole",
                 "iam:ListRolePolicies",
                 "iam:ListAttachedRolePolicies",
             ],
             read: ["iam:GetRole", "iam:ListRolePolicies", "iam:ListAttachedRolePolicies"],
-            update: ["iam:UpdateRole", "iam:UpdateRoleDescription", "iam:UpdateAssumeRolePolicy", { action: "iam:PutRolePermissionsBoundary", context: (r) => ({ "iam:PermissionsBoundary": str(r.inputs.permissionsBoundary) }) }],
+            update: [
+                "iam:UpdateRole",
+                "iam:UpdateRoleDescription",
+                "iam:UpdateAssumeRolePolicy",
+                {
+                    action: "iam:PutRolePermissionsBoundary",
+                    context: (r) => ({ "iam:PermissionsBoundary": str(r.inputs.permissionsBoundary) }),
+                },
+            ],
             tag: ["iam:TagRole", "iam:UntagRole"],
             // Delete first detaches what is left, incl. Karpenter's instance profiles (named <cluster>_<hash>).
             delete: [
                 "iam:ListInstanceProfilesForRole",
-                { action: "iam:RemoveRoleFromInstanceProfile", on: (_r, s) => ({ arn: `arn:aws:iam::${s.accountId}:instance-profile/${s.prefix}_1234567890`, tags: "none" }) },
+                {
+                    action: "iam:RemoveRoleFromInstanceProfile",
+                    on: (_r, s) => ({ arn: `arn:aws:iam::${s.accountId}:instance-profile/${s.prefix}_1234567890`, tags: "none" }),
+                },
                 "iam:ListRolePolicies",
                 "iam:ListAttachedRolePolicies",
                 "iam:DeleteRole",
@@ -503,7 +634,13 @@ export const PROVIDER_ACTIONS: Readonly<Record<string, TypeActions>> = {
         kind: "aws",
         arn: (r, s) => roleOf(r, s),
         taggable: false,
-        calls: { create: ["iam:PutRolePolicy", "iam:GetRolePolicy"], read: ["iam:GetRolePolicy"], update: ["iam:PutRolePolicy"], tag: [], delete: ["iam:DeleteRolePolicy"] },
+        calls: {
+            create: ["iam:PutRolePolicy", "iam:GetRolePolicy"],
+            read: ["iam:GetRolePolicy"],
+            update: ["iam:PutRolePolicy"],
+            tag: [],
+            delete: ["iam:DeleteRolePolicy"],
+        },
         source: [TF("iam/role_policy.go"), SAR("AWS IAM")],
     },
     "aws:iam/rolePolicyAttachment:RolePolicyAttachment": {
@@ -511,7 +648,10 @@ export const PROVIDER_ACTIONS: Readonly<Record<string, TypeActions>> = {
         arn: (r, s) => roleOf(r, s),
         taggable: false,
         calls: {
-            create: [{ action: "iam:AttachRolePolicy", context: (r) => ({ "iam:PolicyARN": str(r.inputs.policyArn) }) }, "iam:ListAttachedRolePolicies"],
+            create: [
+                { action: "iam:AttachRolePolicy", context: (r) => ({ "iam:PolicyARN": str(r.inputs.policyArn) }) },
+                "iam:ListAttachedRolePolicies",
+            ],
             read: ["iam:ListAttachedRolePolicies"],
             update: [],
             tag: [],
@@ -524,7 +664,15 @@ export const PROVIDER_ACTIONS: Readonly<Record<string, TypeActions>> = {
         arn: (r, s) => userArn(physicalName(r), s, str(r.inputs.path) || "/"),
         taggable: true,
         calls: {
-            create: [{ action: "iam:CreateUser", context: (r): Record<string, string> => (str(r.inputs.permissionsBoundary) ? { "iam:PermissionsBoundary": str(r.inputs.permissionsBoundary) } : {}) }, tagging("iam:TagUser"), "iam:GetUser"],
+            create: [
+                {
+                    action: "iam:CreateUser",
+                    context: (r): Record<string, string> =>
+                        str(r.inputs.permissionsBoundary) ? { "iam:PermissionsBoundary": str(r.inputs.permissionsBoundary) } : {},
+                },
+                tagging("iam:TagUser"),
+                "iam:GetUser",
+            ],
             read: ["iam:GetUser"],
             update: ["iam:UpdateUser"],
             tag: ["iam:TagUser", "iam:UntagUser"],
@@ -536,24 +684,41 @@ export const PROVIDER_ACTIONS: Readonly<Record<string, TypeActions>> = {
         kind: "aws",
         arn: (r, s) => userArn(str(r.inputs.user), s, "/ciplatform/"),
         taggable: false,
-        calls: { create: ["iam:PutUserPolicy", "iam:GetUserPolicy"], read: ["iam:GetUserPolicy"], update: ["iam:PutUserPolicy"], tag: [], delete: ["iam:DeleteUserPolicy"] },
+        calls: {
+            create: ["iam:PutUserPolicy", "iam:GetUserPolicy"],
+            read: ["iam:GetUserPolicy"],
+            update: ["iam:PutUserPolicy"],
+            tag: [],
+            delete: ["iam:DeleteUserPolicy"],
+        },
         source: [TF("iam/user_policy.go"), SAR("AWS IAM")],
     },
     "aws:iam/accessKey:AccessKey": {
         kind: "aws",
         arn: (r, s) => userArn(str(r.inputs.user), s, "/ciplatform/"),
         taggable: false,
-        calls: { create: ["iam:CreateAccessKey", "iam:ListAccessKeys"], read: ["iam:ListAccessKeys"], update: ["iam:UpdateAccessKey"], tag: [], delete: ["iam:DeleteAccessKey"] },
+        calls: {
+            create: ["iam:CreateAccessKey", "iam:ListAccessKeys"],
+            read: ["iam:ListAccessKeys"],
+            update: ["iam:UpdateAccessKey"],
+            tag: [],
+            delete: ["iam:DeleteAccessKey"],
+        },
         source: [TF("iam/access_key.go"), SAR("AWS IAM")],
     },
     "aws:iam/openIdConnectProvider:OpenIdConnectProvider": {
         kind: "aws",
-        arn: (r, s) => `arn:aws:iam::${s.accountId}:oidc-provider/${str(r.inputs.url).replace(/^https:\/\//, "") || `oidc.eks.${s.region}.amazonaws.com/id/0A1B2C3D`}`,
+        arn: (r, s) =>
+            `arn:aws:iam::${s.accountId}:oidc-provider/${str(r.inputs.url).replace(/^https:\/\//, "") || `oidc.eks.${s.region}.amazonaws.com/id/0A1B2C3D`}`,
         taggable: true,
         calls: {
             create: ["iam:CreateOpenIDConnectProvider", tagging("iam:TagOpenIDConnectProvider"), "iam:GetOpenIDConnectProvider"],
             read: ["iam:GetOpenIDConnectProvider"],
-            update: ["iam:UpdateOpenIDConnectProviderThumbprint", "iam:AddClientIDToOpenIDConnectProvider", "iam:RemoveClientIDFromOpenIDConnectProvider"],
+            update: [
+                "iam:UpdateOpenIDConnectProviderThumbprint",
+                "iam:AddClientIDToOpenIDConnectProvider",
+                "iam:RemoveClientIDFromOpenIDConnectProvider",
+            ],
             tag: ["iam:TagOpenIDConnectProvider", "iam:UntagOpenIDConnectProvider"],
             delete: ["iam:DeleteOpenIDConnectProvider"],
         },
@@ -601,14 +766,23 @@ export const PROVIDER_ACTIONS: Readonly<Record<string, TypeActions>> = {
             tag: ["eks:TagResource", "eks:UntagResource"],
             delete: ["eks:DeleteCluster", "eks:DescribeCluster"],
         },
-        source: [TF("eks/cluster.go"), SAR("Amazon EKS"), "EKS user guide: envelope encryption needs kms:CreateGrant and kms:DescribeKey on the key for the cluster creator"],
+        source: [
+            TF("eks/cluster.go"),
+            SAR("Amazon EKS"),
+            "EKS user guide: envelope encryption needs kms:CreateGrant and kms:DescribeKey on the key for the cluster creator",
+        ],
     },
     "aws:eks/addon:Addon": {
         kind: "aws",
         arn: (r, s) => regional("eks", `addon/${str(r.inputs.clusterName)}/${str(r.inputs.addonName)}/0a1b2c3d`)(s),
         taggable: true,
         calls: {
-            create: [{ action: "eks:CreateAddon", on: onCluster }, "eks:TagResource", "eks:DescribeAddon", ...[passRoleIf("serviceAccountRoleArn")]],
+            create: [
+                { action: "eks:CreateAddon", on: onCluster },
+                "eks:TagResource",
+                "eks:DescribeAddon",
+                ...[passRoleIf("serviceAccountRoleArn")],
+            ],
             read: ["eks:DescribeAddon"],
             update: ["eks:UpdateAddon", { action: "eks:DescribeUpdate", on: onCluster }],
             tag: ["eks:TagResource", "eks:UntagResource"],
@@ -631,15 +805,28 @@ export const PROVIDER_ACTIONS: Readonly<Record<string, TypeActions>> = {
                 "eks:DescribeNodegroup",
             ],
             read: ["eks:DescribeNodegroup"],
-            update: ["eks:UpdateNodegroupConfig", "eks:UpdateNodegroupVersion", { action: "eks:DescribeUpdate", on: onCluster }, { action: "ec2:DescribeLaunchTemplateVersions", on: () => ({ arn: "*", tags: "none" }) }],
+            update: [
+                "eks:UpdateNodegroupConfig",
+                "eks:UpdateNodegroupVersion",
+                { action: "eks:DescribeUpdate", on: onCluster },
+                { action: "ec2:DescribeLaunchTemplateVersions", on: () => ({ arn: "*", tags: "none" }) },
+            ],
             tag: ["eks:TagResource", "eks:UntagResource"],
             delete: ["eks:DeleteNodegroup", "eks:DescribeNodegroup"],
         },
-        source: [TF("eks/node_group.go"), SAR("Amazon EKS"), "EKS user guide: managed node groups need iam:PassRole of the node role and the AWSServiceRoleForAmazonEKSNodegroup role"],
+        source: [
+            TF("eks/node_group.go"),
+            SAR("Amazon EKS"),
+            "EKS user guide: managed node groups need iam:PassRole of the node role and the AWSServiceRoleForAmazonEKSNodegroup role",
+        ],
     },
     "aws:eks/accessEntry:AccessEntry": {
         kind: "aws",
-        arn: (r, s) => regional("eks", `access-entry/${str(r.inputs.clusterName)}/role/${s.accountId}/${str(r.inputs.principalArn).split("/").pop() ?? ""}/0a1b2c3d`)(s),
+        arn: (r, s) =>
+            regional(
+                "eks",
+                `access-entry/${str(r.inputs.clusterName)}/role/${s.accountId}/${str(r.inputs.principalArn).split("/").pop() ?? ""}/0a1b2c3d`,
+            )(s),
         taggable: true,
         calls: {
             create: [{ action: "eks:CreateAccessEntry", on: onCluster }, "eks:TagResource", "eks:DescribeAccessEntry"],
@@ -666,11 +853,36 @@ export const PROVIDER_ACTIONS: Readonly<Record<string, TypeActions>> = {
         },
         source: [TF("s3/bucket.go"), SAR("Amazon S3")],
     },
-    "aws:s3/bucketVersioning:BucketVersioning": s3BucketSub(["s3:PutBucketVersioning"], ["s3:GetBucketVersioning"], ["s3:PutBucketVersioning"], "s3/bucket_versioning.go"),
-    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": s3BucketSub(["s3:PutLifecycleConfiguration"], ["s3:GetLifecycleConfiguration"], ["s3:PutLifecycleConfiguration"], "s3/bucket_lifecycle_configuration.go"),
-    "aws:s3/bucketOwnershipControls:BucketOwnershipControls": s3BucketSub(["s3:PutBucketOwnershipControls"], ["s3:GetBucketOwnershipControls"], ["s3:PutBucketOwnershipControls"], "s3/bucket_ownership_controls.go"),
-    "aws:s3/bucketPolicy:BucketPolicy": s3BucketSub(["s3:PutBucketPolicy"], ["s3:GetBucketPolicy"], ["s3:DeleteBucketPolicy"], "s3/bucket_policy.go"),
-    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": s3BucketSub(["s3:PutBucketPublicAccessBlock"], ["s3:GetBucketPublicAccessBlock"], ["s3:PutBucketPublicAccessBlock"], "s3/bucket_public_access_block.go"),
+    "aws:s3/bucketVersioning:BucketVersioning": s3BucketSub(
+        ["s3:PutBucketVersioning"],
+        ["s3:GetBucketVersioning"],
+        ["s3:PutBucketVersioning"],
+        "s3/bucket_versioning.go",
+    ),
+    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": s3BucketSub(
+        ["s3:PutLifecycleConfiguration"],
+        ["s3:GetLifecycleConfiguration"],
+        ["s3:PutLifecycleConfiguration"],
+        "s3/bucket_lifecycle_configuration.go",
+    ),
+    "aws:s3/bucketOwnershipControls:BucketOwnershipControls": s3BucketSub(
+        ["s3:PutBucketOwnershipControls"],
+        ["s3:GetBucketOwnershipControls"],
+        ["s3:PutBucketOwnershipControls"],
+        "s3/bucket_ownership_controls.go",
+    ),
+    "aws:s3/bucketPolicy:BucketPolicy": s3BucketSub(
+        ["s3:PutBucketPolicy"],
+        ["s3:GetBucketPolicy"],
+        ["s3:DeleteBucketPolicy"],
+        "s3/bucket_policy.go",
+    ),
+    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": s3BucketSub(
+        ["s3:PutBucketPublicAccessBlock"],
+        ["s3:GetBucketPublicAccessBlock"],
+        ["s3:PutBucketPublicAccessBlock"],
+        "s3/bucket_public_access_block.go",
+    ),
     "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": s3BucketSub(
         ["s3:PutEncryptionConfiguration"],
         ["s3:GetEncryptionConfiguration"],
@@ -684,7 +896,12 @@ export const PROVIDER_ACTIONS: Readonly<Record<string, TypeActions>> = {
         arn: (r, s) => regional("secretsmanager", `secret:${physicalName(r)}-AbCdEf`)(s),
         taggable: true,
         calls: {
-            create: ["secretsmanager:CreateSecret", "secretsmanager:TagResource", "secretsmanager:DescribeSecret", "secretsmanager:GetResourcePolicy"],
+            create: [
+                "secretsmanager:CreateSecret",
+                "secretsmanager:TagResource",
+                "secretsmanager:DescribeSecret",
+                "secretsmanager:GetResourcePolicy",
+            ],
             read: ["secretsmanager:DescribeSecret", "secretsmanager:GetResourcePolicy"],
             update: ["secretsmanager:UpdateSecret", onKey("kmsKeyId", "kms:DescribeKey")],
             tag: ["secretsmanager:TagResource", "secretsmanager:UntagResource"],
@@ -698,13 +915,26 @@ export const PROVIDER_ACTIONS: Readonly<Record<string, TypeActions>> = {
         taggable: false,
         calls: {
             // Secrets Manager encrypts and decrypts the value with the caller's own KMS permissions.
-            create: ["secretsmanager:PutSecretValue", { ...onKey("kmsKeyId", "kms:GenerateDataKey", "secretsmanager"), on: secretKey }, "secretsmanager:GetSecretValue", { ...onKey("kmsKeyId", "kms:Decrypt", "secretsmanager"), on: secretKey }],
+            create: [
+                "secretsmanager:PutSecretValue",
+                { ...onKey("kmsKeyId", "kms:GenerateDataKey", "secretsmanager"), on: secretKey },
+                "secretsmanager:GetSecretValue",
+                { ...onKey("kmsKeyId", "kms:Decrypt", "secretsmanager"), on: secretKey },
+            ],
             read: ["secretsmanager:GetSecretValue", { ...onKey("kmsKeyId", "kms:Decrypt", "secretsmanager"), on: secretKey }],
-            update: ["secretsmanager:PutSecretValue", "secretsmanager:UpdateSecretVersionStage", { ...onKey("kmsKeyId", "kms:GenerateDataKey", "secretsmanager"), on: secretKey }],
+            update: [
+                "secretsmanager:PutSecretValue",
+                "secretsmanager:UpdateSecretVersionStage",
+                { ...onKey("kmsKeyId", "kms:GenerateDataKey", "secretsmanager"), on: secretKey },
+            ],
             tag: [],
             delete: ["secretsmanager:UpdateSecretVersionStage", "secretsmanager:DescribeSecret"],
         },
-        source: [TF("secretsmanager/secret_version.go"), SAR("AWS Secrets Manager"), "Secrets Manager user guide: PutSecretValue with a CMK needs kms:GenerateDataKey, GetSecretValue kms:Decrypt"],
+        source: [
+            TF("secretsmanager/secret_version.go"),
+            SAR("AWS Secrets Manager"),
+            "Secrets Manager user guide: PutSecretValue with a CMK needs kms:GenerateDataKey, GetSecretValue kms:Decrypt",
+        ],
     },
 
     // --- ACM ----------------------------------------------------------------------------------
@@ -720,7 +950,8 @@ export const PROVIDER_ACTIONS: Readonly<Record<string, TypeActions>> = {
                 {
                     action: "acm:RequestCertificate",
                     on: () => ({ arn: "*", tags: "own" }),
-                    context: (r): Record<string, string> => (str(r.inputs.certificateAuthorityArn) ? { "acm:CertificateAuthority": str(r.inputs.certificateAuthorityArn) } : {}),
+                    context: (r): Record<string, string> =>
+                        str(r.inputs.certificateAuthorityArn) ? { "acm:CertificateAuthority": str(r.inputs.certificateAuthorityArn) } : {},
                 },
                 tagging("acm:AddTagsToCertificate"),
                 "acm:DescribeCertificate",
@@ -731,7 +962,11 @@ export const PROVIDER_ACTIONS: Readonly<Record<string, TypeActions>> = {
             tag: ["acm:AddTagsToCertificate", "acm:RemoveTagsFromCertificate"],
             delete: ["acm:DeleteCertificate", "acm:DescribeCertificate"],
         },
-        source: [TF("acm/certificate.go"), SAR("AWS Certificate Manager"), "ACM user guide: tagging on request needs acm:AddTagsToCertificate; private certificates are issued by ACM's service principal"],
+        source: [
+            TF("acm/certificate.go"),
+            SAR("AWS Certificate Manager"),
+            "ACM user guide: tagging on request needs acm:AddTagsToCertificate; private certificates are issued by ACM's service principal",
+        ],
     },
 
     // --- ACM Private CA ---------------------------------------------------------------------------
@@ -742,12 +977,23 @@ export const PROVIDER_ACTIONS: Readonly<Record<string, TypeActions>> = {
         calls: {
             create: [
                 { action: "acm-pca:CreateCertificateAuthority", on: () => ({ arn: "*", tags: "own" }) },
-                { action: "acm-pca:TagCertificateAuthority", on: (_r, s) => ({ arn: regional("acm-pca", "certificate-authority/0a1b2c3d-0000-4000-8000-000000000000")(s), tags: "own" }) },
+                {
+                    action: "acm-pca:TagCertificateAuthority",
+                    on: (_r, s) => ({
+                        arn: regional("acm-pca", "certificate-authority/0a1b2c3d-0000-4000-8000-000000000000")(s),
+                        tags: "own",
+                    }),
+                },
                 "acm-pca:DescribeCertificateAuthority",
                 "acm-pca:GetCertificateAuthorityCsr",
                 "acm-pca:ListTags",
             ],
-            read: ["acm-pca:DescribeCertificateAuthority", "acm-pca:GetCertificateAuthorityCsr", "acm-pca:GetCertificateAuthorityCertificate", "acm-pca:ListTags"],
+            read: [
+                "acm-pca:DescribeCertificateAuthority",
+                "acm-pca:GetCertificateAuthorityCsr",
+                "acm-pca:GetCertificateAuthorityCertificate",
+                "acm-pca:ListTags",
+            ],
             update: ["acm-pca:UpdateCertificateAuthority"],
             tag: ["acm-pca:TagCertificateAuthority", "acm-pca:UntagCertificateAuthority"],
             delete: ["acm-pca:UpdateCertificateAuthority", "acm-pca:DeleteCertificateAuthority"],
@@ -779,7 +1025,11 @@ export const PROVIDER_ACTIONS: Readonly<Record<string, TypeActions>> = {
             tag: [],
             delete: ["acm-pca:DeletePermission"],
         },
-        source: [TF("acmpca/permission.go"), SAR("AWS Private CA"), "AWS Private CA API reference: CreatePermission (principal acm.amazonaws.com)"],
+        source: [
+            TF("acmpca/permission.go"),
+            SAR("AWS Private CA"),
+            "AWS Private CA API reference: CreatePermission (principal acm.amazonaws.com)",
+        ],
     },
     "aws:acmpca/certificateAuthorityCertificate:CertificateAuthorityCertificate": {
         kind: "aws",
@@ -798,10 +1048,15 @@ export const PROVIDER_ACTIONS: Readonly<Record<string, TypeActions>> = {
     // --- foundation only: created by the administrator running the foundation stack, never by a deploy role ---
     "aws:iam/serviceLinkedRole:ServiceLinkedRole": {
         kind: "aws",
-        arn: (r, s) => `arn:aws:iam::${s.accountId}:role/aws-service-role/${str(r.inputs.awsServiceName)}/${physicalName(r, "customSuffix")}`,
+        arn: (r, s) =>
+            `arn:aws:iam::${s.accountId}:role/aws-service-role/${str(r.inputs.awsServiceName)}/${physicalName(r, "customSuffix")}`,
         taggable: true,
         calls: {
-            create: [{ action: "iam:CreateServiceLinkedRole", context: (r) => ({ "iam:AWSServiceName": str(r.inputs.awsServiceName) }) }, tagging("iam:TagRole"), "iam:GetRole"],
+            create: [
+                { action: "iam:CreateServiceLinkedRole", context: (r) => ({ "iam:AWSServiceName": str(r.inputs.awsServiceName) }) },
+                tagging("iam:TagRole"),
+                "iam:GetRole",
+            ],
             read: ["iam:GetRole"],
             update: ["iam:UpdateRoleDescription"],
             tag: ["iam:TagRole", "iam:UntagRole"],
@@ -823,15 +1078,24 @@ export const PROVIDER_ACTIONS: Readonly<Record<string, TypeActions>> = {
                 "iam:GetInstanceProfile",
             ],
             read: ["iam:GetInstanceProfile"],
-            update: ["iam:RemoveRoleFromInstanceProfile", "iam:AddRoleToInstanceProfile", { action: "iam:PassRole", on: (r, s) => ({ arn: roleOf(r, s), tags: "none" }) }],
+            update: [
+                "iam:RemoveRoleFromInstanceProfile",
+                "iam:AddRoleToInstanceProfile",
+                { action: "iam:PassRole", on: (r, s) => ({ arn: roleOf(r, s), tags: "none" }) },
+            ],
             tag: ["iam:TagInstanceProfile", "iam:UntagInstanceProfile"],
             delete: ["iam:RemoveRoleFromInstanceProfile", "iam:DeleteInstanceProfile"],
         },
-        source: [TF("iam/instance_profile.go"), SAR("AWS IAM"), "IAM API reference: AddRoleToInstanceProfile requires iam:PassRole on the role"],
+        source: [
+            TF("iam/instance_profile.go"),
+            SAR("AWS IAM"),
+            "IAM API reference: AddRoleToInstanceProfile requires iam:PassRole on the role",
+        ],
     },
     "aws:autoscaling/group:Group": {
         kind: "aws",
-        arn: (r, s) => regional("autoscaling", `autoScalingGroup:0a1b2c3d-0000-4000-8000-000000000000:autoScalingGroupName/${physicalName(r)}`)(s),
+        arn: (r, s) =>
+            regional("autoscaling", `autoScalingGroup:0a1b2c3d-0000-4000-8000-000000000000:autoScalingGroupName/${physicalName(r)}`)(s),
         taggable: false,
         serviceLinkedRoles: ["autoscaling.amazonaws.com"],
         calls: {
@@ -840,16 +1104,40 @@ export const PROVIDER_ACTIONS: Readonly<Record<string, TypeActions>> = {
                 { action: "autoscaling:CreateOrUpdateTags", when: (r) => Array.isArray(r.inputs.tags) && r.inputs.tags.length > 0 },
                 // Auto Scaling validates the launch template with the caller's permissions: it launches as the caller would.
                 { action: "ec2:RunInstances", on: (_r, s) => ({ arn: ec2("launch-template/*")(s), tags: "related" }) },
-                { action: "ec2:CreateTags", on: (_r, s) => ({ arn: ec2("instance/*")(s), tags: "related" }), context: () => ({ "ec2:CreateAction": "RunInstances" }) },
-                { action: "iam:PassRole", on: (_r, s) => ({ arn: `arn:aws:iam::${s.accountId}:role/*`, tags: "none" }), context: () => ({ "iam:PassedToService": "ec2.amazonaws.com" }) },
+                {
+                    action: "ec2:CreateTags",
+                    on: (_r, s) => ({ arn: ec2("instance/*")(s), tags: "related" }),
+                    context: () => ({ "ec2:CreateAction": "RunInstances" }),
+                },
+                {
+                    action: "iam:PassRole",
+                    on: (_r, s) => ({ arn: `arn:aws:iam::${s.accountId}:role/*`, tags: "none" }),
+                    context: () => ({ "iam:PassedToService": "ec2.amazonaws.com" }),
+                },
                 "autoscaling:DescribeAutoScalingGroups",
                 "autoscaling:DescribeScalingActivities",
             ],
-            read: ["autoscaling:DescribeAutoScalingGroups", "autoscaling:DescribeLoadBalancers", "autoscaling:DescribeLoadBalancerTargetGroups", "autoscaling:DescribeTrafficSources", "autoscaling:DescribeWarmPool"],
+            read: [
+                "autoscaling:DescribeAutoScalingGroups",
+                "autoscaling:DescribeLoadBalancers",
+                "autoscaling:DescribeLoadBalancerTargetGroups",
+                "autoscaling:DescribeTrafficSources",
+                "autoscaling:DescribeWarmPool",
+            ],
             // instanceRefresh: a launch template change rolls the instances.
-            update: ["autoscaling:UpdateAutoScalingGroup", "autoscaling:StartInstanceRefresh", "autoscaling:DescribeInstanceRefreshes", "autoscaling:DescribeScalingActivities"],
+            update: [
+                "autoscaling:UpdateAutoScalingGroup",
+                "autoscaling:StartInstanceRefresh",
+                "autoscaling:DescribeInstanceRefreshes",
+                "autoscaling:DescribeScalingActivities",
+            ],
             tag: ["autoscaling:CreateOrUpdateTags", "autoscaling:DeleteTags"],
-            delete: ["autoscaling:UpdateAutoScalingGroup", "autoscaling:DeleteAutoScalingGroup", "autoscaling:DescribeAutoScalingGroups", "autoscaling:DescribeScalingActivities"],
+            delete: [
+                "autoscaling:UpdateAutoScalingGroup",
+                "autoscaling:DeleteAutoScalingGroup",
+                "autoscaling:DescribeAutoScalingGroups",
+                "autoscaling:DescribeScalingActivities",
+            ],
         },
         source: [
             TF("autoscaling/group.go"),
@@ -861,10 +1149,22 @@ export const PROVIDER_ACTIONS: Readonly<Record<string, TypeActions>> = {
 
 /** What the platform's function invokes call, every preview and up. */
 export const INVOKE_ACTIONS: readonly InvokeActions[] = [
-    { token: "aws:index/getCallerIdentity:getCallerIdentity", calls: [{ action: "sts:GetCallerIdentity", on: () => ({ arn: "*", tags: "none" }) }], source: [TF("sts/caller_identity_data_source.go")] },
+    {
+        token: "aws:index/getCallerIdentity:getCallerIdentity",
+        calls: [{ action: "sts:GetCallerIdentity", on: () => ({ arn: "*", tags: "none" }) }],
+        source: [TF("sts/caller_identity_data_source.go")],
+    },
     {
         token: "aws:ssm/getParameter:getParameter",
-        calls: [{ action: "ssm:GetParameter", on: (_r, s) => ({ arn: `arn:aws:ssm:${s.region}:${s.accountId}:parameter/aws/service/canonical/ubuntu/eks/24.04/1.33/stable/current/arm64/hvm/ebs-gp3/ami-id`, tags: "none" }) }],
+        calls: [
+            {
+                action: "ssm:GetParameter",
+                on: (_r, s) => ({
+                    arn: `arn:aws:ssm:${s.region}:${s.accountId}:parameter/aws/service/canonical/ubuntu/eks/24.04/1.33/stable/current/arm64/hvm/ebs-gp3/ami-id`,
+                    tags: "none",
+                }),
+            },
+        ],
         source: [TF("ssm/parameter_data_source.go"), "Canonical's public SSM parameter (storage node AMI)"],
     },
 ];
@@ -917,7 +1217,6 @@ function secretKey(r: PlannedLike, s: CallScope): Target {
     return { arn: keyOf(r.inputs.kmsKeyId ?? "", s), tags: "related" };
 }
 
-
 /**
  * The children pulumi-eks v4 creates for the inputs the platform gives `eks.Cluster` (its engine
  * registrations happen in the eks provider, so the plan shows only the component).
@@ -937,15 +1236,28 @@ function eksComponentChildren(r: PlannedLike, s: CallScope): PlannedLike[] {
     const serviceRoleName = `${r.name}-eksRole-0a1b2c3`;
     if (!r.inputs.serviceRole) {
         children.push({ type: "aws:iam/role:Role", name: `${r.name}-eksRole`, inputs: { tags } });
-        children.push({ type: "aws:iam/rolePolicyAttachment:RolePolicyAttachment", name: `${r.name}-eksRole-0`, inputs: { role: serviceRoleName, policyArn: "arn:aws:iam::aws:policy/AmazonEKSClusterPolicy" } });
+        children.push({
+            type: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+            name: `${r.name}-eksRole-0`,
+            inputs: { role: serviceRoleName, policyArn: "arn:aws:iam::aws:policy/AmazonEKSClusterPolicy" },
+        });
     }
     if (!r.inputs.skipDefaultSecurityGroups && !r.inputs.clusterSecurityGroup) {
-        children.push({ type: "aws:ec2/securityGroup:SecurityGroup", name: `${r.name}-eksClusterSecurityGroup`, inputs: { vpcId: r.inputs.vpcId, tags } });
+        children.push({
+            type: "aws:ec2/securityGroup:SecurityGroup",
+            name: `${r.name}-eksClusterSecurityGroup`,
+            inputs: { vpcId: r.inputs.vpcId, tags },
+        });
     }
     children.push({
         type: "aws:eks/cluster:Cluster",
         name: `${r.name}-eksCluster`,
-        inputs: { name: r.inputs.name, tags, roleArn: serviceRoleArnOf(r.inputs.serviceRole, s) ?? `arn:aws:iam::${s.accountId}:role/${serviceRoleName}`, encryptionKeyArn: r.inputs.encryptionConfigKeyArn },
+        inputs: {
+            name: r.inputs.name,
+            tags,
+            roleArn: serviceRoleArnOf(r.inputs.serviceRole, s) ?? `arn:aws:iam::${s.accountId}:role/${serviceRoleName}`,
+            encryptionKeyArn: r.inputs.encryptionConfigKeyArn,
+        },
     });
     if (r.inputs.createOidcProvider) {
         children.push({ type: "aws:iam/openIdConnectProvider:OpenIdConnectProvider", name: `${r.name}-oidcProvider`, inputs: {} });

@@ -43,7 +43,9 @@ export function validateDeployRunnersArgs(args: Pick<DeployRunnersArgs, "private
         problems.push("privateSubnetIds: empty; the runners need the environment's private subnets");
     }
     if (args.instanceType !== undefined && !/^[a-z][a-z0-9]*g[a-z0-9]*\.[a-z0-9]+$/.test(args.instanceType)) {
-        problems.push(`instanceType: got ${JSON.stringify(args.instanceType)}; use a Graviton type such as t4g.small (the runners run arm64 images)`);
+        problems.push(
+            `instanceType: got ${JSON.stringify(args.instanceType)}; use a Graviton type such as t4g.small (the runners run arm64 images)`,
+        );
     }
     if (!/^([\w.-]+\/)+[\w.-]+$/.test(args.project)) {
         problems.push(`project: got ${JSON.stringify(args.project)}; use group/project or owner/repo`);
@@ -97,15 +99,28 @@ export class DeployRunners extends pulumi.ComponentResource {
 
         const tokenKey = new aws.kms.Key(
             `${name}-tokens`,
-            { description: `${args.environment} deploy runners: registration tokens`, enableKeyRotation: true, deletionWindowInDays, policy: toJson(serviceKeyPolicy(args.accountId, args.region, "secretsmanager")) },
+            {
+                description: `${args.environment} deploy runners: registration tokens`,
+                enableKeyRotation: true,
+                deletionWindowInDays,
+                policy: toJson(serviceKeyPolicy(args.accountId, args.region, "secretsmanager")),
+            },
             keyOpts,
         );
         const volumeKey = new aws.kms.Key(
             `${name}-volumes`,
-            { description: `${args.environment} deploy runners: instance volumes`, enableKeyRotation: true, deletionWindowInDays, policy: toJson(ebsKeyPolicy(args.accountId, args.region)) },
+            {
+                description: `${args.environment} deploy runners: instance volumes`,
+                enableKeyRotation: true,
+                deletionWindowInDays,
+                policy: toJson(ebsKeyPolicy(args.accountId, args.region)),
+            },
             keyOpts,
         );
-        const image = aws.ssm.getParameterOutput({ name: "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64" }, { parent: this });
+        const image = aws.ssm.getParameterOutput(
+            { name: "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64" },
+            { parent: this },
+        );
 
         const securityGroupIds = {} as Record<RunnerKind, pulumi.Output<string>>;
         const tokenSecretNames = {} as Record<RunnerKind, pulumi.Output<string>>;
@@ -137,9 +152,27 @@ export class DeployRunners extends pulumi.ComponentResource {
             );
             securityGroupIds[kind] = securityGroup.id;
 
-            const role = new aws.iam.Role(`${id}-instance`, { description: `${args.environment} ${kind} runner instances: token and SSM only`, assumeRolePolicy: toJson(ec2TrustPolicy()) }, { parent: this });
-            new aws.iam.RolePolicyAttachment(`${id}-ssm`, { role: role.name, policyArn: managedPolicyArn("AmazonSSMManagedInstanceCore") }, { parent: this });
-            new aws.iam.RolePolicy(`${id}-token`, { role: role.name, policy: toJson(pulumi.all([secret.arn, tokenKey.arn]).apply(([s, k]) => runnerInstancePolicy(s, k, args.region))) }, { parent: this });
+            const role = new aws.iam.Role(
+                `${id}-instance`,
+                {
+                    description: `${args.environment} ${kind} runner instances: token and SSM only`,
+                    assumeRolePolicy: toJson(ec2TrustPolicy()),
+                },
+                { parent: this },
+            );
+            new aws.iam.RolePolicyAttachment(
+                `${id}-ssm`,
+                { role: role.name, policyArn: managedPolicyArn("AmazonSSMManagedInstanceCore") },
+                { parent: this },
+            );
+            new aws.iam.RolePolicy(
+                `${id}-token`,
+                {
+                    role: role.name,
+                    policy: toJson(pulumi.all([secret.arn, tokenKey.arn]).apply(([s, k]) => runnerInstancePolicy(s, k, args.region))),
+                },
+                { parent: this },
+            );
             const profile = new aws.iam.InstanceProfile(`${id}`, { role: role.name }, { parent: this });
 
             const userData = secret.arn.apply((tokenSecretArn) =>
@@ -167,7 +200,18 @@ export class DeployRunners extends pulumi.ComponentResource {
                     vpcSecurityGroupIds: [securityGroup.id],
                     userData,
                     metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 },
-                    blockDeviceMappings: [{ deviceName: "/dev/xvda", ebs: { volumeSize: rootVolumeGiB, volumeType: "gp3", encrypted: "true", kmsKeyId: volumeKey.arn, deleteOnTermination: "true" } }],
+                    blockDeviceMappings: [
+                        {
+                            deviceName: "/dev/xvda",
+                            ebs: {
+                                volumeSize: rootVolumeGiB,
+                                volumeType: "gp3",
+                                encrypted: "true",
+                                kmsKeyId: volumeKey.arn,
+                                deleteOnTermination: "true",
+                            },
+                        },
+                    ],
                     tagSpecifications: [
                         { resourceType: "instance", tags: { Name: `ciplatform-${args.environment}-${kind}-runner` } },
                         { resourceType: "volume", tags: { Name: `ciplatform-${args.environment}-${kind}-runner` } },

@@ -18,11 +18,31 @@ export interface ServiceLinkedRole {
 }
 
 export const PLATFORM_SERVICE_LINKED_ROLES: readonly ServiceLinkedRole[] = [
-    { serviceName: "eks.amazonaws.com", roleName: "AWSServiceRoleForAmazonEKS", purpose: "EKS manages the cluster's ENIs and security groups" },
-    { serviceName: "eks-nodegroup.amazonaws.com", roleName: "AWSServiceRoleForAmazonEKSNodegroup", purpose: "EKS managed node groups (system and storage nodes)" },
-    { serviceName: "autoscaling.amazonaws.com", roleName: "AWSServiceRoleForAutoScaling", purpose: "the node groups' Auto Scaling groups launch instances with CMK-encrypted volumes (named in the EBS key policy)" },
-    { serviceName: "spot.amazonaws.com", roleName: "AWSServiceRoleForEC2Spot", purpose: "Karpenter launches Spot instances for the general and CI pools" },
-    { serviceName: "elasticloadbalancing.amazonaws.com", roleName: "AWSServiceRoleForElasticLoadBalancing", purpose: "load balancers for the ingresses (Jenkins) and services" },
+    {
+        serviceName: "eks.amazonaws.com",
+        roleName: "AWSServiceRoleForAmazonEKS",
+        purpose: "EKS manages the cluster's ENIs and security groups",
+    },
+    {
+        serviceName: "eks-nodegroup.amazonaws.com",
+        roleName: "AWSServiceRoleForAmazonEKSNodegroup",
+        purpose: "EKS managed node groups (system and storage nodes)",
+    },
+    {
+        serviceName: "autoscaling.amazonaws.com",
+        roleName: "AWSServiceRoleForAutoScaling",
+        purpose: "the node groups' Auto Scaling groups launch instances with CMK-encrypted volumes (named in the EBS key policy)",
+    },
+    {
+        serviceName: "spot.amazonaws.com",
+        roleName: "AWSServiceRoleForEC2Spot",
+        purpose: "Karpenter launches Spot instances for the general and CI pools",
+    },
+    {
+        serviceName: "elasticloadbalancing.amazonaws.com",
+        roleName: "AWSServiceRoleForElasticLoadBalancing",
+        purpose: "load balancers for the ingresses (Jenkins) and services",
+    },
 ];
 
 /** The ARN of a service-linked role in an account. */
@@ -34,7 +54,10 @@ export function serviceLinkedRoleArn(accountId: string, role: ServiceLinkedRole,
 }
 
 /** The service-linked roles an account lacks, given the role names it has (e.g. from `iam list-roles --path-prefix /aws-service-role/`). */
-export function missingServiceLinkedRoles(existingRoleNames: Iterable<string>, required: readonly ServiceLinkedRole[] = PLATFORM_SERVICE_LINKED_ROLES): ServiceLinkedRole[] {
+export function missingServiceLinkedRoles(
+    existingRoleNames: Iterable<string>,
+    required: readonly ServiceLinkedRole[] = PLATFORM_SERVICE_LINKED_ROLES,
+): ServiceLinkedRole[] {
     const existing = new Set(existingRoleNames);
     return required.filter((role) => !existing.has(role.roleName));
 }

@@ -202,7 +202,9 @@ export function workloadBoundaryDocument(s: BoundaryScope): PolicyDocument {
             Effect: "Allow",
             Action: SCOPED.filter((a) => !a.startsWith("s3:") && !a.startsWith("iam:") && !a.startsWith("sts:")),
             Resource: [
-                ...[...new Set(SCOPED.map((a) => a.split(":")[0]))].filter((svc) => svc !== "s3" && svc !== "iam" && svc !== "sts").map((svc) => `arn:aws:${svc}:*:${s.accountId}:*`),
+                ...[...new Set(SCOPED.map((a) => a.split(":")[0]))]
+                    .filter((svc) => svc !== "s3" && svc !== "iam" && svc !== "sts")
+                    .map((svc) => `arn:aws:${svc}:*:${s.accountId}:*`),
                 // AWS-owned public resources: AMIs, snapshots, registries of EKS images, public SSM parameters.
                 "arn:aws:ec2:*::image/*",
                 "arn:aws:ec2:*::snapshot/*",
@@ -210,7 +212,12 @@ export function workloadBoundaryDocument(s: BoundaryScope): PolicyDocument {
                 "arn:aws:ssm:*::parameter/aws/*",
             ],
         },
-        { Sid: "EnvironmentBuckets", Effect: "Allow", Action: SCOPED.filter((a) => a.startsWith("s3:")), Resource: [`arn:aws:s3:::${s.prefix}-*`, `arn:aws:s3:::${s.prefix}-*/*`] },
+        {
+            Sid: "EnvironmentBuckets",
+            Effect: "Allow",
+            Action: SCOPED.filter((a) => a.startsWith("s3:")),
+            Resource: [`arn:aws:s3:::${s.prefix}-*`, `arn:aws:s3:::${s.prefix}-*/*`],
+        },
         {
             Sid: "EnvironmentIdentities",
             Effect: "Allow",

@@ -55,13 +55,19 @@ const DEFAULT_POOLS: PoolSettings = {
 export function validateKarpenterArgs(args: Pick<KarpenterArgs, "pools" | "amiAlias" | "chartVersion">): string[] {
     const pools = { ...DEFAULT_POOLS, ...args.pools };
     const problems: string[] = [];
-    for (const [key, value] of Object.entries({ gravitonWeight: pools.gravitonWeight, x86Weight: pools.x86Weight, ciWeight: pools.ciWeight })) {
+    for (const [key, value] of Object.entries({
+        gravitonWeight: pools.gravitonWeight,
+        x86Weight: pools.x86Weight,
+        ciWeight: pools.ciWeight,
+    })) {
         if (!Number.isInteger(value) || value < 1 || value > 100) {
             problems.push(`pools.${key}: got ${value}; a NodePool weight is an integer from 1 to 100`);
         }
     }
     if (pools.gravitonWeight <= pools.x86Weight) {
-        problems.push(`pools.gravitonWeight: got ${pools.gravitonWeight}; must exceed x86Weight (${pools.x86Weight}) so Graviton is preferred`);
+        problems.push(
+            `pools.gravitonWeight: got ${pools.gravitonWeight}; must exceed x86Weight (${pools.x86Weight}) so Graviton is preferred`,
+        );
     }
     for (const arch of pools.ciArchitectures) {
         if (!(ARCHITECTURES as readonly string[]).includes(arch)) {
@@ -118,17 +124,45 @@ export class Karpenter extends pulumi.ComponentResource {
         const nodeTags = args.nodeTags ?? {};
         const k8sOpts = { parent: this, provider: args.cluster.provider };
 
-        const nodeRole = new aws.iam.Role(`${name}-node`, { description: `${args.clusterName}: nodes launched by Karpenter`, assumeRolePolicy: toJson(ec2TrustPolicy()) }, { parent: this });
+        const nodeRole = new aws.iam.Role(
+            `${name}-node`,
+            { description: `${args.clusterName}: nodes launched by Karpenter`, assumeRolePolicy: toJson(ec2TrustPolicy()) },
+            { parent: this },
+        );
         for (const policy of ["AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryPullOnly", "AmazonSSMManagedInstanceCore"]) {
-            new aws.iam.RolePolicyAttachment(`${name}-node-${policy}`, { role: nodeRole.name, policyArn: managedPolicyArn(policy) }, { parent: this });
+            new aws.iam.RolePolicyAttachment(
+                `${name}-node-${policy}`,
+                { role: nodeRole.name, policyArn: managedPolicyArn(policy) },
+                { parent: this },
+            );
         }
-        const accessEntry = new aws.eks.AccessEntry(`${name}-node`, { clusterName: args.cluster.name, principalArn: nodeRole.arn, type: "EC2_LINUX" }, { parent: this });
+        const accessEntry = new aws.eks.AccessEntry(
+            `${name}-node`,
+            { clusterName: args.cluster.name, principalArn: nodeRole.arn, type: "EC2_LINUX" },
+            { parent: this },
+        );
 
-        const queue = new aws.sqs.Queue(`${name}-interruptions`, { name: args.clusterName, messageRetentionSeconds: 300, sqsManagedSseEnabled: true }, { parent: this });
-        new aws.sqs.QueuePolicy(`${name}-interruptions`, { queueUrl: queue.url, policy: toJson(queue.arn.apply(interruptionQueuePolicy)) }, { parent: this });
+        const queue = new aws.sqs.Queue(
+            `${name}-interruptions`,
+            { name: args.clusterName, messageRetentionSeconds: 300, sqsManagedSseEnabled: true },
+            { parent: this },
+        );
+        new aws.sqs.QueuePolicy(
+            `${name}-interruptions`,
+            { queueUrl: queue.url, policy: toJson(queue.arn.apply(interruptionQueuePolicy)) },
+            { parent: this },
+        );
         for (const [rule, pattern] of Object.entries(INTERRUPTION_RULES)) {
-            const eventRule = new aws.cloudwatch.EventRule(`${name}-${rule}`, { description: `Karpenter interruption: ${pattern["detail-type"][0]}`, eventPattern: JSON.stringify(pattern) }, { parent: this });
-            new aws.cloudwatch.EventTarget(`${name}-${rule}`, { rule: eventRule.name, arn: queue.arn, targetId: "KarpenterInterruptionQueueTarget" }, { parent: this });
+            const eventRule = new aws.cloudwatch.EventRule(
+                `${name}-${rule}`,
+                { description: `Karpenter interruption: ${pattern["detail-type"][0]}`, eventPattern: JSON.stringify(pattern) },
+                { parent: this },
+            );
+            new aws.cloudwatch.EventTarget(
+                `${name}-${rule}`,
+                { rule: eventRule.name, arn: queue.arn, targetId: "KarpenterInterruptionQueueTarget" },
+                { parent: this },
+            );
         }
 
         const controllerRole = new aws.iam.Role(
@@ -136,7 +170,9 @@ export class Karpenter extends pulumi.ComponentResource {
             {
                 description: `${args.clusterName}: Karpenter controller (IRSA)`,
                 assumeRolePolicy: toJson(
-                    pulumi.all([args.cluster.oidcProviderArn, args.cluster.oidcIssuer]).apply(([arn, issuer]) => irsaTrustPolicy(arn, issuer, NAMESPACE, SERVICE_ACCOUNT)),
+                    pulumi
+                        .all([args.cluster.oidcProviderArn, args.cluster.oidcIssuer])
+                        .apply(([arn, issuer]) => irsaTrustPolicy(arn, issuer, NAMESPACE, SERVICE_ACCOUNT)),
                 ),
             },
             { parent: this },
@@ -144,10 +180,22 @@ export class Karpenter extends pulumi.ComponentResource {
         const policies = pulumi
             .all([nodeRole.arn, queue.arn, pulumi.output(args.volumeKeyArn)])
             .apply(([nodeRoleArn, interruptionQueueArn, volumeKeyArn]) =>
-                karpenterControllerPolicies({ region: args.region, accountId: args.accountId, clusterName: args.clusterName, nodeRoleArn, interruptionQueueArn, volumeKeyArn }),
+                karpenterControllerPolicies({
+                    region: args.region,
+                    accountId: args.accountId,
+                    clusterName: args.clusterName,
+                    nodeRoleArn,
+                    interruptionQueueArn,
+                    volumeKeyArn,
+                }),
             );
         const controllerPolicies = ["node-lifecycle", "iam-integration", "eks-integration", "interruption", "resource-discovery"].map(
-            (purpose) => new aws.iam.RolePolicy(`${name}-controller-${purpose}`, { role: controllerRole.name, policy: toJson(policies.apply((p) => p[purpose])) }, { parent: this }),
+            (purpose) =>
+                new aws.iam.RolePolicy(
+                    `${name}-controller-${purpose}`,
+                    { role: controllerRole.name, policy: toJson(policies.apply((p) => p[purpose])) },
+                    { parent: this },
+                ),
         );
 
         const crds = new k8s.helm.v3.Release(
@@ -158,7 +206,9 @@ export class Karpenter extends pulumi.ComponentResource {
         const controllerChart: ChartSpec = { ...KARPENTER_CHARTS.controller, version: args.chartVersion };
         const values = pulumi
             .all([queue.name, controllerRole.arn])
-            .apply(([interruptionQueueName, controllerRoleArn]) => mergeValues(buildKarpenterValues({ clusterName: args.clusterName, interruptionQueueName, controllerRoleArn }), args.values));
+            .apply(([interruptionQueueName, controllerRoleArn]) =>
+                mergeValues(buildKarpenterValues({ clusterName: args.clusterName, interruptionQueueName, controllerRoleArn }), args.values),
+            );
         const controller = new k8s.helm.v3.Release(
             `${name}-controller`,
             { ...releaseArgs(controllerChart, NAMESPACE, values), skipCrds: true },
@@ -167,9 +217,8 @@ export class Karpenter extends pulumi.ComponentResource {
 
         const nodeClassOpts = { ...k8sOpts, dependsOn: [controller] };
         for (const [key, className] of Object.entries(NODE_CLASSES)) {
-            const object = pulumi
-                .all([nodeRole.name, pulumi.output(args.nodeSecurityGroupId), pulumi.output(args.volumeKeyArn)])
-                .apply(([role, securityGroupId, volumeKeyArn]) =>
+            const object = pulumi.all([nodeRole.name, pulumi.output(args.nodeSecurityGroupId), pulumi.output(args.volumeKeyArn)]).apply(
+                ([role, securityGroupId, volumeKeyArn]) =>
                     ec2NodeClass({
                         name: className,
                         role,
@@ -180,7 +229,7 @@ export class Karpenter extends pulumi.ComponentResource {
                         rootVolumeGiB,
                         tags: nodeTags,
                     }).spec,
-                );
+            );
             new k8s.apiextensions.CustomResource(
                 `${name}-nodeclass-${key}`,
                 { apiVersion: "karpenter.k8s.aws/v1", kind: "EC2NodeClass", metadata: { name: className }, spec: object },
@@ -191,13 +240,22 @@ export class Karpenter extends pulumi.ComponentResource {
         const poolInputs = platformNodePools(pools);
         for (const input of poolInputs) {
             const object = nodePool(input);
-            new k8s.apiextensions.CustomResource(`${name}-nodepool-${input.name}`, { apiVersion: object.apiVersion, kind: object.kind, metadata: { name: input.name }, spec: object.spec }, nodeClassOpts);
+            new k8s.apiextensions.CustomResource(
+                `${name}-nodepool-${input.name}`,
+                { apiVersion: object.apiVersion, kind: object.kind, metadata: { name: input.name }, spec: object.spec },
+                nodeClassOpts,
+            );
         }
 
         this.nodeRoleArn = nodeRole.arn;
         this.interruptionQueueName = queue.name;
         this.nodePoolNames = poolInputs.map((p) => p.name);
         this.ciArchitectures = pools.ciArchitectures;
-        this.registerOutputs({ nodeRoleArn: this.nodeRoleArn, interruptionQueueName: this.interruptionQueueName, nodePoolNames: this.nodePoolNames, ciArchitectures: this.ciArchitectures });
+        this.registerOutputs({
+            nodeRoleArn: this.nodeRoleArn,
+            interruptionQueueName: this.interruptionQueueName,
+            nodePoolNames: this.nodePoolNames,
+            ciArchitectures: this.ciArchitectures,
+        });
     }
 }

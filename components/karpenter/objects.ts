@@ -39,7 +39,13 @@ export function ec2NodeClass(input: NodeClassInput): EC2NodeClass {
                 {
                     deviceName: "/dev/xvda",
                     rootVolume: true,
-                    ebs: { volumeSize: `${input.rootVolumeGiB}Gi`, volumeType: "gp3", encrypted: true, kmsKeyID: input.volumeKeyArn, deleteOnTermination: true },
+                    ebs: {
+                        volumeSize: `${input.rootVolumeGiB}Gi`,
+                        volumeType: "gp3",
+                        encrypted: true,
+                        kmsKeyID: input.volumeKeyArn,
+                        deleteOnTermination: true,
+                    },
                 },
             ],
             tags: input.tags,
@@ -136,20 +142,18 @@ export function platformNodePools(s: PoolSettings): NodePoolInput[] {
     return [
         general("general-arm64", "arm64", s.gravitonWeight),
         general("general-amd64", "amd64", s.x86Weight),
-        ...s.ciArchitectures.map(
-            (architecture): NodePoolInput => ({
-                name: `ci-${architecture}`,
-                pool: "ci",
-                nodeClassName: NODE_CLASSES.default,
-                architectures: [architecture],
-                capacityTypes: ["spot", "on-demand"],
-                weight: s.ciWeight,
-                cpuLimit: s.ciCpuLimit,
-                consolidationPolicy: "WhenEmpty",
-                consolidateAfter: s.ciConsolidateAfter,
-                expireAfter: "168h",
-                disruptionBudget: "20%",
-            }),
-        ),
+        ...s.ciArchitectures.map((architecture): NodePoolInput => ({
+            name: `ci-${architecture}`,
+            pool: "ci",
+            nodeClassName: NODE_CLASSES.default,
+            architectures: [architecture],
+            capacityTypes: ["spot", "on-demand"],
+            weight: s.ciWeight,
+            cpuLimit: s.ciCpuLimit,
+            consolidationPolicy: "WhenEmpty",
+            consolidateAfter: s.ciConsolidateAfter,
+            expireAfter: "168h",
+            disruptionBudget: "20%",
+        })),
     ];
 }

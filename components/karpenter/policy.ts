@@ -20,7 +20,10 @@ export function karpenterControllerPolicies(a: KarpenterPolicyArgs): Record<stri
     const ec2 = (kind: string): string => `arn:aws:ec2:${a.region}:*:${kind}/*`;
     const taggedResources = ["fleet", "instance", "volume", "network-interface", "launch-template", "spot-instances-request"].map(ec2);
     const ownedByCluster = { [`aws:ResourceTag/kubernetes.io/cluster/${a.clusterName}`]: "owned" };
-    const requestOwnedByCluster = { [`aws:RequestTag/kubernetes.io/cluster/${a.clusterName}`]: "owned", "aws:RequestTag/eks:eks-cluster-name": a.clusterName };
+    const requestOwnedByCluster = {
+        [`aws:RequestTag/kubernetes.io/cluster/${a.clusterName}`]: "owned",
+        "aws:RequestTag/eks:eks-cluster-name": a.clusterName,
+    };
     const instanceProfiles = `arn:aws:iam::${a.accountId}:instance-profile/*`;
     return {
         "node-lifecycle": policyDocument(
@@ -84,7 +87,14 @@ export function karpenterControllerPolicies(a: KarpenterPolicyArgs): Record<stri
                 Sid: "AllowVolumeKeyForLaunches",
                 Effect: "Allow",
                 Resource: a.volumeKeyArn,
-                Action: ["kms:CreateGrant", "kms:Decrypt", "kms:DescribeKey", "kms:GenerateDataKeyWithoutPlaintext", "kms:ReEncryptFrom", "kms:ReEncryptTo"],
+                Action: [
+                    "kms:CreateGrant",
+                    "kms:Decrypt",
+                    "kms:DescribeKey",
+                    "kms:GenerateDataKeyWithoutPlaintext",
+                    "kms:ReEncryptFrom",
+                    "kms:ReEncryptTo",
+                ],
                 Condition: { StringEquals: { "kms:ViaService": `ec2.${a.region}.amazonaws.com` } },
             },
         ),
@@ -118,7 +128,10 @@ export function karpenterControllerPolicies(a: KarpenterPolicyArgs): Record<stri
                         ...requestOwnedByCluster,
                         "aws:RequestTag/topology.kubernetes.io/region": a.region,
                     },
-                    StringLike: { "aws:ResourceTag/karpenter.k8s.aws/ec2nodeclass": "*", "aws:RequestTag/karpenter.k8s.aws/ec2nodeclass": "*" },
+                    StringLike: {
+                        "aws:ResourceTag/karpenter.k8s.aws/ec2nodeclass": "*",
+                        "aws:RequestTag/karpenter.k8s.aws/ec2nodeclass": "*",
+                    },
                 },
             },
             {
@@ -146,7 +159,11 @@ export function karpenterControllerPolicies(a: KarpenterPolicyArgs): Record<stri
                 Effect: "Allow",
                 Resource: "*",
                 Action: "arc-zonal-shift:GetManagedResource",
-                Condition: { StringEquals: { "arc-zonal-shift:ResourceIdentifier": `arn:aws:eks:${a.region}:${a.accountId}:cluster/${a.clusterName}` } },
+                Condition: {
+                    StringEquals: {
+                        "arc-zonal-shift:ResourceIdentifier": `arn:aws:eks:${a.region}:${a.accountId}:cluster/${a.clusterName}`,
+                    },
+                },
             },
         ),
         interruption: policyDocument({
@@ -175,7 +192,12 @@ export function karpenterControllerPolicies(a: KarpenterPolicyArgs): Record<stri
                 ],
                 Condition: { StringEquals: { "aws:RequestedRegion": a.region } },
             },
-            { Sid: "AllowSSMReadActions", Effect: "Allow", Resource: `arn:aws:ssm:${a.region}::parameter/aws/service/*`, Action: "ssm:GetParameter" },
+            {
+                Sid: "AllowSSMReadActions",
+                Effect: "Allow",
+                Resource: `arn:aws:ssm:${a.region}::parameter/aws/service/*`,
+                Action: "ssm:GetParameter",
+            },
             { Sid: "AllowPricingReadActions", Effect: "Allow", Resource: "*", Action: "pricing:GetProducts" },
         ),
     };
@@ -193,7 +215,20 @@ export const INTERRUPTION_RULES = {
 /** Queue policy: EventBridge (and SQS itself) may send; nothing over plain HTTP. */
 export function interruptionQueuePolicy(queueArn: string): PolicyDocument {
     return policyDocument(
-        { Sid: "EventBridgeDelivers", Effect: "Allow", Principal: { Service: ["events.amazonaws.com", "sqs.amazonaws.com"] }, Action: "sqs:SendMessage", Resource: queueArn },
-        { Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "sqs:*", Resource: queueArn, Condition: { Bool: { "aws:SecureTransport": false } } },
+        {
+            Sid: "EventBridgeDelivers",
+            Effect: "Allow",
+            Principal: { Service: ["events.amazonaws.com", "sqs.amazonaws.com"] },
+            Action: "sqs:SendMessage",
+            Resource: queueArn,
+        },
+        {
+            Sid: "DenyInsecureTransport",
+            Effect: "Deny",
+            Principal: "*",
+            Action: "sqs:*",
+            Resource: queueArn,
+            Condition: { Bool: { "aws:SecureTransport": false } },
+        },
     );
 }

@@ -72,12 +72,20 @@ export class Network extends pulumi.ComponentResource {
 
         const layout = subnetLayout(vpcCidr, letters.length);
         this.zones = letters.map((l) => `${args.region}${l}`);
-        const vpc = new aws.ec2.Vpc(`${name}-vpc`, { cidrBlock: vpcCidr, enableDnsHostnames: true, enableDnsSupport: true, tags: { Name: `${name}-vpc` } }, { parent: this });
+        const vpc = new aws.ec2.Vpc(
+            `${name}-vpc`,
+            { cidrBlock: vpcCidr, enableDnsHostnames: true, enableDnsSupport: true, tags: { Name: `${name}-vpc` } },
+            { parent: this },
+        );
         // The default security group of a VPC allows all traffic between members: close it.
         new aws.ec2.DefaultSecurityGroup(`${name}-default-sg`, { vpcId: vpc.id, ingress: [], egress: [] }, { parent: this });
         const igw = new aws.ec2.InternetGateway(`${name}-igw`, { vpcId: vpc.id }, { parent: this });
 
-        const publicRoutes = new aws.ec2.RouteTable(`${name}-public`, { vpcId: vpc.id, routes: [{ cidrBlock: "0.0.0.0/0", gatewayId: igw.id }] }, { parent: this });
+        const publicRoutes = new aws.ec2.RouteTable(
+            `${name}-public`,
+            { vpcId: vpc.id, routes: [{ cidrBlock: "0.0.0.0/0", gatewayId: igw.id }] },
+            { parent: this },
+        );
         const publicSubnets = letters.map((letter, i) => {
             const subnet = new aws.ec2.Subnet(
                 `${name}-public-${letter}`,
@@ -90,7 +98,11 @@ export class Network extends pulumi.ComponentResource {
                 },
                 { parent: this },
             );
-            new aws.ec2.RouteTableAssociation(`${name}-public-${letter}`, { subnetId: subnet.id, routeTableId: publicRoutes.id }, { parent: this });
+            new aws.ec2.RouteTableAssociation(
+                `${name}-public-${letter}`,
+                { subnetId: subnet.id, routeTableId: publicRoutes.id },
+                { parent: this },
+            );
             return subnet;
         });
 
@@ -128,7 +140,11 @@ export class Network extends pulumi.ComponentResource {
                 { vpcId: vpc.id, routes: nat ? [{ cidrBlock: "0.0.0.0/0", natGatewayId: nat.id }] : [] },
                 { parent: this },
             );
-            new aws.ec2.RouteTableAssociation(`${name}-private-${letter}`, { subnetId: subnet.id, routeTableId: routes.id }, { parent: this });
+            new aws.ec2.RouteTableAssociation(
+                `${name}-private-${letter}`,
+                { subnetId: subnet.id, routeTableId: routes.id },
+                { parent: this },
+            );
             return subnet;
         });
 
@@ -148,7 +164,11 @@ export class Network extends pulumi.ComponentResource {
             { name: `/ciplatform/${name}/vpc-flow-logs`, retentionInDays: flowLogRetentionDays, kmsKeyId: key.arn },
             { parent: this },
         );
-        const role = new aws.iam.Role(`${name}-flow-logs`, { assumeRolePolicy: toJson(serviceTrustPolicy("vpc-flow-logs.amazonaws.com", args.accountId)) }, { parent: this });
+        const role = new aws.iam.Role(
+            `${name}-flow-logs`,
+            { assumeRolePolicy: toJson(serviceTrustPolicy("vpc-flow-logs.amazonaws.com", args.accountId)) },
+            { parent: this },
+        );
         new aws.iam.RolePolicy(
             `${name}-flow-logs`,
             {
@@ -165,13 +185,24 @@ export class Network extends pulumi.ComponentResource {
         );
         new aws.ec2.FlowLog(
             `${name}-flow-logs`,
-            { vpcId: vpc.id, trafficType: "ALL", logDestinationType: "cloud-watch-logs", logDestination: logGroup.arn, iamRoleArn: role.arn },
+            {
+                vpcId: vpc.id,
+                trafficType: "ALL",
+                logDestinationType: "cloud-watch-logs",
+                logDestination: logGroup.arn,
+                iamRoleArn: role.arn,
+            },
             { parent: this },
         );
 
         this.vpcId = vpc.id;
         this.privateSubnetIds = privateSubnets.map((s) => s.id);
         this.publicSubnetIds = publicSubnets.map((s) => s.id);
-        this.registerOutputs({ vpcId: this.vpcId, privateSubnetIds: this.privateSubnetIds, publicSubnetIds: this.publicSubnetIds, zones: this.zones });
+        this.registerOutputs({
+            vpcId: this.vpcId,
+            privateSubnetIds: this.privateSubnetIds,
+            publicSubnetIds: this.publicSubnetIds,
+            zones: this.zones,
+        });
     }
 }

@@ -30,7 +30,13 @@ export function crlBucketStatements(bucketArn: string, accountId: string, region
 /** Key of the CRL bucket: administered by the account, used by S3 and by ACM PCA writing CRLs. */
 export function crlKeyPolicy(accountId: string, region: string): PolicyDocument {
     return policyDocument(
-        { Sid: "KeyAdministration", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${accountId}:root` }, Action: KEY_ADMIN_ACTIONS, Resource: "*" },
+        {
+            Sid: "KeyAdministration",
+            Effect: "Allow",
+            Principal: { AWS: `arn:aws:iam::${accountId}:root` },
+            Action: KEY_ADMIN_ACTIONS,
+            Resource: "*",
+        },
         {
             Sid: "AcmPcaEncryptsCrl",
             Effect: "Allow",

@@ -57,7 +57,11 @@ export class EncryptedBucket extends pulumi.ComponentResource {
             { parent: this, protect },
         );
         const bucket = new aws.s3.Bucket(`${name}`, { forceDestroy: false }, { parent: this, protect, retainOnDelete: protect });
-        new aws.s3.BucketOwnershipControls(`${name}-ownership`, { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } }, { parent: this });
+        new aws.s3.BucketOwnershipControls(
+            `${name}-ownership`,
+            { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
+            { parent: this },
+        );
         new aws.s3.BucketPublicAccessBlock(
             `${name}-public-access`,
             { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
@@ -65,23 +69,40 @@ export class EncryptedBucket extends pulumi.ComponentResource {
         );
         new aws.s3.BucketServerSideEncryptionConfiguration(
             `${name}-encryption`,
-            { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: key.arn }, bucketKeyEnabled: true }] },
+            {
+                bucket: bucket.id,
+                rules: [
+                    { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: key.arn }, bucketKeyEnabled: true },
+                ],
+            },
             { parent: this },
         );
         if (versioning) {
-            new aws.s3.BucketVersioning(`${name}-versioning`, { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, { parent: this });
+            new aws.s3.BucketVersioning(
+                `${name}-versioning`,
+                { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } },
+                { parent: this },
+            );
         }
         const rules: aws.types.input.s3.BucketLifecycleConfigurationRule[] = [
             { id: "abort-incomplete-uploads", status: "Enabled", filter: {}, abortIncompleteMultipartUpload: { daysAfterInitiation: 7 } },
-            ...(versioning ? [{ id: "expire-old-versions", status: "Enabled", filter: {}, noncurrentVersionExpiration: { noncurrentDays } }] : []),
-            ...(args.expirationDays ? [{ id: "expire-objects", status: "Enabled", filter: {}, expiration: { days: args.expirationDays } }] : []),
+            ...(versioning
+                ? [{ id: "expire-old-versions", status: "Enabled", filter: {}, noncurrentVersionExpiration: { noncurrentDays } }]
+                : []),
+            ...(args.expirationDays
+                ? [{ id: "expire-objects", status: "Enabled", filter: {}, expiration: { days: args.expirationDays } }]
+                : []),
         ];
         new aws.s3.BucketLifecycleConfiguration(`${name}-lifecycle`, { bucket: bucket.id, rules }, { parent: this });
         new aws.s3.BucketPolicy(
             `${name}-policy`,
             {
                 bucket: bucket.id,
-                policy: toJson(bucket.arn.apply((arn) => policyDocument(...(args.statements?.(arn) ?? []), denyInsecureTransport("s3:*", [arn, `${arn}/*`])))),
+                policy: toJson(
+                    bucket.arn.apply((arn) =>
+                        policyDocument(...(args.statements?.(arn) ?? []), denyInsecureTransport("s3:*", [arn, `${arn}/*`])),
+                    ),
+                ),
             },
             { parent: this },
         );

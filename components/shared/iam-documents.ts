@@ -36,8 +36,15 @@ export function toJson(document: pulumi.Input<PolicyDocument>): pulumi.Output<st
  * Trust policy for IAM Roles for Service Accounts: only the given service account of the given
  * namespace, only with the STS audience.
  */
-export function irsaTrustPolicy(oidcProviderArn: string, oidcIssuer: string, namespace: string, serviceAccounts: string | string[]): PolicyDocument {
-    const subjects = (Array.isArray(serviceAccounts) ? serviceAccounts : [serviceAccounts]).map((sa) => `system:serviceaccount:${namespace}:${sa}`);
+export function irsaTrustPolicy(
+    oidcProviderArn: string,
+    oidcIssuer: string,
+    namespace: string,
+    serviceAccounts: string | string[],
+): PolicyDocument {
+    const subjects = (Array.isArray(serviceAccounts) ? serviceAccounts : [serviceAccounts]).map(
+        (sa) => `system:serviceaccount:${namespace}:${sa}`,
+    );
     return policyDocument({
         Effect: "Allow",
         Principal: { Federated: oidcProviderArn },

@@ -28,7 +28,15 @@ export const KEY_ADMIN_ACTIONS = [
 ];
 
 /** Cryptographic use of a symmetric key. */
-export const KEY_USE_ACTIONS = ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey", "kms:GenerateDataKeyWithoutPlaintext", "kms:ReEncryptFrom", "kms:ReEncryptTo"];
+export const KEY_USE_ACTIONS = [
+    "kms:Decrypt",
+    "kms:DescribeKey",
+    "kms:Encrypt",
+    "kms:GenerateDataKey",
+    "kms:GenerateDataKeyWithoutPlaintext",
+    "kms:ReEncryptFrom",
+    "kms:ReEncryptTo",
+];
 
 function adminStatement(accountId: string): Statement {
     return {
@@ -70,7 +78,15 @@ export function logsKeyPolicy(accountId: string, region: string): PolicyDocument
 }
 
 /** What EC2 does with an EBS key on a caller's behalf when it creates, attaches and launches volumes. */
-export const EBS_KEY_USE_ACTIONS = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:GenerateDataKey", "kms:GenerateDataKeyWithoutPlaintext", "kms:DescribeKey"];
+export const EBS_KEY_USE_ACTIONS = [
+    "kms:Encrypt",
+    "kms:Decrypt",
+    "kms:ReEncryptFrom",
+    "kms:ReEncryptTo",
+    "kms:GenerateDataKey",
+    "kms:GenerateDataKeyWithoutPlaintext",
+    "kms:DescribeKey",
+];
 
 /**
  * A key for EBS volumes launched by EC2 (Karpenter's fleets), Auto Scaling (managed node groups)

@@ -29,7 +29,10 @@ export function storageInstanceType(type: string): { architecture: Architecture 
     }
     const [, family, , attributes] = match;
     if (attributes.includes("d") || /^(i|im|is|d|h)$/.test(family)) {
-        return { problem: "has instance-store disks; use a type without local disks (no `d` attribute, not i/d/h families), e.g. m7g.xlarge or m7i.xlarge" };
+        return {
+            problem:
+                "has instance-store disks; use a type without local disks (no `d` attribute, not i/d/h families), e.g. m7g.xlarge or m7i.xlarge",
+        };
     }
     return { architecture: attributes.includes("g") ? "arm64" : "amd64" };
 }
@@ -74,7 +77,9 @@ export interface StorageNodesArgs {
 }
 
 /** Validates the storage node arguments; messages name the argument, the value and what is allowed. */
-export function validateStorageNodesArgs(args: Pick<StorageNodesArgs, "zones" | "subnetIds" | "amiId" | "instanceTypes" | "nodesPerZone" | "dataVolumeGiB">): string[] {
+export function validateStorageNodesArgs(
+    args: Pick<StorageNodesArgs, "zones" | "subnetIds" | "amiId" | "instanceTypes" | "nodesPerZone" | "dataVolumeGiB">,
+): string[] {
     const problems: string[] = [];
     if (args.zones.length !== 3 || new Set(args.zones).size !== 3) {
         problems.push(`zones: got ${JSON.stringify(args.zones)}; storage needs three distinct zones, one replica each`);
@@ -83,7 +88,9 @@ export function validateStorageNodesArgs(args: Pick<StorageNodesArgs, "zones" | 
         problems.push(`subnetIds: got ${args.subnetIds.length}; give one private subnet per zone (${args.zones.length})`);
     }
     if (args.amiId !== undefined && !/^ami-[0-9a-f]{8,17}$/.test(args.amiId)) {
-        problems.push(`amiId: got ${JSON.stringify(args.amiId)}; use the id (ami-...) of Canonical's Ubuntu 24.04 EKS AMI for the cluster version and architecture`);
+        problems.push(
+            `amiId: got ${JSON.stringify(args.amiId)}; use the id (ami-...) of Canonical's Ubuntu 24.04 EKS AMI for the cluster version and architecture`,
+        );
     }
     const architectures = new Set<Architecture>();
     for (const type of args.instanceTypes ?? []) {
@@ -95,12 +102,17 @@ export function validateStorageNodesArgs(args: Pick<StorageNodesArgs, "zones" | 
         }
     }
     if (architectures.size > 1) {
-        problems.push(`instanceTypes: got ${JSON.stringify(args.instanceTypes)}; mix of arm64 and amd64, but one AMI serves one architecture`);
+        problems.push(
+            `instanceTypes: got ${JSON.stringify(args.instanceTypes)}; mix of arm64 and amd64, but one AMI serves one architecture`,
+        );
     }
     if (args.nodesPerZone !== undefined && (!Number.isInteger(args.nodesPerZone) || args.nodesPerZone < 1 || args.nodesPerZone > 10)) {
         problems.push(`nodesPerZone: got ${args.nodesPerZone}; use an integer from 1 to 10`);
     }
-    if (args.dataVolumeGiB !== undefined && (!Number.isInteger(args.dataVolumeGiB) || args.dataVolumeGiB < 20 || args.dataVolumeGiB > 16_384)) {
+    if (
+        args.dataVolumeGiB !== undefined &&
+        (!Number.isInteger(args.dataVolumeGiB) || args.dataVolumeGiB < 20 || args.dataVolumeGiB > 16_384)
+    ) {
         problems.push(`dataVolumeGiB: got ${args.dataVolumeGiB}; use an integer from 20 to 16384`);
     }
     return problems;
@@ -223,16 +235,29 @@ export class StorageNodes extends pulumi.ComponentResource {
         this.architecture = "architecture" in first ? first.architecture : "arm64";
         // The node groups ignore new launch-template versions, so a newer current AMI only reaches nodes through the runbook's rolling.
         const imageId: pulumi.Input<string> =
-            args.amiId ?? aws.ssm.getParameterOutput({ name: canonicalEksAmiParameter(args.kubernetesVersion, this.architecture) }, { parent: this }).value;
+            args.amiId ??
+            aws.ssm.getParameterOutput({ name: canonicalEksAmiParameter(args.kubernetesVersion, this.architecture) }, { parent: this })
+                .value;
 
-        const role = new aws.iam.Role(`${name}-node`, { description: `${args.clusterName}: storage nodes (LINSTOR)`, assumeRolePolicy: toJson(ec2TrustPolicy()) }, { parent: this });
+        const role = new aws.iam.Role(
+            `${name}-node`,
+            { description: `${args.clusterName}: storage nodes (LINSTOR)`, assumeRolePolicy: toJson(ec2TrustPolicy()) },
+            { parent: this },
+        );
         const attachments = ["AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryPullOnly", "AmazonSSMManagedInstanceCore"].map(
-            (policy) => new aws.iam.RolePolicyAttachment(`${name}-node-${policy}`, { role: role.name, policyArn: managedPolicyArn(policy) }, { parent: this }),
+            (policy) =>
+                new aws.iam.RolePolicyAttachment(
+                    `${name}-node-${policy}`,
+                    { role: role.name, policyArn: managedPolicyArn(policy) },
+                    { parent: this },
+                ),
         );
 
         const userData = pulumi
             .all([pulumi.output(args.clusterEndpoint), pulumi.output(args.clusterCertificateAuthority)])
-            .apply(([endpoint, certificateAuthority]) => Buffer.from(storageNodeUserData({ clusterName: args.clusterName, endpoint, certificateAuthority })).toString("base64"));
+            .apply(([endpoint, certificateAuthority]) =>
+                Buffer.from(storageNodeUserData({ clusterName: args.clusterName, endpoint, certificateAuthority })).toString("base64"),
+            );
         const launchTemplate = new aws.ec2.LaunchTemplate(
             `${name}-nodes`,
             {
@@ -240,7 +265,9 @@ export class StorageNodes extends pulumi.ComponentResource {
                 imageId: imageId,
                 userData,
                 metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 },
-                blockDeviceMappings: pulumi.output(args.volumeKeyArn).apply((key) => storageBlockDevices(key, rootVolumeGiB, dataVolumeGiB)),
+                blockDeviceMappings: pulumi
+                    .output(args.volumeKeyArn)
+                    .apply((key) => storageBlockDevices(key, rootVolumeGiB, dataVolumeGiB)),
                 tagSpecifications: [
                     { resourceType: "instance", tags: nodeTags },
                     { resourceType: "volume", tags: { ...nodeTags, [DATA_VOLUME_TAG]: args.clusterName } },

@@ -3,7 +3,11 @@
  * upstream CRDs (piraeus-operator v2 `piraeus.io/v1`, external-snapshotter v8
  * `snapshot.storage.k8s.io/v1`). Unknown fields are rejected, so a typo fails a test.
  */
-const metadata = { type: "object", required: ["name"], properties: { name: { type: "string", minLength: 1 }, namespace: { type: "string" }, labels: { type: "object" } } };
+const metadata = {
+    type: "object",
+    required: ["name"],
+    properties: { name: { type: "string", minLength: 1 }, namespace: { type: "string" }, labels: { type: "object" } },
+};
 const stringMap = { type: "object", additionalProperties: { type: "string" } };
 
 export const LINSTOR_CLUSTER_SCHEMA = {
@@ -19,8 +23,15 @@ export const LINSTOR_CLUSTER_SCHEMA = {
             properties: {
                 nodeSelector: stringMap,
                 linstorPassphraseSecret: { type: "string", minLength: 1 },
-                highAvailabilityController: { type: "object", additionalProperties: false, properties: { enabled: { type: "boolean" }, podTemplate: { type: "object" } } },
-                properties: { type: "array", items: { type: "object", required: ["name"], properties: { name: { type: "string" }, value: { type: "string" } } } },
+                highAvailabilityController: {
+                    type: "object",
+                    additionalProperties: false,
+                    properties: { enabled: { type: "boolean" }, podTemplate: { type: "object" } },
+                },
+                properties: {
+                    type: "array",
+                    items: { type: "object", required: ["name"], properties: { name: { type: "string" }, value: { type: "string" } } },
+                },
             },
         },
     },
@@ -32,7 +43,11 @@ const storagePool = {
     additionalProperties: false,
     properties: {
         name: { type: "string", minLength: 1 },
-        lvmThinPool: { type: "object", additionalProperties: false, properties: { volumeGroup: { type: "string" }, thinPool: { type: "string" } } },
+        lvmThinPool: {
+            type: "object",
+            additionalProperties: false,
+            properties: { volumeGroup: { type: "string" }, thinPool: { type: "string" } },
+        },
         lvmPool: { type: "object", properties: { volumeGroup: { type: "string" } } },
         source: { type: "object", additionalProperties: false, properties: { hostDevices: { type: "array", items: { type: "string" } } } },
         properties: { type: "array" },
@@ -49,7 +64,12 @@ export const LINSTOR_SATELLITE_CONFIGURATION_SCHEMA = {
         spec: {
             type: "object",
             additionalProperties: false,
-            properties: { nodeSelector: stringMap, storagePools: { type: "array", items: storagePool }, podTemplate: { type: "object" }, properties: { type: "array" } },
+            properties: {
+                nodeSelector: stringMap,
+                storagePools: { type: "array", items: storagePool },
+                podTemplate: { type: "object" },
+                properties: { type: "array" },
+            },
         },
     },
 } as const;

@@ -13,7 +13,8 @@ export interface NormalizedStatement {
     readonly conditions: Record<string, Record<string, string[]>>;
 }
 
-const list = (value: unknown): string[] => (value === undefined || value === null ? [] : Array.isArray(value) ? value.map(String) : [String(value)]);
+const list = (value: unknown): string[] =>
+    value === undefined || value === null ? [] : Array.isArray(value) ? value.map(String) : [String(value)];
 
 // Several rules read the same document of the same resource: JSON documents are parsed once and
 // the normalised statements shared (read-only). Bounded, so a huge stack cannot grow it without end.
@@ -50,7 +51,11 @@ function normalize(doc: unknown): NormalizedStatement[] | undefined {
     return statements.map((s: Record<string, unknown>) => {
         const principal = s.Principal ?? s.NotPrincipal;
         const principals: Record<string, string[]> =
-            principal === "*" ? { "*": ["*"] } : principal && typeof principal === "object" ? Object.fromEntries(Object.entries(principal).map(([k, v]) => [k, list(v)])) : {};
+            principal === "*"
+                ? { "*": ["*"] }
+                : principal && typeof principal === "object"
+                  ? Object.fromEntries(Object.entries(principal).map(([k, v]) => [k, list(v)]))
+                  : {};
         const conditions: Record<string, Record<string, string[]>> = {};
         for (const [op, block] of Object.entries((s.Condition as Record<string, Record<string, unknown>>) ?? {})) {
             conditions[op] = Object.fromEntries(Object.entries(block ?? {}).map(([k, v]) => [k, list(v)]));
@@ -75,7 +80,9 @@ const entriesOf = new WeakMap<NormalizedStatement, Array<{ operator: string; key
 export function conditionEntries(s: NormalizedStatement): Array<{ operator: string; key: string; values: string[] }> {
     let entries = entriesOf.get(s);
     if (!entries) {
-        entries = Object.entries(s.conditions).flatMap(([operator, block]) => Object.entries(block).map(([key, values]) => ({ operator, key: key.toLowerCase(), values })));
+        entries = Object.entries(s.conditions).flatMap(([operator, block]) =>
+            Object.entries(block).map(([key, values]) => ({ operator, key: key.toLowerCase(), values })),
+        );
         entriesOf.set(s, entries);
     }
     return entries;

@@ -17,7 +17,12 @@ const services = new Map<string, Record<string, ActionFacts> | undefined>();
 function service(name: string): Record<string, ActionFacts> | undefined {
     if (!services.has(name)) {
         const file = path.join(dataDir, `${name}.json`);
-        services.set(name, /^[a-z0-9-]+$/.test(name) && fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, ActionFacts>) : undefined);
+        services.set(
+            name,
+            /^[a-z0-9-]+$/.test(name) && fs.existsSync(file)
+                ? (JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, ActionFacts>)
+                : undefined,
+        );
     }
     return services.get(name);
 }

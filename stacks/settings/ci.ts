@@ -16,7 +16,11 @@ export const ciSection = defineSection({
             .regex(/^([\w.-]+\/)+[\w.-]+$|^$/, "must be a project path such as platform/ciplatform (GitLab) or org/repo (GitHub)")
             .default("")
             .describe("The repository whose pipelines may assume the roles (group/project or owner/repo). Required."),
-        protectedBranch: z.string().regex(/^[\w./-]+$/, "must be a branch name").default("main").describe("Branch whose pipelines deploy."),
+        protectedBranch: z
+            .string()
+            .regex(/^[\w./-]+$/, "must be a branch name")
+            .default("main")
+            .describe("Branch whose pipelines deploy."),
         environments: z
             .array(z.enum(["dev", "staging", "prod"]))
             .min(1)
@@ -33,7 +37,11 @@ export const ciSection = defineSection({
             .regex(/^(arn:aws[a-z-]*:iam::(\d{12}|aws):policy\/[\w+=,.@/-]+)?$/, "must be an IAM policy ARN or empty")
             .default("")
             .describe("Permissions boundary set on the deploy roles (empty: none)."),
-        thirdPartyAccountId: z.string().regex(/^(\d{12})?$/, "must be a 12-digit AWS account id or empty").default("").describe("Account of a third party given read-only access (empty: none)."),
+        thirdPartyAccountId: z
+            .string()
+            .regex(/^(\d{12})?$/, "must be a 12-digit AWS account id or empty")
+            .default("")
+            .describe("Account of a third party given read-only access (empty: none)."),
         thirdPartyExternalId: z
             .string()
             .regex(/^([\w+=,.@:/-]{2,1224})?$/, "must be 2-1224 characters of [\\w+=,.@:/-]")
@@ -46,7 +54,10 @@ export const ciSection = defineSection({
             issues.push({ field: "project", message: "is required: the repository whose pipelines assume the roles" });
         }
         if (ci.thirdPartyAccountId !== "" && ci.thirdPartyExternalId === "") {
-            issues.push({ field: "thirdPartyExternalId", message: "is required with ciThirdPartyAccountId: third-party access always needs an External ID" });
+            issues.push({
+                field: "thirdPartyExternalId",
+                message: "is required with ciThirdPartyAccountId: third-party access always needs an External ID",
+            });
         }
         if (ci.provider === "github" && ci.url !== "https://token.actions.githubusercontent.com") {
             issues.push({ field: "url", message: "GitHub Actions tokens come from https://token.actions.githubusercontent.com" });

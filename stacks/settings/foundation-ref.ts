@@ -7,8 +7,13 @@ export const foundationRefSection = defineSection({
     shape: {
         stack: z
             .string()
-            .regex(/^[\w.-]+\/[\w.-]+\/[\w.-]+$/, "must be the fully qualified stack name <organization>/<project>/<stack>, e.g. organization/ciplatform-foundation/account")
+            .regex(
+                /^[\w.-]+\/[\w.-]+\/[\w.-]+$/,
+                "must be the fully qualified stack name <organization>/<project>/<stack>, e.g. organization/ciplatform-foundation/account",
+            )
             .default("organization/ciplatform-foundation/account")
-            .describe("The foundation stack whose outputs (networks, runners, CI roles) this stack uses; with the S3 backend the organization is `organization`."),
+            .describe(
+                "The foundation stack whose outputs (networks, runners, CI roles) this stack uses; with the S3 backend the organization is `organization`.",
+            ),
     },
 });

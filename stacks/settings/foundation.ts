@@ -31,14 +31,22 @@ export const foundationNetworkSection = defineSection({
             .refine((zs) => new Set(zs).size === zs.length, "must not repeat a zone")
             .default(["a", "b", "c"])
             .describe("Zone letters of the three availability zones in the region (e.g. a, b, c)."),
-        devNatGateways: z.enum(["single", "perAz"]).default("single").describe("NAT gateways of dev: one shared (cheaper) or one per AZ. prod always runs one per AZ."),
-        stagingNatGateways: z.enum(["single", "perAz"]).default("single").describe("NAT gateways of staging: one shared (cheaper) or one per AZ."),
+        devNatGateways: z
+            .enum(["single", "perAz"])
+            .default("single")
+            .describe("NAT gateways of dev: one shared (cheaper) or one per AZ. prod always runs one per AZ."),
+        stagingNatGateways: z
+            .enum(["single", "perAz"])
+            .default("single")
+            .describe("NAT gateways of staging: one shared (cheaper) or one per AZ."),
         flowLogRetentionDays: logRetention.default(90).describe("Retention of VPC flow logs in days (a CloudWatch retention period)."),
         platformNamePrefix: z
             .string()
             .regex(/^[a-z][a-z0-9-]{2,15}$/, "must be 3-16 lower-case letters, digits or hyphens, starting with a letter")
             .default("cip")
-            .describe("namePrefix of the platform stacks: their clusters are <prefix>-<environment>, which the subnets' discovery tags name."),
+            .describe(
+                "namePrefix of the platform stacks: their clusters are <prefix>-<environment>, which the subnets' discovery tags name.",
+            ),
     },
     check: (network) => {
         const issues: Array<{ field: "stagingVpcCidr" | "prodVpcCidr"; message: string }> = [];
@@ -48,7 +56,10 @@ export const foundationNetworkSection = defineSection({
                 const [aStart, aEnd] = range(cidrs[a]);
                 const [bStart, bEnd] = range(cidrs[b]);
                 if (aStart <= bEnd && bStart <= aEnd) {
-                    issues.push({ field: b === "staging" ? "stagingVpcCidr" : "prodVpcCidr", message: `overlaps ${a}'s ${cidrs[a]}; give each environment its own range so the networks can be peered later` });
+                    issues.push({
+                        field: b === "staging" ? "stagingVpcCidr" : "prodVpcCidr",
+                        message: `overlaps ${a}'s ${cidrs[a]}; give each environment its own range so the networks can be peered later`,
+                    });
                 }
             }
         }
@@ -75,6 +86,12 @@ export const deployRunnersSection = defineSection({
             .regex(/^\d+\.\d+\.\d+$/, "must be an exact version such as 2.329.0")
             .default("2.329.0")
             .describe("GitHub Actions runner version the runners install (github CI only)."),
-        rootVolumeGiB: z.number().int().min(20).max(500).default(40).describe("Root volume of each runner (Docker images and job workspaces), GiB."),
+        rootVolumeGiB: z
+            .number()
+            .int()
+            .min(20)
+            .max(500)
+            .default(40)
+            .describe("Root volume of each runner (Docker images and job workspaces), GiB."),
     },
 });

@@ -16,4 +16,11 @@ export const logRetention = z
 export const ipv4Cidr = z
     .string()
     .regex(/^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/, "must be an IPv4 CIDR such as 10.0.0.0/16")
-    .refine((c) => c.split(/[./]/).slice(0, 4).every((o) => Number(o) <= 255), "has an octet above 255");
+    .refine(
+        (c) =>
+            c
+                .split(/[./]/)
+                .slice(0, 4)
+                .every((o) => Number(o) <= 255),
+        "has an octet above 255",
+    );

@@ -15,6 +15,8 @@ describe("benchmark helpers", () => {
         const mix = typeMix(stack);
         assert.equal(Object.keys(mix).length, 11);
         assert.ok(Object.values(mix).every((n) => n === 100));
-        assert.ok(mix["aws:iam/rolePolicy:RolePolicy"] && mix["kubernetes:karpenter.sh/v1:NodePool"] && mix["aws:secretsmanager/secret:Secret"]);
+        assert.ok(
+            mix["aws:iam/rolePolicy:RolePolicy"] && mix["kubernetes:karpenter.sh/v1:NodePool"] && mix["aws:secretsmanager/secret:Secret"],
+        );
     });
 });

@@ -48,14 +48,25 @@ export async function simulate(request: SimulationRequest): Promise<Decision> {
  * policy and in the request alike, onto one it knows (`accounts.google.com`). String operators
  * work the same on every key, so the decision is the one IAM makes for the real issuer.
  */
-export async function simulateWebIdentity(trust: PolicyDocument, issuerHost: string, claims: Readonly<Record<string, string>>, principal: string): Promise<Decision> {
-    const rename = (key: string): string => (key.startsWith(`${issuerHost}:`) ? `accounts.google.com:${key.slice(issuerHost.length + 1)}` : key);
+export async function simulateWebIdentity(
+    trust: PolicyDocument,
+    issuerHost: string,
+    claims: Readonly<Record<string, string>>,
+    principal: string,
+): Promise<Decision> {
+    const rename = (key: string): string =>
+        key.startsWith(`${issuerHost}:`) ? `accounts.google.com:${key.slice(issuerHost.length + 1)}` : key;
     const mapped: PolicyDocument = {
         ...trust,
         Statement: trust.Statement.map((s) => ({
             ...s,
             Condition: s.Condition
-                ? Object.fromEntries(Object.entries(s.Condition).map(([op, block]) => [op, Object.fromEntries(Object.entries(block).map(([k, v]) => [rename(k), v]))]))
+                ? Object.fromEntries(
+                      Object.entries(s.Condition).map(([op, block]) => [
+                          op,
+                          Object.fromEntries(Object.entries(block).map(([k, v]) => [rename(k), v])),
+                      ]),
+                  )
                 : undefined,
         })),
     };

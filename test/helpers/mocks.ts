@@ -38,7 +38,11 @@ export interface TestPlanOptions {
 }
 
 /** A stack's config as the CLI builds it, with some stack-file keys changed first. */
-export function configWith(stack: string, changes: Readonly<Record<string, unknown>> = {}, project?: "platform" | "foundation"): StackConfig {
+export function configWith(
+    stack: string,
+    changes: Readonly<Record<string, unknown>> = {},
+    project?: "platform" | "foundation",
+): StackConfig {
     return cliConfigFor({ stack, project: project ?? (stack === "account" ? "foundation" : "platform"), configChanges: changes }).config;
 }
 
@@ -137,7 +141,14 @@ export async function plan(options: TestPlanOptions = {}): Promise<PlanFile> {
         options.policyConfig,
         { project: project.name, stack, tags: environment ? { environment } : {} },
     );
-    return { version: 1, project: project.name, stack, resources, policy: { pack: host.info.name, violations }, summary: summarize(resources, violations) };
+    return {
+        version: 1,
+        project: project.name,
+        stack,
+        resources,
+        policy: { pack: host.info.name, violations },
+        summary: summarize(resources, violations),
+    };
 }
 
 export function ofType(planned: PlanFile, type: string): PlannedResource[] {
@@ -147,7 +158,9 @@ export function ofType(planned: PlanFile, type: string): PlannedResource[] {
 export function single(planned: PlanFile, type: string, nameIncludes = ""): PlannedResource {
     const matches = ofType(planned, type).filter((r) => r.name.includes(nameIncludes));
     if (matches.length !== 1) {
-        throw new Error(`expected one ${type} named like "${nameIncludes}", found ${matches.length}: ${matches.map((m) => m.name).join(", ")}`);
+        throw new Error(
+            `expected one ${type} named like "${nameIncludes}", found ${matches.length}: ${matches.map((m) => m.name).join(", ")}`,
+        );
     }
     return matches[0];
 }

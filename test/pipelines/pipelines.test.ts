@@ -36,7 +36,8 @@ function gitlabJobs(): Record<string, GitlabJob> {
 }
 
 const scriptText = (job: GitlabJob): string => JSON.stringify(job.script ?? []);
-const talksToAwsOrCluster = (job: GitlabJob): boolean => /pulumi (preview|up|refresh|destroy)|assume-role/.test(scriptText(job)) || job.id_tokens !== undefined;
+const talksToAwsOrCluster = (job: GitlabJob): boolean =>
+    /pulumi (preview|up|refresh|destroy)|assume-role/.test(scriptText(job)) || job.id_tokens !== undefined;
 const isMergeRequestJob = (job: GitlabJob): boolean => (job.rules ?? []).some((r) => r.if?.includes("merge_request_event"));
 
 describe("pipelines", () => {
@@ -63,8 +64,14 @@ describe("pipelines", () => {
         it("gives merge-request jobs only the preview audience and the preview runners: they cannot get a deploy role", () => {
             for (const [name, job] of Object.entries(jobs).filter(([, j]) => isMergeRequestJob(j))) {
                 const audiences = Object.values(job.id_tokens ?? {}).map((t) => t.aud);
-                assert.ok(audiences.every((aud) => aud === "ciplatform-preview"), name);
-                assert.ok((job.tags ?? []).every((t) => t.endsWith("-preview")), name);
+                assert.ok(
+                    audiences.every((aud) => aud === "ciplatform-preview"),
+                    name,
+                );
+                assert.ok(
+                    (job.tags ?? []).every((t) => t.endsWith("-preview")),
+                    name,
+                );
                 assert.doesNotMatch(scriptText(job), /pulumi up/, name);
             }
         });
@@ -76,17 +83,32 @@ describe("pipelines", () => {
                 const env = job.variables?.STACK ?? "";
                 assert.ok(!isMergeRequestJob(job), name);
                 // The same ref the foundation's deploy role for this environment trusts (deployRefFor).
-                const ref = deployRefFor({ protectedBranch: "main" }, env).replace(/^ref_type:branch:ref:/, "").replace(/^main/, "${CI_DEFAULT_BRANCH}");
-                const expected = ref === "${CI_DEFAULT_BRANCH}" ? "$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH" : `$CI_COMMIT_BRANCH == "${ref}"`;
-                assert.ok(job.rules?.every((r) => r.if?.includes('$CI_COMMIT_REF_PROTECTED == "true"') && r.if.startsWith(expected)), `${name}: ${JSON.stringify(job.rules)}`);
-                assert.ok(job.tags?.every((t) => t.endsWith("-deploy")), name);
+                const ref = deployRefFor({ protectedBranch: "main" }, env)
+                    .replace(/^ref_type:branch:ref:/, "")
+                    .replace(/^main/, "${CI_DEFAULT_BRANCH}");
+                const expected =
+                    ref === "${CI_DEFAULT_BRANCH}" ? "$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH" : `$CI_COMMIT_BRANCH == "${ref}"`;
+                assert.ok(
+                    job.rules?.every((r) => r.if?.includes('$CI_COMMIT_REF_PROTECTED == "true"') && r.if.startsWith(expected)),
+                    `${name}: ${JSON.stringify(job.rules)}`,
+                );
+                assert.ok(
+                    job.tags?.every((t) => t.endsWith("-deploy")),
+                    name,
+                );
             }
             assert.equal(jobs["up-prod"].rules?.[0].when, "manual");
         });
     });
 
     describe("GitHub Actions", () => {
-        type Job = { if?: string; "runs-on": string | string[]; permissions?: Record<string, string>; steps: Array<{ uses?: string; with?: Record<string, unknown> }>; strategy?: { matrix: { stack: string[] } } };
+        type Job = {
+            if?: string;
+            "runs-on": string | string[];
+            permissions?: Record<string, string>;
+            steps: Array<{ uses?: string; with?: Record<string, unknown> }>;
+            strategy?: { matrix: { stack: string[] } };
+        };
         const wf = YAML.parse(fs.readFileSync(path.join(ROOT, ".github/workflows/platform.yml"), "utf8")) as { jobs: Record<string, Job> };
 
         it("runs previews and deploys on the environment's self-hosted runners, the offline plan on a hosted one", () => {

@@ -29,13 +29,21 @@ describe("policy pack under the real policy host", function () {
     after(() => fs.rmSync(scratch, { recursive: true, force: true }));
 
     it("packed, installed alone and started by run-policy-pack, analyzes a resource over gRPC", async () => {
-        const tarball = execFileSync(NPM, ["pack", "--silent", "--pack-destination", scratch], { cwd: POLICY_PACK_DIR, encoding: "utf8" }).trim().split("\n").pop() ?? "";
+        const tarball =
+            execFileSync(NPM, ["pack", "--silent", "--pack-destination", scratch], { cwd: POLICY_PACK_DIR, encoding: "utf8" })
+                .trim()
+                .split("\n")
+                .pop() ?? "";
         const packDir = path.join(scratch, "published");
         fs.mkdirSync(packDir);
         execFileSync("tar", ["-xzf", path.join(scratch, tarball), "-C", packDir, "--strip-components=1"]);
         assert.ok(fs.existsSync(path.join(packDir, "PulumiPolicy.yaml")), "the published pack carries PulumiPolicy.yaml");
         // The cache the project's own install filled serves the same pinned versions.
-        execFileSync(NPM, ["install", "--omit=dev", "--no-audit", "--no-fund", "--prefer-offline", "--no-package-lock"], { cwd: packDir, encoding: "utf8", stdio: "pipe" });
+        execFileSync(NPM, ["install", "--omit=dev", "--no-audit", "--no-fund", "--prefer-offline", "--no-package-lock"], {
+            cwd: packDir,
+            encoding: "utf8",
+            stdio: "pipe",
+        });
 
         const host = await PolicyHost.start(packDir);
         try {
@@ -54,17 +62,25 @@ describe("policy pack under the real policy host", function () {
         const broken = path.join(scratch, "broken");
         fs.cpSync(POLICY_PACK_DIR, broken, { recursive: true, filter: (src) => !src.includes("node_modules") });
         // What a published pack without its own TypeScript meets: options the compiler cannot take.
-        const tsconfig = JSON.parse(fs.readFileSync(path.join(broken, "tsconfig.json"), "utf8")) as { compilerOptions: Record<string, unknown> };
+        const tsconfig = JSON.parse(fs.readFileSync(path.join(broken, "tsconfig.json"), "utf8")) as {
+            compilerOptions: Record<string, unknown>;
+        };
         tsconfig.compilerOptions.target = "es2099";
         fs.writeFileSync(path.join(broken, "tsconfig.json"), JSON.stringify(tsconfig));
         fs.symlinkSync(path.join(POLICY_PACK_DIR, "..", "node_modules"), path.join(broken, "node_modules"));
-        await assert.rejects(PolicyHost.start(broken, { timeoutMs: 120_000 }), (err: Error) => err instanceof PolicyHostError && /exited .* before serving[\s\S]*target/i.test(err.message));
+        await assert.rejects(
+            PolicyHost.start(broken, { timeoutMs: 120_000 }),
+            (err: Error) => err instanceof PolicyHostError && /exited .* before serving[\s\S]*target/i.test(err.message),
+        );
     });
 
     it("refuses policy config that names a policy the pack does not have", async () => {
         const host = await PolicyHost.start();
         try {
-            await assert.rejects(host.analyze([unencryptedQueue], { "no-such-policy": { enforcementLevel: "advisory" } }), /no-such-policy/);
+            await assert.rejects(
+                host.analyze([unencryptedQueue], { "no-such-policy": { enforcementLevel: "advisory" } }),
+                /no-such-policy/,
+            );
         } finally {
             host.stop();
         }

@@ -26,18 +26,42 @@ function toInput(f: Fixture): AnalyzerInput {
         parent: null,
         protect: false,
         dependsOn: f.dependsOn ?? [],
-        provider: f.provider ? { urn: "urn:pulumi:dev::ciplatform::pulumi:providers:aws::tagged", type: "pulumi:providers:aws", name: "tagged", properties: f.provider } : undefined,
+        provider: f.provider
+            ? {
+                  urn: "urn:pulumi:dev::ciplatform::pulumi:providers:aws::tagged",
+                  type: "pulumi:providers:aws",
+                  name: "tagged",
+                  properties: f.provider,
+              }
+            : undefined,
     };
 }
 
-async function findings(policy: string, fixtures: Fixture[], config: PolicyPackConfig = {}, stackTags: Record<string, string> = {}): Promise<string[]> {
+async function findings(
+    policy: string,
+    fixtures: Fixture[],
+    config: PolicyPackConfig = {},
+    stackTags: Record<string, string> = {},
+): Promise<string[]> {
     const violations: Violation[] = await analyzeResources(fixtures.map(toInput), config, { tags: stackTags });
     return violations.filter((v) => v.policy === policy).map((v) => v.message);
 }
 
-const queue = (name: string, inputs: Record<string, unknown> = {}): Fixture => ({ type: "aws:sqs/queue:Queue", name, inputs: { sqsManagedSseEnabled: true, tags: TAGS, ...inputs } });
-const rolePolicy = (name: string, policy: string, role = "app-role"): Fixture => ({ type: "aws:iam/rolePolicy:RolePolicy", name, inputs: { role, policy } });
-const role = (name: string, assumeRolePolicy: string): Fixture => ({ type: "aws:iam/role:Role", name, inputs: { assumeRolePolicy, tags: TAGS } });
+const queue = (name: string, inputs: Record<string, unknown> = {}): Fixture => ({
+    type: "aws:sqs/queue:Queue",
+    name,
+    inputs: { sqsManagedSseEnabled: true, tags: TAGS, ...inputs },
+});
+const rolePolicy = (name: string, policy: string, role = "app-role"): Fixture => ({
+    type: "aws:iam/rolePolicy:RolePolicy",
+    name,
+    inputs: { role, policy },
+});
+const role = (name: string, assumeRolePolicy: string): Fixture => ({
+    type: "aws:iam/role:Role",
+    name,
+    inputs: { assumeRolePolicy, tags: TAGS },
+});
 const k8s = (group: string, kind: string, name: string, spec: Record<string, unknown>, apiVersion = group): Fixture => ({
     type: `kubernetes:${group}:${kind}`,
     name,
@@ -68,7 +92,13 @@ const RESTRICTED_POD = {
 interface Case {
     readonly policy: string;
     readonly pass: Fixture[];
-    readonly fail: Array<{ readonly what: string; readonly fixtures: Fixture[]; readonly messages: string[]; readonly config?: PolicyPackConfig; readonly stackTags?: Record<string, string> }>;
+    readonly fail: Array<{
+        readonly what: string;
+        readonly fixtures: Fixture[];
+        readonly messages: string[];
+        readonly config?: PolicyPackConfig;
+        readonly stackTags?: Record<string, string>;
+    }>;
     readonly passConfig?: PolicyPackConfig;
 }
 
@@ -82,14 +112,28 @@ const irsaTrust = (sub: string, aud?: string) =>
         Effect: "Allow",
         Principal: { Federated: "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC" },
         Action: "sts:AssumeRoleWithWebIdentity",
-        Condition: { StringEquals: { "oidc.eks.eu-west-1.amazonaws.com/id/ABC:sub": sub, ...(aud ? { "oidc.eks.eu-west-1.amazonaws.com/id/ABC:aud": aud } : {}) } },
+        Condition: {
+            StringEquals: {
+                "oidc.eks.eu-west-1.amazonaws.com/id/ABC:sub": sub,
+                ...(aud ? { "oidc.eks.eu-west-1.amazonaws.com/id/ABC:aud": aud } : {}),
+            },
+        },
     });
 
 const CASES: Case[] = [
     {
         policy: "aws-resource-require-org-tags",
-        pass: [queue("tagged"), { ...queue("by-provider"), inputs: { sqsManagedSseEnabled: true }, provider: { defaultTags: { tags: TAGS } } }],
-        fail: [{ what: "a missing org tag", fixtures: [queue("q", { tags: { ...TAGS, owner: "" } })], messages: ['aws:sqs/queue:Queue "q" is missing org tags "owner": set them in its tags input.'] }],
+        pass: [
+            queue("tagged"),
+            { ...queue("by-provider"), inputs: { sqsManagedSseEnabled: true }, provider: { defaultTags: { tags: TAGS } } },
+        ],
+        fail: [
+            {
+                what: "a missing org tag",
+                fixtures: [queue("q", { tags: { ...TAGS, owner: "" } })],
+                messages: ['aws:sqs/queue:Queue "q" is missing org tags "owner": set them in its tags input.'],
+            },
+        ],
     },
     {
         policy: "secretsmanager-secret-require-abac-tag",
@@ -107,13 +151,23 @@ const CASES: Case[] = [
         pass: [
             rolePolicy(
                 "reader",
-                doc({ Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: "*", Condition: { StringEquals: { "aws:ResourceTag/ekssecret": "${aws:PrincipalTag/esoNamespace}" } } }),
+                doc({
+                    Effect: "Allow",
+                    Action: ["secretsmanager:GetSecretValue"],
+                    Resource: "*",
+                    Condition: { StringEquals: { "aws:ResourceTag/ekssecret": "${aws:PrincipalTag/esoNamespace}" } },
+                }),
             ),
         ],
         fail: [
             {
                 what: "a broad grant without the tag condition",
-                fixtures: [rolePolicy("reader", doc({ Sid: "Read", Effect: "Allow", Action: ["secretsmanager:GetSecretValue", "kms:Decrypt"], Resource: "*" }))],
+                fixtures: [
+                    rolePolicy(
+                        "reader",
+                        doc({ Sid: "Read", Effect: "Allow", Action: ["secretsmanager:GetSecretValue", "kms:Decrypt"], Resource: "*" }),
+                    ),
+                ],
                 messages: [
                     'aws:iam/rolePolicy:RolePolicy "reader" policy statement "Read" grants secretsmanager:GetSecretValue, kms:Decrypt on "*" without the ABAC condition: add StringEquals aws:ResourceTag/ekssecret = ${aws:PrincipalTag/...}.',
                 ],
@@ -129,15 +183,30 @@ const CASES: Case[] = [
                     Effect: "Allow",
                     Principal: { AWS: "arn:aws:iam::123456789012:role/eso" },
                     Action: "sts:TagSession",
-                    Condition: { "ForAllValues:StringEquals": { "aws:TagKeys": ["esoNamespace"] }, StringLike: { "aws:RequestTag/esoNamespace": "?*" } },
+                    Condition: {
+                        "ForAllValues:StringEquals": { "aws:TagKeys": ["esoNamespace"] },
+                        StringLike: { "aws:RequestTag/esoNamespace": "?*" },
+                    },
                 }),
             ),
-            role("pod-identity", doc({ Effect: "Allow", Principal: { Service: "pods.eks.amazonaws.com" }, Action: ["sts:AssumeRole", "sts:TagSession"] })),
+            role(
+                "pod-identity",
+                doc({ Effect: "Allow", Principal: { Service: "pods.eks.amazonaws.com" }, Action: ["sts:AssumeRole", "sts:TagSession"] }),
+            ),
         ],
         fail: [
             {
                 what: "unconstrained session tags",
-                fixtures: [role("reader", doc({ Effect: "Allow", Principal: { AWS: "arn:aws:iam::123456789012:role/eso" }, Action: ["sts:AssumeRole", "sts:TagSession"] }))],
+                fixtures: [
+                    role(
+                        "reader",
+                        doc({
+                            Effect: "Allow",
+                            Principal: { AWS: "arn:aws:iam::123456789012:role/eso" },
+                            Action: ["sts:AssumeRole", "sts:TagSession"],
+                        }),
+                    ),
+                ],
                 messages: [
                     'role "reader" trust statement 1 allows sts:TagSession with any tag keys: add ForAllValues:StringEquals aws:TagKeys with the expected keys.',
                     'role "reader" trust statement 1 allows sts:TagSession with any tag values: constrain aws:RequestTag/<key> for the expected keys.',
@@ -150,14 +219,36 @@ const CASES: Case[] = [
         pass: [
             rolePolicy(
                 "tagger",
-                doc({ Effect: "Allow", Action: "secretsmanager:TagResource", Resource: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:app/*", Condition: { "ForAllValues:StringNotEquals": { "aws:TagKeys": ["ekssecret"] } } }),
+                doc({
+                    Effect: "Allow",
+                    Action: "secretsmanager:TagResource",
+                    Resource: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:app/*",
+                    Condition: { "ForAllValues:StringNotEquals": { "aws:TagKeys": ["ekssecret"] } },
+                }),
             ),
-            rolePolicy("deploy", doc({ Effect: "Allow", Action: "secretsmanager:TagResource", Resource: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:cip-dev/*" }), "cip-deployer-deploy-dev-1a2b3c4"),
+            rolePolicy(
+                "deploy",
+                doc({
+                    Effect: "Allow",
+                    Action: "secretsmanager:TagResource",
+                    Resource: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:cip-dev/*",
+                }),
+                "cip-deployer-deploy-dev-1a2b3c4",
+            ),
         ],
         fail: [
             {
                 what: "a non-admin that may retag secrets",
-                fixtures: [rolePolicy("tagger", doc({ Effect: "Allow", Action: ["secretsmanager:TagResource", "iam:TagRole"], Resource: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:app/*" }))],
+                fixtures: [
+                    rolePolicy(
+                        "tagger",
+                        doc({
+                            Effect: "Allow",
+                            Action: ["secretsmanager:TagResource", "iam:TagRole"],
+                            Resource: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:app/*",
+                        }),
+                    ),
+                ],
                 messages: [
                     'aws:iam/rolePolicy:RolePolicy "tagger" policy statement 1 may change ABAC tags (secretsmanager:TagResource, iam:TagRole): add ForAllValues:StringNotEquals aws:TagKeys [ekssecret] or list the role in adminRoles.',
                 ],
@@ -166,16 +257,42 @@ const CASES: Case[] = [
     },
     {
         policy: "externalsecrets-store-deny-tenant-session-tags",
-        pass: [k8s("external-secrets.io/v1", "ClusterSecretStore", "platform", { provider: { aws: { service: "SecretsManager", region: "eu-west-1", role: "r", sessionTagsPolicy: "Simple" } } })],
+        pass: [
+            k8s("external-secrets.io/v1", "ClusterSecretStore", "platform", {
+                provider: { aws: { service: "SecretsManager", region: "eu-west-1", role: "r", sessionTagsPolicy: "Simple" } },
+            }),
+        ],
         fail: [
             {
                 what: "a namespaced store choosing its own tags",
-                fixtures: [k8s("external-secrets.io/v1", "SecretStore", "tenant", { provider: { aws: { service: "SecretsManager", region: "eu-west-1", role: "r", sessionTags: [{ key: "esoNamespace", value: "other" }] } } })],
+                fixtures: [
+                    k8s("external-secrets.io/v1", "SecretStore", "tenant", {
+                        provider: {
+                            aws: {
+                                service: "SecretsManager",
+                                region: "eu-west-1",
+                                role: "r",
+                                sessionTags: [{ key: "esoNamespace", value: "other" }],
+                            },
+                        },
+                    }),
+                ],
                 messages: ['SecretStore "tenant" sets session tags in a namespace tenants can edit: use the platform ClusterSecretStore.'],
             },
             {
                 what: "custom tags overriding ESO's",
-                fixtures: [k8s("external-secrets.io/v1", "ClusterSecretStore", "custom", { provider: { aws: { service: "SecretsManager", region: "eu-west-1", sessionTagsPolicy: "Custom", customSessionTags: { esoNamespace: "x" } } } })],
+                fixtures: [
+                    k8s("external-secrets.io/v1", "ClusterSecretStore", "custom", {
+                        provider: {
+                            aws: {
+                                service: "SecretsManager",
+                                region: "eu-west-1",
+                                sessionTagsPolicy: "Custom",
+                                customSessionTags: { esoNamespace: "x" },
+                            },
+                        },
+                    }),
+                ],
                 messages: ['ClusterSecretStore "custom" overrides ESO\'s tags esoNamespace in customSessionTags: remove them.'],
             },
         ],
@@ -184,14 +301,24 @@ const CASES: Case[] = [
         policy: "eks-cluster-require-secrets-encryption",
         pass: [
             { type: "eks:index:Cluster", name: "c", inputs: { encryptionConfigKeyArn: KEY, tags: TAGS } },
-            { type: "aws:eks/cluster:Cluster", name: "raw", inputs: { encryptionConfig: { resources: ["secrets"], provider: { keyArn: KEY } }, tags: TAGS } },
+            {
+                type: "aws:eks/cluster:Cluster",
+                name: "raw",
+                inputs: { encryptionConfig: { resources: ["secrets"], provider: { keyArn: KEY } }, tags: TAGS },
+            },
         ],
         fail: [
-            { what: "the component without a key", fixtures: [{ type: "eks:index:Cluster", name: "c", inputs: { tags: TAGS } }], messages: ['cluster "c" does not encrypt Secrets: set encryptionConfigKeyArn to a customer-managed KMS key.'] },
+            {
+                what: "the component without a key",
+                fixtures: [{ type: "eks:index:Cluster", name: "c", inputs: { tags: TAGS } }],
+                messages: ['cluster "c" does not encrypt Secrets: set encryptionConfigKeyArn to a customer-managed KMS key.'],
+            },
             {
                 what: "the raw cluster without encryptionConfig",
                 fixtures: [{ type: "aws:eks/cluster:Cluster", name: "raw", inputs: { tags: TAGS } }],
-                messages: ['cluster "raw" does not encrypt Secrets: set encryptionConfig { resources: ["secrets"], provider.keyArn: <CMK> }.'],
+                messages: [
+                    'cluster "raw" does not encrypt Secrets: set encryptionConfig { resources: ["secrets"], provider.keyArn: <CMK> }.',
+                ],
             },
         ],
     },
@@ -199,31 +326,63 @@ const CASES: Case[] = [
         policy: "kms-key-require-rotation-and-safe-deletion",
         pass: [
             { type: "aws:kms/key:Key", name: "k", inputs: { enableKeyRotation: true, deletionWindowInDays: 30, tags: TAGS } },
-            { type: "aws:kms/key:Key", name: "signing", inputs: { customerMasterKeySpec: "ECC_NIST_P256", keyUsage: "SIGN_VERIFY", tags: TAGS } },
+            {
+                type: "aws:kms/key:Key",
+                name: "signing",
+                inputs: { customerMasterKeySpec: "ECC_NIST_P256", keyUsage: "SIGN_VERIFY", tags: TAGS },
+            },
         ],
         fail: [
-            { what: "no rotation", fixtures: [{ type: "aws:kms/key:Key", name: "k", inputs: { tags: TAGS } }], messages: ['key "k" is symmetric and does not rotate: set enableKeyRotation true.'] },
+            {
+                what: "no rotation",
+                fixtures: [{ type: "aws:kms/key:Key", name: "k", inputs: { tags: TAGS } }],
+                messages: ['key "k" is symmetric and does not rotate: set enableKeyRotation true.'],
+            },
             {
                 what: "a window below the minimum",
-                fixtures: [{ type: "aws:kms/key:Key", name: "k", inputs: { enableKeyRotation: true, deletionWindowInDays: 10, tags: TAGS } }],
+                fixtures: [
+                    { type: "aws:kms/key:Key", name: "k", inputs: { enableKeyRotation: true, deletionWindowInDays: 10, tags: TAGS } },
+                ],
                 config: { "kms-key-require-rotation-and-safe-deletion": { minKmsDeletionWindowDays: 14 } },
                 messages: ['key "k" has a 10-day deletion window: use at least 14.'],
             },
             {
                 what: "the lockout-check bypass",
-                fixtures: [{ type: "aws:kms/key:Key", name: "k", inputs: { enableKeyRotation: true, bypassPolicyLockoutSafetyCheck: true, tags: TAGS } }],
+                fixtures: [
+                    {
+                        type: "aws:kms/key:Key",
+                        name: "k",
+                        inputs: { enableKeyRotation: true, bypassPolicyLockoutSafetyCheck: true, tags: TAGS },
+                    },
+                ],
                 messages: ['key "k" bypasses the key-policy lockout check: remove bypassPolicyLockoutSafetyCheck.'],
             },
         ],
     },
     {
         policy: "secretsmanager-secret-require-cmk",
-        pass: [{ type: "aws:secretsmanager/secret:Secret", name: "s", inputs: { kmsKeyId: KEY, replicas: [{ region: "eu-central-1", kmsKeyId: KEY }] } }],
+        pass: [
+            {
+                type: "aws:secretsmanager/secret:Secret",
+                name: "s",
+                inputs: { kmsKeyId: KEY, replicas: [{ region: "eu-central-1", kmsKeyId: KEY }] },
+            },
+        ],
         fail: [
-            { what: "the AWS-managed key", fixtures: [{ type: "aws:secretsmanager/secret:Secret", name: "s", inputs: { kmsKeyId: "alias/aws/secretsmanager" } }], messages: ['secret "s" uses the AWS-managed key: set kmsKeyId to a customer-managed key.'] },
+            {
+                what: "the AWS-managed key",
+                fixtures: [{ type: "aws:secretsmanager/secret:Secret", name: "s", inputs: { kmsKeyId: "alias/aws/secretsmanager" } }],
+                messages: ['secret "s" uses the AWS-managed key: set kmsKeyId to a customer-managed key.'],
+            },
             {
                 what: "a replica without a CMK",
-                fixtures: [{ type: "aws:secretsmanager/secret:Secret", name: "s", inputs: { kmsKeyId: KEY, replicas: [{ region: "eu-central-1" }] } }],
+                fixtures: [
+                    {
+                        type: "aws:secretsmanager/secret:Secret",
+                        name: "s",
+                        inputs: { kmsKeyId: KEY, replicas: [{ region: "eu-central-1" }] },
+                    },
+                ],
                 messages: ['secret "s" replica in eu-central-1 uses the AWS-managed key: set its kmsKeyId.'],
             },
         ],
@@ -232,24 +391,50 @@ const CASES: Case[] = [
         policy: "ec2-volume-require-cmk-encryption",
         pass: [
             { type: "aws:ebs/volume:Volume", name: "v", inputs: { encrypted: true, kmsKeyId: KEY } },
-            { type: "aws:ec2/launchTemplate:LaunchTemplate", name: "lt", inputs: { blockDeviceMappings: [{ deviceName: "/dev/xvda", ebs: { encrypted: "true", kmsKeyId: KEY } }] } },
+            {
+                type: "aws:ec2/launchTemplate:LaunchTemplate",
+                name: "lt",
+                inputs: { blockDeviceMappings: [{ deviceName: "/dev/xvda", ebs: { encrypted: "true", kmsKeyId: KEY } }] },
+            },
         ],
         fail: [
-            { what: "an unencrypted volume", fixtures: [{ type: "aws:ebs/volume:Volume", name: "v", inputs: { encrypted: true } }], messages: ['volume "v" is not encrypted with a CMK: set encrypted true and kmsKeyId.'] },
+            {
+                what: "an unencrypted volume",
+                fixtures: [{ type: "aws:ebs/volume:Volume", name: "v", inputs: { encrypted: true } }],
+                messages: ['volume "v" is not encrypted with a CMK: set encrypted true and kmsKeyId.'],
+            },
             {
                 what: "an unencrypted launch-template device",
-                fixtures: [{ type: "aws:ec2/launchTemplate:LaunchTemplate", name: "lt", inputs: { blockDeviceMappings: [{ deviceName: "/dev/xvda", ebs: { volumeSize: 20 } }] } }],
+                fixtures: [
+                    {
+                        type: "aws:ec2/launchTemplate:LaunchTemplate",
+                        name: "lt",
+                        inputs: { blockDeviceMappings: [{ deviceName: "/dev/xvda", ebs: { volumeSize: 20 } }] },
+                    },
+                ],
                 messages: ['launch template "lt" device /dev/xvda is not encrypted with a CMK: set ebs.encrypted "true" and ebs.kmsKeyId.'],
             },
         ],
     },
     {
         policy: "kubernetes-storageclass-require-ebs-encryption",
-        pass: [{ type: "kubernetes:storage.k8s.io/v1:StorageClass", name: "gp3", inputs: { metadata: { name: "gp3" }, provisioner: "ebs.csi.aws.com", parameters: { encrypted: "true" } } }],
+        pass: [
+            {
+                type: "kubernetes:storage.k8s.io/v1:StorageClass",
+                name: "gp3",
+                inputs: { metadata: { name: "gp3" }, provisioner: "ebs.csi.aws.com", parameters: { encrypted: "true" } },
+            },
+        ],
         fail: [
             {
                 what: "unencrypted EBS",
-                fixtures: [{ type: "kubernetes:storage.k8s.io/v1:StorageClass", name: "gp2", inputs: { metadata: { name: "gp2" }, provisioner: "ebs.csi.aws.com", parameters: { type: "gp2" } } }],
+                fixtures: [
+                    {
+                        type: "kubernetes:storage.k8s.io/v1:StorageClass",
+                        name: "gp2",
+                        inputs: { metadata: { name: "gp2" }, provisioner: "ebs.csi.aws.com", parameters: { type: "gp2" } },
+                    },
+                ],
                 messages: ['StorageClass "gp2" provisions unencrypted EBS volumes: set parameters.encrypted "true" (and kmsKeyId).'],
             },
         ],
@@ -257,7 +442,13 @@ const CASES: Case[] = [
     {
         policy: "sqs-queue-require-encryption",
         pass: [queue("q"), queue("kms", { sqsManagedSseEnabled: false, kmsMasterKeyId: KEY })],
-        fail: [{ what: "no encryption", fixtures: [queue("q", { sqsManagedSseEnabled: false })], messages: ['queue "q" is not encrypted: set sqsManagedSseEnabled true or kmsMasterKeyId.'] }],
+        fail: [
+            {
+                what: "no encryption",
+                fixtures: [queue("q", { sqsManagedSseEnabled: false })],
+                messages: ['queue "q" is not encrypted: set sqsManagedSseEnabled true or kmsMasterKeyId.'],
+            },
+        ],
     },
     {
         policy: "cloudwatch-loggroup-require-cmk",
@@ -276,7 +467,12 @@ const CASES: Case[] = [
             {
                 type: "aws:ecr/repository:Repository",
                 name: "r",
-                inputs: { encryptionConfigurations: [{ encryptionType: "KMS", kmsKey: KEY }], imageTagMutability: "IMMUTABLE", imageScanningConfiguration: { scanOnPush: true }, tags: TAGS },
+                inputs: {
+                    encryptionConfigurations: [{ encryptionType: "KMS", kmsKey: KEY }],
+                    imageTagMutability: "IMMUTABLE",
+                    imageScanningConfiguration: { scanOnPush: true },
+                    tags: TAGS,
+                },
             },
         ],
         fail: [
@@ -297,7 +493,11 @@ const CASES: Case[] = [
             {
                 type: "aws:acmpca/certificateAuthority:CertificateAuthority",
                 name: "ca",
-                inputs: { certificateAuthorityConfiguration: { keyAlgorithm: "EC_prime256v1", signingAlgorithm: "SHA256WITHECDSA" }, revocationConfiguration: { ocspConfiguration: { enabled: true } }, tags: TAGS },
+                inputs: {
+                    certificateAuthorityConfiguration: { keyAlgorithm: "EC_prime256v1", signingAlgorithm: "SHA256WITHECDSA" },
+                    revocationConfiguration: { ocspConfiguration: { enabled: true } },
+                    tags: TAGS,
+                },
             },
         ],
         fail: [
@@ -307,7 +507,11 @@ const CASES: Case[] = [
                     {
                         type: "aws:acmpca/certificateAuthority:CertificateAuthority",
                         name: "ca",
-                        inputs: { certificateAuthorityConfiguration: { keyAlgorithm: "RSA_1024", signingAlgorithm: "SHA1WITHRSA" }, permanentDeletionTimeInDays: 7, tags: TAGS },
+                        inputs: {
+                            certificateAuthorityConfiguration: { keyAlgorithm: "RSA_1024", signingAlgorithm: "SHA1WITHRSA" },
+                            permanentDeletionTimeInDays: 7,
+                            tags: TAGS,
+                        },
                     },
                 ],
                 config: { "acmpca-ca-require-strong-config": { minCaPermanentDeletionDays: 14 } },
@@ -327,13 +531,27 @@ const CASES: Case[] = [
             {
                 type: "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
                 name: "b-sse",
-                inputs: { bucket: "b-123", rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: KEY }, bucketKeyEnabled: true }] },
+                inputs: {
+                    bucket: "b-123",
+                    rules: [
+                        { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: KEY }, bucketKeyEnabled: true },
+                    ],
+                },
                 dependsOn: [urnOf({ type: "aws:s3/bucket:Bucket", name: "b" })],
             },
             {
                 type: "aws:s3/bucketPolicy:BucketPolicy",
                 name: "b-policy",
-                inputs: { bucket: "b-123", policy: doc({ Effect: "Deny", Principal: "*", Action: "s3:*", Resource: "*", Condition: { Bool: { "aws:SecureTransport": "false" } } }) },
+                inputs: {
+                    bucket: "b-123",
+                    policy: doc({
+                        Effect: "Deny",
+                        Principal: "*",
+                        Action: "s3:*",
+                        Resource: "*",
+                        Condition: { Bool: { "aws:SecureTransport": "false" } },
+                    }),
+                },
                 dependsOn: [urnOf({ type: "aws:s3/bucket:Bucket", name: "b" })],
             },
             // Configured by the bucket's literal name, in a plan without dependencies.
@@ -367,8 +585,16 @@ const CASES: Case[] = [
                 name: "legacy-inline",
                 inputs: {
                     tags: TAGS,
-                    serverSideEncryptionConfiguration: { rule: { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms" }, bucketKeyEnabled: true } },
-                    policy: doc({ Effect: "Deny", Principal: { AWS: "*" }, Action: "s3:*", Resource: "*", Condition: { Bool: { "aws:SecureTransport": ["false"] } } }),
+                    serverSideEncryptionConfiguration: {
+                        rule: { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms" }, bucketKeyEnabled: true },
+                    },
+                    policy: doc({
+                        Effect: "Deny",
+                        Principal: { AWS: "*" },
+                        Action: "s3:*",
+                        Resource: "*",
+                        Condition: { Bool: { "aws:SecureTransport": ["false"] } },
+                    }),
                 },
             },
         ],
@@ -425,11 +651,22 @@ const CASES: Case[] = [
                     {
                         type: "aws:s3/bucketPolicy:BucketPolicy",
                         name: "b-policy",
-                        inputs: { bucket: "b-123", policy: doc({ Effect: "Deny", Principal: "*", Action: "s3:*", Resource: "*", Condition: { Bool: { "aws:SecureTransport": "false" } } }) },
+                        inputs: {
+                            bucket: "b-123",
+                            policy: doc({
+                                Effect: "Deny",
+                                Principal: "*",
+                                Action: "s3:*",
+                                Resource: "*",
+                                Condition: { Bool: { "aws:SecureTransport": "false" } },
+                            }),
+                        },
                         dependsOn: [urnOf({ type: "aws:s3/bucket:Bucket", name: "b" })],
                     },
                 ],
-                messages: ['bucket "b" is not encrypted with SSE-KMS and a bucket key: add a server-side encryption configuration (aws:kms, bucketKeyEnabled).'],
+                messages: [
+                    'bucket "b" is not encrypted with SSE-KMS and a bucket key: add a server-side encryption configuration (aws:kms, bucketKeyEnabled).',
+                ],
             },
         ],
     },
@@ -437,11 +674,23 @@ const CASES: Case[] = [
         policy: "iam-policy-deny-admin-access",
         pass: [rolePolicy("p", doc({ Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::b/*" }))],
         fail: [
-            { what: "Action *", fixtures: [rolePolicy("p", doc({ Effect: "Allow", Action: "*", Resource: "*" }))], messages: ['aws:iam/rolePolicy:RolePolicy "p" policy statement 1 allows every action ("*"): list the actions it needs.'] },
+            {
+                what: "Action *",
+                fixtures: [rolePolicy("p", doc({ Effect: "Allow", Action: "*", Resource: "*" }))],
+                messages: ['aws:iam/rolePolicy:RolePolicy "p" policy statement 1 allows every action ("*"): list the actions it needs.'],
+            },
             {
                 what: "AdministratorAccess",
-                fixtures: [{ type: "aws:iam/rolePolicyAttachment:RolePolicyAttachment", name: "a", inputs: { role: "r", policyArn: "arn:aws:iam::aws:policy/AdministratorAccess" } }],
-                messages: ['aws:iam/rolePolicyAttachment:RolePolicyAttachment "a" attaches arn:aws:iam::aws:policy/AdministratorAccess: grant the specific actions the role needs instead.'],
+                fixtures: [
+                    {
+                        type: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+                        name: "a",
+                        inputs: { role: "r", policyArn: "arn:aws:iam::aws:policy/AdministratorAccess" },
+                    },
+                ],
+                messages: [
+                    'aws:iam/rolePolicyAttachment:RolePolicyAttachment "a" attaches arn:aws:iam::aws:policy/AdministratorAccess: grant the specific actions the role needs instead.',
+                ],
             },
         ],
     },
@@ -449,8 +698,20 @@ const CASES: Case[] = [
         policy: "iam-policy-deny-wildcard-actions",
         pass: [rolePolicy("p", doc({ Effect: "Allow", Action: ["s3:GetObject"], Resource: "arn:aws:s3:::b/*" }))],
         fail: [
-            { what: "a prefix wildcard", fixtures: [rolePolicy("p", doc({ Effect: "Allow", Action: "s3:Get*", Resource: "arn:aws:s3:::b/*" }))], messages: ['aws:iam/rolePolicy:RolePolicy "p" policy statement 1 allows the wildcard action "s3:Get*": list the actions by name.'] },
-            { what: "an unknown action", fixtures: [rolePolicy("p", doc({ Effect: "Allow", Action: "s3:GetObjekt", Resource: "arn:aws:s3:::b/*" }))], messages: ['aws:iam/rolePolicy:RolePolicy "p" policy statement 1 allows "s3:GetObjekt", which is not an IAM action: fix the name.'] },
+            {
+                what: "a prefix wildcard",
+                fixtures: [rolePolicy("p", doc({ Effect: "Allow", Action: "s3:Get*", Resource: "arn:aws:s3:::b/*" }))],
+                messages: [
+                    'aws:iam/rolePolicy:RolePolicy "p" policy statement 1 allows the wildcard action "s3:Get*": list the actions by name.',
+                ],
+            },
+            {
+                what: "an unknown action",
+                fixtures: [rolePolicy("p", doc({ Effect: "Allow", Action: "s3:GetObjekt", Resource: "arn:aws:s3:::b/*" }))],
+                messages: [
+                    'aws:iam/rolePolicy:RolePolicy "p" policy statement 1 allows "s3:GetObjekt", which is not an IAM action: fix the name.',
+                ],
+            },
         ],
     },
     {
@@ -460,7 +721,9 @@ const CASES: Case[] = [
             {
                 what: "a scopable action on *",
                 fixtures: [rolePolicy("p", doc({ Effect: "Allow", Action: ["s3:GetObject", "ec2:DescribeInstances"], Resource: "*" }))],
-                messages: ['aws:iam/rolePolicy:RolePolicy "p" policy statement 1 grants s3:GetObject on "*": these actions support resource ARNs; scope them (or add the ABAC tag condition).'],
+                messages: [
+                    'aws:iam/rolePolicy:RolePolicy "p" policy statement 1 grants s3:GetObject on "*": these actions support resource ARNs; scope them (or add the ABAC tag condition).',
+                ],
             },
         ],
     },
@@ -468,10 +731,28 @@ const CASES: Case[] = [
         policy: "iam-policy-deny-not-elements",
         pass: [rolePolicy("p", doc({ Effect: "Deny", NotAction: "s3:GetObject", Resource: "*" }))],
         fail: [
-            { what: "NotAction", fixtures: [rolePolicy("p", doc({ Effect: "Allow", NotAction: "iam:*", Resource: "*" }))], messages: ['aws:iam/rolePolicy:RolePolicy "p" policy statement 1 allows NotAction: list the allowed actions instead.'] },
+            {
+                what: "NotAction",
+                fixtures: [rolePolicy("p", doc({ Effect: "Allow", NotAction: "iam:*", Resource: "*" }))],
+                messages: ['aws:iam/rolePolicy:RolePolicy "p" policy statement 1 allows NotAction: list the allowed actions instead.'],
+            },
             {
                 what: "NotPrincipal",
-                fixtures: [{ type: "aws:s3/bucketPolicy:BucketPolicy", name: "bp", inputs: { bucket: "b", policy: doc({ Effect: "Deny", NotPrincipal: { AWS: "arn:aws:iam::123456789012:root" }, Action: "s3:GetObject", Resource: "*" }) } }],
+                fixtures: [
+                    {
+                        type: "aws:s3/bucketPolicy:BucketPolicy",
+                        name: "bp",
+                        inputs: {
+                            bucket: "b",
+                            policy: doc({
+                                Effect: "Deny",
+                                NotPrincipal: { AWS: "arn:aws:iam::123456789012:root" },
+                                Action: "s3:GetObject",
+                                Resource: "*",
+                            }),
+                        },
+                    },
+                ],
                 messages: ['aws:s3/bucketPolicy:BucketPolicy "bp" policy statement 1 uses NotPrincipal: name the principals instead.'],
             },
         ],
@@ -479,7 +760,15 @@ const CASES: Case[] = [
     {
         policy: "iam-policy-scope-pass-role",
         pass: [rolePolicy("p", doc({ Effect: "Allow", Action: "iam:PassRole", Resource: "arn:aws:iam::123456789012:role/node" }))],
-        fail: [{ what: "PassRole on *", fixtures: [rolePolicy("p", doc({ Effect: "Allow", Action: "iam:PassRole", Resource: "*" }))], messages: ['aws:iam/rolePolicy:RolePolicy "p" policy statement 1 allows iam:PassRole on every role: name the roles (or a name prefix) it may pass.'] }],
+        fail: [
+            {
+                what: "PassRole on *",
+                fixtures: [rolePolicy("p", doc({ Effect: "Allow", Action: "iam:PassRole", Resource: "*" }))],
+                messages: [
+                    'aws:iam/rolePolicy:RolePolicy "p" policy statement 1 allows iam:PassRole on every role: name the roles (or a name prefix) it may pass.',
+                ],
+            },
+        ],
     },
     {
         policy: "iam-role-require-scoped-irsa-trust",
@@ -497,23 +786,56 @@ const CASES: Case[] = [
     },
     {
         policy: "iam-role-deny-public-trust",
-        pass: [role("vendor", doc({ Effect: "Allow", Principal: { AWS: "arn:aws:iam::444455556666:root" }, Action: "sts:AssumeRole", Condition: { StringEquals: { "sts:ExternalId": "x" } } }))],
+        pass: [
+            role(
+                "vendor",
+                doc({
+                    Effect: "Allow",
+                    Principal: { AWS: "arn:aws:iam::444455556666:root" },
+                    Action: "sts:AssumeRole",
+                    Condition: { StringEquals: { "sts:ExternalId": "x" } },
+                }),
+            ),
+        ],
         fail: [
-            { what: "everyone", fixtures: [role("open", doc({ Effect: "Allow", Principal: { AWS: "*" }, Action: "sts:AssumeRole" }))], messages: ['role "open" trust statement 1 trusts every AWS principal ("*"): name the principals.'] },
+            {
+                what: "everyone",
+                fixtures: [role("open", doc({ Effect: "Allow", Principal: { AWS: "*" }, Action: "sts:AssumeRole" }))],
+                messages: ['role "open" trust statement 1 trusts every AWS principal ("*"): name the principals.'],
+            },
             {
                 what: "an unguarded account root",
-                fixtures: [role("vendor", doc({ Effect: "Allow", Principal: { AWS: "arn:aws:iam::444455556666:root" }, Action: "sts:AssumeRole" }))],
-                messages: ['role "vendor" trust statement 1 trusts arn:aws:iam::444455556666:root without a condition: add sts:ExternalId, aws:PrincipalOrgID or aws:PrincipalArn.'],
+                fixtures: [
+                    role(
+                        "vendor",
+                        doc({ Effect: "Allow", Principal: { AWS: "arn:aws:iam::444455556666:root" }, Action: "sts:AssumeRole" }),
+                    ),
+                ],
+                messages: [
+                    'role "vendor" trust statement 1 trusts arn:aws:iam::444455556666:root without a condition: add sts:ExternalId, aws:PrincipalOrgID or aws:PrincipalArn.',
+                ],
             },
         ],
     },
     {
         policy: "kubernetes-helm-require-pinned-chart",
-        pass: [{ type: "kubernetes:helm.sh/v3:Release", name: "eso", inputs: { chart: "external-secrets", version: "2.9.0", repositoryOpts: { repo: "https://charts.external-secrets.io" } } }],
+        pass: [
+            {
+                type: "kubernetes:helm.sh/v3:Release",
+                name: "eso",
+                inputs: { chart: "external-secrets", version: "2.9.0", repositoryOpts: { repo: "https://charts.external-secrets.io" } },
+            },
+        ],
         fail: [
             {
                 what: "a range from an unknown repository",
-                fixtures: [{ type: "kubernetes:helm.sh/v3:Release", name: "x", inputs: { chart: "thing", version: "^1.2", repositoryOpts: { repo: "https://charts.example.com" } } }],
+                fixtures: [
+                    {
+                        type: "kubernetes:helm.sh/v3:Release",
+                        name: "x",
+                        inputs: { chart: "thing", version: "^1.2", repositoryOpts: { repo: "https://charts.example.com" } },
+                    },
+                ],
                 messages: [
                     'Helm release "x" (thing) is not pinned: set version to an exact chart version (got "^1.2").',
                     'Helm release "x" (thing) comes from https://charts.example.com: use one of oci://public.ecr.aws/karpenter, https://charts.external-secrets.io, https://charts.jetstack.io, https://cert-manager.github.io/aws-privateca-issuer, https://charts.gitlab.io, https://charts.jenkins.io, oci://ghcr.io/piraeusdatastore/piraeus-operator, https://aws.github.io/eks-charts or add it to allowedHelmRepositories.',
@@ -544,11 +866,18 @@ const CASES: Case[] = [
     },
     {
         policy: "karpenter-nodeclass-deny-latest-ami-in-prod",
-        pass: [k8s("karpenter.k8s.aws/v1", "EC2NodeClass", "default", { ...nodeClassSpec, amiSelectorTerms: [{ alias: "al2023@latest" }] })],
+        pass: [
+            k8s("karpenter.k8s.aws/v1", "EC2NodeClass", "default", { ...nodeClassSpec, amiSelectorTerms: [{ alias: "al2023@latest" }] }),
+        ],
         fail: [
             {
                 what: "@latest where the stack is tagged prod",
-                fixtures: [k8s("karpenter.k8s.aws/v1", "EC2NodeClass", "default", { ...nodeClassSpec, amiSelectorTerms: [{ alias: "al2023@latest" }] })],
+                fixtures: [
+                    k8s("karpenter.k8s.aws/v1", "EC2NodeClass", "default", {
+                        ...nodeClassSpec,
+                        amiSelectorTerms: [{ alias: "al2023@latest" }],
+                    }),
+                ],
                 stackTags: { environment: "prod" },
                 messages: ['EC2NodeClass "default" uses al2023@latest in prod: pin a release such as al2023@v20261020.'],
             },
@@ -557,14 +886,28 @@ const CASES: Case[] = [
     {
         policy: "karpenter-nodepool-require-limits",
         pass: [k8s("karpenter.sh/v1", "NodePool", "p", { limits: { cpu: "100" } })],
-        fail: [{ what: "no limits", fixtures: [k8s("karpenter.sh/v1", "NodePool", "p", {})], messages: ['NodePool "p" has no limits: set spec.limits (cpu, memory) so a runaway workload cannot launch without bound.'] }],
+        fail: [
+            {
+                what: "no limits",
+                fixtures: [k8s("karpenter.sh/v1", "NodePool", "p", {})],
+                messages: ['NodePool "p" has no limits: set spec.limits (cpu, memory) so a runaway workload cannot launch without bound.'],
+            },
+        ],
     },
     {
         policy: "kubernetes-api-deny-deprecated-versions",
         pass: [k8s("external-secrets.io/v1", "ExternalSecret", "es", {})],
         fail: [
-            { what: "ESO v1beta1", fixtures: [k8s("external-secrets.io/v1beta1", "ExternalSecret", "es", {})], messages: ['ExternalSecret "es" uses the deprecated API external-secrets.io/v1beta1: use external-secrets.io/v1.'] },
-            { what: "Karpenter v1beta1", fixtures: [k8s("karpenter.sh/v1beta1", "NodePool", "p", { limits: { cpu: "1" } })], messages: ['NodePool "p" uses the deprecated API karpenter.sh/v1beta1: use karpenter.sh/v1.'] },
+            {
+                what: "ESO v1beta1",
+                fixtures: [k8s("external-secrets.io/v1beta1", "ExternalSecret", "es", {})],
+                messages: ['ExternalSecret "es" uses the deprecated API external-secrets.io/v1beta1: use external-secrets.io/v1.'],
+            },
+            {
+                what: "Karpenter v1beta1",
+                fixtures: [k8s("karpenter.sh/v1beta1", "NodePool", "p", { limits: { cpu: "1" } })],
+                messages: ['NodePool "p" uses the deprecated API karpenter.sh/v1beta1: use karpenter.sh/v1.'],
+            },
         ],
     },
     {
@@ -818,11 +1161,18 @@ const CASES: Case[] = [
                     {
                         type: "kubernetes:apps/v1:Deployment",
                         name: "web",
-                        inputs: { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "web" }, spec: { template: { spec: { ...RESTRICTED_POD, hostIPC: true } } } },
+                        inputs: {
+                            apiVersion: "apps/v1",
+                            kind: "Deployment",
+                            metadata: { name: "web" },
+                            spec: { template: { spec: { ...RESTRICTED_POD, hostIPC: true } } },
+                        },
                         provider: { namespace: "apps" },
                     },
                 ],
-                messages: ['Deployment "apps/web" violates Pod Security hostNamespaces (namespace "apps" enforces "restricted"): host namespaces (hostIPC=true).'],
+                messages: [
+                    'Deployment "apps/web" violates Pod Security hostNamespaces (namespace "apps" enforces "restricted"): host namespaces (hostIPC=true).',
+                ],
             },
             {
                 what: "a bare Pod against a configured default level",
@@ -863,12 +1213,17 @@ describe("policy pack rules", () => {
 
     it("every policy of the pack has cases here", () => {
         const covered = new Set([...CASES.map((c) => c.policy), "pack-report-exemptions"]);
-        assert.deepEqual(policies.map((p) => p.name).filter((n) => !covered.has(n)), []);
+        assert.deepEqual(
+            policies.map((p) => p.name).filter((n) => !covered.has(n)),
+            [],
+        );
     });
 
     describe("preview with unknown values", () => {
         it("degrades to an advisory cannot-verify finding instead of failing or crashing", async () => {
-            const violations = await analyzeResources([toInput({ type: "aws:kms/key:Key", name: "k", inputs: { enableKeyRotation: UNKNOWN_VALUE, tags: TAGS } })]);
+            const violations = await analyzeResources([
+                toInput({ type: "aws:kms/key:Key", name: "k", inputs: { enableKeyRotation: UNKNOWN_VALUE, tags: TAGS } }),
+            ]);
             const finding = violations.find((v) => v.policy === "kms-key-require-rotation-and-safe-deletion");
             assert.ok(finding, JSON.stringify(violations));
             assert.equal(finding.enforcementLevel, "advisory");
@@ -878,7 +1233,10 @@ describe("policy pack rules", () => {
         it("an unknown policy document is advisory too", async () => {
             const violations = await analyzeResources([toInput(rolePolicy("p", UNKNOWN_VALUE))]);
             assert.ok(violations.length > 0);
-            assert.ok(violations.every((v) => v.enforcementLevel === "advisory"), JSON.stringify(violations));
+            assert.ok(
+                violations.every((v) => v.enforcementLevel === "advisory"),
+                JSON.stringify(violations),
+            );
         });
     });
 
@@ -889,10 +1247,19 @@ describe("policy pack rules", () => {
         });
 
         it("an exempted resource passes the rule and is reported as advisory with its reason", async () => {
-            const violations = await analyzeResources([toInput(queue("legacy", { sqsManagedSseEnabled: false }))], config("sqs-queue-require-encryption"));
+            const violations = await analyzeResources(
+                [toInput(queue("legacy", { sqsManagedSseEnabled: false }))],
+                config("sqs-queue-require-encryption"),
+            );
             assert.deepEqual(
                 violations.map((v) => [v.policy, v.enforcementLevel, v.message]),
-                [["pack-report-exemptions", "advisory", 'exempted from sqs-queue-require-encryption (imported bucket, migration ticket PLAT-123): queue "legacy" is not encrypted: set sqsManagedSseEnabled true or kmsMasterKeyId.']],
+                [
+                    [
+                        "pack-report-exemptions",
+                        "advisory",
+                        'exempted from sqs-queue-require-encryption (imported bucket, migration ticket PLAT-123): queue "legacy" is not encrypted: set sqsManagedSseEnabled true or kmsMasterKeyId.',
+                    ],
+                ],
             );
         });
 
@@ -937,8 +1304,18 @@ describe("policy pack rules", () => {
         });
 
         it("a namespace without an enforce label passes where exempted, and the exemption is reported", async () => {
-            const bare: Fixture = { type: "kubernetes:core/v1:Namespace", name: "vendor-ns", inputs: { apiVersion: "v1", kind: "Namespace", metadata: { name: "vendor" } } };
-            const exemptions = [{ resourceName: "vendor-ns", policies: ["kubernetes-namespace-require-pod-security"], reason: "vendor operator manages its own admission, ticket PLAT-7" }];
+            const bare: Fixture = {
+                type: "kubernetes:core/v1:Namespace",
+                name: "vendor-ns",
+                inputs: { apiVersion: "v1", kind: "Namespace", metadata: { name: "vendor" } },
+            };
+            const exemptions = [
+                {
+                    resourceName: "vendor-ns",
+                    policies: ["kubernetes-namespace-require-pod-security"],
+                    reason: "vendor operator manages its own admission, ticket PLAT-7",
+                },
+            ];
             const violations = await analyzeResources([toInput(bare)], { "*": { exemptions } });
             assert.deepEqual(
                 violations.map((v) => [v.policy, v.enforcementLevel, v.message]),
@@ -953,8 +1330,13 @@ describe("policy pack rules", () => {
         });
 
         it('the shared block under "*" reaches every policy', async () => {
-            const violations = await analyzeResources([toInput(queue("legacy", { sqsManagedSseEnabled: false, tags: {} }))], { "*": { exemptions: [{ resourceName: "legacy", reason: "imported bucket, migration ticket PLAT-123" }] } });
-            assert.ok(violations.every((v) => v.policy === "pack-report-exemptions" && v.enforcementLevel === "advisory"), JSON.stringify(violations));
+            const violations = await analyzeResources([toInput(queue("legacy", { sqsManagedSseEnabled: false, tags: {} }))], {
+                "*": { exemptions: [{ resourceName: "legacy", reason: "imported bucket, migration ticket PLAT-123" }] },
+            });
+            assert.ok(
+                violations.every((v) => v.policy === "pack-report-exemptions" && v.enforcementLevel === "advisory"),
+                JSON.stringify(violations),
+            );
             assert.equal(violations.length, 2);
         });
     });

@@ -36,7 +36,10 @@ function issuesOf(changes: Record<string, unknown>, stack = "dev"): string[] {
 describe("stack config", () => {
     it("accepts every default Pulumi.yaml declares, merged into every stack of both projects as the CLI merges them", () => {
         for (const [project, dir] of Object.entries(PROJECTS)) {
-            const declared = (YAML.parse(fs.readFileSync(path.join(dir, "Pulumi.yaml"), "utf8")) as { name: string; config: Record<string, { default?: unknown }> });
+            const declared = YAML.parse(fs.readFileSync(path.join(dir, "Pulumi.yaml"), "utf8")) as {
+                name: string;
+                config: Record<string, { default?: unknown }>;
+            };
             const defaults = Object.entries(declared.config).filter(([, d]) => d.default !== undefined);
             assert.ok(defaults.length > 3, `${project} declares defaults`);
             for (const stack of listStacks(dir)) {
@@ -55,7 +58,10 @@ describe("stack config", () => {
         const foundation = configWith("account", {}, "foundation").values;
         assert.ok(Object.keys(platform).every((k) => !k.startsWith("ciplatform-foundation:")));
         assert.ok(Object.keys(foundation).every((k) => !k.startsWith("ciplatform:")));
-        assert.throws(() => parsePlatformConfig({ ...platform, "ciplatform:ciProject": "a/b" }, "dev"), /ciplatform:ciProject: is not a setting of the ciplatform project/);
+        assert.throws(
+            () => parsePlatformConfig({ ...platform, "ciplatform:ciProject": "a/b" }, "dev"),
+            /ciplatform:ciProject: is not a setting of the ciplatform project/,
+        );
     });
 
     it("parses every shipped stack and fills defaults", () => {
@@ -109,7 +115,9 @@ describe("stack config", () => {
     });
 
     it("requires the AWS region", () => {
-        assert.deepEqual(issuesOf({ "aws:region": undefined }), ["aws:region: is required: the AWS region to deploy to, e.g. eu-west-1 (not set)"]);
+        assert.deepEqual(issuesOf({ "aws:region": undefined }), [
+            "aws:region: is required: the AWS region to deploy to, e.g. eu-west-1 (not set)",
+        ]);
         assert.deepEqual(issuesOf({ "aws:region": "mars-1" }), ['aws:region: must be an AWS region name such as eu-west-1 (got "mars-1")']);
     });
 

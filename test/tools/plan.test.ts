@@ -35,7 +35,11 @@ describe("offline plan (Pulumi's loader, the CLI's config, the real policy host)
             const plan = planned.get(`${project}/${stack}`);
             assert.ok(plan);
             assert.equal(plan.project, name);
-            assert.equal(plan.summary.mandatory, 0, JSON.stringify(plan.policy.violations.filter((v) => v.enforcementLevel === "mandatory")));
+            assert.equal(
+                plan.summary.mandatory,
+                0,
+                JSON.stringify(plan.policy.violations.filter((v) => v.enforcementLevel === "mandatory")),
+            );
             const { outputs: _outputs, logs: _logs, ...file } = plan;
             assert.ok(validate(file), JSON.stringify(validate.errors, null, 1));
             assert.ok(plan.resources.length > 20, `${plan.resources.length} resources`);
@@ -52,7 +56,9 @@ describe("offline plan (Pulumi's loader, the CLI's config, the real policy host)
     }
 
     it("qualifies a nested resource's type with each ancestor: Platform$Cluster$SecurityGroupIngressRule", () => {
-        const rule = planned.get("platform/dev")?.resources.find((r) => r.type === "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule");
+        const rule = planned
+            .get("platform/dev")
+            ?.resources.find((r) => r.type === "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule");
         assert.equal(
             rule?.urn,
             "urn:pulumi:dev::ciplatform::ciplatform:index:Platform$ciplatform:cluster:Cluster$aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule::cip-dev-cluster-endpoint-from-runners-0",
@@ -96,7 +102,10 @@ describe("offline plan (Pulumi's loader, the CLI's config, the real policy host)
     it("exits 2 with the program's ConfigError when the config is invalid, and writes no plan", () => {
         const stackFile = path.join(ROOT, "Pulumi.badconfig.yaml");
         const jsonFile = path.join(tmp, "bad.json");
-        fs.writeFileSync(stackFile, "config:\n  aws:region: eu-west-1\n  ciplatform:environment: qa\n  ciplatform:owner: me\n  ciplatform:costCenter: cc-1\n  ciplatform:namePrefix: Bad_Prefix\n");
+        fs.writeFileSync(
+            stackFile,
+            "config:\n  aws:region: eu-west-1\n  ciplatform:environment: qa\n  ciplatform:owner: me\n  ciplatform:costCenter: cc-1\n  ciplatform:namePrefix: Bad_Prefix\n",
+        );
         try {
             const result = runCli("plan", ["--stack", "badconfig", "--json", jsonFile]);
             assert.equal(result.status, 2, result.stdout);

@@ -15,23 +15,31 @@ describe("npm run policy", () => {
     };
 
     it("flags a hand-written resource without the org tags and exits 1", () => {
-        const file = write("untagged.json", [{ type: "aws:sqs/queue:Queue", name: "jobs", inputs: { sqsManagedSseEnabled: true, tags: { owner: "team" } } }]);
+        const file = write("untagged.json", [
+            { type: "aws:sqs/queue:Queue", name: "jobs", inputs: { sqsManagedSseEnabled: true, tags: { owner: "team" } } },
+        ]);
         const result = runCli("policy", [file, "--json"]);
         assert.equal(result.status, 1, result.stderr);
-        const report = JSON.parse(result.stdout) as { policy: { violations: Array<Record<string, string>> }; summary: Record<string, number> };
+        const report = JSON.parse(result.stdout) as {
+            policy: { violations: Array<Record<string, string>> };
+            summary: Record<string, number>;
+        };
         assert.deepEqual(report.policy.violations, [
             {
                 policy: "aws-resource-require-org-tags",
                 enforcementLevel: "mandatory",
                 urn: "urn:pulumi:policy::input::aws:sqs/queue:Queue::jobs",
-                message: 'aws:sqs/queue:Queue "jobs" is missing org tags "environment", "cost-center", "managed-by": set them in its tags input.',
+                message:
+                    'aws:sqs/queue:Queue "jobs" is missing org tags "environment", "cost-center", "managed-by": set them in its tags input.',
             },
         ]);
         assert.equal(report.summary.mandatory, 1);
     });
 
     it("passes a tagged resource and exits 0", () => {
-        const file = write("tagged.json", [{ type: "aws:sqs/queue:Queue", name: "jobs", inputs: { sqsManagedSseEnabled: true, tags: ORG_TAGS } }]);
+        const file = write("tagged.json", [
+            { type: "aws:sqs/queue:Queue", name: "jobs", inputs: { sqsManagedSseEnabled: true, tags: ORG_TAGS } },
+        ]);
         const result = runCli("policy", [file]);
         assert.equal(result.status, 0, result.stdout + result.stderr);
         assert.match(result.stdout, /Policy: no violations\./);
@@ -42,7 +50,10 @@ describe("npm run policy", () => {
         const config = write("config.json", { "aws-resource-require-org-tags": { enforcementLevel: "advisory", orgTagKeys: ["owner"] } });
         const result = runCli("policy", [file, "--policy-config", config]);
         assert.equal(result.status, 0, result.stderr);
-        assert.match(result.stdout, /\[advisory\] aws-resource-require-org-tags: aws:sqs\/queue:Queue "jobs" is missing org tags "owner": set them/);
+        assert.match(
+            result.stdout,
+            /\[advisory\] aws-resource-require-org-tags: aws:sqs\/queue:Queue "jobs" is missing org tags "owner": set them/,
+        );
     });
 
     it("exits 2 with a clear message on malformed input", () => {

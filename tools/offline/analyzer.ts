@@ -34,7 +34,12 @@ export interface AnalyzerInput {
     /** Per input property, the resources its value came from. */
     readonly propertyDependencies?: Readonly<Record<string, readonly string[]>>;
     /** The explicit provider of the resource (its registration), so policies see e.g. `defaultTags`. */
-    readonly provider?: { readonly urn: string; readonly type: string; readonly name: string; readonly properties: Record<string, unknown> };
+    readonly provider?: {
+        readonly urn: string;
+        readonly type: string;
+        readonly name: string;
+        readonly properties: Record<string, unknown>;
+    };
 }
 
 /** Per-policy config as `--policy-pack-config` gives it: `{ "<policy>": { "enforcementLevel": ..., ...props } }`. */
@@ -119,13 +124,23 @@ export class PolicyHost {
     static async start(packDir = POLICY_PACK_DIR, options: { timeoutMs?: number; engineAddress?: string } = {}): Promise<PolicyHost> {
         let runPolicyPack: string;
         try {
-            runPolicyPack = path.join(path.dirname(require.resolve("@pulumi/pulumi/package.json", { paths: [packDir] })), "cmd", "run-policy-pack");
+            runPolicyPack = path.join(
+                path.dirname(require.resolve("@pulumi/pulumi/package.json", { paths: [packDir] })),
+                "cmd",
+                "run-policy-pack",
+            );
         } catch {
-            throw new PolicyHostError(`the policy pack in ${packDir} cannot start: @pulumi/pulumi is not installed for it (run npm install there)`);
+            throw new PolicyHostError(
+                `the policy pack in ${packDir} cannot start: @pulumi/pulumi is not installed for it (run npm install there)`,
+            );
         }
         const env = { ...process.env };
         delete env.NODE_OPTIONS;
-        const child = spawn(process.execPath, [runPolicyPack, options.engineAddress ?? "127.0.0.1:0", "."], { cwd: packDir, env, stdio: ["ignore", "pipe", "pipe"] });
+        const child = spawn(process.execPath, [runPolicyPack, options.engineAddress ?? "127.0.0.1:0", "."], {
+            cwd: packDir,
+            env,
+            stdio: ["ignore", "pipe", "pipe"],
+        });
         // Never outlive the process that started it, also when that process exits before the pack serves.
         const killOnExit = (): void => {
             child.kill("SIGKILL");
@@ -153,13 +168,24 @@ export class PolicyHost {
             });
         });
         child.removeAllListeners("exit");
-        const client = new analyzerRpc.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), { "grpc.max_receive_message_length": 1024 * 1024 * 400 });
-        const analyzerInfo = await unary<import("google-protobuf/google/protobuf/empty_pb").Empty, AnalyzerInfo>(client.getAnalyzerInfo.bind(client), new emptyProto.Empty());
+        const client = new analyzerRpc.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), {
+            "grpc.max_receive_message_length": 1024 * 1024 * 400,
+        });
+        const analyzerInfo = await unary<import("google-protobuf/google/protobuf/empty_pb").Empty, AnalyzerInfo>(
+            client.getAnalyzerInfo.bind(client),
+            new emptyProto.Empty(),
+        );
         const policies = new Map(analyzerInfo.getPoliciesList().map((p) => [p.getName(), LEVELS[p.getEnforcementlevel()] ?? "advisory"]));
-        const host = new PolicyHost(child, client, { name: analyzerInfo.getName(), version: analyzerInfo.getVersion(), policies }, () => stderr, killOnExit);
+        const host = new PolicyHost(
+            child,
+            client,
+            { name: analyzerInfo.getName(), version: analyzerInfo.getVersion(), policies },
+            () => stderr,
+            killOnExit,
+        );
         child.unref();
-        (child.stdout as NodeJS.ReadableStream & { unref?: () => void } | null)?.unref?.();
-        (child.stderr as NodeJS.ReadableStream & { unref?: () => void } | null)?.unref?.();
+        (child.stdout as (NodeJS.ReadableStream & { unref?: () => void }) | null)?.unref?.();
+        (child.stderr as (NodeJS.ReadableStream & { unref?: () => void }) | null)?.unref?.();
         return host;
     }
 
@@ -274,7 +300,13 @@ export class PolicyHost {
             while (next < requests.length) {
                 const index = next++;
                 const { request, urn } = requests[index];
-                found[index] = toViolations(await unary<import("@pulumi/pulumi/proto/analyzer_pb").AnalyzeRequest, AnalyzeResponse>(client.analyze.bind(client), request), urn);
+                found[index] = toViolations(
+                    await unary<import("@pulumi/pulumi/proto/analyzer_pb").AnalyzeRequest, AnalyzeResponse>(
+                        client.analyze.bind(client),
+                        request,
+                    ),
+                    urn,
+                );
             }
         };
         await Promise.all(Array.from({ length: Math.min(ANALYZE_CONCURRENCY, requests.length) }, worker));
@@ -283,7 +315,15 @@ export class PolicyHost {
         }
         const stackRequest = new analyzerProto.AnalyzeStackRequest();
         stackRequest.setResourcesList(stackResources);
-        violations.push(...toViolations(await unary<import("@pulumi/pulumi/proto/analyzer_pb").AnalyzeStackRequest, AnalyzeResponse>(client.analyzeStack.bind(client), stackRequest), ""));
+        violations.push(
+            ...toViolations(
+                await unary<import("@pulumi/pulumi/proto/analyzer_pb").AnalyzeStackRequest, AnalyzeResponse>(
+                    client.analyzeStack.bind(client),
+                    stackRequest,
+                ),
+                "",
+            ),
+        );
         return violations;
     }
 }
@@ -301,6 +341,10 @@ export function sharedPolicyHost(): Promise<PolicyHost> {
 }
 
 /** Evaluates the pack over resources with the shared policy host. */
-export async function analyzeResources(inputs: readonly AnalyzerInput[], config: PolicyPackConfig = {}, stack: StackInfo = {}): Promise<Violation[]> {
+export async function analyzeResources(
+    inputs: readonly AnalyzerInput[],
+    config: PolicyPackConfig = {},
+    stack: StackInfo = {},
+): Promise<Violation[]> {
     return (await sharedPolicyHost()).analyze(inputs, config, stack);
 }

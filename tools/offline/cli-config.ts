@@ -50,7 +50,10 @@ export function readProject(root: string): PulumiProject {
         runtime: string | { name: string; options?: Record<string, unknown> };
         config?: Record<string, ProjectConfigType | string | number | boolean>;
     };
-    const runtime = typeof doc.runtime === "string" ? { name: doc.runtime, options: {} } : { name: doc.runtime.name, options: doc.runtime.options ?? {} };
+    const runtime =
+        typeof doc.runtime === "string"
+            ? { name: doc.runtime, options: {} }
+            : { name: doc.runtime.name, options: doc.runtime.options ?? {} };
     const config: Record<string, ProjectConfigType> = {};
     for (const [key, entry] of Object.entries(doc.config ?? {})) {
         // A bare value is shorthand for `{ value: ... }`.
@@ -107,7 +110,9 @@ function matchesType(t: ProjectConfigType, value: unknown): boolean {
 export function buildStackConfig(project: PulumiProject, stack: string, overrides?: Readonly<Record<string, unknown>>): StackConfig {
     const file = path.join(project.root, `Pulumi.${stack}.yaml`);
     if (!fs.existsSync(file)) {
-        throw new CliConfigError(`no stack config ${path.relative(process.cwd(), file)}: create it, or pick one of ${listStacks(project.root).join(", ")}`);
+        throw new CliConfigError(
+            `no stack config ${path.relative(process.cwd(), file)}: create it, or pick one of ${listStacks(project.root).join(", ")}`,
+        );
     }
     const doc = (YAML.parse(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
     const raw: Record<string, unknown> = { ...(doc.config ?? {}) };
@@ -148,7 +153,9 @@ export function buildStackConfig(project: PulumiProject, stack: string, override
         }
     }
     if (missing.length > 0) {
-        throw new CliConfigError(`Stack '${stack}' is missing configuration value${missing.length > 1 ? "s" : ""} ${missing.map((k) => `'${k}'`).join(", ")}`);
+        throw new CliConfigError(
+            `Stack '${stack}' is missing configuration value${missing.length > 1 ? "s" : ""} ${missing.map((k) => `'${k}'`).join(", ")}`,
+        );
     }
 
     for (const key of Object.keys(project.config).sort()) {

@@ -140,8 +140,21 @@ export class OfflineEngine {
         return `urn:pulumi:${this.options.stack}::${this.options.project}::${qualified}::${name}`;
     }
 
-    private answer(type: string, name: string, inputs: Record<string, unknown>, custom: boolean, id: string): { id: string; outputs: Record<string, unknown> } {
-        const result = this.mocks.newResource({ type, name, inputs: toProviderValue(inputs) as Record<string, unknown>, custom, provider: undefined, id });
+    private answer(
+        type: string,
+        name: string,
+        inputs: Record<string, unknown>,
+        custom: boolean,
+        id: string,
+    ): { id: string; outputs: Record<string, unknown> } {
+        const result = this.mocks.newResource({
+            type,
+            name,
+            inputs: toProviderValue(inputs) as Record<string, unknown>,
+            custom,
+            provider: undefined,
+            id,
+        });
         const outputs: Record<string, unknown> = { ...inputs };
         for (const [key, value] of Object.entries(result.state)) {
             if (!(key in inputs)) {
@@ -249,7 +262,10 @@ export class OfflineEngine {
                     const name = req.getId();
                     const referenced = await this.options.stackOutputs?.(name);
                     if (!referenced) {
-                        throw rpcError(grpc.status.NOT_FOUND, `unknown stack "${name}": a StackReference needs the fully qualified name <organization>/<project>/<stack> of an existing stack`);
+                        throw rpcError(
+                            grpc.status.NOT_FOUND,
+                            `unknown stack "${name}": a StackReference needs the fully qualified name <organization>/<project>/<stack> of an existing stack`,
+                        );
                     }
                     outputs = { name, outputs: referenced, secretOutputNames: [] };
                 } else {
@@ -285,17 +301,27 @@ export class OfflineEngine {
                     if (!found) {
                         throw rpcError(grpc.status.NOT_FOUND, `unknown resource ${String(args.urn)}`);
                     }
-                    res.setReturn(structProto.Struct.fromJavaScript({ urn: found.urn, id: found.id ?? "", state: found.outputs } as unknown as Record<string, never>));
+                    res.setReturn(
+                        structProto.Struct.fromJavaScript({ urn: found.urn, id: found.id ?? "", state: found.outputs } as unknown as Record<
+                            string,
+                            never
+                        >),
+                    );
                     return res;
                 }
-                const result = this.mocks.call({ token: req.getTok(), inputs: toProviderValue(args) as Record<string, unknown>, provider: req.getProvider() });
+                const result = this.mocks.call({
+                    token: req.getTok(),
+                    inputs: toProviderValue(args) as Record<string, unknown>,
+                    provider: req.getProvider(),
+                });
                 res.setReturn(structProto.Struct.fromJavaScript(result as Record<string, never>));
                 return res;
             }),
             call: handle((req: import("@pulumi/pulumi/proto/resource_pb").ResourceCallRequest): never => {
                 throw rpcError(
                     grpc.status.UNIMPLEMENTED,
-                    `method ${req.getTok()} runs inside its provider plugin, which an offline preview does not start; ` + "methods of remote components cannot be planned offline",
+                    `method ${req.getTok()} runs inside its provider plugin, which an offline preview does not start; ` +
+                        "methods of remote components cannot be planned offline",
                 );
             }),
             existsResource: handle(() => {
@@ -320,7 +346,10 @@ export class OfflineEngine {
                 res.setUrn(this.rootUrn);
                 callback(null, res);
             },
-            setRootResource: (call: Call<import("@pulumi/pulumi/proto/engine_pb").SetRootResourceRequest>, callback: sendUnaryData<unknown>) => {
+            setRootResource: (
+                call: Call<import("@pulumi/pulumi/proto/engine_pb").SetRootResourceRequest>,
+                callback: sendUnaryData<unknown>,
+            ) => {
                 this.rootUrn = call.request.getUrn();
                 callback(null, new engineProto.SetRootResourceResponse());
             },

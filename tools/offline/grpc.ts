@@ -8,14 +8,22 @@ const pulumiDir = path.dirname(require.resolve("@pulumi/pulumi/package.json"));
 const fromPulumi = (id: string): string => require.resolve(id, { paths: [pulumiDir] });
 
 export const grpc = require(fromPulumi("@grpc/grpc-js")) as typeof import("@grpc/grpc-js");
-export const structProto = require(fromPulumi("google-protobuf/google/protobuf/struct_pb")) as typeof import("google-protobuf/google/protobuf/struct_pb");
-export const emptyProto = require(fromPulumi("google-protobuf/google/protobuf/empty_pb")) as typeof import("google-protobuf/google/protobuf/empty_pb");
+export const structProto = require(
+    fromPulumi("google-protobuf/google/protobuf/struct_pb"),
+) as typeof import("google-protobuf/google/protobuf/struct_pb");
+export const emptyProto = require(
+    fromPulumi("google-protobuf/google/protobuf/empty_pb"),
+) as typeof import("google-protobuf/google/protobuf/empty_pb");
 export const resourceProto = require(path.join(pulumiDir, "proto", "resource_pb")) as typeof import("@pulumi/pulumi/proto/resource_pb");
-export const resourceRpc = require(path.join(pulumiDir, "proto", "resource_grpc_pb")) as typeof import("@pulumi/pulumi/proto/resource_grpc_pb");
+export const resourceRpc = require(
+    path.join(pulumiDir, "proto", "resource_grpc_pb"),
+) as typeof import("@pulumi/pulumi/proto/resource_grpc_pb");
 export const engineProto = require(path.join(pulumiDir, "proto", "engine_pb")) as typeof import("@pulumi/pulumi/proto/engine_pb");
 export const engineRpc = require(path.join(pulumiDir, "proto", "engine_grpc_pb")) as typeof import("@pulumi/pulumi/proto/engine_grpc_pb");
 export const analyzerProto = require(path.join(pulumiDir, "proto", "analyzer_pb")) as typeof import("@pulumi/pulumi/proto/analyzer_pb");
-export const analyzerRpc = require(path.join(pulumiDir, "proto", "analyzer_grpc_pb")) as typeof import("@pulumi/pulumi/proto/analyzer_grpc_pb");
+export const analyzerRpc = require(
+    path.join(pulumiDir, "proto", "analyzer_grpc_pb"),
+) as typeof import("@pulumi/pulumi/proto/analyzer_grpc_pb");
 export const pluginProto = require(path.join(pulumiDir, "proto", "plugin_pb")) as typeof import("@pulumi/pulumi/proto/plugin_pb");
 
 export type Struct = import("google-protobuf/google/protobuf/struct_pb").Struct;
@@ -35,6 +43,8 @@ export function rpcError(code: number, message: string): Error & { code: number;
 /** Binds a server on loopback and resolves with its address. */
 export function bindLoopback(server: import("@grpc/grpc-js").Server): Promise<string> {
     return new Promise<string>((resolve, reject) => {
-        server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, port) => (err ? reject(err) : resolve(`127.0.0.1:${port}`)));
+        server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, port) =>
+            err ? reject(err) : resolve(`127.0.0.1:${port}`),
+        );
     });
 }

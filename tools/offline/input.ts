@@ -24,7 +24,7 @@ export function analyzerInputsFrom(document: unknown): AnalyzerInput[] {
           ? (document as { resources: unknown[] }).resources
           : undefined;
     if (!list) {
-        throw new PolicyInputError("expected a plan file with a \"resources\" array, or a JSON array of { \"type\", \"name\", \"inputs\" }");
+        throw new PolicyInputError('expected a plan file with a "resources" array, or a JSON array of { "type", "name", "inputs" }');
     }
     return list.map((entry, index) => {
         const r = entry as Partial<HandWrittenResource>;

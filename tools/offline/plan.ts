@@ -82,11 +82,16 @@ export function projectDirOf(project = "platform"): string {
 }
 
 /** Reads a project and the config the CLI would give the program for `stack`. */
-export function cliConfigFor(options: Pick<PlanOptions, "stack" | "project" | "configChanges">): { project: PulumiProject; config: StackConfig } {
+export function cliConfigFor(options: Pick<PlanOptions, "stack" | "project" | "configChanges">): {
+    project: PulumiProject;
+    config: StackConfig;
+} {
     try {
         const project = readProject(projectDirOf(options.project));
         if (!listStacks(project.root).includes(options.stack)) {
-            throw new PlanUsageError(`project ${project.name} has no stack "${options.stack}" (Pulumi.${options.stack}.yaml); its stacks: ${listStacks(project.root).join(", ")}`);
+            throw new PlanUsageError(
+                `project ${project.name} has no stack "${options.stack}" (Pulumi.${options.stack}.yaml); its stacks: ${listStacks(project.root).join(", ")}`,
+            );
         }
         return { project, config: buildStackConfig(project, options.stack, options.configChanges) };
     } catch (err) {
@@ -104,7 +109,12 @@ function providerUrnOf(reference: string | null): string | null {
  * Default providers, as the engine creates them: one per package and version for resources
  * without an explicit provider, configured from the stack's `<package>:*` config.
  */
-function withDefaultProviders(recorded: readonly RecordedResource[], config: StackConfig, stack: string, project: string): Array<RecordedResource & { defaultProvider?: string }> {
+function withDefaultProviders(
+    recorded: readonly RecordedResource[],
+    config: StackConfig,
+    stack: string,
+    project: string,
+): Array<RecordedResource & { defaultProvider?: string }> {
     const providers = new Map<string, RecordedResource>();
     const out: Array<RecordedResource & { defaultProvider?: string }> = [];
     for (const r of recorded) {
@@ -118,7 +128,10 @@ function withDefaultProviders(recorded: readonly RecordedResource[], config: Sta
             const properties = Object.fromEntries(
                 Object.entries(config.values)
                     .filter(([k]) => k.startsWith(`${pkg}:`))
-                    .map(([k, v]) => [k.slice(pkg.length + 1), config.secretKeys.includes(k) ? { [SPECIAL_SIG_KEY]: SECRET_SIG, value: v } : v]),
+                    .map(([k, v]) => [
+                        k.slice(pkg.length + 1),
+                        config.secretKeys.includes(k) ? { [SPECIAL_SIG_KEY]: SECRET_SIG, value: v } : v,
+                    ]),
             );
             const provider: RecordedResource = {
                 urn,
@@ -189,7 +202,12 @@ function toAnalyzerInput(r: RecordedResource & { defaultProvider?: string }, byU
         protect: r.protect,
         dependsOn: r.dependsOn,
         propertyDependencies: r.propertyDependencies,
-        provider: provider && { urn: provider.urn, type: provider.type, name: provider.name, properties: withoutResourceReferences(provider.properties) as Record<string, unknown> },
+        provider: provider && {
+            urn: provider.urn,
+            type: provider.type,
+            name: provider.name,
+            properties: withoutResourceReferences(provider.properties) as Record<string, unknown>,
+        },
     };
 }
 
@@ -223,7 +241,11 @@ function failureMessage(stack: string, code: number, logs: readonly EngineLog[],
  */
 const referencedOutputs = new Map<string, Promise<Record<string, unknown> | undefined>>();
 
-async function referencedStackOutputs(name: string, organization: string, seen: readonly string[]): Promise<Record<string, unknown> | undefined> {
+async function referencedStackOutputs(
+    name: string,
+    organization: string,
+    seen: readonly string[],
+): Promise<Record<string, unknown> | undefined> {
     // One plan per referenced stack and process: its stack file does not change while we run.
     if (!referencedOutputs.has(name)) {
         referencedOutputs.set(name, planReferencedStack(name, organization, seen));
@@ -231,7 +253,11 @@ async function referencedStackOutputs(name: string, organization: string, seen: 
     return referencedOutputs.get(name);
 }
 
-async function planReferencedStack(name: string, organization: string, seen: readonly string[]): Promise<Record<string, unknown> | undefined> {
+async function planReferencedStack(
+    name: string,
+    organization: string,
+    seen: readonly string[],
+): Promise<Record<string, unknown> | undefined> {
     const [org, projectName, stack] = name.split("/");
     if (org !== organization || !projectName || !stack || seen.includes(name)) {
         return undefined;
@@ -245,7 +271,10 @@ async function planReferencedStack(name: string, organization: string, seen: rea
 }
 
 /** Runs a program under the loader against the offline engine; throws `ProgramError` when it fails. */
-async function runProgramOnly(options: PlanOptions, seen: readonly string[] = []): Promise<{ engine: OfflineEngine; project: PulumiProject; config: StackConfig }> {
+async function runProgramOnly(
+    options: PlanOptions,
+    seen: readonly string[] = [],
+): Promise<{ engine: OfflineEngine; project: PulumiProject; config: StackConfig }> {
     const { project, config } = cliConfigFor(options);
     const organization = options.organization ?? "organization";
     const region = config.values["aws:region"] ?? "us-east-1";
@@ -269,7 +298,9 @@ async function runProgramOnly(options: PlanOptions, seen: readonly string[] = []
     return { engine, project, config };
 }
 
-export async function runPlan(options: PlanOptions): Promise<PlanFile & { readonly outputs: Record<string, unknown>; readonly logs: readonly EngineLog[] }> {
+export async function runPlan(
+    options: PlanOptions,
+): Promise<PlanFile & { readonly outputs: Record<string, unknown>; readonly logs: readonly EngineLog[] }> {
     cliConfigFor(options); // what the CLI refuses, it refuses before starting anything
     const hostReady = options.policyHost ? Promise.resolve(options.policyHost) : sharedPolicyHost();
     hostReady.catch(() => undefined);

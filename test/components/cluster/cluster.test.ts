@@ -91,29 +91,50 @@ describe("cluster", () => {
         });
 
         it("adds people's admin roles as access entries with the cluster-admin policy, and no entry for the creating deploy role", async () => {
-            const withAdmin = await plan({ configChanges: { "ciplatform:clusterAdminRoleArns": ["arn:aws:iam::123456789012:role/platform-admins"] } });
-            type Entry = { principalArn: string; accessPolicies?: Record<string, { policyArn: string }>; kubernetesGroups?: string[]; type?: string };
+            const withAdmin = await plan({
+                configChanges: { "ciplatform:clusterAdminRoleArns": ["arn:aws:iam::123456789012:role/platform-admins"] },
+            });
+            type Entry = {
+                principalArn: string;
+                accessPolicies?: Record<string, { policyArn: string }>;
+                kubernetesGroups?: string[];
+                type?: string;
+            };
             const entries = single(withAdmin, "eks:index:Cluster").inputs.accessEntries as Record<string, Entry>;
             assert.deepEqual(
-                Object.values(entries).map((e) => [e.principalArn, e.accessPolicies?.clusterAdmin?.policyArn ?? e.kubernetesGroups?.join(",")]),
+                Object.values(entries).map((e) => [
+                    e.principalArn,
+                    e.accessPolicies?.clusterAdmin?.policyArn ?? e.kubernetesGroups?.join(","),
+                ]),
                 [
-                    ["arn:aws:iam::123456789012:role/platform-admins", "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"],
+                    [
+                        "arn:aws:iam::123456789012:role/platform-admins",
+                        "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy",
+                    ],
                     ["arn:aws:iam::123456789012:role/cip-deployer-preview", PREVIEW_GROUP],
                 ],
             );
-            assert.ok(!Object.values(entries).some((e) => e.principalArn.includes("deploy-dev")), "the deploy role is admin through EKS's bootstrap entry only");
+            assert.ok(
+                !Object.values(entries).some((e) => e.principalArn.includes("deploy-dev")),
+                "the deploy role is admin through EKS's bootstrap entry only",
+            );
         });
 
         it("refuses the creating deploy role in clusterAdminRoleArns before anything is created (a second entry fails with 409)", async () => {
             const deployRole = "arn:aws:iam::123456789012:role/cip-deployer-deploy-dev";
             await assert.rejects(plan({ configChanges: { "ciplatform:clusterAdminRoleArns": [deployRole] } }), (err: Error) => {
-                assert.match(err.message, /ciplatform:clusterAdminRoleArns: lists arn:aws:iam::123456789012:role\/cip-deployer-deploy-dev, the deploy role that creates the cluster/);
+                assert.match(
+                    err.message,
+                    /ciplatform:clusterAdminRoleArns: lists arn:aws:iam::123456789012:role\/cip-deployer-deploy-dev, the deploy role that creates the cluster/,
+                );
                 return true;
             });
         });
 
         it("admits the environment's deploy and preview runners to the private endpoint on 443, and nothing else", () => {
-            const rules = ofType(planned, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter((r) => r.name.includes("endpoint-from-runners"));
+            const rules = ofType(planned, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter((r) =>
+                r.name.includes("endpoint-from-runners"),
+            );
             assert.deepEqual(
                 rules.map((r) => [r.inputs.referencedSecurityGroupId, r.inputs.fromPort, r.inputs.toPort, r.inputs.ipProtocol]),
                 [
@@ -132,11 +153,19 @@ describe("cluster", () => {
             const binding = single(planned, "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding", "cluster-preview");
             assert.deepEqual(binding.inputs.subjects, [{ apiGroup: "rbac.authorization.k8s.io", kind: "Group", name: PREVIEW_GROUP }]);
             const policy = single(planned, "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy", "preview-dry-run-only");
-            const spec = policy.inputs.spec as { matchConditions: Array<{ expression: string }>; validations: Array<{ expression: string }>; failurePolicy: string };
+            const spec = policy.inputs.spec as {
+                matchConditions: Array<{ expression: string }>;
+                validations: Array<{ expression: string }>;
+                failurePolicy: string;
+            };
             assert.equal(spec.failurePolicy, "Fail");
             assert.equal(spec.matchConditions[0].expression, `'${PREVIEW_GROUP}' in request.userInfo.groups`);
             assert.equal(spec.validations[0].expression, "request.dryRun == true");
-            const policyBinding = single(planned, "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding", "preview-dry-run-only");
+            const policyBinding = single(
+                planned,
+                "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding",
+                "preview-dry-run-only",
+            );
             assert.deepEqual((policyBinding.inputs.spec as { validationActions: string[] }).validationActions, ["Deny"]);
         });
 

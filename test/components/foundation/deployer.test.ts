@@ -2,7 +2,13 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as YAML from "yaml";
-import { deployPermissions, deployTrustPolicy, previewTrustPolicy, thirdPartyTrustPolicy, TrustContext } from "../../../components/foundation/deployer-policies";
+import {
+    deployPermissions,
+    deployTrustPolicy,
+    previewTrustPolicy,
+    thirdPartyTrustPolicy,
+    TrustContext,
+} from "../../../components/foundation/deployer-policies";
 import { validateDeployerArgs } from "../../../components/foundation/deployer";
 import { serviceKeyPolicy } from "../../../components/shared/kms-policies";
 import { ConfigError, ofType, plan, PlanFile, single } from "../../helpers/mocks";
@@ -10,7 +16,14 @@ import { simulate, simulateWebIdentity } from "../../helpers/iam";
 
 const ACCOUNT = "123456789012";
 const OIDC = `arn:aws:iam::${ACCOUNT}:oidc-provider/gitlab.com`;
-const GITLAB: TrustContext = { provider: "gitlab", oidcProviderArn: OIDC, issuerHost: "gitlab.com", project: "platform-team/ciplatform", protectedBranch: "main", audiencePrefix: "ciplatform" };
+const GITLAB: TrustContext = {
+    provider: "gitlab",
+    oidcProviderArn: OIDC,
+    issuerHost: "gitlab.com",
+    project: "platform-team/ciplatform",
+    protectedBranch: "main",
+    audiencePrefix: "ciplatform",
+};
 const ROOT = path.join(__dirname, "..", "..", "..");
 
 /** What a GitLab job's id_token carries: its project, ref and requested audience. */
@@ -37,7 +50,9 @@ describe("deployer", () => {
         }
 
         it("a merge-request pipeline's token assumes only the preview role", async () => {
-            assert.deepEqual(await assumable(gitlabToken("platform-team/ciplatform", "feature/new-pool", "ciplatform-preview")), ["preview"]);
+            assert.deepEqual(await assumable(gitlabToken("platform-team/ciplatform", "feature/new-pool", "ciplatform-preview")), [
+                "preview",
+            ]);
             // Even when the merge request asks for a deploy audience, its branch is not the protected one.
             assert.deepEqual(await assumable(gitlabToken("platform-team/ciplatform", "feature/new-pool", "ciplatform-prod")), []);
         });
@@ -54,7 +69,15 @@ describe("deployer", () => {
             const tagged = deployTrustPolicy({ ...GITLAB, environmentRefs: { prod: "tag:release-*" } }, "prod");
             const tagToken = { sub: "project_path:platform-team/ciplatform:ref_type:tag:ref:release-1.2.0", aud: "ciplatform-prod" };
             assert.equal(await simulateWebIdentity(tagged, "gitlab.com", tagToken, OIDC), "Allowed");
-            assert.equal(await simulateWebIdentity(tagged, "gitlab.com", { ...tagToken, sub: "project_path:platform-team/ciplatform:ref_type:branch:ref:release-1.2.0" }, OIDC), "ImplicitlyDenied");
+            assert.equal(
+                await simulateWebIdentity(
+                    tagged,
+                    "gitlab.com",
+                    { ...tagToken, sub: "project_path:platform-team/ciplatform:ref_type:branch:ref:release-1.2.0" },
+                    OIDC,
+                ),
+                "ImplicitlyDenied",
+            );
         });
 
         it("another project's token assumes nothing", async () => {
@@ -64,8 +87,19 @@ describe("deployer", () => {
         });
 
         it("GitHub: pull requests preview, environments deploy", async () => {
-            const github: TrustContext = { ...GITLAB, provider: "github", issuerHost: "token.actions.githubusercontent.com", oidcProviderArn: `arn:aws:iam::${ACCOUNT}:oidc-provider/token.actions.githubusercontent.com` };
-            const can = (trust: ReturnType<typeof previewTrustPolicy>, sub: string) => simulateWebIdentity(trust, "token.actions.githubusercontent.com", { sub, aud: "sts.amazonaws.com" }, github.oidcProviderArn);
+            const github: TrustContext = {
+                ...GITLAB,
+                provider: "github",
+                issuerHost: "token.actions.githubusercontent.com",
+                oidcProviderArn: `arn:aws:iam::${ACCOUNT}:oidc-provider/token.actions.githubusercontent.com`,
+            };
+            const can = (trust: ReturnType<typeof previewTrustPolicy>, sub: string) =>
+                simulateWebIdentity(
+                    trust,
+                    "token.actions.githubusercontent.com",
+                    { sub, aud: "sts.amazonaws.com" },
+                    github.oidcProviderArn,
+                );
             assert.equal(await can(previewTrustPolicy(github), "repo:platform-team/ciplatform:pull_request"), "Allowed");
             assert.equal(await can(deployTrustPolicy(github, "prod"), "repo:platform-team/ciplatform:pull_request"), "ImplicitlyDenied");
             assert.equal(await can(deployTrustPolicy(github, "prod"), "repo:platform-team/ciplatform:environment:prod"), "Allowed");
@@ -75,7 +109,10 @@ describe("deployer", () => {
         it("a third party needs the External ID", async () => {
             const trust = thirdPartyTrustPolicy("444455556666", "s3cr3t-external-id");
             // Cross-account: the auditor's own account must allow the call too.
-            const auditorPolicy = { Version: "2012-10-17" as const, Statement: [{ Effect: "Allow" as const, Action: "sts:AssumeRole", Resource: `arn:aws:iam::${ACCOUNT}:role/third-party` }] };
+            const auditorPolicy = {
+                Version: "2012-10-17" as const,
+                Statement: [{ Effect: "Allow" as const, Action: "sts:AssumeRole", Resource: `arn:aws:iam::${ACCOUNT}:role/third-party` }],
+            };
             const assume = (externalId?: string) =>
                 simulate({
                     identityPolicies: [auditorPolicy],
@@ -92,20 +129,37 @@ describe("deployer", () => {
     });
 
     describe("deploy permissions", () => {
-        const documents = Object.values(deployPermissions({ region: "eu-west-1", accountId: ACCOUNT, prefix: "cip-dev", environment: "dev", environmentTagKey: "environment" }));
+        const documents = Object.values(
+            deployPermissions({
+                region: "eu-west-1",
+                accountId: ACCOUNT,
+                prefix: "cip-dev",
+                environment: "dev",
+                environmentTagKey: "environment",
+            }),
+        );
         const statements = documents.flatMap((d) => d.Statement);
         const actions = statements.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
         const principal = `arn:aws:iam::${ACCOUNT}:role/deploy-dev`;
 
         it("has no *:*, no service wildcards and no unscoped iam:*", () => {
             assert.ok(!actions.some((a) => a === "*" || a.endsWith(":*")), actions.filter((a) => a.includes("*")).join(", "));
-            for (const s of statements.filter((st) => st.Effect === "Allow" && (Array.isArray(st.Action) ? st.Action : [st.Action]).some((a) => a.startsWith("iam:")))) {
+            for (const s of statements.filter(
+                (st) => st.Effect === "Allow" && (Array.isArray(st.Action) ? st.Action : [st.Action]).some((a) => a.startsWith("iam:")),
+            )) {
                 assert.notEqual(s.Resource, "*", s.Sid);
             }
         });
 
         it("passes only the environment's platform roles, only to their services", async () => {
-            const pass = (role: string, service: string) => simulate({ identityPolicies: documents, principal, action: "iam:PassRole", resource: `arn:aws:iam::${ACCOUNT}:role/${role}`, context: { "iam:PassedToService": service } });
+            const pass = (role: string, service: string) =>
+                simulate({
+                    identityPolicies: documents,
+                    principal,
+                    action: "iam:PassRole",
+                    resource: `arn:aws:iam::${ACCOUNT}:role/${role}`,
+                    context: { "iam:PassedToService": service },
+                });
             assert.equal(await pass("cip-dev-cluster-system-node-1a2b3c4", "ec2.amazonaws.com"), "Allowed");
             assert.equal(await pass("cip-prod-cluster-system-node-1a2b3c4", "ec2.amazonaws.com"), "ImplicitlyDenied");
             assert.equal(await pass("OrganizationAccountAccessRole", "ec2.amazonaws.com"), "ImplicitlyDenied");
@@ -116,15 +170,31 @@ describe("deployer", () => {
             // KMS also consults the key policy: the platform's keys delegate administration to the account's IAM.
             const keyPolicy = serviceKeyPolicy(ACCOUNT, "eu-west-1", "s3");
             const can = (action: string, resource: string, context: Record<string, string> = {}) =>
-                simulate({ identityPolicies: documents, resourcePolicy: action.startsWith("kms:") ? keyPolicy : undefined, principal, action, resource, context });
+                simulate({
+                    identityPolicies: documents,
+                    resourcePolicy: action.startsWith("kms:") ? keyPolicy : undefined,
+                    principal,
+                    action,
+                    resource,
+                    context,
+                });
             const boundary = { "iam:PermissionsBoundary": `arn:aws:iam::${ACCOUNT}:policy/ciplatform/cip-dev-workload-boundary` };
             assert.equal(await can("iam:CreateRole", `arn:aws:iam::${ACCOUNT}:role/cip-dev-karpenter-node-abc`, boundary), "Allowed");
             assert.equal(await can("iam:CreateRole", `arn:aws:iam::${ACCOUNT}:role/admin`, boundary), "ImplicitlyDenied");
             assert.equal(await can("eks:DeleteCluster", "arn:aws:eks:eu-west-1:123456789012:cluster/cip-prod"), "ImplicitlyDenied");
             assert.equal(await can("s3:DeleteBucket", "arn:aws:s3:::cip-prod-jenkins-dr"), "ImplicitlyDenied");
-            assert.equal(await can("kms:ScheduleKeyDeletion", `arn:aws:kms:eu-west-1:${ACCOUNT}:key/k`, { "aws:ResourceTag/environment": "prod" }), "ExplicitlyDenied");
-            assert.equal(await can("kms:ScheduleKeyDeletion", `arn:aws:kms:eu-west-1:${ACCOUNT}:key/k`, { "aws:ResourceTag/environment": "dev" }), "Allowed");
-            assert.equal(await can("ec2:DeleteVpc", `arn:aws:ec2:eu-west-1:${ACCOUNT}:vpc/vpc-1`, { "aws:ResourceTag/environment": "staging" }), "ImplicitlyDenied");
+            assert.equal(
+                await can("kms:ScheduleKeyDeletion", `arn:aws:kms:eu-west-1:${ACCOUNT}:key/k`, { "aws:ResourceTag/environment": "prod" }),
+                "ExplicitlyDenied",
+            );
+            assert.equal(
+                await can("kms:ScheduleKeyDeletion", `arn:aws:kms:eu-west-1:${ACCOUNT}:key/k`, { "aws:ResourceTag/environment": "dev" }),
+                "Allowed",
+            );
+            assert.equal(
+                await can("ec2:DeleteVpc", `arn:aws:ec2:eu-west-1:${ACCOUNT}:vpc/vpc-1`, { "aws:ResourceTag/environment": "staging" }),
+                "ImplicitlyDenied",
+            );
         });
     });
 
@@ -137,7 +207,11 @@ describe("deployer", () => {
         it("plans the foundation's stack and passes the policy pack", () => {
             assert.equal(planned.summary.mandatory, 0, JSON.stringify(planned.policy.violations));
             assert.equal(ofType(planned, "aws:iam/role:Role").filter((r) => r.name.includes("deployer")).length, 4);
-            assert.equal(ofType(planned, "aws:iam/policy:Policy").filter((p) => /workload-boundary/.test(String(p.inputs.name))).length, 3, "one workload boundary per environment");
+            assert.equal(
+                ofType(planned, "aws:iam/policy:Policy").filter((p) => /workload-boundary/.test(String(p.inputs.name))).length,
+                3,
+                "one workload boundary per environment",
+            );
             assert.equal(ofType(planned, "eks:index:Cluster").length, 0);
         });
 
@@ -156,7 +230,10 @@ describe("deployer", () => {
 
         it("validates its own config: the project is required, keys it does not declare are refused", async () => {
             await assert.rejects(
-                plan({ stack: "account", configChanges: { "ciplatform-foundation:ciProject": undefined, "ciplatform-foundation:runnersConcurrent": 3 } }),
+                plan({
+                    stack: "account",
+                    configChanges: { "ciplatform-foundation:ciProject": undefined, "ciplatform-foundation:runnersConcurrent": 3 },
+                }),
                 (err: unknown) => {
                     assert.ok(err instanceof ConfigError);
                     assert.deepEqual(
@@ -176,7 +253,13 @@ describe("deployer", () => {
         });
 
         it("hides the third party's External ID", async () => {
-            const withThirdParty = await plan({ stack: "account", configChanges: { "ciplatform-foundation:ciThirdPartyAccountId": "444455556666", "ciplatform-foundation:ciThirdPartyExternalId": "ext-9f8e7d6c5b4a" } });
+            const withThirdParty = await plan({
+                stack: "account",
+                configChanges: {
+                    "ciplatform-foundation:ciThirdPartyAccountId": "444455556666",
+                    "ciplatform-foundation:ciThirdPartyExternalId": "ext-9f8e7d6c5b4a",
+                },
+            });
             assert.equal(single(withThirdParty, "aws:iam/role:Role", "third-party").inputs.assumeRolePolicy, "[secret]");
             assert.ok(!JSON.stringify(withThirdParty).includes("ext-9f8e7d6c5b4a"));
         });
@@ -184,7 +267,10 @@ describe("deployer", () => {
 
     describe("pipelines", () => {
         it("GitLab: offline plan, previews with the policy pack on merge requests, ups on the protected branch with a manual prod", () => {
-            const ci = YAML.parse(fs.readFileSync(path.join(ROOT, ".gitlab-ci.yml"), "utf8"), { merge: true }) as Record<string, Record<string, unknown>>;
+            const ci = YAML.parse(fs.readFileSync(path.join(ROOT, ".gitlab-ci.yml"), "utf8"), { merge: true }) as Record<
+                string,
+                Record<string, unknown>
+            >;
             assert.ok(String(ci["offline-plan"].script).includes("npm run plan"));
             assert.equal(ci["offline-plan"].id_tokens, undefined, "the offline plan must not get credentials");
             for (const env of ["dev", "staging", "prod"]) {
@@ -192,7 +278,11 @@ describe("deployer", () => {
                 assert.equal((ci[`up-${env}`].variables as Record<string, string>).STACK, env);
                 assert.deepEqual((ci[`up-${env}`].id_tokens as Record<string, { aud: string }>).AWS_ID_TOKEN.aud, `ciplatform-${env}`);
             }
-            const preview = ci[".preview"] as { script: string[]; rules: Array<{ if: string }>; id_tokens: Record<string, { aud: string }> };
+            const preview = ci[".preview"] as {
+                script: string[];
+                rules: Array<{ if: string }>;
+                id_tokens: Record<string, { aud: string }>;
+            };
             assert.ok(preview.script.some((l) => l.includes("pulumi preview") && l.includes("--policy-pack policypack")));
             assert.equal(preview.rules[0].if, '$CI_PIPELINE_SOURCE == "merge_request_event"');
             assert.equal(preview.id_tokens.AWS_ID_TOKEN.aud, "ciplatform-preview");
@@ -203,7 +293,12 @@ describe("deployer", () => {
         });
 
         it("GitHub Actions: the same jobs, OIDC permissions, pinned actions and policy pack", () => {
-            const wf = YAML.parse(fs.readFileSync(path.join(ROOT, ".github/workflows/platform.yml"), "utf8")) as { jobs: Record<string, { permissions?: Record<string, string>; steps: Array<{ uses?: string; with?: Record<string, unknown> }>; if?: string }> };
+            const wf = YAML.parse(fs.readFileSync(path.join(ROOT, ".github/workflows/platform.yml"), "utf8")) as {
+                jobs: Record<
+                    string,
+                    { permissions?: Record<string, string>; steps: Array<{ uses?: string; with?: Record<string, unknown> }>; if?: string }
+                >;
+            };
             assert.deepEqual(Object.keys(wf.jobs), ["offline-plan", "render-charts", "preview", "up"]);
             for (const job of ["preview", "up"]) {
                 assert.equal(wf.jobs[job].permissions?.["id-token"], "write");

@@ -10,7 +10,19 @@ import {
     StateAccess,
     workloadBoundaryArn,
 } from "../../../components/foundation/deployer-policies";
-import { actionsFor, actionsOfPhase, AwsTypeActions, CallScope, callOf, INVOKE_ACTIONS, Phase, PHASES, PlannedLike, PROVIDER_ACTIONS, UNSCOPABLE_ACTIONS } from "../../../components/foundation/provider-actions";
+import {
+    actionsFor,
+    actionsOfPhase,
+    AwsTypeActions,
+    CallScope,
+    callOf,
+    INVOKE_ACTIONS,
+    Phase,
+    PHASES,
+    PlannedLike,
+    PROVIDER_ACTIONS,
+    UNSCOPABLE_ACTIONS,
+} from "../../../components/foundation/provider-actions";
 import { workloadBoundaryDocument } from "../../../components/foundation/workload-boundary";
 import { PolicyDocument } from "../../../components/shared/iam-documents";
 import { serviceKeyPolicy } from "../../../components/shared/kms-policies";
@@ -24,7 +36,23 @@ const TAG = "environment";
 /** A key policy delegating every use of the key to the account's IAM policies (as the foundation's keys do for their roles). */
 const ACCOUNT_KEY_POLICY: PolicyDocument = {
     Version: "2012-10-17",
-    Statement: [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "kms:GenerateDataKeyWithoutPlaintext", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:DescribeKey", "kms:CreateGrant"], Resource: "*" }],
+    Statement: [
+        {
+            Effect: "Allow",
+            Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` },
+            Action: [
+                "kms:Encrypt",
+                "kms:Decrypt",
+                "kms:GenerateDataKey",
+                "kms:GenerateDataKeyWithoutPlaintext",
+                "kms:ReEncryptFrom",
+                "kms:ReEncryptTo",
+                "kms:DescribeKey",
+                "kms:CreateGrant",
+            ],
+            Resource: "*",
+        },
+    ],
 };
 
 /** One API call of a planned resource, as the deploy role would send it. */
@@ -38,7 +66,12 @@ interface Request {
 }
 
 function scopeOf(environment: string): CallScope {
-    return { accountId: ACCOUNT, region: REGION, prefix: `cip-${environment}`, environmentTags: { environment, owner: "platform-team", "cost-center": "cc-1234", "managed-by": "pulumi" } };
+    return {
+        accountId: ACCOUNT,
+        region: REGION,
+        prefix: `cip-${environment}`,
+        environmentTags: { environment, owner: "platform-team", "cost-center": "cc-1234", "managed-by": "pulumi" },
+    };
 }
 
 function tagContext(kind: "RequestTag" | "ResourceTag", tags: Record<string, string>): Record<string, string | string[]> {
@@ -65,7 +98,9 @@ function withBoundary(r: PlannedLike, s: CallScope, insideComponent: boolean): P
 function requestsOf(planned: PlanFile, s: CallScope): Request[] {
     const resources: Array<[PlannedLike, boolean]> = planned.resources.flatMap((r): Array<[PlannedLike, boolean]> => {
         const entry = actionsFor(r.type);
-        return entry?.kind === "component" ? [[r, false], ...entry.children(r, s).map((c): [PlannedLike, boolean] => [c, true])] : [[r, false]];
+        return entry?.kind === "component"
+            ? [[r, false], ...entry.children(r, s).map((c): [PlannedLike, boolean] => [c, true])]
+            : [[r, false]];
     });
     const requests: Request[] = [];
     for (const [raw, insideComponent] of resources) {
@@ -103,7 +138,14 @@ function requestsOf(planned: PlanFile, s: CallScope): Request[] {
                     context = tagContext("RequestTag", own);
                 }
                 const extra = c.context ? c.context(r, s) : {};
-                requests.push({ resource: `${r.type} ${r.name}`, phase, action: c.action, arn, context: { ...context, ...extra }, viaService: typeof extra["kms:ViaService"] === "string" ? extra["kms:ViaService"].split(".")[0] : undefined });
+                requests.push({
+                    resource: `${r.type} ${r.name}`,
+                    phase,
+                    action: c.action,
+                    arn,
+                    context: { ...context, ...extra },
+                    viaService: typeof extra["kms:ViaService"] === "string" ? extra["kms:ViaService"].split(".")[0] : undefined,
+                });
             }
         }
     }
@@ -118,11 +160,32 @@ function requestsOf(planned: PlanFile, s: CallScope): Request[] {
 
 async function decide(documents: readonly PolicyDocument[], principal: string, q: Request): Promise<Decision> {
     const keyPolicy = q.action.startsWith("kms:") && q.arn !== "*" ? serviceKeyPolicy(ACCOUNT, REGION, q.viaService ?? "s3") : undefined;
-    return simulate({ identityPolicies: documents, resourcePolicy: keyPolicy, principal, action: q.action, resource: q.arn, context: q.context });
+    return simulate({
+        identityPolicies: documents,
+        resourcePolicy: keyPolicy,
+        principal,
+        action: q.action,
+        resource: q.arn,
+        context: q.context,
+    });
 }
 
-const deployDocuments = (environment: string): PolicyDocument[] => Object.values(deployPermissions({ region: REGION, accountId: ACCOUNT, prefix: `cip-${environment}`, namePrefix: "cip", environment, environmentTagKey: TAG }));
-const previewDocuments = (): PolicyDocument[] => [previewReadPolicy({ region: REGION, accountId: ACCOUNT, namePrefix: "cip" }, actionsOfPhase("read"), (a) => UNSCOPABLE_ACTIONS.includes(a))];
+const deployDocuments = (environment: string): PolicyDocument[] =>
+    Object.values(
+        deployPermissions({
+            region: REGION,
+            accountId: ACCOUNT,
+            prefix: `cip-${environment}`,
+            namePrefix: "cip",
+            environment,
+            environmentTagKey: TAG,
+        }),
+    );
+const previewDocuments = (): PolicyDocument[] => [
+    previewReadPolicy({ region: REGION, accountId: ACCOUNT, namePrefix: "cip" }, actionsOfPhase("read"), (a) =>
+        UNSCOPABLE_ACTIONS.includes(a),
+    ),
+];
 const deployPrincipal = (environment: string): string => `arn:aws:iam::${ACCOUNT}:role/cip-deployer-deploy-${environment}-0a1b2c3`;
 const PREVIEW = `arn:aws:iam::${ACCOUNT}:role/cip-deployer-preview-0a1b2c3`;
 
@@ -182,7 +245,12 @@ describe("CI roles against the provider's calls", () => {
             const failures: string[] = [];
             for (const q of requestsOf(plans[environment], scopeOf(environment))) {
                 const decision = await decide(documents, PREVIEW, q);
-                const isRead = q.phase === "read" || (reads.has(q.action) && !/^(Create|Put|Delete|Update|Tag|Untag|Attach|Detach|Associate|Modify|Allocate|Release|Revoke|Authorize|Import|Issue|Schedule|Enable|Disable|Set|Replace|Remove|Add|Pass)/.test(q.action.split(":")[1]));
+                const isRead =
+                    q.phase === "read" ||
+                    (reads.has(q.action) &&
+                        !/^(Create|Put|Delete|Update|Tag|Untag|Attach|Detach|Associate|Modify|Allocate|Release|Revoke|Authorize|Import|Issue|Schedule|Enable|Disable|Set|Replace|Remove|Add|Pass)/.test(
+                            q.action.split(":")[1],
+                        ));
                 const expected = isRead && !SECRET_VALUE_READS.includes(q.action) ? "Allowed" : "denied";
                 if ((expected === "Allowed") !== (decision === "Allowed")) {
                     failures.push(`${q.phase} ${q.resource}: ${q.action} on ${q.arn} -> ${decision}, expected ${expected}`);
@@ -193,7 +261,11 @@ describe("CI roles against the provider's calls", () => {
     }
 
     it("platform roles attach only reviewed managed policies", () => {
-        const attached = Object.values(plans).flatMap((p) => p.resources.filter((r) => r.type === "aws:iam/rolePolicyAttachment:RolePolicyAttachment").map((r) => String(r.inputs.policyArn)));
+        const attached = Object.values(plans).flatMap((p) =>
+            p.resources
+                .filter((r) => r.type === "aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+                .map((r) => String(r.inputs.policyArn)),
+        );
         assert.deepEqual(
             [...new Set(attached)].filter((a) => !ATTACHABLE_MANAGED_POLICIES.includes(a) && !a.includes("SecurityAudit")),
             [],
@@ -204,14 +276,28 @@ describe("CI roles against the provider's calls", () => {
         for (const environment of ENVIRONMENTS) {
             const boundary = workloadBoundaryDocument({ accountId: ACCOUNT, region: REGION, prefix: `cip-${environment}` });
             const failures: string[] = [];
-            for (const r of plans[environment].resources.filter((x) => x.type === "aws:iam/rolePolicy:RolePolicy" || x.type === "aws:iam/userPolicy:UserPolicy")) {
+            for (const r of plans[environment].resources.filter(
+                (x) => x.type === "aws:iam/rolePolicy:RolePolicy" || x.type === "aws:iam/userPolicy:UserPolicy",
+            )) {
                 const document = JSON.parse(String(r.inputs.policy)) as PolicyDocument;
                 for (const statement of document.Statement.filter((st) => st.Effect === "Allow")) {
                     const resources = ([] as unknown[]).concat(statement.Resource ?? "*").map(String);
                     for (const action of ([] as string[]).concat(statement.Action)) {
-                        const resource = UNSCOPABLE_ACTIONS.includes(action) || resources[0] === "*" ? "*" : resources[0].replace(/:\*:/g, `:${ACCOUNT}:`).replace("instance-profile/*", `instance-profile/cip-${environment}_x`).replace(/\*/g, "x");
+                        const resource =
+                            UNSCOPABLE_ACTIONS.includes(action) || resources[0] === "*"
+                                ? "*"
+                                : resources[0]
+                                      .replace(/:\*:/g, `:${ACCOUNT}:`)
+                                      .replace("instance-profile/*", `instance-profile/cip-${environment}_x`)
+                                      .replace(/\*/g, "x");
                         const resourcePolicy = action.startsWith("kms:") ? ACCOUNT_KEY_POLICY : undefined;
-                        const decision = await simulate({ identityPolicies: [boundary], resourcePolicy, principal: `arn:aws:iam::${ACCOUNT}:role/cip-${environment}-x`, action, resource }).catch(() => "Allowed" as Decision);
+                        const decision = await simulate({
+                            identityPolicies: [boundary],
+                            resourcePolicy,
+                            principal: `arn:aws:iam::${ACCOUNT}:role/cip-${environment}-x`,
+                            action,
+                            resource,
+                        }).catch(() => "Allowed" as Decision);
                         if (decision !== "Allowed") {
                             failures.push(`${r.name}: ${action} on ${resource}`);
                         }
@@ -226,40 +312,93 @@ describe("CI roles against the provider's calls", () => {
         for (const e of ENVIRONMENTS) {
             const identities = plans[e].resources.filter((r) => r.type === "aws:iam/role:Role" || r.type === "aws:iam/user:User");
             assert.ok(identities.length > 5, `${e}: only ${identities.length} identities`);
-            const wrong = identities.filter((r) => r.inputs.permissionsBoundary !== workloadBoundaryArn(ACCOUNT, `cip-${e}`)).map((r) => `${r.name}: ${String(r.inputs.permissionsBoundary)}`);
+            const wrong = identities
+                .filter((r) => r.inputs.permissionsBoundary !== workloadBoundaryArn(ACCOUNT, `cip-${e}`))
+                .map((r) => `${r.name}: ${String(r.inputs.permissionsBoundary)}`);
             assert.deepEqual(wrong, [], e);
         }
     });
 
     it("the EKS cluster service role is the foundation's (read and passed), so the deploy role creates no role without the boundary", () => {
-        const children = ENVIRONMENTS.flatMap((e) => plans[e].resources.filter((r) => r.type === "eks:index:Cluster").flatMap((r) => (actionsFor(r.type) as { children: (r: PlannedLike, s: CallScope) => PlannedLike[] }).children(r, scopeOf(e))));
-        assert.deepEqual(children.filter((c) => c.type === "aws:iam/role:Role"), [], "pulumi-eks creates no role of its own");
+        const children = ENVIRONMENTS.flatMap((e) =>
+            plans[e].resources
+                .filter((r) => r.type === "eks:index:Cluster")
+                .flatMap((r) =>
+                    (actionsFor(r.type) as { children: (r: PlannedLike, s: CallScope) => PlannedLike[] }).children(r, scopeOf(e)),
+                ),
+        );
+        assert.deepEqual(
+            children.filter((c) => c.type === "aws:iam/role:Role"),
+            [],
+            "pulumi-eks creates no role of its own",
+        );
         const clusters = children.filter((c) => c.type === "aws:eks/cluster:Cluster");
-        assert.ok(clusters.length > 0 && clusters.every((c) => /:role\/cip-(dev|staging|prod)-eks-cluster$/.test(String(c.inputs.roleArn))), JSON.stringify(clusters.map((c) => c.inputs.roleArn)));
+        assert.ok(
+            clusters.length > 0 && clusters.every((c) => /:role\/cip-(dev|staging|prod)-eks-cluster$/.test(String(c.inputs.roleArn))),
+            JSON.stringify(clusters.map((c) => c.inputs.roleArn)),
+        );
     });
 
     describe("state backend", () => {
         const bucket = "arn:aws:s3:::cip-deployer-state-0a1b2c3";
-        const a: StateAccess = { stateBucketArn: bucket, stateKeyArn: `arn:aws:kms:${REGION}:${ACCOUNT}:key/state`, secretsKeyArn: `arn:aws:kms:${REGION}:${ACCOUNT}:key/secrets`, region: REGION, project: "ciplatform" };
-        const s3 = (documents: PolicyDocument[], principal: string, action: string, key: string) => simulate({ identityPolicies: documents, principal, action, resource: `${bucket}/${key}` });
+        const a: StateAccess = {
+            stateBucketArn: bucket,
+            stateKeyArn: `arn:aws:kms:${REGION}:${ACCOUNT}:key/state`,
+            secretsKeyArn: `arn:aws:kms:${REGION}:${ACCOUNT}:key/secrets`,
+            region: REGION,
+            project: "ciplatform",
+        };
+        const s3 = (documents: PolicyDocument[], principal: string, action: string, key: string) =>
+            simulate({ identityPolicies: documents, principal, action, resource: `${bucket}/${key}` });
         const kms = (documents: PolicyDocument[], principal: string, action: string, keyArn: string, via?: string) =>
-            simulate({ identityPolicies: documents, resourcePolicy: serviceKeyPolicy(ACCOUNT, REGION, "s3"), principal, action, resource: keyArn, context: via ? { "kms:ViaService": via, "kms:CallerAccount": ACCOUNT } : { "kms:CallerAccount": ACCOUNT } });
+            simulate({
+                identityPolicies: documents,
+                resourcePolicy: serviceKeyPolicy(ACCOUNT, REGION, "s3"),
+                principal,
+                action,
+                resource: keyArn,
+                context: via ? { "kms:ViaService": via, "kms:CallerAccount": ACCOUNT } : { "kms:CallerAccount": ACCOUNT },
+            });
 
         it("a deploy role reads and writes its own stack only, and uses both keys", async () => {
             const dev = [deployStateAccessPolicy(a, "dev")];
             for (const action of ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]) {
                 assert.equal(await s3(dev, deployPrincipal("dev"), action, ".pulumi/stacks/ciplatform/dev.json"), "Allowed", action);
-                assert.equal(await s3(dev, deployPrincipal("dev"), action, ".pulumi/stacks/ciplatform/prod.json"), "ImplicitlyDenied", action);
+                assert.equal(
+                    await s3(dev, deployPrincipal("dev"), action, ".pulumi/stacks/ciplatform/prod.json"),
+                    "ImplicitlyDenied",
+                    action,
+                );
             }
-            assert.equal(await s3(dev, deployPrincipal("dev"), "s3:PutObject", ".pulumi/history/ciplatform/dev/dev-1.history.json"), "Allowed");
-            assert.equal(await s3(dev, deployPrincipal("dev"), "s3:PutObject", ".pulumi/locks/organization/ciplatform/dev/1.json"), "Allowed");
+            assert.equal(
+                await s3(dev, deployPrincipal("dev"), "s3:PutObject", ".pulumi/history/ciplatform/dev/dev-1.history.json"),
+                "Allowed",
+            );
+            assert.equal(
+                await s3(dev, deployPrincipal("dev"), "s3:PutObject", ".pulumi/locks/organization/ciplatform/dev/1.json"),
+                "Allowed",
+            );
             assert.equal(await s3(dev, deployPrincipal("dev"), "s3:PutObject", ".pulumi/meta.yaml"), "ImplicitlyDenied");
             for (const action of ["kms:Decrypt", "kms:GenerateDataKey"]) {
-                assert.equal(await kms(dev, deployPrincipal("dev"), action, a.stateKeyArn, `s3.${REGION}.amazonaws.com`), "Allowed", action);
+                assert.equal(
+                    await kms(dev, deployPrincipal("dev"), action, a.stateKeyArn, `s3.${REGION}.amazonaws.com`),
+                    "Allowed",
+                    action,
+                );
                 assert.equal(await kms(dev, deployPrincipal("dev"), action, a.stateKeyArn), "ImplicitlyDenied", `${action} outside S3`);
             }
             for (const action of ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"]) {
-                assert.equal(await simulate({ identityPolicies: dev, resourcePolicy: ACCOUNT_KEY_POLICY, principal: deployPrincipal("dev"), action, resource: a.secretsKeyArn }), "Allowed", action);
+                assert.equal(
+                    await simulate({
+                        identityPolicies: dev,
+                        resourcePolicy: ACCOUNT_KEY_POLICY,
+                        principal: deployPrincipal("dev"),
+                        action,
+                        resource: a.secretsKeyArn,
+                    }),
+                    "Allowed",
+                    action,
+                );
             }
         });
 
@@ -270,9 +409,36 @@ describe("CI roles against the provider's calls", () => {
             assert.equal(await s3(preview, PREVIEW, "s3:DeleteObject", ".pulumi/history/ciplatform/prod/x"), "ImplicitlyDenied");
             assert.equal(await s3(preview, PREVIEW, "s3:PutObject", ".pulumi/locks/organization/ciplatform/prod/1.json"), "Allowed");
             assert.equal(await kms(preview, PREVIEW, "kms:Decrypt", a.stateKeyArn, `s3.${REGION}.amazonaws.com`), "Allowed");
-            assert.equal(await simulate({ identityPolicies: preview, resourcePolicy: ACCOUNT_KEY_POLICY, principal: PREVIEW, action: "kms:Decrypt", resource: a.secretsKeyArn }), "Allowed");
-            assert.equal(await simulate({ identityPolicies: preview, resourcePolicy: ACCOUNT_KEY_POLICY, principal: PREVIEW, action: "kms:Encrypt", resource: a.secretsKeyArn }), "ImplicitlyDenied");
-            assert.equal(await simulate({ identityPolicies: preview, resourcePolicy: ACCOUNT_KEY_POLICY, principal: PREVIEW, action: "kms:GenerateDataKey", resource: a.secretsKeyArn }), "ImplicitlyDenied");
+            assert.equal(
+                await simulate({
+                    identityPolicies: preview,
+                    resourcePolicy: ACCOUNT_KEY_POLICY,
+                    principal: PREVIEW,
+                    action: "kms:Decrypt",
+                    resource: a.secretsKeyArn,
+                }),
+                "Allowed",
+            );
+            assert.equal(
+                await simulate({
+                    identityPolicies: preview,
+                    resourcePolicy: ACCOUNT_KEY_POLICY,
+                    principal: PREVIEW,
+                    action: "kms:Encrypt",
+                    resource: a.secretsKeyArn,
+                }),
+                "ImplicitlyDenied",
+            );
+            assert.equal(
+                await simulate({
+                    identityPolicies: preview,
+                    resourcePolicy: ACCOUNT_KEY_POLICY,
+                    principal: PREVIEW,
+                    action: "kms:GenerateDataKey",
+                    resource: a.secretsKeyArn,
+                }),
+                "ImplicitlyDenied",
+            );
         });
     });
 
@@ -284,7 +450,11 @@ describe("CI roles against the provider's calls", () => {
             namePrefix: "cip",
             environment: "dev",
             environmentTagKey: TAG,
-            foundation: { stateBucketArn: "arn:aws:s3:::cip-deployer-state-0a1b2c3", keyArns: [`arn:aws:kms:${REGION}:${ACCOUNT}:key/state`], ciOidcProviderArn: `arn:aws:iam::${ACCOUNT}:oidc-provider/gitlab.com` },
+            foundation: {
+                stateBucketArn: "arn:aws:s3:::cip-deployer-state-0a1b2c3",
+                keyArns: [`arn:aws:kms:${REGION}:${ACCOUNT}:key/state`],
+                ciOidcProviderArn: `arn:aws:iam::${ACCOUNT}:oidc-provider/gitlab.com`,
+            },
         });
         const documents = Object.values(dev);
         const role = (name: string) => `arn:aws:iam::${ACCOUNT}:role/${name}`;
@@ -294,9 +464,16 @@ describe("CI roles against the provider's calls", () => {
         const boundary = { "iam:PermissionsBoundary": workloadBoundaryArn(ACCOUNT, "cip-dev") };
 
         it("attaches no managed or customer policy outside the allow-list", async () => {
-            denied(await can("iam:AttachRolePolicy", role("cip-dev-x"), { "iam:PolicyARN": "arn:aws:iam::aws:policy/AdministratorAccess" }));
+            denied(
+                await can("iam:AttachRolePolicy", role("cip-dev-x"), { "iam:PolicyARN": "arn:aws:iam::aws:policy/AdministratorAccess" }),
+            );
             denied(await can("iam:AttachRolePolicy", role("cip-dev-x"), { "iam:PolicyARN": `arn:aws:iam::${ACCOUNT}:policy/anything` }));
-            assert.equal(await can("iam:AttachRolePolicy", role("cip-dev-x"), { "iam:PolicyARN": "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy" }), "Allowed");
+            assert.equal(
+                await can("iam:AttachRolePolicy", role("cip-dev-x"), {
+                    "iam:PolicyARN": "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy",
+                }),
+                "Allowed",
+            );
         });
 
         it("authors no managed policy, and a '*' inline policy on a created role is capped by the boundary", async () => {
@@ -320,11 +497,19 @@ describe("CI roles against the provider's calls", () => {
 
         it("creates roles and users only with the workload boundary, and never removes it", async () => {
             denied(await can("iam:CreateRole", role("cip-dev-x")));
-            denied(await can("iam:CreateRole", role("cip-dev-x"), { "iam:PermissionsBoundary": "arn:aws:iam::aws:policy/AdministratorAccess" }));
+            denied(
+                await can("iam:CreateRole", role("cip-dev-x"), {
+                    "iam:PermissionsBoundary": "arn:aws:iam::aws:policy/AdministratorAccess",
+                }),
+            );
             assert.equal(await can("iam:CreateRole", role("cip-dev-x"), boundary), "Allowed");
             denied(await can("iam:CreateUser", `arn:aws:iam::${ACCOUNT}:user/ciplatform/cip-dev-x`));
             denied(await can("iam:DeleteRolePermissionsBoundary", role("cip-dev-x")));
-            denied(await can("iam:PutRolePermissionsBoundary", role("cip-dev-x"), { "iam:PermissionsBoundary": `arn:aws:iam::${ACCOUNT}:policy/other` }));
+            denied(
+                await can("iam:PutRolePermissionsBoundary", role("cip-dev-x"), {
+                    "iam:PermissionsBoundary": `arn:aws:iam::${ACCOUNT}:policy/other`,
+                }),
+            );
         });
 
         it("passes only the environment's roles", async () => {
@@ -334,15 +519,61 @@ describe("CI roles against the provider's calls", () => {
 
         it("never moves the environment tag to or from another environment", async () => {
             const vpc = `arn:aws:ec2:${REGION}:${ACCOUNT}:vpc/vpc-prod`;
-            assert.equal(await can("ec2:CreateTags", vpc, { "aws:ResourceTag/environment": "prod", "aws:RequestTag/environment": "dev", "aws:TagKeys": ["environment"] }), "ExplicitlyDenied");
-            assert.equal(await can("ec2:CreateTags", `arn:aws:ec2:${REGION}:${ACCOUNT}:vpc/*`, { "ec2:CreateAction": "CreateVpc", "aws:RequestTag/environment": "prod", "aws:TagKeys": ["environment"] }), "ExplicitlyDenied");
-            assert.equal(await can("ec2:CreateVpc", `arn:aws:ec2:${REGION}:${ACCOUNT}:vpc/*`, { "aws:RequestTag/environment": "prod", "aws:TagKeys": ["environment"] }), "ExplicitlyDenied");
-            assert.equal(await can("kms:CreateKey", "*", { "aws:RequestTag/environment": "prod", "aws:TagKeys": ["environment"] }), "ExplicitlyDenied");
+            assert.equal(
+                await can("ec2:CreateTags", vpc, {
+                    "aws:ResourceTag/environment": "prod",
+                    "aws:RequestTag/environment": "dev",
+                    "aws:TagKeys": ["environment"],
+                }),
+                "ExplicitlyDenied",
+            );
+            assert.equal(
+                await can("ec2:CreateTags", `arn:aws:ec2:${REGION}:${ACCOUNT}:vpc/*`, {
+                    "ec2:CreateAction": "CreateVpc",
+                    "aws:RequestTag/environment": "prod",
+                    "aws:TagKeys": ["environment"],
+                }),
+                "ExplicitlyDenied",
+            );
+            assert.equal(
+                await can("ec2:CreateVpc", `arn:aws:ec2:${REGION}:${ACCOUNT}:vpc/*`, {
+                    "aws:RequestTag/environment": "prod",
+                    "aws:TagKeys": ["environment"],
+                }),
+                "ExplicitlyDenied",
+            );
+            assert.equal(
+                await can("kms:CreateKey", "*", { "aws:RequestTag/environment": "prod", "aws:TagKeys": ["environment"] }),
+                "ExplicitlyDenied",
+            );
             const key = `arn:aws:kms:${REGION}:${ACCOUNT}:key/prod-key`;
             const keyPolicy = serviceKeyPolicy(ACCOUNT, REGION, "s3");
-            assert.equal(await can("kms:TagResource", key, { "aws:ResourceTag/environment": "prod", "aws:RequestTag/environment": "dev", "aws:TagKeys": ["environment"] }, keyPolicy), "ExplicitlyDenied");
-            assert.equal(await can("kms:UntagResource", `arn:aws:kms:${REGION}:${ACCOUNT}:key/dev-key`, { "aws:ResourceTag/environment": "dev", "aws:TagKeys": ["environment"] }, keyPolicy), "ExplicitlyDenied");
-            assert.equal(await can("iam:TagRole", role("cip-dev-x"), { "aws:ResourceTag/environment": "dev", "aws:RequestTag/environment": "prod", "aws:TagKeys": ["environment"] }), "ExplicitlyDenied");
+            assert.equal(
+                await can(
+                    "kms:TagResource",
+                    key,
+                    { "aws:ResourceTag/environment": "prod", "aws:RequestTag/environment": "dev", "aws:TagKeys": ["environment"] },
+                    keyPolicy,
+                ),
+                "ExplicitlyDenied",
+            );
+            assert.equal(
+                await can(
+                    "kms:UntagResource",
+                    `arn:aws:kms:${REGION}:${ACCOUNT}:key/dev-key`,
+                    { "aws:ResourceTag/environment": "dev", "aws:TagKeys": ["environment"] },
+                    keyPolicy,
+                ),
+                "ExplicitlyDenied",
+            );
+            assert.equal(
+                await can("iam:TagRole", role("cip-dev-x"), {
+                    "aws:ResourceTag/environment": "dev",
+                    "aws:RequestTag/environment": "prod",
+                    "aws:TagKeys": ["environment"],
+                }),
+                "ExplicitlyDenied",
+            );
         });
 
         it("never changes the policy of, or deletes, another environment's keys", async () => {
@@ -365,7 +596,9 @@ describe("CI roles against the provider's calls", () => {
                 ["kms:PutKeyPolicy", `arn:aws:kms:${REGION}:${ACCOUNT}:key/state`, { "aws:ResourceTag/environment": "dev" }],
                 ["iam:CreatePolicyVersion", `arn:aws:iam::${ACCOUNT}:policy/ciplatform/cip-dev-workload-boundary`, {}],
             ] as const) {
-                denied(await can(action, resource, context, action.startsWith("kms:") ? serviceKeyPolicy(ACCOUNT, REGION, "s3") : undefined));
+                denied(
+                    await can(action, resource, context, action.startsWith("kms:") ? serviceKeyPolicy(ACCOUNT, REGION, "s3") : undefined),
+                );
             }
         });
     });

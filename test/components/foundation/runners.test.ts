@@ -50,7 +50,9 @@ describe("deploy runners (foundation)", () => {
     });
 
     it("the instance role reads its own token and uses SSM: no deploy permissions", () => {
-        const attachments = ofType(planned, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter((a) => a.name.startsWith("cip-dev-runners-deploy"));
+        const attachments = ofType(planned, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter((a) =>
+            a.name.startsWith("cip-dev-runners-deploy"),
+        );
         assert.deepEqual(
             attachments.map((a) => a.inputs.policyArn),
             ["arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"],
@@ -129,23 +131,46 @@ describe("platform stacks read their environment from the foundation", () => {
         runnerTokenSecrets: {},
         clusterServiceRoleName: "cip-dev-eks-cluster",
     };
-    const outputs = { networks: { dev: network }, deployRoleArns: { dev: "arn:aws:iam::1:role/deploy-dev" }, previewRoleArn: "arn:aws:iam::1:role/preview" };
-    const read = (o: Record<string, unknown>, env = "dev", cluster = "cip-dev") => environmentFromFoundation(o, env, cluster, "ciplatform:foundationStack", "organization/ciplatform-foundation/account");
+    const outputs = {
+        networks: { dev: network },
+        deployRoleArns: { dev: "arn:aws:iam::1:role/deploy-dev" },
+        previewRoleArn: "arn:aws:iam::1:role/preview",
+    };
+    const read = (o: Record<string, unknown>, env = "dev", cluster = "cip-dev") =>
+        environmentFromFoundation(o, env, cluster, "ciplatform:foundationStack", "organization/ciplatform-foundation/account");
 
     it("takes the network, deploy and preview roles of its environment", () => {
-        assert.deepEqual(read(outputs), { network, deployRoleArn: "arn:aws:iam::1:role/deploy-dev", previewRoleArn: "arn:aws:iam::1:role/preview" });
+        assert.deepEqual(read(outputs), {
+            network,
+            deployRoleArn: "arn:aws:iam::1:role/deploy-dev",
+            previewRoleArn: "arn:aws:iam::1:role/preview",
+        });
     });
 
     it("fails before anything is created when the foundation lacks what it needs, naming the key", () => {
         assert.throws(() => read({}), /ciplatform:foundationStack: has no output `networks`: point it at the foundation stack/);
-        assert.throws(() => read(outputs, "staging", "cip-staging"), /ciplatform:foundationStack: has no network for environment staging \(it has: dev\); add staging to ciplatform-foundation:ciEnvironments/);
-        assert.throws(() => read({ ...outputs, networks: { dev: { ...network, runnerSecurityGroupIds: [] } } }), /network dev lacks runnerSecurityGroupIds/);
-        assert.throws(() => read(outputs, "dev", "acme-dev"), /network dev is tagged for cluster "cip-dev", but this stack's cluster is "acme-dev"/);
+        assert.throws(
+            () => read(outputs, "staging", "cip-staging"),
+            /ciplatform:foundationStack: has no network for environment staging \(it has: dev\); add staging to ciplatform-foundation:ciEnvironments/,
+        );
+        assert.throws(
+            () => read({ ...outputs, networks: { dev: { ...network, runnerSecurityGroupIds: [] } } }),
+            /network dev lacks runnerSecurityGroupIds/,
+        );
+        assert.throws(
+            () => read(outputs, "dev", "acme-dev"),
+            /network dev is tagged for cluster "cip-dev", but this stack's cluster is "acme-dev"/,
+        );
         assert.throws(() => read({ ...outputs, deployRoleArns: {} }), /has no deploy role for environment dev/);
     });
 
     it("refuses the creating deploy role among the cluster's admins", () => {
-        assert.throws(() => checkAdminRoles(["arn:aws:iam::1:role/deploy-dev"], "arn:aws:iam::1:role/deploy-dev", "ciplatform:clusterAdminRoleArns"), /409 ResourceInUseException/);
-        assert.doesNotThrow(() => checkAdminRoles(["arn:aws:iam::1:role/people"], "arn:aws:iam::1:role/deploy-dev", "ciplatform:clusterAdminRoleArns"));
+        assert.throws(
+            () => checkAdminRoles(["arn:aws:iam::1:role/deploy-dev"], "arn:aws:iam::1:role/deploy-dev", "ciplatform:clusterAdminRoleArns"),
+            /409 ResourceInUseException/,
+        );
+        assert.doesNotThrow(() =>
+            checkAdminRoles(["arn:aws:iam::1:role/people"], "arn:aws:iam::1:role/deploy-dev", "ciplatform:clusterAdminRoleArns"),
+        );
     });
 });

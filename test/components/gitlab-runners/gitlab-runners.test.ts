@@ -1,7 +1,13 @@
 import { strict as assert } from "node:assert";
 import { parse } from "smol-toml";
 import { cachePermissions, GitlabRunners, validateGitlabRunnersArgs } from "../../../components/gitlab-runners/gitlab-runners";
-import { buildRunnerValues, EXECUTOR_RBAC_RULES, helperImage, runnerConfigToml, runnerTags } from "../../../components/gitlab-runners/config";
+import {
+    buildRunnerValues,
+    EXECUTOR_RBAC_RULES,
+    helperImage,
+    runnerConfigToml,
+    runnerTags,
+} from "../../../components/gitlab-runners/config";
 import { ExternalSecrets } from "../../../components/external-secrets/external-secrets";
 import { ofType, plan, PlanFile, single, configIssues } from "../../helpers/mocks";
 import { testCluster, underOrgTags } from "../../helpers/fixtures";
@@ -25,15 +31,36 @@ describe("GitLab runners", () => {
             ["amd64", "x86_64"],
         ] as const) {
             it(`puts ${arch} jobs on CI nodes of their architecture, capacity type left to the pool, with the matching helper image`, () => {
-                const toml = JSON.parse(JSON.stringify(parse(runnerConfigToml({ architecture: arch, namespace: `runner-${arch}`, runnerVersion: "v19.4.0", jobServiceAccount: "gitlab-runner-jobs", resources: RESOURCES, cache: CACHE })))) as RunnerToml;
+                const toml = JSON.parse(
+                    JSON.stringify(
+                        parse(
+                            runnerConfigToml({
+                                architecture: arch,
+                                namespace: `runner-${arch}`,
+                                runnerVersion: "v19.4.0",
+                                jobServiceAccount: "gitlab-runner-jobs",
+                                resources: RESOURCES,
+                                cache: CACHE,
+                            }),
+                        ),
+                    ),
+                ) as RunnerToml;
                 const runner = toml.runners[0];
                 assert.equal(runner.executor, "kubernetes");
                 // No capacity-type selector: the CI pool prefers Spot and falls back to on-demand, so jobs never wait for Spot.
                 assert.deepEqual(runner.kubernetes.node_selector, { "ciplatform.io/pool": "ci", "kubernetes.io/arch": arch });
                 assert.deepEqual(runner.kubernetes.node_tolerations, { "ciplatform.io/ci=true": "NoSchedule" });
-                assert.equal(runner.kubernetes.helper_image, `registry.gitlab.com/gitlab-org/gitlab-runner/gitlab-runner-helper:${helperArch}-v19.4.0`);
+                assert.equal(
+                    runner.kubernetes.helper_image,
+                    `registry.gitlab.com/gitlab-org/gitlab-runner/gitlab-runner-helper:${helperArch}-v19.4.0`,
+                );
                 assert.deepEqual(
-                    [runner.kubernetes.cpu_request, runner.kubernetes.cpu_limit, runner.kubernetes.memory_request, runner.kubernetes.memory_limit],
+                    [
+                        runner.kubernetes.cpu_request,
+                        runner.kubernetes.cpu_limit,
+                        runner.kubernetes.memory_request,
+                        runner.kubernetes.memory_limit,
+                    ],
                     ["500m", "2", "1Gi", "4Gi"],
                 );
                 assert.equal(runner.kubernetes.service_account, "gitlab-runner-jobs");
@@ -67,11 +94,19 @@ describe("GitLab runners", () => {
                 managerServiceAccount: "gitlab-runner",
                 managerRoleArn: "arn:aws:iam::123456789012:role/cache",
                 configToml: "",
-            }) as Record<string, unknown> & { runners: Record<string, unknown>; nodeSelector: Record<string, string>; rbac: { clusterWideAccess: boolean; rules: unknown } };
+            }) as Record<string, unknown> & {
+                runners: Record<string, unknown>;
+                nodeSelector: Record<string, string>;
+                rbac: { clusterWideAccess: boolean; rules: unknown };
+            };
             assert.deepEqual(values.runners, { secret: "gitlab-runner-token", config: "" });
             assert.equal("runnerToken" in values || "runnerRegistrationToken" in values, false);
             assert.equal(values.gitlabUrl, "https://gitlab.example.com");
-            assert.deepEqual(values.nodeSelector, { "ciplatform.io/pool": "general", "kubernetes.io/arch": "arm64", "karpenter.sh/capacity-type": "on-demand" });
+            assert.deepEqual(values.nodeSelector, {
+                "ciplatform.io/pool": "general",
+                "kubernetes.io/arch": "arm64",
+                "karpenter.sh/capacity-type": "on-demand",
+            });
             assert.equal(values.rbac.clusterWideAccess, false);
             assert.deepEqual(values.rbac.rules, EXECUTOR_RBAC_RULES);
         });
@@ -82,10 +117,32 @@ describe("GitLab runners", () => {
         const policy = cachePermissions(bucket, "arn:aws:kms:eu-west-1:123456789012:key/abc", "eu-west-1");
         const principal = "arn:aws:iam::123456789012:role/runner-cache";
         it("reads and writes the cache bucket and nothing else", async () => {
-            assert.equal(await simulate({ identityPolicies: [policy], principal, action: "s3:PutObject", resource: `${bucket}/arm64/project/1/cache.zip` }), "Allowed");
-            assert.equal(await simulate({ identityPolicies: [policy], principal, action: "s3:GetObject", resource: `${bucket}/amd64/x` }), "Allowed");
-            assert.equal(await simulate({ identityPolicies: [policy], principal, action: "s3:GetObject", resource: "arn:aws:s3:::cip-dev-jenkins-dr/home.tar" }), "ImplicitlyDenied");
-            assert.equal(await simulate({ identityPolicies: [policy], principal, action: "s3:DeleteBucket", resource: bucket }), "ImplicitlyDenied");
+            assert.equal(
+                await simulate({
+                    identityPolicies: [policy],
+                    principal,
+                    action: "s3:PutObject",
+                    resource: `${bucket}/arm64/project/1/cache.zip`,
+                }),
+                "Allowed",
+            );
+            assert.equal(
+                await simulate({ identityPolicies: [policy], principal, action: "s3:GetObject", resource: `${bucket}/amd64/x` }),
+                "Allowed",
+            );
+            assert.equal(
+                await simulate({
+                    identityPolicies: [policy],
+                    principal,
+                    action: "s3:GetObject",
+                    resource: "arn:aws:s3:::cip-dev-jenkins-dr/home.tar",
+                }),
+                "ImplicitlyDenied",
+            );
+            assert.equal(
+                await simulate({ identityPolicies: [policy], principal, action: "s3:DeleteBucket", resource: bucket }),
+                "ImplicitlyDenied",
+            );
         });
     });
 
@@ -96,10 +153,22 @@ describe("GitLab runners", () => {
                 program: async () => {
                     const root = underOrgTags();
                     const cluster = testCluster();
-                    const secrets = new ExternalSecrets("eso", { cluster, region: "eu-west-1", accountId: "123456789012", secretNamePrefix: "cip-dev", chartVersion: "2.9.0" }, { parent: root });
+                    const secrets = new ExternalSecrets(
+                        "eso",
+                        { cluster, region: "eu-west-1", accountId: "123456789012", secretNamePrefix: "cip-dev", chartVersion: "2.9.0" },
+                        { parent: root },
+                    );
                     new GitlabRunners(
                         "runner",
-                        { cluster, secrets, region: "eu-west-1", accountId: "123456789012", tokenSecretName: "gitlab-runner-token", chartVersion: "0.93.0", runnerVersion: "v19.4.0" },
+                        {
+                            cluster,
+                            secrets,
+                            region: "eu-west-1",
+                            accountId: "123456789012",
+                            tokenSecretName: "gitlab-runner-token",
+                            chartVersion: "0.93.0",
+                            runnerVersion: "v19.4.0",
+                        },
                         { parent: root },
                     );
                 },
@@ -108,10 +177,13 @@ describe("GitLab runners", () => {
 
         it("creates one runner per architecture, each in its own restricted namespace admitted to the secret store", () => {
             const releases = ofType(planned, "kubernetes:helm.sh/v3:Release").filter((r) => r.inputs.chart === "gitlab-runner");
-            assert.deepEqual(releases.map((r) => [r.inputs.namespace, r.inputs.version]), [
-                ["runner-arm64", "0.93.0"],
-                ["runner-amd64", "0.93.0"],
-            ]);
+            assert.deepEqual(
+                releases.map((r) => [r.inputs.namespace, r.inputs.version]),
+                [
+                    ["runner-arm64", "0.93.0"],
+                    ["runner-amd64", "0.93.0"],
+                ],
+            );
             for (const arch of ["arm64", "amd64"]) {
                 const ns = single(planned, "kubernetes:core/v1:Namespace", `runner-${arch}`);
                 const labels = (ns.inputs.metadata as { labels: Record<string, string> }).labels;
@@ -139,9 +211,14 @@ describe("GitLab runners", () => {
         });
 
         it("lets only the runner managers' service accounts assume the cache role", () => {
-            const trust = JSON.parse(String(single(planned, "aws:iam/role:Role", "runner-cache").inputs.assumeRolePolicy)) as { Statement: Array<{ Condition: { StringEquals: Record<string, string> } }> };
+            const trust = JSON.parse(String(single(planned, "aws:iam/role:Role", "runner-cache").inputs.assumeRolePolicy)) as {
+                Statement: Array<{ Condition: { StringEquals: Record<string, string> } }>;
+            };
             const subjects = trust.Statement.map((s) => Object.entries(s.Condition.StringEquals).find(([k]) => k.endsWith(":sub"))?.[1]);
-            assert.deepEqual(subjects, ["system:serviceaccount:runner-arm64:gitlab-runner", "system:serviceaccount:runner-amd64:gitlab-runner"]);
+            assert.deepEqual(subjects, [
+                "system:serviceaccount:runner-arm64:gitlab-runner",
+                "system:serviceaccount:runner-amd64:gitlab-runner",
+            ]);
         });
 
         it("keeps the cache private, encrypted and expiring", () => {
@@ -163,7 +240,9 @@ describe("GitLab runners", () => {
         const issues = configIssues;
 
         it("stack config: the token secret name is required, architectures are checked", async () => {
-            assert.deepEqual(await issues({ "ciplatform:runnersArchitectures": ["arm64", "ppc64le"] }), ['ciplatform:runnersArchitectures: Invalid option: expected one of "arm64"|"amd64" at 1']);
+            assert.deepEqual(await issues({ "ciplatform:runnersArchitectures": ["arm64", "ppc64le"] }), [
+                'ciplatform:runnersArchitectures: Invalid option: expected one of "arm64"|"amd64" at 1',
+            ]);
             assert.deepEqual(await issues({ "ciplatform:runnersTokenSecretName": undefined }), [
                 "ciplatform:runnersTokenSecretName: is required when runners are enabled: name the secret that will hold each runner's glrt- token (e.g. gitlab-runner-token)",
             ]);

@@ -21,7 +21,10 @@ type PoolSpec = {
     weight: number;
     limits: Record<string, string>;
     disruption: { consolidationPolicy: string; consolidateAfter: string; budgets: Array<{ nodes: string }> };
-    template: { metadata: { labels: Record<string, string> }; spec: { taints: Array<Record<string, string>>; requirements: Requirement[]; expireAfter: string } };
+    template: {
+        metadata: { labels: Record<string, string> };
+        spec: { taints: Array<Record<string, string>>; requirements: Requirement[]; expireAfter: string };
+    };
 };
 
 function poolSpec(planned: PlannedResource): PoolSpec {
@@ -50,7 +53,10 @@ describe("Karpenter", () => {
             assert.deepEqual(arm.spec?.template.spec.requirements.find((r) => r.key === "kubernetes.io/arch")?.values, ["arm64"]);
             assert.deepEqual(x86.spec?.template.spec.requirements.find((r) => r.key === "kubernetes.io/arch")?.values, ["amd64"]);
             for (const pool of [arm, x86]) {
-                assert.deepEqual(pool.spec?.template.spec.requirements.find((r) => r.key === "karpenter.sh/capacity-type")?.values, ["spot", "on-demand"]);
+                assert.deepEqual(pool.spec?.template.spec.requirements.find((r) => r.key === "karpenter.sh/capacity-type")?.values, [
+                    "spot",
+                    "on-demand",
+                ]);
                 assert.deepEqual(pool.spec?.template.spec.taints, []);
             }
         });
@@ -63,7 +69,10 @@ describe("Karpenter", () => {
                 assert.deepEqual(ci.spec?.template.metadata?.labels, { "ciplatform.io/pool": "ci" });
                 assert.deepEqual(ci.spec?.template.spec.requirements.find((r) => r.key === "kubernetes.io/arch")?.values, [arch]);
                 // Both capacity types admitted: Karpenter launches Spot when an offering is available and on-demand when Spot is short.
-                assert.deepEqual(ci.spec?.template.spec.requirements.find((r) => r.key === "karpenter.sh/capacity-type")?.values, ["spot", "on-demand"]);
+                assert.deepEqual(ci.spec?.template.spec.requirements.find((r) => r.key === "karpenter.sh/capacity-type")?.values, [
+                    "spot",
+                    "on-demand",
+                ]);
                 assert.equal(ci.spec?.disruption?.consolidationPolicy, "WhenEmpty");
                 assert.equal(ci.spec?.disruption?.consolidateAfter, "1m");
             }
@@ -104,7 +113,12 @@ describe("Karpenter", () => {
 
         it("requires IMDSv2 with hop limit 1 and encrypts every volume with the CMK", () => {
             const nodeClass = ec2NodeClass(input);
-            assert.deepEqual(nodeClass.spec?.metadataOptions, { httpEndpoint: "enabled", httpProtocolIPv6: "disabled", httpTokens: "required", httpPutResponseHopLimit: 1 });
+            assert.deepEqual(nodeClass.spec?.metadataOptions, {
+                httpEndpoint: "enabled",
+                httpProtocolIPv6: "disabled",
+                httpTokens: "required",
+                httpPutResponseHopLimit: 1,
+            });
             const devices = nodeClass.spec?.blockDeviceMappings ?? [];
             assert.deepEqual(
                 devices.map((d) => [d.deviceName, d.ebs?.encrypted, d.ebs?.kmsKeyID, d.ebs?.volumeSize]),
@@ -120,7 +134,9 @@ describe("Karpenter", () => {
             const { EC2NodeClass } = kubernetesModels();
             const broken = new EC2NodeClass({
                 metadata: { name: "broken" },
-                spec: { ...nodeClass.spec, metadataOptions: { httpTokens: "sometimes" as "required" } } as NonNullable<typeof nodeClass.spec>,
+                spec: { ...nodeClass.spec, metadataOptions: { httpTokens: "sometimes" as "required" } } as NonNullable<
+                    typeof nodeClass.spec
+                >,
             });
             assert.throws(() => broken.validate(), /httpTokens/);
         });
@@ -164,7 +180,10 @@ describe("Karpenter", () => {
                     principal,
                     action: "ec2:TerminateInstances",
                     resource: instance,
-                    context: { [`aws:ResourceTag/kubernetes.io/cluster/${cluster}`]: "owned", "aws:ResourceTag/karpenter.sh/nodepool": "ci-arm64" },
+                    context: {
+                        [`aws:ResourceTag/kubernetes.io/cluster/${cluster}`]: "owned",
+                        "aws:ResourceTag/karpenter.sh/nodepool": "ci-arm64",
+                    },
                 });
             assert.equal(await terminate("cip-dev"), "Allowed");
             assert.equal(await terminate("other"), "ImplicitlyDenied");
@@ -172,17 +191,35 @@ describe("Karpenter", () => {
 
         it("may pass only the node role, only to EC2", async () => {
             const pass = (role: string, service: string) =>
-                simulate({ identityPolicies, principal, action: "iam:PassRole", resource: role, context: { "iam:PassedToService": service } });
+                simulate({
+                    identityPolicies,
+                    principal,
+                    action: "iam:PassRole",
+                    resource: role,
+                    context: { "iam:PassedToService": service },
+                });
             assert.equal(await pass("arn:aws:iam::123456789012:role/cip-dev-karpenter-node", "ec2.amazonaws.com"), "Allowed");
             assert.equal(await pass("arn:aws:iam::123456789012:role/admin", "ec2.amazonaws.com"), "ImplicitlyDenied");
             assert.equal(await pass("arn:aws:iam::123456789012:role/cip-dev-karpenter-node", "lambda.amazonaws.com"), "ImplicitlyDenied");
         });
 
         it("may describe only its own cluster and read only its own queue", async () => {
-            const describe = (cluster: string) => simulate({ identityPolicies, principal, action: "eks:DescribeCluster", resource: `arn:aws:eks:eu-west-1:123456789012:cluster/${cluster}` });
+            const describe = (cluster: string) =>
+                simulate({
+                    identityPolicies,
+                    principal,
+                    action: "eks:DescribeCluster",
+                    resource: `arn:aws:eks:eu-west-1:123456789012:cluster/${cluster}`,
+                });
             assert.equal(await describe("cip-dev"), "Allowed");
             assert.equal(await describe("prod"), "ImplicitlyDenied");
-            const receive = (queue: string) => simulate({ identityPolicies, principal, action: "sqs:ReceiveMessage", resource: `arn:aws:sqs:eu-west-1:123456789012:${queue}` });
+            const receive = (queue: string) =>
+                simulate({
+                    identityPolicies,
+                    principal,
+                    action: "sqs:ReceiveMessage",
+                    resource: `arn:aws:sqs:eu-west-1:123456789012:${queue}`,
+                });
             assert.equal(await receive("cip-dev"), "Allowed");
             assert.equal(await receive("payments"), "ImplicitlyDenied");
         });
@@ -193,7 +230,11 @@ describe("Karpenter", () => {
                 .filter((s) => s.Resource === "*")
                 .flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
             for (const action of unscoped) {
-                assert.match(action, /^(ec2:Describe|pricing:GetProducts$|iam:ListInstanceProfiles$|arc-zonal-shift:GetManagedResource$)/, action);
+                assert.match(
+                    action,
+                    /^(ec2:Describe|pricing:GetProducts$|iam:ListInstanceProfiles$|arc-zonal-shift:GetManagedResource$)/,
+                    action,
+                );
             }
         });
 
@@ -201,7 +242,13 @@ describe("Karpenter", () => {
             const queueArn = "arn:aws:sqs:eu-west-1:123456789012:cip-dev";
             const policy = interruptionQueuePolicy(queueArn);
             const send = (secure: string) =>
-                simulate({ resourcePolicy: policy, principal: "events.amazonaws.com", action: "sqs:SendMessage", resource: queueArn, context: { "aws:SecureTransport": secure } });
+                simulate({
+                    resourcePolicy: policy,
+                    principal: "events.amazonaws.com",
+                    action: "sqs:SendMessage",
+                    resource: queueArn,
+                    context: { "aws:SecureTransport": secure },
+                });
             assert.equal(await send("true"), "Allowed");
             assert.equal(await send("false"), "ExplicitlyDenied");
         });
@@ -230,12 +277,21 @@ describe("Karpenter", () => {
 
         it("passes the queue name (not its URL or ARN) and the IRSA role to the chart", () => {
             const release = single(planned, "kubernetes:helm.sh/v3:Release", "karpenter-controller");
-            const values = release.inputs.values as { settings: Record<string, string>; serviceAccount: { annotations: Record<string, string> } };
+            const values = release.inputs.values as {
+                settings: Record<string, string>;
+                serviceAccount: { annotations: Record<string, string> };
+            };
             assert.deepEqual(values.settings, { clusterName: "cip-dev", interruptionQueue: "cip-dev" });
-            assert.match(values.serviceAccount.annotations["eks.amazonaws.com/role-arn"], /^arn:aws:iam::123456789012:role\/cip-dev-karpenter-controller/);
+            assert.match(
+                values.serviceAccount.annotations["eks.amazonaws.com/role-arn"],
+                /^arn:aws:iam::123456789012:role\/cip-dev-karpenter-controller/,
+            );
             assert.equal(release.inputs.version, "1.14.1");
             assert.equal(release.inputs.chart, "oci://public.ecr.aws/karpenter/karpenter");
-            assert.equal(single(planned, "kubernetes:helm.sh/v3:Release", "karpenter-crds").inputs.chart, "oci://public.ecr.aws/karpenter/karpenter-crd");
+            assert.equal(
+                single(planned, "kubernetes:helm.sh/v3:Release", "karpenter-crds").inputs.chart,
+                "oci://public.ecr.aws/karpenter/karpenter-crd",
+            );
         });
 
         it("gives the node role an EC2_LINUX access entry", () => {
@@ -245,7 +301,10 @@ describe("Karpenter", () => {
         });
 
         it("creates the four NodePools with the configured weights", () => {
-            const pools = ofType(planned, "kubernetes:karpenter.sh/v1:NodePool").map((p) => [(p.inputs.metadata as { name: string }).name, poolSpec(p).weight]);
+            const pools = ofType(planned, "kubernetes:karpenter.sh/v1:NodePool").map((p) => [
+                (p.inputs.metadata as { name: string }).name,
+                poolSpec(p).weight,
+            ]);
             assert.deepEqual(pools, [
                 ["general-arm64", 100],
                 ["general-amd64", 10],
@@ -280,10 +339,17 @@ describe("Karpenter", () => {
             ]);
         });
         it("rejects an unknown architecture and a floating chart version", () => {
-            assert.deepEqual(validateKarpenterArgs({ amiAlias: "al2023@latest", chartVersion: "^1", pools: { ciArchitectures: ["riscv64" as "arm64"] } }), [
-                'pools.ciArchitectures: got "riscv64"; allowed: arm64, amd64',
-                'chartVersion: got "^1"; pin an exact version such as 1.14.1',
-            ]);
+            assert.deepEqual(
+                validateKarpenterArgs({
+                    amiAlias: "al2023@latest",
+                    chartVersion: "^1",
+                    pools: { ciArchitectures: ["riscv64" as "arm64"] },
+                }),
+                [
+                    'pools.ciArchitectures: got "riscv64"; allowed: arm64, amd64',
+                    'chartVersion: got "^1"; pin an exact version such as 1.14.1',
+                ],
+            );
         });
     });
 });

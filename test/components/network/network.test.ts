@@ -33,7 +33,9 @@ describe("network (foundation)", () => {
         });
 
         it("spans three AZs with private subnets tagged for the environment's cluster's Karpenter", () => {
-            const privates = ofType(planned, "aws:ec2/subnet:Subnet").filter((s) => s.name.startsWith("cip-dev-") && s.name.includes("private"));
+            const privates = ofType(planned, "aws:ec2/subnet:Subnet").filter(
+                (s) => s.name.startsWith("cip-dev-") && s.name.includes("private"),
+            );
             assert.deepEqual(
                 privates.map((s) => s.inputs.availabilityZone),
                 ["eu-west-1a", "eu-west-1b", "eu-west-1c"],
@@ -60,6 +62,9 @@ describe("network (foundation)", () => {
     });
 
     it("refuses overlapping environment ranges", async () => {
-        await assert.rejects(plan({ stack: "account", configChanges: { "ciplatform-foundation:networkProdVpcCidr": "10.0.128.0/17" } }), /ciplatform-foundation:networkProdVpcCidr: overlaps dev's 10\.0\.0\.0\/16/);
+        await assert.rejects(
+            plan({ stack: "account", configChanges: { "ciplatform-foundation:networkProdVpcCidr": "10.0.128.0/17" } }),
+            /ciplatform-foundation:networkProdVpcCidr: overlaps dev's 10\.0\.0\.0\/16/,
+        );
     });
 });

@@ -2,7 +2,13 @@ import { strict as assert } from "node:assert";
 import { kubernetesModels, loadKubernetesModels } from "../../../components/shared/k8s-models";
 import { Pki, validatePkiArgs } from "../../../components/pki/pki";
 import { crlBucketStatements, crlKeyPolicy, issuerPermissions } from "../../../components/pki/policies";
-import { APPROVED_SIGNERS, buildCertManagerValues, certificate, pcaClusterIssuer, validateCertificateRequest } from "../../../components/pki/objects";
+import {
+    APPROVED_SIGNERS,
+    buildCertManagerValues,
+    certificate,
+    pcaClusterIssuer,
+    validateCertificateRequest,
+} from "../../../components/pki/objects";
 import { policyDocument } from "../../../components/shared/iam-documents";
 import { ofType, plan, PlanFile, single, configIssues } from "../../helpers/mocks";
 import { testCluster, underOrgTags } from "../../helpers/fixtures";
@@ -23,10 +29,22 @@ describe("private PKI", () => {
             for (const action of ["acm-pca:DescribeCertificateAuthority", "acm-pca:GetCertificate", "acm-pca:IssueCertificate"]) {
                 assert.equal(await simulate({ identityPolicies: [policy], principal: role, action, resource: CA }), "Allowed", action);
             }
-            assert.equal(await simulate({ identityPolicies: [policy], principal: role, action: "acm-pca:IssueCertificate", resource: OTHER_CA }), "ImplicitlyDenied");
-            assert.equal(await simulate({ identityPolicies: [policy], principal: role, action: "acm-pca:DeleteCertificateAuthority", resource: CA }), "ImplicitlyDenied");
-            assert.equal(await simulate({ identityPolicies: [policy], principal: role, action: "acm-pca:RevokeCertificate", resource: CA }), "ImplicitlyDenied");
-            assert.deepEqual(policy.Statement.map((s) => s.Resource), [CA]);
+            assert.equal(
+                await simulate({ identityPolicies: [policy], principal: role, action: "acm-pca:IssueCertificate", resource: OTHER_CA }),
+                "ImplicitlyDenied",
+            );
+            assert.equal(
+                await simulate({ identityPolicies: [policy], principal: role, action: "acm-pca:DeleteCertificateAuthority", resource: CA }),
+                "ImplicitlyDenied",
+            );
+            assert.equal(
+                await simulate({ identityPolicies: [policy], principal: role, action: "acm-pca:RevokeCertificate", resource: CA }),
+                "ImplicitlyDenied",
+            );
+            assert.deepEqual(
+                policy.Statement.map((s) => s.Resource),
+                [CA],
+            );
         });
     });
 
@@ -50,7 +68,13 @@ describe("private PKI", () => {
         it("lets ACM PCA use the bucket key only through S3", async () => {
             const key = `arn:aws:kms:eu-west-1:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
             const use = (via: string) =>
-                simulate({ resourcePolicy: crlKeyPolicy(ACCOUNT, "eu-west-1"), principal: "acm-pca.amazonaws.com", action: "kms:GenerateDataKey", resource: key, context: { "aws:SourceAccount": ACCOUNT, "kms:ViaService": via } });
+                simulate({
+                    resourcePolicy: crlKeyPolicy(ACCOUNT, "eu-west-1"),
+                    principal: "acm-pca.amazonaws.com",
+                    action: "kms:GenerateDataKey",
+                    resource: key,
+                    context: { "aws:SourceAccount": ACCOUNT, "kms:ViaService": via },
+                });
             assert.equal(await use("s3.eu-west-1.amazonaws.com"), "Allowed");
             assert.equal(await use("secretsmanager.eu-west-1.amazonaws.com"), "ImplicitlyDenied");
         });
@@ -65,16 +89,29 @@ describe("private PKI", () => {
         });
 
         it("a Certificate carries DNS names, duration, renewal and key algorithm, and validates", () => {
-            const cert = certificate("jenkins-tls", "private-ca", { namespace: "jenkins", secretName: "jenkins-tls", dnsNames: ["jenkins.ci.internal"], duration: "720h", renewBefore: "240h", keyAlgorithm: "RSA" });
+            const cert = certificate("jenkins-tls", "private-ca", {
+                namespace: "jenkins",
+                secretName: "jenkins-tls",
+                dnsNames: ["jenkins.ci.internal"],
+                duration: "720h",
+                renewBefore: "240h",
+                keyAlgorithm: "RSA",
+            });
             assert.deepEqual(cert.spec?.issuerRef, { group: "awspca.cert-manager.io", kind: "AWSPCAClusterIssuer", name: "private-ca" });
-            assert.deepEqual([cert.spec?.duration, cert.spec?.renewBefore, cert.spec?.privateKey?.algorithm, cert.spec?.privateKey?.size], ["720h", "240h", "RSA", 2048]);
+            assert.deepEqual(
+                [cert.spec?.duration, cert.spec?.renewBefore, cert.spec?.privateKey?.algorithm, cert.spec?.privateKey?.size],
+                ["720h", "240h", "RSA", 2048],
+            );
             assert.equal(cert.metadata?.namespace, "jenkins");
             cert.validate();
         });
 
         it("an invalid Certificate fails schema validation", () => {
             const { Certificate } = kubernetesModels();
-            const invalid = new Certificate({ metadata: { name: "x" }, spec: { secretName: "x", issuerRef: { name: "private-ca" }, privateKey: { algorithm: "DSA" as "RSA" } } });
+            const invalid = new Certificate({
+                metadata: { name: "x" },
+                spec: { secretName: "x", issuerRef: { name: "private-ca" }, privateKey: { algorithm: "DSA" as "RSA" } },
+            });
             assert.throws(() => invalid.validate(), /algorithm/);
         });
 
@@ -100,7 +137,13 @@ describe("private PKI", () => {
                 program: async () => {
                     const pki = new Pki(
                         "pki",
-                        { cluster: testCluster(), region: "eu-west-1", accountId: ACCOUNT, certManagerChartVersion: "v1.21.1", issuerChartVersion: "v1.9.1" },
+                        {
+                            cluster: testCluster(),
+                            region: "eu-west-1",
+                            accountId: ACCOUNT,
+                            certManagerChartVersion: "v1.21.1",
+                            issuerChartVersion: "v1.9.1",
+                        },
                         { parent: underOrgTags() },
                     );
                     pki.certificate("ingress", { namespace: "jenkins", secretName: "jenkins-tls", dnsNames: ["jenkins.ci.internal"] });
@@ -113,25 +156,54 @@ describe("private PKI", () => {
             assert.equal(ca.inputs.type, "ROOT");
             assert.equal(ca.protect, true);
             assert.equal(ca.inputs.keyStorageSecurityStandard, "FIPS_140_2_LEVEL_3_OR_HIGHER");
-            assert.deepEqual((ca.inputs.certificateAuthorityConfiguration as { keyAlgorithm: string; signingAlgorithm: string }).keyAlgorithm, "EC_prime256v1");
+            assert.deepEqual(
+                (ca.inputs.certificateAuthorityConfiguration as { keyAlgorithm: string; signingAlgorithm: string }).keyAlgorithm,
+                "EC_prime256v1",
+            );
             assert.equal((ca.inputs.certificateAuthorityConfiguration as { signingAlgorithm: string }).signingAlgorithm, "SHA256WITHECDSA");
-            const revocation = ca.inputs.revocationConfiguration as { crlConfiguration?: Record<string, unknown>; ocspConfiguration: { enabled: boolean } };
+            const revocation = ca.inputs.revocationConfiguration as {
+                crlConfiguration?: Record<string, unknown>;
+                ocspConfiguration: { enabled: boolean };
+            };
             // ACM PCA answers OCSP itself, reachable by every client; the private bucket's CRL alone would not be.
             assert.equal(revocation.ocspConfiguration.enabled, true);
             assert.notEqual(revocation.crlConfiguration?.enabled, true);
             assert.equal(ca.inputs.permanentDeletionTimeInDays, 30);
-            assert.equal(ofType(planned, "aws:s3/bucket:Bucket").filter((b) => b.name.includes("pki-crl")).length, 0, "no CRL bucket without CRLs");
+            assert.equal(
+                ofType(planned, "aws:s3/bucket:Bucket").filter((b) => b.name.includes("pki-crl")).length,
+                0,
+                "no CRL bucket without CRLs",
+            );
         });
 
         it("with revocation `both` (prod), also keeps CRLs for audit in a private, SSE-KMS bucket", async () => {
             const prod = await plan({ stack: "prod" });
             const ca = single(prod, "aws:acmpca/certificateAuthority:CertificateAuthority");
-            const revocation = ca.inputs.revocationConfiguration as { crlConfiguration: Record<string, unknown>; ocspConfiguration: { enabled: boolean } };
-            assert.deepEqual([revocation.ocspConfiguration.enabled, revocation.crlConfiguration.enabled, revocation.crlConfiguration.s3ObjectAcl], [true, true, "BUCKET_OWNER_FULL_CONTROL"]);
+            const revocation = ca.inputs.revocationConfiguration as {
+                crlConfiguration: Record<string, unknown>;
+                ocspConfiguration: { enabled: boolean };
+            };
+            assert.deepEqual(
+                [revocation.ocspConfiguration.enabled, revocation.crlConfiguration.enabled, revocation.crlConfiguration.s3ObjectAcl],
+                [true, true, "BUCKET_OWNER_FULL_CONTROL"],
+            );
             const sse = single(prod, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "pki-crl");
-            assert.deepEqual((sse.inputs.rules as Array<{ bucketKeyEnabled: boolean; applyServerSideEncryptionByDefault: { sseAlgorithm: string } }>).map((r) => [r.applyServerSideEncryptionByDefault.sseAlgorithm, r.bucketKeyEnabled]), [["aws:kms", true]]);
+            assert.deepEqual(
+                (
+                    sse.inputs.rules as Array<{ bucketKeyEnabled: boolean; applyServerSideEncryptionByDefault: { sseAlgorithm: string } }>
+                ).map((r) => [r.applyServerSideEncryptionByDefault.sseAlgorithm, r.bucketKeyEnabled]),
+                [["aws:kms", true]],
+            );
             const block = single(prod, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "pki-crl");
-            assert.deepEqual([block.inputs.blockPublicAcls, block.inputs.blockPublicPolicy, block.inputs.ignorePublicAcls, block.inputs.restrictPublicBuckets], [true, true, true, true]);
+            assert.deepEqual(
+                [
+                    block.inputs.blockPublicAcls,
+                    block.inputs.blockPublicPolicy,
+                    block.inputs.ignorePublicAcls,
+                    block.inputs.restrictPublicBuckets,
+                ],
+                [true, true, true, true],
+            );
         });
 
         it("activates the root CA with its self-signed certificate", () => {
@@ -143,7 +215,9 @@ describe("private PKI", () => {
         });
 
         it("scopes the issuer role to the CA and pins its trust to the issuer's service account", () => {
-            const policy = JSON.parse(String(single(planned, "aws:iam/rolePolicy:RolePolicy", "pki-issuer").inputs.policy)) as { Statement: Array<{ Action: string[]; Resource: string }> };
+            const policy = JSON.parse(String(single(planned, "aws:iam/rolePolicy:RolePolicy", "pki-issuer").inputs.policy)) as {
+                Statement: Array<{ Action: string[]; Resource: string }>;
+            };
             const ca = single(planned, "aws:acmpca/certificateAuthority:CertificateAuthority");
             assert.match(policy.Statement[0].Resource, /^arn:aws:acm-pca:eu-west-1:123456789012:certificate-authority\//);
             assert.equal(policy.Statement.length, 1);
@@ -151,7 +225,11 @@ describe("private PKI", () => {
             const trust = String(single(planned, "aws:iam/role:Role", "pki-issuer").inputs.assumeRolePolicy);
             assert.match(trust, /"system:serviceaccount:cert-manager:aws-privateca-issuer"/);
             assert.match(trust, /:aud":"sts.amazonaws.com"/);
-            assert.ok(!ofType(planned, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").some((a) => String(a.inputs.policyArn).includes("PrivateCA")));
+            assert.ok(
+                !ofType(planned, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").some((a) =>
+                    String(a.inputs.policyArn).includes("PrivateCA"),
+                ),
+            );
         });
 
         it("pins both charts and creates the cluster issuer and the requested certificate", () => {
@@ -183,16 +261,31 @@ describe("private PKI", () => {
         });
 
         it("refuses a root CA with a parent, a subordinate without one, and mismatched algorithms", async () => {
-            assert.deepEqual(await issues({ "ciplatform:pkiParentCaArn": CA }), ["ciplatform:pkiParentCaArn: a root CA has no parent: set pkiMode subordinate, or remove pkiParentCaArn"]);
-            assert.deepEqual(await issues({ "ciplatform:pkiMode": "subordinate" }), ["ciplatform:pkiParentCaArn: a subordinate CA needs the ARN of the parent CA that signs it"]);
-            assert.deepEqual(await issues({ "ciplatform:pkiKeyAlgorithm": "RSA_4096" }), ["ciplatform:pkiSigningAlgorithm: does not match key algorithm RSA_4096: use a ...WITHRSA algorithm"]);
+            assert.deepEqual(await issues({ "ciplatform:pkiParentCaArn": CA }), [
+                "ciplatform:pkiParentCaArn: a root CA has no parent: set pkiMode subordinate, or remove pkiParentCaArn",
+            ]);
+            assert.deepEqual(await issues({ "ciplatform:pkiMode": "subordinate" }), [
+                "ciplatform:pkiParentCaArn: a subordinate CA needs the ARN of the parent CA that signs it",
+            ]);
+            assert.deepEqual(await issues({ "ciplatform:pkiKeyAlgorithm": "RSA_4096" }), [
+                "ciplatform:pkiSigningAlgorithm: does not match key algorithm RSA_4096: use a ...WITHRSA algorithm",
+            ]);
         });
 
         it("refuses a permanent-deletion period outside 7-30 days", async () => {
-            assert.deepEqual(await issues({ "ciplatform:pkiPermanentDeletionDays": 3 }), ["ciplatform:pkiPermanentDeletionDays: Too small: expected number to be >=7"]);
-            assert.deepEqual(validatePkiArgs({ region: "eu-west-1", accountId: ACCOUNT, certManagerChartVersion: "v1", issuerChartVersion: "v1", permanentDeletionDays: 45 }), [
-                "permanentDeletionDays: got 45; ACM PCA allows 7 to 30",
+            assert.deepEqual(await issues({ "ciplatform:pkiPermanentDeletionDays": 3 }), [
+                "ciplatform:pkiPermanentDeletionDays: Too small: expected number to be >=7",
             ]);
+            assert.deepEqual(
+                validatePkiArgs({
+                    region: "eu-west-1",
+                    accountId: ACCOUNT,
+                    certManagerChartVersion: "v1",
+                    issuerChartVersion: "v1",
+                    permanentDeletionDays: 45,
+                }),
+                ["permanentDeletionDays: got 45; ACM PCA allows 7 to 30"],
+            );
         });
 
         it("a subordinate CA is signed by its parent with the path-length-0 template", async () => {

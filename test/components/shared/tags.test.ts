@@ -12,7 +12,11 @@ describe("org tags", () => {
         return plan({
             configChanges,
             program: async () => {
-                const platform = new Platform("cip-dev", { config: loadPlatformConfig(), accountId: "123456789012", foundation: testFoundation() });
+                const platform = new Platform("cip-dev", {
+                    config: loadPlatformConfig(),
+                    accountId: "123456789012",
+                    foundation: testFoundation(),
+                });
                 build(platform);
             },
         });

@@ -31,7 +31,11 @@ registerCall("aws:index/getAvailabilityZones:getAvailabilityZones", (_args, ctx)
 registerOutputs("aws:iam/role:Role", (args, ctx) => {
     // A read (Role.get) names the role by its id.
     const name = String(args.inputs.name ?? (args.id || ctx.physicalName));
-    return { name, arn: `arn:aws:iam::${ctx.accountId}:role${String(args.inputs.path ?? "/")}${name}`, uniqueId: `AROA${ctx.digest.slice(0, 17).toUpperCase()}` };
+    return {
+        name,
+        arn: `arn:aws:iam::${ctx.accountId}:role${String(args.inputs.path ?? "/")}${name}`,
+        uniqueId: `AROA${ctx.digest.slice(0, 17).toUpperCase()}`,
+    };
 });
 registerOutputs("aws:iam/policy:Policy", (args, ctx) => {
     const name = String(args.inputs.name ?? ctx.physicalName);
@@ -45,10 +49,12 @@ registerOutputs("aws:iam/openIdConnectProvider:OpenIdConnectProvider", (args, ct
     arn: `arn:aws:iam::${ctx.accountId}:oidc-provider/${String(args.inputs.url ?? "").replace(/^https:\/\//, "")}`,
 }));
 registerOutputs("aws:kms/key:Key", (_args, ctx) => {
-    const keyId = [8, 4, 4, 4, 12].reduce<{ parts: string[]; at: number }>(
-        (acc, len) => ({ parts: [...acc.parts, ctx.digest.slice(acc.at, acc.at + len)], at: acc.at + len }),
-        { parts: [], at: 0 },
-    ).parts.join("-");
+    const keyId = [8, 4, 4, 4, 12]
+        .reduce<{ parts: string[]; at: number }>(
+            (acc, len) => ({ parts: [...acc.parts, ctx.digest.slice(acc.at, acc.at + len)], at: acc.at + len }),
+            { parts: [], at: 0 },
+        )
+        .parts.join("-");
     return { id: keyId, keyId, arn: `arn:aws:kms:${ctx.region}:${ctx.accountId}:key/${keyId}` };
 });
 registerOutputs("aws:kms/alias:Alias", (args, ctx) => ({
@@ -56,15 +62,32 @@ registerOutputs("aws:kms/alias:Alias", (args, ctx) => ({
 }));
 registerOutputs("aws:s3/bucket:Bucket", (args, ctx) => {
     const bucket = String(args.inputs.bucket ?? ctx.physicalName);
-    return { id: bucket, bucket, arn: `arn:aws:s3:::${bucket}`, bucketDomainName: `${bucket}.s3.amazonaws.com`, bucketRegionalDomainName: `${bucket}.s3.${ctx.region}.amazonaws.com` };
+    return {
+        id: bucket,
+        bucket,
+        arn: `arn:aws:s3:::${bucket}`,
+        bucketDomainName: `${bucket}.s3.amazonaws.com`,
+        bucketRegionalDomainName: `${bucket}.s3.${ctx.region}.amazonaws.com`,
+    };
 });
 registerOutputs("aws:s3/bucketV2:BucketV2", (args, ctx) => {
     const bucket = String(args.inputs.bucket ?? ctx.physicalName);
-    return { id: bucket, bucket, arn: `arn:aws:s3:::${bucket}`, bucketDomainName: `${bucket}.s3.amazonaws.com`, bucketRegionalDomainName: `${bucket}.s3.${ctx.region}.amazonaws.com` };
+    return {
+        id: bucket,
+        bucket,
+        arn: `arn:aws:s3:::${bucket}`,
+        bucketDomainName: `${bucket}.s3.amazonaws.com`,
+        bucketRegionalDomainName: `${bucket}.s3.${ctx.region}.amazonaws.com`,
+    };
 });
 registerOutputs("aws:sqs/queue:Queue", (args, ctx) => {
     const name = String(args.inputs.name ?? ctx.physicalName);
-    return { name, arn: `arn:aws:sqs:${ctx.region}:${ctx.accountId}:${name}`, url: `https://sqs.${ctx.region}.amazonaws.com/${ctx.accountId}/${name}`, id: `https://sqs.${ctx.region}.amazonaws.com/${ctx.accountId}/${name}` };
+    return {
+        name,
+        arn: `arn:aws:sqs:${ctx.region}:${ctx.accountId}:${name}`,
+        url: `https://sqs.${ctx.region}.amazonaws.com/${ctx.accountId}/${name}`,
+        id: `https://sqs.${ctx.region}.amazonaws.com/${ctx.accountId}/${name}`,
+    };
 });
 registerOutputs("aws:cloudwatch/logGroup:LogGroup", (args, ctx) => {
     const name = String(args.inputs.name ?? ctx.physicalName);
@@ -92,7 +115,10 @@ const EC2_ID_PREFIXES: Record<string, string> = {
     "aws:ec2/flowLog:FlowLog": "fl",
 };
 for (const [type, prefix] of Object.entries(EC2_ID_PREFIXES)) {
-    registerOutputs(type, (_args, ctx) => ({ id: `${prefix}-${ctx.digest.slice(0, 17)}`, ...(type === "aws:ec2/launchTemplate:LaunchTemplate" ? { latestVersion: 1 } : {}) }));
+    registerOutputs(type, (_args, ctx) => ({
+        id: `${prefix}-${ctx.digest.slice(0, 17)}`,
+        ...(type === "aws:ec2/launchTemplate:LaunchTemplate" ? { latestVersion: 1 } : {}),
+    }));
 }
 
 // Public SSM parameters, e.g. Canonical's current EKS AMI id: a deterministic fake AMI of the parameter.
@@ -100,7 +126,16 @@ registerCall("aws:ssm/getParameter:getParameter", (args) => {
     const name = String(args.inputs.name);
     const digest = createHash("sha256").update(name).digest("hex");
     const value = name.endsWith("/ami-id") ? `ami-${digest.slice(0, 17)}` : `offline-${digest.slice(0, 12)}`;
-    return { name, value, insecureValue: value, type: "String", version: 1, arn: `arn:aws:ssm:::parameter${name}`, id: name, withDecryption: true };
+    return {
+        name,
+        value,
+        insecureValue: value,
+        type: "String",
+        version: 1,
+        arn: `arn:aws:ssm:::parameter${name}`,
+        id: name,
+        withDecryption: true,
+    };
 });
 
 // A fresh account: no service-linked role exists yet, so the foundation plans to create them.

@@ -13,7 +13,18 @@ registerOutputs("eks:index:Cluster", (args, ctx) => {
         clusters: [{ name, cluster: { server: endpoint, "certificate-authority-data": certificateAuthority } }],
         contexts: [{ name: "aws", context: { cluster: name, user: "aws" } }],
         "current-context": "aws",
-        users: [{ name: "aws", user: { exec: { apiVersion: "client.authentication.k8s.io/v1beta1", command: "aws", args: ["eks", "get-token", "--cluster-name", name] } } }],
+        users: [
+            {
+                name: "aws",
+                user: {
+                    exec: {
+                        apiVersion: "client.authentication.k8s.io/v1beta1",
+                        command: "aws",
+                        args: ["eks", "get-token", "--cluster-name", name],
+                    },
+                },
+            },
+        ],
     };
     return {
         oidcIssuer: issuer,
@@ -32,4 +43,3 @@ registerOutputs("eks:index:Cluster", (args, ctx) => {
         },
     };
 });
-

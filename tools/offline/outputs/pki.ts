@@ -1,9 +1,16 @@
 import { registerOutputs } from "../mocks";
 
-const pem = (kind: string, body: string): string => `-----BEGIN ${kind}-----\n${Buffer.from(body).toString("base64")}\n-----END ${kind}-----\n`;
+const pem = (kind: string, body: string): string =>
+    `-----BEGIN ${kind}-----\n${Buffer.from(body).toString("base64")}\n-----END ${kind}-----\n`;
 
 registerOutputs("aws:acmpca/certificateAuthority:CertificateAuthority", (_args, ctx) => {
-    const id = [ctx.digest.slice(0, 8), ctx.digest.slice(8, 12), ctx.digest.slice(12, 16), ctx.digest.slice(16, 20), ctx.digest.slice(20, 32)].join("-");
+    const id = [
+        ctx.digest.slice(0, 8),
+        ctx.digest.slice(8, 12),
+        ctx.digest.slice(12, 16),
+        ctx.digest.slice(16, 20),
+        ctx.digest.slice(20, 32),
+    ].join("-");
     const arn = `arn:aws:acm-pca:${ctx.region}:${ctx.accountId}:certificate-authority/${id}`;
     return { id: arn, arn, certificateSigningRequest: pem("CERTIFICATE REQUEST", `offline CSR ${id}`) };
 });
