@@ -1,7 +1,7 @@
 /**
- * Child process: starts one pack (ours, or Pulumi's awsguard) under the real policy host, evaluates
- * it over gRPC on a synthetic stack exactly as a plan does, and prints JSON timings.
- *   node --import tsx bench/pack-runner.ts <ours|awsguard> <count> <repeats>
+ * Child process: starts one pack (ours, Pulumi's awsguard, or the one-empty-policy floor) under the real
+ * policy host, evaluates it over gRPC on a synthetic stack exactly as a plan does, and prints JSON timings.
+ *   node --import tsx bench/pack-runner.ts <ours|awsguard|empty> <count> <repeats>
  */
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
@@ -13,7 +13,16 @@ async function main(): Promise<void> {
     const [which, countText, repeatsText] = process.argv.slice(2);
     const count = Number(countText);
     const repeats = Number(repeatsText ?? "3");
-    const host = await PolicyHost.start(which === "awsguard" ? path.join(__dirname, "peer") : POLICY_PACK_DIR);
+    const dirs: Record<string, string> = {
+        ours: POLICY_PACK_DIR,
+        awsguard: path.join(__dirname, "peer"),
+        empty: path.join(__dirname, "empty-pack"),
+    };
+    const dir = dirs[which];
+    if (dir === undefined) {
+        throw new Error(`unknown pack "${which}": use ${Object.keys(dirs).join(", ")}`);
+    }
+    const host = await PolicyHost.start(dir);
     const stack = syntheticStack(count);
     const samples: number[] = [];
     let findings = 0;
