@@ -255,14 +255,15 @@ function subjectProblem(issuer: string, value: string): string | undefined {
         return "any subject";
     }
     if (issuer === GITHUB_ISSUER) {
-        const m = /^repo:([^:]*):(.*)$/.exec(value);
+        const m = /^repo:([^:]*)(?::(.*))?$/.exec(value);
         if (!m) {
             return `"${value}" (not repo:<owner>/<repo>:<context>)`;
         }
         if (/[*?]/.test(m[1]) || !m[1].includes("/")) {
             return `"${value}" (any repository)`;
         }
-        return /^[*?]*$/.test(m[2]) || /^ref:[*?]*$/.test(m[2]) ? `"${value}" (any branch, tag or pull request)` : undefined;
+        const context = m[2] ?? "";
+        return /^[*?]*$/.test(context) || /^ref:[*?]*$/.test(context) ? `"${value}" (any branch, tag or pull request)` : undefined;
     }
     if (value.startsWith("project_path:")) {
         const m = /^project_path:([^:]*)(?::(.*))?$/.exec(value);
