@@ -5,6 +5,7 @@
  * slows them alike, and prints JSON timings.
  *   node --import tsx bench/pack-runner.ts <count> <repeats> <ours|awsguard|empty>...
  */
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
 import { PolicyHost, POLICY_PACK_DIR } from "../tools/offline/analyzer";
@@ -18,9 +19,24 @@ export const PACK_DIRS: Record<string, string> = {
 };
 
 export interface PackSamples {
+    /** Wall time of each evaluation, ms. */
     samples: number[];
+    /** CPU time the pack process spent on each evaluation, ms (Linux /proc; empty elsewhere): steadier than wall time on a shared machine. */
+    cpuSamples: number[];
     findings: number;
     policyCount: number;
+}
+
+/** CPU time (user + system) a process has used so far, in ms; undefined where /proc is not available. */
+function cpuMs(pid: number | undefined): number | undefined {
+    try {
+        // Fields after the command name: state is field 3, utime 14, stime 15 (clock ticks, 100 per second on Linux).
+        const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+        const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+        return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+    } catch {
+        return undefined;
+    }
 }
 
 async function main(): Promise<void> {
@@ -47,10 +63,16 @@ async function main(): Promise<void> {
             for (const [i, name] of which.entries()) {
                 // Fresh requests each run, as the engine sends them: nothing a pack caches per request carries over.
                 const inputs = analyzerInputsFrom(stack);
+                const cpuStart = cpuMs(hosts[i].pid);
                 const start = performance.now();
                 const findings = (await hosts[i].analyze(inputs)).length;
-                const entry = (results[name] ??= { samples: [], findings, policyCount: hosts[i].info.policies.size });
-                entry.samples.push(performance.now() - start);
+                const wall = performance.now() - start;
+                const cpuEnd = cpuMs(hosts[i].pid);
+                const entry = (results[name] ??= { samples: [], cpuSamples: [], findings, policyCount: hosts[i].info.policies.size });
+                entry.samples.push(wall);
+                if (cpuStart !== undefined && cpuEnd !== undefined) {
+                    entry.cpuSamples.push(cpuEnd - cpuStart);
+                }
             }
         }
     } finally {

@@ -95,7 +95,6 @@ function openAdminPorts(rule: IngressRule): string[] {
     );
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 function ingressRules(r: ResourceView): Array<{ label: string; rule: IngressRule }> {
     const num = (v: unknown, fallback: number): number => (v === undefined || v === null || v === "" ? fallback : Number(v));
     switch (r.type) {

@@ -291,6 +291,11 @@ export class PolicyHost {
         return host;
     }
 
+    /** The pack process's id (the bench reads its CPU time). */
+    get pid(): number | undefined {
+        return this.child.pid;
+    }
+
     /** What the pack printed to stderr so far (diagnostics of a failing pack). */
     get log(): string {
         return this.stderr();
