@@ -16,7 +16,8 @@ export default tseslint.config(
             "@typescript-eslint/no-explicit-any": "error",
             "@typescript-eslint/no-non-null-assertion": "error",
             "@typescript-eslint/no-floating-promises": "error",
-            "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
+            // Destructuring a key away to keep the rest is how the code omits a field.
+            "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", ignoreRestSiblings: true }],
         },
     },
     {
