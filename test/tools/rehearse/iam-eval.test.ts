@@ -36,7 +36,7 @@ const CORPUS: Record<string, PolicyDocument> = {
         ).map(([k, v]) => [`karpenter/${k}`, v]),
     ),
     "lb-controller": loadBalancerControllerPermissions(REGION, ACCOUNT, "vpc-0abc"),
-    "eso-reader": readerPermissions({ region: REGION, accountId: ACCOUNT, abacTagKey: "eso-namespace", kmsKeyArn: KEY }),
+    "eso-reader": readerPermissions({ region: REGION, accountId: ACCOUNT, secretNamePrefix: "cip-dev", abacTagKey: "eso-namespace", kmsKeyArn: KEY }),
     "eso-controller": controllerPermissions(`arn:aws:iam::${ACCOUNT}:role/cip-dev-eso-reader`),
     issuer: issuerPermissions(`arn:aws:acm-pca:${REGION}:${ACCOUNT}:certificate-authority/abc`),
     "runner-cache": cachePermissions(`arn:aws:s3:::cip-dev-runner-cache`, KEY, REGION),
