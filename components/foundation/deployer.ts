@@ -1,12 +1,13 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { EncryptedBucket } from "../shared/encrypted-bucket";
+import { NAME_PREFIX_MAX_LENGTH, NAME_PREFIX_PATTERN, NAME_PREFIX_RULE } from "../shared/names";
 import { managedPolicyArn, policyDocument, toJson } from "../shared/iam-documents";
 import { KEY_ADMIN_ACTIONS } from "../shared/kms-policies";
+import { IAM_POLICY_SIZE } from "../../policypack/lib/aws-quotas";
 import {
     audienceFor,
     CiProvider,
-    deployPermissions,
     deployStateAccessPolicy,
     deployTrustPolicy,
     previewReadPolicy,
@@ -14,15 +15,27 @@ import {
     previewTrustPolicy,
     thirdPartyTrustPolicy,
     TrustContext,
+    workloadBoundaryArn,
 } from "./deployer-policies";
+import { assertWithinQuota, deployPermissionStatements, DeployScope, packStatements, worstCaseFoundation } from "./deploy-permissions";
+import { FOUNDATION_IAM_PATH } from "./iam-namespace";
 import { actionsOfPhase, UNSCOPABLE_ACTIONS } from "./provider-actions";
 import { workloadBoundaryDocument } from "./workload-boundary";
+
+/**
+ * Longest session a deploy role grants (seconds): a first platform `up` (cluster, node groups,
+ * add-ons) can exceed an hour, and the pipelines ask for this much (`--duration-seconds`). IAM allows
+ * 3,600 to 43,200 (CreateRole `MaxSessionDuration`, https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html).
+ */
+export const DEPLOY_SESSION_SECONDS = 10_800;
+/** Longest session of the preview role (seconds): a preview is read-only and short. */
+export const PREVIEW_SESSION_SECONDS = 3_600;
 
 /** Arguments of the deployer: CI identities and the state backend of one account. */
 export interface DeployerArgs {
     readonly region: string;
     readonly accountId: string;
-    /** Resource-name prefix of the platform (`<prefix>-<environment>-...`). */
+    /** Resource-name prefix of the platform (`<prefix>-<environment>-...`), 3-16 characters (NAME_PREFIX_PATTERN). */
     readonly namePrefix: string;
     /** @default "gitlab" */
     readonly ciProvider?: CiProvider;
@@ -56,8 +69,13 @@ export interface DeployerArgs {
 }
 
 /** Validates deployer arguments; messages name the argument, the value and what is allowed. */
-export function validateDeployerArgs(args: Pick<DeployerArgs, "project" | "ciUrl" | "environments">): string[] {
+export function validateDeployerArgs(args: Pick<DeployerArgs, "project" | "ciUrl" | "environments"> & { namePrefix?: string }): string[] {
     const problems: string[] = [];
+    if (args.namePrefix !== undefined && !NAME_PREFIX_PATTERN.test(args.namePrefix)) {
+        problems.push(
+            `namePrefix: got ${JSON.stringify(args.namePrefix)}; ${NAME_PREFIX_RULE} (IAM quotas are sized for at most ${NAME_PREFIX_MAX_LENGTH})`,
+        );
+    }
     if (!/^([\w.-]+\/)+[\w.-]+$/.test(args.project)) {
         problems.push(`project: got ${JSON.stringify(args.project)}; use group/project (GitLab) or owner/repo (GitHub)`);
     }
@@ -108,68 +126,65 @@ export class Deployer extends pulumi.ComponentResource {
             { url: ciUrl, clientIdLists: [...new Set(Object.values(this.audiences))] },
             { parent: this },
         );
-        const trust = (build: (ctx: TrustContext) => ReturnType<typeof previewTrustPolicy>) =>
-            toJson(
-                oidc.arn.apply((oidcProviderArn) =>
-                    build({
-                        provider,
-                        oidcProviderArn,
-                        issuerHost,
-                        project: args.project,
-                        protectedBranch: args.protectedBranch ?? "main",
-                        audiencePrefix,
-                        environmentRefs: args.environmentRefs,
-                    }),
-                ),
-            );
+        const trustContext = (oidcProviderArn: string): TrustContext => ({
+            provider,
+            oidcProviderArn,
+            issuerHost,
+            project: args.project,
+            protectedBranch: args.protectedBranch ?? "main",
+            audiencePrefix,
+            environmentRefs: args.environmentRefs,
+        });
+        // The provider's ARN is known before it exists: checked here, before anything is created.
+        const oidcArn = `arn:aws:iam::${args.accountId}:oidc-provider/${issuerHost}`;
+        const trust = (build: (ctx: TrustContext) => ReturnType<typeof previewTrustPolicy>, what: string) => {
+            assertWithinQuota(`trust policy of ${what}`, build(trustContext(oidcArn)), IAM_POLICY_SIZE.roleTrustPolicy);
+            return toJson(oidc.arn.apply((oidcProviderArn) => build(trustContext(oidcProviderArn))));
+        };
 
         const preview = new aws.iam.Role(
             `${name}-preview`,
             {
+                path: FOUNDATION_IAM_PATH,
                 description: `pulumi preview for merge requests of ${args.project}`,
-                assumeRolePolicy: trust(previewTrustPolicy),
-                maxSessionDuration: 3600,
+                assumeRolePolicy: trust(previewTrustPolicy, "the preview role"),
+                maxSessionDuration: PREVIEW_SESSION_SECONDS,
             },
             { parent: this },
         );
         // Reads generated from the provider-action map (no AWS-managed ReadOnlyAccess: it reads secret values and data).
         const unscopable = new Set(UNSCOPABLE_ACTIONS);
-        new aws.iam.RolePolicy(
-            `${name}-preview-reads`,
-            {
-                role: preview.name,
-                policy: JSON.stringify(
-                    previewReadPolicy(
-                        { region: args.region, accountId: args.accountId, namePrefix: args.namePrefix },
-                        actionsOfPhase("read"),
-                        (a) => unscopable.has(a),
-                    ),
-                ),
-            },
-            { parent: this },
+        const previewReads = previewReadPolicy(
+            { region: args.region, accountId: args.accountId, namePrefix: args.namePrefix },
+            actionsOfPhase("read"),
+            (a) => unscopable.has(a),
         );
+        new aws.iam.RolePolicy(`${name}-preview-reads`, { role: preview.name, policy: JSON.stringify(previewReads) }, { parent: this });
 
         // The ceiling of every role and user a deploy role creates (the deploy roles may create them only with it).
         const boundaries = Object.fromEntries(
-            environments.map((environment) => [
-                environment,
-                new aws.iam.Policy(
-                    `${name}-boundary-${environment}`,
-                    {
-                        name: `${args.namePrefix}-${environment}-workload-boundary`,
-                        path: "/ciplatform/",
-                        description: `Permissions boundary of the roles and users ${environment}'s deploy role creates`,
-                        policy: JSON.stringify(
-                            workloadBoundaryDocument({
-                                accountId: args.accountId,
-                                region: args.region,
-                                prefix: `${args.namePrefix}-${environment}`,
-                            }),
-                        ),
-                    },
-                    { parent: this },
-                ),
-            ]),
+            environments.map((environment) => {
+                const document = workloadBoundaryDocument({
+                    accountId: args.accountId,
+                    region: args.region,
+                    prefix: `${args.namePrefix}-${environment}`,
+                });
+                // A boundary is one managed policy: it cannot be split, so it is checked here, before anything is created.
+                assertWithinQuota(`workload boundary of ${environment}`, document, IAM_POLICY_SIZE.managedPolicy);
+                return [
+                    environment,
+                    new aws.iam.Policy(
+                        `${name}-boundary-${environment}`,
+                        {
+                            name: `${args.namePrefix}-${environment}-workload-boundary`,
+                            path: "/ciplatform/",
+                            description: `Permissions boundary of the roles and users ${environment}'s deploy role creates`,
+                            policy: JSON.stringify(document),
+                        },
+                        { parent: this },
+                    ),
+                ];
+            }),
         );
 
         const deployRoles = Object.fromEntries(
@@ -178,16 +193,16 @@ export class Deployer extends pulumi.ComponentResource {
                 new aws.iam.Role(
                     `${name}-deploy-${environment}`,
                     {
+                        path: FOUNDATION_IAM_PATH,
                         description: `pulumi up of ${environment} from ${args.project}'s protected branch`,
-                        assumeRolePolicy: trust((ctx) => deployTrustPolicy(ctx, environment)),
+                        assumeRolePolicy: trust((ctx) => deployTrustPolicy(ctx, environment), `the ${environment} deploy role`),
                         permissionsBoundary: args.permissionsBoundaryArn,
-                        maxSessionDuration: 7200,
+                        maxSessionDuration: DEPLOY_SESSION_SECONDS,
                     },
                     { parent: this },
                 ),
             ]),
         );
-
         const secretsKey = new aws.kms.Key(
             `${name}-state-secrets`,
             {
@@ -195,33 +210,31 @@ export class Deployer extends pulumi.ComponentResource {
                 enableKeyRotation: true,
                 deletionWindowInDays: args.kmsDeletionWindowDays ?? 30,
                 policy: toJson(
-                    pulumi
-                        .all([preview.arn, ...Object.values(deployRoles).map((r) => r.arn)])
-                        .apply(([previewArn, ...deployArns]) =>
-                            policyDocument(
-                                {
-                                    Sid: "KeyAdministration",
-                                    Effect: "Allow",
-                                    Principal: { AWS: `arn:aws:iam::${args.accountId}:root` },
-                                    Action: KEY_ADMIN_ACTIONS,
-                                    Resource: "*",
-                                },
-                                {
-                                    Sid: "DeploysUseTheKey",
-                                    Effect: "Allow",
-                                    Principal: { AWS: deployArns },
-                                    Action: ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"],
-                                    Resource: "*",
-                                },
-                                {
-                                    Sid: "PreviewsDecrypt",
-                                    Effect: "Allow",
-                                    Principal: { AWS: previewArn },
-                                    Action: ["kms:Decrypt", "kms:DescribeKey"],
-                                    Resource: "*",
-                                },
-                            ),
+                    pulumi.all([preview.arn, ...Object.values(deployRoles).map((r) => r.arn)]).apply(([previewArn, ...deployArns]) =>
+                        policyDocument(
+                            {
+                                Sid: "KeyAdministration",
+                                Effect: "Allow",
+                                Principal: { AWS: `arn:aws:iam::${args.accountId}:root` },
+                                Action: KEY_ADMIN_ACTIONS,
+                                Resource: "*",
+                            },
+                            {
+                                Sid: "DeploysUseTheKey",
+                                Effect: "Allow",
+                                Principal: { AWS: deployArns },
+                                Action: ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"],
+                                Resource: "*",
+                            },
+                            {
+                                Sid: "PreviewsDecrypt",
+                                Effect: "Allow",
+                                Principal: { AWS: previewArn },
+                                Action: ["kms:Decrypt", "kms:DescribeKey"],
+                                Resource: "*",
+                            },
                         ),
+                    ),
                 ),
             },
             { parent: this, protect },
@@ -255,38 +268,79 @@ export class Deployer extends pulumi.ComponentResource {
                 project,
             }));
 
+        // Inline policies depend on ARNs not known yet: checked with the longest values they can take.
+        const longest = worstCaseFoundation(args.region, args.accountId, oidcArn, 2);
+        const longestState = {
+            stateBucketArn: longest.stateBucketArn,
+            stateKeyArn: longest.keyArns[0],
+            secretsKeyArn: longest.keyArns[1],
+            region: args.region,
+            project,
+        };
+        assertWithinQuota(
+            "inline policies of the preview role",
+            { Version: "2012-10-17", Statement: [...previewReads.Statement, ...previewStateAccessPolicy(longestState).Statement] },
+            IAM_POLICY_SIZE.roleInlineAggregate,
+        );
         new aws.iam.RolePolicy(
             `${name}-preview-state`,
             { role: preview.name, policy: toJson(stateAccess.apply(previewStateAccessPolicy)) },
             { parent: this },
         );
         for (const [environment, role] of Object.entries(deployRoles)) {
+            assertWithinQuota(
+                `inline policy of the ${environment} deploy role`,
+                deployStateAccessPolicy(longestState, environment),
+                IAM_POLICY_SIZE.roleInlineAggregate,
+            );
             new aws.iam.RolePolicy(
                 `${name}-deploy-${environment}-state`,
                 { role: role.name, policy: toJson(stateAccess.apply((a) => deployStateAccessPolicy(a, environment))) },
                 { parent: this },
             );
-            const permissions = pulumi
+            // Deploy permissions in managed policies the foundation owns: derived from the provider-action map,
+            // split here (before anything is created) with the longest ARNs the unknown resources can have.
+            const scope = (foundation: DeployScope["foundation"]): DeployScope => ({
+                region: args.region,
+                accountId: args.accountId,
+                prefix: `${args.namePrefix}-${environment}`,
+                environment,
+                environmentTagKey: args.environmentTagKey ?? "environment",
+                workloadBoundaryArn: workloadBoundaryArn(args.accountId, `${args.namePrefix}-${environment}`),
+                foundation,
+            });
+            const what = `deploy permissions of ${environment}`;
+            const packs = packStatements(what, deployPermissionStatements(scope(longest)));
+            const statements = pulumi
                 .all([stateAccess, oidc.arn, boundaries[environment].arn])
-                .apply(([a, ciOidcProviderArn, boundaryArn]) =>
-                    deployPermissions({
-                        region: args.region,
-                        accountId: args.accountId,
-                        prefix: `${args.namePrefix}-${environment}`,
-                        namePrefix: args.namePrefix,
-                        environment,
-                        environmentTagKey: args.environmentTagKey ?? "environment",
-                        workloadBoundaryArn: boundaryArn,
-                        foundation: { stateBucketArn: a.stateBucketArn, keyArns: [a.stateKeyArn, a.secretsKeyArn], ciOidcProviderArn },
-                    }),
+                .apply(([a, ciOidcProviderArn]) =>
+                    deployPermissionStatements(
+                        scope({ stateBucketArn: a.stateBucketArn, keyArns: [a.stateKeyArn, a.secretsKeyArn], ciOidcProviderArn }),
+                    ),
                 );
-            for (const purpose of ["network", "cluster", "identity", "data", "guard"] as const) {
-                new aws.iam.RolePolicy(
-                    `${name}-deploy-${environment}-${purpose}`,
-                    { role: role.name, policy: toJson(permissions.apply((p) => p[purpose])) },
+            packs.forEach((indices, i) => {
+                const policy = new aws.iam.Policy(
+                    `${name}-deploy-${environment}-${i + 1}`,
+                    {
+                        name: `${args.namePrefix}-deployer-deploy-${environment}-${i + 1}`,
+                        path: FOUNDATION_IAM_PATH,
+                        description: `pulumi up of ${environment}: part ${i + 1} of ${packs.length} (generated from the provider-action map)`,
+                        policy: toJson(
+                            statements.apply((all) => {
+                                const document = policyDocument(...indices.map((j) => all[j]));
+                                assertWithinQuota(`${what}, part ${i + 1}`, document, IAM_POLICY_SIZE.managedPolicy);
+                                return document;
+                            }),
+                        ),
+                    },
                     { parent: this },
                 );
-            }
+                new aws.iam.RolePolicyAttachment(
+                    `${name}-deploy-${environment}-${i + 1}`,
+                    { role: role.name, policyArn: policy.arn },
+                    { parent: this },
+                );
+            });
         }
 
         if (args.thirdParty) {
@@ -294,6 +348,7 @@ export class Deployer extends pulumi.ComponentResource {
             const role = new aws.iam.Role(
                 `${name}-third-party`,
                 {
+                    path: FOUNDATION_IAM_PATH,
                     description: `read-only audit access for account ${thirdParty.accountId}, with an External ID`,
                     assumeRolePolicy: pulumi.secret(
                         toJson(
