@@ -492,15 +492,6 @@ export function packStatements(
     return packs;
 }
 
-/** The longest values the unknown ARNs can take: KMS key ids are UUIDs, bucket names at most 63 characters. */
-export function worstCaseFoundation(region: string, accountId: string, ciOidcProviderArn: string, keys: number): FoundationResources {
-    return {
-        stateBucketArn: `arn:aws:s3:::${"b".repeat(63)}`,
-        keyArns: Array.from({ length: keys }, () => `arn:aws:kms:${region}:${accountId}:key/${"0".repeat(36)}`),
-        ciOidcProviderArn,
-    };
-}
-
 /** A deploy role's permissions as the managed policies the foundation attaches to it (packed as the Deployer packs them). */
 export function deployPolicyDocuments(s: DeployScope): PolicyDocument[] {
     const statements = deployPermissionStatements(s);

@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { EncryptedBucket } from "../shared/encrypted-bucket";
 import { NAME_PREFIX_MAX_LENGTH, NAME_PREFIX_PATTERN, NAME_PREFIX_RULE } from "../shared/names";
-import { managedPolicyArn, policyDocument, toJson } from "../shared/iam-documents";
+import { managedPolicyArn, PolicyDocument, policyDocument, toJson } from "../shared/iam-documents";
 import { KEY_ADMIN_ACTIONS } from "../shared/kms-policies";
 import { IAM_POLICY_SIZE } from "../../policypack/lib/aws-quotas";
 import {
@@ -10,17 +10,14 @@ import {
     CiProvider,
     deployStateAccessPolicy,
     deployTrustPolicy,
-    previewReadPolicy,
     previewStateAccessPolicy,
     previewTrustPolicy,
     thirdPartyTrustPolicy,
     TrustContext,
-    workloadBoundaryArn,
 } from "./deployer-policies";
-import { assertWithinQuota, deployPermissionStatements, DeployScope, packStatements, worstCaseFoundation } from "./deploy-permissions";
+import { assertWithinQuota, deployPermissionStatements } from "./deploy-permissions";
+import { assertWithinQuotas, deployerDocuments } from "./deployer-quotas";
 import { FOUNDATION_IAM_PATH } from "./iam-namespace";
-import { actionsOfPhase, UNSCOPABLE_ACTIONS } from "./provider-actions";
-import { workloadBoundaryDocument } from "./workload-boundary";
 
 /**
  * Longest session a deploy role grants (seconds): a first platform `up` (cluster, node groups,
@@ -118,14 +115,10 @@ export class Deployer extends pulumi.ComponentResource {
         const environments = args.environments ?? ["dev", "staging", "prod"];
         const audiencePrefix = args.audiencePrefix ?? "ciplatform";
         const protect = args.protect ?? true;
+        const project = args.platformProject ?? "ciplatform";
+        const environmentTagKey = args.environmentTagKey ?? "environment";
         const issuerHost = ciUrl.replace(/^https:\/\//, "");
         this.audiences = Object.fromEntries(["preview", ...environments].map((t) => [t, audienceFor({ provider, audiencePrefix }, t)]));
-
-        const oidc = new aws.iam.OpenIdConnectProvider(
-            `${name}-oidc`,
-            { url: ciUrl, clientIdLists: [...new Set(Object.values(this.audiences))] },
-            { parent: this },
-        );
         const trustContext = (oidcProviderArn: string): TrustContext => ({
             provider,
             oidcProviderArn,
@@ -135,56 +128,59 @@ export class Deployer extends pulumi.ComponentResource {
             audiencePrefix,
             environmentRefs: args.environmentRefs,
         });
-        // The provider's ARN is known before it exists: checked here, before anything is created.
-        const oidcArn = `arn:aws:iam::${args.accountId}:oidc-provider/${issuerHost}`;
-        const trust = (build: (ctx: TrustContext) => ReturnType<typeof previewTrustPolicy>, what: string) => {
-            assertWithinQuota(`trust policy of ${what}`, build(trustContext(oidcArn)), IAM_POLICY_SIZE.roleTrustPolicy);
-            return toJson(oidc.arn.apply((oidcProviderArn) => build(trustContext(oidcProviderArn))));
-        };
+
+        // Every IAM document below, measured before anything is created (IAM and STS quotas): a document
+        // over its quota fails here, not at PutRolePolicy/CreatePolicy halfway through an up.
+        const documents = deployerDocuments({
+            region: args.region,
+            accountId: args.accountId,
+            namePrefix: args.namePrefix,
+            environments,
+            environmentTagKey,
+            project,
+            trust: trustContext(`arn:aws:iam::${args.accountId}:oidc-provider/${issuerHost}`),
+        });
+        assertWithinQuotas(`Deployer ${name}`, documents.rows);
+
+        const oidc = new aws.iam.OpenIdConnectProvider(
+            `${name}-oidc`,
+            { url: ciUrl, clientIdLists: [...new Set(Object.values(this.audiences))] },
+            { parent: this },
+        );
+        const trust = (build: (ctx: TrustContext) => PolicyDocument) => toJson(oidc.arn.apply((arn) => build(trustContext(arn))));
 
         const preview = new aws.iam.Role(
             `${name}-preview`,
             {
                 path: FOUNDATION_IAM_PATH,
                 description: `pulumi preview for merge requests of ${args.project}`,
-                assumeRolePolicy: trust(previewTrustPolicy, "the preview role"),
+                assumeRolePolicy: trust(previewTrustPolicy),
                 maxSessionDuration: PREVIEW_SESSION_SECONDS,
             },
             { parent: this },
         );
         // Reads generated from the provider-action map (no AWS-managed ReadOnlyAccess: it reads secret values and data).
-        const unscopable = new Set(UNSCOPABLE_ACTIONS);
-        const previewReads = previewReadPolicy(
-            { region: args.region, accountId: args.accountId, namePrefix: args.namePrefix },
-            actionsOfPhase("read"),
-            (a) => unscopable.has(a),
+        new aws.iam.RolePolicy(
+            `${name}-preview-reads`,
+            { role: preview.name, policy: JSON.stringify(documents.previewReads) },
+            { parent: this },
         );
-        new aws.iam.RolePolicy(`${name}-preview-reads`, { role: preview.name, policy: JSON.stringify(previewReads) }, { parent: this });
 
         // The ceiling of every role and user a deploy role creates (the deploy roles may create them only with it).
         const boundaries = Object.fromEntries(
-            environments.map((environment) => {
-                const document = workloadBoundaryDocument({
-                    accountId: args.accountId,
-                    region: args.region,
-                    prefix: `${args.namePrefix}-${environment}`,
-                });
-                // A boundary is one managed policy: it cannot be split, so it is checked here, before anything is created.
-                assertWithinQuota(`workload boundary of ${environment}`, document, IAM_POLICY_SIZE.managedPolicy);
-                return [
-                    environment,
-                    new aws.iam.Policy(
-                        `${name}-boundary-${environment}`,
-                        {
-                            name: `${args.namePrefix}-${environment}-workload-boundary`,
-                            path: "/ciplatform/",
-                            description: `Permissions boundary of the roles and users ${environment}'s deploy role creates`,
-                            policy: JSON.stringify(document),
-                        },
-                        { parent: this },
-                    ),
-                ];
-            }),
+            environments.map((environment) => [
+                environment,
+                new aws.iam.Policy(
+                    `${name}-boundary-${environment}`,
+                    {
+                        name: `${args.namePrefix}-${environment}-workload-boundary`,
+                        path: "/ciplatform/",
+                        description: `Permissions boundary of the roles and users ${environment}'s deploy role creates`,
+                        policy: JSON.stringify(documents.boundaries[environment]),
+                    },
+                    { parent: this },
+                ),
+            ]),
         );
 
         const deployRoles = Object.fromEntries(
@@ -195,7 +191,7 @@ export class Deployer extends pulumi.ComponentResource {
                     {
                         path: FOUNDATION_IAM_PATH,
                         description: `pulumi up of ${environment} from ${args.project}'s protected branch`,
-                        assumeRolePolicy: trust((ctx) => deployTrustPolicy(ctx, environment), `the ${environment} deploy role`),
+                        assumeRolePolicy: trust((ctx) => deployTrustPolicy(ctx, environment)),
                         permissionsBoundary: args.permissionsBoundaryArn,
                         maxSessionDuration: DEPLOY_SESSION_SECONDS,
                     },
@@ -203,6 +199,7 @@ export class Deployer extends pulumi.ComponentResource {
                 ),
             ]),
         );
+
         const secretsKey = new aws.kms.Key(
             `${name}-state-secrets`,
             {
@@ -257,7 +254,6 @@ export class Deployer extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        const project = args.platformProject ?? "ciplatform";
         const stateAccess = pulumi
             .all([state.arn, state.kmsKeyArn, secretsKey.arn])
             .apply(([stateBucketArn, stateKeyArn, secretsKeyArn]) => ({
@@ -268,67 +264,42 @@ export class Deployer extends pulumi.ComponentResource {
                 project,
             }));
 
-        // Inline policies depend on ARNs not known yet: checked with the longest values they can take.
-        const longest = worstCaseFoundation(args.region, args.accountId, oidcArn, 2);
-        const longestState = {
-            stateBucketArn: longest.stateBucketArn,
-            stateKeyArn: longest.keyArns[0],
-            secretsKeyArn: longest.keyArns[1],
-            region: args.region,
-            project,
-        };
-        assertWithinQuota(
-            "inline policies of the preview role",
-            { Version: "2012-10-17", Statement: [...previewReads.Statement, ...previewStateAccessPolicy(longestState).Statement] },
-            IAM_POLICY_SIZE.roleInlineAggregate,
-        );
         new aws.iam.RolePolicy(
             `${name}-preview-state`,
             { role: preview.name, policy: toJson(stateAccess.apply(previewStateAccessPolicy)) },
             { parent: this },
         );
         for (const [environment, role] of Object.entries(deployRoles)) {
-            assertWithinQuota(
-                `inline policy of the ${environment} deploy role`,
-                deployStateAccessPolicy(longestState, environment),
-                IAM_POLICY_SIZE.roleInlineAggregate,
-            );
             new aws.iam.RolePolicy(
                 `${name}-deploy-${environment}-state`,
                 { role: role.name, policy: toJson(stateAccess.apply((a) => deployStateAccessPolicy(a, environment))) },
                 { parent: this },
             );
-            // Deploy permissions in managed policies the foundation owns: derived from the provider-action map,
-            // split here (before anything is created) with the longest ARNs the unknown resources can have.
-            const scope = (foundation: DeployScope["foundation"]): DeployScope => ({
-                region: args.region,
-                accountId: args.accountId,
-                prefix: `${args.namePrefix}-${environment}`,
-                environment,
-                environmentTagKey: args.environmentTagKey ?? "environment",
-                workloadBoundaryArn: workloadBoundaryArn(args.accountId, `${args.namePrefix}-${environment}`),
-                foundation,
-            });
-            const what = `deploy permissions of ${environment}`;
-            const packs = packStatements(what, deployPermissionStatements(scope(longest)));
-            const statements = pulumi
-                .all([stateAccess, oidc.arn, boundaries[environment].arn])
-                .apply(([a, ciOidcProviderArn]) =>
-                    deployPermissionStatements(
-                        scope({ stateBucketArn: a.stateBucketArn, keyArns: [a.stateKeyArn, a.secretsKeyArn], ciOidcProviderArn }),
-                    ),
-                );
+            // Deploy permissions in managed policies the foundation owns, derived from the provider-action map and
+            // split as measured above (the split depends on the statements' order and the longest ARNs, not on values).
+            const statements = pulumi.all([stateAccess, oidc.arn, boundaries[environment].arn]).apply(([a, ciOidcProviderArn]) =>
+                deployPermissionStatements(
+                    documents.deployScope(environment, {
+                        stateBucketArn: a.stateBucketArn,
+                        keyArns: [a.stateKeyArn, a.secretsKeyArn],
+                        ciOidcProviderArn,
+                    }),
+                ),
+            );
+            const packs = documents.packs[environment];
             packs.forEach((indices, i) => {
+                const part = `${args.namePrefix}-deployer-deploy-${environment}-${i + 1}`;
                 const policy = new aws.iam.Policy(
                     `${name}-deploy-${environment}-${i + 1}`,
                     {
-                        name: `${args.namePrefix}-deployer-deploy-${environment}-${i + 1}`,
+                        name: part,
                         path: FOUNDATION_IAM_PATH,
                         description: `pulumi up of ${environment}: part ${i + 1} of ${packs.length} (generated from the provider-action map)`,
+                        // Real ARNs are never longer than the ones measured; checked again all the same.
                         policy: toJson(
                             statements.apply((all) => {
                                 const document = policyDocument(...indices.map((j) => all[j]));
-                                assertWithinQuota(`${what}, part ${i + 1}`, document, IAM_POLICY_SIZE.managedPolicy);
+                                assertWithinQuota(`policy ${part}`, document, IAM_POLICY_SIZE.managedPolicy);
                                 return document;
                             }),
                         ),
