@@ -61,7 +61,7 @@ async function main(): Promise<number> {
         console.log(renderViolations(plan.policy.violations));
         console.log(`Summary: ${plan.summary.mandatory} mandatory, ${plan.summary.advisory} advisory violation(s).`);
         if (values.json) {
-            const { outputs: _outputs, logs: _logs, ...file } = plan;
+            const { logs: _logs, ...file } = plan;
             fs.writeFileSync(values.json, JSON.stringify(file, null, 2) + "\n");
             console.log(`Wrote ${values.json}`);
         }
