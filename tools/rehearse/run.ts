@@ -147,7 +147,7 @@ export function formatReport(report: RehearsalReport): string {
         "",
     ];
     for (const f of report.failures) {
-        lines.push(`create #${f.step}  ${f.type} "${f.name}"`);
+        lines.push(`${f.step === 0 ? "read before create #1" : `create #${f.step}`}  ${f.type} "${f.name}"`);
         lines.push(`  check:  ${f.check}`);
         lines.push(`  why:    ${f.why}`);
         lines.push(`  source: ${f.source}`);
