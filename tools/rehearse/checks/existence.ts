@@ -187,6 +187,9 @@ export const existence: RehearsalCheck = {
         const before = preexistingValues(context.references);
         const preexistingNames = new Set([...before].map(arnName));
         const ownNames = new Set(context.plan.resources.flatMap((r) => Object.values(identifiersOf(r)).map(arnName)));
+        // Pulumi auto-names a resource `<logical name>-<7 hex>`: a version 1 plan has no computed names, but that form still says whose it is.
+        const logicalNames = new Set([...context.plan.resources, ...context.references.flatMap((s) => s.resources)].map((r) => r.name));
+        const autoNamed = (value: string): boolean => logicalNames.has(arnName(value).replace(/-[0-9a-f]{7}$/, ""));
         for (const step of context.steps) {
             const r = step.resource;
             if (!isCreated(r) || !/^(?:aws|eks):/.test(r.type)) continue;
@@ -224,6 +227,7 @@ export const existence: RehearsalCheck = {
                     !before.has(ref.value) &&
                     !preexistingNames.has(arnName(ref.value)) &&
                     !ownNames.has(arnName(ref.value)) &&
+                    !autoNamed(ref.value) &&
                     !/:root$/.test(ref.value)
                 ) {
                     findings.push({
