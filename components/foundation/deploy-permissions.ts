@@ -12,6 +12,7 @@
  * https://docs.aws.amazon.com/IAM/latest/APIReference/API_AttachRolePolicy.html). IAM counts a
  * document without white space (`iamPolicySize`).
  */
+import { karpenterInstanceProfileArns } from "../karpenter/policy";
 import { IAM_COUNTS, IAM_POLICY_SIZE, IAM_QUOTAS_SOURCE, iamPolicySize } from "../../policypack/lib/aws-quotas";
 import { ConditionBlock, PolicyDocument, policyDocument, Statement } from "../shared/iam-documents";
 import { ATTACHABLE_MANAGED_POLICIES, workloadBoundaryArn } from "./deployer-policies";
@@ -287,7 +288,11 @@ export function deployPermissionStatements(s: DeployScope): Statement[] {
         ...allow("iam:role:attach", "AttachReviewedManagedPolicies", iam(`role/${s.prefix}-*`), {
             ArnEquals: { "iam:PolicyARN": [...ATTACHABLE_MANAGED_POLICIES] },
         }),
-        ...allow("iam:instance-profile", "KarpenterInstanceProfilesOnRoleDelete", iam(`instance-profile/${s.prefix}_*`)),
+        // Karpenter's profiles carry its path (karpenter-provider-aws v1.14.1 pkg/providers/instanceprofile/instanceprofile.go).
+        ...allow("iam:instance-profile", "KarpenterInstanceProfilesOnRoleDelete", [
+            karpenterInstanceProfileArns(s.accountId, s.region, s.prefix),
+            karpenterInstanceProfileArns(s.accountId, s.region, `${s.prefix}-*`),
+        ]),
         // The environment's roles, and the EKS cluster service role the foundation made for it, only to the services the map passes them to.
         ...allow("iam:pass", "PassEnvironmentRolesToTheirServices", [iam(`role/${s.prefix}-*`), clusterRole], {
             StringEquals: { "iam:PassedToService": passedTo },

@@ -1,9 +1,9 @@
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
-import { DOC, renderDoc, renderSizes, SIZING } from "../../../tools/gen-ci-roles-docs";
+import { CI_ROLES_FILE, renderDoc, renderSizes, SIZING } from "../../../tools/gen-ci-roles-docs";
 
 describe("CI roles document (docs/ci-roles.md)", () => {
-    const doc = fs.readFileSync(DOC, "utf8");
+    const doc = fs.readFileSync(CI_ROLES_FILE, "utf8");
 
     it("its tables are generated from the provider-action map and the Deployer's documents (run npx tsx tools/gen-ci-roles-docs.ts)", () => {
         assert.equal(doc, renderDoc(doc));
