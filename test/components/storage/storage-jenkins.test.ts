@@ -1,7 +1,14 @@
 import { strict as assert } from "node:assert";
 import Ajv from "ajv";
 import * as YAML from "yaml";
-import { linstorCluster, replicatedStorageParameters, s3SnapshotClass, satelliteConfiguration } from "../../../components/storage/objects";
+import {
+    linstorCluster,
+    PIRAEUS_COMPONENTS,
+    PIRAEUS_SATELLITE_BASE_TOLERATIONS,
+    replicatedStorageParameters,
+    s3SnapshotClass,
+    satelliteConfiguration,
+} from "../../../components/storage/objects";
 import {
     LINSTOR_CLUSTER_SCHEMA,
     LINSTOR_SATELLITE_CONFIGURATION_SCHEMA,
@@ -45,9 +52,33 @@ describe("storage and Jenkins", () => {
 
         it("the cluster has the HA controller and the passphrase secret, and validates", () => {
             const cluster = linstorCluster("linstor-passphrase");
-            assert.deepEqual(cluster.spec.highAvailabilityController, { enabled: true });
+            assert.equal(cluster.spec.highAvailabilityController?.enabled, true);
             assert.equal(cluster.spec.linstorPassphraseSecret, "linstor-passphrase");
             assert.equal(valid(LINSTOR_CLUSTER_SCHEMA, cluster), "valid");
+        });
+
+        // piraeus-operator v2 internal/controller/linstorcluster_controller.go patches spec.nodeSelector into the
+        // controller, CSI controller, CSI node and HA controller; the storage nodes it selects are tainted.
+        for (const component of ["controller", "csiController", "csiNode", "highAvailabilityController"] as const) {
+            it(`LINSTOR's ${component} tolerates the storage taint and keeps its base tolerations (linstorcluster_controller.go nodeSelector patches; podTemplate replaces the atomic list)`, () => {
+                const spec = linstorCluster("p").spec;
+                assert.deepEqual(spec.nodeSelector, { "ciplatform.io/pool": "storage" });
+                const tolerations = spec[component]?.podTemplate?.spec?.tolerations ?? [];
+                assert.deepEqual(tolerations, [
+                    ...PIRAEUS_COMPONENTS[component].baseTolerations,
+                    { key: "ciplatform.io/storage", operator: "Equal", value: "true", effect: "NoSchedule" },
+                ]);
+            });
+        }
+
+        it("the LINSTOR schema accepts the component pod templates and rejects a mistyped toleration (upstream CRD: controller/csiController/csiNode.podTemplate)", () => {
+            const cluster = linstorCluster("p");
+            assert.equal(valid(LINSTOR_CLUSTER_SCHEMA, cluster), "valid");
+            const typo = {
+                ...cluster,
+                spec: { ...cluster.spec, csiNode: { podTemplate: { spec: { tolerations: [{ key: "x", effect: "NoSchedul" }] } } } },
+            };
+            assert.notEqual(valid(LINSTOR_CLUSTER_SCHEMA, typo), "valid");
         });
 
         it("satellites run on storage nodes on the thin pool the node built, with the operator's loader for the image, and validate", () => {
@@ -59,7 +90,12 @@ describe("storage and Jenkins", () => {
             ]);
             // No loader override: piraeus maps the nodes' Ubuntu 24.04 to its drbd9-noble loader.
             assert.deepEqual(satellites.spec.podTemplate, {
-                spec: { tolerations: [{ key: "ciplatform.io/storage", operator: "Equal", value: "true", effect: "NoSchedule" }] },
+                spec: {
+                    tolerations: [
+                        ...PIRAEUS_SATELLITE_BASE_TOLERATIONS,
+                        { key: "ciplatform.io/storage", operator: "Equal", value: "true", effect: "NoSchedule" },
+                    ],
+                },
             });
             assert.equal(valid(LINSTOR_SATELLITE_CONFIGURATION_SCHEMA, satellites), "valid");
         });
