@@ -98,7 +98,10 @@ export const PIRAEUS_COMPONENTS = {
             { key: "drbd.linbit.com/force-io-error", effect: "NoSchedule" },
         ],
     },
-} as const satisfies Record<string, { kind: "Deployment" | "DaemonSet"; name: string; source: string; baseTolerations: readonly Toleration[] }>;
+} as const satisfies Record<
+    string,
+    { kind: "Deployment" | "DaemonSet"; name: string; source: string; baseTolerations: readonly Toleration[] }
+>;
 
 export type PiraeusComponent = keyof typeof PIRAEUS_COMPONENTS;
 
