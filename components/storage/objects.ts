@@ -192,9 +192,26 @@ export function replicatedStorageParameters(replicas: number): Record<string, st
     };
 }
 
+/**
+ * The LINSTOR S3 remote snapshots ship through, named after the S3 key's generation. linstor-csi
+ * registers a remote the first time a snapshot names it and never updates it afterwards
+ * (piraeusdatastore/linstor-csi v1.12.0 `pkg/client/linstor.go` `ReconcileRemote`: an existing remote
+ * of that name is used as it is), so a remote named after the bucket would keep the first key
+ * forever and fail every shipment once that key is deleted. A new key generation is a new remote,
+ * registered with the new key; remotes of older generations stay for restoring older backups (docs/storage.md).
+ */
+export function s3RemoteName(keyGeneration: string): string {
+    return `dr-${keyGeneration}`;
+}
+
+/** The service account of the CSI controller (its csi-snapshotter reads the S3 key Secret), `pkg/resources/cluster/csi-controller/csi-controller-service-account.yaml`. */
+export const CSI_CONTROLLER_SERVICE_ACCOUNT = "linstor-csi-controller";
+
 export interface S3SnapshotClassInput {
     readonly name: string;
     readonly bucket: string;
+    /** LINSTOR remote name (`s3RemoteName` of the key generation). */
+    readonly remoteName: string;
     readonly region: string;
     /** Secret with `access-key` and `secret-key`. */
     readonly secretName: string;
@@ -211,7 +228,7 @@ export function s3SnapshotClass(input: S3SnapshotClassInput): VolumeSnapshotClas
         deletionPolicy: "Retain",
         parameters: {
             "snap.linstor.csi.linbit.com/type": "S3",
-            "snap.linstor.csi.linbit.com/remote-name": input.bucket,
+            "snap.linstor.csi.linbit.com/remote-name": input.remoteName,
             "snap.linstor.csi.linbit.com/delete-local": "true",
             "snap.linstor.csi.linbit.com/allow-incremental": "false",
             "snap.linstor.csi.linbit.com/s3-bucket": input.bucket,

@@ -25,7 +25,10 @@ import {
 import {
     controllerPermissions,
     homeSnapshotCronJobSpec,
+    homeSnapshotKustomization,
     homeSnapshotManifest,
+    snapshotsKept,
+    snapshotsPerDay,
     KUBECTL_IMAGE,
     validateJenkinsArgs,
 } from "../../../components/jenkins/jenkins";
@@ -104,6 +107,7 @@ describe("storage and Jenkins", () => {
             const cls = s3SnapshotClass({
                 name: "linstor-s3",
                 bucket: "cip-dev-dr",
+                remoteName: "dr-initial",
                 region: "eu-west-1",
                 secretName: "linstor-s3-credentials",
                 secretNamespace: "piraeus-datastore",
@@ -125,7 +129,7 @@ describe("storage and Jenkins", () => {
         it("invalid objects fail their schemas", () => {
             assert.notEqual(
                 valid(VOLUME_SNAPSHOT_CLASS_SCHEMA, {
-                    ...s3SnapshotClass({ name: "x", bucket: "b", region: "r", secretName: "s", secretNamespace: "n" }),
+                    ...s3SnapshotClass({ name: "x", bucket: "b", remoteName: "dr-x", region: "r", secretName: "s", secretNamespace: "n" }),
                     deletionPolicy: "Keep",
                 }),
                 "valid",
@@ -339,13 +343,21 @@ describe("storage and Jenkins", () => {
         });
 
         it("the snapshot job runs kubectl itself, no shell, on a mounted manifest", () => {
-            const spec = homeSnapshotCronJobSpec("0 */6 * * *", "jenkins-home-snapshot") as {
+            const spec = homeSnapshotCronJobSpec("0 */6 * * *", "jenkins-home-snapshot", 116) as {
                 jobTemplate: {
                     spec: {
                         template: {
                             spec: {
                                 containers: Array<{ image: string; command: string[]; args?: string[] }>;
-                                volumes: Array<{ name: string; configMap?: { name: string } }>;
+                                volumes: Array<{
+                                    name: string;
+                                    projected?: {
+                                        sources: Array<{
+                                            configMap?: { name: string };
+                                            downwardAPI?: { items: Array<{ path: string; fieldRef: { fieldPath: string } }> };
+                                        }>;
+                                    };
+                                }>;
                             };
                         };
                     };
@@ -354,12 +366,62 @@ describe("storage and Jenkins", () => {
             const pod = spec.jobTemplate.spec.template.spec;
             const [container] = pod.containers;
             assert.equal(container.image, KUBECTL_IMAGE);
-            assert.deepEqual(container.command, ["/bin/kubectl", "create", "-f", "/etc/jenkins-snapshot/volumesnapshot.json"]);
+            assert.deepEqual(container.command, ["/bin/kubectl", "create", "-k", "/etc/jenkins-snapshot"]);
             assert.equal(container.args, undefined);
             for (const word of container.command) {
                 assert.ok(!/(^|\/)(sh|bash|ash)$|^-c$/.test(word), `shell in the command: ${word}`);
             }
-            assert.deepEqual(pod.volumes.find((v) => v.name === "manifest")?.configMap, { name: "jenkins-home-snapshot" });
+            const sources = pod.volumes.find((v) => v.name === "manifest")?.projected?.sources ?? [];
+            assert.deepEqual(sources[0].configMap, { name: "jenkins-home-snapshot" });
+            // The Job controller's pod labels (Kubernetes 1.27+), written beside the kustomization.
+            assert.deepEqual(sources[1].downwardAPI?.items, [
+                { path: "job-name", fieldRef: { fieldPath: "metadata.labels['batch.kubernetes.io/job-name']" } },
+                { path: "job-uid", fieldRef: { fieldPath: "metadata.labels['batch.kubernetes.io/controller-uid']" } },
+            ]);
+            assert.equal((spec as { successfulJobsHistoryLimit?: number }).successfulJobsHistoryLimit, 116);
+        });
+
+        it("each snapshot is named after its Job and owned by it, so pruning a Job prunes its snapshot (kustomize replacements from the Downward API files)", () => {
+            const manifest = JSON.parse(homeSnapshotManifest("linstor-s3")) as {
+                metadata: { name: string; ownerReferences: Array<Record<string, string>> };
+            };
+            assert.deepEqual(manifest.metadata.ownerReferences, [
+                { apiVersion: "batch/v1", kind: "Job", name: "set-from-job-name", uid: "set-from-job-uid" },
+            ]);
+            const k = JSON.parse(homeSnapshotKustomization()) as {
+                resources: string[];
+                generatorOptions: { annotations: Record<string, string> };
+                configMapGenerator: Array<{ name: string; files: string[] }>;
+                replacements: Array<{ source: { fieldPath: string }; targets: Array<{ fieldPaths: string[] }> }>;
+            };
+            assert.deepEqual(k.resources, ["volumesnapshot.json"]);
+            assert.deepEqual(k.configMapGenerator, [{ name: "snapshot-owner", files: ["job-name", "job-uid"] }]);
+            // The generated ConfigMap is only an input: kustomize never outputs local-config resources.
+            assert.equal(k.generatorOptions.annotations["config.kubernetes.io/local-config"], "true");
+            assert.deepEqual(
+                k.replacements.map((r) => [r.source.fieldPath, r.targets.flatMap((t) => t.fieldPaths)]),
+                [
+                    ["data.job-name", ["metadata.name", "metadata.ownerReferences.0.name"]],
+                    ["data.job-uid", ["metadata.ownerReferences.0.uid"]],
+                ],
+            );
+        });
+
+        it("keeps only snapshots younger than the bucket's retention, counted from the schedule", () => {
+            assert.deepEqual(snapshotsPerDay("0 */6 * * *"), { perDay: 4 });
+            assert.deepEqual(snapshotsPerDay("15 2 * * 1-5"), { perDay: 5 / 7 });
+            assert.deepEqual(snapshotsPerDay("0,30 * * * *"), { perDay: 48 });
+            assert.ok("problem" in snapshotsPerDay("0 0 1 * *"));
+            assert.ok("problem" in snapshotsPerDay("hourly"));
+            assert.equal(snapshotsKept(4, 30), 116);
+            assert.equal(snapshotsKept(1, 1), 1);
+            // The oldest kept snapshot is younger than the retention: its backup still exists.
+            for (const [perDay, days] of [
+                [4, 30],
+                [5 / 7, 14],
+                [48, 7],
+            ])
+                assert.ok((snapshotsKept(perDay, days) - 1) / perDay < days);
         });
 
         it("snapshots the home claim with the S3 class", () => {
@@ -379,7 +441,7 @@ describe("storage and Jenkins", () => {
                 [
                     'hostname: got "Jenkins"; use a DNS name such as jenkins.ci.example.com',
                     'deployRoleArns: got "arn:aws:iam::123456789012:role/*"; list exact role ARNs (no wildcards)',
-                    'snapshotSchedule: got "hourly"; use a cron expression such as "0 */6 * * *"',
+                    'snapshotSchedule: got "hourly"; use a cron expression such as "0 */6 * * *" (minute hour * * weekday)',
                 ],
             );
             assert.deepEqual(validateStorageArgs({ replicas: 4 }), ["replicas: got 4; use 2 (dev) or 3 (one per zone)"]);
@@ -513,6 +575,14 @@ describe("storage and Jenkins", () => {
             );
         });
 
+        it("prunes VolumeSnapshots before the bucket expires their backups (the CronJob keeps 116 Jobs at 4 a day and 30 days, 52 at 14 days)", async () => {
+            const kept = (planned: PlanFile) =>
+                (single(planned, "kubernetes:batch/v1:CronJob", "home-snapshot").inputs.spec as { successfulJobsHistoryLimit: number })
+                    .successfulJobsHistoryLimit;
+            assert.equal(kept(prod), 116);
+            assert.equal(kept(await plan({ configChanges: { "ciplatform:storageSnapshotRetentionDays": 14 } })), 52);
+        });
+
         it("expires snapshots after the configured retention", async () => {
             const lifecycle = (planned: PlannedResource) => planned.inputs.rules as Array<{ id: string; expiration?: { days: number } }>;
             const expiry = (planned: PlanFile) =>
@@ -531,6 +601,40 @@ describe("storage and Jenkins", () => {
                 description(await plan({ configChanges: { "ciplatform:storageS3KeyRotation": "2026-q3" } })),
                 /generation 2026-q3$/,
             );
+        });
+
+        // linstor-csi v1.12.0 pkg/client/linstor.go ReconcileRemote registers a remote once per name and never updates its key.
+        it("a new S3 key generation ships through a new LINSTOR remote, registered with the new key (linstor-csi ReconcileRemote never updates a remote)", async () => {
+            const remote = (planned: PlanFile) =>
+                (single(planned, "kubernetes:snapshot.storage.k8s.io/v1:VolumeSnapshotClass").inputs.parameters as Record<string, string>)[
+                    "snap.linstor.csi.linbit.com/remote-name"
+                ];
+            const rotated = await plan({ configChanges: { "ciplatform:storageS3KeyRotation": "2026-q3" } });
+            assert.equal(remote(dev), "dr-initial");
+            assert.equal(remote(rotated), "dr-2026-q3");
+            // The bucket stays the same: only the remote (and so the key LINSTOR signs with) changes.
+            const bucket = (planned: PlanFile) =>
+                (single(planned, "kubernetes:snapshot.storage.k8s.io/v1:VolumeSnapshotClass").inputs.parameters as Record<string, string>)[
+                    "snap.linstor.csi.linbit.com/s3-bucket"
+                ];
+            assert.equal(bucket(rotated), bucket(dev));
+        });
+
+        it("the CSI controller's snapshotter may read exactly the S3 key Secret (piraeus-operator PR #1053 dropped its cluster-wide Secret access)", () => {
+            const role = single(prod, "kubernetes:rbac.authorization.k8s.io/v1:Role", "s3-credentials-reader");
+            assert.deepEqual(role.inputs.rules, [
+                { apiGroups: [""], resources: ["secrets"], resourceNames: ["linstor-s3-credentials"], verbs: ["get"] },
+            ]);
+            const binding = single(prod, "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding", "s3-credentials-reader");
+            assert.deepEqual(binding.inputs.subjects, [
+                { kind: "ServiceAccount", name: "linstor-csi-controller", namespace: "piraeus-datastore" },
+            ]);
+            const cls = single(prod, "kubernetes:snapshot.storage.k8s.io/v1:VolumeSnapshotClass");
+            assert.equal(
+                (cls.inputs.parameters as Record<string, string>)["csi.storage.k8s.io/snapshotter-secret-name"],
+                "linstor-s3-credentials",
+            );
+            assert.ok(cls.dependsOn.includes(binding.urn));
         });
 
         it("refuses instance-store types, mixed architectures, a malformed AMI and short prod retention", async () => {
