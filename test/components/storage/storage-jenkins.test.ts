@@ -1,4 +1,5 @@
 import { strict as assert } from "node:assert";
+import { spawnSync } from "node:child_process";
 import Ajv from "ajv";
 import * as YAML from "yaml";
 import {
@@ -171,14 +172,43 @@ describe("storage and Jenkins", () => {
             );
         });
 
-        it("user data never aborts before bootstrap, installs headers for the running kernel and joins as a storage node", () => {
+        it("user data never aborts before bootstrap, installs headers for the running kernel and joins as a storage node, once", () => {
             assert.ok(!/^set -e|set -[a-z]*e/m.test(userData), "no set -e: a failed optional step must not stop the node from joining");
             assert.match(userData, /apt-get install -y -q "linux-headers-\$\(uname -r\)" lvm2/);
             const lines = userData.trimEnd().split("\n");
-            assert.equal(
-                lines[lines.length - 1],
-                "exec /etc/eks/bootstrap.sh 'cip-prod' --apiserver-endpoint 'https://ABC.gr7.eu-west-1.eks.amazonaws.com' --b64-cluster-ca 'LS0tLS1C' --kubelet-extra-args '--node-labels=ciplatform.io/pool=storage --register-with-taints=ciplatform.io/storage=true:NoSchedule'",
+            assert.equal(lines[lines.length - 1], "exec /var/lib/cloud/scripts/per-boot/ciplatform-storage");
+            assert.ok(
+                lines.includes(
+                    `/etc/eks/bootstrap.sh 'cip-prod' --apiserver-endpoint 'https://ABC.gr7.eu-west-1.eks.amazonaws.com' --b64-cluster-ca 'LS0tLS1C' --kubelet-extra-args '--node-labels=ciplatform.io/pool=storage --register-with-taints=ciplatform.io/storage=true:NoSchedule' && touch "$state/joined"`,
+                ),
             );
+            assert.ok(lines.indexOf('[ -e "$state/joined" ] && exit 0') < lines.findIndex((l) => l.startsWith("/etc/eks/bootstrap.sh")));
+        });
+
+        it("a replacement node on an old AMI whose exact headers left the archive upgrades to the current kernel with headers and reboots once; the per-boot script carries on", () => {
+            const lines = userData.split("\n");
+            const at = (pattern: RegExp): number => lines.findIndex((l) => pattern.test(l));
+            // The boot logic is a cloud-init per-boot script, so it runs again after the reboot.
+            assert.ok(at(/^cat > \/var\/lib\/cloud\/scripts\/per-boot\/ciplatform-storage <<'CIPLATFORM_STORAGE_BOOT'$/) >= 0);
+            const exact = at(/apt-get install -y -q "linux-headers-\$\(uname -r\)"/);
+            const fallback = at(/^if \[ ! -d "\/lib\/modules\/\$\(uname -r\)\/build" \] && \[ ! -e "\$state\/kernel-upgraded" \]; then$/);
+            const upgrade = at(
+                /apt-get install -y -q linux-aws linux-image-aws linux-headers-aws lvm2; then touch "\$state\/kernel-upgraded"; systemctl reboot; exit 0; fi/,
+            );
+            const unhold = at(/apt-mark unhold linux-aws linux-image-aws linux-headers-aws/);
+            const hold = at(/^apt-mark hold linux-aws linux-image-aws linux-headers-aws/);
+            assert.ok(
+                exact >= 0 && exact < fallback && fallback < unhold && unhold < upgrade && upgrade < hold,
+                JSON.stringify({ exact, fallback, unhold, upgrade, hold }),
+            );
+            // Once only: the marker stops a second upgrade (and a reboot loop) when even the current kernel has no headers.
+            assert.equal(lines.filter((l) => l.includes("systemctl reboot")).length, 1);
+            // Both the user data and the boot script it writes are valid bash.
+            const boot = userData.split("<<'CIPLATFORM_STORAGE_BOOT'\n")[1].split("\nCIPLATFORM_STORAGE_BOOT\n")[0];
+            for (const script of [userData, boot]) {
+                const check = spawnSync("bash", ["-n"], { input: script, encoding: "utf8" });
+                assert.equal(check.status, 0, check.stderr);
+            }
         });
 
         it("user data picks the data disk among EBS volumes only, by identity rather than NVMe name", () => {
