@@ -310,6 +310,11 @@ const TAG_ACTIONS = [
     "acm-pca:UntagCertificateAuthority",
     "acm:AddTagsToCertificate",
     "acm:RemoveTagsFromCertificate",
+    "ecr:TagResource",
+    "ecr:UntagResource",
+    "signer:PutSigningProfile",
+    "signer:TagResource",
+    "signer:UntagResource",
 ];
 /** Calls that would let a key's holder take it over or destroy it. */
 const KEY_TAKEOVER_ACTIONS = [
@@ -756,6 +761,48 @@ export function deployPermissions(s: DeployScope): Record<string, PolicyDocument
                 Condition: taggedOnCreate,
             },
             {
+                // The environment's image repositories, named `<prefix>/<name>` (supply chain, issue 25).
+                Sid: "EnvironmentRepositories",
+                Effect: "Allow",
+                Action: [
+                    "ecr:CreateRepository",
+                    "ecr:DeleteRepository",
+                    "ecr:DescribeRepositories",
+                    "ecr:ListTagsForResource",
+                    "ecr:TagResource",
+                    "ecr:UntagResource",
+                    "ecr:PutImageTagMutability",
+                    "ecr:PutImageScanningConfiguration",
+                    "ecr:PutLifecyclePolicy",
+                    "ecr:GetLifecyclePolicy",
+                    "ecr:DeleteLifecyclePolicy",
+                ],
+                Resource: arn("ecr", `repository/${s.prefix}/*`),
+            },
+            // Signing profiles: created only tagged for the environment (PutSigningProfile takes no resource), then by name.
+            {
+                Sid: "CreateTaggedSigningProfiles",
+                Effect: "Allow",
+                Action: "signer:PutSigningProfile",
+                Resource: "*",
+                Condition: taggedOnCreate,
+            },
+            {
+                Sid: "EnvironmentSigningProfiles",
+                Effect: "Allow",
+                Action: [
+                    "signer:GetSigningProfile",
+                    "signer:CancelSigningProfile",
+                    "signer:ListTagsForResource",
+                    "signer:TagResource",
+                    "signer:UntagResource",
+                ],
+                Resource: [
+                    arn("signer", `/signing-profiles/${s.prefix.replace(/-/g, "_")}_*`),
+                    arn("signer", `/signing-profiles/${s.prefix.replace(/-/g, "_")}_*/*`),
+                ],
+            },
+            {
                 Sid: "EnvironmentCertificates",
                 Effect: "Allow",
                 Action: [
@@ -895,6 +942,8 @@ export function platformResources(s: ReadScope): Record<string, string[]> {
         secretsmanager: [r("secretsmanager", `secret:${p}-*`)],
         "acm-pca": [r("acm-pca", "certificate-authority/*")],
         acm: [r("acm", "certificate/*")],
+        ecr: [r("ecr", `repository/${p}-*`)],
+        signer: [r("signer", `/signing-profiles/${p}_*`)],
         ssm: [`arn:aws:ssm:${s.region}::parameter/aws/service/*`, `arn:aws:ssm:${s.region}:${s.accountId}:parameter/aws/service/*`],
     };
 }
