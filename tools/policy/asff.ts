@@ -87,7 +87,10 @@ export function toAsff(violations: readonly Violation[], resources: readonly Ana
     const byUrn = new Map(resources.map((r) => [r.urn, r]));
     return violations.map((v) => {
         const resource = byUrn.get(v.urn);
-        const arn = typeof resource?.properties.arn === "string" && resource.properties.arn.startsWith("arn:") ? resource.properties.arn : undefined;
+        const arn =
+            typeof resource?.properties.arn === "string" && resource.properties.arn.startsWith("arn:")
+                ? resource.properties.arn
+                : undefined;
         const name = resource?.name ?? v.urn.slice(v.urn.lastIndexOf("::") + 2);
         return {
             SchemaVersion: ASFF_SCHEMA_VERSION,
@@ -118,7 +121,11 @@ export function toAsff(violations: readonly Violation[], resources: readonly Ana
             ],
             Compliance: { Status: "FAILED" },
             RecordState: "ACTIVE",
-            ProductFields: { "ciplatform/pack": ctx.pack, "ciplatform/policy": v.policy, "ciplatform/enforcementLevel": v.enforcementLevel },
+            ProductFields: {
+                "ciplatform/pack": ctx.pack,
+                "ciplatform/policy": v.policy,
+                "ciplatform/enforcementLevel": v.enforcementLevel,
+            },
         };
     });
 }

@@ -74,13 +74,17 @@ export function stackExportInputs(document: unknown): AnalyzerInput[] {
         throw new PolicyInputError('expected the output of `pulumi stack export`: { "version": 3, "deployment": { "resources": [...] } }');
     }
     if (document.version !== 3) {
-        throw new PolicyInputError(`checkpoint version ${document.version} is not supported: export it with a current Pulumi CLI (version 3)`);
+        throw new PolicyInputError(
+            `checkpoint version ${document.version} is not supported: export it with a current Pulumi CLI (version 3)`,
+        );
     }
     const resources = document.deployment.resources ?? [];
     if (!Array.isArray(resources)) throw new PolicyInputError('"deployment.resources" must be an array');
     resources.forEach((r, index) => {
         if (!isObject(r) || typeof r.urn !== "string" || typeof r.type !== "string") {
-            throw new PolicyInputError(`deployment.resources[${index}]: needs string "urn" and "type" (got ${JSON.stringify(r)?.slice(0, 120)})`);
+            throw new PolicyInputError(
+                `deployment.resources[${index}]: needs string "urn" and "type" (got ${JSON.stringify(r)?.slice(0, 120)})`,
+            );
         }
         for (const field of ["inputs", "outputs"] as const) {
             if (r[field] !== undefined && !isObject(r[field])) {
@@ -105,7 +109,14 @@ export function stackExportInputs(document: unknown): AnalyzerInput[] {
             dependsOn: r.dependencies ?? [],
             ...(r.propertyDependencies ? { propertyDependencies: r.propertyDependencies } : {}),
             ...(provider
-                ? { provider: { urn: provider.urn, type: provider.type, name: nameOfUrn(provider.urn), properties: propertiesOf(provider) } }
+                ? {
+                      provider: {
+                          urn: provider.urn,
+                          type: provider.type,
+                          name: nameOfUrn(provider.urn),
+                          properties: propertiesOf(provider),
+                      },
+                  }
                 : {}),
         };
     });
