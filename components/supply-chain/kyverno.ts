@@ -123,21 +123,32 @@ export function trustPolicy(name: string, registryScopes: readonly string[], pro
 export interface SignedImagesPolicyInput {
     /** Policy name. */
     readonly name: string;
-    /** Image patterns of the platform's repositories (`<registry>/<prefix>/*`). */
-    readonly platformImages: readonly string[];
+    /** Image prefixes of the platform's repositories (`<registry>/<prefix>/`). */
+    readonly platformPrefixes: readonly string[];
     /** The TrustPolicy the service verifies with. */
     readonly trustPolicyName: string;
     /** Namespaces the policy never applies to (Kyverno's and the verifier's own: they must start without it). */
     readonly excludedNamespaces: readonly string[];
 }
 
+/** The JMESPath of a pod's containers in `list` whose image comes from the platform's repositories. */
+export function platformContainers(list: (typeof CONTAINER_LISTS)[number], prefixes: readonly string[]): string {
+    const test = prefixes.map((p) => `starts_with(image, '${p}')`).join(" || ");
+    return `request.object.spec.${list}[?${test}]`;
+}
+
 /**
  * Admits a pod only when every image from the platform's registries carries a valid signature of
  * the environment's profile: for each such container Kyverno asks the verification service
  * (`/checkimages`, TLS with the CA bundle the service publishes), which answers with the verified
- * digest, and pins the image to it. A failed verification is an error of the API call, and the
- * policy fails closed (`failurePolicy: Fail`), so the pod is refused. Images from elsewhere are
- * left to the pinned-or-exempt policy.
+ * digest and the image's JSON pointer, and pins the image to it. A failed verification is an error
+ * of the API call, and the policy fails closed (`failurePolicy: Fail`), so the pod is refused.
+ *
+ * Kyverno loads a foreach's context before it evaluates its preconditions (kyverno/kyverno
+ * pkg/engine/handlers/mutation, `forEachMutator`: LoadContext, then checkPreconditions), so the
+ * platform's containers are selected by the list expression itself: no call is made for any other
+ * image, and a pod without platform images never needs the service. Images from elsewhere are left
+ * to the pinned-or-exempt policy.
  */
 export function signedImagesPolicy(input: SignedImagesPolicyInput): KubernetesObject {
     const service = `https://${VERIFIER_SERVICE}.${VERIFIER_NAMESPACE}/checkimages`;
@@ -158,48 +169,50 @@ export function signedImagesPolicy(input: SignedImagesPolicyInput): KubernetesOb
             background: false,
             failurePolicy: "Fail",
             webhookTimeoutSeconds: 30,
-            rules: CONTAINER_LISTS.map((list) => ({
-                name: `verify-${list.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`,
-                match: { any: [{ resources: { kinds: ["Pod"], operations: ["CREATE", "UPDATE"] } }] },
-                exclude: { any: [{ resources: { namespaces: [...input.excludedNamespaces] } }] },
-                preconditions: {
-                    all: [{ key: `{{ length(request.object.spec.${list} || \`[]\`) }}`, operator: "GreaterThan", value: 0 }],
-                },
-                context: [
-                    {
-                        name: "verifierCa",
-                        apiCall: {
-                            urlPath: `/api/v1/namespaces/${VERIFIER_NAMESPACE}/secrets/${VERIFIER_TLS_SECRET}`,
-                            jmesPath: 'base64_decode(data."tls.crt")',
-                        },
-                    },
-                ],
-                mutate: {
-                    foreach: [
-                        {
-                            list: `request.object.spec.${list}`,
-                            preconditions: { any: [{ key: "{{ element.image }}", operator: "AnyIn", value: [...input.platformImages] }] },
-                            context: [
-                                {
-                                    name: "verified",
-                                    apiCall: {
-                                        method: "POST",
-                                        data: [
-                                            {
-                                                key: "images",
-                                                value: { [list]: { "{{ element.name }}": `{{ images.${list}."{{ element.name }}" }}` } },
-                                            },
-                                            { key: "trustPolicy", value: input.trustPolicyName },
-                                        ],
-                                        service: { url: service, caBundle: "{{ verifierCa }}" },
+            rules: CONTAINER_LISTS.map((list) => {
+                const selected = platformContainers(list, input.platformPrefixes);
+                return {
+                    name: `verify-${list.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`,
+                    match: { any: [{ resources: { kinds: ["Pod"], operations: ["CREATE", "UPDATE"] } }] },
+                    exclude: { any: [{ resources: { namespaces: [...input.excludedNamespaces] } }] },
+                    preconditions: { all: [{ key: `{{ length(${selected} || \`[]\`) }}`, operator: "GreaterThan", value: 0 }] },
+                    mutate: {
+                        foreach: [
+                            {
+                                list: selected,
+                                context: [
+                                    {
+                                        name: "verifierCa",
+                                        apiCall: {
+                                            urlPath: `/api/v1/namespaces/${VERIFIER_NAMESPACE}/secrets/${VERIFIER_TLS_SECRET}`,
+                                            jmesPath: 'base64_decode(data."tls.crt")',
+                                        },
                                     },
-                                },
-                            ],
-                            patchesJson6902: `- path: /spec/${list}/{{ elementIndex }}/image\n  op: replace\n  value: '{{ verified.results[0].image }}'`,
-                        },
-                    ],
-                },
-            })),
+                                    {
+                                        name: "verified",
+                                        apiCall: {
+                                            method: "POST",
+                                            data: [
+                                                {
+                                                    key: "images",
+                                                    value: {
+                                                        [list]: { "{{ element.name }}": `{{ images.${list}."{{ element.name }}" }}` },
+                                                    },
+                                                },
+                                                { key: "trustPolicy", value: input.trustPolicyName },
+                                            ],
+                                            service: { url: service, caBundle: "{{ verifierCa }}" },
+                                        },
+                                    },
+                                ],
+                                // The service answers with the image's JSON pointer in the pod (Kyverno's `images` jsonPointer).
+                                patchesJson6902:
+                                    "- path: '{{ verified.results[0].path }}'\n  op: replace\n  value: '{{ verified.results[0].image }}'",
+                            },
+                        ],
+                    },
+                };
+            }),
         },
     };
 }

@@ -334,7 +334,12 @@ export class SupplyChain extends pulumi.ComponentResource {
         const policies = [
             custom(
                 `${name}-signed-images`,
-                signedImagesPolicy({ name: `${args.prefix}-signed-images`, platformImages, trustPolicyName, excludedNamespaces }),
+                signedImagesPolicy({
+                    name: `${args.prefix}-signed-images`,
+                    platformPrefixes: [`${this.registry}/${args.prefix}/`],
+                    trustPolicyName,
+                    excludedNamespaces,
+                }),
                 policyDeps,
             ),
             custom(

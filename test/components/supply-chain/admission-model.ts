@@ -44,15 +44,45 @@ export function wildcard(pattern: string, value: string): boolean {
 
 const repositoryOf = (image: string): string => image.replace(/@sha256:[0-9a-f]+$/, "").replace(/:[^/:]+$/, "");
 
+interface Condition {
+    key: string;
+    operator: string;
+    value: unknown;
+}
+
 interface Rule {
     exclude?: { any?: Array<{ resources: { namespaces?: string[] } }> };
+    preconditions?: { all?: Condition[] };
     mutate: {
         foreach: Array<{
             list: string;
-            preconditions?: { any?: Array<{ key: string; operator: string; value: string[] }> };
-            context: Array<{ apiCall: { data: Array<{ key: string; value: unknown }> } }>;
+            preconditions?: { any?: Condition[]; all?: Condition[] };
+            context: Array<{ name: string; apiCall: { data?: Array<{ key: string; value: unknown }>; service?: unknown } }>;
+            patchesJson6902: string;
         }>;
     };
+}
+
+/**
+ * The containers a foreach list expression selects: `request.object.spec.<list>` optionally
+ * filtered by `[?starts_with(image, '<prefix>') || ...]` (the only filter form the policy uses).
+ */
+function selectContainers(
+    expression: string,
+    spec: PodLike["spec"],
+): { list: keyof PodLike["spec"]; selected: Array<{ name: string; image: string; index: number }> } {
+    const m = /^request\.object\.spec\.(containers|initContainers|ephemeralContainers)(?:\[\?(.*)\])?$/.exec(expression);
+    if (!m) throw new Error(`the model does not know the list expression ${expression}`);
+    const list = m[1] as keyof PodLike["spec"];
+    const prefixes = m[2] ? [...m[2].matchAll(/starts_with\(image, '([^']+)'\)/g)].map((x) => x[1]) : undefined;
+    const all = (spec[list] ?? []).map((c, index) => ({ ...c, index }));
+    return { list, selected: prefixes ? all.filter((c) => prefixes.some((p) => c.image.startsWith(p))) : all };
+}
+
+function conditionHolds(c: Condition, element: { image: string }): boolean {
+    if (c.key === "{{ element.image }}" && c.operator === "AnyIn") return (c.value as string[]).some((v) => wildcard(v, element.image));
+    if (c.key === "{{ element.image }}" && c.operator === "AnyNotIn") return !(c.value as string[]).some((v) => wildcard(v, element.image));
+    throw new Error(`the model does not know the condition ${JSON.stringify(c)}`);
 }
 
 export function admit(
@@ -62,25 +92,39 @@ export function admit(
     trustStores: readonly KubernetesObject[],
     registry: Readonly<Record<string, RegistryImage>>,
 ): Decision {
-    const spec = { ...pod.spec };
+    const spec: PodLike["spec"] = JSON.parse(JSON.stringify(pod.spec)) as PodLike["spec"];
     for (const rule of (policy.spec.rules as Rule[]) ?? []) {
         if (rule.exclude?.any?.some((f) => f.resources.namespaces?.includes(pod.namespace))) continue;
+        // Rule preconditions: `length(<list expression> || []) > 0`.
+        const gate = rule.preconditions?.all?.[0];
+        if (gate) {
+            const m = /^\{\{ length\((.*) \|\| `\[\]`\) \}\}$/.exec(gate.key);
+            if (!m || gate.operator !== "GreaterThan") throw new Error(`the model does not know the precondition ${gate.key}`);
+            if (selectContainers(m[1], spec).selected.length <= Number(gate.value)) continue;
+        }
         for (const each of rule.mutate.foreach) {
-            const list = each.list.replace(/^request\.object\.spec\./, "") as keyof PodLike["spec"];
-            const containers = spec[list] ?? [];
-            spec[list] = containers.map((c) => {
-                const patterns = each.preconditions?.any?.filter((p) => p.key === "{{ element.image }}" && p.operator === "AnyIn") ?? [];
-                if (!patterns.some((p) => p.value.some((v) => wildcard(v, c.image)))) return c;
-                const data = Object.fromEntries(each.context[0].apiCall.data.map((d) => [d.key, d.value]));
-                const sent = (data.images as Record<string, unknown>)[list];
+            const { list, selected } = selectContainers(each.list, spec);
+            for (const c of selected) {
+                // Kyverno loads the foreach context (the service call) before the foreach preconditions.
+                const call = each.context.find((e) => e.apiCall.service !== undefined);
+                if (!call) throw new Error("the foreach calls no service");
+                const data = Object.fromEntries((call.apiCall.data ?? []).map((d) => [d.key, d.value]));
+                const sent = (data.images as Record<string, unknown> | undefined)?.[list];
                 if (!sent) throw new Error(`rejected: the call for ${list} sends no ${list} images`);
                 const verified = verify(c.image, String(data.trustPolicy), trustPolicies, trustStores, registry);
                 if (typeof verified !== "string") throw new Error(`rejected: ${verified.error}`);
-                return { ...c, image: `${repositoryOf(c.image)}@${verified}` };
-            });
+                const conditions = [...(each.preconditions?.any ?? []), ...(each.preconditions?.all ?? [])];
+                if (conditions.length > 0 && !conditions.some((x) => conditionHolds(x, c))) continue;
+                // The service's answer: the verified image by digest and its JSON pointer (/spec/<list>/<index>/image).
+                const path = `/spec/${list}/${c.index}/image`;
+                if (!each.patchesJson6902.includes("verified.results[0].path"))
+                    throw new Error("the patch does not use the service's pointer");
+                const [, , , index] = path.split("/");
+                (spec[list] ?? [])[Number(index)] = { ...c, image: `${repositoryOf(c.image)}@${verified}` };
+            }
         }
     }
-    return { admitted: true, images: Object.values(spec).flatMap((cs) => (cs ?? []).map((c) => c.image)) };
+    return { admitted: true, images: Object.values(spec).flatMap((cs) => (cs ?? []).map((x) => x.image)) };
 }
 
 /** Admission as a decision (the API call's error refuses the pod, the policy failing closed). */

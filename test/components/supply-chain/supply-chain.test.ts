@@ -50,7 +50,7 @@ describe("supply chain", () => {
         const platformImages = [`${REGISTRY}/cip-dev/*`];
         const policy = signedImagesPolicy({
             name: "cip-dev-signed-images",
-            platformImages,
+            platformPrefixes: [`${REGISTRY}/cip-dev/`],
             trustPolicyName: "cip-dev-images",
             excludedNamespaces: ["kyverno", "kyverno-notation-aws"],
         });
@@ -127,6 +127,22 @@ describe("supply chain", () => {
             assert.deepEqual(decide(pod("quay.io/jetstack/cert-manager-controller:v1.21.1"), policy, [trust], [store], {}), {
                 admitted: true,
                 images: ["quay.io/jetstack/cert-manager-controller:v1.21.1"],
+            });
+        });
+
+        it("never sends a public image of the same pod to the verifier (Kyverno loads a foreach's context before its preconditions)", () => {
+            const mixed = {
+                namespace: "team-a",
+                spec: {
+                    containers: [
+                        { name: "proxy", image: "docker.io/library/nginx@sha256:" + "c".repeat(64) },
+                        { name: "app", image },
+                    ],
+                },
+            };
+            assert.deepEqual(decide(mixed, policy, [trust], [store], signedBy(PROFILE)), {
+                admitted: true,
+                images: ["docker.io/library/nginx@sha256:" + "c".repeat(64), `${REGISTRY}/cip-dev/apps@${digest}`],
             });
         });
 
