@@ -212,7 +212,7 @@ const ENVIRONMENT_SUPPLY_CHAIN = [
 ];
 
 /** The actions the boundary allows. */
-export const WORKLOAD_BOUNDARY_ACTIONS: readonly string[] = [...UNSCOPED, ...SCOPED, ...ENVIRONMENT_SUPPLY_CHAIN].sort();
+export const WORKLOAD_BOUNDARY_ACTIONS: readonly string[] = [...UNSCOPED, ...SCOPED].sort();
 
 /**
  * The ARN service of the resources an action is authorized against, where it is not the action's own
@@ -244,7 +244,7 @@ export function workloadBoundaryDocument(s: BoundaryScope): PolicyDocument {
         {
             Sid: "Scoped",
             Effect: "Allow",
-            Action: SCOPED,
+            Action: SCOPED.filter((a) => !["iam", "sts"].includes(a.split(":")[0])),
             Resource: [
                 ...accountServices.map((svc) => `arn:aws:${svc}:*:${s.accountId}:*`),
                 // AWS-owned public resources: AMIs, snapshots, registries of EKS images, public SSM parameters.
@@ -255,6 +255,14 @@ export function workloadBoundaryDocument(s: BoundaryScope): PolicyDocument {
                 // The environment's buckets.
                 `arn:aws:s3:::${s.prefix}-*`,
                 `arn:aws:s3:::${s.prefix}-*/*`,
+            ],
+        },
+        {
+            // Passing and assuming roles: only the environment's (a statement of its own, so iam:PassRole names its roles).
+            Sid: "Identities",
+            Effect: "Allow",
+            Action: SCOPED.filter((a) => ["iam", "sts"].includes(a.split(":")[0])),
+            Resource: [
                 // The environment's roles and instance profiles (Karpenter's live under its path, named after the cluster).
                 `arn:aws:iam::${s.accountId}:role/${s.prefix}-*`,
                 `arn:aws:iam::${s.accountId}:instance-profile/${s.prefix}-*`,
@@ -262,6 +270,35 @@ export function workloadBoundaryDocument(s: BoundaryScope): PolicyDocument {
                 karpenterInstanceProfileArns(s.accountId, s.region, `${s.prefix}-*`),
                 `arn:aws:iam::${s.accountId}:role/aws-service-role/*`,
             ],
+        },
+    );
+}
+
+/** Image pulls the supply-chain roles make besides ENVIRONMENT_SUPPLY_CHAIN (the registry token takes no resource). */
+const SUPPLY_CHAIN_PULLS = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"];
+
+/** The actions the supply-chain boundary allows. */
+export const SUPPLY_CHAIN_BOUNDARY_ACTIONS: readonly string[] = [
+    "ecr:GetAuthorizationToken",
+    ...SUPPLY_CHAIN_PULLS,
+    ...ENVIRONMENT_SUPPLY_CHAIN,
+].sort();
+
+/**
+ * The permissions boundary of the supply-chain and findings roles (CI image push and signing, the
+ * signature verifier, Security Hub imports): a second boundary, because the workload boundary and
+ * these statements together exceed the 6,144 characters of one managed policy (IAM quotas,
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html). It grants nothing the
+ * workload boundary's nodes and controllers need, and they get nothing of it.
+ */
+export function supplyChainBoundaryDocument(s: BoundaryScope): PolicyDocument {
+    return policyDocument(
+        { Sid: "RegistryToken", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
+        {
+            Sid: "Pulls",
+            Effect: "Allow",
+            Action: SUPPLY_CHAIN_PULLS,
+            Resource: [`arn:aws:ecr:*:${s.accountId}:*`, "arn:aws:ecr:*:*:repository/*"],
         },
         {
             Sid: "EnvironmentSupplyChain",

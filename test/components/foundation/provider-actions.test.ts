@@ -9,6 +9,7 @@ import {
     previewStateAccessPolicy,
     SECRET_VALUE_READS,
     StateAccess,
+    supplyChainBoundaryArn,
     workloadBoundaryArn,
 } from "../../../components/foundation/deployer-policies";
 import { deployPolicyDocuments } from "../../../components/foundation/deploy-permissions";
@@ -28,7 +29,7 @@ import {
     PROVIDER_ACTIONS,
     UNSCOPABLE_ACTIONS,
 } from "../../../components/foundation/provider-actions";
-import { workloadBoundaryDocument } from "../../../components/foundation/workload-boundary";
+import { supplyChainBoundaryDocument, workloadBoundaryDocument } from "../../../components/foundation/workload-boundary";
 import { PolicyDocument } from "../../../components/shared/iam-documents";
 import { serviceKeyPolicy } from "../../../components/shared/kms-policies";
 import { Decision, simulate } from "../../helpers/iam";
@@ -280,13 +281,21 @@ describe("CI roles against the provider's calls", () => {
         );
     });
 
-    it("every action a platform role's inline policy grants stays inside the workload boundary", async () => {
+    it("every action a platform role's inline policy grants stays inside its boundary (workload or supply chain)", async () => {
         for (const environment of ENVIRONMENTS) {
-            const boundary = workloadBoundaryDocument({ accountId: ACCOUNT, region: REGION, prefix: `cip-${environment}` });
+            const scope = { accountId: ACCOUNT, region: REGION, prefix: `cip-${environment}` };
+            const identities = plans[environment].resources.filter((x) => x.type === "aws:iam/role:Role" || x.type === "aws:iam/user:User");
             const failures: string[] = [];
             for (const r of plans[environment].resources.filter(
                 (x) => x.type === "aws:iam/rolePolicy:RolePolicy" || x.type === "aws:iam/userPolicy:UserPolicy",
             )) {
+                // The boundary the policy's role or user carries in the plan.
+                const owner = identities.find((i) => r.dependsOn.includes(i.urn));
+                assert.ok(owner, `${r.name}: no role or user`);
+                const boundary =
+                    owner.inputs.permissionsBoundary === supplyChainBoundaryArn(ACCOUNT, scope.prefix)
+                        ? supplyChainBoundaryDocument(scope)
+                        : workloadBoundaryDocument(scope);
                 const document = JSON.parse(String(r.inputs.policy)) as PolicyDocument;
                 for (const statement of document.Statement.filter((st) => st.Effect === "Allow")) {
                     const resources = ([] as unknown[]).concat(statement.Resource ?? "*").map(String);
@@ -326,7 +335,11 @@ describe("CI roles against the provider's calls", () => {
             const identities = plans[e].resources.filter((r) => r.type === "aws:iam/role:Role" || r.type === "aws:iam/user:User");
             assert.ok(identities.length > 5, `${e}: only ${identities.length} identities`);
             const wrong = identities
-                .filter((r) => r.inputs.permissionsBoundary !== workloadBoundaryArn(ACCOUNT, `cip-${e}`))
+                .filter((r) => {
+                    // The supply-chain and findings roles carry the environment's second boundary; every other identity the workload boundary.
+                    const supply = /ciplatform:(supplychain:SupplyChain|findings:Findings)\$/.test(r.urn);
+                    return r.inputs.permissionsBoundary !== (supply ? supplyChainBoundaryArn : workloadBoundaryArn)(ACCOUNT, `cip-${e}`);
+                })
                 .map((r) => `${r.name}: ${String(r.inputs.permissionsBoundary)}`);
             assert.deepEqual(wrong, [], e);
         }
