@@ -9,6 +9,7 @@
  */
 import { PolicyDocument, policyDocument } from "../shared/iam-documents";
 import { karpenterInstanceProfileArns } from "../karpenter/policy";
+import { jenkinsDeployRoleArnPattern } from "../jenkins/jenkins";
 
 export interface BoundaryScope {
     readonly accountId: string;
@@ -231,6 +232,14 @@ export function workloadBoundaryDocument(s: BoundaryScope): PolicyDocument {
                 karpenterInstanceProfileArns(s.accountId, s.region, `${s.prefix}-*`),
                 `arn:aws:iam::${s.accountId}:role/aws-service-role/*`,
             ],
+        },
+        {
+            // Jenkins deploys into other accounts through their deploy roles (their trust names the
+            // Jenkins role); only roles named for this environment, and only to be assumed.
+            Sid: "JenkinsDeployRolesInAnyAccount",
+            Effect: "Allow",
+            Action: "sts:AssumeRole",
+            Resource: jenkinsDeployRoleArnPattern(s.prefix),
         },
     );
 }

@@ -49,6 +49,26 @@ export interface JenkinsArgs {
     readonly values?: Values;
 }
 
+/**
+ * The deploy roles Jenkins may assume, in this or another account, are named
+ * `<environment prefix>-jenkins-deploy…` (no path): the workload boundary lets the environment's
+ * identities assume exactly these outside the account, and the config refuses any other name.
+ */
+export function jenkinsDeployRoleName(environmentPrefix: string): string {
+    return `${environmentPrefix}-jenkins-deploy`;
+}
+
+/** ARN pattern (any account) of the deploy roles an environment's Jenkins may assume. */
+export function jenkinsDeployRoleArnPattern(environmentPrefix: string): string {
+    return `arn:aws:iam::*:role/${jenkinsDeployRoleName(environmentPrefix)}*`;
+}
+
+/** Whether a deploy role ARN follows the naming the workload boundary allows. */
+export function isAllowedJenkinsDeployRole(arn: string, environmentPrefix: string): boolean {
+    const name = jenkinsDeployRoleName(environmentPrefix).replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    return new RegExp(`^arn:aws[a-z-]*:iam::\\d{12}:role/${name}[\\w+=,.@-]*$`).test(arn);
+}
+
 export function validateJenkinsArgs(args: Pick<JenkinsArgs, "hostname" | "deployRoleArns" | "snapshotSchedule">): string[] {
     const problems: string[] = [];
     if (!/^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,}$/.test(args.hostname)) {
