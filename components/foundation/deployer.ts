@@ -195,33 +195,31 @@ export class Deployer extends pulumi.ComponentResource {
                 enableKeyRotation: true,
                 deletionWindowInDays: args.kmsDeletionWindowDays ?? 30,
                 policy: toJson(
-                    pulumi
-                        .all([preview.arn, ...Object.values(deployRoles).map((r) => r.arn)])
-                        .apply(([previewArn, ...deployArns]) =>
-                            policyDocument(
-                                {
-                                    Sid: "KeyAdministration",
-                                    Effect: "Allow",
-                                    Principal: { AWS: `arn:aws:iam::${args.accountId}:root` },
-                                    Action: KEY_ADMIN_ACTIONS,
-                                    Resource: "*",
-                                },
-                                {
-                                    Sid: "DeploysUseTheKey",
-                                    Effect: "Allow",
-                                    Principal: { AWS: deployArns },
-                                    Action: ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"],
-                                    Resource: "*",
-                                },
-                                {
-                                    Sid: "PreviewsDecrypt",
-                                    Effect: "Allow",
-                                    Principal: { AWS: previewArn },
-                                    Action: ["kms:Decrypt", "kms:DescribeKey"],
-                                    Resource: "*",
-                                },
-                            ),
+                    pulumi.all([preview.arn, ...Object.values(deployRoles).map((r) => r.arn)]).apply(([previewArn, ...deployArns]) =>
+                        policyDocument(
+                            {
+                                Sid: "KeyAdministration",
+                                Effect: "Allow",
+                                Principal: { AWS: `arn:aws:iam::${args.accountId}:root` },
+                                Action: KEY_ADMIN_ACTIONS,
+                                Resource: "*",
+                            },
+                            {
+                                Sid: "DeploysUseTheKey",
+                                Effect: "Allow",
+                                Principal: { AWS: deployArns },
+                                Action: ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"],
+                                Resource: "*",
+                            },
+                            {
+                                Sid: "PreviewsDecrypt",
+                                Effect: "Allow",
+                                Principal: { AWS: previewArn },
+                                Action: ["kms:Decrypt", "kms:DescribeKey"],
+                                Resource: "*",
+                            },
                         ),
+                    ),
                 ),
             },
             { parent: this, protect },
