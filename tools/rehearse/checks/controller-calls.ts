@@ -42,7 +42,7 @@ const LBC = "kubernetes-sigs/aws-load-balancer-controller v3.5.0";
 const EBS = "kubernetes-sigs/aws-ebs-csi-driver (EKS add-on)";
 const ESO = "external-secrets/external-secrets v2.9.0";
 const PCA = "cert-manager/aws-privateca-issuer v1.9.1";
-const RUNNER = "gitlab-org/gitlab-runner (chart 0.68.1)";
+const RUNNER = "gitlab-org/gitlab-runner (chart 0.68.1) cache/s3";
 
 /**
  * AWS managed policies the platform attaches and the checked controllers rely on, as reviewed
@@ -222,7 +222,7 @@ export function controllerCalls(plan: PlanFile, f: PlanFacts): ControllerCall[] 
         "iam:DeleteInstanceProfile",
         profile,
         res(profileTags),
-        `${KARPENTER} pkg/controllers/nodeclass/garbagecollection (instance profiles)`,
+        `${KARPENTER} pkg/controllers/nodeclass/garbagecollection/controller.go`,
         "garbage-collect old profiles",
     );
     k("iam:ListInstanceProfiles", "*", {}, profileSource, "list the cluster's profiles by path prefix");
@@ -393,7 +393,7 @@ export function controllerCalls(plan: PlanFile, f: PlanFacts): ControllerCall[] 
         "elasticloadbalancing:AddTags",
         lb,
         { ...res(owned), ...req({ "ingress.k8s.aws/resource": "LoadBalancer" }) },
-        "pkg/deploy/tracking/provider.go",
+        "pkg/deploy/elbv2/tagging_manager.go",
         "update its own tags",
     );
     lbc("elasticloadbalancing:CreateListener", lb, {}, "pkg/deploy/elbv2/listener_manager.go", "HTTPS listener");
@@ -408,7 +408,7 @@ export function controllerCalls(plan: PlanFile, f: PlanFacts): ControllerCall[] 
         "tags on create",
     );
     lbc("ec2:AuthorizeSecurityGroupIngress", sg, {}, "pkg/networking/security_group_reconciler.go", "open the node group to the ALB");
-    lbc("elasticloadbalancing:DescribeLoadBalancers", "*", {}, "pkg/deploy/elbv2/load_balancer_synthesizer.go", "discovery");
+    lbc("elasticloadbalancing:DescribeLoadBalancers", "*", {}, "pkg/deploy/elbv2/tagging_manager.go", "discovery of its load balancers");
     lbc(
         "acm:DescribeCertificate",
         `arn:aws:acm:${region}:${acct}:certificate/0abc`,
@@ -499,7 +499,7 @@ export function controllerCalls(plan: PlanFile, f: PlanFacts): ControllerCall[] 
             action,
             resource,
             context,
-            source: `${ESO} providers/v1/aws/auth/auth.go (sessionTagsPolicy Simple)`,
+            source: `${ESO} providers/v1/aws/provider.go (session tags, sessionTagsPolicy Simple)`,
             why,
             expect,
             resourcePolicyOf,
@@ -605,7 +605,7 @@ export function controllerCalls(plan: PlanFile, f: PlanFacts): ControllerCall[] 
     const cacheObjects = grantedResource(plan, `${prefix}-runner-cache`, "s3:PutObject");
     if (cacheObjects) {
         const bucket = cacheObjects.replace(/\/\*$/, "");
-        const source = `${RUNNER} cache/s3v2 (S3 cache adapter)`;
+        const source = `${RUNNER} (S3 cache adapter: runner/<token>/project/<id>/<key>)`;
         for (const action of ["s3:GetObject", "s3:PutObject"]) {
             add({
                 controller: "GitLab runner manager",
