@@ -6,7 +6,7 @@
  * every call on that ARN, and the deploy role must detach the node role from it on destroy.
  */
 import { strict as assert } from "node:assert";
-import { deployPermissions } from "../../../components/foundation/deployer-policies";
+import { deployPolicyDocuments } from "../../../components/foundation/deploy-permissions";
 import { workloadBoundaryDocument } from "../../../components/foundation/workload-boundary";
 import { karpenterControllerPolicies, karpenterInstanceProfilePath } from "../../../components/karpenter/policy";
 import { evaluateIam } from "../../../tools/rehearse/iam-eval";
@@ -77,15 +77,13 @@ describe("Karpenter instance profiles under their path (karpenter-provider-aws v
     });
 
     it("the deploy role may detach the node role from Karpenter's profiles (pulumi destroy of the node role)", async () => {
-        const deploy = Object.values(
-            deployPermissions({
+        const deploy = deployPolicyDocuments({
                 region: REGION,
                 accountId: ACCOUNT,
                 prefix: "cip-dev",
                 environment: "dev",
                 environmentTagKey: "environment",
-            }),
-        );
+            });
         const principal = `arn:aws:sts::${ACCOUNT}:assumed-role/cip-deployer-deploy-dev/session`;
         const ours = evaluateIam(
             { action: "iam:RemoveRoleFromInstanceProfile", resource: PROFILE, principalArn: principal },

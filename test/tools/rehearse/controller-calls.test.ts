@@ -1,17 +1,30 @@
 import { strict as assert } from "node:assert";
+import type { PlannedResource } from "../../../tools/offline/plan";
 import {
-    boundariesFromFoundationPlan,
+    boundariesFromResources,
     controllerCallsCheck,
     evaluateControllerCalls,
     planFacts,
 } from "../../../tools/rehearse/checks/controller-calls";
 import type { RehearsalContext } from "../../../tools/rehearse/model";
+import { rehearsalContext } from "../../../tools/rehearse/order";
 import { plan, PlanFile } from "../../helpers/mocks";
 
-/** The rehearsal's context of a plan: its resources in plan order. */
-function contextOf(planned: PlanFile): RehearsalContext {
-    const steps = planned.resources.map((resource, i) => ({ index: i + 1, resource }));
-    return { plan: planned, steps, stepOf: new Map(steps.map((s) => [s.resource.urn, s])) };
+/** The rehearsal's context of a platform plan that reads the foundation stack (a version 2 plan). */
+function contextOf(planned: PlanFile, foundationResources: readonly PlannedResource[]): RehearsalContext {
+    return rehearsalContext({
+        ...planned,
+        version: 2,
+        stackReferences: [
+            {
+                urn: "urn:pulumi:foundation-ref",
+                name: "organization/foundation/account",
+                outputs: {},
+                backend: null,
+                resources: foundationResources,
+            },
+        ],
+    });
 }
 
 const CONTROLLERS = [
@@ -35,11 +48,11 @@ describe("rehearsal check controller-calls (issue #22: controller calls under th
             configChanges: { "ciplatform:jenkinsDeployRoleArns": ["arn:aws:iam::210987654321:role/cip-prod-jenkins-deploy"] },
         });
     });
-    const boundaries = (): Map<string, unknown> => boundariesFromFoundationPlan(foundation, planFacts(plans.dev).accountId);
+    const boundaries = (): Map<string, unknown> => boundariesFromResources(foundation.resources, planFacts(plans.dev).accountId);
 
     for (const stack of ["dev", "prod"]) {
         it(`every controller's calls are Allowed and every escalation Denied in the ${stack} plan`, () => {
-            const findings = controllerCallsCheck(boundaries()).run(contextOf(plans[stack]));
+            const findings = controllerCallsCheck.run(contextOf(plans[stack], foundation.resources));
             assert.deepEqual(
                 findings.map((f) => f.why),
                 [],
@@ -83,20 +96,20 @@ describe("rehearsal check controller-calls (issue #22: controller calls under th
 
     it("fails on the pre-fix boundary (instance profiles only at the root, named <prefix>_*), naming Karpenter's profile calls", () => {
         // The foundation's boundary as it was before issue #22 item 1: reconstructed from the current one.
-        const preFix = new Map(
-            [...boundaries()].map(([arn, document]) => {
-                const doc = JSON.parse(String(document)) as { Statement: Array<{ Resource?: string | string[] }> };
-                for (const s of doc.Statement) {
-                    if (Array.isArray(s.Resource)) {
-                        s.Resource = s.Resource.map((r) =>
-                            r.replace(/instance-profile\/karpenter\/[^/]+\/([^/]+?)(-\*)?\/\*$/, "instance-profile/$1$2_*"),
-                        );
-                    }
+        const preFix = foundation.resources.map((r) => {
+            if (r.type !== "aws:iam/policy:Policy") return r;
+            const doc = JSON.parse(String(r.inputs.policy)) as { Statement: Array<{ Resource?: string | string[] }> };
+            for (const s of doc.Statement) {
+                if (Array.isArray(s.Resource)) {
+                    s.Resource = s.Resource.map((x) =>
+                        x.replace(/instance-profile\/karpenter\/[^/]+\/([^/]+?)(-\*)?\/\*$/, "instance-profile/$1$2_*"),
+                    );
                 }
-                return [arn, JSON.stringify(doc)] as const;
-            }),
-        );
-        const findings = controllerCallsCheck(preFix).run(contextOf(plans.dev));
+            }
+            return { ...r, inputs: { ...r.inputs, policy: JSON.stringify(doc) } };
+        });
+        assert.notDeepEqual(preFix, foundation.resources);
+        const findings = controllerCallsCheck.run(contextOf(plans.dev, preFix));
         const failing = findings.map((f) => /: (\S+) on/.exec(f.why)?.[1]);
         assert.ok(failing.includes("iam:CreateInstanceProfile"), JSON.stringify(findings.map((f) => f.why)));
         assert.deepEqual(
@@ -108,9 +121,9 @@ describe("rehearsal check controller-calls (issue #22: controller calls under th
         );
     });
 
-    it("fails when the boundary is not in the foundation plan, rather than judging without it", () => {
-        const findings = controllerCallsCheck(new Map()).run(contextOf(plans.dev));
+    it("fails when the plan does not carry the foundation stack (no boundary), rather than judging without it", () => {
+        const findings = controllerCallsCheck.run(rehearsalContext(plans.dev));
         assert.ok(findings.length > 0);
-        assert.ok(findings.every((f) => /is not in the foundation plan/.test(f.why)));
+        assert.ok(findings.every((f) => /is not among the referenced foundation stack's resources/.test(f.why)));
     });
 });

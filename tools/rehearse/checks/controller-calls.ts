@@ -9,6 +9,7 @@
 import type { PlanFile, PlannedResource } from "../../offline/plan";
 import { evaluateIam, IamDecision } from "../iam-eval";
 import type { RehearsalCheck, RehearsalContext, RehearsalFinding } from "../model";
+import { SERVER_TEMPLATE, templateArn } from "../../../components/pki/objects";
 
 /** Facts the calls are built from, all read from the platform plan. */
 export interface PlanFacts {
@@ -135,10 +136,10 @@ export function identityPoliciesOf(plan: PlanFile, name: string): { documents: u
     return { documents, missing };
 }
 
-/** Boundary documents by policy ARN, from a foundation plan (`aws:iam/policy:Policy`, path and name). */
-export function boundariesFromFoundationPlan(foundation: PlanFile, accountId: string): Map<string, unknown> {
+/** Boundary documents by policy ARN, from the foundation's resources (`aws:iam/policy:Policy`, path and name). */
+export function boundariesFromResources(resources: readonly PlannedResource[], accountId: string): Map<string, unknown> {
     return new Map(
-        foundation.resources
+        resources
             .filter((r) => r.type === "aws:iam/policy:Policy")
             .map((r) => [`arn:aws:iam::${accountId}:policy${str(r.inputs.path) || "/"}${str(r.inputs.name)}`, r.inputs.policy] as const),
     );
@@ -577,28 +578,38 @@ export function controllerCalls(plan: PlanFile, f: PlanFacts): ControllerCall[] 
         });
     }
 
-    // aws-privateca-issuer.
+    // aws-privateca-issuer: it picks the template per request (pkg/aws/pca.go); the issuer is set to TLS server certificates.
     const ca = grantedResource(plan, `${prefix}-pki-issuer`, "acm-pca:IssueCertificate");
     if (ca) {
-        for (const action of ["acm-pca:DescribeCertificateAuthority", "acm-pca:IssueCertificate", "acm-pca:GetCertificate"]) {
+        const pca = (action: string, resource: string, context: Record<string, string>, why: string, expect?: "Allowed" | "Denied"): void =>
             add({
                 controller: "aws-privateca-issuer",
                 identity: `${prefix}-pki-issuer`,
                 action,
-                resource: ca,
+                resource,
+                context,
                 source: `${PCA} pkg/aws/pca.go`,
-                why: "issue the platform's certificates",
+                why,
+                expect,
             });
-        }
-        add({
-            controller: "aws-privateca-issuer",
-            identity: `${prefix}-pki-issuer`,
-            action: "acm-pca:IssueCertificate",
-            resource: `arn:aws:acm-pca:${region}:${acct}:certificate-authority/other`,
-            source: `${PCA} (escalation)`,
-            why: "issue from another CA",
-            expect: "Denied",
-        });
+        const server = { "acm-pca:TemplateArn": templateArn(SERVER_TEMPLATE) };
+        pca("acm-pca:DescribeCertificateAuthority", ca, {}, "issuer readiness");
+        pca("acm-pca:IssueCertificate", ca, server, "a TLS server certificate for a platform UI");
+        pca("acm-pca:GetCertificate", ca, {}, "fetch the issued certificate");
+        pca(
+            "acm-pca:IssueCertificate",
+            ca,
+            { "acm-pca:TemplateArn": templateArn("SubordinateCACertificate_PathLen0/V1") },
+            "an intermediate CA (isCA: true)",
+            "Denied",
+        );
+        pca(
+            "acm-pca:IssueCertificate",
+            `arn:aws:acm-pca:${region}:${acct}:certificate-authority/other`,
+            server,
+            "issue from another CA",
+            "Denied",
+        );
     }
 
     // GitLab runner managers: the S3 cache.
@@ -714,7 +725,7 @@ export function evaluateControllerCalls(plan: PlanFile, boundaries: ReadonlyMap<
             return {
                 call,
                 decision: "ImplicitlyDenied" as const,
-                reason: `the boundary ${boundaryArn} is not in the foundation plan`,
+                reason: `the boundary ${boundaryArn} is not among the referenced foundation stack's resources`,
                 ok: false,
             };
         }
@@ -737,26 +748,36 @@ export function evaluateControllerCalls(plan: PlanFile, boundaries: ReadonlyMap<
     });
 }
 
-/** The check, given the workload boundaries of the foundation (`boundariesFromFoundationPlan`). */
-export function controllerCallsCheck(boundaries: ReadonlyMap<string, unknown>): RehearsalCheck {
-    return {
-        name: "controller-calls",
-        description:
-            "Each controller's AWS calls (cited to its source) under its planned policies and the workload boundary: Allowed; escalations Denied",
-        run(context: RehearsalContext): RehearsalFinding[] {
-            return evaluateControllerCalls(context.plan, boundaries)
-                .filter((o) => !o.ok)
-                .map((o) => {
-                    const identity = identityResource(context.plan, o.call.identity);
-                    const step = identity ? context.stepOf.get(identity.urn) : undefined;
-                    return {
-                        step: step?.index ?? 0,
-                        urn: identity?.urn ?? o.call.identity,
-                        check: "controller-calls",
-                        why: `${o.call.controller}: ${o.call.action} on ${o.call.resource} (${o.call.why}) is ${o.decision}, expected ${o.call.expect}: ${o.reason}`,
-                        source: o.call.source,
-                    };
-                });
-        },
-    };
-}
+/**
+ * The check. The workload boundaries are the foundation's: a version 2 plan carries the foundation
+ * stack it reads (`stackReferences`, its planned resources); without it every call is reported, since
+ * no call can be judged without its boundary.
+ */
+export const controllerCallsCheck: RehearsalCheck = {
+    name: "controller-calls",
+    description:
+        "Each controller's AWS calls (cited to its source) under its planned policies and the workload boundary: Allowed; escalations Denied",
+    run(context: RehearsalContext): RehearsalFinding[] {
+        if (!context.plan.resources.some((r) => r.type === "kubernetes:helm.sh/v3:Release" && /karpenter-controller$/.test(r.name))) {
+            return []; // Not a platform plan (the foundation's, or a fixture of another check): no controllers.
+        }
+        const facts = planFacts(context.plan);
+        const boundaries = boundariesFromResources(
+            context.references.flatMap((s) => s.resources),
+            facts.accountId,
+        );
+        return evaluateControllerCalls(context.plan, boundaries)
+            .filter((o) => !o.ok)
+            .map((o) => {
+                const identity = identityResource(context.plan, o.call.identity);
+                const step = identity ? context.stepOf.get(identity.urn) : undefined;
+                return {
+                    step: step?.index ?? 0,
+                    urn: identity?.urn ?? o.call.identity,
+                    check: "controller-calls",
+                    why: `${o.call.controller}: ${o.call.action} on ${o.call.resource} (${o.call.why}) is ${o.decision}, expected ${o.call.expect}: ${o.reason}`,
+                    source: o.call.source,
+                };
+            });
+    },
+};
