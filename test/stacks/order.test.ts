@@ -88,6 +88,12 @@ for (const stack of ["dev", "prod"] as const) {
             assert.equal(values.enableServiceMutatorWebhook, false);
         });
 
+        it("the default StorageClass exists before the LINSTOR operator registers its StorageClass webhook (piraeus chart templates/validating-webhook-configuration.yaml, failurePolicy Fail)", () => {
+            const gp3 = single(planned, "kubernetes:storage.k8s.io/v1:StorageClass", "cluster-gp3");
+            const operator = single(planned, RELEASE, "storage-operator");
+            assert.ok(operator.dependsOn.includes(gp3.urn), "storage-operator does not wait for the default StorageClass");
+        });
+
         it("the LINSTOR operator and Jenkins wait for Karpenter's NodePools, Jenkins for an available LINSTOR (item 9)", () => {
             const pools = ofType(planned, "kubernetes:karpenter.sh/v1:NodePool");
             assert.ok(pools.length >= 2);
