@@ -107,6 +107,11 @@ export const DEFAULT_CONFIG: PackConfig = {
         "https://charts.jenkins.io",
         "oci://ghcr.io/piraeusdatastore/piraeus-operator",
         "https://aws.github.io/eks-charts",
+        // Supply chain and findings (issue 25): Kyverno, its Notation/AWS Signer extension, Policy Reporter, Falco and Falcosidekick.
+        "https://kyverno.github.io/kyverno",
+        "https://nirmata.github.io/kyverno-notation-aws",
+        "https://kyverno.github.io/policy-reporter",
+        "https://falcosecurity.github.io/charts",
     ],
     environmentTagKey: "environment",
     podSecurityDefaultLevel: "restricted",
