@@ -78,12 +78,12 @@ describe("Karpenter instance profiles under their path (karpenter-provider-aws v
 
     it("the deploy role may detach the node role from Karpenter's profiles (pulumi destroy of the node role)", async () => {
         const deploy = deployPolicyDocuments({
-                region: REGION,
-                accountId: ACCOUNT,
-                prefix: "cip-dev",
-                environment: "dev",
-                environmentTagKey: "environment",
-            });
+            region: REGION,
+            accountId: ACCOUNT,
+            prefix: "cip-dev",
+            environment: "dev",
+            environmentTagKey: "environment",
+        });
         const principal = `arn:aws:sts::${ACCOUNT}:assumed-role/cip-deployer-deploy-dev/session`;
         const ours = evaluateIam(
             { action: "iam:RemoveRoleFromInstanceProfile", resource: PROFILE, principalArn: principal },
