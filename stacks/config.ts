@@ -14,6 +14,7 @@ import { storageSection } from "./settings/storage";
 import { jenkinsSection } from "./settings/jenkins";
 import { supplyChainSection } from "./settings/supply-chain";
 import { findingsSection, securityHubSection } from "./settings/findings";
+import { isAllowedJenkinsDeployRole, jenkinsDeployRoleName } from "../components/jenkins/jenkins";
 
 export { ConfigIssue } from "./settings/define";
 
@@ -233,6 +234,17 @@ function crossSectionIssues(config: PlatformConfig): ConfigIssue[] {
                 key: `${CONFIG_NAMESPACE}:runnersArchitectures`,
                 value: config.runners.architectures,
                 message: `${missing.join(", ")} has no CI NodePool: add it to karpenterCiArchitectures (${[...pools].join(", ")})`,
+            });
+        }
+    }
+    if (config.jenkins.enabled) {
+        const prefix = `${config.core.namePrefix}-${config.core.environment}`;
+        const outside = config.jenkins.deployRoleArns.filter((arn) => !isAllowedJenkinsDeployRole(arn, prefix));
+        if (outside.length > 0) {
+            issues.push({
+                key: `${CONFIG_NAMESPACE}:jenkinsDeployRoleArns`,
+                value: config.jenkins.deployRoleArns,
+                message: `${outside.join(", ")}: the workload boundary lets Jenkins assume only roles named ${jenkinsDeployRoleName(prefix)}* (no path), in any account; rename the role`,
             });
         }
     }

@@ -346,7 +346,8 @@ export class Platform extends pulumi.ComponentResource {
                     deleteDataOnDestroy: jenkins.deleteDataOnDestroy,
                     protect,
                 },
-                { parent: this, dependsOn: [this.storage] },
+                // Its controller role assumes deploy roles in other accounts: the second boundary allows that, the workload one does not.
+                { parent: this, dependsOn: [this.storage], transformations: [supplyChainBoundary] },
             );
         }
 

@@ -9,6 +9,7 @@
  */
 import { PolicyDocument, policyDocument } from "../shared/iam-documents";
 import { karpenterInstanceProfileArns } from "../karpenter/policy";
+import { jenkinsDeployRoleArnPattern } from "../jenkins/jenkins";
 
 export interface BoundaryScope {
     readonly accountId: string;
@@ -289,7 +290,8 @@ export const SUPPLY_CHAIN_BOUNDARY_ACTIONS: readonly string[] = [
  * signature verifier, Security Hub imports): a second boundary, because the workload boundary and
  * these statements together exceed the 6,144 characters of one managed policy (IAM quotas,
  * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html). It grants nothing the
- * workload boundary's nodes and controllers need, and they get nothing of it.
+ * workload boundary's nodes and controllers need, and they get nothing of it. Jenkins' controller role
+ * carries it too: all it may do is assume the deploy roles named for this environment, in any account.
  */
 export function supplyChainBoundaryDocument(s: BoundaryScope): PolicyDocument {
     return policyDocument(
@@ -311,6 +313,14 @@ export function supplyChainBoundaryDocument(s: BoundaryScope): PolicyDocument {
                 `arn:aws:securityhub:*:${s.accountId}:hub/default`,
                 `arn:aws:securityhub:*:${s.accountId}:product/${s.accountId}/default`,
             ],
+        },
+        {
+            // Jenkins deploys into other accounts through their deploy roles (their trust names the
+            // Jenkins role); only roles named for this environment, and only to be assumed.
+            Sid: "JenkinsDeployRolesInAnyAccount",
+            Effect: "Allow",
+            Action: "sts:AssumeRole",
+            Resource: jenkinsDeployRoleArnPattern(s.prefix),
         },
     );
 }

@@ -69,8 +69,9 @@ export interface ClusterHandle {
     /** OIDC issuer without `https://`, the prefix of IRSA condition keys (`<issuer>:sub`). */
     readonly oidcIssuer: pulumi.Output<string>;
     /**
-     * The capacity every platform controller's pods need before a release can become ready: the
-     * system node group and CoreDNS on it. Releases that wait for their pods depend on these.
+     * What every release waits for: the system node group and CoreDNS on it (the capacity the
+     * controllers' pods need) and the default StorageClass (created before any release can register
+     * a StorageClass webhook).
      */
     readonly systemReady: readonly pulumi.Resource[];
 }

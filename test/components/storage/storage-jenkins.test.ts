@@ -485,7 +485,8 @@ describe("storage and Jenkins", () => {
             dev = await plan();
             prod = await plan({
                 stack: "prod",
-                configChanges: { "ciplatform:jenkinsDeployRoleArns": ["arn:aws:iam::210987654321:role/deploy"] },
+                // Deploy roles are named for the environment: the workload boundary allows only those (issue #22 item 6).
+                configChanges: { "ciplatform:jenkinsDeployRoleArns": ["arn:aws:iam::210987654321:role/cip-prod-jenkins-deploy"] },
             });
         });
 
