@@ -204,7 +204,6 @@ export class Platform extends pulumi.ComponentResource {
                     gitlabUrl: runners.gitlabUrl,
                     tokenSecretName: runners.tokenSecretName,
                     chartVersion: runners.chartVersion,
-                    runnerVersion: runners.runnerVersion,
                     concurrent: runners.concurrent,
                     checkInterval: runners.checkInterval,
                     extraTags: runners.extraTags,
