@@ -236,7 +236,8 @@ export class Pki extends pulumi.ComponentResource implements CertificateIssuer {
                 namespace.metadata.name,
                 buildCertManagerValues(pcaIssuers),
             ),
-            k8sOpts,
+            // cert-manager's pods (and its webhook, which the issuer chart's objects need) run on the system nodes.
+            { ...k8sOpts, dependsOn: [...args.cluster.systemReady] },
         );
 
         const issuerRole = new aws.iam.Role(
@@ -263,7 +264,7 @@ export class Pki extends pulumi.ComponentResource implements CertificateIssuer {
                 namespace.metadata.name,
                 issuerRole.arn.apply((arn) => mergeValues(buildIssuerValues(arn, ISSUER_SERVICE_ACCOUNT))),
             ),
-            { ...k8sOpts, dependsOn: [certManager, issuerPolicy] },
+            { ...k8sOpts, dependsOn: [certManager, issuerPolicy, ...args.cluster.systemReady] },
         );
         // The namespaced issuers are created by `certificate()`, after the namespace they live in.
         this.issuerReady = [issuerChart, activation];
