@@ -257,6 +257,8 @@ export class Platform extends pulumi.ComponentResource {
                     snapshotRetentionDays: storage.snapshotRetentionDays,
                     s3KeyRotation: storage.s3KeyRotation,
                     drNoncurrentVersionDays: storage.drNoncurrentVersionDays,
+                    // The cluster's StorageClasses exist before the operator's StorageClass webhook does.
+                    createdBefore: [this.cluster],
                     kmsDeletionWindowDays: core.kmsDeletionWindowDays,
                     protect,
                     capacity: [...this.karpenter.ready, this.storageNodes],
