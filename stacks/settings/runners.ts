@@ -1,3 +1,5 @@
+import { runnerVersionOfChart } from "../../components/gitlab-runners/config";
+import { runnerSupportsSeccomp } from "../../components/gitlab-runners/gitlab-runners";
 import { z } from "zod";
 import { ARCHITECTURES } from "../../components/shared/interfaces";
 import { defineSection } from "./define";
@@ -31,12 +33,9 @@ export const runnersSection = defineSection({
             .string()
             .regex(/^\d+\.\d+\.\d+$/, "must be an exact chart version such as 0.68.1")
             .default("0.93.0")
-            .describe("Exact gitlab-runner chart version (0.88.0 or later: runner 18.11+)."),
-        runnerVersion: z
-            .string()
-            .regex(/^v\d+\.\d+\.\d+$/, "must be the runner version of the chart, such as v19.4.0")
-            .default("v19.4.0")
-            .describe("GitLab Runner version the chart ships; selects the helper image tag per architecture."),
+            .describe(
+                "Exact gitlab-runner chart version (0.88.0 or later: runner 18.11+); the runner and helper image version follow from it.",
+            ),
         concurrent: z.number().int().min(1).max(500).default(10).describe("Jobs each runner runs at once."),
         checkInterval: z.number().int().min(1).max(60).default(3).describe("Seconds between polls of GitLab for new jobs."),
         extraTags: z
@@ -57,14 +56,22 @@ export const runnersSection = defineSection({
             .default("")
             .describe("IAM role job pods may use (IRSA); empty: jobs get no cloud permissions."),
     },
-    check: (runners) =>
-        runners.enabled && runners.tokenSecretName === ""
-            ? [
-                  {
-                      field: "tokenSecretName",
-                      message:
-                          "is required when runners are enabled: name the secret that will hold each runner's glrt- token (e.g. gitlab-runner-token)",
-                  },
-              ]
-            : [],
+    check: (runners) => {
+        const issues: Array<{ field: "tokenSecretName" | "chartVersion"; message: string }> = [];
+        if (runners.enabled && runners.tokenSecretName === "") {
+            issues.push({
+                field: "tokenSecretName",
+                message:
+                    "is required when runners are enabled: name the secret that will hold each runner's glrt- token (e.g. gitlab-runner-token)",
+            });
+        }
+        const runnerVersion = runnerVersionOfChart(runners.chartVersion);
+        if (runnerVersion === undefined || !runnerSupportsSeccomp(runnerVersion)) {
+            issues.push({
+                field: "chartVersion",
+                message: `ships runner ${runnerVersion ?? "unknown"}; use 0.88.0 or later (runner v18.11.0+, the first that gives job pods a seccomp profile)`,
+            });
+        }
+        return issues;
+    },
 });

@@ -372,7 +372,7 @@ describe("rehearsal (tools/rehearse)", () => {
     describe("the run: every check found, first failing step per resource", () => {
         it("loads every RehearsalCheck under tools/rehearse/checks/", async () => {
             const names = (await loadChecks()).map((c) => c.name);
-            for (const name of ["existence", "aws-quotas", "kubernetes-admission", "stack-references"])
+            for (const name of ["existence", "aws-quotas", "kubernetes-admission", "stack-references", "scheduling"])
                 assert.ok(names.includes(name), name);
         });
         it("reports one failure per resource (its first step) and keeps the rest as `also`", () => {

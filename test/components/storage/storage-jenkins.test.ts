@@ -36,6 +36,7 @@ import {
 import { agentPodTemplate, buildJenkinsValues, HA_CONTROLLER_LABEL } from "../../../components/jenkins/values";
 import { configIssues, ConfigError, ofType, plan, PlanFile, PlannedResource, single } from "../../helpers/mocks";
 import { simulate } from "../../helpers/iam";
+import { rehearsalContext } from "../../../tools/rehearse/order";
 
 const ajv = new Ajv({ allErrors: true, strict: false });
 const valid = (schema: object, value: unknown): string => {
@@ -649,6 +650,15 @@ describe("storage and Jenkins", () => {
                     "snap.linstor.csi.linbit.com/s3-bucket"
                 ];
             assert.equal(bucket(rotated), bucket(dev));
+        });
+
+        it("the cluster's StorageClasses exist before the piraeus operator registers its fail-closed StorageClass webhook (charts/piraeus validating-webhook-configuration.yaml)", () => {
+            const context = rehearsalContext(dev);
+            const operator = single(dev, "kubernetes:helm.sh/v3:Release", "storage-operator");
+            const classes = ofType(dev, "kubernetes:storage.k8s.io/v1:StorageClass").filter((c) => !c.name.includes("storage-replicated"));
+            assert.ok(classes.length > 0);
+            for (const c of classes)
+                assert.ok(context.createdBefore(operator.urn, c.urn), `${c.name} may be created while the webhook is not served`);
         });
 
         it("the CSI controller's snapshotter may read exactly the S3 key Secret (piraeus-operator PR #1053 dropped its cluster-wide Secret access)", () => {
