@@ -268,7 +268,7 @@ describe("supply chain", () => {
 
         it("the verifier reads images and revocation status only", async () => {
             const policy = verifierPermissions([REPO], PROFILE, REGION, ACCOUNT);
-            for (const action of ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:DescribeImages", "ecr:ListImages"]) {
+            for (const action of ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]) {
                 assert.equal(await bounded(policy, action, REPO), "Allowed", action);
             }
             assert.equal(await bounded(policy, "signer:GetRevocationStatus", profileVersion), "Allowed");
