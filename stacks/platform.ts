@@ -337,6 +337,8 @@ export class Platform extends pulumi.ComponentResource {
                     architectures: karpenter.ciArchitectures,
                     deployRoleArns: jenkins.deployRoleArns,
                     snapshotSchedule: jenkins.snapshotSchedule,
+                    // Snapshots are pruned before the DR bucket expires their backups.
+                    snapshotRetentionDays: this.storage.snapshotRetentionDays,
                     deleteDataOnDestroy: jenkins.deleteDataOnDestroy,
                     protect,
                 },

@@ -4,13 +4,15 @@
  * Evaluates the policy pack, started under the real policy host, over the resources of a plan file, or of a JSON array of
  * `{ "type", "name", "inputs" }`, or of a deployed stack (`pulumi stack export`, see tools/policy/stack-export.ts); `--asff`
  * prints the findings as AWS Security Finding Format (tools/policy/asff.ts). Exit codes: 0 clean, 1 a mandatory violation,
- * 2 bad usage or input.
+ * 2 bad usage, input or policy config. Every resource whose type no rule judges (a service the pack does not cover, or a
+ * misspelt type token) is named as "not checked by any rule", and the summary lists the types checked and unchecked.
  */
 import * as fs from "node:fs";
 import { parseArgs } from "node:util";
 import { PolicyHost, PolicyHostError, PolicyPackConfig } from "./offline/analyzer";
 import { analyzerInputsFrom, PolicyInputError } from "./offline/input";
 import { renderViolations } from "./offline/report";
+import { coverageOf } from "../policypack/coverage";
 import { stackExportInputs, stackOfExport } from "./policy/stack-export";
 import { accountAndRegionOf, toAsff } from "./policy/asff";
 
@@ -92,6 +94,15 @@ async function main(): Promise<number> {
     const pack = host.info.name;
     const mandatory = violations.filter((v) => v.enforcementLevel === "mandatory").length;
     const advisory = violations.filter((v) => v.enforcementLevel === "advisory").length;
+    const coverage = coverageOf(inputs.map((i) => i.type));
+    const notChecked = inputs
+        .filter((i) => coverage.unchecked[i.type] !== undefined)
+        .map((i) => {
+            const hint = coverage.unchecked[i.type].didYouMean;
+            return `${i.type} "${i.name}": not checked by any rule${hint ? ` (unknown type token; did you mean ${hint}?)` : ""}`;
+        });
+    const checkedTypes = Object.keys(coverage.checked).sort();
+    const uncheckedTypes = Object.keys(coverage.unchecked).sort();
     if (values.asff) {
         const found = accountAndRegionOf(inputs);
         const accountId = values["aws-account"] ?? found.accountId;
@@ -106,10 +117,25 @@ async function main(): Promise<number> {
         console.log(JSON.stringify(toAsff(violations, inputs, { accountId, region, stack, pack, now: new Date().toISOString() }), null, 2));
         console.error(`Summary: ${inputs.length} resources, ${mandatory} mandatory, ${advisory} advisory violation(s).`);
     } else if (values.json) {
-        console.log(JSON.stringify({ policy: { pack, violations }, summary: { resources: inputs.length, mandatory, advisory } }, null, 2));
+        console.log(
+            JSON.stringify(
+                {
+                    policy: { pack, violations },
+                    coverage,
+                    summary: { resources: inputs.length, mandatory, advisory, typesChecked: checkedTypes, typesUnchecked: uncheckedTypes },
+                },
+                null,
+                2,
+            ),
+        );
     } else {
         console.log(renderViolations(violations));
+        for (const line of notChecked) {
+            console.log(`  [not checked] ${line}`);
+        }
         console.log(`Summary: ${inputs.length} resources, ${mandatory} mandatory, ${advisory} advisory violation(s).`);
+        console.log(`Types checked (${checkedTypes.length}): ${checkedTypes.join(", ") || "none"}`);
+        console.log(`Types not checked by any rule (${uncheckedTypes.length}): ${uncheckedTypes.join(", ") || "none"}`);
     }
     return mandatory > 0 ? 1 : 0;
 }

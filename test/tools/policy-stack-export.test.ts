@@ -199,6 +199,7 @@ describe("npm run policy --stack-export (a deployed stack) and --asff", function
         assert.equal(mine.length, 1, JSON.stringify(findings.map((f) => f.Title)));
         const finding = mine[0] as {
             Id: string;
+            Description: string;
             GeneratorId: string;
             AwsAccountId: string;
             Severity: { Label: string };
@@ -217,7 +218,7 @@ describe("npm run policy --stack-export (a deployed stack) and --asff", function
             again.map((f) => f.Id),
             findings.map((f) => f.Id),
         );
-        assert.equal(finding.Id, findingId("ciplatform/dev", finding.GeneratorId.split("/")[1], urn));
+        assert.equal(finding.Id, findingId("ciplatform/dev", finding.GeneratorId.split("/")[1], urn, finding.Description));
     });
 
     it("refuses --asff without a stack export, and an export it cannot place in an account", () => {

@@ -76,9 +76,10 @@ export interface AsffContext {
     readonly now: string;
 }
 
-/** The stable id of a violation: the same stack, policy and resource give the same finding. */
-export function findingId(stack: string, policy: string, urn: string): string {
-    const digest = createHash("sha256").update(`${stack}\n${policy}\n${urn}`).digest("hex").slice(0, 32);
+/** The stable id of a violation: the same stack, policy, resource and finding give the same id, so a re-import updates it. */
+export function findingId(stack: string, policy: string, urn: string, message: string): string {
+    // A rule may report several findings on one resource (one per statement, per container): the message tells them apart.
+    const digest = createHash("sha256").update(`${stack}\n${policy}\n${urn}\n${message}`).digest("hex").slice(0, 32);
     return `ciplatform/${stack}/${policy}/${digest}`;
 }
 
@@ -94,7 +95,7 @@ export function toAsff(violations: readonly Violation[], resources: readonly Ana
         const name = resource?.name ?? v.urn.slice(v.urn.lastIndexOf("::") + 2);
         return {
             SchemaVersion: ASFF_SCHEMA_VERSION,
-            Id: findingId(ctx.stack, v.policy, v.urn),
+            Id: findingId(ctx.stack, v.policy, v.urn, v.message),
             ProductArn: `arn:aws:securityhub:${ctx.region}:${ctx.accountId}:product/${ctx.accountId}/default`,
             GeneratorId: `ciplatform-policy-pack/${v.policy}`,
             AwsAccountId: ctx.accountId,
