@@ -256,6 +256,14 @@ function crossSectionIssues(config: PlatformConfig): ConfigIssue[] {
                 "the runner jobs' role is the supply chain's CI job role (push and sign only) while supplyChainEnabled is true: remove runnersJobRoleArn, or set supplyChainEnabled false",
         });
     }
+    if (config.findings.enabled && !config.supplyChain.enabled) {
+        issues.push({
+            key: `${CONFIG_NAMESPACE}:findingsEnabled`,
+            value: true,
+            message:
+                "findings travel as policy reports, whose CRDs Kyverno installs (supply chain): set supplyChainEnabled true, or findingsEnabled false",
+        });
+    }
     return issues;
 }
 

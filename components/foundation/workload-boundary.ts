@@ -177,6 +177,11 @@ const SCOPED = [
     "s3:PutObject",
     "secretsmanager:DescribeSecret",
     "secretsmanager:GetSecretValue",
+    // Issue 25: Policy Reporter's Security Hub target (the account's own hub and product); Signer revocation status (a read).
+    "signer:GetRevocationStatus",
+    "securityhub:BatchImportFindings",
+    "securityhub:BatchUpdateFindings",
+    "securityhub:GetFindings",
     "sqs:DeleteMessage",
     "sqs:GetQueueUrl",
     "sqs:ReceiveMessage",
@@ -194,21 +199,15 @@ const SCOPED = [
 ];
 
 /**
- * Supply chain and findings (issue 25): pushing to and signing for the environment's own
- * repositories and profile, checking Signer revocation, and the account's Security Hub findings.
+ * Supply chain (issue 25): pushing to the environment's own repositories and signing with its own
+ * profile; never another environment's (the CI job role of dev must not sign with prod's profile).
  */
 const ENVIRONMENT_SUPPLY_CHAIN = [
     "ecr:BatchCheckLayerAvailability",
     "ecr:CompleteLayerUpload",
-    "ecr:DescribeImages",
     "ecr:InitiateLayerUpload",
-    "ecr:ListImages",
     "ecr:PutImage",
     "ecr:UploadLayerPart",
-    "securityhub:BatchImportFindings",
-    "securityhub:BatchUpdateFindings",
-    "securityhub:GetFindings",
-    "signer:GetRevocationStatus",
     "signer:SignPayload",
 ];
 
@@ -303,15 +302,12 @@ export function supplyChainBoundaryDocument(s: BoundaryScope): PolicyDocument {
             Resource: [`arn:aws:ecr:*:${s.accountId}:*`, "arn:aws:ecr:*:*:repository/*"],
         },
         {
-            Sid: "EnvironmentSupplyChain",
+            // No Sid: the document is within 100 characters of a managed policy's 6,144 at the longest prefix and region.
             Effect: "Allow",
             Action: ENVIRONMENT_SUPPLY_CHAIN,
             Resource: [
                 `arn:aws:ecr:*:${s.accountId}:repository/${s.prefix}/*`,
                 `arn:aws:signer:*:${s.accountId}:/signing-profiles/${s.prefix.replace(/-/g, "_")}_*`,
-                `arn:aws:signer:*:${s.accountId}:/signing-jobs/*`,
-                `arn:aws:securityhub:*:${s.accountId}:hub/default`,
-                `arn:aws:securityhub:*:${s.accountId}:product/${s.accountId}/default`,
             ],
         },
         {
