@@ -1,7 +1,8 @@
 /**
- * `npm run bench [-- --quick] [--with-tests]`: the offline plan against its floor (an empty program run the same way), the
- * pack's throughput and growth, Pulumi's awsguard over the same resources, and `npm test`'s wall
- * time. Prints a table and writes bench/results/latest.json. Figures are medians with min/max;
+ * `npm run bench [-- --quick] [--with-tests] [--plans-only] [--stack <name>]`: the offline plan against its floor (an empty
+ * program run the same way), the rehearsal of each stack against its plan, the pack's throughput and growth, Pulumi's awsguard over the same resources, and `npm test`'s wall
+ * time. `--plans-only` stops after the plan and rehearsal rows and `--stack` measures one stack (written to
+ * bench/results/plans.json, so latest.json stays a full run). Prints a table and writes bench/results/latest.json. Figures are medians with min/max;
  * compare the ratios measured in one run, the machine is shared and noisy.
  */
 import { execFileSync, spawnSync } from "node:child_process";
@@ -59,7 +60,16 @@ function ensurePeer(): string | undefined {
 const fmt = (s: Summary, digits = 0) => `${s.median.toFixed(digits)} (${s.min.toFixed(digits)}-${s.max.toFixed(digits)})`;
 
 function main(): void {
-    const { values } = parseArgs({ options: { quick: { type: "boolean" }, "with-tests": { type: "boolean" } } });
+    const { values } = parseArgs({
+        options: {
+            quick: { type: "boolean" },
+            "with-tests": { type: "boolean" },
+            "plans-only": { type: "boolean" },
+            stack: { type: "string" },
+        },
+    });
+    const stacks = values.stack ? [values.stack] : ["dev", "staging", "prod"];
+    const plansOnly = values["plans-only"] === true || values.stack !== undefined;
     const quick = values.quick ?? false;
     const repeats = quick ? 2 : 5;
     const rows: string[][] = [];
@@ -70,7 +80,8 @@ function main(): void {
     const floor = repeat(repeats, () => timed(["--import", "tsx", "tools/plan.ts", "--project", "bench/floor", "--stack", "floor"]));
     rows.push(["plan floor (empty program, same loader, engine, policy host)", `${fmt(floor.time)} ms`, `${fmt(floor.memoryMb)} MB`, ""]);
     const plans: Record<string, unknown> = {};
-    for (const stack of ["dev", "staging", "prod"]) {
+    const rehearsals: Record<string, unknown> = {};
+    for (const stack of stacks) {
         const plan = repeat(repeats, () => timed(["--import", "tsx", "tools/plan.ts", "--stack", stack]));
         const ratio = plan.time.median / floor.time.median;
         plans[stack] = { ...plan, ratioToFloor: ratio };
@@ -80,8 +91,29 @@ function main(): void {
             `${fmt(plan.memoryMb)} MB`,
             `${ratio.toFixed(2)}x floor ${stack === "prod" ? (ratio <= 2 ? "PASS (<=2x)" : "FAIL (>2x)") : ""}`,
         ]);
+        // The rehearsal plans the stack the same way, then replays it under its checks (exit 1 is a finding, not an error).
+        const rehearse = repeat(repeats, () => {
+            const run = timed(["--import", "tsx", "tools/rehearse.ts", "--stack", stack]);
+            if (run.status !== 0 && run.status !== 1) throw new Error(`rehearse ${stack} exited ${run.status}: ${run.stderr.slice(-400)}`);
+            return run;
+        });
+        const overPlan = rehearse.time.median / plan.time.median;
+        rehearsals[stack] = { ...rehearse, ratioToPlan: overPlan };
+        rows.push([
+            `rehearse ${stack} (tools/rehearse.ts --stack, plan + checks)`,
+            `${fmt(rehearse.time)} ms`,
+            `${fmt(rehearse.memoryMb)} MB`,
+            `${overPlan.toFixed(2)}x plan ${overPlan <= 1.5 ? "PASS (<=1.5x)" : "FAIL (>1.5x)"}`,
+        ]);
     }
     results.plan = { floor, stacks: plans };
+    results.rehearse = rehearsals;
+
+    if (plansOnly) {
+        printTable(rows);
+        writeResults("plans.json", results);
+        return;
+    }
 
     // Pack throughput through the analyzer handlers, as in the plan.
     const sizes = quick ? [1000, 10000] : [1000, 10000, 50000];
@@ -149,14 +181,22 @@ function main(): void {
         results.tests = { seconds, status: test.status };
     }
 
+    printTable(rows);
+    writeResults("latest.json", results);
+}
+
+function printTable(rows: string[][]): void {
     const widths = [0, 1, 2, 3].map((c) => Math.max(...rows.map((r) => r[c].length), 8));
     console.log(["what", "time median (min-max)", "peak RSS", "result"].map((h, i) => h.padEnd(widths[i])).join(" | "));
     for (const row of rows) {
         console.log(row.map((cell, i) => cell.padEnd(widths[i])).join(" | "));
     }
+}
+
+function writeResults(file: string, results: Record<string, unknown>): void {
     fs.mkdirSync(path.join(__dirname, "results"), { recursive: true });
-    fs.writeFileSync(path.join(__dirname, "results", "latest.json"), JSON.stringify(results, null, 2) + "\n");
-    console.log("wrote bench/results/latest.json");
+    fs.writeFileSync(path.join(__dirname, "results", file), JSON.stringify(results, null, 2) + "\n");
+    console.log(`wrote bench/results/${file}`);
 }
 
 main();
