@@ -13,7 +13,8 @@
  * Reads include the Read that follows every write and the waiters that poll for a state.
  */
 
-import { EC2_READ_ACTIONS } from "./deployer-policies";
+import { FOUNDATION_IAM_PATH } from "./iam-namespace";
+import { karpenterInstanceProfilePath } from "../karpenter/policy";
 
 export type Phase = "create" | "read" | "update" | "tag" | "delete";
 export const PHASES: readonly Phase[] = ["create", "read", "update", "tag", "delete"];
@@ -621,7 +622,10 @@ export const PROVIDER_ACTIONS: Readonly<Record<string, TypeActions>> = {
                 "iam:ListInstanceProfilesForRole",
                 {
                     action: "iam:RemoveRoleFromInstanceProfile",
-                    on: (_r, s) => ({ arn: `arn:aws:iam::${s.accountId}:instance-profile/${s.prefix}_1234567890`, tags: "none" }),
+                    on: (_r, s) => ({
+                        arn: `arn:aws:iam::${s.accountId}:instance-profile${karpenterInstanceProfilePath(s.region, s.prefix)}0f1e2d3c/${s.prefix}_1234567890`,
+                        tags: "none",
+                    }),
                 },
                 "iam:ListRolePolicies",
                 "iam:ListAttachedRolePolicies",
@@ -1227,7 +1231,10 @@ function serviceRoleArnOf(value: unknown, s: CallScope): string | undefined {
     if (ref.startsWith("arn:")) {
         return ref;
     }
-    return ref.startsWith("urn:pulumi:") ? `arn:aws:iam::${s.accountId}:role/${ref.split("::").pop() ?? ""}` : undefined;
+    // A read role is the foundation's EKS cluster service role: the foundation keeps its roles under its own path.
+    return ref.startsWith("urn:pulumi:")
+        ? `arn:aws:iam::${s.accountId}:role${FOUNDATION_IAM_PATH}${ref.split("::").pop() ?? ""}`
+        : undefined;
 }
 
 function eksComponentChildren(r: PlannedLike, s: CallScope): PlannedLike[] {
@@ -1265,6 +1272,23 @@ function eksComponentChildren(r: PlannedLike, s: CallScope): PlannedLike[] {
     return children;
 }
 
+/** EC2 reads: IAM cannot scope Describe calls to a resource. */
+export const EC2_READ_ACTIONS: readonly string[] = [
+    "ec2:DescribeAddresses",
+    "ec2:DescribeFlowLogs",
+    "ec2:DescribeInternetGateways",
+    "ec2:DescribeLaunchTemplateVersions",
+    "ec2:DescribeLaunchTemplates",
+    "ec2:DescribeNatGateways",
+    "ec2:DescribeNetworkAcls",
+    "ec2:DescribeNetworkInterfaces",
+    "ec2:DescribeRouteTables",
+    "ec2:DescribeSecurityGroupRules",
+    "ec2:DescribeSecurityGroups",
+    "ec2:DescribeSubnets",
+    "ec2:DescribeVpcs",
+];
+
 /**
  * Actions of the map that IAM cannot scope to a resource (their Service Authorization entry lists
  * no resource type): granted on "*". A test keeps this list equal to the authorization data.
@@ -1292,4 +1316,34 @@ export function actionsOfPhase(phase: Phase): string[] {
     const calls = Object.values(PROVIDER_ACTIONS).flatMap((t) => (t.kind === "aws" ? t.calls[phase].map((c) => callOf(c).action) : []));
     const invokes = phase === "read" ? INVOKE_ACTIONS.flatMap((i) => i.calls.map((c) => c.action)) : [];
     return [...new Set([...calls, ...invokes])].sort();
+}
+
+/**
+ * Types only the foundation creates (an administrator runs it): the environments' networks, the
+ * deploy runners, the service-linked roles and the foundation's own managed policies. Every other
+ * AWS type of the map is a platform type: the deploy roles' permissions are derived from those
+ * (deploy-permissions.ts), and a test keeps this split equal to what the plans contain.
+ */
+export const FOUNDATION_ONLY_TYPES: ReadonlySet<string> = new Set([
+    "aws:ec2/vpc:Vpc",
+    "aws:ec2/subnet:Subnet",
+    "aws:ec2/internetGateway:InternetGateway",
+    "aws:ec2/eip:Eip",
+    "aws:ec2/natGateway:NatGateway",
+    "aws:ec2/routeTable:RouteTable",
+    "aws:ec2/routeTableAssociation:RouteTableAssociation",
+    "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup",
+    "aws:ec2/flowLog:FlowLog",
+    "aws:ec2/securityGroup:SecurityGroup",
+    "aws:iam/serviceLinkedRole:ServiceLinkedRole",
+    "aws:iam/instanceProfile:InstanceProfile",
+    "aws:iam/policy:Policy",
+    "aws:autoscaling/group:Group",
+]);
+
+/** The map's entries of the types a deploy role creates (every AWS entry the foundation does not own). */
+export function deployTypeEntries(): Array<[string, AwsTypeActions]> {
+    return Object.entries(PROVIDER_ACTIONS).filter(
+        (e): e is [string, AwsTypeActions] => e[1].kind === "aws" && !FOUNDATION_ONLY_TYPES.has(e[0]),
+    );
 }

@@ -132,7 +132,7 @@ export class DeployRunners extends pulumi.ComponentResource {
                 `${id}-token`,
                 {
                     name: `ciplatform/runners/${args.environment}/${kind}`,
-                    description: `Registration token of the ${args.environment} ${kind} runner: {"token": "..."} (see README, Bootstrap)`,
+                    description: `Registration token of the ${args.environment} ${kind} runner: {"token": "..."} (see docs/empty-account.md)`,
                     kmsKeyId: tokenKey.arn,
                     recoveryWindowInDays: 7,
                     tags: { [abacTagKey]: "none" },

