@@ -67,6 +67,16 @@ export async function foundationProgram(): Promise<Record<string, unknown>> {
             ),
     );
 
+    // Security Hub, where the platform's policy and runtime findings go (Policy Reporter's target): enabled here when
+    // asked, once per account and region; kept if this stack goes (other accounts' findings may be aggregated into it).
+    const securityHub = config.securityHub.enabled
+        ? new aws.securityhub.Account(
+              `${core.namePrefix}-security-hub`,
+              { enableDefaultStandards: true, controlFindingGenerator: "SECURITY_CONTROL", autoEnableControls: true },
+              { retainOnDelete: true, transformations },
+          )
+        : undefined;
+
     const deployer = new Deployer(
         `${core.namePrefix}-deployer`,
         {
@@ -197,5 +207,6 @@ export async function foundationProgram(): Promise<Record<string, unknown>> {
         stackInit: pulumi.interpolate`pulumi stack init <stack> --secrets-provider '${deployer.secretsProvider}'`,
         networks,
         createdServiceLinkedRoles: serviceLinkedRoles.map((role) => role.name),
+        securityHub: securityHub ? securityHub.arn : undefined,
     };
 }

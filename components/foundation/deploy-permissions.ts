@@ -176,7 +176,7 @@ function classOf(c: DeployCall): string {
         }
         return service;
     }
-    if (["eks", "logs", "sqs", "events", "s3", "secretsmanager", "ssm"].includes(service)) {
+    if (["eks", "logs", "sqs", "events", "s3", "secretsmanager", "ssm", "ecr", "signer"].includes(service)) {
         return service;
     }
     throw new Error(
@@ -277,6 +277,13 @@ export function deployPermissionStatements(s: DeployScope): Statement[] {
             StringEquals: { [`aws:ResourceTag/${key}`]: s.environment, "kms:ViaService": `secretsmanager.${s.region}.amazonaws.com` },
         }),
         ...allow("kms:alias", "EnvironmentAliases", arn("kms", `alias/${s.prefix}/*`)),
+        // Repositories encrypted with an environment key: ECR creates its grant with the caller's permissions.
+        ...allow("kms:via:ecr", "RepositoryKeysThroughEcr", arn("kms", "key/*"), {
+            StringEquals: { [`aws:ResourceTag/${key}`]: s.environment, "kms:ViaService": `ecr.${s.region}.amazonaws.com` },
+        }),
+        // The environment's image repositories (`<prefix>/<name>`) and signing profiles (`<prefix with _>_…`), by name (issue 25).
+        ...allow("ecr", "EnvironmentRepositories", arn("ecr", `repository/${s.prefix}/*`)),
+        ...allow("signer", "EnvironmentSigningProfiles", arn("signer", `/signing-profiles/${s.prefix.replace(/-/g, "_")}_*`)),
         ...allow("acm-pca", "EnvironmentCertificateAuthority", arn("acm-pca", "certificate-authority/*"), tagged),
         ...allow("acm-pca:tag-on-create", "TagNewCertificateAuthority", arn("acm-pca", "certificate-authority/*"), taggedOnCreate),
         ...allow("acm", "EnvironmentCertificates", arn("acm", "certificate/*"), tagged),

@@ -227,6 +227,8 @@ export function platformResources(s: ReadScope): Record<string, string[]> {
         secretsmanager: [r("secretsmanager", `secret:${p}-*`)],
         "acm-pca": [r("acm-pca", "certificate-authority/*")],
         acm: [r("acm", "certificate/*")],
+        ecr: [r("ecr", `repository/${p}-*`)],
+        signer: [r("signer", `/signing-profiles/${p}_*`)],
         ssm: [`arn:aws:ssm:${s.region}::parameter/aws/service/*`, `arn:aws:ssm:${s.region}:${s.accountId}:parameter/aws/service/*`],
     };
 }

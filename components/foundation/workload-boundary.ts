@@ -191,8 +191,27 @@ const SCOPED = [
     "sts:TagSession",
 ];
 
+/**
+ * Supply chain and findings (issue 25): pushing to and signing for the environment's own
+ * repositories and profile, checking Signer revocation, and the account's Security Hub findings.
+ */
+const ENVIRONMENT_SUPPLY_CHAIN = [
+    "ecr:BatchCheckLayerAvailability",
+    "ecr:CompleteLayerUpload",
+    "ecr:DescribeImages",
+    "ecr:InitiateLayerUpload",
+    "ecr:ListImages",
+    "ecr:PutImage",
+    "ecr:UploadLayerPart",
+    "securityhub:BatchImportFindings",
+    "securityhub:BatchUpdateFindings",
+    "securityhub:GetFindings",
+    "signer:GetRevocationStatus",
+    "signer:SignPayload",
+];
+
 /** The actions the boundary allows. */
-export const WORKLOAD_BOUNDARY_ACTIONS: readonly string[] = [...UNSCOPED, ...SCOPED].sort();
+export const WORKLOAD_BOUNDARY_ACTIONS: readonly string[] = [...UNSCOPED, ...SCOPED, ...ENVIRONMENT_SUPPLY_CHAIN].sort();
 
 /**
  * Services whose every action the boundary allows (the Session Manager and Run Command channels of
@@ -235,6 +254,18 @@ export function workloadBoundaryDocument(s: BoundaryScope): PolicyDocument {
             Effect: "Allow",
             Action: SCOPED.filter((a) => a.startsWith("s3:")),
             Resource: [`arn:aws:s3:::${s.prefix}-*`, `arn:aws:s3:::${s.prefix}-*/*`],
+        },
+        {
+            Sid: "EnvironmentSupplyChain",
+            Effect: "Allow",
+            Action: ENVIRONMENT_SUPPLY_CHAIN,
+            Resource: [
+                `arn:aws:ecr:*:${s.accountId}:repository/${s.prefix}/*`,
+                `arn:aws:signer:*:${s.accountId}:/signing-profiles/${s.prefix.replace(/-/g, "_")}_*`,
+                `arn:aws:signer:*:${s.accountId}:/signing-jobs/*`,
+                `arn:aws:securityhub:*:${s.accountId}:hub/default`,
+                `arn:aws:securityhub:*:${s.accountId}:product/${s.accountId}/default`,
+            ],
         },
         {
             Sid: "EnvironmentIdentities",

@@ -102,6 +102,14 @@ describe("offline plan (Pulumi's loader, the CLI's config, the real policy host)
         assert.ok(written.policy.violations.some((v) => v.policy === "pack-report-exemptions" && v.enforcementLevel === "mandatory"));
     });
 
+    it("npm run plan --policy-config: invalid policy config is refused with exit 2, naming the policy and key", () => {
+        const config = path.join(tmp, "bad-policy-config.json");
+        fs.writeFileSync(config, JSON.stringify({ "eks-cluster-deny-public-endpoint": { enforcementLevel: "warn" } }));
+        const result = runCli("plan", ["--stack", "dev", "--policy-config", config]);
+        assert.equal(result.status, 2, result.stderr + result.stdout);
+        assert.match(result.stderr, /eks-cluster-deny-public-endpoint\.enforcementLevel: "warn" is not a level/);
+    });
+
     it("plans a new stack with every computed output unknown: the pack degrades to advisory, never crashes", async () => {
         const newStack = await runPlan({ stack: "prod", newStack: true });
         assert.equal(newStack.summary.mandatory, 0);
