@@ -1,6 +1,7 @@
 /**
- * `npm run bench [-- --quick] [--with-tests] [--pack-only]`: the offline plan against its floor (an empty program run the
- * same way), then the packs through the real policy host side by side: a pack with one empty policy
+ * `npm run bench [-- --quick] [--with-tests] [--pack-only] [--plans-only] [--stack <name>]`: the offline plan against its
+ * floor (an empty program run the same way) and the rehearsal of each stack against its plan (`--plans-only` stops there,
+ * `--stack` measures one stack; both write bench/results/plans.json so latest.json stays a full run), then the packs through the real policy host side by side: a pack with one empty policy
  * (the host's floor), ours and Pulumi's awsguard, with this pack's ratio to the floor, its per-rule
  * cost against awsguard's and its growth from 10,000 to 50,000 resources; and `npm test`'s wall time. Prints a table and writes bench/results/latest.json. Figures are medians with min/max;
  * compare the ratios measured in one run, the machine is shared and noisy.
@@ -60,13 +61,14 @@ function ensurePeer(): string | undefined {
 const fmt = (s: Summary, digits = 0) => `${s.median.toFixed(digits)} (${s.min.toFixed(digits)}-${s.max.toFixed(digits)})`;
 
 /** Plan of each stack next to the plan floor (an empty program run the same way). */
-function planRows(repeats: number, rows: string[][], results: Record<string, unknown>): void {
+function planRows(repeats: number, rows: string[][], results: Record<string, unknown>, stacks: readonly string[]): void {
     // Plan of each stack next to the floor: Node + tsx + the SDK modules the program loads.
     // The floor is measured the same way: the same tool, loader, engine and policy host on an empty program.
     const floor = repeat(repeats, () => timed(["--import", "tsx", "tools/plan.ts", "--project", "bench/floor", "--stack", "floor"]));
     rows.push(["plan floor (empty program, same loader, engine, policy host)", `${fmt(floor.time)} ms`, `${fmt(floor.memoryMb)} MB`, ""]);
     const plans: Record<string, unknown> = {};
-    for (const stack of ["dev", "staging", "prod"]) {
+    const rehearsals: Record<string, unknown> = {};
+    for (const stack of stacks) {
         const plan = repeat(repeats, () => timed(["--import", "tsx", "tools/plan.ts", "--stack", stack]));
         const ratio = plan.time.median / floor.time.median;
         plans[stack] = { ...plan, ratioToFloor: ratio };
@@ -76,21 +78,48 @@ function planRows(repeats: number, rows: string[][], results: Record<string, unk
             `${fmt(plan.memoryMb)} MB`,
             `${ratio.toFixed(2)}x floor ${stack === "prod" ? (ratio <= 2 ? "PASS (<=2x)" : "FAIL (>2x)") : ""}`,
         ]);
+        // The rehearsal plans the stack the same way, then replays it under its checks (exit 1 is a finding, not an error).
+        const rehearse = repeat(repeats, () => {
+            const run = timed(["--import", "tsx", "tools/rehearse.ts", "--stack", stack]);
+            if (run.status !== 0 && run.status !== 1) throw new Error(`rehearse ${stack} exited ${run.status}: ${run.stderr.slice(-400)}`);
+            return run;
+        });
+        const overPlan = rehearse.time.median / plan.time.median;
+        rehearsals[stack] = { ...rehearse, ratioToPlan: overPlan };
+        rows.push([
+            `rehearse ${stack} (tools/rehearse.ts --stack, plan + checks)`,
+            `${fmt(rehearse.time)} ms`,
+            `${fmt(rehearse.memoryMb)} MB`,
+            `${overPlan.toFixed(2)}x plan ${overPlan <= 1.5 ? "PASS (<=1.5x)" : "FAIL (>1.5x)"}`,
+        ]);
     }
     results.plan = { floor, stacks: plans };
+    results.rehearse = rehearsals;
 }
 
 function main(): void {
     const { values } = parseArgs({
-        options: { quick: { type: "boolean" }, "with-tests": { type: "boolean" }, "pack-only": { type: "boolean" } },
+        options: {
+            quick: { type: "boolean" },
+            "with-tests": { type: "boolean" },
+            "pack-only": { type: "boolean" },
+            "plans-only": { type: "boolean" },
+            stack: { type: "string" },
+        },
     });
+    const stacks = values.stack ? [values.stack] : ["dev", "staging", "prod"];
     const quick = values.quick ?? false;
     const repeats = quick ? 2 : 5;
     const rows: string[][] = [];
     const results: Record<string, unknown> = { date: new Date().toISOString(), node: process.version, quick };
 
     if (!values["pack-only"]) {
-        planRows(repeats, rows, results);
+        planRows(repeats, rows, results, stacks);
+    }
+    if (values["plans-only"] || values.stack) {
+        printTable(rows);
+        writeResults("plans.json", results);
+        return;
     }
 
     // Packs through the real policy host, side by side: the one-empty-policy floor (the host's own
@@ -192,14 +221,22 @@ function main(): void {
         results.tests = { seconds, status: test.status };
     }
 
+    printTable(rows);
+    writeResults("latest.json", results);
+}
+
+function printTable(rows: string[][]): void {
     const widths = [0, 1, 2, 3].map((c) => Math.max(...rows.map((r) => r[c].length), 8));
     console.log(["what", "time median (min-max)", "peak RSS / pack CPU", "result"].map((h, i) => h.padEnd(widths[i])).join(" | "));
     for (const row of rows) {
         console.log(row.map((cell, i) => cell.padEnd(widths[i])).join(" | "));
     }
+}
+
+function writeResults(file: string, results: Record<string, unknown>): void {
     fs.mkdirSync(path.join(__dirname, "results"), { recursive: true });
-    fs.writeFileSync(path.join(__dirname, "results", "latest.json"), JSON.stringify(results, null, 2) + "\n");
-    console.log("wrote bench/results/latest.json");
+    fs.writeFileSync(path.join(__dirname, "results", file), JSON.stringify(results, null, 2) + "\n");
+    console.log(`wrote bench/results/${file}`);
 }
 
 main();
