@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as YAML from "yaml";
-import { runnerTag } from "../../components/foundation/runner-user-data";
+import { runnerTag } from "../../components/foundation/runner-labels";
 import { deployRefFor } from "../../components/foundation/deployer-policies";
 
 const ROOT = path.join(__dirname, "..", "..");
