@@ -190,7 +190,7 @@ export class Deployer extends pulumi.ComponentResource {
                         description: `pulumi up of ${environment} from ${args.project}'s protected branch`,
                         assumeRolePolicy: trust((ctx) => deployTrustPolicy(ctx, environment)),
                         permissionsBoundary: args.permissionsBoundaryArn,
-                        maxSessionDuration: 7200,
+                        maxSessionDuration: 10800,
                     },
                     { parent: this },
                 ),
