@@ -7,6 +7,7 @@ import { Network } from "../components/network/network";
 import { managedPolicyArn, policyDocument, toJson } from "../components/shared/iam-documents";
 import { orgTagsTransformation } from "../components/shared/tags";
 import { FoundationConfig, loadFoundationConfig, orgTags } from "./config";
+import { ciVariableValues } from "../components/foundation/ci-variables";
 
 type Environment = "dev" | "staging" | "prod";
 
@@ -181,6 +182,12 @@ export async function foundationProgram(): Promise<Record<string, unknown>> {
         audiences: deployer.audiences,
         stateBucket: deployer.stateBucket,
         stateUrl: deployer.stateUrl,
+        // What an administrator sets as CI/CD variables (docs/empty-account.md): name → value, per the CI system.
+        ciVariables: pulumi
+            .all([deployer.stateUrl, deployer.previewRoleArn, pulumi.all(deployer.deployRoleArns)])
+            .apply(([stateUrl, previewRoleArn, deployRoleArns]) =>
+                ciVariableValues(ci.provider, { stateUrl, previewRoleArn, deployRoleArns }),
+            ),
         login: deployer.loginCommand,
         secretsProvider: deployer.secretsProvider,
         stackInit: pulumi.interpolate`pulumi stack init <stack> --secrets-provider '${deployer.secretsProvider}'`,

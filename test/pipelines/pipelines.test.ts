@@ -5,7 +5,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { audienceFor, deployRefFor, deployTrustPolicy, previewTrustPolicy } from "../../components/foundation/deployer-policies";
 import { gitlabRunnerTag, githubRunnerLabel, runnerTag } from "../../components/foundation/runner-labels";
-import { GITHUB_VARIABLES, GITLAB_VARIABLES } from "../../tools/pipelines/ci-variables";
+import { GITHUB_VARIABLES, GITLAB_VARIABLES } from "../../components/foundation/ci-variables";
 import {
     evaluateGitlabIf,
     GitlabExpressionError,

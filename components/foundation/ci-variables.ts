@@ -32,3 +32,47 @@ export const GITHUB_VARIABLES: readonly CiVariable[] = [
     { name: "CIPLATFORM_PREVIEW_ROLE_ARN", output: "previewRoleArn", protected: false, githubLevel: "repository" },
     { name: "CIPLATFORM_DEPLOY_ROLE_ARN", output: "deployRoleArns.<environment>", protected: false, githubLevel: "environment" },
 ];
+
+/** The foundation outputs the variables come from. */
+export interface CiVariableSources {
+    readonly stateUrl: string;
+    readonly previewRoleArn: string;
+    readonly deployRoleArns: Readonly<Record<string, string>>;
+}
+
+/**
+ * Each variable's value, as the administrator enters it: GitLab project variables by name; GitHub
+ * repository variables by name and environment variables as `<environment>/<name>`.
+ */
+export function ciVariableValues(provider: "gitlab" | "github", s: CiVariableSources): Record<string, string> {
+    const valueOf = (output: string, environment?: string): string | undefined => {
+        if (output === "stateUrl") {
+            return s.stateUrl;
+        }
+        if (output === "previewRoleArn") {
+            return s.previewRoleArn;
+        }
+        const env = output.startsWith("deployRoleArns.") ? output.slice("deployRoleArns.".length) : undefined;
+        return s.deployRoleArns[env === "<environment>" ? (environment ?? "") : (env ?? "")];
+    };
+    const out: Record<string, string> = {};
+    if (provider === "gitlab") {
+        for (const v of GITLAB_VARIABLES) {
+            const value = valueOf(v.output);
+            if (value !== undefined) {
+                out[v.name] = value;
+            }
+        }
+        return out;
+    }
+    for (const v of GITHUB_VARIABLES) {
+        if (v.githubLevel === "repository") {
+            out[v.name] = valueOf(v.output) ?? "";
+            continue;
+        }
+        for (const environment of Object.keys(s.deployRoleArns)) {
+            out[`${environment}/${v.name}`] = valueOf(v.output, environment) ?? "";
+        }
+    }
+    return out;
+}
