@@ -21,7 +21,7 @@ export const resourceRules = [
 ];
 export const stackRules = [s3Rule, ...credentialStackRules, ...workloadStackRules];
 
-/** Every policy of the pack, in the order the README lists them. */
+/** Every policy of the pack, in the order docs/policy-pack.md lists them. */
 export const policies: Policies = [
     awsResourceRequireOrgTags,
     secretsmanagerSecretRequireAbacTag,

@@ -1,4 +1,4 @@
-/** Why each rule exists: one sentence each, rendered into the README's table of rules. */
+/** Why each rule exists: one sentence each, rendered into the table of rules in docs/policy-pack.md. */
 export const RATIONALE: Record<string, string> = {
     "aws-resource-require-org-tags":
         "Cost allocation, ownership and ABAC all key on tags; provider default tags alone are invisible to policies.",

@@ -102,7 +102,7 @@ export function formatIssue(issue: ConfigIssue): string {
     return `${issue.key}: ${issue.message} (${given})`;
 }
 
-/** Help for every key of a project, derived from the schemas: the source of its `Pulumi.yaml` and the README reference. */
+/** Help for every key of a project, derived from the schemas: the source of its `Pulumi.yaml` and docs/configuration.md. */
 export function describeSettings(project: ProjectSettings = PLATFORM_PROJECT): SettingDescription[] {
     return Object.values(project.sections).flatMap((section) =>
         Object.entries(section.shape).map(([field, schema]) => describeSetting(section.prefix, field, schema as z.ZodType)),

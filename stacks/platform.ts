@@ -260,6 +260,7 @@ export class Platform extends pulumi.ComponentResource {
                     drNoncurrentVersionDays: storage.drNoncurrentVersionDays,
                     kmsDeletionWindowDays: core.kmsDeletionWindowDays,
                     protect,
+                    capacity: [...this.karpenter.ready, this.storageNodes],
                 },
                 { parent: this, dependsOn: [this.karpenter, this.storageNodes] },
             );
@@ -276,6 +277,7 @@ export class Platform extends pulumi.ComponentResource {
                     storageClass: this.storage.storageClassName,
                     snapshotClass: this.storage.snapshotClassName,
                     storageReady: this.storage.ready,
+                    capacity: [...this.karpenter.ready, ...this.storage.ready],
                     homeSizeGiB: jenkins.homeSizeGiB,
                     architectures: karpenter.ciArchitectures,
                     deployRoleArns: jenkins.deployRoleArns,

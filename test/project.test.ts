@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as YAML from "yaml";
-import { renderProjectFile, updateReadme } from "../tools/gen-project-config";
+import { renderProjectFile, updateReference } from "../tools/gen-project-config";
 import { taggableTypes } from "../tools/gen-taggable-types";
 import { updateRules } from "../tools/gen-policy-docs";
 import { policies } from "../policypack/policies";
@@ -22,14 +22,14 @@ describe("project files", () => {
         }
     });
 
-    it("README's configuration reference matches the settings (run npm run gen:config if stale)", () => {
-        const readme = read("README.md");
-        assert.equal(readme, updateReadme(readme));
+    it("docs/configuration.md's reference matches the settings (run npm run gen:config if stale)", () => {
+        const doc = read("docs/configuration.md");
+        assert.equal(doc, updateReference(doc));
     });
 
-    it("README's table of policy rules matches the pack, and every rule says why (run npm run gen:docs if stale)", () => {
-        const readme = read("README.md");
-        assert.equal(readme, updateRules(readme));
+    it("docs/policy-pack.md's table of rules matches the pack, and every rule says why (run npm run gen:docs if stale)", () => {
+        const doc = read("docs/policy-pack.md");
+        assert.equal(doc, updateRules(doc));
         assert.deepEqual(
             policies.map((p) => p.name).filter((name) => !RATIONALE[name]),
             [],

@@ -1,5 +1,5 @@
 /**
- * Regenerates the README's table of policy-pack rules from the pack itself (name, level,
+ * Regenerates the table of policy-pack rules in docs/policy-pack.md from the pack itself (name, level,
  * what, why). A test fails while the table is stale: run `npm run gen:docs`.
  */
 import * as fs from "node:fs";
@@ -17,17 +17,19 @@ export function renderRules(): string {
     return [RULES_START, "| rule | default level | what | why |", "| --- | --- | --- | --- |", ...rows, RULES_END].join("\n");
 }
 
-export function updateRules(readme: string): string {
-    const start = readme.indexOf(RULES_START);
-    const end = readme.indexOf(RULES_END);
+/** Where the table is written. */
+export const RULES_FILE = path.join(__dirname, "..", "docs", "policy-pack.md");
+
+export function updateRules(doc: string): string {
+    const start = doc.indexOf(RULES_START);
+    const end = doc.indexOf(RULES_END);
     if (start < 0 || end < start) {
-        throw new Error(`README.md has no ${RULES_START} ... ${RULES_END} block`);
+        throw new Error(`docs/policy-pack.md has no ${RULES_START} ... ${RULES_END} block`);
     }
-    return readme.slice(0, start) + renderRules() + readme.slice(end + RULES_END.length);
+    return doc.slice(0, start) + renderRules() + doc.slice(end + RULES_END.length);
 }
 
 if (require.main === module) {
-    const file = path.join(__dirname, "..", "README.md");
-    fs.writeFileSync(file, updateRules(fs.readFileSync(file, "utf8")));
-    console.log("updated the README's table of policy rules");
+    fs.writeFileSync(RULES_FILE, updateRules(fs.readFileSync(RULES_FILE, "utf8")));
+    console.log("updated the table of policy rules in docs/policy-pack.md");
 }

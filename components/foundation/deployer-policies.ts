@@ -4,6 +4,7 @@
  * where AWS supports it, to the environment org tag.
  */
 import { PolicyDocument, policyDocument, Statement } from "../shared/iam-documents";
+import { karpenterInstanceProfileArns } from "../karpenter/policy";
 
 export type CiProvider = "gitlab" | "github";
 
@@ -569,7 +570,11 @@ export function deployPermissions(s: DeployScope): Record<string, PolicyDocument
                 Sid: "KarpenterInstanceProfilesOnRoleDelete",
                 Effect: "Allow",
                 Action: "iam:RemoveRoleFromInstanceProfile",
-                Resource: iam(`instance-profile/${s.prefix}_*`),
+                // Karpenter's profiles carry its path (karpenter-provider-aws v1.14.1 pkg/providers/instanceprofile/instanceprofile.go).
+                Resource: [
+                    karpenterInstanceProfileArns(s.accountId, s.region, s.prefix),
+                    karpenterInstanceProfileArns(s.accountId, s.region, `${s.prefix}-*`),
+                ],
             },
             {
                 Sid: "PassEnvironmentRolesToTheirServices",

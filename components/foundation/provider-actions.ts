@@ -14,6 +14,7 @@
  */
 
 import { EC2_READ_ACTIONS } from "./deployer-policies";
+import { karpenterInstanceProfilePath } from "../karpenter/policy";
 
 export type Phase = "create" | "read" | "update" | "tag" | "delete";
 export const PHASES: readonly Phase[] = ["create", "read", "update", "tag", "delete"];
@@ -621,7 +622,10 @@ export const PROVIDER_ACTIONS: Readonly<Record<string, TypeActions>> = {
                 "iam:ListInstanceProfilesForRole",
                 {
                     action: "iam:RemoveRoleFromInstanceProfile",
-                    on: (_r, s) => ({ arn: `arn:aws:iam::${s.accountId}:instance-profile/${s.prefix}_1234567890`, tags: "none" }),
+                    on: (_r, s) => ({
+                        arn: `arn:aws:iam::${s.accountId}:instance-profile${karpenterInstanceProfilePath(s.region, s.prefix)}0f1e2d3c/${s.prefix}_1234567890`,
+                        tags: "none",
+                    }),
                 },
                 "iam:ListRolePolicies",
                 "iam:ListAttachedRolePolicies",

@@ -8,6 +8,7 @@
  * attach (AWS managed policy reference, as of writing).
  */
 import { PolicyDocument, policyDocument } from "../shared/iam-documents";
+import { karpenterInstanceProfileArns } from "../karpenter/policy";
 
 export interface BoundaryScope {
     readonly accountId: string;
@@ -224,8 +225,10 @@ export function workloadBoundaryDocument(s: BoundaryScope): PolicyDocument {
             Action: [...SCOPED.filter((a) => a.startsWith("iam:")), "sts:AssumeRole", "sts:TagSession"],
             Resource: [
                 `arn:aws:iam::${s.accountId}:role/${s.prefix}-*`,
-                `arn:aws:iam::${s.accountId}:instance-profile/${s.prefix}_*`,
                 `arn:aws:iam::${s.accountId}:instance-profile/${s.prefix}-*`,
+                // Karpenter's profiles live under its path, named after the cluster (the environment's prefix).
+                karpenterInstanceProfileArns(s.accountId, s.region, s.prefix),
+                karpenterInstanceProfileArns(s.accountId, s.region, `${s.prefix}-*`),
                 `arn:aws:iam::${s.accountId}:role/aws-service-role/*`,
             ],
         },

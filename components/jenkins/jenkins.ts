@@ -31,6 +31,8 @@ export interface JenkinsArgs {
     readonly snapshotClass: string;
     /** Resources that must exist before snapshots are taken. @default [] */
     readonly storageReady?: pulumi.Resource[];
+    /** Nodes and storage the controller's pod needs (Karpenter's NodePools, an available LINSTOR): the atomic release waits for them. @default [] */
+    readonly capacity?: readonly pulumi.Resource[];
     /** @default 50 */
     readonly homeSizeGiB?: number;
     /** @default ["arm64", "amd64"] */
@@ -223,7 +225,13 @@ export class Jenkins extends pulumi.ComponentResource {
                 protect,
                 retainOnDelete: keepHome,
                 // The admin Secret's ExternalSecret exists before the controller starts (it reads it at boot).
-                dependsOn: [namespace, ...(admin.externalSecret ? [admin.externalSecret] : []), ...(args.ingressReady ?? [])],
+                // Its pod needs a node and its home volume a running LINSTOR: waiting for them keeps the 600 s window for Jenkins itself.
+                dependsOn: [
+                    namespace,
+                    ...(admin.externalSecret ? [admin.externalSecret] : []),
+                    ...(args.ingressReady ?? []),
+                    ...(args.capacity ?? []),
+                ],
             },
         );
 

@@ -220,7 +220,8 @@ export class Pki extends pulumi.ComponentResource implements CertificateIssuer {
                 namespace.metadata.name,
                 buildCertManagerValues(),
             ),
-            k8sOpts,
+            // cert-manager's pods (and its webhook, which the issuer chart's objects need) run on the system nodes.
+            { ...k8sOpts, dependsOn: [...args.cluster.systemReady] },
         );
 
         const issuerRole = new aws.iam.Role(
@@ -247,7 +248,7 @@ export class Pki extends pulumi.ComponentResource implements CertificateIssuer {
                 namespace.metadata.name,
                 issuerRole.arn.apply((arn) => mergeValues(buildIssuerValues(arn, ISSUER_SERVICE_ACCOUNT))),
             ),
-            { ...k8sOpts, dependsOn: [certManager, issuerPolicy] },
+            { ...k8sOpts, dependsOn: [certManager, issuerPolicy, ...args.cluster.systemReady] },
         );
         const issuerObject = ca.arn.apply((arn) => pcaClusterIssuer(this.issuerName, arn, args.region));
         this.issuerResource = new k8s.apiextensions.CustomResource(

@@ -68,6 +68,11 @@ export interface ClusterHandle {
     readonly oidcProviderArn: pulumi.Output<string>;
     /** OIDC issuer without `https://`, the prefix of IRSA condition keys (`<issuer>:sub`). */
     readonly oidcIssuer: pulumi.Output<string>;
+    /**
+     * The capacity every platform controller's pods need before a release can become ready: the
+     * system node group and CoreDNS on it. Releases that wait for their pods depend on these.
+     */
+    readonly systemReady: readonly pulumi.Resource[];
 }
 
 /**

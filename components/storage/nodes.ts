@@ -196,7 +196,7 @@ export function storageBlockDevices(volumeKeyArn: string, rootVolumeGiB: number,
     });
     return [
         { deviceName: ROOT_DEVICE, ebs: ebs(rootVolumeGiB, true) },
-        // Replicas live here: a terminated node leaves its volume behind (see the README's runbook).
+        // Replicas live here: a terminated node leaves its volume behind (see docs/runbooks.md).
         { deviceName: DATA_DEVICE_NAME, ebs: ebs(dataVolumeGiB, false) },
     ];
 }

@@ -17,6 +17,9 @@ export const REPLICATED_STORAGE_CLASS = "linstor-replicated";
 export const S3_SNAPSHOT_CLASS = "linstor-s3";
 
 /** Arguments of the replicated storage. */
+/** pulumi-kubernetes' await annotation: the LinstorCluster counts as created when LINSTOR is available. */
+export const LINSTOR_AVAILABLE = { "pulumi.com/waitFor": "condition=Available" } as const;
+
 export interface StorageArgs {
     readonly cluster: ClusterHandle;
     readonly secrets: SecretsCatalog;
@@ -42,6 +45,8 @@ export interface StorageArgs {
     readonly kmsDeletionWindowDays?: number;
     /** Protect the DR bucket, its key and the snapshot user. @default true */
     readonly protect?: boolean;
+    /** Nodes the operator and LINSTOR run on (Karpenter's NodePools, the storage node groups): the releases wait for them. @default [] - the system nodes only */
+    readonly capacity?: readonly pulumi.Resource[];
 }
 
 export function validateStorageArgs(args: Pick<StorageArgs, "replicas" | "snapshotRetentionDays" | "s3KeyRotation">): string[] {
@@ -137,14 +142,17 @@ export class Storage extends pulumi.ComponentResource {
             releaseArgs({ ...PIRAEUS_CHART, version: args.operatorChartVersion }, namespace.metadata.name, buildOperatorValues()),
             {
                 ...k8sOpts,
-                dependsOn: [namespace],
+                // The operator runs on Karpenter's general nodes: its atomic release waits for them (and CoreDNS).
+                dependsOn: [namespace, ...args.cluster.systemReady, ...(args.capacity ?? [])],
                 retainOnDelete: protect,
             },
         );
         const cluster = linstorCluster(passphraseSecret.kubernetesSecretName);
         const clusterResource = new k8s.apiextensions.CustomResource(
             `${name}-cluster`,
-            { ...cluster, metadata: cluster.metadata },
+            // Created only once the LINSTOR controller answers (piraeus-operator docs/reference/linstorcluster.md,
+            // condition `Available`), so what needs volumes waits for a working LINSTOR, not for an applied object.
+            { ...cluster, metadata: { ...cluster.metadata, annotations: { ...LINSTOR_AVAILABLE } } },
             { ...k8sOpts, dependsOn: [operator] },
         );
         const satellites = satelliteConfiguration();
@@ -248,7 +256,7 @@ export class Storage extends pulumi.ComponentResource {
         );
 
         this.drBucket = bucket.bucket;
-        this.ready = [snapshotClass];
+        this.ready = [snapshotClass, clusterResource];
         this.registerOutputs({
             storageClassName: this.storageClassName,
             snapshotClassName: this.snapshotClassName,

@@ -1,7 +1,7 @@
 /**
  * The policy host's analyzer (`@pulumi/policy`) deserializes a resource's inputs afresh for every
  * policy that has no single-type hint, and for every stack policy: with ~20 such policies that is
- * most of the pack's cost (see README "Performance"). Deserialization is a pure function of the
+ * most of the pack's cost (see docs/performance.md). Deserialization is a pure function of the
  * request's inputs struct, so the pack shares one deserialized copy per struct: the first policy
  * pays, the others reuse it. The copy is only read (every check treats inputs as read-only), and
  * each policy still gets its own unknown-checking proxy around it, so preview semantics (unknown

@@ -89,6 +89,18 @@ describe("offline plan (Pulumi's loader, the CLI's config, the real policy host)
         assert.equal(written.resources.length, planned.get("platform/dev")?.resources.length);
     });
 
+    it("npm run plan: exit 1 when a finding is mandatory, and the plan file still written with it", () => {
+        // The dev plan's one advisory finding (the exemptions report) made mandatory by policy config.
+        const config = path.join(tmp, "mandatory.json");
+        fs.writeFileSync(config, JSON.stringify({ "pack-report-exemptions": { enforcementLevel: "mandatory" } }));
+        const file = path.join(tmp, "dev-mandatory.json");
+        const result = runCli("plan", ["--stack", "dev", "--policy-config", config, "--json", file]);
+        assert.equal(result.status, 1, result.stderr + result.stdout);
+        const written = JSON.parse(fs.readFileSync(file, "utf8")) as PlanFile;
+        assert.ok(written.summary.mandatory >= 1, "the summary counts the mandatory finding");
+        assert.ok(written.policy.violations.some((v) => v.policy === "pack-report-exemptions" && v.enforcementLevel === "mandatory"));
+    });
+
     it("plans a new stack with every computed output unknown: the pack degrades to advisory, never crashes", async () => {
         const newStack = await runPlan({ stack: "prod", newStack: true });
         assert.equal(newStack.summary.mandatory, 0);

@@ -8,6 +8,8 @@ import { checkCrdCoverage, dependencyClosure } from "../../tools/render/crds";
 import { runnerJobPods } from "../../tools/render/runner-pods";
 import { chartRefOf, chartValueFacts, indexCharts, nearestChart } from "../../tools/render/charts";
 import { checkPlan, ChartSource, formatReport, jenkinsAgentPods, PlanLike } from "../../tools/render/check";
+import { runnerConfigToml } from "../../components/gitlab-runners/config";
+import { buildJenkinsValues } from "../../components/jenkins/values";
 
 /** A pod that meets "restricted": the passing fixture each test changes one thing of. */
 function restrictedPod(): PodSpecLike {
@@ -233,6 +235,45 @@ describe("render: Jenkins agents", () => {
     it("fail restricted unless the plugin's restricted security context is on", () => {
         assert.notDeepEqual(checkPod(jenkinsAgentPods(template(false))[0].spec, "restricted"), []);
         assert.deepEqual(checkPod(jenkinsAgentPods(template(true))[0].spec, "restricted"), []);
+    });
+});
+
+describe("render: the product's own job pods and agents", () => {
+    const RESOURCES = { cpuRequest: "500m", cpuLimit: "2", memoryRequest: "1Gi", memoryLimit: "4Gi" };
+    const CACHE = { bucket: "b", region: "eu-west-1", kmsKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/abc" };
+
+    for (const architecture of ["arm64", "amd64"] as const) {
+        it(`GitLab job pods of the ${architecture} runner's config.toml meet restricted`, () => {
+            const toml = runnerConfigToml({
+                architecture,
+                namespace: `runner-${architecture}`,
+                runnerVersion: "v19.4.0",
+                jobServiceAccount: "jobs",
+                resources: RESOURCES,
+                cache: CACHE,
+            });
+            const jobs = runnerJobPods(toml);
+            assert.equal(jobs.length, 1);
+            assert.deepEqual(checkPod(jobs[0].spec, "restricted"), []);
+        });
+    }
+
+    it("Jenkins agents of the product's values meet restricted, for every architecture's pod template", () => {
+        const values = buildJenkinsValues({
+            hostname: "jenkins.ci.internal",
+            storageClass: "linstor-replicated",
+            homeSizeGiB: 50,
+            adminSecretName: "jenkins-admin",
+            ingressClassName: "alb",
+            certificateArn: "arn:aws:acm:eu-west-1:123456789012:certificate/abc",
+            architectures: ["arm64", "amd64"],
+            keepHome: true,
+        }) as Record<string, unknown>;
+        const agents = jenkinsAgentPods(values);
+        assert.deepEqual(agents.map((a) => a.name).sort(), ["agent agent-amd64", "agent agent-arm64"]);
+        for (const agent of agents) {
+            assert.deepEqual(checkPod(agent.spec, "restricted", agent.annotations), [], agent.name);
+        }
     });
 });
 

@@ -2,29 +2,33 @@
  * The gRPC runtime and Pulumi's generated protocol modules, loaded from the copy `@pulumi/pulumi`
  * itself uses, so the messages we build are the ones its services and clients accept.
  */
+import { createRequire } from "node:module";
 import * as path from "node:path";
 
 const pulumiDir = path.dirname(require.resolve("@pulumi/pulumi/package.json"));
-const fromPulumi = (id: string): string => require.resolve(id, { paths: [pulumiDir] });
+// Resolves and loads modules as @pulumi/pulumi's own code does, from its directory.
+const fromPulumi = createRequire(path.join(pulumiDir, "package.json"));
 
-export const grpc = require(fromPulumi("@grpc/grpc-js")) as typeof import("@grpc/grpc-js");
-export const structProto = require(
-    fromPulumi("google-protobuf/google/protobuf/struct_pb"),
+export const grpc = fromPulumi("@grpc/grpc-js") as typeof import("@grpc/grpc-js");
+export const structProto = fromPulumi(
+    "google-protobuf/google/protobuf/struct_pb",
 ) as typeof import("google-protobuf/google/protobuf/struct_pb");
-export const emptyProto = require(
-    fromPulumi("google-protobuf/google/protobuf/empty_pb"),
+export const emptyProto = fromPulumi(
+    "google-protobuf/google/protobuf/empty_pb",
 ) as typeof import("google-protobuf/google/protobuf/empty_pb");
-export const resourceProto = require(path.join(pulumiDir, "proto", "resource_pb")) as typeof import("@pulumi/pulumi/proto/resource_pb");
-export const resourceRpc = require(
+export const resourceProto = fromPulumi(path.join(pulumiDir, "proto", "resource_pb")) as typeof import("@pulumi/pulumi/proto/resource_pb");
+export const resourceRpc = fromPulumi(
     path.join(pulumiDir, "proto", "resource_grpc_pb"),
 ) as typeof import("@pulumi/pulumi/proto/resource_grpc_pb");
-export const engineProto = require(path.join(pulumiDir, "proto", "engine_pb")) as typeof import("@pulumi/pulumi/proto/engine_pb");
-export const engineRpc = require(path.join(pulumiDir, "proto", "engine_grpc_pb")) as typeof import("@pulumi/pulumi/proto/engine_grpc_pb");
-export const analyzerProto = require(path.join(pulumiDir, "proto", "analyzer_pb")) as typeof import("@pulumi/pulumi/proto/analyzer_pb");
-export const analyzerRpc = require(
+export const engineProto = fromPulumi(path.join(pulumiDir, "proto", "engine_pb")) as typeof import("@pulumi/pulumi/proto/engine_pb");
+export const engineRpc = fromPulumi(
+    path.join(pulumiDir, "proto", "engine_grpc_pb"),
+) as typeof import("@pulumi/pulumi/proto/engine_grpc_pb");
+export const analyzerProto = fromPulumi(path.join(pulumiDir, "proto", "analyzer_pb")) as typeof import("@pulumi/pulumi/proto/analyzer_pb");
+export const analyzerRpc = fromPulumi(
     path.join(pulumiDir, "proto", "analyzer_grpc_pb"),
 ) as typeof import("@pulumi/pulumi/proto/analyzer_grpc_pb");
-export const pluginProto = require(path.join(pulumiDir, "proto", "plugin_pb")) as typeof import("@pulumi/pulumi/proto/plugin_pb");
+export const pluginProto = fromPulumi(path.join(pulumiDir, "proto", "plugin_pb")) as typeof import("@pulumi/pulumi/proto/plugin_pb");
 
 export type Struct = import("google-protobuf/google/protobuf/struct_pb").Struct;
 

@@ -288,7 +288,12 @@ describe("CI roles against the provider's calls", () => {
                                 ? "*"
                                 : resources[0]
                                       .replace(/:\*:/g, `:${ACCOUNT}:`)
-                                      .replace("instance-profile/*", `instance-profile/cip-${environment}_x`)
+                                      // Karpenter creates its profiles under its path (karpenter-provider-aws v1.14.1
+                                      // pkg/providers/instanceprofile/instanceprofile.go), never at the root.
+                                      .replace(
+                                          "instance-profile/*",
+                                          `instance-profile/karpenter/${REGION}/cip-${environment}/0f1e2d3c/cip-${environment}_x`,
+                                      )
                                       .replace(/\*/g, "x");
                         const resourcePolicy = action.startsWith("kms:") ? ACCOUNT_KEY_POLICY : undefined;
                         const decision = await simulate({
