@@ -230,7 +230,7 @@ class World {
             this.fail(`${purpose}: ${provider} names no key the foundation created (yet)`);
         }
         for (const action of actions) {
-            const decision = decide({ principal, action, resource: key.arn }, { identity, resource: key.policy }, MOCK_ACCOUNT_ID);
+            const decision = decide({ principal, action, resource: key.arn }, { identity, resource: key.policy });
             if (!decision.allowed) {
                 this.fail(`${purpose}: ${decision.why}`);
             }
@@ -491,7 +491,6 @@ function aws(w: World, c: ParsedCommand, actor: Actor): string {
             const decision = decide(
                 { principal, action: "sts:AssumeRole", resource: roleArn },
                 { identity: "admin", resource: role?.trust },
-                MOCK_ACCOUNT_ID,
             );
             if (!decision.allowed) {
                 return w.fail(`${principal} cannot assume ${roleArn}: ${decision.why}`);
@@ -655,7 +654,7 @@ function checkJob(
             resource: roleArn,
             context: { [`${issuer}:aud`]: aud, [`${issuer}:sub`]: `project_path:${project}:ref_type:branch:ref:${branch}` },
         };
-        const trust = decide(request, { identity: [], resource: role.trust }, MOCK_ACCOUNT_ID);
+        const trust = decide(request, { identity: [], resource: role.trust });
         if (!trust.allowed) {
             fail(`its token (aud ${aud}, ref ${branch}) cannot assume ${roleArn}: ${trust.why}`);
             return;
@@ -689,11 +688,7 @@ function checkJob(
             fail((err as Error).message);
         }
         for (const object of [`.pulumi/stacks/ciplatform/${stackName}.json`, ".pulumi/meta.yaml"]) {
-            const read = decide(
-                { principal, action: "s3:GetObject", resource: `arn:aws:s3:::${bucket}/${object}` },
-                { identity },
-                MOCK_ACCOUNT_ID,
-            );
+            const read = decide({ principal, action: "s3:GetObject", resource: `arn:aws:s3:::${bucket}/${object}` }, { identity });
             if (!read.allowed) {
                 fail(`it cannot read its state ${object}: ${read.why}`);
             }
@@ -714,7 +709,6 @@ function checkJob(
         const checkpoint = decide(
             { principal, action: "s3:GetObject", resource: `arn:aws:s3:::${bucket}/.pulumi/stacks/${refProject}/${refStack}.json` },
             { identity },
-            MOCK_ACCOUNT_ID,
         );
         if (!checkpoint.allowed) {
             fail(`its StackReference ${reference} cannot be read: ${checkpoint.why}`);
