@@ -151,6 +151,33 @@ describe("npm run rehearse:bootstrap (docs/empty-account.md, walked as written)"
             );
         });
 
+        it("CI roles that may not read the foundation's checkpoint (the old state policies: the ciplatform project's objects only)", async () => {
+            const withoutFoundationRead = async (changes: Record<string, unknown>): Promise<Foundation> => {
+                const planned = await cachedPlan(changes);
+                return {
+                    ...planned,
+                    resources: planned.resources.map((r) => {
+                        if (
+                            r.type !== "aws:iam/rolePolicy:RolePolicy" ||
+                            typeof r.inputs.policy !== "string" ||
+                            !r.inputs.policy.includes("FoundationOutputs")
+                        ) {
+                            return r;
+                        }
+                        const policy = JSON.parse(r.inputs.policy) as { Statement: Array<{ Sid?: string }> };
+                        policy.Statement = policy.Statement.filter((st) => st.Sid !== "FoundationOutputs");
+                        return { ...r, inputs: { ...r.inputs, policy: JSON.stringify(policy) } };
+                    }),
+                };
+            };
+            const r = await rehearse(GUIDE, withoutFoundationRead);
+            assert.match(
+                whys(r),
+                /job preview-dev -> its StackReference organization\/ciplatform-foundation\/account cannot be read: .* may not s3:GetObject/,
+            );
+            assert.match(whys(r), /job up-prod -> its StackReference organization\/ciplatform-foundation\/account cannot be read/);
+        });
+
         it("a stack created without the KMS secrets provider: CI would fall back to the passphrase provider", async () => {
             const r = await rehearse(
                 mutate(
@@ -188,9 +215,20 @@ describe("npm run rehearse:bootstrap (docs/empty-account.md, walked as written)"
 
         it("decides as IAM does: key policies must allow, :root delegates to IAM, explicit deny wins, conditions", () => {
             const key = {
-                Statement: [{ Effect: "Allow" as const, Principal: { AWS: "arn:aws:iam::111122223333:root" }, Action: "kms:Decrypt", Resource: "*" }],
+                Statement: [
+                    {
+                        Effect: "Allow" as const,
+                        Principal: { AWS: "arn:aws:iam::111122223333:root" },
+                        Action: "kms:Decrypt",
+                        Resource: "*",
+                    },
+                ],
             };
-            const req = { principal: "arn:aws:iam::111122223333:role/r", action: "kms:Decrypt", resource: "arn:aws:kms:eu-west-1:111122223333:key/k" };
+            const req = {
+                principal: "arn:aws:iam::111122223333:role/r",
+                action: "kms:Decrypt",
+                resource: "arn:aws:kms:eu-west-1:111122223333:key/k",
+            };
             assert.equal(decide(req, { identity: [], resource: key }).allowed, false);
             assert.equal(decide(req, { identity: "admin", resource: key }).allowed, true);
             assert.equal(decide({ ...req, action: "kms:Encrypt" }, { identity: "admin", resource: key }).allowed, false);
@@ -206,7 +244,11 @@ describe("npm run rehearse:bootstrap (docs/empty-account.md, walked as written)"
                     },
                 ],
             };
-            const assume = { principal: "federated:arn:oidc", action: "sts:AssumeRoleWithWebIdentity", resource: "arn:aws:iam::111122223333:role/r" };
+            const assume = {
+                principal: "federated:arn:oidc",
+                action: "sts:AssumeRoleWithWebIdentity",
+                resource: "arn:aws:iam::111122223333:role/r",
+            };
             assert.equal(
                 decide(
                     { ...assume, context: { "gitlab.com:sub": "project_path:g/p:ref_type:branch:ref:x" } },
