@@ -61,8 +61,8 @@ async function main(): Promise<number> {
         console.log(renderViolations(plan.policy.violations));
         console.log(`Summary: ${plan.summary.mandatory} mandatory, ${plan.summary.advisory} advisory violation(s).`);
         if (values.json) {
-            const { outputs: _outputs, logs: _logs, ...file } = plan;
-            fs.writeFileSync(values.json, JSON.stringify(file, null, 2) + "\n");
+            // The engine's log is the run's, not the plan's: left out of the file (JSON drops undefined).
+            fs.writeFileSync(values.json, JSON.stringify({ ...plan, logs: undefined }, null, 2) + "\n");
             console.log(`Wrote ${values.json}`);
         }
         return plan.summary.mandatory > 0 ? 1 : 0;

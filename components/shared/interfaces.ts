@@ -131,7 +131,7 @@ export interface CertificateRequestArgs {
 
 /** Implemented by the Pki component. */
 export interface CertificateIssuer {
-    /** The cert-manager issuer reference (`AWSPCAClusterIssuer`). */
+    /** The cert-manager issuer reference (the platform's `AWSPCAIssuer`, in the certificate's own namespace). */
     readonly issuerRef: { readonly group: string; readonly kind: string; readonly name: string };
     /** Requests a Certificate into a namespace; returns the Kubernetes object. */
     certificate(name: string, args: CertificateRequestArgs, opts?: pulumi.CustomResourceOptions): k8s.apiextensions.CustomResource;

@@ -7,7 +7,15 @@ import { EncryptedBucket } from "../shared/encrypted-bucket";
 import { releaseArgs } from "../shared/helm";
 import { PolicyDocument, policyDocument, toJson } from "../shared/iam-documents";
 import { platformNamespace } from "../shared/namespace";
-import { buildOperatorValues, linstorCluster, replicatedStorageParameters, s3SnapshotClass, satelliteConfiguration } from "./objects";
+import {
+    buildOperatorValues,
+    CSI_CONTROLLER_SERVICE_ACCOUNT,
+    linstorCluster,
+    replicatedStorageParameters,
+    s3RemoteName,
+    s3SnapshotClass,
+    satelliteConfiguration,
+} from "./objects";
 
 /** The piraeus operator v2 chart (named `piraeus`), as upstream publishes it: an OCI chart on GHCR. */
 export const PIRAEUS_CHART = { chart: "piraeus", repository: "oci://ghcr.io/piraeusdatastore/piraeus-operator" } as const;
@@ -106,6 +114,8 @@ export class Storage extends pulumi.ComponentResource {
     public readonly drBucket: pulumi.Output<string>;
     /** Snapshot class objects ready (snapshots may be taken). */
     public readonly ready: pulumi.Resource[];
+    /** Days the DR bucket keeps a backup: VolumeSnapshots must be pruned before then. */
+    public readonly snapshotRetentionDays: number;
 
     constructor(name: string, args: StorageArgs, opts?: pulumi.ComponentResourceOptions) {
         super("ciplatform:storage:Storage", name, {}, opts);
@@ -232,11 +242,32 @@ export class Storage extends pulumi.ComponentResource {
             { parent: this, dependsOn: [namespace] },
         );
 
+        // The CSI controller's csi-snapshotter reads the Secret the snapshot class names; newer piraeus
+        // releases no longer grant it every Secret of the cluster (piraeus-operator PR #1053), so it gets this one.
+        const secretReader = new k8s.rbac.v1.Role(
+            `${name}-s3-credentials-reader`,
+            {
+                metadata: { name: "linstor-s3-credentials-reader", namespace: NAMESPACE },
+                rules: [{ apiGroups: [""], resources: ["secrets"], resourceNames: [s3Secret.kubernetesSecretName], verbs: ["get"] }],
+            },
+            { ...k8sOpts, dependsOn: [namespace] },
+        );
+        const secretReaderBinding = new k8s.rbac.v1.RoleBinding(
+            `${name}-s3-credentials-reader`,
+            {
+                metadata: { name: "linstor-s3-credentials-reader", namespace: NAMESPACE },
+                roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "linstor-s3-credentials-reader" },
+                subjects: [{ kind: "ServiceAccount", name: CSI_CONTROLLER_SERVICE_ACCOUNT, namespace: NAMESPACE }],
+            },
+            { ...k8sOpts, dependsOn: [secretReader] },
+        );
+
         this.snapshotClassName = S3_SNAPSHOT_CLASS;
         const snapshotClassObject = bucket.bucket.apply((b) =>
             s3SnapshotClass({
                 name: S3_SNAPSHOT_CLASS,
                 bucket: b,
+                remoteName: s3RemoteName(s3KeyRotation),
                 region: args.region,
                 secretName: s3Secret.kubernetesSecretName,
                 secretNamespace: NAMESPACE,
@@ -252,10 +283,11 @@ export class Storage extends pulumi.ComponentResource {
                 deletionPolicy: snapshotClassObject.deletionPolicy,
                 parameters: snapshotClassObject.parameters,
             },
-            { ...k8sOpts, dependsOn: [snapshotAddon, clusterResource] },
+            { ...k8sOpts, dependsOn: [snapshotAddon, clusterResource, secretReaderBinding] },
         );
 
         this.drBucket = bucket.bucket;
+        this.snapshotRetentionDays = snapshotRetentionDays;
         this.ready = [snapshotClass, clusterResource];
         this.registerOutputs({
             storageClassName: this.storageClassName,

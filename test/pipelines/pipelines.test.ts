@@ -61,6 +61,13 @@ const GITLAB_EVENTS: Record<string, Variables> = {
         CI_COMMIT_REF_PROTECTED: "true",
         CI_DEFAULT_BRANCH: "main",
     },
+    "schedule on main": {
+        CI_PIPELINE_SOURCE: "schedule",
+        CI_COMMIT_BRANCH: "main",
+        CI_COMMIT_REF_NAME: "main",
+        CI_COMMIT_REF_PROTECTED: "true",
+        CI_DEFAULT_BRANCH: "main",
+    },
     tag: {
         CI_PIPELINE_SOURCE: "push",
         CI_COMMIT_TAG: "v1.2.3",
@@ -77,6 +84,7 @@ const GITLAB_EXPECTED: Record<string, string[] | null> = {
     main: ["offline-plan", "up-dev"],
     "main-staging": ["offline-plan", "up-staging"],
     "main-prod": ["offline-plan", "up-prod (manual)"],
+    "schedule on main": ["offline-plan", "audit-dev", "audit-staging", "audit-prod"],
     tag: ["offline-plan"],
 };
 
@@ -158,6 +166,9 @@ describe("pipelines, evaluated as the CI systems evaluate them", () => {
         it("previews run on the preview runners with the preview audience, and get the preview role ARN in merge-request pipelines", () => {
             const mr = GITLAB_EVENTS["merge request"];
             for (const env of ENVIRONMENTS) {
+                // The scheduled audit reads with the preview role too, on the preview runner.
+                assert.deepEqual(file.jobs[`audit-${env}`].tags, [gitlabRunnerTag(runnerTag(env, "preview"))]);
+                assert.deepEqual(file.jobs[`audit-${env}`].id_tokens, { AWS_ID_TOKEN: { aud: "ciplatform-preview" } });
                 const job = file.jobs[`preview-${env}`];
                 assert.deepEqual(job.tags, [gitlabRunnerTag(runnerTag(env, "preview"))]);
                 assert.deepEqual(job.id_tokens, { AWS_ID_TOKEN: { aud: "ciplatform-preview" } });
@@ -242,7 +253,7 @@ describe("pipelines, evaluated as the CI systems evaluate them", () => {
             assert.match(installer, /require\("@pulumi\/pulumi\/package.json"\)\.version/);
             assert.match(installer, /sha256sum -c -/);
             // No other pin of the CLI that could drift from the SDK.
-            for (const file of [".gitlab-ci.yml", ".github/workflows/platform.yml"]) {
+            for (const file of [".gitlab-ci.yml", ".github/workflows/platform.yml", ".github/workflows/audit.yml"]) {
                 assert.doesNotMatch(read(file), /PULUMI_VERSION|pulumi-version|get\.pulumi\.com/, file);
             }
             for (const job of Object.values(file.jobs).filter((j) => j.id_tokens)) {
