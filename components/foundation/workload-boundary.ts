@@ -238,7 +238,6 @@ export function arnServiceOf(action: string): string {
  * namePrefix (IAM quotas, https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html).
  */
 export function workloadBoundaryDocument(s: BoundaryScope): PolicyDocument {
-    const accountServices = [...new Set(SCOPED.map(arnServiceOf))].filter((svc) => !["s3", "iam", "sts"].includes(svc));
     return policyDocument(
         { Sid: "Unscoped", Effect: "Allow", Action: UNSCOPED, Resource: "*" },
         {
@@ -246,7 +245,10 @@ export function workloadBoundaryDocument(s: BoundaryScope): PolicyDocument {
             Effect: "Allow",
             Action: SCOPED.filter((a) => !["iam", "sts"].includes(a.split(":")[0])),
             Resource: [
-                ...accountServices.map((svc) => `arn:aws:${svc}:*:${s.accountId}:*`),
+                // Every action here is authorized against its own service's resources only (a test checks this against the
+                // Service Authorization data), so one pattern for the account's resources grants what one per service would,
+                // in far fewer characters (a managed policy holds 6,144).
+                `arn:aws:*:*:${s.accountId}:*`,
                 // AWS-owned public resources: AMIs, snapshots, registries of EKS images, public SSM parameters.
                 "arn:aws:ec2:*::image/*",
                 "arn:aws:ec2:*::snapshot/*",
