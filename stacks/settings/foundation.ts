@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { defineSection } from "./define";
-import { ipv4Cidr, logRetention } from "./network";
+import { ipv4Cidr, logRetention, ZONE_LETTERS } from "./network";
 
 const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
 
@@ -26,7 +26,7 @@ export const foundationNetworkSection = defineSection({
         stagingVpcCidr: vpcCidr.default("10.1.0.0/16").describe("IPv4 CIDR of the staging environment's VPC."),
         prodVpcCidr: vpcCidr.default("10.2.0.0/16").describe("IPv4 CIDR of the prod environment's VPC."),
         availabilityZones: z
-            .array(z.string().regex(/^[a-z]$/, "must be a single zone letter such as a"))
+            .array(z.enum(ZONE_LETTERS, { error: () => `must be a zone letter ${ZONE_LETTERS.join(", ")} (no AWS region has more zones)` }))
             .length(3, "must name exactly three zones")
             .refine((zs) => new Set(zs).size === zs.length, "must not repeat a zone")
             .default(["a", "b", "c"])

@@ -109,7 +109,7 @@ describe("offline plan (Pulumi's loader, the CLI's config, the real policy host)
         try {
             const result = runCli("plan", ["--stack", "badconfig", "--json", jsonFile]);
             assert.equal(result.status, 2, result.stdout);
-            assert.match(result.stderr, /Invalid stack configuration:/);
+            assert.match(result.stderr, /Invalid stack configuration in Pulumi\.badconfig\.yaml:/);
             assert.match(result.stderr, /ciplatform:environment: Invalid option: expected one of "dev"\|"staging"\|"prod" \(got "qa"\)/);
             assert.match(result.stderr, /ciplatform:namePrefix: must be 3-16 lower-case letters/);
             assert.equal(fs.existsSync(jsonFile), false);
@@ -118,17 +118,19 @@ describe("offline plan (Pulumi's loader, the CLI's config, the real policy host)
         }
     });
 
-    it("refuses, as the CLI does, a stack missing a required key or giving a value of the wrong type", () => {
+    it("refuses a stack missing a required key and giving a value of the wrong type, both in one pass, before planning", () => {
         const stackFile = path.join(ROOT, "Pulumi.badtypes.yaml");
-        fs.writeFileSync(stackFile, "config:\n  aws:region: eu-west-1\n  ciplatform:environment: dev\n  ciplatform:owner: me\n");
+        fs.writeFileSync(
+            stackFile,
+            "config:\n  aws:region: eu-west-1\n  ciplatform:environment: dev\n  ciplatform:owner: me\n  ciplatform:kmsDeletionWindowDays: many\n",
+        );
         try {
-            const missing = runCli("plan", ["--stack", "badtypes"]);
-            assert.equal(missing.status, 2);
-            assert.match(missing.stderr, /Stack 'badtypes' is missing configuration value 'costCenter'/);
-            fs.appendFileSync(stackFile, "  ciplatform:costCenter: cc-1\n  ciplatform:kmsDeletionWindowDays: many\n");
-            const mistyped = runCli("plan", ["--stack", "badtypes"]);
-            assert.equal(mistyped.status, 2);
-            assert.match(mistyped.stderr, /Stack 'badtypes' with configuration key 'kmsDeletionWindowDays' must be of type 'integer'/);
+            const result = runCli("plan", ["--stack", "badtypes"]);
+            assert.equal(result.status, 2);
+            assert.match(result.stderr, /Invalid stack configuration in Pulumi\.badtypes\.yaml:/);
+            assert.match(result.stderr, /ciplatform:costCenter: is required: .* \(not set\)/);
+            assert.match(result.stderr, /ciplatform:kmsDeletionWindowDays: Invalid input: expected number, received string \(got "many"\)/);
+            assert.doesNotMatch(result.stdout, /Offline preview/);
         } finally {
             fs.rmSync(stackFile);
         }

@@ -4,7 +4,17 @@
  * on loopback — then evaluates the policy pack under the real policy host over every resource.
  */
 import * as path from "node:path";
-import { buildStackConfig, CliConfigError, listStacks, PulumiProject, readProject, StackConfig } from "./cli-config";
+import { CONFIG_PARSERS, ConfigError, formatIssue } from "../../stacks/config";
+import {
+    buildStackConfig,
+    CliConfigError,
+    CliConfigProblem,
+    formatCliProblem,
+    listStacks,
+    PulumiProject,
+    readProject,
+    StackConfig,
+} from "./cli-config";
 import { OfflineEngine, RecordedResource, EngineLog } from "./engine";
 import { runProgram } from "./language-host";
 import { AnalyzerInput, PolicyHost, PolicyPackConfig, sharedPolicyHost, Violation } from "./analyzer";
@@ -97,6 +107,96 @@ export function cliConfigFor(options: Pick<PlanOptions, "stack" | "project" | "c
     } catch (err) {
         throw err instanceof CliConfigError ? new PlanUsageError(err.message) : err;
     }
+}
+
+/** The key through which a platform stack names the foundation stack it reads (a StackReference). */
+const STACK_REFERENCE_KEYS: Readonly<Record<string, string>> = { ciplatform: "ciplatform:foundationStack" };
+
+/**
+ * Every problem with a stack's config, found before anything starts and reported in one pass: what the CLI
+ * refuses (missing keys, wrong types) together with what the program's own validation refuses (values,
+ * cross-key rules), each naming the stack file, key, value and what is allowed. For a stack that references
+ * another stack of this repository (the platform's foundation), that stack's config is checked too, so a
+ * broken foundation fails a platform plan at once with the foundation's own message.
+ */
+export function preflight(options: Pick<PlanOptions, "stack" | "project" | "configChanges" | "organization">): void {
+    const problems = configProblems(options, []);
+    if (problems.length > 0) {
+        throw new PlanUsageError(problems.join("\n"));
+    }
+}
+
+function configProblems(
+    options: Pick<PlanOptions, "stack" | "project" | "configChanges" | "organization">,
+    seen: readonly string[],
+): string[] {
+    let project: PulumiProject;
+    try {
+        project = readProject(projectDirOf(options.project));
+    } catch (err) {
+        throw err instanceof CliConfigError ? new PlanUsageError(err.message) : err;
+    }
+    if (!listStacks(project.root).includes(options.stack)) {
+        throw new PlanUsageError(
+            `project ${project.name} has no stack "${options.stack}" (Pulumi.${options.stack}.yaml); its stacks: ${listStacks(project.root).join(", ")}`,
+        );
+    }
+    const file = path.relative(process.cwd(), path.join(project.root, `Pulumi.${options.stack}.yaml`));
+    const cli: CliConfigProblem[] = [];
+    let config: StackConfig;
+    try {
+        config = buildStackConfig(project, options.stack, options.configChanges, cli);
+    } catch (err) {
+        throw err instanceof CliConfigError ? new PlanUsageError(err.message) : err;
+    }
+    const lines: string[] = [];
+    const parse = CONFIG_PARSERS[project.name];
+    const reported = new Set<string>();
+    if (parse) {
+        try {
+            parse(config.values, options.stack, new Set(config.secretKeys));
+        } catch (err) {
+            if (!(err instanceof ConfigError)) {
+                throw err;
+            }
+            for (const issue of err.issues) {
+                reported.add(issue.key);
+                lines.push(`  - ${formatIssue(issue)}`);
+            }
+        }
+    }
+    // The CLI's own refusals, for keys the program's validation did not already explain.
+    for (const p of cli.filter((c) => !reported.has(c.key))) {
+        lines.push(`  - ${formatCliProblem(p)}`);
+    }
+    const problems = lines.length > 0 ? [`Invalid stack configuration in ${file}:`, ...lines] : [];
+
+    const referenceKey = STACK_REFERENCE_KEYS[project.name];
+    const referenced = referenceKey ? config.values[referenceKey] : undefined;
+    const target = referenced ? localStack(referenced, options.organization ?? "organization") : undefined;
+    if (target && referenceKey && !seen.includes(referenced as string)) {
+        const inner = configProblems({ project: target.project, stack: target.stack, organization: options.organization }, [
+            ...seen,
+            `${options.organization ?? "organization"}/${project.name}/${options.stack}`,
+        ]);
+        if (inner.length > 0) {
+            problems.push(
+                `The stack ${referenced} that ${referenceKey} references cannot be planned, so neither can this one (fix it first):`,
+                ...inner,
+            );
+        }
+    }
+    return problems;
+}
+
+/** The project key and stack of a fully qualified stack name that is a stack of this repository. */
+function localStack(name: string, organization: string): { project: string; stack: string } | undefined {
+    const [org, projectName, stack] = name.split("/");
+    if (org !== organization || !projectName || !stack) {
+        return undefined;
+    }
+    const project = Object.keys(PROJECTS).find((key) => readProject(PROJECTS[key]).name === projectName);
+    return project && listStacks(PROJECTS[project]).includes(stack) ? { project, stack } : undefined;
 }
 
 const STACK_TYPE = "pulumi:pulumi:Stack";
@@ -301,7 +401,7 @@ async function runProgramOnly(
 export async function runPlan(
     options: PlanOptions,
 ): Promise<PlanFile & { readonly outputs: Record<string, unknown>; readonly logs: readonly EngineLog[] }> {
-    cliConfigFor(options); // what the CLI refuses, it refuses before starting anything
+    preflight(options); // every config problem, the referenced foundation's included, before starting anything
     const hostReady = options.policyHost ? Promise.resolve(options.policyHost) : sharedPolicyHost();
     hostReady.catch(() => undefined);
     const { engine, project, config } = await runProgramOnly(options);
