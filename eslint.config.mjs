@@ -4,7 +4,7 @@ import tseslint from "typescript-eslint";
 import pulumi from "@pulumi/eslint-plugin";
 
 export default tseslint.config(
-    { ignores: ["node_modules/**", "**/node_modules/**", "bin/**", "bench/peer/**", "**/*.js", "**/*.mjs"] },
+    { ignores: ["node_modules/**", "**/node_modules/**", "bin/**", ".stryker-tmp/**", "reports/**", "bench/peer/**", "**/*.js", "**/*.mjs"] },
     ...tseslint.configs.recommended,
     {
         files: ["**/*.ts"],

@@ -11,6 +11,8 @@ export interface SimulationRequest {
     readonly identityPolicies?: readonly PolicyDocument[];
     /** Resource policy (trust policy, key policy, bucket policy). */
     readonly resourcePolicy?: PolicyDocument;
+    /** The calling principal's permissions boundary. */
+    readonly permissionsBoundary?: PolicyDocument;
     readonly action: string;
     readonly principal: string;
     readonly resource: string;
@@ -24,6 +26,9 @@ export async function simulate(request: SimulationRequest): Promise<Decision> {
     const response = await runSimulation(
         {
             identityPolicies: (request.identityPolicies ?? []).map((policy, i) => ({ name: `policy-${i}`, policy: policy as never })),
+            permissionBoundaryPolicies: request.permissionsBoundary
+                ? [{ name: "boundary", policy: request.permissionsBoundary as never }]
+                : [],
             serviceControlPolicies: [],
             resourceControlPolicies: [],
             resourcePolicy: request.resourcePolicy as never,

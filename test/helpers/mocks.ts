@@ -14,7 +14,8 @@ import { loadKubernetesModels } from "../../components/shared/k8s-models";
 import { PlatformMocks } from "../../tools/offline/mocks";
 import "../../tools/offline/outputs";
 import { cliConfigFor, PlanFile, PlannedResource, summarize, withoutResourceReferences } from "../../tools/offline/plan";
-import { PolicyPackConfig, sharedPolicyHost } from "../../tools/offline/analyzer";
+import { PolicyPackConfig } from "../../tools/offline/analyzer";
+import { testPolicyHost } from "./pack";
 import type { StackConfig } from "../../tools/offline/cli-config";
 import { resolveOutputValues } from "../../tools/offline/engine";
 import { toPlainJson } from "../../tools/offline/wire";
@@ -123,7 +124,7 @@ export async function plan(options: TestPlanOptions = {}): Promise<PlanFile> {
     }));
     const byUrn = new Map(recorded.map((r) => [r.urn, r]));
     const environment = config.values[`${project.name}:environment`];
-    const host = await sharedPolicyHost();
+    const host = await testPolicyHost();
     const violations = await host.analyze(
         recorded.map((r) => {
             const provider = r.provider ? byUrn.get(r.provider.split("::").slice(0, -1).join("::")) : undefined;

@@ -203,10 +203,25 @@ describe("Pod Security Standards (lib/pod-security)", () => {
     });
 
     it("init and ephemeral containers are checked like containers", () => {
-        const spec = { ...pod, initContainers: [{ name: "init", image: "i", securityContext: { privileged: true } }] };
+        const privileged = { securityContext: { privileged: true } };
+        const withInit = { ...pod, initContainers: [{ name: "init", image: "i", ...privileged }] };
         assert.deepEqual(
-            checkPodSecurity(spec, undefined, "baseline").map((v) => v.message),
+            checkPodSecurity(withInit, undefined, "baseline").map((v) => v.message),
             ['privileged (containers "init" must not set securityContext.privileged=true)'],
+        );
+        const withEphemeral = { ...pod, ephemeralContainers: [{ name: "debug", image: "d", ...privileged }] };
+        assert.deepEqual(
+            checkPodSecurity(withEphemeral, undefined, "baseline").map((v) => v.message),
+            ['privileged (containers "debug" must not set securityContext.privileged=true)'],
+        );
+        // Restricted: an ephemeral container that may escalate is found like any other container.
+        const escalating = {
+            ...pod,
+            ephemeralContainers: [{ name: "debug", image: "d", securityContext: { allowPrivilegeEscalation: true } }],
+        };
+        assert.ok(
+            checkPodSecurity(escalating, undefined, "restricted").some((v) => v.message.includes('"debug"')),
+            "an ephemeral container is checked at the restricted level",
         );
     });
 

@@ -1,5 +1,6 @@
 import { strict as assert } from "node:assert";
-import { AnalyzerInput, analyzeResources, PolicyPackConfig, Violation } from "../../tools/offline/analyzer";
+import { AnalyzerInput, PolicyPackConfig, Violation } from "../../tools/offline/analyzer";
+import { analyzeResources } from "../helpers/pack";
 import { UNKNOWN_VALUE } from "../../tools/offline/wire";
 import { policies } from "../../policypack/policies";
 

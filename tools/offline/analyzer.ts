@@ -110,11 +110,11 @@ type AnalyzeResponse = import("@pulumi/pulumi/proto/analyzer_pb").AnalyzeRespons
 /** A running policy pack, started as the CLI's policy host starts it. */
 export class PolicyHost {
     private constructor(
-        private readonly child: ChildProcess,
         private readonly client: AnalyzerClient,
         readonly info: PackInfo,
         private readonly stderr: () => string,
-        private readonly killOnExit: () => void,
+        private readonly child?: ChildProcess,
+        private readonly killOnExit?: () => void,
     ) {}
 
     /**
@@ -168,7 +168,22 @@ export class PolicyHost {
             });
         });
         child.removeAllListeners("exit");
-        const client = new analyzerRpc.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), {
+        const host = await PolicyHost.connect(`127.0.0.1:${port}`, { stderr: () => stderr, child, killOnExit });
+        child.unref();
+        (child.stdout as (NodeJS.ReadableStream & { unref?: () => void }) | null)?.unref?.();
+        (child.stderr as (NodeJS.ReadableStream & { unref?: () => void }) | null)?.unref?.();
+        return host;
+    }
+
+    /**
+     * Connects to an analyzer that is already serving at `address` (as the engine connects to the port a
+     * policy pack prints); `start` uses it once the pack it spawned has printed its port.
+     */
+    static async connect(
+        address: string,
+        process?: { stderr?: () => string; child?: ChildProcess; killOnExit?: () => void },
+    ): Promise<PolicyHost> {
+        const client = new analyzerRpc.AnalyzerClient(address, grpc.credentials.createInsecure(), {
             "grpc.max_receive_message_length": 1024 * 1024 * 400,
         });
         const analyzerInfo = await unary<import("google-protobuf/google/protobuf/empty_pb").Empty, AnalyzerInfo>(
@@ -176,17 +191,13 @@ export class PolicyHost {
             new emptyProto.Empty(),
         );
         const policies = new Map(analyzerInfo.getPoliciesList().map((p) => [p.getName(), LEVELS[p.getEnforcementlevel()] ?? "advisory"]));
-        const host = new PolicyHost(
-            child,
+        return new PolicyHost(
             client,
             { name: analyzerInfo.getName(), version: analyzerInfo.getVersion(), policies },
-            () => stderr,
-            killOnExit,
+            process?.stderr ?? (() => ""),
+            process?.child,
+            process?.killOnExit,
         );
-        child.unref();
-        (child.stdout as (NodeJS.ReadableStream & { unref?: () => void }) | null)?.unref?.();
-        (child.stderr as (NodeJS.ReadableStream & { unref?: () => void }) | null)?.unref?.();
-        return host;
     }
 
     /** What the pack printed to stderr so far (diagnostics of a failing pack). */
@@ -196,8 +207,10 @@ export class PolicyHost {
 
     stop(): void {
         this.client.close();
-        this.child.kill();
-        process.removeListener("exit", this.killOnExit);
+        this.child?.kill();
+        if (this.killOnExit) {
+            process.removeListener("exit", this.killOnExit);
+        }
     }
 
     /**

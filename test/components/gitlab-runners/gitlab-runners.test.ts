@@ -12,6 +12,8 @@ import { ExternalSecrets } from "../../../components/external-secrets/external-s
 import { ofType, plan, PlanFile, single, configIssues } from "../../helpers/mocks";
 import { testCluster, underOrgTags } from "../../helpers/fixtures";
 import { simulate } from "../../helpers/iam";
+import { runnerJobPods } from "../../../tools/render/runner-pods";
+import { checkPodSecurity, isPodSecurityLevel } from "../../../policypack/lib/pod-security";
 
 type RunnerToml = {
     runners: Array<{
@@ -189,6 +191,34 @@ describe("GitLab runners", () => {
                 const labels = (ns.inputs.metadata as { labels: Record<string, string> }).labels;
                 assert.equal(labels["pod-security.kubernetes.io/enforce"], "restricted");
                 assert.equal(labels["ciplatform.io/secrets"], "platform");
+            }
+        });
+
+        it("job pods the planned config.toml makes are admitted by their namespace's Pod Security level", () => {
+            for (const release of ofType(planned, "kubernetes:helm.sh/v3:Release").filter((r) => r.inputs.chart === "gitlab-runner")) {
+                const namespace = single(planned, "kubernetes:core/v1:Namespace", String(release.inputs.namespace));
+                const level = (namespace.inputs.metadata as { labels: Record<string, string> }).labels[
+                    "pod-security.kubernetes.io/enforce"
+                ];
+                assert.ok(isPodSecurityLevel(level), `namespace ${String(release.inputs.namespace)} has an enforce level`);
+                const configToml = (release.inputs.values as { runners: { config: string } }).runners.config;
+                const pods = runnerJobPods(configToml);
+                assert.equal(pods.length, 1, "one Kubernetes-executor runner per release");
+                for (const pod of pods) {
+                    assert.equal(pod.namespace, release.inputs.namespace, "jobs run in the runner's own namespace");
+                    assert.deepEqual(
+                        checkPodSecurity(pod.spec, undefined, level).map((v) => v.message),
+                        [],
+                        `job pods of ${pod.runner} at level ${level}`,
+                    );
+                }
+                // The same job pods without the config's escalation guard are refused: the check above is not vacuous.
+                const loosened = configToml.replace(/^\s*allow_privilege_escalation = false\s*$/gm, "");
+                assert.notEqual(loosened, configToml, "config.toml sets allow_privilege_escalation = false");
+                assert.ok(
+                    runnerJobPods(loosened).some((pod) => checkPodSecurity(pod.spec, undefined, level).length > 0),
+                    "job pods that may escalate privileges are refused at the namespace's level",
+                );
             }
         });
 
