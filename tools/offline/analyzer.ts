@@ -8,6 +8,7 @@ import { ChildProcess, spawn } from "node:child_process";
 import * as path from "node:path";
 import { analyzerProto, analyzerRpc, emptyProto, grpc, structProto, unary } from "./grpc";
 import type { Struct } from "./grpc";
+import { policyConfigProblems, type PolicyConfigSchemaInfo } from "./policy-config";
 
 export const POLICY_PACK_DIR = path.join(__dirname, "..", "..", "policypack");
 
@@ -61,6 +62,8 @@ export interface PackInfo {
     readonly version: string;
     /** Each policy's own enforcement level. */
     readonly policies: ReadonlyMap<string, EnforcementLevel>;
+    /** Each policy's config schema, as it declares it. */
+    readonly configSchemas?: ReadonlyMap<string, PolicyConfigSchemaInfo>;
 }
 
 const LEVELS: Record<number, EnforcementLevel> = {
@@ -191,13 +194,35 @@ export class PolicyHost {
             new emptyProto.Empty(),
         );
         const policies = new Map(analyzerInfo.getPoliciesList().map((p) => [p.getName(), LEVELS[p.getEnforcementlevel()] ?? "advisory"]));
+        const configSchemas = new Map(
+            analyzerInfo.getPoliciesList().map((p) => {
+                const schema = p.getConfigschema();
+                return [
+                    p.getName(),
+                    {
+                        properties: (schema?.getProperties()?.toJavaScript() ?? {}) as Record<string, unknown>,
+                        required: schema?.getRequiredList() ?? [],
+                    },
+                ];
+            }),
+        );
         return new PolicyHost(
             client,
-            { name: analyzerInfo.getName(), version: analyzerInfo.getVersion(), policies },
+            { name: analyzerInfo.getName(), version: analyzerInfo.getVersion(), policies, configSchemas },
             process?.stderr ?? (() => ""),
             process?.child,
             process?.killOnExit,
         );
+    }
+
+    /** Every problem of a policy config at once (unknown policies, unknown keys, wrong values); empty when it is usable. */
+    configProblems(config: PolicyPackConfig): string[] {
+        return [
+            ...Object.keys(config)
+                .filter((p) => p !== "*" && !this.info.policies.has(p))
+                .map((p) => `"${p}": the pack has no such policy; its policies: ${[...this.info.policies.keys()].join(", ")}`),
+            ...policyConfigProblems(config, this.info.configSchemas ?? new Map()),
+        ];
     }
 
     /** What the pack printed to stderr so far (diagnostics of a failing pack). */
@@ -251,9 +276,9 @@ export class PolicyHost {
             entry.setProperties(struct(properties));
             configure.getPolicyconfigMap().set(policy, entry);
         }
-        const unknownPolicies = Object.keys(expanded).filter((p) => !this.info.policies.has(p));
-        if (unknownPolicies.length > 0) {
-            throw new PolicyHostError(`policy config names policies the pack does not have: ${unknownPolicies.join(", ")}`);
+        const problems = this.configProblems(config);
+        if (problems.length > 0) {
+            throw new PolicyHostError(["Invalid policy config:", ...problems.map((p) => `  - ${p}`)].join("\n"));
         }
         await unary(client.configure.bind(client), configure);
 

@@ -404,6 +404,13 @@ export async function runPlan(
     preflight(options); // every config problem, the referenced foundation's included, before starting anything
     const hostReady = options.policyHost ? Promise.resolve(options.policyHost) : sharedPolicyHost();
     hostReady.catch(() => undefined);
+    if (options.policyConfig) {
+        // A policy config is checked against the schemas the pack declares before the program runs.
+        const problems = (await hostReady).configProblems(options.policyConfig);
+        if (problems.length > 0) {
+            throw new PlanUsageError(["Invalid policy config:", ...problems.map((p) => `  - ${p}`)].join("\n"));
+        }
+    }
     const { engine, project, config } = await runProgramOnly(options);
 
     const recorded = withDefaultProviders(engine.resources, config, options.stack, project.name);
