@@ -83,10 +83,17 @@ describe("offline plan (Pulumi's loader, the CLI's config, the real policy host)
         const result = runCli("plan", ["--stack", "dev", "--json", file]);
         assert.equal(result.status, 0, result.stderr + result.stdout);
         assert.match(result.stdout, /Offline preview of stack "dev" \(project ciplatform\)/);
-        assert.match(result.stdout, /Summary: 0 mandatory/);
+        assert.match(result.stdout, /Summary: \d+ resources in \d+ types, 0 mandatory/);
+        // Progress on stderr from the start, phase by phase; stack outputs in the summary and in the plan file.
+        assert.match(result.stderr, /^\[0\.\ds\] Planning stack dev \(project platform\): checking config$/m);
+        assert.match(result.stderr, /running the program under Pulumi's loader/);
+        assert.match(result.stderr, /policy pack: \d+\/\d+ analysed/);
+        assert.match(result.stdout, /^Outputs:\n(?: {2}\S+ +.+\n)*? {2}clusterName +cip-dev$/m);
+        assert.doesNotMatch(result.stdout + result.stderr, /\u001b\[/, "no colour in a pipe");
         const written = JSON.parse(fs.readFileSync(file, "utf8")) as PlanFile;
         assert.ok(validate(written), JSON.stringify(validate.errors, null, 1));
         assert.equal(written.resources.length, planned.get("platform/dev")?.resources.length);
+        assert.equal(written.outputs?.clusterName, "cip-dev");
     });
 
     it("plans a new stack with every computed output unknown: the pack degrades to advisory, never crashes", async () => {

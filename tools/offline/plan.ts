@@ -54,6 +54,8 @@ export interface PlanFile {
         readonly mandatory: number;
         readonly advisory: number;
     };
+    /** The stack outputs the program returned (written by `npm run plan -- --json`). */
+    readonly outputs?: Record<string, unknown>;
 }
 
 /** Raised for bad usage or config the CLI itself refuses: the plan registers nothing and exits 2. */
@@ -85,7 +87,16 @@ export interface PlanOptions {
     readonly policyHost?: PolicyHost;
     /** Organization of fully qualified stack names. @default "organization" (the S3 backend's) */
     readonly organization?: string;
+    /** Called as the plan advances: which phase, how many resources registered or analysed. */
+    readonly onProgress?: (progress: PlanProgress) => void;
 }
+
+/** Where a plan is, for the CLIs' progress line. */
+export type PlanProgress =
+    | { readonly phase: "config" | "program" | "done" }
+    | { readonly phase: "register"; readonly stack: string; readonly registered: number; readonly type: string }
+    | { readonly phase: "reference"; readonly stack: string }
+    | { readonly phase: "policy"; readonly analysed: number; readonly total: number };
 
 export function projectDirOf(project = "platform"): string {
     return PROJECTS[project] ?? path.resolve(project);
@@ -345,10 +356,11 @@ async function referencedStackOutputs(
     name: string,
     organization: string,
     seen: readonly string[],
+    onProgress?: PlanOptions["onProgress"],
 ): Promise<Record<string, unknown> | undefined> {
     // One plan per referenced stack and process: its stack file does not change while we run.
     if (!referencedOutputs.has(name)) {
-        referencedOutputs.set(name, planReferencedStack(name, organization, seen));
+        referencedOutputs.set(name, planReferencedStack(name, organization, seen, onProgress));
     }
     return referencedOutputs.get(name);
 }
@@ -357,6 +369,7 @@ async function planReferencedStack(
     name: string,
     organization: string,
     seen: readonly string[],
+    onProgress?: PlanOptions["onProgress"],
 ): Promise<Record<string, unknown> | undefined> {
     const [org, projectName, stack] = name.split("/");
     if (org !== organization || !projectName || !stack || seen.includes(name)) {
@@ -366,7 +379,8 @@ async function planReferencedStack(
     if (!projectKey || !listStacks(PROJECTS[projectKey]).includes(stack)) {
         return undefined;
     }
-    const { engine } = await runProgramOnly({ project: projectKey, stack, organization }, [...seen, name]);
+    onProgress?.({ phase: "reference", stack: name });
+    const { engine } = await runProgramOnly({ project: projectKey, stack, organization, onProgress }, [...seen, name]);
     return engine.outputs;
 }
 
@@ -384,7 +398,8 @@ async function runProgramOnly(
         stack: options.stack,
         region,
         newStack: options.newStack,
-        stackOutputs: (name) => referencedStackOutputs(name, organization, [...seen, self]),
+        stackOutputs: (name) => referencedStackOutputs(name, organization, [...seen, self], options.onProgress),
+        onRegister: (registered, type) => options.onProgress?.({ phase: "register", stack: self, registered, type }),
     });
     try {
         const address = await engine.start();
@@ -401,6 +416,7 @@ async function runProgramOnly(
 export async function runPlan(
     options: PlanOptions,
 ): Promise<PlanFile & { readonly outputs: Record<string, unknown>; readonly logs: readonly EngineLog[] }> {
+    options.onProgress?.({ phase: "config" });
     preflight(options); // every config problem, the referenced foundation's included, before starting anything
     const hostReady = options.policyHost ? Promise.resolve(options.policyHost) : sharedPolicyHost();
     hostReady.catch(() => undefined);
@@ -411,6 +427,7 @@ export async function runPlan(
             throw new PlanUsageError(["Invalid policy config:", ...problems.map((p) => `  - ${p}`)].join("\n"));
         }
     }
+    options.onProgress?.({ phase: "program" });
     const { engine, project, config } = await runProgramOnly(options);
 
     const recorded = withDefaultProviders(engine.resources, config, options.stack, project.name);
@@ -423,7 +440,9 @@ export async function runPlan(
         options.policyConfig,
         // The stack tag the pack reads for environment rules (set it on real stacks: `pulumi stack tag set environment prod`).
         { project: project.name, stack: options.stack, dryRun: true, tags: environment ? { environment } : {} },
+        (analysed, total) => options.onProgress?.({ phase: "policy", analysed, total }),
     );
+    options.onProgress?.({ phase: "done" });
     return {
         version: 1,
         project: project.name,
