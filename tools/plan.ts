@@ -97,7 +97,11 @@ async function main(): Promise<number> {
                         progress.phase("running the program under Pulumi's loader (ts-node type-checks it first)");
                         break;
                     case "reference":
-                        progress.phase(`reading the outputs of ${p.stack} (StackReference)`);
+                        progress.phase(
+                            p.kept
+                                ? `reading the outputs of ${p.stack} (StackReference; kept from its last plan, its sources and config unchanged)`
+                                : `planning ${p.stack} to answer its StackReference (its outputs are kept until its sources or config change)`,
+                        );
                         break;
                     case "register":
                         progress.update(`${p.stack.split("/").slice(1).join("/")}: ${p.registered} resources registered (${p.type})`);

@@ -16,6 +16,7 @@ import {
     StackConfig,
 } from "./cli-config";
 import { OfflineEngine, RecordedResource, EngineLog } from "./engine";
+import { keepOutputs, outputsFingerprint, readKeptOutputs } from "./stack-cache";
 import { runProgram } from "./language-host";
 import { AnalyzerInput, PolicyHost, PolicyPackConfig, sharedPolicyHost, Violation } from "./analyzer";
 import { RESOURCE_SIG, SECRET_SIG, SPECIAL_SIG_KEY, toPlainJson, UNKNOWN_VALUE } from "./wire";
@@ -95,7 +96,7 @@ export interface PlanOptions {
 export type PlanProgress =
     | { readonly phase: "config" | "program" | "done" }
     | { readonly phase: "register"; readonly stack: string; readonly registered: number; readonly type: string }
-    | { readonly phase: "reference"; readonly stack: string }
+    | { readonly phase: "reference"; readonly stack: string; readonly kept: boolean }
     | { readonly phase: "policy"; readonly analysed: number; readonly total: number };
 
 export function projectDirOf(project = "platform"): string {
@@ -352,17 +353,23 @@ function failureMessage(stack: string, code: number, logs: readonly EngineLog[],
  */
 const referencedOutputs = new Map<string, Promise<Record<string, unknown> | undefined>>();
 
-async function referencedStackOutputs(
+/**
+ * The outputs a StackReference to `name` reads: kept outputs while the referenced stack's sources and config are
+ * unchanged, else that stack planned (once per process and fingerprint) and its outputs kept.
+ */
+export async function referencedStackOutputs(
     name: string,
     organization: string,
-    seen: readonly string[],
+    seen: readonly string[] = [],
     onProgress?: PlanOptions["onProgress"],
 ): Promise<Record<string, unknown> | undefined> {
-    // One plan per referenced stack and process: its stack file does not change while we run.
-    if (!referencedOutputs.has(name)) {
-        referencedOutputs.set(name, planReferencedStack(name, organization, seen, onProgress));
+    const target = localStack(name, organization);
+    // Keyed by fingerprint too: a stack file edited while the process runs (tests do) is planned again.
+    const key = target ? `${name}@${outputsFingerprint(PROJECT_ROOT, PROJECTS[target.project], target.stack)}` : name;
+    if (!referencedOutputs.has(key)) {
+        referencedOutputs.set(key, planReferencedStack(name, organization, seen, onProgress));
     }
-    return referencedOutputs.get(name);
+    return referencedOutputs.get(key);
 }
 
 async function planReferencedStack(
@@ -379,8 +386,15 @@ async function planReferencedStack(
     if (!projectKey || !listStacks(PROJECTS[projectKey]).includes(stack)) {
         return undefined;
     }
-    onProgress?.({ phase: "reference", stack: name });
+    // Kept as a backend keeps them: reused until the referenced stack's program, engine, SDKs or config change.
+    const fingerprint = outputsFingerprint(PROJECT_ROOT, PROJECTS[projectKey], stack);
+    const kept = readKeptOutputs(PROJECT_ROOT, name, fingerprint);
+    onProgress?.({ phase: "reference", stack: name, kept: kept !== undefined });
+    if (kept) {
+        return kept;
+    }
     const { engine } = await runProgramOnly({ project: projectKey, stack, organization, onProgress }, [...seen, name]);
+    keepOutputs(PROJECT_ROOT, name, fingerprint, engine.outputs);
     return engine.outputs;
 }
 
