@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { runnerSupportsSeccomp } from "../../components/gitlab-runners/versions";
-import { ARCHITECTURES } from "../../components/shared/interfaces";
+import { ARCHITECTURES } from "../../components/shared/architectures";
 import { defineSection } from "./define";
 
 /**
