@@ -7,7 +7,8 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseArgs } from "node:util";
+import { CliSpec, parseCli, renderHelp, usageLine } from "../tools/cli/args";
+import { Progress } from "../tools/cli/output";
 import { Summary, summarize, syntheticStack, typeMix } from "./stats";
 
 const ROOT = path.join(__dirname, "..");
@@ -58,8 +59,33 @@ function ensurePeer(): string | undefined {
 
 const fmt = (s: Summary, digits = 0) => `${s.median.toFixed(digits)} (${s.min.toFixed(digits)}-${s.max.toFixed(digits)})`;
 
+export const BENCH_CLI: CliSpec = {
+    command: "npm run bench --",
+    summary: "Measure the offline plan against its floor, the pack's throughput against awsguard, and (optionally) npm test's wall time.",
+    options: {
+        quick: { type: "boolean", description: "2 repetitions instead of 5" },
+        "with-tests": { type: "boolean", description: "also time `npm test` (the 90 s target)" },
+    },
+    examples: [
+        "npm run bench                        # the full run",
+        "npm run bench -- --quick --with-tests # fewer repetitions, npm test timed too",
+    ],
+    exitCodes: ["0  measured (targets met or not: see the table)", "2  usage, or a measured command failed"],
+};
+
 function main(): void {
-    const { values } = parseArgs({ options: { quick: { type: "boolean" }, "with-tests": { type: "boolean" } } });
+    let values: { quick?: boolean; "with-tests"?: boolean; help?: boolean };
+    try {
+        ({ values } = parseCli<typeof values>(BENCH_CLI, process.argv.slice(2)));
+    } catch (err) {
+        console.error(`${(err as Error).message}\n${usageLine(BENCH_CLI)}`);
+        process.exitCode = 2;
+        return;
+    }
+    if (values.help) {
+        console.log(renderHelp(BENCH_CLI));
+        return;
+    }
     const quick = values.quick ?? false;
     const repeats = quick ? 2 : 5;
     const rows: string[][] = [];
@@ -67,10 +93,13 @@ function main(): void {
 
     // Plan of each stack next to the floor: Node + tsx + the SDK modules the program loads.
     // The floor is measured the same way: the same tool, loader, engine and policy host on an empty program.
+    const progress = new Progress(process.stderr);
+    progress.phase(`bench (${quick ? "quick" : "full"}): plan floor, ${repeats} runs`);
     const floor = repeat(repeats, () => timed(["--import", "tsx", "tools/plan.ts", "--project", "bench/floor", "--stack", "floor"]));
     rows.push(["plan floor (empty program, same loader, engine, policy host)", `${fmt(floor.time)} ms`, `${fmt(floor.memoryMb)} MB`, ""]);
     const plans: Record<string, unknown> = {};
     for (const stack of ["dev", "staging", "prod"]) {
+        progress.phase(`plan of ${stack}, ${repeats} runs`);
         const plan = repeat(repeats, () => timed(["--import", "tsx", "tools/plan.ts", "--stack", stack]));
         const ratio = plan.time.median / floor.time.median;
         plans[stack] = { ...plan, ratioToFloor: ratio };
@@ -87,6 +116,7 @@ function main(): void {
     const sizes = quick ? [1000, 10000] : [1000, 10000, 50000];
     const ours: Record<number, PackRun & { perSecond: number; time: Summary }> = {};
     for (const count of sizes) {
+        progress.phase(`pack at ${count} resources`);
         const run = runPack("ours", count, count >= 50000 ? Math.min(repeats, 3) : repeats);
         const time = summarize(run.samples);
         ours[count] = { ...run, time, perSecond: count / (time.median / 1000) };
@@ -117,6 +147,7 @@ function main(): void {
         results.peer = { error: peerError };
     } else {
         const count = 10000;
+        progress.phase(`awsguard at ${count} resources`);
         const peer = runPack("awsguard", count, repeats);
         const peerTime = summarize(peer.samples);
         const oursPerRule = ours[count].time.median / (count * ours[count].policyCount);
@@ -138,6 +169,7 @@ function main(): void {
 
     if (values["with-tests"]) {
         const start = Date.now();
+        progress.phase("npm test (wall time)");
         const test = spawnSync("npm", ["test"], { cwd: ROOT, encoding: "utf8" });
         const seconds = (Date.now() - start) / 1000;
         rows.push([
@@ -149,6 +181,7 @@ function main(): void {
         results.tests = { seconds, status: test.status };
     }
 
+    progress.done();
     const widths = [0, 1, 2, 3].map((c) => Math.max(...rows.map((r) => r[c].length), 8));
     console.log(["what", "time median (min-max)", "peak RSS", "result"].map((h, i) => h.padEnd(widths[i])).join(" | "));
     for (const row of rows) {
@@ -159,4 +192,6 @@ function main(): void {
     console.log("wrote bench/results/latest.json");
 }
 
-main();
+if (require.main === module) {
+    main();
+}

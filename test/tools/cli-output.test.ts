@@ -2,6 +2,8 @@ import { strict as assert } from "node:assert";
 import { CliSpec, parseCli, renderHelp, UsageError } from "../../tools/cli/args";
 import { Progress, renderFindings, renderOutputs, styles, useColour } from "../../tools/cli/output";
 import { PLAN_CLI } from "../../tools/plan";
+import { RENDER_CLI } from "../../tools/render";
+import { BENCH_CLI } from "../../bench/run";
 import { runCli } from "../helpers/cli";
 
 const ESC = "\u001b[";
@@ -102,6 +104,19 @@ describe("CLI output (issue #26: colour, progress, grouped findings, outputs, --
         const spec: CliSpec = { ...PLAN_CLI, options: { only: { type: "string", description: "x" } } };
         assert.throws(() => parseCli(spec, ["--other"]), UsageError);
         assert.equal(parseCli<{ only?: string }>(spec, ["--only", "v"]).values.only, "v");
+    });
+
+    it("render and bench: --help lists every option with an example using it", () => {
+        for (const spec of [RENDER_CLI, BENCH_CLI]) {
+            const help = renderHelp(spec);
+            for (const name of Object.keys(spec.options)) {
+                assert.match(help, new RegExp(`--${name}\\b`), `${spec.command} --${name}`);
+                assert.ok(
+                    spec.examples.some((e) => e.includes(`--${name}`)),
+                    `${spec.command}: an example uses --${name}`,
+                );
+            }
+        }
     });
 
     it("npm run plan -- --help prints that help and exits 0; a bad flag exits 2 with the usage", () => {
