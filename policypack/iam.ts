@@ -1,6 +1,7 @@
 /** IAM rules: no admin, no wildcard actions, `*` resources only where IAM allows nothing else, scoped PassRole and trust. */
 import { conditionEntries, NormalizedStatement, parseDocument, statementLabel } from "./lib/iam-document";
 import { actionFacts, lacksResourceLevelPermissions } from "./lib/iam-facts";
+import { coversEveryResource, hasLimitingCondition } from "./lib/iam-scope";
 import { resourcePolicy, ResourceRule, ResourceView } from "./lib/rule";
 import { PackConfig } from "./config";
 
@@ -53,26 +54,41 @@ function eachAllow(r: ResourceView, visit: (s: NormalizedStatement, where: strin
 
 const ADMIN_POLICIES = /:policy\/(AdministratorAccess|IAMFullAccess|PowerUserAccess)$/;
 
+/** Resources that attach managed policies, with the input naming them (one ARN or a list). */
+const ATTACHMENT_INPUTS: Record<string, string> = {
+    "aws:iam/rolePolicyAttachment:RolePolicyAttachment": "policyArn",
+    "aws:iam/policyAttachment:PolicyAttachment": "policyArn",
+    "aws:iam/userPolicyAttachment:UserPolicyAttachment": "policyArn",
+    "aws:iam/groupPolicyAttachment:GroupPolicyAttachment": "policyArn",
+    "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive": "policyArns",
+    "aws:iam/userPolicyAttachmentsExclusive:UserPolicyAttachmentsExclusive": "policyArns",
+    "aws:iam/groupPolicyAttachmentsExclusive:GroupPolicyAttachmentsExclusive": "policyArns",
+    "aws:iam/role:Role": "managedPolicyArns",
+};
+
+/** The managed policies a resource attaches, by ARN. */
+function attachedPolicyArns(r: ResourceView): string[] {
+    const input = ATTACHMENT_INPUTS[r.type];
+    const value: unknown = input === undefined ? undefined : r.props[input];
+    return Array.isArray(value) ? value.map(String) : typeof value === "string" ? [value] : [];
+}
+
 export const adminRule: ResourceRule = {
     name: "iam-policy-deny-admin-access",
-    description: "No identity gets administrator access: no Allow of * or *:*, no AdministratorAccess, IAMFullAccess or PowerUserAccess.",
+    description:
+        "No identity gets administrator access: no Allow of * or *:*, and no AdministratorAccess, IAMFullAccess or PowerUserAccess attached by any path (attachments, exclusive attachments, a role's managedPolicyArns).",
     enforcementLevel: "mandatory",
-    types: [
-        ...IDENTITY_POLICY_TYPES,
-        "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
-        "aws:iam/policyAttachment:PolicyAttachment",
-        "aws:iam/userPolicyAttachment:UserPolicyAttachment",
+    types: [...new Set([...IDENTITY_POLICY_TYPES, ...Object.keys(ATTACHMENT_INPUTS)])],
+    check: (r) => [
+        ...attachedPolicyArns(r)
+            .filter((arn) => ADMIN_POLICIES.test(arn))
+            .map((arn) => `${r.type} "${r.name}" attaches ${arn}: grant the specific actions the role needs instead.`),
+        ...(IDENTITY_POLICY_TYPES.includes(r.type)
+            ? eachAllow(r, (s, where) =>
+                  s.actions.some((a) => a === "*" || a === "*:*") ? [`${where} allows every action ("*"): list the actions it needs.`] : [],
+              )
+            : []),
     ],
-    check: (r) => {
-        if (r.type.includes("Attachment")) {
-            return ADMIN_POLICIES.test(String(r.props.policyArn ?? ""))
-                ? [`${r.type} "${r.name}" attaches ${String(r.props.policyArn)}: grant the specific actions the role needs instead.`]
-                : [];
-        }
-        return eachAllow(r, (s, where) =>
-            s.actions.some((a) => a === "*" || a === "*:*") ? [`${where} allows every action ("*"): list the actions it needs.`] : [],
-        );
-    },
 };
 
 export const wildcardActionsRule: ResourceRule = {
@@ -104,31 +120,40 @@ export function hasAbacCondition(s: NormalizedStatement, abacKeys: readonly stri
     );
 }
 
-/** A condition that pins the resource by identifier or tag scopes a `*` resource as well as an ARN would. */
+/**
+ * A condition that pins the resource scopes a `*` (or type-wide ARN) resource as well as an ARN would:
+ * its identifier or its tag (`aws:ResourceTag/…`), the tag a create must put on the new resource
+ * (`aws:RequestTag/…`: the call can only make a resource carrying it), or, for tagging actions, the
+ * create call the tags come with (`ec2:CreateAction`, `elasticloadbalancing:CreateAction`). Compared by
+ * equality with literal values; a wildcard, negation or IfExists pins nothing.
+ */
 export function pinsResourceByCondition(s: NormalizedStatement): boolean {
     return conditionEntries(s).some(
         (e) =>
             /^(stringequals|arnequals|arnlike)$/.test(e.operator.toLowerCase()) &&
-            (e.key.endsWith(":resourceidentifier") || /(^|:)resourcetag\//.test(e.key)) &&
-            !e.values.includes("*"),
+            (e.key.endsWith(":resourceidentifier") || /(^|:)(resourcetag|requesttag)\//.test(e.key) || e.key.endsWith(":createaction")) &&
+            e.values.length > 0 &&
+            !e.values.some((v) => /^[*?]+$/.test(v)),
     );
 }
 
 export const starResourceRule: ResourceRule = {
     name: "iam-policy-restrict-star-resource",
     description:
-        'Resource "*" only for actions IAM cannot scope to a resource, under a condition pinning the resource, or under the ABAC resource-tag = principal-tag condition.',
+        'Resource "*" (or an ARN wildcard over every resource of a type, such as secret:* or key/*) only for actions IAM cannot scope to a resource, under a condition pinning the resource, or under the ABAC resource-tag = principal-tag condition.',
     enforcementLevel: "mandatory",
     types: IDENTITY_POLICY_TYPES,
     check: (r, config) =>
         eachAllow(r, (s, where) => {
-            if (!s.resources.includes("*") || hasAbacCondition(s, config.abacTagKeys) || pinsResourceByCondition(s)) {
+            const everything = s.resources.filter(coversEveryResource);
+            if (everything.length === 0 || hasAbacCondition(s, config.abacTagKeys) || pinsResourceByCondition(s)) {
                 return [];
             }
             const scopable = s.actions.filter((a) => !a.includes("*") && actionFacts(a) !== undefined && !lacksResourceLevelPermissions(a));
+            const on = everything.includes("*") ? '"*"' : `${everything.join(", ")} (every resource of its type, as good as "*")`;
             return scopable.length > 0
                 ? [
-                      `${where} grants ${scopable.join(", ")} on "*": these actions support resource ARNs; scope them (or add the ABAC tag condition).`,
+                      `${where} grants ${scopable.join(", ")} on ${on}: these actions support resource ARNs; scope them (or add the ABAC tag condition).`,
                   ]
                 : [];
         }),
@@ -170,7 +195,8 @@ export const passRoleRule: ResourceRule = {
     types: IDENTITY_POLICY_TYPES,
     check: (r) =>
         eachAllow(r, (s, where) =>
-            s.actions.some((a) => a.toLowerCase() === "iam:passrole") && s.resources.some((res) => res === "*" || /:role\/\*$/.test(res))
+            s.actions.some((a) => a.toLowerCase() === "iam:passrole") &&
+            s.resources.some((res) => coversEveryResource(res) || /:role\/\*$/.test(res))
                 ? [`${where} allows iam:PassRole on every role: name the roles (or a name prefix) it may pass.`]
                 : [],
         ),
@@ -210,13 +236,95 @@ export const irsaTrustRule: ResourceRule = {
         }),
 };
 
-/** Conditions that make a cross-account or root trust safe: an External ID, an org, or named principals. */
-const TRUST_GUARDS = ["sts:externalid", "aws:principalorgid", "aws:principalarn", "aws:sourceaccount", "aws:sourcearn"];
+/**
+ * Web-identity trust outside EKS. The token's `sub` says which repository (GitHub Actions:
+ * `repo:<owner>/<repo>:<context>`), project (GitLab: `project_path:<group>/<project>:ref_type:…:ref:…`)
+ * or subject of another issuer may assume the role, and `aud` which audience the token was minted
+ * for; without both pinned, any workflow of any repository on that issuer can. Sources: GitHub
+ * "About security hardening with OpenID Connect" (docs.github.com, "Example subject claims"), GitLab
+ * "OpenID Connect (OIDC) Authentication Using ID Tokens" (docs.gitlab.com, `sub` format), and the
+ * peers' rules (Checkov CKV_AWS_358 GitHub org, trivy/KICS "OIDC trust without sub").
+ */
+const OIDC_PROVIDER = /:oidc-provider\/(.+)$/;
+const GITHUB_ISSUER = "token.actions.githubusercontent.com";
+const POSITIVE_STRING = /^(stringequals|stringlike)$/;
+
+/** A subject value that pins its repository/project and what runs (branch, tag, environment, pull request). */
+function subjectProblem(issuer: string, value: string): string | undefined {
+    if (/^[*?]*$/.test(value)) {
+        return "any subject";
+    }
+    if (issuer === GITHUB_ISSUER) {
+        const m = /^repo:([^:]*)(?::(.*))?$/.exec(value);
+        if (!m) {
+            return `"${value}" (not repo:<owner>/<repo>:<context>)`;
+        }
+        if (/[*?]/.test(m[1]) || !m[1].includes("/")) {
+            return `"${value}" (any repository)`;
+        }
+        const context = m[2] ?? "";
+        return /^[*?]*$/.test(context) || /^ref:[*?]*$/.test(context) ? `"${value}" (any branch, tag or pull request)` : undefined;
+    }
+    if (value.startsWith("project_path:")) {
+        const m = /^project_path:([^:]*)(?::(.*))?$/.exec(value);
+        if (!m || /[*?]/.test(m[1]) || !m[1].includes("/")) {
+            return `"${value}" (any project)`;
+        }
+        const ref = /(?:^|:)ref:(.*)$/.exec(m[2] ?? "");
+        return !ref || /^[*?]*$/.test(ref[1]) ? `"${value}" (any branch or tag)` : undefined;
+    }
+    // Another issuer: the subject must be more than a wildcard after a short prefix.
+    return /^[^*?]{0,3}[*?]/.test(value) ? `"${value}" (a wildcard subject)` : undefined;
+}
+
+export const oidcTrustRule: ResourceRule = {
+    name: "iam-role-require-scoped-oidc-trust",
+    description:
+        "A role trusted by a non-EKS OIDC provider (GitHub Actions, GitLab, others) pins aud without wildcards and sub to one repository or project and its branch, tag or environment.",
+    enforcementLevel: "mandatory",
+    types: ["aws:iam/role:Role"],
+    check: (r) =>
+        trustStatements(r).flatMap((s, i) => {
+            if (s.effect !== "Allow") {
+                return [];
+            }
+            const issuers = (s.principals.Federated ?? [])
+                .map((p) => OIDC_PROVIDER.exec(p)?.[1])
+                .filter((issuer): issuer is string => issuer !== undefined && !issuer.startsWith("oidc.eks."));
+            const where = `role "${r.name}" trust ${statementLabel(s, i)}`;
+            return issuers.flatMap((issuer) => {
+                const entries = conditionEntries(s).filter((e) => POSITIVE_STRING.test(e.operator.toLowerCase()));
+                const sub = entries.filter((e) => e.key === `${issuer.toLowerCase()}:sub`);
+                const aud = entries.filter((e) => e.key === `${issuer.toLowerCase()}:aud`);
+                const problems: string[] = [];
+                const subValues = sub.flatMap((e) => e.values);
+                if (subValues.length === 0) {
+                    problems.push(
+                        `${where} trusts ${issuer} without a "${issuer}:sub" condition: any repository or project on it may assume the role.`,
+                    );
+                } else {
+                    const loose = subValues.map((v) => subjectProblem(issuer, v)).filter((p): p is string => p !== undefined);
+                    if (loose.length > 0) {
+                        problems.push(
+                            `${where} lets ${loose.join(", ")} of ${issuer} assume the role: pin "${issuer}:sub" to one repository or project and its branch, tag or environment.`,
+                        );
+                    }
+                }
+                const audValues = aud.flatMap((e) => e.values);
+                if (audValues.length === 0 || audValues.some((v) => /[*?]/.test(v))) {
+                    problems.push(
+                        `${where} does not pin "${issuer}:aud" with StringEquals to the audience its tokens are minted for (sts.amazonaws.com on GitHub).`,
+                    );
+                }
+                return problems;
+            });
+        }),
+};
 
 export const publicTrustRule: ResourceRule = {
     name: "iam-role-deny-public-trust",
     description:
-        "No role is assumable by everyone, and an account-root principal is always guarded (External ID, organisation or principal ARN).",
+        "No role is assumable by everyone, and an account-root principal is always guarded (External ID, organisation or principal ARN), judged by operator and value: a negated, IfExists or wildcard condition is no guard.",
     enforcementLevel: "mandatory",
     types: ["aws:iam/role:Role"],
     check: (r) =>
@@ -226,7 +334,8 @@ export const publicTrustRule: ResourceRule = {
             }
             const where = `role "${r.name}" trust ${statementLabel(s, i)}`;
             const aws = [...(s.principals.AWS ?? []), ...(s.principals["*"] ?? [])];
-            const guarded = conditionEntries(s).some((e) => TRUST_GUARDS.includes(e.key));
+            // A guard counts by its operator and values, not its key: StringLike aws:PrincipalArn arn:aws:iam::*:role/* pins nobody.
+            const guarded = hasLimitingCondition(s);
             if (aws.includes("*")) {
                 return guarded ? [] : [`${where} trusts every AWS principal ("*"): name the principals.`];
             }
@@ -244,7 +353,17 @@ export const iamPolicies = [
     notElementsRule,
     passRoleRule,
     irsaTrustRule,
+    oidcTrustRule,
     publicTrustRule,
 ].map(resourcePolicy);
-export const iamRules = [adminRule, wildcardActionsRule, starResourceRule, notElementsRule, passRoleRule, irsaTrustRule, publicTrustRule];
+export const iamRules = [
+    adminRule,
+    wildcardActionsRule,
+    starResourceRule,
+    notElementsRule,
+    passRoleRule,
+    irsaTrustRule,
+    oidcTrustRule,
+    publicTrustRule,
+];
 export type { PackConfig };

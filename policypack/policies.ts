@@ -5,6 +5,8 @@ import { encryptionPolicies, encryptionRules, s3Rule } from "./encryption";
 import { iamPolicies, iamRules } from "./iam";
 import { kubernetesPolicies, kubernetesRules } from "./kubernetes";
 import { exemptionsReport } from "./exemptions";
+import { exposurePolicies, exposureRules } from "./exposure";
+import { quotaPolicies, quotaRules, quotaStackRules } from "./quotas";
 import { awsResourceRequireOrgTags, orgTagsRule, secretAbacTagRule, secretsmanagerSecretRequireAbacTag } from "./tags";
 import { workloadPolicies, workloadRules, workloadStackRules } from "./workloads";
 
@@ -18,8 +20,10 @@ export const resourceRules = [
     ...kubernetesRules,
     ...credentialRules,
     ...workloadRules,
+    ...exposureRules,
+    ...quotaRules,
 ];
-export const stackRules = [s3Rule, ...credentialStackRules, ...workloadStackRules];
+export const stackRules = [s3Rule, ...credentialStackRules, ...workloadStackRules, ...quotaStackRules];
 
 /** Every policy of the pack, in the order docs/policy-pack.md lists them. */
 export const policies: Policies = [
@@ -31,6 +35,8 @@ export const policies: Policies = [
     ...kubernetesPolicies,
     ...credentialPolicies,
     ...workloadPolicies,
+    ...exposurePolicies,
+    ...quotaPolicies,
     exemptionsReport(
         () => resourceRules,
         () => stackRules,

@@ -37,6 +37,24 @@ export const RATIONALE: Record<string, string> = {
         "Without sub and aud pinned, any pod (or any token for the cluster's issuer) can assume the role.",
     "iam-role-deny-public-trust":
         "A role trusted by everyone, or by a whole account without a guard, is a confused-deputy away from compromise.",
+    "iam-role-require-scoped-oidc-trust":
+        "A GitHub or GitLab trust without sub and aud pinned lets any repository or branch on that issuer (anyone can create one) assume the role.",
+    "eks-cluster-deny-public-endpoint":
+        "A Kubernetes API reachable from the whole internet is one leaked token or API-server CVE away from the cluster; EKS makes it public by default.",
+    "eks-cluster-require-control-plane-logging":
+        "Without the api, audit and authenticator logs nobody can tell who changed or read what in the cluster after an incident.",
+    "ec2-securitygroup-deny-public-admin-ports":
+        "SSH, RDP, Docker and Kubernetes control ports open to the internet are scanned within minutes and brute-forced for ever.",
+    "s3-bucket-deny-public-access": 'Public ACLs and Principal "*" bucket policies are the most common source of data leaks on AWS.',
+    "kms-secretsmanager-deny-public-policy":
+        "A key or secret policy open to every principal makes the identity policies irrelevant: any AWS account can use the key or read the secret.",
+    "sns-topic-require-kms":
+        "Notifications carry job names, hosts and sometimes tokens; at rest they must be encrypted under a key the platform controls.",
+    "ec2-require-imdsv2": "IMDSv1 answers any request, so an SSRF in any process on the host hands out the instance role's credentials.",
+    "iam-document-within-aws-quotas":
+        "IAM rejects an oversized document only at create time, halfway through a deployment; counting it in the plan fails it before anything changes.",
+    "iam-role-inline-policies-within-aws-quota":
+        "IAM sums every inline policy of a role; separate RolePolicy resources that each fit can still overflow the role's aggregate.",
     "kubernetes-helm-require-pinned-chart": "Floating versions and unknown repositories change what runs in the cluster without a review.",
     "karpenter-nodeclass-require-imdsv2-encryption": "IMDSv1 and a hop limit above 1 let pods steal the node role's credentials.",
     "karpenter-nodeclass-deny-latest-ami-in-prod":

@@ -61,6 +61,7 @@ export const workloadPodSecurityRule: StackRule = {
     description:
         "Pods, Deployments, StatefulSets, DaemonSets, Jobs and CronJobs the program declares meet the Pod Security level their namespace enforces.",
     enforcementLevel: "mandatory",
+    reads: (type) => type === NAMESPACE_TYPE || Object.hasOwn(WORKLOAD_KINDS, type),
     check: (resources, config) => {
         let levels: Map<string, PodSecurityLevel> | undefined;
         const findings: Array<{ urn: string; name: string; tags: unknown; message: string }> = [];

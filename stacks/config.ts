@@ -13,6 +13,8 @@ import { ciSection } from "./settings/ci";
 import { deployRunnersSection, foundationNetworkSection } from "./settings/foundation";
 import { storageSection } from "./settings/storage";
 import { jenkinsSection } from "./settings/jenkins";
+import { supplyChainSection } from "./settings/supply-chain";
+import { findingsSection, securityHubSection } from "./settings/findings";
 
 export { ConfigIssue } from "./settings/define";
 
@@ -27,6 +29,8 @@ export const sections = {
     runners: runnersSection,
     storage: storageSection,
     jenkins: jenkinsSection,
+    supplyChain: supplyChainSection,
+    findings: findingsSection,
 } as const;
 
 /** The sections of the foundation project (its own `Pulumi.yaml` and config namespace). */
@@ -35,6 +39,7 @@ export const foundationSections = {
     ci: ciSection,
     network: foundationNetworkSection,
     runners: deployRunnersSection,
+    securityHub: securityHubSection,
 } as const;
 
 type Sections = typeof sections;
@@ -55,6 +60,7 @@ export interface FoundationConfig {
     readonly ci: SectionValue<typeof ciSection>;
     readonly network: SectionValue<typeof foundationNetworkSection>;
     readonly runners: SectionValue<typeof deployRunnersSection>;
+    readonly securityHub: SectionValue<typeof securityHubSection>;
     readonly stack: string;
     readonly region: string;
 }
@@ -309,6 +315,14 @@ function crossSectionIssues(config: PlatformConfig): ConfigIssue[] {
                 message: `${missing.join(", ")} has no CI NodePool: add it to karpenterCiArchitectures (${[...pools].join(", ")})`,
             });
         }
+    }
+    if (config.supplyChain.enabled && config.runners.enabled && config.runners.jobRoleArn !== "") {
+        issues.push({
+            key: `${CONFIG_NAMESPACE}:runnersJobRoleArn`,
+            value: config.runners.jobRoleArn,
+            message:
+                "the runner jobs' role is the supply chain's CI job role (push and sign only) while supplyChainEnabled is true: remove runnersJobRoleArn, or set supplyChainEnabled false",
+        });
     }
     return issues;
 }

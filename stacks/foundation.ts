@@ -1,6 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { clusterServiceRoleName } from "../components/foundation/deploy-permissions";
 import { Deployer } from "../components/foundation/deployer";
+import { foundationIamPathTransformation } from "../components/foundation/iam-namespace";
 import { DeployRunners } from "../components/foundation/runners";
 import { missingServiceLinkedRoles } from "../components/foundation/service-linked-roles";
 import { Network } from "../components/network/network";
@@ -49,7 +51,9 @@ export async function foundationProgram(): Promise<Record<string, unknown>> {
     const { accountId } = await aws.getCallerIdentity();
     const { core, ci, network, runners } = config;
     const tags = orgTags(core);
-    const transformations = [orgTagsTransformation(tags)];
+    // Every role, managed policy and instance profile of the foundation lives under its own IAM path, out of the deploy roles' reach.
+    const iamPath = foundationIamPathTransformation();
+    const transformations = [orgTagsTransformation(tags), iamPath];
     const protect = core.protectStatefulResources;
 
     // Service-linked roles the platform relies on: created where the account lacks them, kept if this stack goes.
@@ -62,6 +66,16 @@ export async function foundationProgram(): Promise<Record<string, unknown>> {
                 { retainOnDelete: true, transformations },
             ),
     );
+
+    // Security Hub, where the platform's policy and runtime findings go (Policy Reporter's target): enabled here when
+    // asked, once per account and region; kept if this stack goes (other accounts' findings may be aggregated into it).
+    const securityHub = config.securityHub.enabled
+        ? new aws.securityhub.Account(
+              `${core.namePrefix}-security-hub`,
+              { enableDefaultStandards: true, controlFindingGenerator: "SECURITY_CONTROL", autoEnableControls: true },
+              { retainOnDelete: true, transformations },
+          )
+        : undefined;
 
     const deployer = new Deployer(
         `${core.namePrefix}-deployer`,
@@ -91,7 +105,7 @@ export async function foundationProgram(): Promise<Record<string, unknown>> {
     for (const environment of ci.environments) {
         const clusterName = `${network.platformNamePrefix}-${environment}`;
         const envTags = { ...tags, [core.tagKeyEnvironment]: environment };
-        const envOpts = { transformations: [orgTagsTransformation(envTags)] };
+        const envOpts = { transformations: [orgTagsTransformation(envTags), iamPath] };
         const settings = networkSettings(config, environment);
         const net = new Network(
             `${core.namePrefix}-${environment}-network`,
@@ -134,7 +148,7 @@ export async function foundationProgram(): Promise<Record<string, unknown>> {
         const clusterServiceRole = new aws.iam.Role(
             `${core.namePrefix}-${environment}-eks-cluster`,
             {
-                name: `${clusterName}-eks-cluster`,
+                name: clusterServiceRoleName(clusterName),
                 description: `${clusterName}: EKS cluster service role (created by the foundation; the deploy role passes it)`,
                 assumeRolePolicy: toJson(
                     policyDocument({ Effect: "Allow", Principal: { Service: "eks.amazonaws.com" }, Action: "sts:AssumeRole" }),
@@ -193,5 +207,6 @@ export async function foundationProgram(): Promise<Record<string, unknown>> {
         stackInit: pulumi.interpolate`pulumi stack init <stack> --secrets-provider '${deployer.secretsProvider}'`,
         networks,
         createdServiceLinkedRoles: serviceLinkedRoles.map((role) => role.name),
+        securityHub: securityHub ? securityHub.arn : undefined,
     };
 }

@@ -84,7 +84,7 @@ async function main(): Promise<number> {
         }
     }
     const { PlanUsageError, ProgramError, runPlan } = await import("./offline/plan.js");
-    const { PolicyHostError, sharedPolicyHost } = await import("./offline/analyzer.js");
+    const { PolicyConfigError, PolicyHostError, sharedPolicyHost } = await import("./offline/analyzer.js");
     try {
         const plan = await runPlan({
             project,
@@ -132,15 +132,15 @@ async function main(): Promise<number> {
         const summary = `Summary: ${plan.summary.resources} resources in ${Object.keys(plan.summary.byType).length} types, ${plan.summary.mandatory} mandatory, ${plan.summary.advisory} advisory violation(s).`;
         console.log(plan.summary.mandatory > 0 ? s.red(summary) : s.green(summary));
         if (values.json) {
-            const { logs: _logs, ...file } = plan;
-            fs.writeFileSync(values.json, JSON.stringify(file, null, 2) + "\n");
+            // The engine's log is the run's, not the plan's: left out of the file (JSON drops undefined).
+            fs.writeFileSync(values.json, JSON.stringify({ ...plan, logs: undefined }, null, 2) + "\n");
             console.log(`Wrote ${values.json}`);
         }
         return plan.summary.mandatory > 0 ? 1 : 0;
     } catch (err) {
         progress.done();
         if (err instanceof PlanUsageError || err instanceof ProgramError || err instanceof PolicyHostError) {
-            const where = /^Invalid policy config:/.test(err.message) ? `--policy-config ${values["policy-config"]}: ` : "";
+            const where = err instanceof PolicyConfigError ? `--policy-config ${values["policy-config"]}: ` : "";
             console.error(e.red(`${where}${err.message}`));
             return 2;
         }

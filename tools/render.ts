@@ -5,7 +5,9 @@
  * pod (chart-rendered, project-defined, GitLab job pods from `config.toml`, Jenkins agents) passes
  * the Pod Security level its namespace enforces, and every custom resource's CRD is installed by
  * something it depends on. Charts: `helm pull` from the pinned repository, or with `--charts` from
- * local unpacked charts (the nearest stored version when the pin is not stored, said in the output).
+ * local unpacked charts (the nearest stored version when the pin is not stored, said in the output);
+ * with `--charts`, the scheduling check's per-chart placement models (tools/rehearse/scheduling/charts.ts)
+ * are also compared with what each chart renders.
  * Exit codes: 0 clean, 1 a finding, 2 bad usage, a failing plan or no helm.
  */
 import * as fs from "node:fs";
@@ -102,7 +104,8 @@ async function main(): Promise<number> {
         };
     };
     try {
-        const report = checkPlan(plan, source);
+        // With local charts, the scheduling check's placement models are compared with what the charts render.
+        const report = checkPlan(plan, source, { placementModels: stored !== undefined });
         console.log(
             `helm ${version.stdout.trim()}, Kubernetes ${kubeVersion}, charts ${stored ? `from ${values.charts?.join(", ")}` : "pulled from their pinned repositories"}\n`,
         );

@@ -110,6 +110,8 @@ export class Cluster extends pulumi.ComponentResource implements ClusterHandle {
     public readonly secretsKeyArn: pulumi.Output<string>;
     /** Name of the default (gp3, encrypted) StorageClass. */
     public readonly defaultStorageClassName: string;
+    /** The system node group and the CoreDNS add-on running on it: releases whose pods must run wait for them. */
+    public readonly systemReady: readonly pulumi.Resource[];
 
     constructor(name: string, args: ClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("ciplatform:cluster:Cluster", name, {}, opts);
@@ -226,7 +228,9 @@ export class Cluster extends pulumi.ComponentResource implements ClusterHandle {
             { parent: this, dependsOn: [logGroup] },
         );
 
-        this.name = pulumi.output(args.clusterName);
+        // The name as the cluster's output, not the configured string: whatever names the cluster by it
+        // (access entries, add-ons, node groups) then waits for the cluster to exist.
+        this.name = cluster.eksCluster.name;
         this.oidcProviderArn = cluster.oidcProviderArn;
         this.oidcIssuer = cluster.oidcIssuer;
         this.clusterSecurityGroupId = cluster.eksCluster.vpcConfig.clusterSecurityGroupId;
@@ -234,29 +238,32 @@ export class Cluster extends pulumi.ComponentResource implements ClusterHandle {
         this.certificateAuthority = cluster.eksCluster.certificateAuthority.apply((ca) => ca.data);
         this.volumeKeyArn = volumeKey.arn;
         this.secretsKeyArn = secretsKey.arn;
-        this.provider = new k8s.Provider(
-            `${name}-k8s`,
-            { kubeconfig: cluster.kubeconfigJson, enableServerSideApply: true },
-            { parent: this },
-        );
         const clusterName = cluster.eksCluster.name;
 
         // The deploy runners sit in the VPC but not in the cluster's security group: admit them to the endpoint.
-        (args.endpointClientSecurityGroupIds ?? []).forEach((sourceSecurityGroupId, index) => {
-            new aws.vpc.SecurityGroupIngressRule(
-                `${name}-endpoint-from-runners-${index}`,
-                {
-                    description: "Kubernetes API from the deploy runners",
-                    securityGroupId: this.clusterSecurityGroupId,
-                    referencedSecurityGroupId: sourceSecurityGroupId,
-                    ipProtocol: "tcp",
-                    fromPort: 443,
-                    toPort: 443,
-                },
-                { parent: this },
-            );
-        });
+        const endpointRules = (args.endpointClientSecurityGroupIds ?? []).map(
+            (sourceSecurityGroupId, index) =>
+                new aws.vpc.SecurityGroupIngressRule(
+                    `${name}-endpoint-from-runners-${index}`,
+                    {
+                        description: "Kubernetes API from the deploy runners",
+                        securityGroupId: this.clusterSecurityGroupId,
+                        referencedSecurityGroupId: sourceSecurityGroupId,
+                        ipProtocol: "tcp",
+                        fromPort: 443,
+                        toPort: 443,
+                    },
+                    { parent: this },
+                ),
+        );
 
+        this.provider = new k8s.Provider(
+            `${name}-k8s`,
+            { kubeconfig: cluster.kubeconfigJson, enableServerSideApply: true },
+            // The deploy runners reach the private endpoint only once their rule exists: every
+            // Kubernetes object (through this provider) waits for it.
+            { parent: this, dependsOn: endpointRules },
+        );
         // The preview role: reads and dry runs, enforced by admission because RBAC cannot tell a dry run from a write.
         if (args.previewRoleArn) {
             const k8sOpts = { parent: this, provider: this.provider, dependsOn: [cluster] };
@@ -405,9 +412,11 @@ export class Cluster extends pulumi.ComponentResource implements ClusterHandle {
         );
 
         // Add-ons whose pods run on the system nodes wait for them.
-        addon("coredns", { addonVersion: args.addonVersions.coredns, configurationValues: JSON.stringify(systemAddonPlacement()) }, [
-            nodeGroup,
-        ]);
+        const coredns = addon(
+            "coredns",
+            { addonVersion: args.addonVersions.coredns, configurationValues: JSON.stringify(systemAddonPlacement()) },
+            [nodeGroup],
+        );
         addon(
             "aws-ebs-csi-driver",
             {
@@ -417,6 +426,9 @@ export class Cluster extends pulumi.ComponentResource implements ClusterHandle {
             },
             [nodeGroup],
         );
+
+        // Pods need a node to run on and, to reach AWS and each other by name, CoreDNS running on it.
+        this.systemReady = [nodeGroup, coredns];
 
         this.defaultStorageClassName = "gp3-encrypted";
         new k8s.storage.v1.StorageClass(

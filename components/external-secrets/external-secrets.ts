@@ -139,7 +139,13 @@ export class ExternalSecrets extends pulumi.ComponentResource implements Secrets
                 role: readerRole.name,
                 policy: toJson(
                     key.arn.apply((kmsKeyArn) =>
-                        readerPermissions({ region: args.region, accountId: args.accountId, abacTagKey: this.abacTagKey, kmsKeyArn }),
+                        readerPermissions({
+                            region: args.region,
+                            accountId: args.accountId,
+                            secretNamePrefix: args.secretNamePrefix,
+                            abacTagKey: this.abacTagKey,
+                            kmsKeyArn,
+                        }),
                     ),
                 ),
             },
@@ -158,7 +164,8 @@ export class ExternalSecrets extends pulumi.ComponentResource implements Secrets
         const release = new k8s.helm.v3.Release(
             `${name}-chart`,
             releaseArgs({ ...EXTERNAL_SECRETS_CHART, version: args.chartVersion }, namespace.metadata.name, values),
-            { ...k8sOpts, dependsOn: [controllerPolicy, readerPolicy] },
+            // Its pods run on the system nodes and resolve AWS endpoints through CoreDNS: the atomic release waits for both.
+            { ...k8sOpts, dependsOn: [controllerPolicy, readerPolicy, ...args.cluster.systemReady] },
         );
         const store = readerRole.arn.apply((readerRoleArn) =>
             clusterSecretStore({ name: this.storeName, region: args.region, readerRoleArn }),

@@ -17,36 +17,28 @@ export interface ReaderTrustArgs {
 }
 
 /**
- * Trust of the reader role: only the ESO controller role, session tags only with exactly ESO's keys
- * and the platform store's name and kind, and either
- * - a namespace (ESO reading for an ExternalSecret in that namespace), or
- * - an empty namespace: ESO validating the cluster-scoped store (it passes the store's namespace,
- *   "", so it tags `esoNamespace=""`). Such a session can read nothing (see `readerPermissions`).
- * A tenant's namespaced SecretStore would tag `esoStoreKind=SecretStore`, which no statement accepts.
+ * Trust of the reader role: only the ESO controller role, session tags only with ESO's keys and the
+ * platform store's name and kind. The namespace tag's value is not a condition of the trust: ESO
+ * sets it (external-secrets v2.9.0 AWS provider, `sessionTagsPolicy: Simple`) to the namespace of
+ * the ExternalSecret it syncs, or to the store's (none) when it validates the ClusterSecretStore.
+ * Whether IAM's `StringEquals ""` matches an empty session tag is documented nowhere, so nothing
+ * rests on it: what a session may read is decided by `readerPermissions`, whose conditions rest on
+ * documented operator semantics only (a positive operator on an absent key is false; `?` matches
+ * exactly one character, so `?*` never matches an empty value).
+ * A tenant's namespaced SecretStore would tag `esoStoreKind=SecretStore`, which the trust refuses.
  */
 export function readerTrustPolicy(a: ReaderTrustArgs): PolicyDocument {
     const platformStore = { "aws:RequestTag/esoStoreKind": "ClusterSecretStore", "aws:RequestTag/esoStoreName": a.storeName };
     return policyDocument(
         { Sid: "ControllerAssumes", Effect: "Allow", Principal: { AWS: a.controllerRoleArn }, Action: "sts:AssumeRole" },
         {
-            Sid: "ControllerTagsSessionWithNamespace",
+            Sid: "ControllerTagsSessionForThePlatformStore",
             Effect: "Allow",
             Principal: { AWS: a.controllerRoleArn },
             Action: "sts:TagSession",
             Condition: {
                 "ForAllValues:StringEquals": { "aws:TagKeys": [...ESO_SESSION_TAG_KEYS] },
                 StringEquals: platformStore,
-                StringLike: { [`aws:RequestTag/${NAMESPACE_SESSION_TAG}`]: "?*" },
-            },
-        },
-        {
-            Sid: "ControllerValidatesPlatformStore",
-            Effect: "Allow",
-            Principal: { AWS: a.controllerRoleArn },
-            Action: "sts:TagSession",
-            Condition: {
-                "ForAllValues:StringEquals": { "aws:TagKeys": [...ESO_SESSION_TAG_KEYS] },
-                StringEquals: { ...platformStore, [`aws:RequestTag/${NAMESPACE_SESSION_TAG}`]: "" },
             },
         },
     );
@@ -55,6 +47,8 @@ export function readerTrustPolicy(a: ReaderTrustArgs): PolicyDocument {
 export interface ReaderPermissionsArgs {
     readonly region: string;
     readonly accountId: string;
+    /** The environment's secret name prefix (`cip-dev`): secrets are named `<prefix>/<namespace>/<name>`. */
+    readonly secretNamePrefix: string;
     /** Tag key on secrets naming the namespace allowed to read them. */
     readonly abacTagKey: string;
     /** The platform secrets key. */
@@ -62,9 +56,10 @@ export interface ReaderPermissionsArgs {
 }
 
 /**
- * Read a secret only where its ABAC tag equals the session's namespace, and only in a session with
- * a namespace (the store-validation session, `esoNamespace=""`, reads nothing); decrypt only via
- * Secrets Manager.
+ * Read a secret only of this environment (its name prefix: dev, staging and prod share the account
+ * and namespace names such as `jenkins`), only under the session's namespace (name and ABAC tag
+ * alike), and only in a session with a namespace (the store-validation session reads nothing);
+ * decrypt only via Secrets Manager.
  */
 export function readerPermissions(a: ReaderPermissionsArgs): PolicyDocument {
     return policyDocument(
@@ -72,7 +67,8 @@ export function readerPermissions(a: ReaderPermissionsArgs): PolicyDocument {
             Sid: "ReadSecretsOfTheSessionNamespace",
             Effect: "Allow",
             Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
-            Resource: `arn:aws:secretsmanager:${a.region}:${a.accountId}:secret:*`,
+            // Secrets Manager appends `-` and six random characters to the name in the ARN.
+            Resource: `arn:aws:secretsmanager:${a.region}:${a.accountId}:secret:${a.secretNamePrefix}/\${aws:PrincipalTag/${NAMESPACE_SESSION_TAG}}/*`,
             Condition: {
                 StringEquals: { [`aws:ResourceTag/${a.abacTagKey}`]: `\${aws:PrincipalTag/${NAMESPACE_SESSION_TAG}}` },
                 StringLike: { [`aws:PrincipalTag/${NAMESPACE_SESSION_TAG}`]: "?*" },

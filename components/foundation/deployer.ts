@@ -1,28 +1,38 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { EncryptedBucket } from "../shared/encrypted-bucket";
-import { managedPolicyArn, policyDocument, toJson } from "../shared/iam-documents";
+import { NAME_PREFIX_MAX_LENGTH, NAME_PREFIX_PATTERN, NAME_PREFIX_RULE } from "../shared/names";
+import { managedPolicyArn, PolicyDocument, policyDocument, toJson } from "../shared/iam-documents";
 import { KEY_ADMIN_ACTIONS } from "../shared/kms-policies";
+import { IAM_POLICY_SIZE } from "../../policypack/lib/aws-quotas";
 import {
     audienceFor,
     CiProvider,
-    deployPermissions,
     deployStateAccessPolicy,
     deployTrustPolicy,
-    previewReadPolicy,
     previewStateAccessPolicy,
     previewTrustPolicy,
     thirdPartyTrustPolicy,
     TrustContext,
 } from "./deployer-policies";
-import { actionsOfPhase, UNSCOPABLE_ACTIONS } from "./provider-actions";
-import { workloadBoundaryDocument } from "./workload-boundary";
+import { assertWithinQuota, deployPermissionStatements } from "./deploy-permissions";
+import { assertWithinQuotas, deployerDocuments } from "./deployer-quotas";
+import { FOUNDATION_IAM_PATH } from "./iam-namespace";
+
+/**
+ * Longest session a deploy role grants (seconds): a first platform `up` (cluster, node groups,
+ * add-ons) can exceed an hour, and the pipelines ask for this much (`--duration-seconds`). IAM allows
+ * 3,600 to 43,200 (CreateRole `MaxSessionDuration`, https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html).
+ */
+export const DEPLOY_SESSION_SECONDS = 10_800;
+/** Longest session of the preview role (seconds): a preview is read-only and short. */
+export const PREVIEW_SESSION_SECONDS = 3_600;
 
 /** Arguments of the deployer: CI identities and the state backend of one account. */
 export interface DeployerArgs {
     readonly region: string;
     readonly accountId: string;
-    /** Resource-name prefix of the platform (`<prefix>-<environment>-...`). */
+    /** Resource-name prefix of the platform (`<prefix>-<environment>-...`), 3-16 characters (NAME_PREFIX_PATTERN). */
     readonly namePrefix: string;
     /** @default "gitlab" */
     readonly ciProvider?: CiProvider;
@@ -56,8 +66,13 @@ export interface DeployerArgs {
 }
 
 /** Validates deployer arguments; messages name the argument, the value and what is allowed. */
-export function validateDeployerArgs(args: Pick<DeployerArgs, "project" | "ciUrl" | "environments">): string[] {
+export function validateDeployerArgs(args: Pick<DeployerArgs, "project" | "ciUrl" | "environments"> & { namePrefix?: string }): string[] {
     const problems: string[] = [];
+    if (args.namePrefix !== undefined && !NAME_PREFIX_PATTERN.test(args.namePrefix)) {
+        problems.push(
+            `namePrefix: got ${JSON.stringify(args.namePrefix)}; ${NAME_PREFIX_RULE} (IAM quotas are sized for at most ${NAME_PREFIX_MAX_LENGTH})`,
+        );
+    }
     if (!/^([\w.-]+\/)+[\w.-]+$/.test(args.project)) {
         problems.push(`project: got ${JSON.stringify(args.project)}; use group/project (GitLab) or owner/repo (GitHub)`);
     }
@@ -100,52 +115,54 @@ export class Deployer extends pulumi.ComponentResource {
         const environments = args.environments ?? ["dev", "staging", "prod"];
         const audiencePrefix = args.audiencePrefix ?? "ciplatform";
         const protect = args.protect ?? true;
+        const project = args.platformProject ?? "ciplatform";
+        const environmentTagKey = args.environmentTagKey ?? "environment";
         const issuerHost = ciUrl.replace(/^https:\/\//, "");
         this.audiences = Object.fromEntries(["preview", ...environments].map((t) => [t, audienceFor({ provider, audiencePrefix }, t)]));
+        const trustContext = (oidcProviderArn: string): TrustContext => ({
+            provider,
+            oidcProviderArn,
+            issuerHost,
+            project: args.project,
+            protectedBranch: args.protectedBranch ?? "main",
+            audiencePrefix,
+            environmentRefs: args.environmentRefs,
+        });
+
+        // Every IAM document below, measured before anything is created (IAM and STS quotas): a document
+        // over its quota fails here, not at PutRolePolicy/CreatePolicy halfway through an up.
+        const documents = deployerDocuments({
+            region: args.region,
+            accountId: args.accountId,
+            namePrefix: args.namePrefix,
+            environments,
+            environmentTagKey,
+            project,
+            trust: trustContext(`arn:aws:iam::${args.accountId}:oidc-provider/${issuerHost}`),
+        });
+        assertWithinQuotas(`Deployer ${name}`, documents.rows);
 
         const oidc = new aws.iam.OpenIdConnectProvider(
             `${name}-oidc`,
             { url: ciUrl, clientIdLists: [...new Set(Object.values(this.audiences))] },
             { parent: this },
         );
-        const trust = (build: (ctx: TrustContext) => ReturnType<typeof previewTrustPolicy>) =>
-            toJson(
-                oidc.arn.apply((oidcProviderArn) =>
-                    build({
-                        provider,
-                        oidcProviderArn,
-                        issuerHost,
-                        project: args.project,
-                        protectedBranch: args.protectedBranch ?? "main",
-                        audiencePrefix,
-                        environmentRefs: args.environmentRefs,
-                    }),
-                ),
-            );
+        const trust = (build: (ctx: TrustContext) => PolicyDocument) => toJson(oidc.arn.apply((arn) => build(trustContext(arn))));
 
         const preview = new aws.iam.Role(
             `${name}-preview`,
             {
+                path: FOUNDATION_IAM_PATH,
                 description: `pulumi preview for merge requests of ${args.project}`,
                 assumeRolePolicy: trust(previewTrustPolicy),
-                maxSessionDuration: 3600,
+                maxSessionDuration: PREVIEW_SESSION_SECONDS,
             },
             { parent: this },
         );
         // Reads generated from the provider-action map (no AWS-managed ReadOnlyAccess: it reads secret values and data).
-        const unscopable = new Set(UNSCOPABLE_ACTIONS);
         new aws.iam.RolePolicy(
             `${name}-preview-reads`,
-            {
-                role: preview.name,
-                policy: JSON.stringify(
-                    previewReadPolicy(
-                        { region: args.region, accountId: args.accountId, namePrefix: args.namePrefix },
-                        actionsOfPhase("read"),
-                        (a) => unscopable.has(a),
-                    ),
-                ),
-            },
+            { role: preview.name, policy: JSON.stringify(documents.previewReads) },
             { parent: this },
         );
 
@@ -159,13 +176,7 @@ export class Deployer extends pulumi.ComponentResource {
                         name: `${args.namePrefix}-${environment}-workload-boundary`,
                         path: "/ciplatform/",
                         description: `Permissions boundary of the roles and users ${environment}'s deploy role creates`,
-                        policy: JSON.stringify(
-                            workloadBoundaryDocument({
-                                accountId: args.accountId,
-                                region: args.region,
-                                prefix: `${args.namePrefix}-${environment}`,
-                            }),
-                        ),
+                        policy: JSON.stringify(documents.boundaries[environment]),
                     },
                     { parent: this },
                 ),
@@ -178,10 +189,11 @@ export class Deployer extends pulumi.ComponentResource {
                 new aws.iam.Role(
                     `${name}-deploy-${environment}`,
                     {
+                        path: FOUNDATION_IAM_PATH,
                         description: `pulumi up of ${environment} from ${args.project}'s protected branch`,
                         assumeRolePolicy: trust((ctx) => deployTrustPolicy(ctx, environment)),
                         permissionsBoundary: args.permissionsBoundaryArn,
-                        maxSessionDuration: 7200,
+                        maxSessionDuration: DEPLOY_SESSION_SECONDS,
                     },
                     { parent: this },
                 ),
@@ -242,7 +254,6 @@ export class Deployer extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        const project = args.platformProject ?? "ciplatform";
         const stateAccess = pulumi
             .all([state.arn, state.kmsKeyArn, secretsKey.arn])
             .apply(([stateBucketArn, stateKeyArn, secretsKeyArn]) => ({
@@ -264,27 +275,43 @@ export class Deployer extends pulumi.ComponentResource {
                 { role: role.name, policy: toJson(stateAccess.apply((a) => deployStateAccessPolicy(a, environment))) },
                 { parent: this },
             );
-            const permissions = pulumi
-                .all([stateAccess, oidc.arn, boundaries[environment].arn])
-                .apply(([a, ciOidcProviderArn, boundaryArn]) =>
-                    deployPermissions({
-                        region: args.region,
-                        accountId: args.accountId,
-                        prefix: `${args.namePrefix}-${environment}`,
-                        namePrefix: args.namePrefix,
-                        environment,
-                        environmentTagKey: args.environmentTagKey ?? "environment",
-                        workloadBoundaryArn: boundaryArn,
-                        foundation: { stateBucketArn: a.stateBucketArn, keyArns: [a.stateKeyArn, a.secretsKeyArn], ciOidcProviderArn },
+            // Deploy permissions in managed policies the foundation owns, derived from the provider-action map and
+            // split as measured above (the split depends on the statements' order and the longest ARNs, not on values).
+            const statements = pulumi.all([stateAccess, oidc.arn, boundaries[environment].arn]).apply(([a, ciOidcProviderArn]) =>
+                deployPermissionStatements(
+                    documents.deployScope(environment, {
+                        stateBucketArn: a.stateBucketArn,
+                        keyArns: [a.stateKeyArn, a.secretsKeyArn],
+                        ciOidcProviderArn,
                     }),
-                );
-            for (const purpose of ["network", "cluster", "identity", "data", "guard"] as const) {
-                new aws.iam.RolePolicy(
-                    `${name}-deploy-${environment}-${purpose}`,
-                    { role: role.name, policy: toJson(permissions.apply((p) => p[purpose])) },
+                ),
+            );
+            const packs = documents.packs[environment];
+            packs.forEach((indices, i) => {
+                const part = `${args.namePrefix}-deployer-deploy-${environment}-${i + 1}`;
+                const policy = new aws.iam.Policy(
+                    `${name}-deploy-${environment}-${i + 1}`,
+                    {
+                        name: part,
+                        path: FOUNDATION_IAM_PATH,
+                        description: `pulumi up of ${environment}: part ${i + 1} of ${packs.length} (generated from the provider-action map)`,
+                        // Real ARNs are never longer than the ones measured; checked again all the same.
+                        policy: toJson(
+                            statements.apply((all) => {
+                                const document = policyDocument(...indices.map((j) => all[j]));
+                                assertWithinQuota(`policy ${part}`, document, IAM_POLICY_SIZE.managedPolicy);
+                                return document;
+                            }),
+                        ),
+                    },
                     { parent: this },
                 );
-            }
+                new aws.iam.RolePolicyAttachment(
+                    `${name}-deploy-${environment}-${i + 1}`,
+                    { role: role.name, policyArn: policy.arn },
+                    { parent: this },
+                );
+            });
         }
 
         if (args.thirdParty) {
@@ -292,6 +319,7 @@ export class Deployer extends pulumi.ComponentResource {
             const role = new aws.iam.Role(
                 `${name}-third-party`,
                 {
+                    path: FOUNDATION_IAM_PATH,
                     description: `read-only audit access for account ${thirdParty.accountId}, with an External ID`,
                     assumeRolePolicy: pulumi.secret(
                         toJson(

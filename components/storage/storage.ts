@@ -7,7 +7,15 @@ import { EncryptedBucket } from "../shared/encrypted-bucket";
 import { releaseArgs } from "../shared/helm";
 import { PolicyDocument, policyDocument, toJson } from "../shared/iam-documents";
 import { platformNamespace } from "../shared/namespace";
-import { buildOperatorValues, linstorCluster, replicatedStorageParameters, s3SnapshotClass, satelliteConfiguration } from "./objects";
+import {
+    buildOperatorValues,
+    CSI_CONTROLLER_SERVICE_ACCOUNT,
+    linstorCluster,
+    replicatedStorageParameters,
+    s3RemoteName,
+    s3SnapshotClass,
+    satelliteConfiguration,
+} from "./objects";
 
 /** The piraeus operator v2 chart (named `piraeus`), as upstream publishes it: an OCI chart on GHCR. */
 export const PIRAEUS_CHART = { chart: "piraeus", repository: "oci://ghcr.io/piraeusdatastore/piraeus-operator" } as const;
@@ -17,6 +25,9 @@ export const REPLICATED_STORAGE_CLASS = "linstor-replicated";
 export const S3_SNAPSHOT_CLASS = "linstor-s3";
 
 /** Arguments of the replicated storage. */
+/** pulumi-kubernetes' await annotation: the LinstorCluster counts as created when LINSTOR is available. */
+export const LINSTOR_AVAILABLE = { "pulumi.com/waitFor": "condition=Available" } as const;
+
 export interface StorageArgs {
     readonly cluster: ClusterHandle;
     readonly secrets: SecretsCatalog;
@@ -42,6 +53,8 @@ export interface StorageArgs {
     readonly kmsDeletionWindowDays?: number;
     /** Protect the DR bucket, its key and the snapshot user. @default true */
     readonly protect?: boolean;
+    /** Nodes the operator and LINSTOR run on (Karpenter's NodePools, the storage node groups): the releases wait for them. @default [] - the system nodes only */
+    readonly capacity?: readonly pulumi.Resource[];
 }
 
 export function validateStorageArgs(args: Pick<StorageArgs, "replicas" | "snapshotRetentionDays" | "s3KeyRotation">): string[] {
@@ -101,6 +114,8 @@ export class Storage extends pulumi.ComponentResource {
     public readonly drBucket: pulumi.Output<string>;
     /** Snapshot class objects ready (snapshots may be taken). */
     public readonly ready: pulumi.Resource[];
+    /** Days the DR bucket keeps a backup: VolumeSnapshots must be pruned before then. */
+    public readonly snapshotRetentionDays: number;
 
     constructor(name: string, args: StorageArgs, opts?: pulumi.ComponentResourceOptions) {
         super("ciplatform:storage:Storage", name, {}, opts);
@@ -137,14 +152,17 @@ export class Storage extends pulumi.ComponentResource {
             releaseArgs({ ...PIRAEUS_CHART, version: args.operatorChartVersion }, namespace.metadata.name, buildOperatorValues()),
             {
                 ...k8sOpts,
-                dependsOn: [namespace],
+                // The operator runs on Karpenter's general nodes: its atomic release waits for them (and CoreDNS).
+                dependsOn: [namespace, ...args.cluster.systemReady, ...(args.capacity ?? [])],
                 retainOnDelete: protect,
             },
         );
         const cluster = linstorCluster(passphraseSecret.kubernetesSecretName);
         const clusterResource = new k8s.apiextensions.CustomResource(
             `${name}-cluster`,
-            { ...cluster, metadata: cluster.metadata },
+            // Created only once the LINSTOR controller answers (piraeus-operator docs/reference/linstorcluster.md,
+            // condition `Available`), so what needs volumes waits for a working LINSTOR, not for an applied object.
+            { ...cluster, metadata: { ...cluster.metadata, annotations: { ...LINSTOR_AVAILABLE } } },
             { ...k8sOpts, dependsOn: [operator] },
         );
         const satellites = satelliteConfiguration();
@@ -224,11 +242,32 @@ export class Storage extends pulumi.ComponentResource {
             { parent: this, dependsOn: [namespace] },
         );
 
+        // The CSI controller's csi-snapshotter reads the Secret the snapshot class names; newer piraeus
+        // releases no longer grant it every Secret of the cluster (piraeus-operator PR #1053), so it gets this one.
+        const secretReader = new k8s.rbac.v1.Role(
+            `${name}-s3-credentials-reader`,
+            {
+                metadata: { name: "linstor-s3-credentials-reader", namespace: NAMESPACE },
+                rules: [{ apiGroups: [""], resources: ["secrets"], resourceNames: [s3Secret.kubernetesSecretName], verbs: ["get"] }],
+            },
+            { ...k8sOpts, dependsOn: [namespace] },
+        );
+        const secretReaderBinding = new k8s.rbac.v1.RoleBinding(
+            `${name}-s3-credentials-reader`,
+            {
+                metadata: { name: "linstor-s3-credentials-reader", namespace: NAMESPACE },
+                roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "linstor-s3-credentials-reader" },
+                subjects: [{ kind: "ServiceAccount", name: CSI_CONTROLLER_SERVICE_ACCOUNT, namespace: NAMESPACE }],
+            },
+            { ...k8sOpts, dependsOn: [secretReader] },
+        );
+
         this.snapshotClassName = S3_SNAPSHOT_CLASS;
         const snapshotClassObject = bucket.bucket.apply((b) =>
             s3SnapshotClass({
                 name: S3_SNAPSHOT_CLASS,
                 bucket: b,
+                remoteName: s3RemoteName(s3KeyRotation),
                 region: args.region,
                 secretName: s3Secret.kubernetesSecretName,
                 secretNamespace: NAMESPACE,
@@ -244,11 +283,12 @@ export class Storage extends pulumi.ComponentResource {
                 deletionPolicy: snapshotClassObject.deletionPolicy,
                 parameters: snapshotClassObject.parameters,
             },
-            { ...k8sOpts, dependsOn: [snapshotAddon, clusterResource] },
+            { ...k8sOpts, dependsOn: [snapshotAddon, clusterResource, secretReaderBinding] },
         );
 
         this.drBucket = bucket.bucket;
-        this.ready = [snapshotClass];
+        this.snapshotRetentionDays = snapshotRetentionDays;
+        this.ready = [snapshotClass, clusterResource];
         this.registerOutputs({
             storageClassName: this.storageClassName,
             snapshotClassName: this.snapshotClassName,

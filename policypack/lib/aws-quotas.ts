@@ -84,3 +84,56 @@ export function overQuota(what: string, size: number, limit: number): QuotaExces
 }
 
 export const IAM_QUOTAS_SOURCE = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html";
+
+/**
+ * Tag rules most AWS services enforce on create (TagResource and the create calls' Tags):
+ * "Tagging AWS resources", https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html#tag-conventions
+ * (50 user tags per resource, key 1-128 and value 0-256 Unicode characters, the `aws:` prefix reserved).
+ */
+export const AWS_TAG_RULES = {
+    maxTags: 50,
+    keyMaxLength: 128,
+    valueMaxLength: 256,
+    reservedPrefix: "aws:",
+    source: "https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html#tag-conventions",
+} as const;
+
+/** KMS: "Key policy document size: 32 KB (32,768 bytes)". */
+export const KMS_QUOTAS_SOURCE = "https://docs.aws.amazon.com/kms/latest/developerguide/resource-limits.html";
+
+/** Name rules of the services' create calls, each with its API reference. */
+export const SERVICE_NAME_RULES = {
+    /** CreateQueue QueueName: up to 80 alphanumerics, hyphens, underscores; a FIFO queue's ends in `.fifo`. */
+    sqsQueue: {
+        max: 80,
+        pattern: /^[A-Za-z0-9_-]{1,80}$|^[A-Za-z0-9_-]{1,75}\.fifo$/,
+        source: "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_CreateQueue.html",
+    },
+    /** CreateTopic Name: up to 256 alphanumerics, hyphens, underscores; a FIFO topic's ends in `.fifo`. */
+    snsTopic: {
+        max: 256,
+        pattern: /^[A-Za-z0-9_-]{1,256}$|^[A-Za-z0-9_-]{1,251}\.fifo$/,
+        source: "https://docs.aws.amazon.com/sns/latest/api/API_CreateTopic.html",
+    },
+    /** General purpose bucket names: 3-63 lowercase letters, digits, dots, hyphens; start and end alphanumeric; no `..`, no IP form, reserved prefixes/suffixes. */
+    s3Bucket: {
+        max: 63,
+        pattern: /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
+        forbidden: [/\.\./, /^\d+\.\d+\.\d+\.\d+$/, /^xn--/, /^sthree-/, /^amzn-s3-demo-/, /-s3alias$/, /--ol-s3$/, /\.mrap$/, /--x-s3$/],
+        source: "https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html",
+    },
+    /** CreateCluster name: 1-100 characters, begins alphanumeric, then alphanumerics, hyphens, underscores. */
+    eksCluster: {
+        max: 100,
+        pattern: /^[0-9A-Za-z][A-Za-z0-9_-]*$/,
+        source: "https://docs.aws.amazon.com/eks/latest/APIReference/API_CreateCluster.html",
+    },
+    /** `bucketPrefix`: the provider appends 26 characters (terraform `id.PrefixedUniqueId`), so at most 37. */
+    s3BucketPrefixMax: 37,
+} as const;
+
+/** VPC: inbound or outbound rules per security group (default 60 each, per IP version; adjustable). */
+export const VPC_QUOTAS = {
+    rulesPerSecurityGroupPerDirection: 60,
+    source: "https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html#vpc-limits-security-groups",
+} as const;

@@ -91,6 +91,8 @@ export interface StackRule {
      * deserializing the stack (the hint `validateStackResourcesOfType` sets).
      */
     readonly requiresType?: string;
+    /** Resource types the rule judges (for the report of types no rule checks). */
+    readonly reads: readonly string[] | ((type: string) => boolean);
     /** Findings per resource URN. */
     readonly check: (
         resources: readonly PolicyResource[],

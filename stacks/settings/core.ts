@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { NAME_PREFIX_PATTERN, NAME_PREFIX_RULE } from "../../components/shared/names";
 import { defineSection } from "./define";
 
 /** AWS tag keys: up to 128 characters from AWS's allowed set, and never the reserved `aws:` prefix. */
@@ -20,7 +21,7 @@ export const coreSection = defineSection({
         costCenter: tagValue.describe("Cost centre billed for the stack; the value of the cost-center org tag."),
         namePrefix: z
             .string()
-            .regex(/^[a-z][a-z0-9-]{1,14}[a-z0-9]$/, "must be 3-16 lower-case letters, digits or hyphens, starting with a letter")
+            .regex(NAME_PREFIX_PATTERN, NAME_PREFIX_RULE)
             .default("cip")
             .describe("Prefix of every resource name, so IAM and policies can scope by name."),
         tagKeyEnvironment: tagKey.default("environment").describe("Tag key that carries the environment org tag."),

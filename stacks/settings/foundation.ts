@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { NAME_PREFIX_PATTERN, NAME_PREFIX_RULE } from "../../components/shared/names";
 import { defineSection } from "./define";
 import { ipv4Cidr, logRetention, ZONE_LETTERS } from "./network";
 
@@ -42,7 +43,7 @@ export const foundationNetworkSection = defineSection({
         flowLogRetentionDays: logRetention.default(90).describe("Retention of VPC flow logs in days (a CloudWatch retention period)."),
         platformNamePrefix: z
             .string()
-            .regex(/^[a-z][a-z0-9-]{2,15}$/, "must be 3-16 lower-case letters, digits or hyphens, starting with a letter")
+            .regex(NAME_PREFIX_PATTERN, NAME_PREFIX_RULE)
             .default("cip")
             .describe(
                 "namePrefix of the platform stacks: their clusters are <prefix>-<environment>, which the subnets' discovery tags name.",

@@ -10,7 +10,7 @@ export interface CliResult {
 }
 
 /** Runs one of the project's CLIs (`tools/<name>.ts`) the way `npm run <name>` does. */
-export function runCli(name: "plan" | "policy", args: readonly string[]): CliResult {
+export function runCli(name: "plan" | "policy" | "rehearse", args: readonly string[]): CliResult {
     const result = spawnSync(process.execPath, ["--import", "tsx", path.join(ROOT, "tools", `${name}.ts`), ...args], {
         cwd: ROOT,
         encoding: "utf8",

@@ -3,6 +3,7 @@
  * They create real (mocked) Pulumi resources, never fakes of the code under test.
  */
 import type { FoundationEnvironment } from "../../stacks/environment";
+import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterHandle } from "../../components/shared/interfaces";
@@ -18,6 +19,8 @@ export function testCluster(name = "test"): ClusterHandle {
         provider: new k8s.Provider(`${name}-k8s`, { kubeconfig: "{}" }),
         oidcProviderArn: pulumi.output(`arn:aws:iam::${MOCK_ACCOUNT_ID}:oidc-provider/${TEST_OIDC_ISSUER}`),
         oidcIssuer: pulumi.output(TEST_OIDC_ISSUER),
+        // A real (mocked) resource standing for the system node group, so tests can see releases wait for it.
+        systemReady: [new aws.eks.Addon(`${name}-coredns`, { clusterName: `${name}-cluster`, addonName: "coredns", tags: TEST_ORG_TAGS })],
     };
 }
 

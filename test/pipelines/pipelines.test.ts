@@ -39,6 +39,9 @@ const scriptText = (job: GitlabJob): string => JSON.stringify(job.script ?? []);
 const talksToAwsOrCluster = (job: GitlabJob): boolean =>
     /pulumi (preview|up|refresh|destroy)|assume-role/.test(scriptText(job)) || job.id_tokens !== undefined;
 const isMergeRequestJob = (job: GitlabJob): boolean => (job.rules ?? []).some((r) => r.if?.includes("merge_request_event"));
+/** Jobs that only read the cloud: merge-request previews and the scheduled audit of deployed state. */
+const isReadOnlyJob = (job: GitlabJob): boolean =>
+    isMergeRequestJob(job) || (job.rules ?? []).some((r) => r.if?.includes('$CI_PIPELINE_SOURCE == "schedule"'));
 
 describe("pipelines", () => {
     describe("GitLab", () => {
@@ -50,7 +53,7 @@ describe("pipelines", () => {
             for (const [name, job] of cloudJobs) {
                 const env = job.variables?.STACK;
                 assert.ok(env && ENVIRONMENTS.includes(env), `${name} names its environment`);
-                const kind = isMergeRequestJob(job) ? "preview" : "deploy";
+                const kind = isReadOnlyJob(job) ? "preview" : "deploy";
                 assert.deepEqual(job.tags, [runnerTag(env, kind)], `${name} runs on the ${env} ${kind} runner`);
             }
         });
@@ -62,7 +65,7 @@ describe("pipelines", () => {
         });
 
         it("gives merge-request jobs only the preview audience and the preview runners: they cannot get a deploy role", () => {
-            for (const [name, job] of Object.entries(jobs).filter(([, j]) => isMergeRequestJob(j))) {
+            for (const [name, job] of Object.entries(jobs).filter(([, j]) => isReadOnlyJob(j))) {
                 const audiences = Object.values(job.id_tokens ?? {}).map((t) => t.aud);
                 assert.ok(
                     audiences.every((aud) => aud === "ciplatform-preview"),

@@ -3,6 +3,7 @@ import { AnalyzerInput, PolicyPackConfig, Violation } from "../../tools/offline/
 import { analyzeResources } from "../helpers/pack";
 import { UNKNOWN_VALUE } from "../../tools/offline/wire";
 import { policies } from "../../policypack/policies";
+import { iamPolicySize } from "../../policypack/lib/aws-quotas";
 
 const TAGS = { environment: "dev", owner: "team", "cost-center": "cc-1", "managed-by": "pulumi" };
 const KEY = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
@@ -120,6 +121,35 @@ const irsaTrust = (sub: string, aud?: string) =>
             },
         },
     });
+
+const GITHUB = "token.actions.githubusercontent.com";
+const GITLAB = "gitlab.com";
+const oidcTrust = (issuer: string, Condition: Record<string, Record<string, string>>) =>
+    doc({
+        Effect: "Allow",
+        Principal: { Federated: `arn:aws:iam::123456789012:oidc-provider/${issuer}` },
+        Action: "sts:AssumeRoleWithWebIdentity",
+        Condition,
+    });
+/** A policy document of exactly `size` characters as IAM counts them (checked against lib/aws-quotas.ts's iamPolicySize). */
+function sizedPolicy(size: number): string {
+    const base = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::b/" }] };
+    const padding = size - JSON.stringify(base).length;
+    base.Statement[0].Resource += "x".repeat(padding);
+    const text = JSON.stringify(base, null, 2);
+    assert.equal(iamPolicySize(text), size);
+    return text;
+}
+function sizedTrust(size: number): string {
+    const base = {
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole", Sid: "" }],
+    };
+    base.Statement[0].Sid = "S".repeat(size - JSON.stringify(base).length);
+    const text = JSON.stringify(base);
+    assert.equal(iamPolicySize(text), size);
+    return text;
+}
 
 const CASES: Case[] = [
     {
@@ -839,7 +869,7 @@ const CASES: Case[] = [
                 ],
                 messages: [
                     'Helm release "x" (thing) is not pinned: set version to an exact chart version (got "^1.2").',
-                    'Helm release "x" (thing) comes from https://charts.example.com: use one of oci://public.ecr.aws/karpenter, https://charts.external-secrets.io, https://charts.jetstack.io, https://cert-manager.github.io/aws-privateca-issuer, https://charts.gitlab.io, https://charts.jenkins.io, oci://ghcr.io/piraeusdatastore/piraeus-operator, https://aws.github.io/eks-charts or add it to allowedHelmRepositories.',
+                    'Helm release "x" (thing) comes from https://charts.example.com: use one of oci://public.ecr.aws/karpenter, https://charts.external-secrets.io, https://charts.jetstack.io, https://cert-manager.github.io/aws-privateca-issuer, https://charts.gitlab.io, https://charts.jenkins.io, oci://ghcr.io/piraeusdatastore/piraeus-operator, https://aws.github.io/eks-charts, https://kyverno.github.io/kyverno, https://nirmata.github.io/kyverno-notation-aws, https://kyverno.github.io/policy-reporter, https://falcosecurity.github.io/charts or add it to allowedHelmRepositories.',
                 ],
             },
         ],
@@ -1192,6 +1222,692 @@ const CASES: Case[] = [
                 config: { "kubernetes-workload-require-pod-security": { podSecurityDefaultLevel: "baseline" } },
                 messages: [
                     'Pod "default/debug" violates Pod Security hostPorts (namespace "default" is not declared here, so "baseline" (podSecurityDefaultLevel) applies): hostPort (containers "sh" use hostPorts 8080).',
+                ],
+            },
+        ],
+    },
+    // --- issue 24: public exposure, encryption and IMDS beyond the platform's types, IAM paths, OIDC trust, quotas ---
+    {
+        policy: "eks-cluster-deny-public-endpoint",
+        pass: [
+            {
+                type: "aws:eks/cluster:Cluster",
+                name: "private",
+                inputs: { vpcConfig: { endpointPublicAccess: false, endpointPrivateAccess: true } },
+            },
+            {
+                type: "aws:eks/cluster:Cluster",
+                name: "office",
+                inputs: { vpcConfig: { endpointPublicAccess: true, publicAccessCidrs: ["203.0.113.0/24"] } },
+            },
+            { type: "eks:index:Cluster", name: "component", inputs: { endpointPublicAccess: false, endpointPrivateAccess: true } },
+        ],
+        fail: [
+            {
+                what: "a raw cluster public by default (no vpcConfig settings)",
+                fixtures: [{ type: "aws:eks/cluster:Cluster", name: "c", inputs: { vpcConfig: { subnetIds: ["subnet-a"] } } }],
+                messages: [
+                    'cluster "c" serves its API endpoint publicly to 0.0.0.0/0 (the default): set endpointPublicAccess false (with endpointPrivateAccess true) or list the CIDRs that need it in publicAccessCidrs.',
+                ],
+            },
+            {
+                what: "a raw cluster public to 0.0.0.0/0 explicitly",
+                fixtures: [
+                    {
+                        type: "aws:eks/cluster:Cluster",
+                        name: "c",
+                        inputs: { vpcConfig: { endpointPublicAccess: true, publicAccessCidrs: ["10.0.0.0/8", "0.0.0.0/0"] } },
+                    },
+                ],
+                messages: [
+                    'cluster "c" serves its API endpoint publicly to 0.0.0.0/0: set endpointPublicAccess false (with endpointPrivateAccess true) or list the CIDRs that need it in publicAccessCidrs.',
+                ],
+            },
+            {
+                what: "the eks:index:Cluster component left public",
+                fixtures: [{ type: "eks:index:Cluster", name: "k", inputs: { endpointPrivateAccess: true } }],
+                messages: [
+                    'cluster "k" serves its API endpoint publicly to 0.0.0.0/0 (the default): set endpointPublicAccess false (with endpointPrivateAccess true) or list the CIDRs that need it in publicAccessCidrs.',
+                ],
+            },
+        ],
+    },
+    {
+        policy: "eks-cluster-require-control-plane-logging",
+        pass: [
+            {
+                type: "aws:eks/cluster:Cluster",
+                name: "raw",
+                inputs: { enabledClusterLogTypes: ["api", "audit", "authenticator", "scheduler"] },
+            },
+            { type: "eks:index:Cluster", name: "component", inputs: { enabledClusterLogTypes: ["api", "audit", "authenticator"] } },
+        ],
+        fail: [
+            {
+                what: "logging off on a raw cluster",
+                fixtures: [{ type: "aws:eks/cluster:Cluster", name: "c", inputs: {} }],
+                messages: ['cluster "c" does not log api, audit, authenticator: add them to enabledClusterLogTypes.'],
+            },
+            {
+                what: "the component without the audit log",
+                fixtures: [{ type: "eks:index:Cluster", name: "k", inputs: { enabledClusterLogTypes: ["api", "authenticator"] } }],
+                messages: ['cluster "k" does not log audit: add them to enabledClusterLogTypes.'],
+            },
+        ],
+    },
+    {
+        policy: "ec2-securitygroup-deny-public-admin-ports",
+        pass: [
+            {
+                type: "aws:ec2/securityGroup:SecurityGroup",
+                name: "web",
+                inputs: {
+                    tags: TAGS,
+                    ingress: [
+                        { protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"] },
+                        { protocol: "tcp", fromPort: 22, toPort: 22, cidrBlocks: ["10.0.0.0/16"] },
+                    ],
+                },
+            },
+            {
+                type: "aws:ec2/securityGroupRule:SecurityGroupRule",
+                name: "egress-all",
+                inputs: { type: "egress", protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"], securityGroupId: "sg-1" },
+            },
+            {
+                type: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+                name: "https",
+                inputs: { ipProtocol: "tcp", fromPort: 443, toPort: 443, cidrIpv4: "0.0.0.0/0", securityGroupId: "sg-1", tags: TAGS },
+            },
+        ],
+        fail: [
+            {
+                what: "SSH open to the world in an inline ingress block",
+                fixtures: [
+                    {
+                        type: "aws:ec2/securityGroup:SecurityGroup",
+                        name: "bastion",
+                        inputs: { tags: TAGS, ingress: [{ protocol: "tcp", fromPort: 22, toPort: 22, cidrBlocks: ["0.0.0.0/0"] }] },
+                    },
+                ],
+                messages: [
+                    'aws:ec2/securityGroup:SecurityGroup "bastion" ingress 1 opens SSH 22 to 0.0.0.0/0: reach administration through SSM Session Manager or a VPN, or name the source CIDRs.',
+                ],
+            },
+            {
+                what: "every port to ::/0 in a SecurityGroupRule",
+                fixtures: [
+                    {
+                        type: "aws:ec2/securityGroupRule:SecurityGroupRule",
+                        name: "all",
+                        inputs: {
+                            type: "ingress",
+                            protocol: "-1",
+                            fromPort: 0,
+                            toPort: 0,
+                            ipv6CidrBlocks: ["::/0"],
+                            securityGroupId: "sg-1",
+                        },
+                    },
+                ],
+                messages: [
+                    'aws:ec2/securityGroupRule:SecurityGroupRule "all" rule opens SSH 22 to ::/0; Telnet 23 to ::/0; Docker 2375 to ::/0; Docker TLS 2376 to ::/0; RDP 3389 to ::/0; VNC 5900 to ::/0; WinRM 5985 to ::/0; WinRM HTTPS 5986 to ::/0; Kubernetes API 6443 to ::/0; kubelet 10250 to ::/0: reach administration through SSM Session Manager or a VPN, or name the source CIDRs.',
+                ],
+            },
+            {
+                what: "a port range covering RDP in a SecurityGroupIngressRule",
+                fixtures: [
+                    {
+                        type: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+                        name: "range",
+                        inputs: {
+                            ipProtocol: "tcp",
+                            fromPort: 3000,
+                            toPort: 4000,
+                            cidrIpv4: "0.0.0.0/0",
+                            securityGroupId: "sg-1",
+                            tags: TAGS,
+                        },
+                    },
+                ],
+                messages: [
+                    'aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule "range" rule opens RDP 3389 to 0.0.0.0/0: reach administration through SSM Session Manager or a VPN, or name the source CIDRs.',
+                ],
+            },
+        ],
+    },
+    {
+        policy: "s3-bucket-deny-public-access",
+        pass: [
+            { type: "aws:s3/bucketV2:BucketV2", name: "private", inputs: { tags: TAGS } },
+            { type: "aws:s3/bucketAclV2:BucketAclV2", name: "acl", inputs: { bucket: "b", acl: "private" } },
+            {
+                type: "aws:s3/bucketPolicy:BucketPolicy",
+                name: "org-only",
+                inputs: {
+                    bucket: "b",
+                    policy: doc({
+                        Effect: "Allow",
+                        Principal: "*",
+                        Action: "s3:GetObject",
+                        Resource: "arn:aws:s3:::b/*",
+                        Condition: { StringEquals: { "aws:PrincipalOrgID": "o-abc123def4" } },
+                    }),
+                },
+            },
+        ],
+        fail: [
+            {
+                what: "a public canned ACL",
+                fixtures: [{ type: "aws:s3/bucketAclV2:BucketAclV2", name: "acl", inputs: { bucket: "b", acl: "public-read" } }],
+                messages: [
+                    'aws:s3/bucketAclV2:BucketAclV2 "acl" sets the public ACL "public-read": use "private" (and S3 Object Ownership BucketOwnerEnforced).',
+                ],
+            },
+            {
+                what: "an ACL grant to AllUsers",
+                fixtures: [
+                    {
+                        type: "aws:s3/bucketAclV2:BucketAclV2",
+                        name: "grant",
+                        inputs: {
+                            bucket: "b",
+                            accessControlPolicy: {
+                                owner: { id: "o" },
+                                grants: [
+                                    {
+                                        grantee: { type: "Group", uri: "http://acs.amazonaws.com/groups/global/AllUsers" },
+                                        permission: "READ",
+                                    },
+                                ],
+                            },
+                        },
+                    },
+                ],
+                messages: [
+                    'aws:s3/bucketAclV2:BucketAclV2 "grant" grants READ to http://acs.amazonaws.com/groups/global/AllUsers: remove the grant.',
+                ],
+            },
+            {
+                what: 'a bucket policy allowing Principal "*" under a condition that pins nobody',
+                fixtures: [
+                    {
+                        type: "aws:s3/bucketPolicy:BucketPolicy",
+                        name: "open",
+                        inputs: {
+                            bucket: "b",
+                            policy: doc({
+                                Sid: "Public",
+                                Effect: "Allow",
+                                Principal: { AWS: "*" },
+                                Action: "s3:GetObject",
+                                Resource: "arn:aws:s3:::b/*",
+                                Condition: { StringLike: { "aws:PrincipalArn": "arn:aws:iam::*:role/*" } },
+                            }),
+                        },
+                    },
+                ],
+                messages: [
+                    'aws:s3/bucketPolicy:BucketPolicy "open" policy statement "Public" allows s3:GetObject to everyone (Principal "*") without a condition that limits the caller: name the principals, or add aws:PrincipalOrgID / aws:SourceVpce / aws:SourceArn with exact values.',
+                ],
+            },
+        ],
+    },
+    {
+        policy: "kms-secretsmanager-deny-public-policy",
+        pass: [
+            {
+                type: "aws:kms/key:Key",
+                name: "k",
+                inputs: {
+                    tags: TAGS,
+                    enableKeyRotation: true,
+                    policy: doc({
+                        Effect: "Allow",
+                        Principal: { AWS: "*" },
+                        Action: "kms:Decrypt",
+                        Resource: "*",
+                        Condition: {
+                            StringEquals: { "kms:CallerAccount": "123456789012", "kms:ViaService": "ec2.eu-west-1.amazonaws.com" },
+                        },
+                    }),
+                },
+            },
+            {
+                type: "aws:secretsmanager/secretPolicy:SecretPolicy",
+                name: "sp",
+                inputs: {
+                    secretArn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:s",
+                    policy: doc({
+                        Effect: "Allow",
+                        Principal: { AWS: "arn:aws:iam::123456789012:role/app" },
+                        Action: "secretsmanager:GetSecretValue",
+                        Resource: "*",
+                    }),
+                },
+            },
+        ],
+        fail: [
+            {
+                what: 'a key policy open to "*"',
+                fixtures: [
+                    {
+                        type: "aws:kms/keyPolicy:KeyPolicy",
+                        name: "kp",
+                        inputs: {
+                            keyId: "k",
+                            policy: doc({ Effect: "Allow", Principal: "*", Action: ["kms:Decrypt", "kms:Encrypt"], Resource: "*" }),
+                        },
+                    },
+                ],
+                messages: [
+                    'aws:kms/keyPolicy:KeyPolicy "kp" policy statement 1 allows kms:Decrypt, kms:Encrypt to everyone (Principal "*") without a condition that limits the caller: name the account root or roles, or add kms:CallerAccount / aws:PrincipalOrgID / aws:PrincipalAccount with exact values.',
+                ],
+            },
+            {
+                what: 'a secret policy open to "*" behind a negated or IfExists condition',
+                fixtures: [
+                    {
+                        type: "aws:secretsmanager/secretPolicy:SecretPolicy",
+                        name: "sp",
+                        inputs: {
+                            secretArn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:s",
+                            policy: doc({
+                                Effect: "Allow",
+                                Principal: { AWS: "*" },
+                                Action: "secretsmanager:GetSecretValue",
+                                Resource: "*",
+                                Condition: {
+                                    StringNotEquals: { "aws:PrincipalAccount": "999999999999" },
+                                    StringEqualsIfExists: { "aws:PrincipalOrgID": "o-abc123def4" },
+                                },
+                            }),
+                        },
+                    },
+                ],
+                messages: [
+                    'aws:secretsmanager/secretPolicy:SecretPolicy "sp" policy statement 1 allows secretsmanager:GetSecretValue to everyone (Principal "*") without a condition that limits the caller: name the account root or roles, or add kms:CallerAccount / aws:PrincipalOrgID / aws:PrincipalAccount with exact values.',
+                ],
+            },
+        ],
+    },
+    {
+        policy: "sns-topic-require-kms",
+        pass: [{ type: "aws:sns/topic:Topic", name: "t", inputs: { tags: TAGS, kmsMasterKeyId: KEY } }],
+        fail: [
+            {
+                what: "a topic without a key",
+                fixtures: [{ type: "aws:sns/topic:Topic", name: "t", inputs: { tags: TAGS } }],
+                messages: ['topic "t" is not encrypted: set kmsMasterKeyId to a customer-managed KMS key.'],
+            },
+            {
+                what: "a topic under the AWS-managed key",
+                fixtures: [{ type: "aws:sns/topic:Topic", name: "t", inputs: { tags: TAGS, kmsMasterKeyId: "alias/aws/sns" } }],
+                messages: [
+                    'topic "t" uses the AWS-managed key alias/aws/sns, which other services\' policies cannot be granted: use a CMK.',
+                ],
+            },
+        ],
+    },
+    {
+        policy: "ec2-require-imdsv2",
+        pass: [
+            {
+                type: "aws:ec2/launchTemplate:LaunchTemplate",
+                name: "lt",
+                inputs: { tags: TAGS, metadataOptions: { httpTokens: "required", httpPutResponseHopLimit: 1 } },
+            },
+            { type: "aws:ec2/instance:Instance", name: "i", inputs: { tags: TAGS, metadataOptions: { httpEndpoint: "disabled" } } },
+        ],
+        fail: [
+            {
+                what: "a launch template that leaves IMDSv1 on (no metadataOptions)",
+                fixtures: [{ type: "aws:ec2/launchTemplate:LaunchTemplate", name: "lt", inputs: { tags: TAGS } }],
+                messages: [
+                    'launch template "lt" allows IMDSv1 (httpTokens "optional (default)"): set metadataOptions.httpTokens "required" (and httpPutResponseHopLimit 1 unless containers need the node\'s role).',
+                ],
+            },
+            {
+                what: "an instance with httpTokens optional",
+                fixtures: [
+                    { type: "aws:ec2/instance:Instance", name: "i", inputs: { tags: TAGS, metadataOptions: { httpTokens: "optional" } } },
+                ],
+                messages: [
+                    'instance "i" allows IMDSv1 (httpTokens "optional"): set metadataOptions.httpTokens "required" (and httpPutResponseHopLimit 1 unless containers need the node\'s role).',
+                ],
+            },
+        ],
+    },
+    {
+        policy: "iam-policy-deny-admin-access",
+        pass: [
+            {
+                type: "aws:iam/role:Role",
+                name: "r",
+                inputs: {
+                    tags: TAGS,
+                    assumeRolePolicy: doc({ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }),
+                    managedPolicyArns: ["arn:aws:iam::aws:policy/ReadOnlyAccess"],
+                },
+            },
+            {
+                type: "aws:iam/groupPolicyAttachment:GroupPolicyAttachment",
+                name: "g",
+                inputs: { group: "ops", policyArn: "arn:aws:iam::aws:policy/ReadOnlyAccess" },
+            },
+            {
+                type: "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive",
+                name: "x",
+                inputs: { roleName: "r", policyArns: ["arn:aws:iam::aws:policy/ReadOnlyAccess"] },
+            },
+        ],
+        fail: [
+            {
+                what: "AdministratorAccess through Role.managedPolicyArns",
+                fixtures: [
+                    {
+                        type: "aws:iam/role:Role",
+                        name: "r",
+                        inputs: {
+                            tags: TAGS,
+                            assumeRolePolicy: doc({
+                                Effect: "Allow",
+                                Principal: { Service: "ec2.amazonaws.com" },
+                                Action: "sts:AssumeRole",
+                            }),
+                            managedPolicyArns: ["arn:aws:iam::aws:policy/AdministratorAccess"],
+                        },
+                    },
+                ],
+                messages: [
+                    'aws:iam/role:Role "r" attaches arn:aws:iam::aws:policy/AdministratorAccess: grant the specific actions the role needs instead.',
+                ],
+            },
+            {
+                what: "a group policy attachment of IAMFullAccess",
+                fixtures: [
+                    {
+                        type: "aws:iam/groupPolicyAttachment:GroupPolicyAttachment",
+                        name: "g",
+                        inputs: { group: "ops", policyArn: "arn:aws:iam::aws:policy/IAMFullAccess" },
+                    },
+                ],
+                messages: [
+                    'aws:iam/groupPolicyAttachment:GroupPolicyAttachment "g" attaches arn:aws:iam::aws:policy/IAMFullAccess: grant the specific actions the role needs instead.',
+                ],
+            },
+            {
+                what: "exclusive attachments of PowerUserAccess (role, user and group)",
+                fixtures: [
+                    {
+                        type: "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive",
+                        name: "xr",
+                        inputs: { roleName: "r", policyArns: ["arn:aws:iam::aws:policy/PowerUserAccess"] },
+                    },
+                    {
+                        type: "aws:iam/userPolicyAttachmentsExclusive:UserPolicyAttachmentsExclusive",
+                        name: "xu",
+                        inputs: { userName: "u", policyArns: ["arn:aws:iam::aws:policy/AdministratorAccess"] },
+                    },
+                    {
+                        type: "aws:iam/groupPolicyAttachmentsExclusive:GroupPolicyAttachmentsExclusive",
+                        name: "xg",
+                        inputs: { groupName: "g", policyArns: ["arn:aws:iam::aws:policy/AdministratorAccess"] },
+                    },
+                ],
+                messages: [
+                    'aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive "xr" attaches arn:aws:iam::aws:policy/PowerUserAccess: grant the specific actions the role needs instead.',
+                    'aws:iam/userPolicyAttachmentsExclusive:UserPolicyAttachmentsExclusive "xu" attaches arn:aws:iam::aws:policy/AdministratorAccess: grant the specific actions the role needs instead.',
+                    'aws:iam/groupPolicyAttachmentsExclusive:GroupPolicyAttachmentsExclusive "xg" attaches arn:aws:iam::aws:policy/AdministratorAccess: grant the specific actions the role needs instead.',
+                ],
+            },
+        ],
+    },
+    {
+        policy: "iam-policy-restrict-star-resource",
+        pass: [
+            rolePolicy(
+                "named",
+                doc({
+                    Effect: "Allow",
+                    Action: "secretsmanager:GetSecretValue",
+                    Resource: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:app/*",
+                }),
+            ),
+        ],
+        fail: [
+            {
+                what: 'an ARN wildcard over every secret (as good as "*")',
+                fixtures: [
+                    rolePolicy(
+                        "all-secrets",
+                        doc({
+                            Effect: "Allow",
+                            Action: "secretsmanager:DescribeSecret",
+                            Resource: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:*",
+                        }),
+                    ),
+                ],
+                messages: [
+                    'aws:iam/rolePolicy:RolePolicy "all-secrets" policy statement 1 grants secretsmanager:DescribeSecret on arn:aws:secretsmanager:eu-west-1:123456789012:secret:* (every resource of its type, as good as "*"): these actions support resource ARNs; scope them (or add the ABAC tag condition).',
+                ],
+            },
+        ],
+    },
+    {
+        policy: "iam-policy-require-abac-condition",
+        pass: [rolePolicy("one-key", doc({ Effect: "Allow", Action: "kms:Decrypt", Resource: KEY }))],
+        fail: [
+            {
+                what: "a grant on key/* without the tag condition",
+                fixtures: [
+                    rolePolicy(
+                        "all-keys",
+                        doc({ Effect: "Allow", Action: "kms:Decrypt", Resource: "arn:aws:kms:eu-west-1:123456789012:key/*" }),
+                    ),
+                ],
+                messages: [
+                    'aws:iam/rolePolicy:RolePolicy "all-keys" policy statement 1 grants kms:Decrypt on "*" without the ABAC condition: add StringEquals aws:ResourceTag/ekssecret = ${aws:PrincipalTag/...}.',
+                ],
+            },
+        ],
+    },
+    {
+        policy: "iam-role-deny-public-trust",
+        pass: [
+            role(
+                "partner",
+                doc({
+                    Effect: "Allow",
+                    Principal: { AWS: "*" },
+                    Action: "sts:AssumeRole",
+                    Condition: { ArnLike: { "aws:PrincipalArn": "arn:aws:iam::444455556666:role/deployer-*" } },
+                }),
+            ),
+        ],
+        fail: [
+            {
+                what: "a guard key whose value pins nobody (StringLike aws:PrincipalArn arn:aws:iam::*:role/*)",
+                fixtures: [
+                    role(
+                        "wide",
+                        doc({
+                            Effect: "Allow",
+                            Principal: { AWS: "*" },
+                            Action: "sts:AssumeRole",
+                            Condition: { StringLike: { "aws:PrincipalArn": "arn:aws:iam::*:role/*" } },
+                        }),
+                    ),
+                ],
+                messages: ['role "wide" trust statement 1 trusts every AWS principal ("*"): name the principals.'],
+            },
+            {
+                what: "an account root behind an IfExists guard",
+                fixtures: [
+                    role(
+                        "vendor",
+                        doc({
+                            Effect: "Allow",
+                            Principal: { AWS: "arn:aws:iam::444455556666:root" },
+                            Action: "sts:AssumeRole",
+                            Condition: { StringEqualsIfExists: { "sts:ExternalId": "x" } },
+                        }),
+                    ),
+                ],
+                messages: [
+                    'role "vendor" trust statement 1 trusts arn:aws:iam::444455556666:root without a condition: add sts:ExternalId, aws:PrincipalOrgID or aws:PrincipalArn.',
+                ],
+            },
+        ],
+    },
+    {
+        policy: "iam-role-require-scoped-oidc-trust",
+        pass: [
+            role(
+                "github-deploy",
+                oidcTrust(GITHUB, {
+                    StringEquals: { [`${GITHUB}:aud`]: "sts.amazonaws.com", [`${GITHUB}:sub`]: "repo:acme/platform:environment:prod" },
+                }),
+            ),
+            role(
+                "gitlab-deploy",
+                oidcTrust(GITLAB, {
+                    StringEquals: { [`${GITLAB}:aud`]: "ciplatform-prod" },
+                    StringLike: { [`${GITLAB}:sub`]: "project_path:acme/platform:ref_type:tag:ref:prod-*" },
+                }),
+            ),
+            role(
+                "other",
+                oidcTrust("auth.example.com", { StringEquals: { "auth.example.com:aud": "aws", "auth.example.com:sub": "service-42" } }),
+            ),
+        ],
+        fail: [
+            {
+                what: "GitHub Actions without sub (any repository)",
+                fixtures: [role("gh", oidcTrust(GITHUB, { StringEquals: { [`${GITHUB}:aud`]: "sts.amazonaws.com" } }))],
+                messages: [
+                    `role "gh" trust statement 1 trusts ${GITHUB} without a "${GITHUB}:sub" condition: any repository or project on it may assume the role.`,
+                ],
+            },
+            {
+                what: "GitHub Actions for any repository of an owner, and no aud",
+                fixtures: [role("gh", oidcTrust(GITHUB, { StringLike: { [`${GITHUB}:sub`]: "repo:acme/*" } }))],
+                messages: [
+                    `role "gh" trust statement 1 lets "repo:acme/*" (any repository) of ${GITHUB} assume the role: pin "${GITHUB}:sub" to one repository or project and its branch, tag or environment.`,
+                    `role "gh" trust statement 1 does not pin "${GITHUB}:aud" with StringEquals to the audience its tokens are minted for (sts.amazonaws.com on GitHub).`,
+                ],
+            },
+            {
+                what: "GitHub Actions for any branch of a repository",
+                fixtures: [
+                    role(
+                        "gh",
+                        oidcTrust(GITHUB, {
+                            StringEquals: { [`${GITHUB}:aud`]: "sts.amazonaws.com" },
+                            StringLike: { [`${GITHUB}:sub`]: "repo:acme/platform:*" },
+                        }),
+                    ),
+                ],
+                messages: [
+                    `role "gh" trust statement 1 lets "repo:acme/platform:*" (any branch, tag or pull request) of ${GITHUB} assume the role: pin "${GITHUB}:sub" to one repository or project and its branch, tag or environment.`,
+                ],
+            },
+            {
+                what: "GitLab for any project, with a wildcard audience",
+                fixtures: [role("gl", oidcTrust(GITLAB, { StringLike: { [`${GITLAB}:aud`]: "*", [`${GITLAB}:sub`]: "project_path:*" } }))],
+                messages: [
+                    `role "gl" trust statement 1 lets "project_path:*" (any project) of ${GITLAB} assume the role: pin "${GITLAB}:sub" to one repository or project and its branch, tag or environment.`,
+                    `role "gl" trust statement 1 does not pin "${GITLAB}:aud" with StringEquals to the audience its tokens are minted for (sts.amazonaws.com on GitHub).`,
+                ],
+            },
+            {
+                what: "GitLab for any branch of a project",
+                fixtures: [
+                    role(
+                        "gl",
+                        oidcTrust(GITLAB, {
+                            StringEquals: { [`${GITLAB}:aud`]: "x" },
+                            StringLike: { [`${GITLAB}:sub`]: "project_path:acme/platform:ref_type:branch:ref:*" },
+                        }),
+                    ),
+                ],
+                messages: [
+                    `role "gl" trust statement 1 lets "project_path:acme/platform:ref_type:branch:ref:*" (any branch or tag) of ${GITLAB} assume the role: pin "${GITLAB}:sub" to one repository or project and its branch, tag or environment.`,
+                ],
+            },
+            {
+                what: "another OIDC provider with a wildcard subject",
+                fixtures: [
+                    role(
+                        "o",
+                        oidcTrust("auth.example.com", {
+                            StringEquals: { "auth.example.com:aud": "aws" },
+                            StringLike: { "auth.example.com:sub": "*" },
+                        }),
+                    ),
+                ],
+                messages: [
+                    'role "o" trust statement 1 lets any subject of auth.example.com assume the role: pin "auth.example.com:sub" to one repository or project and its branch, tag or environment.',
+                ],
+            },
+        ],
+    },
+    {
+        policy: "iam-document-within-aws-quotas",
+        pass: [
+            { type: "aws:iam/policy:Policy", name: "fits", inputs: { tags: TAGS, policy: sizedPolicy(6144) } },
+            role("trust-fits", sizedTrust(2048)),
+        ],
+        fail: [
+            {
+                what: "a managed policy one character over 6,144",
+                fixtures: [{ type: "aws:iam/policy:Policy", name: "big", inputs: { tags: TAGS, policy: sizedPolicy(6145) } }],
+                messages: [
+                    'managed policy "big" is 6145 characters (white space not counted), over IAM\'s quota of 6144 (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html): split it or scope it down.',
+                ],
+            },
+            {
+                what: "a trust policy over 2,048",
+                fixtures: [role("trust-big", sizedTrust(2049))],
+                messages: [
+                    'trust policy of role "trust-big" is 2049 characters (white space not counted), over IAM\'s quota of 2048 (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html): split it or scope it down.',
+                ],
+            },
+            {
+                what: "a role whose own inline policies exceed 10,240 together",
+                fixtures: [
+                    {
+                        type: "aws:iam/role:Role",
+                        name: "inline-big",
+                        inputs: {
+                            tags: TAGS,
+                            assumeRolePolicy: sizedTrust(500),
+                            inlinePolicies: [
+                                { name: "a", policy: sizedPolicy(6000) },
+                                { name: "b", policy: sizedPolicy(4241) },
+                            ],
+                        },
+                    },
+                ],
+                messages: [
+                    'inline policies of role "inline-big" is 10241 characters (white space not counted), over IAM\'s quota of 10240 (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html): split it or scope it down.',
+                ],
+            },
+        ],
+    },
+    {
+        policy: "iam-role-inline-policies-within-aws-quota",
+        pass: [role("app", sizedTrust(300)), rolePolicy("p1", sizedPolicy(6000), "app"), rolePolicy("p2", sizedPolicy(4240), "app")],
+        fail: [
+            {
+                what: "RolePolicies that fit one by one but not together",
+                fixtures: [
+                    role("app", sizedTrust(300)),
+                    rolePolicy("p1", sizedPolicy(6000), "app"),
+                    rolePolicy("p2", sizedPolicy(4241), "app"),
+                ],
+                messages: [
+                    'inline policies of role "app" is 10241 characters (white space not counted), over IAM\'s quota of 10240 (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html): split it or scope it down.',
                 ],
             },
         ],

@@ -40,8 +40,9 @@ describe("offline plan (Pulumi's loader, the CLI's config, the real policy host)
                 0,
                 JSON.stringify(plan.policy.violations.filter((v) => v.enforcementLevel === "mandatory")),
             );
-            const { outputs: _outputs, logs: _logs, ...file } = plan;
-            assert.ok(validate(file), JSON.stringify(validate.errors, null, 1));
+            // The file is the plan without the run's log (version 2: outputs, stack references, backend included).
+            assert.ok(validate({ ...plan, logs: undefined }), JSON.stringify(validate.errors, null, 1));
+            assert.equal(plan.version, 2);
             assert.ok(plan.resources.length > 20, `${plan.resources.length} resources`);
             // A child's type is qualified by every ancestor's type but the stack's.
             const byUrn = new Map(plan.resources.map((r) => [r.urn, r]));
@@ -94,6 +95,26 @@ describe("offline plan (Pulumi's loader, the CLI's config, the real policy host)
         assert.ok(validate(written), JSON.stringify(validate.errors, null, 1));
         assert.equal(written.resources.length, planned.get("platform/dev")?.resources.length);
         assert.equal(written.outputs?.clusterName, "cip-dev");
+    });
+
+    it("npm run plan: exit 1 when a finding is mandatory, and the plan file still written with it", () => {
+        // The dev plan's one advisory finding (the exemptions report) made mandatory by policy config.
+        const config = path.join(tmp, "mandatory.json");
+        fs.writeFileSync(config, JSON.stringify({ "pack-report-exemptions": { enforcementLevel: "mandatory" } }));
+        const file = path.join(tmp, "dev-mandatory.json");
+        const result = runCli("plan", ["--stack", "dev", "--policy-config", config, "--json", file]);
+        assert.equal(result.status, 1, result.stderr + result.stdout);
+        const written = JSON.parse(fs.readFileSync(file, "utf8")) as PlanFile;
+        assert.ok(written.summary.mandatory >= 1, "the summary counts the mandatory finding");
+        assert.ok(written.policy.violations.some((v) => v.policy === "pack-report-exemptions" && v.enforcementLevel === "mandatory"));
+    });
+
+    it("npm run plan --policy-config: invalid policy config is refused with exit 2, naming the policy and key", () => {
+        const config = path.join(tmp, "bad-policy-config.json");
+        fs.writeFileSync(config, JSON.stringify({ "eks-cluster-deny-public-endpoint": { enforcementLevel: "warn" } }));
+        const result = runCli("plan", ["--stack", "dev", "--policy-config", config]);
+        assert.equal(result.status, 2, result.stderr + result.stdout);
+        assert.match(result.stderr, /eks-cluster-deny-public-endpoint\.enforcementLevel: "warn" is not a level/);
     });
 
     it("plans a new stack with every computed output unknown: the pack degrades to advisory, never crashes", async () => {

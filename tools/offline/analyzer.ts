@@ -6,9 +6,9 @@
  */
 import { ChildProcess, spawn } from "node:child_process";
 import * as path from "node:path";
+import Ajv, { type ErrorObject, type ValidateFunction } from "ajv";
 import { analyzerProto, analyzerRpc, emptyProto, grpc, structProto, unary } from "./grpc";
 import type { Struct } from "./grpc";
-import { policyConfigProblems, type PolicyConfigSchemaInfo } from "./policy-config";
 
 export const POLICY_PACK_DIR = path.join(__dirname, "..", "..", "policypack");
 
@@ -62,8 +62,8 @@ export interface PackInfo {
     readonly version: string;
     /** Each policy's own enforcement level. */
     readonly policies: ReadonlyMap<string, EnforcementLevel>;
-    /** Each policy's config schema, as it declares it. */
-    readonly configSchemas?: ReadonlyMap<string, PolicyConfigSchemaInfo>;
+    /** Each policy's config schema (JSON schema `properties` and `required`), as the pack declares it. */
+    readonly configSchemas?: ReadonlyMap<string, { properties: Record<string, unknown>; required: string[] }>;
     /** Each policy's description: what it requires, i.e. the fix for its findings. */
     readonly descriptions?: ReadonlyMap<string, string>;
 }
@@ -87,6 +87,89 @@ const ANALYZE_CONCURRENCY = 16;
 
 /** Raised when the pack does not start or does not answer: a broken pack fails the run. */
 export class PolicyHostError extends Error {}
+
+/** Policy config the pack cannot take: refused before the pack sees it, naming the policy and key. */
+export class PolicyConfigError extends PolicyHostError {}
+
+const ajv = new Ajv({ allErrors: true, strict: false });
+const validators = new Map<string, ValidateFunction>();
+
+/** `/exemptions/0/reason` as a reader writes it: `exemptions[0].reason`. */
+function keyPath(error: ErrorObject): string {
+    const parts = error.instancePath
+        .split("/")
+        .slice(1)
+        .map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"));
+    const missing = error.keyword === "required" ? [String((error.params as { missingProperty?: string }).missingProperty)] : [];
+    return [...parts, ...missing].reduce((path, part) => (/^\d+$/.test(part) ? `${path}[${part}]` : path ? `${path}.${part}` : part), "");
+}
+
+/**
+ * Checks policy config against the pack before configuring it, as the CLI validates
+ * `--policy-pack-config`: every policy named must exist, every enforcement level must be one the
+ * engine knows, every key must be one the policy's schema declares, and every value must match it.
+ * Throws one PolicyConfigError listing each problem as `<policy>.<key>: <what is wrong>`.
+ */
+export function validatePolicyConfig(config: PolicyPackConfig, info: PackInfo): void {
+    const problems: string[] = [];
+    if (config === null || typeof config !== "object" || Array.isArray(config)) {
+        throw new PolicyConfigError('policy config must be a JSON object of { "<policy>": { ... } }');
+    }
+    for (const [policy, block] of Object.entries(config)) {
+        const known = policy === "*" || info.policies.has(policy);
+        if (!known) {
+            problems.push(`${policy}: no such policy in pack "${info.name}" (policies: ${[...info.policies.keys()].join(", ")})`);
+            continue;
+        }
+        if (block === null || typeof block !== "object" || Array.isArray(block)) {
+            problems.push(`${policy}: must be an object of settings`);
+            continue;
+        }
+        const { enforcementLevel, ...properties } = block;
+        if (enforcementLevel !== undefined && !Object.hasOwn(LEVEL_CODES, String(enforcementLevel))) {
+            problems.push(
+                `${policy}.enforcementLevel: ${JSON.stringify(enforcementLevel)} is not a level; use ${Object.keys(LEVEL_CODES).join(", ")}`,
+            );
+        }
+        // "*" is one block for every policy: judged against the first policy's schema (the pack's policies share one).
+        const schemaOf = policy === "*" ? [...(info.configSchemas?.values() ?? [])][0] : info.configSchemas?.get(policy);
+        if (!schemaOf) {
+            continue;
+        }
+        for (const key of Object.keys(properties)) {
+            if (!Object.hasOwn(schemaOf.properties, key)) {
+                problems.push(`${policy}.${key}: unknown setting (known: ${Object.keys(schemaOf.properties).join(", ")})`);
+            }
+        }
+        const cacheKey = JSON.stringify(schemaOf);
+        let validate = validators.get(cacheKey);
+        if (!validate) {
+            validate = ajv.compile({ type: "object", properties: schemaOf.properties, required: schemaOf.required });
+            validators.set(cacheKey, validate);
+        }
+        if (!validate(properties)) {
+            for (const error of validate.errors ?? []) {
+                const key = keyPath(error);
+                problems.push(
+                    `${policy}${key ? `.${key}` : ""}: ${error.message ?? "invalid"} (got ${JSON.stringify(valueAt(properties, error.instancePath))})`,
+                );
+            }
+        }
+    }
+    if (problems.length > 0) {
+        throw new PolicyConfigError(`invalid policy config:\n  ${problems.join("\n  ")}`);
+    }
+}
+
+function valueAt(root: unknown, pointer: string): unknown {
+    return pointer
+        .split("/")
+        .slice(1)
+        .reduce<unknown>(
+            (value, part) => (value !== null && typeof value === "object" ? (value as Record<string, unknown>)[part] : undefined),
+            root,
+        );
+}
 
 /**
  * The pack's one config block may be given once under "*": it is copied to every policy (policy
@@ -197,15 +280,19 @@ export class PolicyHost {
         );
         const policies = new Map(analyzerInfo.getPoliciesList().map((p) => [p.getName(), LEVELS[p.getEnforcementlevel()] ?? "advisory"]));
         const configSchemas = new Map(
-            analyzerInfo.getPoliciesList().map((p) => {
+            analyzerInfo.getPoliciesList().flatMap((p) => {
                 const schema = p.getConfigschema();
-                return [
-                    p.getName(),
-                    {
-                        properties: (schema?.getProperties()?.toJavaScript() ?? {}) as Record<string, unknown>,
-                        required: schema?.getRequiredList() ?? [],
-                    },
-                ];
+                return schema
+                    ? [
+                          [
+                              p.getName(),
+                              {
+                                  properties: (schema.getProperties()?.toJavaScript() ?? {}) as Record<string, unknown>,
+                                  required: schema.getRequiredList(),
+                              },
+                          ] as const,
+                      ]
+                    : [];
             }),
         );
         return new PolicyHost(
@@ -223,14 +310,9 @@ export class PolicyHost {
         );
     }
 
-    /** Every problem of a policy config at once (unknown policies, unknown keys, wrong values); empty when it is usable. */
-    configProblems(config: PolicyPackConfig): string[] {
-        return [
-            ...Object.keys(config)
-                .filter((p) => p !== "*" && !this.info.policies.has(p))
-                .map((p) => `"${p}": the pack has no such policy; its policies: ${[...this.info.policies.keys()].join(", ")}`),
-            ...policyConfigProblems(config, this.info.configSchemas ?? new Map()),
-        ];
+    /** The pack process's id (the bench reads its CPU time). */
+    get pid(): number | undefined {
+        return this.child?.pid;
     }
 
     /** What the pack printed to stderr so far (diagnostics of a failing pack). */
@@ -285,6 +367,7 @@ export class PolicyHost {
         }
         await unary(client.configureStack.bind(client), stackConfigure);
 
+        validatePolicyConfig(config, this.info);
         // The engine sends every policy's config: the given block, or the policy's own level.
         const configure = new analyzerProto.ConfigureAnalyzerRequest();
         const expanded = expandSharedConfig(config, this.info.policies.keys());
@@ -295,9 +378,9 @@ export class PolicyHost {
             entry.setProperties(struct(properties));
             configure.getPolicyconfigMap().set(policy, entry);
         }
-        const problems = this.configProblems(config);
-        if (problems.length > 0) {
-            throw new PolicyHostError(["Invalid policy config:", ...problems.map((p) => `  - ${p}`)].join("\n"));
+        const unknownPolicies = Object.keys(expanded).filter((p) => !this.info.policies.has(p));
+        if (unknownPolicies.length > 0) {
+            throw new PolicyHostError(`policy config names policies the pack does not have: ${unknownPolicies.join(", ")}`);
         }
         await unary(client.configure.bind(client), configure);
 

@@ -77,6 +77,8 @@ export interface PulumiProject {
     readonly main?: string;
     readonly runtime: { name: string; options: Record<string, unknown> };
     readonly config: Record<string, ProjectConfigType>;
+    /** `backend.url` of `Pulumi.yaml`: the backend the CLI logs into for this project's stacks, when the project declares it. */
+    readonly backendUrl?: string;
 }
 
 /** Reads `Pulumi.yaml` of a project folder. */
@@ -90,6 +92,7 @@ export function readProject(root: string): PulumiProject {
         main?: string;
         runtime: string | { name: string; options?: Record<string, unknown> };
         config?: Record<string, ProjectConfigType | string | number | boolean>;
+        backend?: { url?: unknown };
     };
     const runtime =
         typeof doc.runtime === "string"
@@ -100,7 +103,8 @@ export function readProject(root: string): PulumiProject {
         // A bare value is shorthand for `{ value: ... }`.
         config[key] = entry !== null && typeof entry === "object" && !Array.isArray(entry) ? entry : { value: entry };
     }
-    return { name: doc.name, root, main: doc.main, runtime, config };
+    const backendUrl = typeof doc.backend?.url === "string" ? doc.backend.url : undefined;
+    return { name: doc.name, root, main: doc.main, runtime, config, ...(backendUrl ? { backendUrl } : {}) };
 }
 
 /** Stacks of a project: the `Pulumi.<stack>.yaml` files beside its `Pulumi.yaml`. */

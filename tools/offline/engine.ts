@@ -34,6 +34,17 @@ export interface RecordedResource {
     id?: string;
 }
 
+/** A read of an existing resource (`ReadResource`): a `StackReference` included, with what the engine answered. */
+export interface RecordedRead {
+    readonly urn: string;
+    readonly type: string;
+    readonly name: string;
+    /** The id read (for a `StackReference`, the fully qualified stack name). */
+    readonly id: string;
+    /** What the engine answered (wire form). */
+    readonly outputs: Record<string, unknown>;
+}
+
 /** One diagnostic the program or the SDK logged through the engine. */
 export interface EngineLog {
     readonly severity: "debug" | "info" | "warning" | "error";
@@ -105,6 +116,8 @@ export function resolveOutputValues(value: unknown): unknown {
 
 export class OfflineEngine {
     readonly resources: RecordedResource[] = [];
+    /** Reads of existing resources and other stacks, in the order the program made them. */
+    readonly reads: RecordedRead[] = [];
     readonly logs: EngineLog[] = [];
     private readonly byUrn = new Map<string, RecordedResource>();
     private readonly mocks: PlatformMocks;
@@ -274,6 +287,7 @@ export class OfflineEngine {
                 } else {
                     outputs = this.answer(req.getType(), req.getName(), properties, true, req.getId()).outputs;
                 }
+                this.reads.push({ urn, type: req.getType(), name: req.getName(), id: req.getId(), outputs });
                 // Reads are in the engine's state too: the SDK may look them up (getResource) to pass them on.
                 this.byUrn.set(urn, {
                     urn,

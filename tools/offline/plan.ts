@@ -15,10 +15,10 @@ import {
     readProject,
     StackConfig,
 } from "./cli-config";
-import { OfflineEngine, RecordedResource, EngineLog } from "./engine";
+import { OfflineEngine, RecordedResource, EngineLog, RecordedRead } from "./engine";
 import { keepOutputs, outputsFingerprint, readKeptOutputs } from "./stack-cache";
 import { runProgram } from "./language-host";
-import { AnalyzerInput, PolicyHost, PolicyPackConfig, sharedPolicyHost, Violation } from "./analyzer";
+import { AnalyzerInput, PolicyHost, PolicyPackConfig, sharedPolicyHost, validatePolicyConfig, Violation } from "./analyzer";
 import { RESOURCE_SIG, SECRET_SIG, SPECIAL_SIG_KEY, toPlainJson, UNKNOWN_VALUE } from "./wire";
 
 export const PROJECT_ROOT = path.join(__dirname, "..", "..");
@@ -29,22 +29,50 @@ export const PROJECTS: Readonly<Record<string, string>> = {
     foundation: path.join(PROJECT_ROOT, "foundation"),
 };
 
-/** One planned resource in the plan file (version 1 of the documented shape). */
+/** The plan file version `runPlan` writes; readers accept 1 and 2 (`tools/offline/plan.schema.json`, docs/rehearsal.md). */
+export const PLAN_FILE_VERSION = 2 as const;
+
+/** One planned resource in the plan file (version 1 fields, and the version 2 additions marked as such). */
 export interface PlannedResource {
     readonly urn: string;
     readonly type: string;
     readonly name: string;
     readonly custom: boolean;
+    /** Version 2: a component its provider builds (`remote`, e.g. `eks:index:Cluster`): one unit to the engine, created when its provider's Construct returns. */
+    readonly remote?: boolean;
     readonly parent: string | null;
     readonly provider: string | null;
     readonly protect: boolean;
     readonly retainOnDelete: boolean;
+    /** Every resource it waits for: explicit `dependsOn` and those its inputs came from (the SDK sends both). */
     readonly dependsOn: readonly string[];
     readonly inputs: Record<string, unknown>;
+    /** Version 2: per input property, the resources its value came from (the engine's `propertyDependencies`). */
+    readonly propertyDependencies?: Readonly<Record<string, readonly string[]>>;
+    /**
+     * Version 2: what other resources may name it by once it exists: its id and the identifying outputs
+     * the provider computes (`arn`, `name`, `keyId`, `url`, `…Arn`, `…Id`, `…Name`, nested by dotted path)
+     * and the inputs that are its own physical name (`name`, an S3 bucket's `bucket`).
+     */
+    readonly identifiers?: Readonly<Record<string, string>>;
+}
+
+/** Version 2: another stack this one reads (a `StackReference`), as the backend would answer it. */
+export interface ReferencedStack {
+    /** URN of the `StackReference` read. */
+    readonly urn: string;
+    /** Fully qualified stack name `<organization>/<project>/<stack>`. */
+    readonly name: string;
+    /** Its outputs (secrets as `"[secret]"`). */
+    readonly outputs: Record<string, unknown>;
+    /** The backend its project declares (`backend.url` in its `Pulumi.yaml`), or null when chosen by whoever runs `pulumi login`. */
+    readonly backend: string | null;
+    /** The resources it holds once up (its own plan), which exist before this stack. */
+    readonly resources: readonly PlannedResource[];
 }
 
 export interface PlanFile {
-    readonly version: 1;
+    readonly version: 1 | 2;
     readonly project: string;
     readonly stack: string;
     readonly resources: PlannedResource[];
@@ -55,8 +83,12 @@ export interface PlanFile {
         readonly mandatory: number;
         readonly advisory: number;
     };
-    /** The stack outputs the program returned (written by `npm run plan -- --json`). */
+    /** Version 2: the stack's outputs (secrets as `"[secret]"`). */
     readonly outputs?: Record<string, unknown>;
+    /** Version 2: the stacks it reads through `StackReference`s. */
+    readonly stackReferences?: readonly ReferencedStack[];
+    /** Version 2: the backend its project declares (`backend.url` of `Pulumi.yaml`), or null. */
+    readonly backend?: string | null;
 }
 
 /** Raised for bad usage or config the CLI itself refuses: the plan registers nothing and exits 2. */
@@ -268,18 +300,60 @@ function withDefaultProviders(
     return out;
 }
 
+/** Output keys that name a resource (what another resource's input may carry to point at it). */
+const IDENTIFIER_KEY = /^(?:id|arn|name|keyId|url|bucket)$|(?:Arn|Id|Name|Url)$/;
+/** Inputs that are a resource's own physical name, by type prefix. */
+const OWN_NAME_INPUTS: ReadonlyArray<readonly [RegExp, string]> = [
+    [/^aws:s3\/bucket(?:V2)?:/, "bucket"],
+    [/^(?:aws|eks):/, "name"],
+];
+
+/** A resource's identifiers: its id, the identifying outputs the provider computed, and its own physical name inputs. */
+export function identifiersOf(r: Pick<RecordedResource, "type" | "properties" | "outputs" | "id">): Record<string, string> {
+    const out: Record<string, string> = {};
+    if (r.id) {
+        out.id = r.id;
+    }
+    const visit = (value: unknown, key: string, depth: number): void => {
+        if (typeof value === "string") {
+            if (IDENTIFIER_KEY.test(key.split(".").pop() ?? "") && value !== UNKNOWN_VALUE && value.length <= 512 && !/\s/.test(value)) {
+                out[key] = value;
+            }
+        } else if (depth < 2 && value !== null && typeof value === "object" && !Array.isArray(value)) {
+            for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+                visit(v, `${key}.${k}`, depth + 1);
+            }
+        }
+    };
+    for (const [key, value] of Object.entries(r.outputs)) {
+        if (!(key in r.properties)) {
+            visit(value, key, 0);
+        }
+    }
+    for (const [pattern, key] of OWN_NAME_INPUTS) {
+        if (pattern.test(r.type) && typeof r.properties[key] === "string") {
+            out[key] = r.properties[key] as string;
+            break;
+        }
+    }
+    return out;
+}
+
 function toPlanned(r: RecordedResource): PlannedResource {
     return {
         urn: r.urn,
         type: r.type,
         name: r.name,
         custom: r.custom,
+        remote: r.remote,
         parent: r.parent,
         provider: providerUrnOf(r.provider),
         protect: r.protect,
         retainOnDelete: r.retainOnDelete,
         dependsOn: r.dependsOn,
         inputs: toPlainJson(r.properties) as Record<string, unknown>,
+        propertyDependencies: r.propertyDependencies,
+        identifiers: r.custom || r.remote ? identifiersOf(r) : {},
     };
 }
 
@@ -344,32 +418,29 @@ function failureMessage(stack: string, code: number, logs: readonly EngineLog[],
 }
 
 /**
- * Plans one stack as `pulumi preview` would and evaluates the pack over it. Throws
- * `PlanUsageError` (what the CLI refuses) or `ProgramError` (the program failed) — then nothing is analysed.
- */
-/**
  * A referenced stack's outputs, as the backend would hold them after its last `up`: this
  * repository's project of that name, planned with realistic outputs (its own stack file and defaults).
  */
-const referencedOutputs = new Map<string, Promise<Record<string, unknown> | undefined>>();
+const referencedStacks = new Map<string, Promise<Omit<ReferencedStack, "urn" | "name"> | undefined>>();
 
 /**
- * The outputs a StackReference to `name` reads: kept outputs while the referenced stack's sources and config are
- * unchanged, else that stack planned (once per process and fingerprint) and its outputs kept.
+ * A referenced stack as the backend holds it: outputs (wire form) for the engine; the plan keeps the rest. Kept
+ * as a backend keeps it while the referenced stack's sources and config are unchanged, else that stack is
+ * planned (once per process and fingerprint) and kept.
  */
-export async function referencedStackOutputs(
+export async function referencedStack(
     name: string,
     organization: string,
     seen: readonly string[] = [],
     onProgress?: PlanOptions["onProgress"],
-): Promise<Record<string, unknown> | undefined> {
+): Promise<Omit<ReferencedStack, "urn" | "name"> | undefined> {
     const target = localStack(name, organization);
     // Keyed by fingerprint too: a stack file edited while the process runs (tests do) is planned again.
     const key = target ? `${name}@${outputsFingerprint(PROJECT_ROOT, PROJECTS[target.project], target.stack)}` : name;
-    if (!referencedOutputs.has(key)) {
-        referencedOutputs.set(key, planReferencedStack(name, organization, seen, onProgress));
+    if (!referencedStacks.has(key)) {
+        referencedStacks.set(key, planReferencedStack(name, organization, seen, onProgress));
     }
-    return referencedOutputs.get(key);
+    return referencedStacks.get(key);
 }
 
 async function planReferencedStack(
@@ -377,7 +448,7 @@ async function planReferencedStack(
     organization: string,
     seen: readonly string[],
     onProgress?: PlanOptions["onProgress"],
-): Promise<Record<string, unknown> | undefined> {
+): Promise<Omit<ReferencedStack, "urn" | "name"> | undefined> {
     const [org, projectName, stack] = name.split("/");
     if (org !== organization || !projectName || !stack || seen.includes(name)) {
         return undefined;
@@ -386,16 +457,21 @@ async function planReferencedStack(
     if (!projectKey || !listStacks(PROJECTS[projectKey]).includes(stack)) {
         return undefined;
     }
-    // Kept as a backend keeps them: reused until the referenced stack's program, engine, SDKs or config change.
+    // Kept as a backend keeps it: reused until the referenced stack's program, engine, SDKs or config change.
     const fingerprint = outputsFingerprint(PROJECT_ROOT, PROJECTS[projectKey], stack);
-    const kept = readKeptOutputs(PROJECT_ROOT, name, fingerprint);
+    const kept = readKeptOutputs(PROJECT_ROOT, name, fingerprint) as Omit<ReferencedStack, "urn" | "name"> | undefined;
     onProgress?.({ phase: "reference", stack: name, kept: kept !== undefined });
     if (kept) {
         return kept;
     }
-    const { engine } = await runProgramOnly({ project: projectKey, stack, organization, onProgress }, [...seen, name]);
-    keepOutputs(PROJECT_ROOT, name, fingerprint, engine.outputs);
-    return engine.outputs;
+    const { engine, project } = await runProgramOnly({ project: projectKey, stack, organization, onProgress }, [...seen, name]);
+    const held = {
+        outputs: engine.outputs,
+        backend: project.backendUrl ?? null,
+        resources: engine.resources.filter((r) => r.type !== STACK_TYPE).map(toPlanned),
+    };
+    keepOutputs(PROJECT_ROOT, name, fingerprint, held);
+    return held;
 }
 
 /** Runs a program under the loader against the offline engine; throws `ProgramError` when it fails. */
@@ -412,7 +488,7 @@ async function runProgramOnly(
         stack: options.stack,
         region,
         newStack: options.newStack,
-        stackOutputs: (name) => referencedStackOutputs(name, organization, [...seen, self], options.onProgress),
+        stackOutputs: async (name) => (await referencedStack(name, organization, [...seen, self], options.onProgress))?.outputs,
         onRegister: (registered, type) => options.onProgress?.({ phase: "register", stack: self, registered, type }),
     });
     try {
@@ -427,19 +503,36 @@ async function runProgramOnly(
     return { engine, project, config };
 }
 
+/** The plan file's record of the stacks a program read through `StackReference`s. */
+async function stackReferencesOf(reads: readonly RecordedRead[], organization: string): Promise<ReferencedStack[]> {
+    const out: ReferencedStack[] = [];
+    for (const read of reads.filter((r) => r.type === "pulumi:pulumi:StackReference")) {
+        const held = await referencedStack(read.id, organization, []);
+        out.push({
+            urn: read.urn,
+            name: read.id,
+            outputs: toPlainJson(held?.outputs ?? read.outputs.outputs ?? {}) as Record<string, unknown>,
+            backend: held?.backend ?? null,
+            resources: held?.resources ?? [],
+        });
+    }
+    return out;
+}
+
+/**
+ * Plans one stack as `pulumi preview` would and evaluates the pack over it. Throws
+ * `PlanUsageError` (what the CLI refuses) or `ProgramError` (the program failed) — then nothing is analysed.
+ */
 export async function runPlan(
     options: PlanOptions,
-): Promise<PlanFile & { readonly outputs: Record<string, unknown>; readonly logs: readonly EngineLog[] }> {
+): Promise<PlanFile & { readonly version: 2; readonly outputs: Record<string, unknown>; readonly logs: readonly EngineLog[] }> {
     options.onProgress?.({ phase: "config" });
     preflight(options); // every config problem, the referenced foundation's included, before starting anything
     const hostReady = options.policyHost ? Promise.resolve(options.policyHost) : sharedPolicyHost();
     hostReady.catch(() => undefined);
     if (options.policyConfig) {
         // A policy config is checked against the schemas the pack declares before the program runs.
-        const problems = (await hostReady).configProblems(options.policyConfig);
-        if (problems.length > 0) {
-            throw new PlanUsageError(["Invalid policy config:", ...problems.map((p) => `  - ${p}`)].join("\n"));
-        }
+        validatePolicyConfig(options.policyConfig, (await hostReady).info);
     }
     options.onProgress?.({ phase: "program" });
     const { engine, project, config } = await runProgramOnly(options);
@@ -458,13 +551,15 @@ export async function runPlan(
     );
     options.onProgress?.({ phase: "done" });
     return {
-        version: 1,
+        version: PLAN_FILE_VERSION,
         project: project.name,
         stack: options.stack,
         resources,
         policy: { pack: host.info.name, violations },
         summary: summarize(resources, violations),
         outputs: toPlainJson(engine.outputs) as Record<string, unknown>,
+        stackReferences: await stackReferencesOf(engine.reads, options.organization ?? "organization"),
+        backend: project.backendUrl ?? null,
         logs: engine.logs,
     };
 }

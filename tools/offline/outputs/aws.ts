@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { MOCK_ACCOUNT_ID, registerCall, registerOutputs } from "../mocks";
+import { PLATFORM_SERVICE_LINKED_ROLES } from "../../../components/foundation/service-linked-roles";
 
 // Account-level facts the program asks the AWS provider for.
 registerCall("aws:index/getCallerIdentity:getCallerIdentity", (_args, ctx) => ({
@@ -34,6 +35,19 @@ registerOutputs("aws:iam/role:Role", (args, ctx) => {
     return {
         name,
         arn: `arn:aws:iam::${ctx.accountId}:role${String(args.inputs.path ?? "/")}${name}`,
+        uniqueId: `AROA${ctx.digest.slice(0, 17).toUpperCase()}`,
+    };
+});
+// A service-linked role has the name and path AWS gives it (the rehearsal matches key policies' principals to it).
+registerOutputs("aws:iam/serviceLinkedRole:ServiceLinkedRole", (args, ctx) => {
+    const service = String(args.inputs.awsServiceName ?? "");
+    const known = PLATFORM_SERVICE_LINKED_ROLES.find((r) => r.serviceName === service);
+    const name = known ? `${known.roleName}${args.inputs.customSuffix ? `_${String(args.inputs.customSuffix)}` : ""}` : ctx.physicalName;
+    const path = `/aws-service-role/${service}/`;
+    return {
+        name,
+        path,
+        arn: `arn:aws:iam::${ctx.accountId}:role${path}${name}`,
         uniqueId: `AROA${ctx.digest.slice(0, 17).toUpperCase()}`,
     };
 });

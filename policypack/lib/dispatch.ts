@@ -1,0 +1,95 @@
+/**
+ * Dispatch by type. For every `Analyze` call the policy host (`@pulumi/policy` server.js,
+ * `makeAnalyzeRpcFun`) reads the request's type and then walks the whole policy list; for each
+ * policy that does not apply it still pays: a "not applicable" record with a formatted reason that
+ * is serialized back to the engine (policies with a type hint), or a full set of policy arguments,
+ * an unknown-checking proxy and an `await` (policies matching several types). With some fifty
+ * policies that is most of the pack's cost above the host's own floor (see docs/performance.md).
+ *
+ * The host reads the type (`req.getType()`) and starts its `for (const p of policies)` loop in one
+ * synchronous step, so the pack can answer that loop with the policies that apply to that type:
+ * `AnalyzeRequest.prototype.getType` notes the type it returns, and the policy list's iterator,
+ * created right after, takes the note (once) and yields that type's policies from a per-type index.
+ * Any other walk of the list (AnalyzeStack, GetAnalyzerInfo, the pack's own code) finds no note and
+ * sees every policy. A policy left out is one whose own check would have returned at once
+ * (`applies` is false), so findings are unchanged; the engine only loses the "not applicable" notes.
+ * If the host's modules ever change shape nothing is installed and the pack runs as before, slower.
+ */
+import * as path from "node:path";
+import type { Policies } from "@pulumi/policy";
+
+type Policy = Policies[number];
+
+interface TypedRequest {
+    getType(): string;
+}
+interface AnalyzerProtoModule {
+    AnalyzeRequest: { prototype: TypedRequest & { getType: (() => string) & { __notedByPack?: true } } };
+}
+
+/** The type of the `Analyze` request being started, until the policy loop takes it. */
+let noted: string | undefined;
+
+/** Makes `AnalyzeRequest.getType` note its result. Idempotent; false when the host's modules are not where expected. */
+function noteRequestTypes(): boolean {
+    let proto: AnalyzerProtoModule;
+    try {
+        // The copy the host's server uses: resolved from @pulumi/policy's own folder.
+        const policyDir = path.dirname(require.resolve("@pulumi/policy"));
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        proto = require(require.resolve("@pulumi/pulumi/proto/analyzer_pb", { paths: [policyDir] })) as AnalyzerProtoModule;
+    } catch {
+        return false;
+    }
+    const original = proto.AnalyzeRequest?.prototype?.getType;
+    if (typeof original !== "function") {
+        return false;
+    }
+    if (original.__notedByPack) {
+        return true;
+    }
+    const noting: (() => string) & { __notedByPack?: true } = function (this: TypedRequest) {
+        const type = original.call(this);
+        noted = type;
+        return type;
+    };
+    noting.__notedByPack = true;
+    proto.AnalyzeRequest.prototype.getType = noting;
+    return true;
+}
+
+/**
+ * Installs type dispatch on `policies` (the array the pack is constructed with). `appliesTo(policy,
+ * type)` says whether a resource policy can report anything for a type; stack policies are never
+ * asked (the Analyze loop skips them). Returns false (and changes nothing) when the host's request
+ * module cannot be patched.
+ */
+export function dispatchByType(policies: Policies, appliesTo: (policy: Policy, type: string) => boolean): boolean {
+    if (!noteRequestTypes()) {
+        return false;
+    }
+    const all = [...policies];
+    const byType = new Map<string, Policy[]>();
+    const forType = (type: string): Policy[] => {
+        let list = byType.get(type);
+        if (!list) {
+            list = all.filter((p) => appliesTo(p, type));
+            byType.set(type, list);
+        }
+        return list;
+    };
+    Object.defineProperty(policies, Symbol.iterator, {
+        configurable: true,
+        value: function (): IterableIterator<Policy> {
+            const type = noted;
+            noted = undefined;
+            return (type === undefined ? all : forType(type))[Symbol.iterator]();
+        },
+    });
+    return true;
+}
+
+/** For tests: the note a `getType` call left and no policy loop took yet. */
+export function pendingType(): string | undefined {
+    return noted;
+}

@@ -1,0 +1,104 @@
+/**
+ * How far an IAM statement reaches: resources written as ARN wildcards that mean "every resource of
+ * the type" are judged like "*", and a condition on a public statement counts as a guard only when
+ * its operator and values really narrow who may use it (judged the way IAM evaluates them, see
+ * "IAM JSON policy elements: Condition operators",
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html).
+ */
+import { conditionEntries, NormalizedStatement } from "./iam-document";
+
+/**
+ * True for `"*"` and for ARNs whose resource part names no resource: `arn:aws:secretsmanager:…:secret:*`,
+ * `arn:aws:kms:…:key/*`, `arn:aws:iam::…:role/*`, `arn:aws:s3:::*`, `arn:*:*:*:*:*`. A name prefix
+ * (`secret:app/*`, `role/ci-*`) or a bucket's objects (`arn:aws:s3:::bucket/*`) is narrower.
+ */
+export function coversEveryResource(resource: string): boolean {
+    if (resource === "*") {
+        return true;
+    }
+    const parts = resource.split(":");
+    if (parts.length < 6 || parts[0] !== "arn") {
+        return false;
+    }
+    const service = parts[2];
+    const rest = parts.slice(5).join(":");
+    if (service === "s3") {
+        // S3 ARNs carry no resource-type word: `bucket` or `bucket/key`.
+        return rest === "*" || rest === "*/*";
+    }
+    // `<resource-type>/*`, `<resource-type>:*` or `*` (a type word from the service's ARN formats).
+    return rest === "*" || /^[A-Za-z][A-Za-z0-9-]*[/:]\*$/.test(rest) || service === "*";
+}
+
+export function anyResourceIsEverything(resources: readonly string[]): boolean {
+    return resources.some(coversEveryResource);
+}
+
+/** Condition keys that can pin the caller to an account, organisation, principal, network or source resource. */
+const GUARD_KEYS = new Set([
+    "sts:externalid",
+    "aws:principalorgid",
+    "aws:principalorgpaths",
+    "aws:principalaccount",
+    "aws:principalarn",
+    "aws:sourceaccount",
+    "aws:sourcearn",
+    "aws:sourceorgid",
+    "aws:sourceorgpaths",
+    "aws:sourcevpc",
+    "aws:sourcevpce",
+    "aws:sourceip",
+    "aws:userid",
+    "kms:calleraccount",
+]);
+
+/** Operators that restrict to the listed values (negations, `IfExists` and `Null` let an absent or other value through). */
+const POSITIVE_OPERATOR = /^(forallvalues:|foranyvalue:)?(stringequals|stringequalsignorecase|stringlike|arnequals|arnlike|ipaddress)$/;
+
+/** A value pins something when it is not a wildcard over the part that identifies the caller. */
+function pinningValue(key: string, value: string): boolean {
+    if (/^[*?]*$/.test(value)) {
+        return false;
+    }
+    switch (key) {
+        case "aws:principalarn":
+        case "aws:sourcearn": {
+            // An ARN pins an account (or a service's resource) only with a literal account field, or a literal service for service ARNs.
+            const parts = value.split(":");
+            if (parts.length < 6) {
+                return false;
+            }
+            const account = parts[4];
+            return account !== "" ? !/[*?]/.test(account) : !/[*?]/.test(parts[2]) && !/^[*?]+$/.test(parts.slice(5).join(":"));
+        }
+        case "aws:sourceip":
+            return value !== "0.0.0.0/0" && value !== "::/0";
+        case "aws:principalorgpaths":
+        case "aws:sourceorgpaths":
+            // `o-xxxx/*` pins an organisation; `*/…` or `o-*/…` does not.
+            return /^o-[a-z0-9]+\//.test(value);
+        default:
+            return !/[*?]/.test(value);
+    }
+}
+
+/** True when one condition of the statement limits callers to named accounts, organisations, principals, networks or sources. */
+export function hasLimitingCondition(s: NormalizedStatement): boolean {
+    return conditionEntries(s).some(
+        (e) =>
+            GUARD_KEYS.has(e.key) &&
+            POSITIVE_OPERATOR.test(e.operator.toLowerCase()) &&
+            e.values.length > 0 &&
+            e.values.every((v) => pinningValue(e.key, v)),
+    );
+}
+
+/** Principals of a statement that mean "anyone": `"*"`, or `{ AWS: "*" }`. */
+export function isPublicPrincipal(s: NormalizedStatement): boolean {
+    return s.principals["*"] !== undefined || (s.principals.AWS ?? []).includes("*");
+}
+
+/** An Allow that anyone may use: a public principal without a limiting condition. */
+export function isPublicAllow(s: NormalizedStatement): boolean {
+    return s.effect === "Allow" && isPublicPrincipal(s) && !hasLimitingCondition(s);
+}

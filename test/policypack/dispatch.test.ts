@@ -1,0 +1,100 @@
+import { strict as assert } from "node:assert";
+import * as path from "node:path";
+import type { Policies } from "@pulumi/policy";
+import { dispatchByType, pendingType } from "../../policypack/lib/dispatch";
+import { applies } from "../../policypack/lib/rule";
+import { policies, resourceRules } from "../../policypack/policies";
+import { syntheticStack } from "../../bench/stats";
+
+// The host's own server module and protobuf classes, from the @pulumi/policy the pack is served by.
+/* eslint-disable @typescript-eslint/no-require-imports */
+const policyDir = path.dirname(require.resolve("@pulumi/policy", { paths: [path.join(__dirname, "..", "..", "policypack")] }));
+const server = require(path.join(policyDir, "server.js")) as {
+    makeAnalyzeRpcFun(name: string, version: string, level: string, policies: Policies): AnalyzeRpc;
+};
+const analyzerProto = require(require.resolve("@pulumi/pulumi/proto/analyzer_pb", { paths: [policyDir] }));
+const structProto = require(require.resolve("google-protobuf/google/protobuf/struct_pb", { paths: [policyDir] }));
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+interface AnalyzeResponseLike {
+    getDiagnosticsList(): Array<{ getPolicyname(): string; getMessage(): string }>;
+    getNotApplicableList(): unknown[];
+}
+type AnalyzeRpc = (call: { request: unknown }, callback: (err: unknown, response?: AnalyzeResponseLike) => void) => void;
+
+const TAGS = { environment: "dev", owner: "team", "cost-center": "cc-1", "managed-by": "pulumi" };
+/** The synthetic stack's mix plus resources that fail the new rules, so findings exist to compare. */
+const resources = [
+    ...syntheticStack(22),
+    { type: "aws:eks/cluster:Cluster", name: "open", inputs: { tags: TAGS } },
+    { type: "aws:sns/topic:Topic", name: "plain", inputs: { tags: TAGS } },
+    { type: "aws:ec2/launchTemplate:LaunchTemplate", name: "v1", inputs: { tags: TAGS } },
+    {
+        type: "aws:iam/role:Role",
+        name: "admin",
+        inputs: { tags: TAGS, managedPolicyArns: ["arn:aws:iam::aws:policy/AdministratorAccess"] },
+    },
+    { type: "random:index/randomPet:RandomPet", name: "pet", inputs: {} },
+];
+
+function request(r: { type: string; name: string; inputs: Record<string, unknown> }): unknown {
+    const q = new analyzerProto.AnalyzeRequest();
+    q.setType(r.type);
+    q.setName(r.name);
+    q.setUrn(`urn:pulumi:dev::p::${r.type}::${r.name}`);
+    q.setProperties(structProto.Struct.fromJavaScript(r.inputs));
+    q.setOptions(new analyzerProto.AnalyzerResourceOptions());
+    return q;
+}
+
+/** Analyze calls as the engine makes them, all in flight at once (so the host's awaits interleave). */
+async function analyzeAll(list: Policies): Promise<AnalyzeResponseLike[]> {
+    const analyze = server.makeAnalyzeRpcFun("ciplatform", "0.1.0", "mandatory", list);
+    return Promise.all(
+        resources.map(
+            (r) =>
+                new Promise<AnalyzeResponseLike>((resolve, reject) =>
+                    analyze({ request: request(r) }, (err, response) => (err || !response ? reject(err) : resolve(response))),
+                ),
+        ),
+    );
+}
+
+const findings = (responses: AnalyzeResponseLike[]) =>
+    responses.map((r) => r.getDiagnosticsList().map((d) => `${d.getPolicyname()}: ${d.getMessage()}`));
+
+describe("dispatch by type (lib/dispatch) in the policy host's Analyze handler", () => {
+    const ruleOf = new Map(resourceRules.map((rule) => [rule.name, rule]));
+    const appliesTo = (p: Policies[number], type: string) => {
+        const rule = ruleOf.get(p.name);
+        return rule === undefined || applies(rule, type);
+    };
+
+    it("gives the same findings as walking every policy, with interleaved calls, and skips the policies that do not apply", async () => {
+        const baseline = await analyzeAll([...policies]);
+        const dispatched: Policies = [...policies];
+        assert.equal(dispatchByType(dispatched, appliesTo), true);
+        const responses = await analyzeAll(dispatched);
+        assert.deepEqual(findings(responses), findings(baseline));
+        assert.ok(findings(baseline).flat().length >= 5, "the fixtures produce findings to compare");
+        // Without dispatch the host reports every typed policy that does not apply; with it, none is walked.
+        assert.ok(baseline.every((r) => r.getNotApplicableList().length > 0));
+        assert.ok(responses.every((r) => r.getNotApplicableList().length === 0));
+        assert.equal(pendingType(), undefined, "every noted type was taken by its policy loop");
+    });
+
+    it("any other walk of the list (AnalyzeStack, GetAnalyzerInfo) sees every policy", () => {
+        const dispatched: Policies = [...policies];
+        dispatchByType(dispatched, appliesTo);
+        assert.deepEqual(
+            [...dispatched].map((p) => p.name),
+            policies.map((p) => p.name),
+        );
+        // A type noted by a request is taken once, by the loop that follows it.
+        (request({ type: "aws:sns/topic:Topic", name: "t", inputs: {} }) as { getType(): string }).getType();
+        const forTopic = [...dispatched].map((p) => p.name);
+        assert.ok(forTopic.includes("sns-topic-require-kms") && !forTopic.includes("sqs-queue-require-encryption"));
+        assert.ok(forTopic.includes("pack-report-exemptions"), "stack policies are always walked");
+        assert.equal([...dispatched].length, policies.length);
+    });
+});
