@@ -215,13 +215,17 @@ function main(): void {
         progress.phase("npm test (wall time)");
         const test = spawnSync("npm", ["test"], { cwd: ROOT, encoding: "utf8" });
         const seconds = (Date.now() - start) / 1000;
+        const counts = (test.stdout.match(/^ +\d+ (passing|failing|pending)/gm) ?? []).map((l) => l.trim()).join(", ");
         rows.push([
-            "npm test (type-check + mocha)",
+            "npm test (type-check + lint + mocha)",
             `${seconds.toFixed(1)} s`,
             "",
-            `${test.status === 0 ? "" : "tests failed; "}${seconds < 120 ? "PASS (<2 min)" : "FAIL (>=2 min)"}`,
+            // Issue #26's target: npm test within 90 s on the 2-core machine.
+            `${test.status === 0 ? "" : "tests failed; "}${counts ? `${counts}; ` : ""}${seconds <= 90 ? "PASS (<=90 s)" : "FAIL (>90 s)"}`,
         ]);
-        results.tests = { seconds, status: test.status };
+        fs.mkdirSync(path.join(__dirname, "results"), { recursive: true });
+        fs.writeFileSync(path.join(__dirname, "results", "npm-test.log.tmp"), test.stdout + test.stderr);
+        results.tests = { seconds, status: test.status, counts };
     }
 
     progress.done();
