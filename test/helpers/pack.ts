@@ -41,7 +41,7 @@ function servePackHere(): Promise<PolicyHost> {
         const cwd = process.cwd();
         try {
             process.chdir(POLICY_PACK_DIR); // PolicyPack reads its version from ./package.json.
-            // Loaded at run time, by path, as the policy host loads it (lint forbids a bare require()).
+            // Loaded synchronously, while the working directory is the pack's.
             createRequire(__filename)(path.join(POLICY_PACK_DIR, "index.ts"));
         } catch (error) {
             console.log = log;
