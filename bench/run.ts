@@ -9,7 +9,8 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseArgs } from "node:util";
+import { CliSpec, parseCli, renderHelp, usageLine } from "../tools/cli/args";
+import { Progress } from "../tools/cli/output";
 import { Summary, summarize, syntheticStack, typeMix } from "./stats";
 
 const ROOT = path.join(__dirname, "..");
@@ -61,14 +62,22 @@ function ensurePeer(): string | undefined {
 const fmt = (s: Summary, digits = 0) => `${s.median.toFixed(digits)} (${s.min.toFixed(digits)}-${s.max.toFixed(digits)})`;
 
 /** Plan of each stack next to the plan floor (an empty program run the same way). */
-function planRows(repeats: number, rows: string[][], results: Record<string, unknown>, stacks: readonly string[]): void {
+function planRows(
+    repeats: number,
+    rows: string[][],
+    results: Record<string, unknown>,
+    stacks: readonly string[],
+    progress: Progress,
+): void {
     // Plan of each stack next to the floor: Node + tsx + the SDK modules the program loads.
     // The floor is measured the same way: the same tool, loader, engine and policy host on an empty program.
+    progress.phase(`plan floor, ${repeats} runs`);
     const floor = repeat(repeats, () => timed(["--import", "tsx", "tools/plan.ts", "--project", "bench/floor", "--stack", "floor"]));
     rows.push(["plan floor (empty program, same loader, engine, policy host)", `${fmt(floor.time)} ms`, `${fmt(floor.memoryMb)} MB`, ""]);
     const plans: Record<string, unknown> = {};
     const rehearsals: Record<string, unknown> = {};
     for (const stack of stacks) {
+        progress.phase(`plan of ${stack}, ${repeats} runs`);
         const plan = repeat(repeats, () => timed(["--import", "tsx", "tools/plan.ts", "--stack", stack]));
         const ratio = plan.time.median / floor.time.median;
         plans[stack] = { ...plan, ratioToFloor: ratio };
@@ -76,7 +85,8 @@ function planRows(repeats: number, rows: string[][], results: Record<string, unk
             `plan ${stack} (tools/plan.ts, no npm wrapper)`,
             `${fmt(plan.time)} ms`,
             `${fmt(plan.memoryMb)} MB`,
-            `${ratio.toFixed(2)}x floor ${stack === "prod" ? (ratio <= 2 ? "PASS (<=2x)" : "FAIL (>2x)") : ""}`,
+            // Issue #26's target: every platform plan within 2.5x its floor.
+            `${ratio.toFixed(2)}x floor ${ratio <= 2.5 ? "PASS (<=2.5x)" : "FAIL (>2.5x)"}`,
         ]);
         // The rehearsal plans the stack the same way, then replays it under its checks (exit 1 is a finding, not an error).
         const rehearse = repeat(repeats, () => {
@@ -97,16 +107,38 @@ function planRows(repeats: number, rows: string[][], results: Record<string, unk
     results.rehearse = rehearsals;
 }
 
+export const BENCH_CLI: CliSpec = {
+    command: "npm run bench --",
+    summary: "Measure the offline plan against its floor, the pack against its floor and awsguard, and (optionally) npm test's wall time.",
+    options: {
+        quick: { type: "boolean", description: "2 repetitions instead of 5, fewer sizes" },
+        "with-tests": { type: "boolean", description: "also time `npm test` (the 90 s target)" },
+        "pack-only": { type: "boolean", description: "skip the plans, measure the packs only" },
+        "plans-only": { type: "boolean", description: "measure the plans and rehearsals only (bench/results/plans.json)" },
+        stack: { type: "string", description: "only this stack's plan and rehearsal (implies --plans-only)" },
+    },
+    examples: [
+        "npm run bench                         # the full run",
+        "npm run bench -- --quick --with-tests  # fewer repetitions, npm test timed too",
+        "npm run bench -- --pack-only           # the packs only",
+    ],
+    exitCodes: ["0  measured (targets met or not: see the table)", "2  usage"],
+};
+
 function main(): void {
-    const { values } = parseArgs({
-        options: {
-            quick: { type: "boolean" },
-            "with-tests": { type: "boolean" },
-            "pack-only": { type: "boolean" },
-            "plans-only": { type: "boolean" },
-            stack: { type: "string" },
-        },
-    });
+    let values: { quick?: boolean; "with-tests"?: boolean; "pack-only"?: boolean; "plans-only"?: boolean; stack?: string; help?: boolean };
+    try {
+        ({ values } = parseCli<typeof values>(BENCH_CLI, process.argv.slice(2)));
+    } catch (err) {
+        console.error(`${(err as Error).message}\n${usageLine(BENCH_CLI)}`);
+        process.exitCode = 2;
+        return;
+    }
+    if (values.help) {
+        console.log(renderHelp(BENCH_CLI));
+        return;
+    }
+    const progress = new Progress(process.stderr);
     const stacks = values.stack ? [values.stack] : ["dev", "staging", "prod"];
     const quick = values.quick ?? false;
     const repeats = quick ? 2 : 5;
@@ -114,9 +146,10 @@ function main(): void {
     const results: Record<string, unknown> = { date: new Date().toISOString(), node: process.version, quick };
 
     if (!values["pack-only"]) {
-        planRows(repeats, rows, results, stacks);
+        planRows(repeats, rows, results, stacks, progress);
     }
     if (values["plans-only"] || values.stack) {
+        progress.done();
         printTable(rows);
         writeResults("plans.json", results);
         return;
@@ -132,6 +165,7 @@ function main(): void {
     const packs: Record<number, Record<string, PackSamples & { time: Summary; cpu?: Summary }>> = {};
     for (const count of sizes) {
         const names = count === 10000 && !peerError ? ["empty", "ours", "awsguard"] : ["empty", "ours"];
+        progress.phase(`packs at ${count} resources`);
         const measured = runPacks(count, count >= 50000 ? Math.min(repeats, 3) : repeats, names);
         packs[count] = Object.fromEntries(
             Object.entries(measured).map(([name, run]) => [
@@ -210,17 +244,23 @@ function main(): void {
 
     if (values["with-tests"]) {
         const start = Date.now();
+        progress.phase("npm test (wall time)");
         const test = spawnSync("npm", ["test"], { cwd: ROOT, encoding: "utf8" });
         const seconds = (Date.now() - start) / 1000;
+        const counts = (test.stdout.match(/^ +\d+ (passing|failing|pending)/gm) ?? []).map((l) => l.trim()).join(", ");
         rows.push([
-            "npm test (type-check + mocha)",
+            "npm test (type-check + lint + mocha)",
             `${seconds.toFixed(1)} s`,
             "",
-            `${test.status === 0 ? "" : "tests failed; "}${seconds < 120 ? "PASS (<2 min)" : "FAIL (>=2 min)"}`,
+            // Issue #26's target: npm test within 90 s on the 2-core machine.
+            `${test.status === 0 ? "" : "tests failed; "}${counts ? `${counts}; ` : ""}${seconds <= 90 ? "PASS (<=90 s)" : "FAIL (>90 s)"}`,
         ]);
-        results.tests = { seconds, status: test.status };
+        fs.mkdirSync(path.join(__dirname, "results"), { recursive: true });
+        fs.writeFileSync(path.join(__dirname, "results", "npm-test.log.tmp"), test.stdout + test.stderr);
+        results.tests = { seconds, status: test.status, counts };
     }
 
+    progress.done();
     printTable(rows);
     writeResults("latest.json", results);
 }
@@ -239,4 +279,6 @@ function writeResults(file: string, results: Record<string, unknown>): void {
     console.log(`wrote bench/results/${file}`);
 }
 
-main();
+if (require.main === module) {
+    main();
+}

@@ -7,6 +7,9 @@ import { mergeValues, releaseArgs, Values } from "../shared/helm";
 import { irsaTrustPolicy, policyDocument, PolicyDocument, toJson } from "../shared/iam-documents";
 import { buildRunnerValues, JobResources, runnerConfigToml, runnerTags, runnerVersionOfChart } from "./config";
 import { platformNamespace } from "../shared/namespace";
+import { runnerSupportsSeccomp } from "./versions";
+
+export { runnerSupportsSeccomp };
 
 export const GITLAB_RUNNER_CHART = { chart: "gitlab-runner", repository: "https://charts.gitlab.io" } as const;
 
@@ -55,11 +58,6 @@ export interface GitlabRunnersArgs {
 }
 
 /** Validates runner arguments; messages name the argument, the value and what is allowed. */
-/** Whether a runner version has `seccomp_profile` in its Kubernetes executor security contexts (18.11+). */
-export function runnerSupportsSeccomp(version: string): boolean {
-    const m = /^v?(\d+)\.(\d+)\./.exec(version);
-    return m !== null && (Number(m[1]) > 18 || (Number(m[1]) === 18 && Number(m[2]) >= 11));
-}
 
 export function validateGitlabRunnersArgs(
     args: Pick<GitlabRunnersArgs, "architectures" | "tokenSecretName" | "gitlabUrl"> & { readonly chartVersion?: string },

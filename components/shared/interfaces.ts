@@ -7,8 +7,9 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 
 /** CPU architectures as Kubernetes (`kubernetes.io/arch`) and Karpenter name them. */
-export const ARCHITECTURES = ["arm64", "amd64"] as const;
-export type Architecture = (typeof ARCHITECTURES)[number];
+// Defined in an SDK-free module so config validation can use it without loading the SDKs.
+export { ARCHITECTURES, type Architecture } from "./architectures";
+import type { Architecture } from "./architectures";
 
 /** A Kubernetes taint as NodePools and tolerations spell it. */
 export interface Taint {

@@ -271,7 +271,8 @@ describe("deployer", () => {
                 stack: "account",
                 configChanges: {
                     "ciplatform-foundation:ciThirdPartyAccountId": "444455556666",
-                    "ciplatform-foundation:ciThirdPartyExternalId": "ext-9f8e7d6c5b4a",
+                    // A secret in the stack file: `pulumi config set --secret` writes it as a secure: value.
+                    "ciplatform-foundation:ciThirdPartyExternalId": { secure: "v1:ext-9f8e7d6c5b4a" },
                 },
             });
             assert.equal(single(withThirdParty, "aws:iam/role:Role", "third-party").inputs.assumeRolePolicy, "[secret]");

@@ -287,7 +287,7 @@ describe("GitLab runners", () => {
 
         it("stack config: the token secret name is required, architectures are checked", async () => {
             assert.deepEqual(await issues({ "ciplatform:runnersArchitectures": ["arm64", "ppc64le"] }), [
-                'ciplatform:runnersArchitectures: Invalid option: expected one of "arm64"|"amd64" at 1',
+                'ciplatform:runnersArchitectures: Invalid option: expected one of "arm64"|"amd64" (at item 1)',
             ]);
             assert.deepEqual(await issues({ "ciplatform:runnersTokenSecretName": undefined }), [
                 "ciplatform:runnersTokenSecretName: is required when runners are enabled: name the secret that will hold each runner's glrt- token (e.g. gitlab-runner-token)",

@@ -680,7 +680,7 @@ describe("storage and Jenkins", () => {
 
         it("refuses instance-store types, mixed architectures, a malformed AMI and short prod retention", async () => {
             assert.deepEqual(await configIssues({ "ciplatform:storageNodeInstanceTypes": ["m6gd.xlarge"] }), [
-                'ciplatform:storageNodeInstanceTypes: "m6gd.xlarge" has instance-store disks; use a type without local disks (no `d` attribute, not i/d/h families), e.g. m7g.xlarge or m7i.xlarge at 0',
+                'ciplatform:storageNodeInstanceTypes: "m6gd.xlarge" has instance-store disks; use a type without local disks (no `d` attribute, not i/d/h families), e.g. m7g.xlarge or m7i.xlarge (at item 0)',
             ]);
             assert.deepEqual(await configIssues({ "ciplatform:storageNodeInstanceTypes": ["m7g.xlarge", "m7i.xlarge"] }), [
                 "ciplatform:storageNodeInstanceTypes: mixes arm64 and amd64 types, but one AMI serves one architecture; list types of one architecture",
