@@ -1483,6 +1483,8 @@ export const FOUNDATION_ONLY_TYPES: ReadonlySet<string> = new Set([
     "aws:iam/instanceProfile:InstanceProfile",
     "aws:iam/policy:Policy",
     "aws:autoscaling/group:Group",
+    "aws:codebuild/project:Project",
+    "aws:codebuild/webhook:Webhook",
 ]);
 
 /** The map's entries of the types a deploy role creates (every AWS entry the foundation does not own). */
