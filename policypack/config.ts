@@ -61,7 +61,8 @@ export const PLATFORM_IAM_EXEMPTIONS: readonly Exemption[] = [
         reason: "the preview role only describes what a plan refreshes (no data, no secret values), across every resource of the types the platform owns",
     },
     {
-        resourceName: "*-deployer-deploy-*",
+        // The deploy permissions are managed policies `<prefix>-deployer-deploy-<env>-<n>` (components/foundation/deploy-permissions.ts).
+        resourceName: "*-deployer-deploy-*-*",
         policies: ["iam-policy-require-abac-condition"],
         reason: "the deploy role manages its environment's keys, pinned by aws:ResourceTag/environment (not the per-namespace ABAC tag, which is for workloads)",
     },
@@ -97,6 +98,11 @@ export const DEFAULT_CONFIG: PackConfig = {
         "https://charts.jenkins.io",
         "oci://ghcr.io/piraeusdatastore/piraeus-operator",
         "https://aws.github.io/eks-charts",
+        // Supply chain and findings (issue 25): Kyverno, its Notation/AWS Signer extension, Policy Reporter, Falco and Falcosidekick.
+        "https://kyverno.github.io/kyverno",
+        "https://nirmata.github.io/kyverno-notation-aws",
+        "https://kyverno.github.io/policy-reporter",
+        "https://falcosecurity.github.io/charts",
     ],
     environmentTagKey: "environment",
     podSecurityDefaultLevel: "restricted",

@@ -2,15 +2,17 @@ import * as pulumi from "@pulumi/pulumi";
 import { Cluster } from "../components/cluster/cluster";
 import { Karpenter } from "../components/karpenter/karpenter";
 import { ExternalSecrets } from "../components/external-secrets/external-secrets";
-import { GitlabRunners } from "../components/gitlab-runners/gitlab-runners";
-import { Jenkins } from "../components/jenkins/jenkins";
+import { GitlabRunners, JOB_SERVICE_ACCOUNT, runnerNamespace } from "../components/gitlab-runners/gitlab-runners";
+import { Jenkins, NAMESPACE as JENKINS_NAMESPACE } from "../components/jenkins/jenkins";
 import { Storage } from "../components/storage/storage";
 import { StorageNodes } from "../components/storage/nodes";
 import { Pki } from "../components/pki/pki";
 import { Ingress } from "../components/ingress/ingress";
+import { SupplyChain } from "../components/supply-chain/supply-chain";
+import { Findings } from "../components/findings/findings";
 import { orgTagsTransformation } from "../components/shared/tags";
 import { permissionsBoundaryTransformation } from "../components/shared/boundary";
-import { workloadBoundaryArn } from "../components/foundation/deployer-policies";
+import { supplyChainBoundaryArn, workloadBoundaryArn } from "../components/foundation/deployer-policies";
 import { PlatformConfig, orgTags } from "./config";
 import type { FoundationEnvironment } from "./environment";
 
@@ -46,6 +48,10 @@ export class Platform extends pulumi.ComponentResource {
     public readonly pki: Pki;
     /** The AWS Load Balancer Controller: internal load balancers for the platform's UIs. */
     public readonly ingress: Ingress;
+    /** Signing profile, ECR repositories, CI job role and Kyverno's signed-image admission, when enabled. */
+    public readonly supplyChain?: SupplyChain;
+    /** Policy Reporter and Falco into Security Hub, when enabled. */
+    public readonly findings?: Findings;
     /** GitLab runners per architecture, when enabled. */
     public readonly runners?: GitlabRunners;
     /** The storage node groups (one per zone), when Jenkins is enabled. */
@@ -73,7 +79,7 @@ export class Platform extends pulumi.ComponentResource {
                 ],
             },
         );
-        const { core, cluster, karpenter, secrets, pki, runners, storage, jenkins } = args.config;
+        const { core, cluster, karpenter, secrets, pki, runners, storage, jenkins, supplyChain, findings } = args.config;
         const { region } = args.config;
         const { accountId } = args;
         const protect = core.protectStatefulResources;
@@ -191,10 +197,63 @@ export class Platform extends pulumi.ComponentResource {
             { parent: this },
         );
 
+        // The supply-chain and findings roles carry their own boundary (with the workload boundary it would not fit one managed policy).
+        const supplyChainBoundary = permissionsBoundaryTransformation(
+            supplyChainBoundaryArn(accountId, `${args.config.core.namePrefix}-${args.config.core.environment}`),
+        );
+        // Supply chain: images CI builds are signed with the environment's profile, and only signed ones run.
+        const runnerName = `${name}-runner`;
+        const prod = core.environment === "prod";
+        if (supplyChain.enabled) {
+            this.supplyChain = new SupplyChain(
+                `${name}-supply`,
+                {
+                    cluster: this.cluster,
+                    region,
+                    accountId,
+                    prefix: name,
+                    repositories: supplyChain.repositories,
+                    signatureValidityMonths: supplyChain.signatureValidityMonths,
+                    keepImages: supplyChain.keepImages,
+                    ciJobServiceAccounts: runners.enabled
+                        ? runners.architectures.map((arch) => ({ namespace: runnerNamespace(runnerName, arch), name: JOB_SERVICE_ACCOUNT }))
+                        : [],
+                    runnerJobNamespaces: runners.enabled ? runners.architectures.map((arch) => runnerNamespace(runnerName, arch)) : [],
+                    agentNamespaces: jenkins.enabled ? [JENKINS_NAMESPACE] : [],
+                    exemptImages: supplyChain.exemptImages,
+                    highAvailability: prod,
+                    kyvernoChartVersion: supplyChain.kyvernoChartVersion,
+                    notationAwsChartVersion: supplyChain.notationAwsChartVersion,
+                    kmsDeletionWindowDays: core.kmsDeletionWindowDays,
+                    protect,
+                },
+                { parent: this, dependsOn: [this.karpenter], transformations: [supplyChainBoundary] },
+            );
+        }
+
+        // Findings: Kyverno's reports and Falco's runtime events into Security Hub.
+        if (findings.enabled) {
+            this.findings = new Findings(
+                `${name}-findings`,
+                {
+                    cluster: this.cluster,
+                    region,
+                    accountId,
+                    falcoMinimumPriority: findings.falcoMinimumPriority,
+                    highAvailability: prod,
+                    policyReporterChartVersion: findings.policyReporterChartVersion,
+                    falcoChartVersion: findings.falcoChartVersion,
+                    falcosidekickChartVersion: findings.falcosidekickChartVersion,
+                    reportCrds: this.supplyChain?.ready.slice(0, 1),
+                },
+                { parent: this, dependsOn: [this.karpenter], transformations: [supplyChainBoundary] },
+            );
+        }
+
         // GitLab runners: one per architecture, jobs on spot CI nodes of that architecture.
         if (runners.enabled) {
             this.runners = new GitlabRunners(
-                `${name}-runner`,
+                runnerName,
                 {
                     cluster: this.cluster,
                     secrets: this.secrets,
@@ -204,7 +263,6 @@ export class Platform extends pulumi.ComponentResource {
                     gitlabUrl: runners.gitlabUrl,
                     tokenSecretName: runners.tokenSecretName,
                     chartVersion: runners.chartVersion,
-                    runnerVersion: runners.runnerVersion,
                     concurrent: runners.concurrent,
                     checkInterval: runners.checkInterval,
                     extraTags: runners.extraTags,
@@ -215,7 +273,7 @@ export class Platform extends pulumi.ComponentResource {
                         memoryLimit: runners.jobMemoryLimit,
                     },
                     cacheExpiryDays: runners.cacheExpiryDays,
-                    jobRoleArn: runners.jobRoleArn || undefined,
+                    jobRoleArn: this.supplyChain?.ciJobRoleArn ?? (runners.jobRoleArn || undefined),
                     kmsDeletionWindowDays: core.kmsDeletionWindowDays,
                     protect,
                 },
@@ -258,6 +316,8 @@ export class Platform extends pulumi.ComponentResource {
                     snapshotRetentionDays: storage.snapshotRetentionDays,
                     s3KeyRotation: storage.s3KeyRotation,
                     drNoncurrentVersionDays: storage.drNoncurrentVersionDays,
+                    // The cluster's StorageClasses exist before the operator's StorageClass webhook does.
+                    createdBefore: [this.cluster],
                     kmsDeletionWindowDays: core.kmsDeletionWindowDays,
                     protect,
                     capacity: [...this.karpenter.ready, this.storageNodes],
@@ -282,10 +342,13 @@ export class Platform extends pulumi.ComponentResource {
                     architectures: karpenter.ciArchitectures,
                     deployRoleArns: jenkins.deployRoleArns,
                     snapshotSchedule: jenkins.snapshotSchedule,
+                    // Snapshots are pruned before the DR bucket expires their backups.
+                    snapshotRetentionDays: this.storage.snapshotRetentionDays,
                     deleteDataOnDestroy: jenkins.deleteDataOnDestroy,
                     protect,
                 },
-                { parent: this, dependsOn: [this.storage] },
+                // Its controller role assumes deploy roles in other accounts: the second boundary allows that, the workload one does not.
+                { parent: this, dependsOn: [this.storage], transformations: [supplyChainBoundary] },
             );
         }
 

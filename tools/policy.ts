@@ -1,9 +1,11 @@
 /**
  * `npm run policy -- <file> [--json] [--policy-config <file>]`
+ * `npm run policy -- --stack-export <file> [--asff [--aws-account <id>] [--aws-region <region>]] [--json] [--policy-config <file>]`
  * Evaluates the policy pack, started under the real policy host, over the resources of a plan file, or of a JSON array of
- * `{ "type", "name", "inputs" }`. Exit codes: 0 clean, 1 a mandatory violation, 2 bad usage, input or policy config.
- * Every resource whose type no rule judges (a service the pack does not cover, or a misspelt type
- * token) is named as "not checked by any rule", and the summary lists the types checked and unchecked.
+ * `{ "type", "name", "inputs" }`, or of a deployed stack (`pulumi stack export`, see tools/policy/stack-export.ts); `--asff`
+ * prints the findings as AWS Security Finding Format (tools/policy/asff.ts). Exit codes: 0 clean, 1 a mandatory violation,
+ * 2 bad usage, input or policy config. Every resource whose type no rule judges (a service the pack does not cover, or a
+ * misspelt type token) is named as "not checked by any rule", and the summary lists the types checked and unchecked.
  */
 import * as fs from "node:fs";
 import { parseArgs } from "node:util";
@@ -11,14 +13,27 @@ import { PolicyHost, PolicyHostError, PolicyPackConfig } from "./offline/analyze
 import { analyzerInputsFrom, PolicyInputError } from "./offline/input";
 import { renderViolations } from "./offline/report";
 import { coverageOf } from "../policypack/coverage";
+import { stackExportInputs, stackOfExport } from "./policy/stack-export";
+import { accountAndRegionOf, toAsff } from "./policy/asff";
 
-const USAGE = "usage: npm run policy -- <file> [--json] [--policy-config <file>]";
+const USAGE =
+    "usage: npm run policy -- <file> [--json] [--policy-config <file>]\n" +
+    "       npm run policy -- --stack-export <file> [--asff [--aws-account <id>] [--aws-region <region>]] [--json] [--policy-config <file>]\n" +
+    "example: pulumi stack export --stack dev > dev.json && npm run policy -- --stack-export dev.json --asff > findings.json";
 
 async function main(): Promise<number> {
     let parsed;
     try {
         parsed = parseArgs({
-            options: { json: { type: "boolean" }, "policy-config": { type: "string" }, help: { type: "boolean", short: "h" } },
+            options: {
+                json: { type: "boolean" },
+                "policy-config": { type: "string" },
+                help: { type: "boolean", short: "h" },
+                "stack-export": { type: "string" },
+                asff: { type: "boolean" },
+                "aws-account": { type: "string" },
+                "aws-region": { type: "string" },
+            },
             allowPositionals: true,
             strict: true,
         });
@@ -31,20 +46,27 @@ async function main(): Promise<number> {
         console.log(USAGE);
         return 0;
     }
-    if (positionals.length !== 1) {
-        console.error(`expected exactly one input file\n${USAGE}`);
+    const exportFile = values["stack-export"];
+    if (exportFile ? positionals.length !== 0 : positionals.length !== 1) {
+        console.error(`expected exactly one input file (a plan file or resource list, or --stack-export <file>)\n${USAGE}`);
         return 2;
     }
+    if (values.asff && !exportFile) {
+        console.error(`--asff reports on a deployed stack: give it --stack-export <file>\n${USAGE}`);
+        return 2;
+    }
+    const inputFile = exportFile ?? positionals[0];
     let inputs;
     let policyConfig: PolicyPackConfig | undefined;
     try {
-        inputs = analyzerInputsFrom(JSON.parse(fs.readFileSync(positionals[0], "utf8")));
+        const document: unknown = JSON.parse(fs.readFileSync(inputFile, "utf8"));
+        inputs = exportFile ? stackExportInputs(document) : analyzerInputsFrom(document);
         if (values["policy-config"]) {
             policyConfig = JSON.parse(fs.readFileSync(values["policy-config"], "utf8")) as PolicyPackConfig;
         }
     } catch (err) {
         if (err instanceof PolicyInputError || err instanceof SyntaxError || (err as NodeJS.ErrnoException).code === "ENOENT") {
-            console.error(`${positionals[0]}: ${(err as Error).message}`);
+            console.error(`${inputFile}: ${(err as Error).message}`);
             return 2;
         }
         throw err;
@@ -59,9 +81,10 @@ async function main(): Promise<number> {
         }
         throw err;
     }
+    const exported = exportFile ? stackOfExport(inputs) : {};
     let violations;
     try {
-        violations = await host.analyze(inputs, policyConfig);
+        violations = await host.analyze(inputs, policyConfig, { ...exported, dryRun: false });
     } catch (err) {
         console.error((err as Error).message);
         return 2;
@@ -80,7 +103,20 @@ async function main(): Promise<number> {
         });
     const checkedTypes = Object.keys(coverage.checked).sort();
     const uncheckedTypes = Object.keys(coverage.unchecked).sort();
-    if (values.json) {
+    if (values.asff) {
+        const found = accountAndRegionOf(inputs);
+        const accountId = values["aws-account"] ?? found.accountId;
+        const region = values["aws-region"] ?? found.region;
+        if (!accountId || !/^\d{12}$/.test(accountId) || !region) {
+            console.error(
+                `${inputFile}: the account (${accountId ?? "not found"}) or region (${region ?? "not found"}) of the findings is not in the export: pass --aws-account <12 digits> and --aws-region <region>`,
+            );
+            return 2;
+        }
+        const stack = `${exported.project ?? "unknown"}/${exported.stack ?? "unknown"}`;
+        console.log(JSON.stringify(toAsff(violations, inputs, { accountId, region, stack, pack, now: new Date().toISOString() }), null, 2));
+        console.error(`Summary: ${inputs.length} resources, ${mandatory} mandatory, ${advisory} advisory violation(s).`);
+    } else if (values.json) {
         console.log(
             JSON.stringify(
                 {

@@ -15,7 +15,7 @@
 import { karpenterInstanceProfileArns } from "../karpenter/policy";
 import { IAM_COUNTS, IAM_POLICY_SIZE, IAM_QUOTAS_SOURCE, iamPolicySize } from "../../policypack/lib/aws-quotas";
 import { ConditionBlock, PolicyDocument, policyDocument, Statement } from "../shared/iam-documents";
-import { ATTACHABLE_MANAGED_POLICIES, workloadBoundaryArn } from "./deployer-policies";
+import { ATTACHABLE_MANAGED_POLICIES, supplyChainBoundaryArn, workloadBoundaryArn } from "./deployer-policies";
 import { foundationRoleArn, FOUNDATION_IAM_PATH } from "./iam-namespace";
 import {
     AwsTypeActions,
@@ -176,7 +176,7 @@ function classOf(c: DeployCall): string {
         }
         return service;
     }
-    if (["eks", "logs", "sqs", "events", "s3", "secretsmanager", "ssm"].includes(service)) {
+    if (["eks", "logs", "sqs", "events", "s3", "secretsmanager", "ssm", "ecr", "signer"].includes(service)) {
         return service;
     }
     throw new Error(
@@ -200,6 +200,8 @@ export function deployPermissionStatements(s: DeployScope): Statement[] {
     const tagged = { StringEquals: { [`aws:ResourceTag/${key}`]: s.environment } };
     const taggedOnCreate = { StringEquals: { [`aws:RequestTag/${key}`]: s.environment } };
     const boundary = s.workloadBoundaryArn ?? workloadBoundaryArn(s.accountId, s.prefix);
+    // Roles carry one of the environment's two boundaries (the supply-chain roles their own); users the workload boundary.
+    const roleBoundaries = [boundary, supplyChainBoundaryArn(s.accountId, s.prefix)];
     const clusterRole = foundationRoleArn(s.accountId, clusterServiceRoleName(s.prefix));
     const scope: CallScope = { accountId: s.accountId, region: s.region, prefix: s.prefix, environmentTags: {} };
 
@@ -277,12 +279,19 @@ export function deployPermissionStatements(s: DeployScope): Statement[] {
             StringEquals: { [`aws:ResourceTag/${key}`]: s.environment, "kms:ViaService": `secretsmanager.${s.region}.amazonaws.com` },
         }),
         ...allow("kms:alias", "EnvironmentAliases", arn("kms", `alias/${s.prefix}/*`)),
+        // Repositories encrypted with an environment key: ECR creates its grant with the caller's permissions.
+        ...allow("kms:via:ecr", "RepositoryKeysThroughEcr", arn("kms", "key/*"), {
+            StringEquals: { [`aws:ResourceTag/${key}`]: s.environment, "kms:ViaService": `ecr.${s.region}.amazonaws.com` },
+        }),
+        // The environment's image repositories (`<prefix>/<name>`) and signing profiles (`<prefix with _>_…`), by name (issue 25).
+        ...allow("ecr", "EnvironmentRepositories", arn("ecr", `repository/${s.prefix}/*`)),
+        ...allow("signer", "EnvironmentSigningProfiles", arn("signer", `/signing-profiles/${s.prefix.replace(/-/g, "_")}_*`)),
         ...allow("acm-pca", "EnvironmentCertificateAuthority", arn("acm-pca", "certificate-authority/*"), tagged),
         ...allow("acm-pca:tag-on-create", "TagNewCertificateAuthority", arn("acm-pca", "certificate-authority/*"), taggedOnCreate),
         ...allow("acm", "EnvironmentCertificates", arn("acm", "certificate/*"), tagged),
         ...allow("acm:tag-on-create", "TagNewCertificates", arn("acm", "certificate/*"), taggedOnCreate),
         ...allow("iam:role:boundary", "CreateRolesWithinTheBoundary", iam(`role/${s.prefix}-*`), {
-            StringEquals: { "iam:PermissionsBoundary": boundary },
+            StringEquals: { "iam:PermissionsBoundary": roleBoundaries },
         }),
         ...allow("iam:role", "EnvironmentRoles", iam(`role/${s.prefix}-*`)),
         ...allow("iam:role:attach", "AttachReviewedManagedPolicies", iam(`role/${s.prefix}-*`), {

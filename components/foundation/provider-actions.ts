@@ -1149,6 +1149,137 @@ export const PROVIDER_ACTIONS: Readonly<Record<string, TypeActions>> = {
             "EC2 Auto Scaling user guide: launch template permissions (ec2:RunInstances, ec2:CreateTags, iam:PassRole for the instance profile's role)",
         ],
     },
+    // CodeBuild-hosted runners (foundation only, created by the administrator).
+    "aws:codebuild/project:Project": {
+        kind: "aws",
+        arn: (r, s) => regional("codebuild", `project/${physicalName(r)}`)(s),
+        taggable: true,
+        calls: {
+            create: [
+                "codebuild:CreateProject",
+                // The project's service role is passed to CodeBuild; the source's connection is passed to it too.
+                {
+                    action: "iam:PassRole",
+                    on: (r, s) => ({ arn: roleArnOf(r.inputs.serviceRole, s), tags: "none" }),
+                    context: () => ({ "iam:PassedToService": "codebuild.amazonaws.com" }),
+                },
+                {
+                    action: "codeconnections:PassConnection",
+                    on: (r) => ({
+                        arn: str((r.inputs.source as { auth?: { resource?: string } } | undefined)?.auth?.resource),
+                        tags: "none",
+                    }),
+                    context: () => ({ "codeconnections:PassedToService": "codebuild.amazonaws.com" }),
+                },
+                "codebuild:BatchGetProjects",
+            ],
+            read: ["codebuild:BatchGetProjects"],
+            update: [
+                "codebuild:UpdateProject",
+                {
+                    action: "iam:PassRole",
+                    on: (r, s) => ({ arn: roleArnOf(r.inputs.serviceRole, s), tags: "none" }),
+                    context: () => ({ "iam:PassedToService": "codebuild.amazonaws.com" }),
+                },
+            ],
+            // Project tags are set through CreateProject/UpdateProject (no separate tagging API for projects).
+            tag: ["codebuild:UpdateProject"],
+            delete: ["codebuild:DeleteProject"],
+        },
+        source: [
+            TF("codebuild/project.go"),
+            SAR("AWS CodeBuild"),
+            "CodeBuild user guide: Use connections (codeconnections:PassConnection with codeconnections:PassedToService)",
+        ],
+    },
+    "aws:codebuild/webhook:Webhook": {
+        kind: "aws",
+        arn: (r, s) => regional("codebuild", `project/${str(r.inputs.projectName)}`)(s),
+        taggable: false,
+        calls: {
+            // CodeBuild creates the repository's webhook through the project's connection.
+            create: ["codebuild:CreateWebhook", "codebuild:BatchGetProjects"],
+            read: ["codebuild:BatchGetProjects"],
+            update: ["codebuild:UpdateWebhook"],
+            tag: [],
+            delete: ["codebuild:DeleteWebhook"],
+        },
+        source: [TF("codebuild/webhook.go"), SAR("AWS CodeBuild")],
+    },
+
+    // --- supply chain and findings (issue 25) ---------------------------------------------------
+    "aws:ecr/repository:Repository": {
+        kind: "aws",
+        arn: (r, s) => regional("ecr", `repository/${physicalName(r)}`)(s),
+        taggable: true,
+        calls: {
+            // CreateRepository takes the tags, the scan and mutability settings and the KMS key: ECR creates a grant on
+            // the key with the caller's permissions (ECR user guide, "Encryption at rest": kms:CreateGrant, kms:DescribeKey).
+            create: [
+                "ecr:CreateRepository",
+                tagging("ecr:TagResource"),
+                { ...onKey("kmsKey", "kms:DescribeKey", "ecr"), on: (r, s) => ({ arn: keyOf(ecrKmsKey(r), s), tags: "related" }) },
+                { ...onKey("kmsKey", "kms:CreateGrant", "ecr"), on: (r, s) => ({ arn: keyOf(ecrKmsKey(r), s), tags: "related" }) },
+                "ecr:DescribeRepositories",
+                "ecr:ListTagsForResource",
+            ],
+            read: ["ecr:DescribeRepositories", "ecr:ListTagsForResource"],
+            update: ["ecr:PutImageTagMutability", "ecr:PutImageScanningConfiguration"],
+            tag: ["ecr:TagResource", "ecr:UntagResource"],
+            delete: ["ecr:DeleteRepository", "ecr:DescribeRepositories"],
+        },
+        source: [
+            TF("ecr/repository.go"),
+            SAR("Amazon Elastic Container Registry"),
+            "Amazon ECR user guide: KMS encryption at rest (grant on create)",
+        ],
+    },
+    "aws:ecr/lifecyclePolicy:LifecyclePolicy": {
+        kind: "aws",
+        arn: (r, s) => regional("ecr", `repository/${str(r.inputs.repository)}`)(s),
+        taggable: false,
+        calls: {
+            create: ["ecr:PutLifecyclePolicy", "ecr:GetLifecyclePolicy"],
+            read: ["ecr:GetLifecyclePolicy"],
+            update: ["ecr:PutLifecyclePolicy"],
+            tag: [],
+            delete: ["ecr:DeleteLifecyclePolicy"],
+        },
+        source: [TF("ecr/lifecycle_policy.go"), SAR("Amazon Elastic Container Registry")],
+    },
+    "aws:signer/signingProfile:SigningProfile": {
+        kind: "aws",
+        arn: (r, s) => regional("signer", `/signing-profiles/${signerProfileName(r)}`)(s),
+        taggable: true,
+        calls: {
+            // PutSigningProfile names no resource (IAM scopes it by request tags only).
+            create: [
+                { action: "signer:PutSigningProfile", on: () => ({ arn: "*", tags: "own" }) },
+                tagging("signer:TagResource"),
+                "signer:GetSigningProfile",
+                "signer:ListTagsForResource",
+            ],
+            read: ["signer:GetSigningProfile", "signer:ListTagsForResource"],
+            update: [],
+            tag: ["signer:TagResource", "signer:UntagResource"],
+            // Delete cancels the profile: existing signatures stay valid until they expire (revocation is a separate, deliberate call).
+            delete: ["signer:CancelSigningProfile", "signer:GetSigningProfile"],
+        },
+        source: [TF("signer/signing_profile.go"), SAR("AWS Signer")],
+    },
+    "aws:securityhub/account:Account": {
+        kind: "aws",
+        arn: (_r, s) => regional("securityhub", "hub/default")(s),
+        taggable: false,
+        calls: {
+            create: ["securityhub:EnableSecurityHub", "securityhub:UpdateSecurityHubConfiguration", "securityhub:DescribeHub"],
+            read: ["securityhub:DescribeHub"],
+            update: ["securityhub:UpdateSecurityHubConfiguration"],
+            tag: [],
+            delete: ["securityhub:DisableSecurityHub"],
+        },
+        source: [TF("securityhub/account.go"), SAR("AWS Security Hub")],
+    },
 };
 
 /** What the platform's function invokes call, every preview and up. */
@@ -1189,6 +1320,17 @@ export function actionsFor(type: string): TypeActions | undefined {
         return { kind: "local", note: LOCAL_NOTE };
     }
     return undefined;
+}
+
+/** The KMS key an ECR repository is encrypted with (first encryption configuration). */
+function ecrKmsKey(r: PlannedLike): unknown {
+    const configs = r.inputs.encryptionConfigurations;
+    return Array.isArray(configs) && configs.length > 0 ? (configs[0] as Record<string, unknown>).kmsKey : undefined;
+}
+
+/** A Signer profile's name: given, or its prefix and Signer's random suffix. */
+function signerProfileName(r: PlannedLike): string {
+    return str(r.inputs.name) || `${str(r.inputs.namePrefix)}0A1B2C3D4E`;
 }
 
 /** Normalizes a call. */
@@ -1308,6 +1450,7 @@ export const UNSCOPABLE_ACTIONS: readonly string[] = [
     ...EC2_READ_ACTIONS,
     "kms:CreateKey",
     "kms:ListAliases",
+    "signer:PutSigningProfile",
     "sts:GetCallerIdentity",
 ];
 
@@ -1325,6 +1468,7 @@ export function actionsOfPhase(phase: Phase): string[] {
  * (deploy-permissions.ts), and a test keeps this split equal to what the plans contain.
  */
 export const FOUNDATION_ONLY_TYPES: ReadonlySet<string> = new Set([
+    "aws:securityhub/account:Account",
     "aws:ec2/vpc:Vpc",
     "aws:ec2/subnet:Subnet",
     "aws:ec2/internetGateway:InternetGateway",
@@ -1339,6 +1483,8 @@ export const FOUNDATION_ONLY_TYPES: ReadonlySet<string> = new Set([
     "aws:iam/instanceProfile:InstanceProfile",
     "aws:iam/policy:Policy",
     "aws:autoscaling/group:Group",
+    "aws:codebuild/project:Project",
+    "aws:codebuild/webhook:Webhook",
 ]);
 
 /** The map's entries of the types a deploy role creates (every AWS entry the foundation does not own). */

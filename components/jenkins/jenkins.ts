@@ -39,14 +39,77 @@ export interface JenkinsArgs {
     readonly architectures?: readonly Architecture[];
     /** Roles the controller may assume (cross-account deploys). @default [] */
     readonly deployRoleArns?: readonly string[];
-    /** Cron schedule of home snapshots. @default "0 *\/6 * * *" */
+    /** Cron schedule of home snapshots (any minutes, hours and weekdays; every day of every month). @default "0 *\/6 * * *" */
     readonly snapshotSchedule?: string;
+    /** Days the DR bucket keeps a snapshot's backup (the storage's retention): VolumeSnapshots are pruned before then. @default 30 */
+    readonly snapshotRetentionDays?: number;
     /** Explicit opt-in to delete the home claim with the release. @default false */
     readonly deleteDataOnDestroy?: boolean;
     /** Protect the release. @default true */
     readonly protect?: boolean;
     /** Helm values merged last. @default {} */
     readonly values?: Values;
+}
+
+/**
+ * The deploy roles Jenkins may assume, in this or another account, are named
+ * `<environment prefix>-jenkins-deploy…` (no path): the workload boundary lets the environment's
+ * identities assume exactly these outside the account, and the config refuses any other name.
+ */
+export function jenkinsDeployRoleName(environmentPrefix: string): string {
+    return `${environmentPrefix}-jenkins-deploy`;
+}
+
+/** ARN pattern (any account) of the deploy roles an environment's Jenkins may assume. */
+export function jenkinsDeployRoleArnPattern(environmentPrefix: string): string {
+    return `arn:aws:iam::*:role/${jenkinsDeployRoleName(environmentPrefix)}*`;
+}
+
+/** Whether a deploy role ARN follows the naming the workload boundary allows. */
+export function isAllowedJenkinsDeployRole(arn: string, environmentPrefix: string): boolean {
+    const name = jenkinsDeployRoleName(environmentPrefix).replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    return new RegExp(`^arn:aws[a-z-]*:iam::\\d{12}:role/${name}[\\w+=,.@-]*$`).test(arn);
+}
+
+/** The values of one cron field (`*`, `*\/n`, `a`, `a-b`, `a-b/n`, comma lists) within [min, max]. */
+function cronField(field: string, min: number, max: number): Set<number> | undefined {
+    const values = new Set<number>();
+    for (const part of field.split(",")) {
+        const m = /^(\*|(\d+)(?:-(\d+))?)(?:\/(\d+))?$/.exec(part);
+        if (!m) return undefined;
+        const from = m[1] === "*" ? min : Number(m[2]);
+        const to = m[1] === "*" ? max : m[3] !== undefined ? Number(m[3]) : m[4] !== undefined ? max : from;
+        const step = m[4] !== undefined ? Number(m[4]) : 1;
+        if (from < min || to > max || from > to || step < 1) return undefined;
+        for (let v = from; v <= to; v += step) values.add(v);
+    }
+    return values;
+}
+
+/**
+ * Snapshots a cron schedule takes per day, on average. Day-of-month and month must be `*`: a DR
+ * schedule runs every day (or on fixed weekdays), so the number kept maps to a number of days.
+ */
+export function snapshotsPerDay(schedule: string): { perDay: number } | { problem: string } {
+    const fields = schedule.trim().split(/\s+/);
+    const usage = 'use a cron expression such as "0 */6 * * *" (minute hour * * weekday)';
+    if (fields.length !== 5) return { problem: usage };
+    const [minute, hour, dom, month, dow] = fields;
+    const minutes = cronField(minute, 0, 59);
+    const hours = cronField(hour, 0, 23);
+    const weekdays = dow === "*" ? new Set([0, 1, 2, 3, 4, 5, 6]) : cronField(dow.replace(/\b7\b/g, "0"), 0, 6);
+    if (!minutes || !hours || !weekdays) return { problem: usage };
+    if (dom !== "*" || month !== "*")
+        return { problem: "day of month and month must be `*` (snapshots are kept by count, so they must come at a steady rate)" };
+    return { perDay: (minutes.size * hours.size * weekdays.size) / 7 };
+}
+
+/**
+ * How many of the schedule's snapshots to keep: those a day younger than the bucket's retention,
+ * so every VolumeSnapshot left still has its backup (S3 expires objects within a day of their age).
+ */
+export function snapshotsKept(perDay: number, retentionDays: number): number {
+    return Math.max(1, Math.floor((retentionDays - 1) * perDay));
 }
 
 export function validateJenkinsArgs(args: Pick<JenkinsArgs, "hostname" | "deployRoleArns" | "snapshotSchedule">): string[] {
@@ -59,8 +122,9 @@ export function validateJenkinsArgs(args: Pick<JenkinsArgs, "hostname" | "deploy
             problems.push(`deployRoleArns: got ${JSON.stringify(arn)}; list exact role ARNs (no wildcards)`);
         }
     }
-    if (args.snapshotSchedule !== undefined && !/^(\S+\s+){4}\S+$/.test(args.snapshotSchedule)) {
-        problems.push(`snapshotSchedule: got ${JSON.stringify(args.snapshotSchedule)}; use a cron expression such as "0 */6 * * *"`);
+    if (args.snapshotSchedule !== undefined) {
+        const runs = snapshotsPerDay(args.snapshotSchedule);
+        if ("problem" in runs) problems.push(`snapshotSchedule: got ${JSON.stringify(args.snapshotSchedule)}; ${runs.problem}`);
     }
     return problems;
 }
@@ -70,13 +134,51 @@ export function controllerPermissions(deployRoleArns: readonly string[]): Policy
     return policyDocument({ Sid: "AssumeDeployRoles", Effect: "Allow", Action: "sts:AssumeRole", Resource: [...deployRoleArns] });
 }
 
-/** The VolumeSnapshot the schedule creates (a generated name per run). */
+/**
+ * The VolumeSnapshot each run creates: named after the run's Job and owned by it, so when the
+ * CronJob deletes an old Job (its `successfulJobsHistoryLimit`) the garbage collector deletes the
+ * snapshot with it. The Job's name and uid reach the manifest without a shell: the Downward API
+ * writes the pod's Job labels to files beside it, and kubectl's kustomize copies them in
+ * (`homeSnapshotKustomization`). The backup itself stays in S3 until the bucket expires it (the
+ * class keeps contents, `Retain`).
+ */
 export function homeSnapshotManifest(snapshotClass: string): string {
     return JSON.stringify({
         apiVersion: "snapshot.storage.k8s.io/v1",
         kind: "VolumeSnapshot",
-        metadata: { generateName: "jenkins-home-", namespace: NAMESPACE, labels: { "app.kubernetes.io/part-of": "jenkins-dr" } },
+        metadata: {
+            name: "set-from-job-name",
+            namespace: NAMESPACE,
+            labels: { "app.kubernetes.io/part-of": "jenkins-dr" },
+            ownerReferences: [{ apiVersion: "batch/v1", kind: "Job", name: "set-from-job-name", uid: "set-from-job-uid" }],
+        },
         spec: { volumeSnapshotClassName: snapshotClass, source: { persistentVolumeClaimName: HOME_CLAIM } },
+    });
+}
+
+/** Files the Downward API writes beside the manifest: the Job labels the Job controller puts on its pods (Kubernetes 1.27+). */
+export const JOB_LABEL_FILES = { "job-name": "batch.kubernetes.io/job-name", "job-uid": "batch.kubernetes.io/controller-uid" } as const;
+
+/**
+ * kustomization.yaml of the snapshot: a ConfigMap generated from the Downward API files (marked
+ * local-config, so kustomize uses it and never outputs it) whose values replace the VolumeSnapshot's
+ * name and owner reference.
+ */
+export function homeSnapshotKustomization(): string {
+    const from = (file: keyof typeof JOB_LABEL_FILES) => ({ kind: "ConfigMap", name: "snapshot-owner", fieldPath: `data.${file}` });
+    return JSON.stringify({
+        apiVersion: "kustomize.config.k8s.io/v1beta1",
+        kind: "Kustomization",
+        resources: [SNAPSHOT_MANIFEST_FILE],
+        generatorOptions: { disableNameSuffixHash: true, annotations: { "config.kubernetes.io/local-config": "true" } },
+        configMapGenerator: [{ name: "snapshot-owner", files: Object.keys(JOB_LABEL_FILES) }],
+        replacements: [
+            {
+                source: from("job-name"),
+                targets: [{ select: { kind: "VolumeSnapshot" }, fieldPaths: ["metadata.name", "metadata.ownerReferences.0.name"] }],
+            },
+            { source: from("job-uid"), targets: [{ select: { kind: "VolumeSnapshot" }, fieldPaths: ["metadata.ownerReferences.0.uid"] }] },
+        ],
     });
 }
 
@@ -85,18 +187,20 @@ export const KUBECTL_IMAGE = "registry.k8s.io/kubectl:v1.33.4";
 /** Where the snapshot job reads the VolumeSnapshot it creates (a ConfigMap). */
 export const SNAPSHOT_MANIFEST_DIR = "/etc/jenkins-snapshot";
 export const SNAPSHOT_MANIFEST_FILE = "volumesnapshot.json";
+export const SNAPSHOT_KUSTOMIZATION_FILE = "kustomization.yaml";
 const SNAPSHOTTER = "jenkins-snapshotter";
 
 /**
- * The snapshot CronJob's spec: kubectl itself creates the VolumeSnapshot from a mounted file, so
- * nothing needs a shell (the kubectl image may have none). Runs as non-root with a read-only root;
- * kubectl's discovery cache goes to an emptyDir.
+ * The snapshot CronJob's spec: kubectl itself builds the VolumeSnapshot from the mounted
+ * kustomization (`kubectl create -k`), so nothing needs a shell (the kubectl image may have none).
+ * It keeps `kept` finished Jobs, and so `kept` snapshots: older ones go with their Job. Runs as
+ * non-root with a read-only root; kubectl's discovery cache goes to an emptyDir.
  */
-export function homeSnapshotCronJobSpec(schedule: string, configMapName: string): k8s.types.input.batch.v1.CronJobSpec {
+export function homeSnapshotCronJobSpec(schedule: string, configMapName: string, kept: number): k8s.types.input.batch.v1.CronJobSpec {
     return {
         schedule,
         concurrencyPolicy: "Forbid",
-        successfulJobsHistoryLimit: 3,
+        successfulJobsHistoryLimit: kept,
         failedJobsHistoryLimit: 3,
         jobTemplate: {
             spec: {
@@ -110,7 +214,7 @@ export function homeSnapshotCronJobSpec(schedule: string, configMapName: string)
                             {
                                 name: "snapshot",
                                 image: KUBECTL_IMAGE,
-                                command: ["/bin/kubectl", "create", "-f", `${SNAPSHOT_MANIFEST_DIR}/${SNAPSHOT_MANIFEST_FILE}`],
+                                command: ["/bin/kubectl", "create", "-k", SNAPSHOT_MANIFEST_DIR],
                                 env: [{ name: "HOME", value: "/tmp" }],
                                 volumeMounts: [
                                     { name: "manifest", mountPath: SNAPSHOT_MANIFEST_DIR, readOnly: true },
@@ -125,7 +229,22 @@ export function homeSnapshotCronJobSpec(schedule: string, configMapName: string)
                             },
                         ],
                         volumes: [
-                            { name: "manifest", configMap: { name: configMapName } },
+                            {
+                                name: "manifest",
+                                projected: {
+                                    sources: [
+                                        { configMap: { name: configMapName } },
+                                        {
+                                            downwardAPI: {
+                                                items: Object.entries(JOB_LABEL_FILES).map(([path, label]) => ({
+                                                    path,
+                                                    fieldRef: { fieldPath: `metadata.labels['${label}']` },
+                                                })),
+                                            },
+                                        },
+                                    ],
+                                },
+                            },
                             { name: "tmp", emptyDir: { sizeLimit: "16Mi" } },
                         ],
                     },
@@ -159,6 +278,10 @@ export class Jenkins extends pulumi.ComponentResource {
         const deployRoleArns = args.deployRoleArns ?? [];
         const protect = args.protect ?? true;
         const keepHome = !(args.deleteDataOnDestroy ?? false);
+        const snapshotSchedule = args.snapshotSchedule ?? "0 */6 * * *";
+        const snapshotRetentionDays = args.snapshotRetentionDays ?? 30;
+        const runs = snapshotsPerDay(snapshotSchedule);
+        const perDay = "perDay" in runs ? runs.perDay : 1;
         const k8sOpts = { parent: this, provider: args.cluster.provider };
 
         const namespace = platformNamespace(`${name}-namespace`, NAMESPACE, "restricted", true, k8sOpts);
@@ -262,7 +385,10 @@ export class Jenkins extends pulumi.ComponentResource {
             `${name}-home-snapshot`,
             {
                 metadata: { name: "jenkins-home-snapshot", namespace: NAMESPACE },
-                data: { [SNAPSHOT_MANIFEST_FILE]: homeSnapshotManifest(args.snapshotClass) },
+                data: {
+                    [SNAPSHOT_MANIFEST_FILE]: homeSnapshotManifest(args.snapshotClass),
+                    [SNAPSHOT_KUSTOMIZATION_FILE]: homeSnapshotKustomization(),
+                },
             },
             { ...k8sOpts, dependsOn: [namespace] },
         );
@@ -270,7 +396,7 @@ export class Jenkins extends pulumi.ComponentResource {
             `${name}-home-snapshot`,
             {
                 metadata: { name: "jenkins-home-snapshot", namespace: NAMESPACE },
-                spec: homeSnapshotCronJobSpec(args.snapshotSchedule ?? "0 */6 * * *", "jenkins-home-snapshot"),
+                spec: homeSnapshotCronJobSpec(snapshotSchedule, "jenkins-home-snapshot", snapshotsKept(perDay, snapshotRetentionDays)),
             },
             { ...k8sOpts, dependsOn: [release, manifest, ...(args.storageReady ?? [])] },
         );

@@ -11,7 +11,8 @@ import {
     buildIssuerValues,
     certificate,
     ISSUER_REF,
-    pcaClusterIssuer,
+    pcaIssuer,
+    validateCertificateNamespaces,
     validateCertificateRequest,
 } from "./objects";
 import { platformNamespace } from "../shared/namespace";
@@ -63,8 +64,14 @@ export interface PkiArgs {
     /** Exact chart versions. */
     readonly certManagerChartVersion: string;
     readonly issuerChartVersion: string;
-    /** Name of the AWSPCAClusterIssuer. @default "private-ca" */
+    /** Name of the platform's AWSPCAIssuer in each certificate namespace. @default "private-ca" */
     readonly issuerName?: string;
+    /**
+     * Namespaces the platform issues TLS server certificates into from the CA (`certificate()`): each
+     * gets an AWSPCAIssuer that cert-manager approves. Nothing else can get a certificate from the CA.
+     * @default [] (load balancers get ACM private certificates through `loadBalancerCertificate`)
+     */
+    readonly certificateNamespaces?: readonly string[];
     /** Days before deleted keys are destroyed. @default 30 */
     readonly kmsDeletionWindowDays?: number;
     /** Protect the CA, its bucket and key. @default true */
@@ -99,6 +106,7 @@ export function validatePkiArgs(args: Omit<PkiArgs, "cluster">): string[] {
             'revocation: got "crl"; the CRL bucket is private (SSE-KMS, public access blocked), so clients could not fetch it: use "ocsp" (ACM PCA\'s managed responder) or "both" (OCSP for clients, the CRL kept for audit)',
         );
     }
+    problems.push(...validateCertificateNamespaces(args.certificateNamespaces ?? []));
     const days = args.permanentDeletionDays ?? 30;
     if (!Number.isInteger(days) || days < 7 || days > 30) {
         problems.push(`permanentDeletionDays: got ${days}; ACM PCA allows 7 to 30`);
@@ -109,20 +117,26 @@ export function validatePkiArgs(args: Omit<PkiArgs, "cluster">): string[] {
 /**
  * A private CA whose keys never leave AWS HSMs (ACM Private CA, FIPS 140-2 level 3), CRLs in a
  * private encrypted bucket or OCSP, cert-manager and the AWS PCA issuer with a role that can only
- * issue from this CA, and an `AWSPCAClusterIssuer`. Implements `CertificateIssuer`.
+ * issue TLS server certificates from this CA, and an `AWSPCAIssuer` in each namespace the platform
+ * issues into, whose requests alone cert-manager approves (docs/pki.md). Implements `CertificateIssuer`.
  */
 export class Pki extends pulumi.ComponentResource implements CertificateIssuer {
     /** ARN of the platform CA. */
     public readonly caArn: pulumi.Output<string>;
     /** The CA certificate (PEM), for clients that must trust the platform's endpoints. */
     public readonly caCertificatePem: pulumi.Output<string>;
-    /** Name of the AWSPCAClusterIssuer. */
+    /** Name of the AWSPCAIssuer in each certificate namespace. */
     public readonly issuerName: string;
+    /** Namespaces `certificate()` may issue into. */
+    public readonly certificateNamespaces: readonly string[];
     /** cert-manager issuer reference. */
     public readonly issuerRef: { readonly group: string; readonly kind: string; readonly name: string };
 
     private readonly provider: k8s.Provider;
-    private readonly issuerResource: k8s.apiextensions.CustomResource;
+    private readonly issuerReady: pulumi.Resource[];
+    private readonly caArnForIssuers: pulumi.Output<string>;
+    private readonly region: string;
+    private readonly namespaceIssuers = new Map<string, k8s.apiextensions.CustomResource>();
     private readonly acmPermission: aws.acmpca.Permission;
     private readonly activation: aws.acmpca.CertificateAuthorityCertificate;
 
@@ -141,6 +155,8 @@ export class Pki extends pulumi.ComponentResource implements CertificateIssuer {
         const protect = args.protect ?? true;
         const validityYears = args.validityYears ?? 10;
         this.issuerName = args.issuerName ?? "private-ca";
+        this.certificateNamespaces = [...(args.certificateNamespaces ?? [])];
+        const pcaIssuers = this.certificateNamespaces.map((namespace) => ({ namespace, name: this.issuerName }));
         this.issuerRef = { ...ISSUER_REF, name: this.issuerName };
         this.provider = args.cluster.provider;
         const k8sOpts = { parent: this, provider: args.cluster.provider };
@@ -218,7 +234,7 @@ export class Pki extends pulumi.ComponentResource implements CertificateIssuer {
             releaseArgs(
                 { ...CERT_MANAGER_CHART, version: args.certManagerChartVersion },
                 namespace.metadata.name,
-                buildCertManagerValues(),
+                buildCertManagerValues(pcaIssuers),
             ),
             // cert-manager's pods (and its webhook, which the issuer chart's objects need) run on the system nodes.
             { ...k8sOpts, dependsOn: [...args.cluster.systemReady] },
@@ -250,17 +266,10 @@ export class Pki extends pulumi.ComponentResource implements CertificateIssuer {
             ),
             { ...k8sOpts, dependsOn: [certManager, issuerPolicy, ...args.cluster.systemReady] },
         );
-        const issuerObject = ca.arn.apply((arn) => pcaClusterIssuer(this.issuerName, arn, args.region));
-        this.issuerResource = new k8s.apiextensions.CustomResource(
-            `${name}-cluster-issuer`,
-            {
-                apiVersion: "awspca.cert-manager.io/v1beta1",
-                kind: "AWSPCAClusterIssuer",
-                metadata: { name: this.issuerName },
-                spec: issuerObject.apply((i) => i.spec),
-            },
-            { ...k8sOpts, dependsOn: [issuerChart, activation] },
-        );
+        // The namespaced issuers are created by `certificate()`, after the namespace they live in.
+        this.issuerReady = [issuerChart, activation];
+        this.caArnForIssuers = ca.arn;
+        this.region = args.region;
 
         // ACM may issue (and renew) private certificates from this CA for load balancers.
         this.acmPermission = new aws.acmpca.Permission(
@@ -292,18 +301,41 @@ export class Pki extends pulumi.ComponentResource implements CertificateIssuer {
         return cert.arn;
     }
 
-    /** Requests a TLS certificate from the platform CA into a namespace (pass the namespace in `opts.dependsOn`). */
+    /**
+     * Requests a TLS server certificate from the platform CA into one of `certificateNamespaces`
+     * (pass the namespace in `opts.dependsOn`); the namespace's AWSPCAIssuer is created with the first request.
+     */
     public certificate(name: string, args: CertificateRequestArgs, opts?: pulumi.CustomResourceOptions): k8s.apiextensions.CustomResource {
         const problems = validateCertificateRequest(name, args);
+        if (!this.certificateNamespaces.includes(args.namespace)) {
+            problems.push(
+                `${name}.namespace: got ${JSON.stringify(args.namespace)}; the platform issues only into its certificate namespaces (${JSON.stringify(this.certificateNamespaces)}, PkiArgs.certificateNamespaces)`,
+            );
+        }
         if (problems.length > 0) {
             throw new Error(`Pki.certificate: ${problems.join("; ")}`);
+        }
+        let issuer = this.namespaceIssuers.get(args.namespace);
+        if (!issuer) {
+            const object = this.caArnForIssuers.apply((arn) => pcaIssuer(this.issuerName, args.namespace, arn, this.region));
+            issuer = new k8s.apiextensions.CustomResource(
+                `${this.issuerName}-${args.namespace}-issuer`,
+                {
+                    apiVersion: "awspca.cert-manager.io/v1beta1",
+                    kind: "AWSPCAIssuer",
+                    metadata: { name: this.issuerName, namespace: args.namespace },
+                    spec: object.apply((i) => i.spec),
+                },
+                { parent: this, provider: this.provider, dependsOn: [...this.issuerReady, ...dependsOnList(opts?.dependsOn)] },
+            );
+            this.namespaceIssuers.set(args.namespace, issuer);
         }
         const object = certificate(name, this.issuerName, args);
         return new k8s.apiextensions.CustomResource(
             `${name}-certificate`,
             { apiVersion: "cert-manager.io/v1", kind: "Certificate", metadata: { name, namespace: args.namespace }, spec: object.spec },
-            // Waits for the issuer and for whatever the caller names (its namespace).
-            { parent: opts?.parent ?? this, provider: this.provider, dependsOn: [this.issuerResource, ...dependsOnList(opts?.dependsOn)] },
+            // Waits for the namespace's issuer and for whatever the caller names (its namespace).
+            { parent: opts?.parent ?? this, provider: this.provider, dependsOn: [issuer, ...dependsOnList(opts?.dependsOn)] },
         );
     }
 }

@@ -1,12 +1,28 @@
 /** IAM for the private CA: the issuer's narrow permissions and the CRL bucket's policies. */
 import { PolicyDocument, policyDocument, Statement } from "../shared/iam-documents";
 import { KEY_ADMIN_ACTIONS } from "../shared/kms-policies";
+import { SERVER_TEMPLATE, templateArn } from "./objects";
 
 /** What aws-privateca-issuer needs, and nothing more (never AWSCertificateManagerPrivateCAFullAccess). */
 export const ISSUER_ACTIONS = ["acm-pca:DescribeCertificateAuthority", "acm-pca:GetCertificate", "acm-pca:IssueCertificate"] as const;
 
+/**
+ * The issuer reads the CA and its certificates, and issues only TLS server certificates: even a
+ * misconfigured issuer (or one a tenant points at the CA) cannot get a CA or passthrough certificate,
+ * because IAM checks the template of every IssueCertificate call (`acm-pca:TemplateArn`).
+ */
 export function issuerPermissions(caArn: string): PolicyDocument {
-    return policyDocument({ Sid: "IssueFromThePlatformCA", Effect: "Allow", Action: [...ISSUER_ACTIONS], Resource: caArn });
+    const [describe, get, issue] = ISSUER_ACTIONS;
+    return policyDocument(
+        { Sid: "ReadThePlatformCA", Effect: "Allow", Action: [describe, get], Resource: caArn },
+        {
+            Sid: "IssueServerCertificatesOnly",
+            Effect: "Allow",
+            Action: issue,
+            Resource: caArn,
+            Condition: { StringEquals: { "acm-pca:TemplateArn": templateArn(SERVER_TEMPLATE) } },
+        },
+    );
 }
 
 /** ACM PCA may write CRLs into the bucket, for CAs of this account only (the bucket adds the TLS-only deny). */

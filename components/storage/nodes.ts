@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { Architecture, POOL_LABEL, POOLS } from "../shared/interfaces";
+import { storageInstanceType } from "./instance-types";
 import { ec2TrustPolicy, managedPolicyArn, toJson } from "../shared/iam-documents";
 
 /** LVM names the storage nodes create on their data volume and LINSTOR's storage pool uses. */
@@ -14,28 +15,8 @@ export const DATA_DEVICE_NAME = "/dev/sdf";
 /** Tag on every storage data volume, so a kept volume can be found after its node is gone. */
 export const DATA_VOLUME_TAG = "ciplatform.io/linstor-data";
 
-/**
- * Instance families with local instance-store disks: the `d` attribute (m6gd, c5d, r6id, x2gd,
- * z1d, ...), and the storage-optimised and dense families (i*, im*, is*, d*, h1). Storage nodes must
- * not have them: the data volume must be the CMK-encrypted EBS volume, never a local disk.
- */
-const INSTANCE_TYPE = /^([a-z]+)(\d+)([a-z-]*)\.([a-z0-9]+)$/;
-
-/** The architecture of an instance type, or a reason it cannot be a storage node. */
-export function storageInstanceType(type: string): { architecture: Architecture } | { problem: string } {
-    const match = INSTANCE_TYPE.exec(type);
-    if (!match) {
-        return { problem: "is not an EC2 instance type such as m7g.xlarge" };
-    }
-    const [, family, , attributes] = match;
-    if (attributes.includes("d") || /^(i|im|is|d|h)$/.test(family)) {
-        return {
-            problem:
-                "has instance-store disks; use a type without local disks (no `d` attribute, not i/d/h families), e.g. m7g.xlarge or m7i.xlarge",
-        };
-    }
-    return { architecture: attributes.includes("g") ? "arm64" : "amd64" };
-}
+// SDK-free, so config validation can use it without loading the SDKs.
+export { storageInstanceType } from "./instance-types";
 
 /**
  * Canonical's public SSM parameter naming its current Ubuntu 24.04 EKS AMI for a Kubernetes
@@ -124,36 +105,57 @@ export interface StorageUserDataInput {
     readonly certificateAuthority: string;
 }
 
+/** Where the storage node's boot script lives: cloud-init runs `scripts/per-boot` on every boot (cc_scripts_per_boot). */
+export const STORAGE_BOOT_SCRIPT = "/var/lib/cloud/scripts/per-boot/ciplatform-storage";
+/** The boot script's state: whether it upgraded the kernel, whether the node joined. */
+export const STORAGE_BOOT_STATE = "/var/lib/ciplatform-storage";
+
 /**
- * User data of a storage node (Ubuntu 24.04 EKS AMI). Steps that may fail transiently are retried
- * and reported, never fatal: the node always joins the cluster, and a missing header package shows
- * up in the DRBD module loader's log instead of a node that silently never registers.
+ * User data of a storage node (Ubuntu 24.04 EKS AMI): installs the boot script as a cloud-init
+ * per-boot script and runs it. Steps that may fail transiently are retried and reported, never
+ * fatal: the node always joins the cluster, and a missing header package shows up in the DRBD
+ * module loader's log instead of a node that silently never registers.
  *
  * 1. Kernel headers for the running kernel (piraeus maps Ubuntu 24.04 to its `drbd9-noble` loader,
- *    which builds DRBD against them), and the kernel packages held so an upgrade cannot leave the
- *    node on a kernel without headers.
+ *    which builds DRBD against them). A node replacing another boots the launch template's AMI,
+ *    which may be months old; Ubuntu drops superseded kernels' header packages from the archive, so
+ *    when the exact headers are gone the node installs the current AWS kernel with its headers
+ *    (`linux-aws`, `linux-headers-aws`) and reboots into it, once; the script runs again on that
+ *    boot and continues. Then the kernel packages are held, so an upgrade cannot leave the node on
+ *    a kernel without headers.
  * 2. The data volume found by what it is, not by its NVMe name: the one EBS volume
  *    (`nvme-Amazon_Elastic_Block_Store_*`; instance-store disks are `Amazon_EC2_NVMe_Instance_Storage`)
  *    that is blank (no partitions, no holders). LVM volume group and thin pool on it, for LINSTOR.
- * 3. Bootstrap with the storage pool's label and taint.
+ * 3. Bootstrap with the storage pool's label and taint, on the first boot that gets here.
  */
 export function storageNodeUserData(input: StorageUserDataInput): string {
     const taint = POOLS.storage.taint;
     const kubeletArgs = `--node-labels=${POOL_LABEL}=${POOLS.storage.label} --register-with-taints=${taint.key}=${taint.value}:${taint.effect}`;
-    return [
+    const kernelPackages = "linux-aws linux-image-aws linux-headers-aws";
+    const boot = [
         "#!/bin/bash",
-        "# ciplatform storage node: DRBD headers, LINSTOR's thin pool on the EBS data volume, then join.",
+        "# ciplatform storage node, every boot: DRBD headers, LINSTOR's thin pool on the EBS data volume, then join (once).",
         "set -u -o pipefail",
         'log() { echo "ciplatform-storage: $*" | systemd-cat -t ciplatform-storage -p warning; echo "ciplatform-storage: $*" >&2; }',
         "export DEBIAN_FRONTEND=noninteractive",
+        `state=${STORAGE_BOOT_STATE}`,
+        'mkdir -p "$state"',
         "",
         "# 1. Headers of the running kernel, for the DRBD module loader; keep that kernel.",
-        "for attempt in 1 2 3 4 5; do",
-        '  if apt-get update -q && apt-get install -y -q "linux-headers-$(uname -r)" lvm2; then break; fi',
-        '  log "installing headers failed (attempt $attempt)"; sleep 15',
-        "done",
+        'if [ ! -d "/lib/modules/$(uname -r)/build" ]; then',
+        "  for attempt in 1 2 3 4 5; do",
+        '    if apt-get update -q && apt-get install -y -q "linux-headers-$(uname -r)" lvm2; then break; fi',
+        '    log "installing headers failed (attempt $attempt)"; sleep 15',
+        "  done",
+        "fi",
+        'if [ ! -d "/lib/modules/$(uname -r)/build" ] && [ ! -e "$state/kernel-upgraded" ]; then',
+        '  log "no headers for $(uname -r) in the archive (an older AMI): installing the current kernel with its headers, then rebooting into it"',
+        `  apt-mark unhold ${kernelPackages} >/dev/null 2>&1 || true`,
+        `  if apt-get install -y -q ${kernelPackages} lvm2; then touch "$state/kernel-upgraded"; systemctl reboot; exit 0; fi`,
+        '  log "installing the current kernel failed"',
+        "fi",
         'test -d "/lib/modules/$(uname -r)/build" || log "no headers for $(uname -r): DRBD cannot be built on this node"',
-        "apt-mark hold linux-aws linux-image-aws linux-headers-aws >/dev/null 2>&1 || true",
+        `apt-mark hold ${kernelPackages} >/dev/null 2>&1 || true`,
         "",
         "# 2. The blank EBS data volume (never an instance-store disk) becomes LINSTOR's thin pool.",
         "data=''",
@@ -173,8 +175,19 @@ export function storageNodeUserData(input: StorageUserDataInput): string {
         '  log "expected one blank EBS data volume, found: ${data:-none}; LINSTOR gets no storage on this node"',
         "fi",
         "",
-        "# 3. Join the cluster as a storage node.",
-        `exec /etc/eks/bootstrap.sh '${input.clusterName}' --apiserver-endpoint '${input.endpoint}' --b64-cluster-ca '${input.certificateAuthority}' --kubelet-extra-args '${kubeletArgs}'`,
+        "# 3. Join the cluster as a storage node, once (the kubelet starts by itself on later boots).",
+        '[ -e "$state/joined" ] && exit 0',
+        `/etc/eks/bootstrap.sh '${input.clusterName}' --apiserver-endpoint '${input.endpoint}' --b64-cluster-ca '${input.certificateAuthority}' --kubelet-extra-args '${kubeletArgs}' && touch "$state/joined"`,
+    ];
+    return [
+        "#!/bin/bash",
+        "# ciplatform storage node: install the per-boot script (a kernel upgrade reboots midway), then run it.",
+        `mkdir -p "$(dirname ${STORAGE_BOOT_SCRIPT})"`,
+        `cat > ${STORAGE_BOOT_SCRIPT} <<'CIPLATFORM_STORAGE_BOOT'`,
+        ...boot,
+        "CIPLATFORM_STORAGE_BOOT",
+        `chmod 0755 ${STORAGE_BOOT_SCRIPT}`,
+        `exec ${STORAGE_BOOT_SCRIPT}`,
         "",
     ].join("\n");
 }

@@ -3,7 +3,7 @@
  * ships typed models for them, so they are typed here and checked against JSON schemas written
  * from the upstream CRDs (components/storage-schemas.ts).
  */
-import { POOL_LABEL, POOLS } from "../shared/interfaces";
+import { POOL_LABEL, POOLS, Taint } from "../shared/interfaces";
 import { STORAGE_POOL, VOLUME_GROUP } from "./nodes";
 
 export { STORAGE_POOL, VOLUME_GROUP };
@@ -14,6 +14,22 @@ interface Metadata {
     labels?: Record<string, string>;
 }
 
+/** A core/v1 Toleration as the operator's manifests spell it. */
+export interface Toleration {
+    key?: string;
+    operator?: "Equal" | "Exists";
+    value?: string;
+    effect?: Taint["effect"];
+    tolerationSeconds?: number;
+}
+
+/** `LinstorCluster.spec.<component>` (piraeus-operator `api/v1/component_spec.go`, since v2.3). */
+export interface ComponentSpec {
+    enabled?: boolean;
+    /** Strategic-merge patch over the component's pod template (`patches/pod-template.yaml`). */
+    podTemplate?: { spec?: { tolerations?: Toleration[]; nodeSelector?: Record<string, string> } };
+}
+
 export interface LinstorCluster {
     apiVersion: "piraeus.io/v1";
     kind: "LinstorCluster";
@@ -21,9 +37,80 @@ export interface LinstorCluster {
     spec: {
         nodeSelector?: Record<string, string>;
         linstorPassphraseSecret?: string;
-        highAvailabilityController?: { enabled: boolean };
+        controller?: ComponentSpec;
+        csiController?: ComponentSpec;
+        csiNode?: ComponentSpec;
+        highAvailabilityController?: ComponentSpec;
         properties?: Array<{ name: string; value: string }>;
     };
+}
+
+/**
+ * The pods the piraeus operator creates from a LinstorCluster, and the tolerations each has in the
+ * operator's base manifests (piraeus-operator v2, `pkg/resources/cluster/<dir>/…`; unchanged from
+ * v2.4 to the pinned 2.8.x). `LinstorCluster.spec.nodeSelector` is patched into every one of them
+ * (`internal/controller/linstorcluster_controller.go`: `ClusterLinstorControllerNodeSelector`,
+ * `ClusterCSIControllerNodeSelector`, `ClusterCSINodeSelectorPatch`, `ClusterHAControllerNodeSelectorPatch`),
+ * but no toleration is (`spec.tolerations` only arrived in v2.9). A component's `podTemplate` is a
+ * strategic-merge patch, and core/v1 `PodSpec.tolerations` is an atomic list: tolerations given
+ * there REPLACE the base list, so the base entries are repeated, not dropped.
+ */
+export const PIRAEUS_COMPONENTS = {
+    controller: {
+        kind: "Deployment",
+        name: "linstor-controller",
+        source: "pkg/resources/cluster/controller/controller-deployment.yaml",
+        baseTolerations: [
+            { key: "node.kubernetes.io/unreachable", operator: "Exists", effect: "NoExecute", tolerationSeconds: 30 },
+            { key: "node.kubernetes.io/not-ready", operator: "Exists", effect: "NoExecute", tolerationSeconds: 30 },
+            { key: "drbd.linbit.com/lost-quorum", effect: "NoSchedule" },
+            { key: "drbd.linbit.com/force-io-error", effect: "NoSchedule" },
+        ],
+    },
+    csiController: {
+        kind: "Deployment",
+        name: "linstor-csi-controller",
+        source: "pkg/resources/cluster/csi-controller/csi-controller-deployment.yaml",
+        baseTolerations: [
+            { key: "drbd.linbit.com/lost-quorum", effect: "NoSchedule" },
+            { key: "drbd.linbit.com/force-io-error", effect: "NoSchedule" },
+        ],
+    },
+    csiNode: {
+        kind: "DaemonSet",
+        name: "linstor-csi-node",
+        source: "pkg/resources/cluster/csi-node/csi-node-daemon-set.yaml",
+        baseTolerations: [
+            { key: "node-role.kubernetes.io/master", effect: "NoSchedule" },
+            { key: "node-role.kubernetes.io/control-plane", effect: "NoSchedule" },
+            { key: "drbd.linbit.com/lost-quorum", effect: "NoSchedule" },
+            { key: "drbd.linbit.com/force-io-error", effect: "NoSchedule" },
+        ],
+    },
+    highAvailabilityController: {
+        kind: "DaemonSet",
+        name: "ha-controller",
+        source: "pkg/resources/cluster/ha-controller/daemonset.yaml",
+        baseTolerations: [
+            { key: "node-role.kubernetes.io/master", effect: "NoSchedule" },
+            { key: "node-role.kubernetes.io/control-plane", effect: "NoSchedule" },
+            { key: "drbd.linbit.com/lost-quorum", effect: "NoSchedule" },
+            { key: "drbd.linbit.com/force-io-error", effect: "NoSchedule" },
+        ],
+    },
+} as const satisfies Record<
+    string,
+    { kind: "Deployment" | "DaemonSet"; name: string; source: string; baseTolerations: readonly Toleration[] }
+>;
+
+export type PiraeusComponent = keyof typeof PIRAEUS_COMPONENTS;
+
+/** The satellites' base tolerations (`pkg/resources/satellite/satellite/daemonset.yaml`). */
+export const PIRAEUS_SATELLITE_BASE_TOLERATIONS: readonly Toleration[] = PIRAEUS_COMPONENTS.csiNode.baseTolerations;
+
+/** The toleration of a pool's taint. */
+export function tolerationOf(taint: Taint): Toleration {
+    return { key: taint.key, operator: "Equal", value: taint.value, effect: taint.effect };
 }
 
 export interface LinstorSatelliteConfiguration {
@@ -47,11 +134,19 @@ export interface VolumeSnapshotClass {
 }
 
 /**
- * The cluster: satellites (and so DRBD and the CSI node plugin) only on the storage node groups, the
- * master passphrase from a Secret, the HA controller on. Workloads on LINSTOR volumes run on those
- * nodes too (`placementOn("storage")`), where their replicas are local.
+ * The cluster: all of LINSTOR (controller, CSI controller, CSI node plugin, HA controller and the
+ * satellites) on the storage node groups, the master passphrase from a Secret, the HA controller on.
+ * The operator pins every component to `spec.nodeSelector`, and those nodes carry the storage
+ * taint, so each component's pod template tolerates it (its base tolerations kept, see
+ * `PIRAEUS_COMPONENTS`). Workloads on LINSTOR volumes run on those nodes too
+ * (`placementOn("storage")`), where their replicas are local.
  */
 export function linstorCluster(passphraseSecret: string): LinstorCluster {
+    const onStorageNodes = (component: PiraeusComponent): ComponentSpec => ({
+        podTemplate: {
+            spec: { tolerations: [...PIRAEUS_COMPONENTS[component].baseTolerations, tolerationOf(POOLS.storage.taint)] },
+        },
+    });
     return {
         apiVersion: "piraeus.io/v1",
         kind: "LinstorCluster",
@@ -59,7 +154,10 @@ export function linstorCluster(passphraseSecret: string): LinstorCluster {
         spec: {
             nodeSelector: { [POOL_LABEL]: POOLS.storage.label },
             linstorPassphraseSecret: passphraseSecret,
-            highAvailabilityController: { enabled: true },
+            controller: onStorageNodes("controller"),
+            csiController: onStorageNodes("csiController"),
+            csiNode: onStorageNodes("csiNode"),
+            highAvailabilityController: { enabled: true, ...onStorageNodes("highAvailabilityController") },
         },
     };
 }
@@ -72,7 +170,6 @@ export function linstorCluster(passphraseSecret: string): LinstorCluster {
  * headers the node installed for its running kernel.
  */
 export function satelliteConfiguration(): LinstorSatelliteConfiguration {
-    const taint = POOLS.storage.taint;
     return {
         apiVersion: "piraeus.io/v1",
         kind: "LinstorSatelliteConfiguration",
@@ -80,7 +177,7 @@ export function satelliteConfiguration(): LinstorSatelliteConfiguration {
         spec: {
             nodeSelector: { [POOL_LABEL]: POOLS.storage.label },
             storagePools: [{ name: STORAGE_POOL, lvmThinPool: { volumeGroup: VOLUME_GROUP, thinPool: STORAGE_POOL } }],
-            podTemplate: { spec: { tolerations: [{ key: taint.key, operator: "Equal", value: taint.value, effect: taint.effect }] } },
+            podTemplate: { spec: { tolerations: [...PIRAEUS_SATELLITE_BASE_TOLERATIONS, tolerationOf(POOLS.storage.taint)] } },
         },
     };
 }
@@ -95,9 +192,26 @@ export function replicatedStorageParameters(replicas: number): Record<string, st
     };
 }
 
+/**
+ * The LINSTOR S3 remote snapshots ship through, named after the S3 key's generation. linstor-csi
+ * registers a remote the first time a snapshot names it and never updates it afterwards
+ * (piraeusdatastore/linstor-csi v1.12.0 `pkg/client/linstor.go` `ReconcileRemote`: an existing remote
+ * of that name is used as it is), so a remote named after the bucket would keep the first key
+ * forever and fail every shipment once that key is deleted. A new key generation is a new remote,
+ * registered with the new key; remotes of older generations stay for restoring older backups (docs/storage.md).
+ */
+export function s3RemoteName(keyGeneration: string): string {
+    return `dr-${keyGeneration}`;
+}
+
+/** The service account of the CSI controller (its csi-snapshotter reads the S3 key Secret), `pkg/resources/cluster/csi-controller/csi-controller-service-account.yaml`. */
+export const CSI_CONTROLLER_SERVICE_ACCOUNT = "linstor-csi-controller";
+
 export interface S3SnapshotClassInput {
     readonly name: string;
     readonly bucket: string;
+    /** LINSTOR remote name (`s3RemoteName` of the key generation). */
+    readonly remoteName: string;
     readonly region: string;
     /** Secret with `access-key` and `secret-key`. */
     readonly secretName: string;
@@ -114,7 +228,7 @@ export function s3SnapshotClass(input: S3SnapshotClassInput): VolumeSnapshotClas
         deletionPolicy: "Retain",
         parameters: {
             "snap.linstor.csi.linbit.com/type": "S3",
-            "snap.linstor.csi.linbit.com/remote-name": input.bucket,
+            "snap.linstor.csi.linbit.com/remote-name": input.remoteName,
             "snap.linstor.csi.linbit.com/delete-local": "true",
             "snap.linstor.csi.linbit.com/allow-incremental": "false",
             "snap.linstor.csi.linbit.com/s3-bucket": input.bucket,

@@ -10,6 +10,42 @@ const metadata = {
 };
 const stringMap = { type: "object", additionalProperties: { type: "string" } };
 
+/** core/v1 Toleration (the fields a pod template's `tolerations` may carry). */
+const toleration = {
+    type: "object",
+    additionalProperties: false,
+    properties: {
+        key: { type: "string" },
+        operator: { enum: ["Equal", "Exists"] },
+        value: { type: "string" },
+        effect: { enum: ["NoSchedule", "PreferNoSchedule", "NoExecute"] },
+        tolerationSeconds: { type: "integer" },
+    },
+};
+
+/**
+ * A pod template patch (`podTemplate`, an object the CRD leaves open): the platform sets only its
+ * scheduling fields, and a typo there would leave a component unschedulable, so they are typed.
+ */
+const podTemplate = {
+    type: "object",
+    additionalProperties: false,
+    properties: {
+        metadata: { type: "object" },
+        spec: {
+            type: "object",
+            properties: { tolerations: { type: "array", items: toleration }, nodeSelector: stringMap, affinity: { type: "object" } },
+        },
+    },
+};
+
+/** `LinstorCluster.spec.{controller,csiController,csiNode,highAvailabilityController}` (ComponentSpec, piraeus-operator v2.3+). */
+const componentSpec = {
+    type: "object",
+    additionalProperties: false,
+    properties: { enabled: { type: "boolean" }, podTemplate },
+};
+
 export const LINSTOR_CLUSTER_SCHEMA = {
     type: "object",
     required: ["apiVersion", "kind", "metadata", "spec"],
@@ -23,11 +59,10 @@ export const LINSTOR_CLUSTER_SCHEMA = {
             properties: {
                 nodeSelector: stringMap,
                 linstorPassphraseSecret: { type: "string", minLength: 1 },
-                highAvailabilityController: {
-                    type: "object",
-                    additionalProperties: false,
-                    properties: { enabled: { type: "boolean" }, podTemplate: { type: "object" } },
-                },
+                controller: componentSpec,
+                csiController: componentSpec,
+                csiNode: componentSpec,
+                highAvailabilityController: componentSpec,
                 properties: {
                     type: "array",
                     items: { type: "object", required: ["name"], properties: { name: { type: "string" }, value: { type: "string" } } },
@@ -67,7 +102,7 @@ export const LINSTOR_SATELLITE_CONFIGURATION_SCHEMA = {
             properties: {
                 nodeSelector: stringMap,
                 storagePools: { type: "array", items: storagePool },
-                podTemplate: { type: "object" },
+                podTemplate,
                 properties: { type: "array" },
             },
         },

@@ -7,7 +7,15 @@ import { EncryptedBucket } from "../shared/encrypted-bucket";
 import { releaseArgs } from "../shared/helm";
 import { PolicyDocument, policyDocument, toJson } from "../shared/iam-documents";
 import { platformNamespace } from "../shared/namespace";
-import { buildOperatorValues, linstorCluster, replicatedStorageParameters, s3SnapshotClass, satelliteConfiguration } from "./objects";
+import {
+    buildOperatorValues,
+    CSI_CONTROLLER_SERVICE_ACCOUNT,
+    linstorCluster,
+    replicatedStorageParameters,
+    s3RemoteName,
+    s3SnapshotClass,
+    satelliteConfiguration,
+} from "./objects";
 
 /** The piraeus operator v2 chart (named `piraeus`), as upstream publishes it: an OCI chart on GHCR. */
 export const PIRAEUS_CHART = { chart: "piraeus", repository: "oci://ghcr.io/piraeusdatastore/piraeus-operator" } as const;
@@ -16,10 +24,10 @@ export const NAMESPACE = "piraeus-datastore";
 export const REPLICATED_STORAGE_CLASS = "linstor-replicated";
 export const S3_SNAPSHOT_CLASS = "linstor-s3";
 
-/** Arguments of the replicated storage. */
 /** pulumi-kubernetes' await annotation: the LinstorCluster counts as created when LINSTOR is available. */
 export const LINSTOR_AVAILABLE = { "pulumi.com/waitFor": "condition=Available" } as const;
 
+/** Arguments of the replicated storage. */
 export interface StorageArgs {
     readonly cluster: ClusterHandle;
     readonly secrets: SecretsCatalog;
@@ -47,6 +55,13 @@ export interface StorageArgs {
     readonly protect?: boolean;
     /** Nodes the operator and LINSTOR run on (Karpenter's NodePools, the storage node groups): the releases wait for them. @default [] - the system nodes only */
     readonly capacity?: readonly pulumi.Resource[];
+    /**
+     * Resources created before the operator: its chart registers a validating webhook on every
+     * StorageClass (and piraeus.io object) that fails closed while its pods start
+     * (charts/piraeus templates/validating-webhook-configuration.yaml), so the cluster's own
+     * StorageClasses must exist first. @default []
+     */
+    readonly createdBefore?: readonly pulumi.Resource[];
 }
 
 export function validateStorageArgs(args: Pick<StorageArgs, "replicas" | "snapshotRetentionDays" | "s3KeyRotation">): string[] {
@@ -106,6 +121,8 @@ export class Storage extends pulumi.ComponentResource {
     public readonly drBucket: pulumi.Output<string>;
     /** Snapshot class objects ready (snapshots may be taken). */
     public readonly ready: pulumi.Resource[];
+    /** Days the DR bucket keeps a backup: VolumeSnapshots must be pruned before then. */
+    public readonly snapshotRetentionDays: number;
 
     constructor(name: string, args: StorageArgs, opts?: pulumi.ComponentResourceOptions) {
         super("ciplatform:storage:Storage", name, {}, opts);
@@ -143,7 +160,7 @@ export class Storage extends pulumi.ComponentResource {
             {
                 ...k8sOpts,
                 // The operator runs on Karpenter's general nodes: its atomic release waits for them (and CoreDNS).
-                dependsOn: [namespace, ...args.cluster.systemReady, ...(args.capacity ?? [])],
+                dependsOn: [namespace, ...args.cluster.systemReady, ...(args.capacity ?? []), ...(args.createdBefore ?? [])],
                 retainOnDelete: protect,
             },
         );
@@ -232,11 +249,32 @@ export class Storage extends pulumi.ComponentResource {
             { parent: this, dependsOn: [namespace] },
         );
 
+        // The CSI controller's csi-snapshotter reads the Secret the snapshot class names; newer piraeus
+        // releases no longer grant it every Secret of the cluster (piraeus-operator PR #1053), so it gets this one.
+        const secretReader = new k8s.rbac.v1.Role(
+            `${name}-s3-credentials-reader`,
+            {
+                metadata: { name: "linstor-s3-credentials-reader", namespace: NAMESPACE },
+                rules: [{ apiGroups: [""], resources: ["secrets"], resourceNames: [s3Secret.kubernetesSecretName], verbs: ["get"] }],
+            },
+            { ...k8sOpts, dependsOn: [namespace] },
+        );
+        const secretReaderBinding = new k8s.rbac.v1.RoleBinding(
+            `${name}-s3-credentials-reader`,
+            {
+                metadata: { name: "linstor-s3-credentials-reader", namespace: NAMESPACE },
+                roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "linstor-s3-credentials-reader" },
+                subjects: [{ kind: "ServiceAccount", name: CSI_CONTROLLER_SERVICE_ACCOUNT, namespace: NAMESPACE }],
+            },
+            { ...k8sOpts, dependsOn: [secretReader] },
+        );
+
         this.snapshotClassName = S3_SNAPSHOT_CLASS;
         const snapshotClassObject = bucket.bucket.apply((b) =>
             s3SnapshotClass({
                 name: S3_SNAPSHOT_CLASS,
                 bucket: b,
+                remoteName: s3RemoteName(s3KeyRotation),
                 region: args.region,
                 secretName: s3Secret.kubernetesSecretName,
                 secretNamespace: NAMESPACE,
@@ -252,10 +290,11 @@ export class Storage extends pulumi.ComponentResource {
                 deletionPolicy: snapshotClassObject.deletionPolicy,
                 parameters: snapshotClassObject.parameters,
             },
-            { ...k8sOpts, dependsOn: [snapshotAddon, clusterResource] },
+            { ...k8sOpts, dependsOn: [snapshotAddon, clusterResource, secretReaderBinding] },
         );
 
         this.drBucket = bucket.bucket;
+        this.snapshotRetentionDays = snapshotRetentionDays;
         this.ready = [snapshotClass, clusterResource];
         this.registerOutputs({
             storageClassName: this.storageClassName,

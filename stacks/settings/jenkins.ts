@@ -1,3 +1,4 @@
+import { snapshotsPerDay } from "../../components/jenkins/jenkins";
 import { z } from "zod";
 import { defineSection } from "./define";
 
@@ -23,7 +24,10 @@ export const jenkinsSection = defineSection({
             .describe("Deploy roles (in other accounts) the Jenkins controller may assume; nothing else."),
         snapshotSchedule: z
             .string()
-            .regex(/^(\S+\s+){4}\S+$/, "must be a cron expression such as 0 */6 * * *")
+            .superRefine((schedule, ctx) => {
+                const runs = snapshotsPerDay(schedule);
+                if ("problem" in runs) ctx.addIssue({ code: "custom", message: runs.problem });
+            })
             .default("0 */6 * * *")
             .describe("Cron schedule of the Jenkins home snapshot to S3."),
         deleteDataOnDestroy: z

@@ -869,7 +869,7 @@ const CASES: Case[] = [
                 ],
                 messages: [
                     'Helm release "x" (thing) is not pinned: set version to an exact chart version (got "^1.2").',
-                    'Helm release "x" (thing) comes from https://charts.example.com: use one of oci://public.ecr.aws/karpenter, https://charts.external-secrets.io, https://charts.jetstack.io, https://cert-manager.github.io/aws-privateca-issuer, https://charts.gitlab.io, https://charts.jenkins.io, oci://ghcr.io/piraeusdatastore/piraeus-operator, https://aws.github.io/eks-charts or add it to allowedHelmRepositories.',
+                    'Helm release "x" (thing) comes from https://charts.example.com: use one of oci://public.ecr.aws/karpenter, https://charts.external-secrets.io, https://charts.jetstack.io, https://cert-manager.github.io/aws-privateca-issuer, https://charts.gitlab.io, https://charts.jenkins.io, oci://ghcr.io/piraeusdatastore/piraeus-operator, https://aws.github.io/eks-charts, https://kyverno.github.io/kyverno, https://nirmata.github.io/kyverno-notation-aws, https://kyverno.github.io/policy-reporter, https://falcosecurity.github.io/charts or add it to allowedHelmRepositories.',
                 ],
             },
         ],

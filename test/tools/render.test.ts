@@ -10,6 +10,7 @@ import { chartRefOf, chartValueFacts, indexCharts, nearestChart } from "../../to
 import { checkPlan, ChartSource, formatReport, jenkinsAgentPods, PlanLike } from "../../tools/render/check";
 import { runnerConfigToml } from "../../components/gitlab-runners/config";
 import { buildJenkinsValues } from "../../components/jenkins/values";
+import { placementModelProblems } from "../../tools/render/placement-models";
 
 /** A pod that meets "restricted": the passing fixture each test changes one thing of. */
 function restrictedPod(): PodSpecLike {
@@ -383,5 +384,79 @@ describe("render: charts and the whole check", () => {
         const report = checkPlan(plan, () => ({ found: false, error: "chart demo@1.3.0 does not exist" }));
         assert.equal(report.failed, true);
         assert.equal(report.releases[0].error, "chart demo@1.3.0 does not exist");
+    });
+});
+
+describe("render: placement models against the rendered chart (tools/render/placement-models.ts)", () => {
+    const karpenterDeployment = (nodeSelector: Record<string, string>, tolerations: unknown[]): Record<string, unknown> => ({
+        apiVersion: "apps/v1",
+        kind: "Deployment",
+        metadata: { name: "karpenter" },
+        spec: {
+            template: {
+                spec: {
+                    nodeSelector,
+                    tolerations,
+                    affinity: {
+                        nodeAffinity: {
+                            requiredDuringSchedulingIgnoredDuringExecution: {
+                                nodeSelectorTerms: [{ matchExpressions: [{ key: "karpenter.sh/nodepool", operator: "DoesNotExist" }] }],
+                            },
+                        },
+                    },
+                },
+            },
+        },
+    });
+    const values = { nodeSelector: { "ciplatform.io/pool": "system" } };
+
+    it("agrees with a chart that renders what the model predicts (karpenter 1.14.1 templates/deployment.yaml, values merged over defaults)", () => {
+        const docs = [
+            karpenterDeployment({ "kubernetes.io/os": "linux", "ciplatform.io/pool": "system" }, [
+                { key: "CriticalAddonsOnly", operator: "Exists" },
+            ]),
+        ];
+        assert.deepEqual(placementModelProblems("karpenter", "1.14.1", values, docs), []);
+    });
+
+    it("names the field where the chart differs, an unmodelled workload, and a chart version without a model", () => {
+        const docs = [
+            karpenterDeployment({ "ciplatform.io/pool": "system" }, [{ key: "CriticalAddonsOnly", operator: "Exists" }]),
+            { apiVersion: "batch/v1", kind: "Job", metadata: { name: "karpenter-cleanup" }, spec: { template: { spec: {} } } },
+        ];
+        const problems = placementModelProblems("karpenter", "1.14.1", values, docs);
+        assert.equal(problems.length, 2);
+        assert.match(
+            problems[0],
+            /^Deployment karpenter \(templates\/deployment\.yaml\): nodeSelector: model .*"kubernetes\.io\/os":"linux".*, chart /,
+        );
+        assert.match(problems[1], /^Job karpenter-cleanup is rendered but not modelled/);
+        assert.match(placementModelProblems("karpenter", "1.15.0", values, docs)[0], /no placement model of chart karpenter at 1\.15\.0/);
+    });
+
+    it("a release whose model differs fails the render check when placement models are checked", () => {
+        const plan: PlanLike = {
+            stack: "test",
+            resources: [
+                {
+                    urn: "rel",
+                    type: "kubernetes:helm.sh/v3:Release",
+                    name: "karpenter",
+                    parent: null,
+                    dependsOn: [],
+                    inputs: { chart: "oci://public.ecr.aws/karpenter/karpenter", version: "1.14.1", namespace: "kube-system", values },
+                },
+            ],
+        };
+        const source: ChartSource = () => ({
+            found: true,
+            version: "1.14.1",
+            facts: { defaults: { nodeSelector: {} } },
+            render: () => ({ docs: [karpenterDeployment({ "ciplatform.io/pool": "system" }, [])] }),
+        });
+        assert.equal(checkPlan(plan, source).failed, false);
+        const report = checkPlan(plan, source, { placementModels: true });
+        assert.equal(report.failed, true);
+        assert.match(formatReport(report), /placement model: karpenter: Deployment karpenter .*tolerations: model/);
     });
 });

@@ -5,7 +5,6 @@
  * rejects, and the custom resources whose CRD nothing they depend on installs. Charts come from a
  * `ChartSource`, so the logic is tested with fixtures and no helm.
  */
-import * as YAML from "yaml";
 import {
     apiString,
     ApiKind,
@@ -20,7 +19,9 @@ import {
     parseApiVersion,
 } from "./crds";
 import { ChartRef, chartRefOf } from "./charts";
-import { checkPod, PodSecurityLevel, PodSpecLike, PodTemplate, podTemplates, PssFinding, SecurityContextLike } from "./pss";
+import { checkPod, PodSecurityLevel, PodSpecLike, PodTemplate, podTemplates, PssFinding } from "./pss";
+import { jenkinsAgentPods } from "./jenkins-agents";
+import { placementModelProblems } from "./placement-models";
 import { runnerJobPods } from "./runner-pods";
 import { ChartValueFacts, isTree, unknownValueKeys, ValueTree } from "./values";
 
@@ -76,6 +77,13 @@ export interface ReleaseReport {
     readonly unknownKeys: readonly string[];
     readonly pods: number;
     readonly podViolations: readonly PodFinding[];
+    /** Where the scheduling check's placement model of the chart disagrees with the rendered chart (with `placementModels`). */
+    readonly placementProblems?: readonly string[];
+}
+
+export interface CheckOptions {
+    /** Cross-check the scheduling check's per-chart placement models against the rendered charts. @default false */
+    readonly placementModels?: boolean;
 }
 
 export interface RenderReport {
@@ -119,53 +127,6 @@ export function namespaceLevels(plan: PlanLike): Map<string, PodSecurityLevel> {
     return levels;
 }
 
-/** What the kubernetes plugin's RestrictedPssSecurityContextInjector adds to every container, where unset. */
-function injectRestricted(sc: SecurityContextLike | undefined): SecurityContextLike {
-    return {
-        ...sc,
-        allowPrivilegeEscalation: sc?.allowPrivilegeEscalation ?? false,
-        runAsNonRoot: sc?.runAsNonRoot ?? true,
-        seccompProfile: sc?.seccompProfile ?? { type: "RuntimeDefault" },
-        capabilities: { ...sc?.capabilities, drop: sc?.capabilities?.drop ?? ["ALL"] },
-    };
-}
-
-/** Agent pods of the Jenkins chart's JCasC kubernetes cloud (values `agent.podTemplates`). */
-export function jenkinsAgentPods(values: ValueTree): Array<{ name: string; spec: PodSpecLike; annotations: Record<string, string> }> {
-    const agent = isTree(values.agent) ? values.agent : {};
-    if (agent.enabled === false) return [];
-    const restricted = agent.restrictedPssSecurityContext === true;
-    const templates = isTree(agent.podTemplates) ? Object.values(agent.podTemplates) : [];
-    return templates.flatMap((text) => {
-        const list = typeof text === "string" ? (YAML.parse(text) as Array<Record<string, unknown>> | null) : null;
-        return (list ?? []).map((t) => {
-            const pod =
-                typeof t.yaml === "string"
-                    ? ((YAML.parse(t.yaml) as { metadata?: { annotations?: Record<string, string> }; spec?: PodSpecLike } | null) ?? {})
-                    : {};
-            const spec = pod.spec ?? {};
-            const named = new Map<string, { name: string; securityContext?: SecurityContextLike }>();
-            for (const c of [
-                { name: "jnlp" },
-                ...(spec.containers ?? []),
-                ...((t.containers as Array<{ name: string }> | undefined) ?? []),
-            ])
-                named.set(c.name, { ...named.get(c.name), ...c });
-            const containers = [...named.values()].map((c) =>
-                restricted ? { ...c, securityContext: injectRestricted(c.securityContext) } : c,
-            );
-            const initContainers = (spec.initContainers ?? []).map((c) =>
-                restricted ? { ...c, securityContext: injectRestricted(c.securityContext) } : c,
-            );
-            return {
-                name: `agent ${String(t.name)}`,
-                spec: { ...spec, containers, initContainers },
-                annotations: pod.metadata?.annotations ?? {},
-            };
-        });
-    });
-}
-
 function judge(
     release: string,
     pod: string,
@@ -180,7 +141,7 @@ function judge(
 }
 
 /** Runs every check over a plan with charts from `source`. */
-export function checkPlan(plan: PlanLike, source: ChartSource): RenderReport {
+export function checkPlan(plan: PlanLike, source: ChartSource, options: CheckOptions = {}): RenderReport {
     const levels = namespaceLevels(plan);
     const closure = dependencyClosure(plan.resources);
     const providers: CrdProvider[] = [];
@@ -287,12 +248,28 @@ export function checkPlan(plan: PlanLike, source: ChartSource): RenderReport {
                 if (found) podViolations.push(found);
             }
         }
-        releases.push({ ...base, rendered: loaded.version, unknownKeys, pods, podViolations });
+        const placementProblems = options.placementModels
+            ? placementModelProblems(ref.name, loaded.version, values, rendered.docs)
+            : undefined;
+        releases.push({
+            ...base,
+            rendered: loaded.version,
+            unknownKeys,
+            pods,
+            podViolations,
+            ...(placementProblems ? { placementProblems } : {}),
+        });
     }
 
     const crdFindings = checkCrdCoverage(uses, providers);
     const failed =
-        releases.some((r) => (r.error !== undefined && !r.unverified) || r.unknownKeys.length > 0 || r.podViolations.length > 0) ||
+        releases.some(
+            (r) =>
+                (r.error !== undefined && !r.unverified) ||
+                r.unknownKeys.length > 0 ||
+                r.podViolations.length > 0 ||
+                (r.placementProblems ?? []).length > 0,
+        ) ||
         projectViolations.length > 0 ||
         crdFindings.length > 0;
     return { stack: plan.stack, releases, projectPods: { checked: projectChecked, violations: projectViolations }, crdFindings, failed };
@@ -302,7 +279,13 @@ export function checkPlan(plan: PlanLike, source: ChartSource): RenderReport {
 export function formatReport(report: RenderReport): string {
     const rows = report.releases.map((r) => {
         const version = r.rendered && r.rendered !== r.pinned ? `${r.pinned} (rendered ${r.rendered}, nearest stored)` : r.pinned;
-        const status = r.unverified ? "UNVERIFIED" : r.error ? "FAIL" : r.unknownKeys.length + r.podViolations.length > 0 ? "FAIL" : "ok";
+        const status = r.unverified
+            ? "UNVERIFIED"
+            : r.error
+              ? "FAIL"
+              : r.unknownKeys.length + r.podViolations.length + (r.placementProblems ?? []).length > 0
+                ? "FAIL"
+                : "ok";
         return [
             r.release,
             `${r.chart}@${version}`,
@@ -328,6 +311,7 @@ export function formatReport(report: RenderReport): string {
         if (r.error) out.push(`${r.unverified ? "unverified" : "error"}: ${r.release}: ${r.error}`);
         for (const k of r.unknownKeys)
             out.push(`unknown value key: ${r.release}: ${k} does not exist in chart ${r.chart}@${r.rendered ?? r.pinned}`);
+        for (const p of r.placementProblems ?? []) out.push(`placement model: ${r.release}: ${p}`);
         for (const p of r.podViolations)
             for (const f of p.findings)
                 out.push(`pod security: ${r.release}: ${p.pod} in ${p.namespace} (${p.level}): ${f.check}: ${f.detail}`);
@@ -338,12 +322,15 @@ export function formatReport(report: RenderReport): string {
     const psCount = report.releases.reduce((n, r) => n + r.podViolations.length, 0) + report.projectPods.violations.length;
     const keyCount = report.releases.reduce((n, r) => n + r.unknownKeys.length, 0);
     const unverified = report.releases.filter((r) => r.unverified).length;
+    const modelled = report.releases.filter((r) => r.placementProblems !== undefined);
+    const placementCount = modelled.reduce((n, r) => n + (r.placementProblems ?? []).length, 0);
     out.push(
         `Summary: ${report.releases.length} releases, ${report.releases.reduce((n, r) => n + r.pods, 0) + report.projectPods.checked} pods checked; ` +
             `${psCount} Pod Security violation(s), ${keyCount} unknown value key(s), ${report.crdFindings.length} CRD finding(s), ` +
-            `${report.releases.filter((r) => r.error && !r.unverified).length} chart error(s)${unverified > 0 ? `, ${unverified} release(s) unverified (chart not available)` : ""}.`,
+            `${report.releases.filter((r) => r.error && !r.unverified).length} chart error(s)${unverified > 0 ? `, ${unverified} release(s) unverified (chart not available)` : ""}` +
+            `${modelled.length > 0 ? `; placement models of ${modelled.length} release(s) checked against the rendered charts: ${placementCount} difference(s)` : ""}.`,
     );
     return out.join("\n");
 }
 
-export { apiString };
+export { apiString, jenkinsAgentPods };

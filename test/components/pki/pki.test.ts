@@ -3,12 +3,16 @@ import { kubernetesModels, loadKubernetesModels } from "../../../components/shar
 import { Pki, validatePkiArgs } from "../../../components/pki/pki";
 import { crlBucketStatements, crlKeyPolicy, issuerPermissions } from "../../../components/pki/policies";
 import {
-    APPROVED_SIGNERS,
+    approvedSigners,
     buildCertManagerValues,
+    buildIssuerValues,
     certificate,
-    pcaClusterIssuer,
+    pcaIssuer,
+    SERVER_TEMPLATE,
+    templateArn,
     validateCertificateRequest,
 } from "../../../components/pki/objects";
+import { issuerTemplateArn } from "../../helpers/pca";
 import { policyDocument } from "../../../components/shared/iam-documents";
 import { ofType, plan, PlanFile, single, configIssues } from "../../helpers/mocks";
 import { testCluster, underOrgTags } from "../../helpers/fixtures";
@@ -25,12 +29,23 @@ describe("private PKI", () => {
         const policy = issuerPermissions(CA);
         const role = `arn:aws:iam::${ACCOUNT}:role/pki-issuer`;
 
+        const server = { "acm-pca:TemplateArn": templateArn(SERVER_TEMPLATE) };
         it("allows exactly Describe, Get and Issue, on this CA only", async () => {
             for (const action of ["acm-pca:DescribeCertificateAuthority", "acm-pca:GetCertificate", "acm-pca:IssueCertificate"]) {
-                assert.equal(await simulate({ identityPolicies: [policy], principal: role, action, resource: CA }), "Allowed", action);
+                assert.equal(
+                    await simulate({ identityPolicies: [policy], principal: role, action, resource: CA, context: server }),
+                    "Allowed",
+                    action,
+                );
             }
             assert.equal(
-                await simulate({ identityPolicies: [policy], principal: role, action: "acm-pca:IssueCertificate", resource: OTHER_CA }),
+                await simulate({
+                    identityPolicies: [policy],
+                    principal: role,
+                    action: "acm-pca:IssueCertificate",
+                    resource: OTHER_CA,
+                    context: server,
+                }),
                 "ImplicitlyDenied",
             );
             assert.equal(
@@ -43,7 +58,78 @@ describe("private PKI", () => {
             );
             assert.deepEqual(
                 policy.Statement.map((s) => s.Resource),
-                [CA],
+                [CA, CA],
+            );
+        });
+
+        // aws-privateca-issuer pkg/aws/pca.go buildTemplateArn maps isCA to SubordinateCACertificate_PathLen0 and
+        // more than two usages to the CSR-passthrough template; IAM refuses both (acm-pca:TemplateArn).
+        for (const template of [
+            "SubordinateCACertificate_PathLen0/V1",
+            "BlankEndEntityCertificate_APICSRPassthrough/V1",
+            "RootCACertificate/V1",
+        ]) {
+            it(`refuses IssueCertificate with ${template} (acm-pca:TemplateArn limited to ${SERVER_TEMPLATE})`, async () => {
+                assert.equal(
+                    await simulate({
+                        identityPolicies: [policy],
+                        principal: role,
+                        action: "acm-pca:IssueCertificate",
+                        resource: CA,
+                        context: { "acm-pca:TemplateArn": templateArn(template) },
+                    }),
+                    "ImplicitlyDenied",
+                );
+            });
+        }
+    });
+
+    describe("trust: who may get which certificate (pkg/aws/pca.go buildTemplateArn, cert-manager approver)", () => {
+        const request = (): ReturnType<typeof certificate>["spec"] =>
+            certificate("t", "private-ca", { namespace: "jenkins", secretName: "s", dnsNames: ["a.ci.internal"] }).spec;
+
+        it("without an issuer template, the platform's own Certificate would be signed with the CSR-passthrough template, and isCA with the subordinate-CA one", () => {
+            assert.equal(
+                issuerTemplateArn(undefined, { usages: request()?.usages }),
+                templateArn("BlankEndEntityCertificate_APICSRPassthrough/V1"),
+            );
+            assert.equal(issuerTemplateArn(undefined, { isCA: true }), templateArn("SubordinateCACertificate_PathLen0/V1"));
+        });
+
+        it("the platform's issuer signs every request, isCA included, with the server template, which is the one IAM allows", () => {
+            const issuer = pcaIssuer("private-ca", "jenkins", CA, "eu-west-1");
+            assert.equal(issuer.kind, "AWSPCAIssuer");
+            assert.equal(issuer.metadata.namespace, "jenkins");
+            const chosen = [
+                issuerTemplateArn(issuer.spec.pcaTemplate.defaultTemplateName, { usages: request()?.usages }),
+                issuerTemplateArn(issuer.spec.pcaTemplate.defaultTemplateName, { isCA: true }),
+            ];
+            assert.deepEqual(chosen, [templateArn(SERVER_TEMPLATE), templateArn(SERVER_TEMPLATE)]);
+            const condition = issuerPermissions(CA).Statement.find((s) => s.Sid === "IssueServerCertificatesOnly")?.Condition;
+            assert.deepEqual(condition, { StringEquals: { "acm-pca:TemplateArn": templateArn(SERVER_TEMPLATE) } });
+        });
+
+        it("cert-manager approves exactly the platform's AWS PCA issuers, never a cluster issuer or a tenant's issuer", () => {
+            const signers = approvedSigners([{ namespace: "jenkins", name: "private-ca" }]);
+            assert.deepEqual(signers, [
+                "issuers.cert-manager.io/*",
+                "clusterissuers.cert-manager.io/*",
+                "awspcaissuers.awspca.cert-manager.io/jenkins.private-ca",
+            ]);
+            assert.ok(
+                !signers.some((s) => s.startsWith("awspcaclusterissuers.") || s.startsWith("awspcaissuers.awspca.cert-manager.io/*")),
+            );
+            assert.deepEqual(
+                (buildCertManagerValues([{ namespace: "jenkins", name: "private-ca" }]) as { approveSignerNames: string[] })
+                    .approveSignerNames,
+                signers,
+            );
+        });
+
+        it("the issuer chart's approver role (bound to a `cert-manager` service account that does not exist, approving every awspca request) is off", () => {
+            assert.deepEqual(
+                (buildIssuerValues("arn:aws:iam::123456789012:role/x", "aws-privateca-issuer") as { approverRole: unknown }).approverRole,
+                { enabled: false },
             );
         });
     });
@@ -81,11 +167,14 @@ describe("private PKI", () => {
     });
 
     describe("objects", () => {
-        it("the AWSPCAClusterIssuer points at the CA and validates", () => {
-            const issuer = pcaClusterIssuer("private-ca", CA, "eu-west-1");
+        it("the AWSPCAIssuer points at the CA with the server template", () => {
+            const issuer = pcaIssuer("private-ca", "jenkins", CA, "eu-west-1");
             assert.equal(issuer.apiVersion, "awspca.cert-manager.io/v1beta1");
-            assert.deepEqual(issuer.spec, { arn: CA, region: "eu-west-1" });
-            issuer.validate();
+            assert.deepEqual(issuer.spec, {
+                arn: CA,
+                region: "eu-west-1",
+                pcaTemplate: { defaultTemplateName: "EndEntityServerAuthCertificate/V1" },
+            });
         });
 
         it("a Certificate carries DNS names, duration, renewal and key algorithm, and validates", () => {
@@ -97,7 +186,7 @@ describe("private PKI", () => {
                 renewBefore: "240h",
                 keyAlgorithm: "RSA",
             });
-            assert.deepEqual(cert.spec?.issuerRef, { group: "awspca.cert-manager.io", kind: "AWSPCAClusterIssuer", name: "private-ca" });
+            assert.deepEqual(cert.spec?.issuerRef, { group: "awspca.cert-manager.io", kind: "AWSPCAIssuer", name: "private-ca" });
             assert.deepEqual(
                 [cert.spec?.duration, cert.spec?.renewBefore, cert.spec?.privateKey?.algorithm, cert.spec?.privateKey?.size],
                 ["720h", "240h", "RSA", 2048],
@@ -122,11 +211,10 @@ describe("private PKI", () => {
             ]);
         });
 
-        it("cert-manager approves requests for the PCA issuer and installs its CRDs", () => {
+        it("cert-manager installs its CRDs and, with no certificate namespace, approves no AWS PCA request", () => {
             const values = buildCertManagerValues() as { crds: Record<string, boolean>; approveSignerNames: string[] };
             assert.deepEqual(values.crds, { enabled: true, keep: true });
-            assert.ok(values.approveSignerNames.includes("awspcaclusterissuers.awspca.cert-manager.io/*"));
-            assert.deepEqual(values.approveSignerNames, APPROVED_SIGNERS);
+            assert.deepEqual(values.approveSignerNames, ["issuers.cert-manager.io/*", "clusterissuers.cert-manager.io/*"]);
         });
     });
 
@@ -143,8 +231,13 @@ describe("private PKI", () => {
                             accountId: ACCOUNT,
                             certManagerChartVersion: "v1.21.1",
                             issuerChartVersion: "v1.9.1",
+                            certificateNamespaces: ["jenkins"],
                         },
                         { parent: underOrgTags() },
+                    );
+                    assert.throws(
+                        () => pki.certificate("tenant", { namespace: "team-a", secretName: "s", dnsNames: ["jenkins.ci.internal"] }),
+                        /tenant\.namespace: got "team-a"; the platform issues only into its certificate namespaces \(\["jenkins"\]/,
                     );
                     pki.certificate("ingress", { namespace: "jenkins", secretName: "jenkins-tls", dnsNames: ["jenkins.ci.internal"] });
                 },
@@ -220,7 +313,7 @@ describe("private PKI", () => {
             };
             const ca = single(planned, "aws:acmpca/certificateAuthority:CertificateAuthority");
             assert.match(policy.Statement[0].Resource, /^arn:aws:acm-pca:eu-west-1:123456789012:certificate-authority\//);
-            assert.equal(policy.Statement.length, 1);
+            assert.equal(policy.Statement.length, 2);
             assert.ok(ca);
             const trust = String(single(planned, "aws:iam/role:Role", "pki-issuer").inputs.assumeRolePolicy);
             assert.match(trust, /"system:serviceaccount:cert-manager:aws-privateca-issuer"/);
@@ -232,7 +325,7 @@ describe("private PKI", () => {
             );
         });
 
-        it("pins both charts and creates the cluster issuer and the requested certificate", () => {
+        it("pins both charts and creates the namespace's issuer (server template, approved by cert-manager) and the requested certificate, no cluster issuer", () => {
             assert.deepEqual(
                 ofType(planned, "kubernetes:helm.sh/v3:Release").map((r) => [r.inputs.chart, r.inputs.version]),
                 [
@@ -240,7 +333,18 @@ describe("private PKI", () => {
                     ["aws-privateca-issuer", "v1.9.1"],
                 ],
             );
-            single(planned, "kubernetes:awspca.cert-manager.io/v1beta1:AWSPCAClusterIssuer");
+            assert.deepEqual(ofType(planned, "kubernetes:awspca.cert-manager.io/v1beta1:AWSPCAClusterIssuer"), []);
+            const issuer = single(planned, "kubernetes:awspca.cert-manager.io/v1beta1:AWSPCAIssuer");
+            assert.deepEqual(issuer.inputs.metadata, { name: "private-ca", namespace: "jenkins" });
+            assert.deepEqual((issuer.inputs.spec as { pcaTemplate: unknown }).pcaTemplate, {
+                defaultTemplateName: "EndEntityServerAuthCertificate/V1",
+            });
+            const certManager = ofType(planned, "kubernetes:helm.sh/v3:Release").find((r) => r.inputs.chart === "cert-manager");
+            assert.ok(
+                (certManager?.inputs.values as { approveSignerNames: string[] }).approveSignerNames.includes(
+                    "awspcaissuers.awspca.cert-manager.io/jenkins.private-ca",
+                ),
+            );
             const cert = single(planned, "kubernetes:cert-manager.io/v1:Certificate");
             assert.deepEqual((cert.inputs.spec as { dnsNames: string[] }).dnsNames, ["jenkins.ci.internal"]);
         });

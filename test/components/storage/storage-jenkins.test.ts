@@ -1,7 +1,15 @@
 import { strict as assert } from "node:assert";
+import { spawnSync } from "node:child_process";
 import Ajv from "ajv";
 import * as YAML from "yaml";
-import { linstorCluster, replicatedStorageParameters, s3SnapshotClass, satelliteConfiguration } from "../../../components/storage/objects";
+import {
+    linstorCluster,
+    PIRAEUS_COMPONENTS,
+    PIRAEUS_SATELLITE_BASE_TOLERATIONS,
+    replicatedStorageParameters,
+    s3SnapshotClass,
+    satelliteConfiguration,
+} from "../../../components/storage/objects";
 import {
     LINSTOR_CLUSTER_SCHEMA,
     LINSTOR_SATELLITE_CONFIGURATION_SCHEMA,
@@ -18,13 +26,17 @@ import {
 import {
     controllerPermissions,
     homeSnapshotCronJobSpec,
+    homeSnapshotKustomization,
     homeSnapshotManifest,
+    snapshotsKept,
+    snapshotsPerDay,
     KUBECTL_IMAGE,
     validateJenkinsArgs,
 } from "../../../components/jenkins/jenkins";
 import { agentPodTemplate, buildJenkinsValues, HA_CONTROLLER_LABEL } from "../../../components/jenkins/values";
 import { configIssues, ConfigError, ofType, plan, PlanFile, PlannedResource, single } from "../../helpers/mocks";
 import { simulate } from "../../helpers/iam";
+import { rehearsalContext } from "../../../tools/rehearse/order";
 
 const ajv = new Ajv({ allErrors: true, strict: false });
 const valid = (schema: object, value: unknown): string => {
@@ -45,9 +57,33 @@ describe("storage and Jenkins", () => {
 
         it("the cluster has the HA controller and the passphrase secret, and validates", () => {
             const cluster = linstorCluster("linstor-passphrase");
-            assert.deepEqual(cluster.spec.highAvailabilityController, { enabled: true });
+            assert.equal(cluster.spec.highAvailabilityController?.enabled, true);
             assert.equal(cluster.spec.linstorPassphraseSecret, "linstor-passphrase");
             assert.equal(valid(LINSTOR_CLUSTER_SCHEMA, cluster), "valid");
+        });
+
+        // piraeus-operator v2 internal/controller/linstorcluster_controller.go patches spec.nodeSelector into the
+        // controller, CSI controller, CSI node and HA controller; the storage nodes it selects are tainted.
+        for (const component of ["controller", "csiController", "csiNode", "highAvailabilityController"] as const) {
+            it(`LINSTOR's ${component} tolerates the storage taint and keeps its base tolerations (linstorcluster_controller.go nodeSelector patches; podTemplate replaces the atomic list)`, () => {
+                const spec = linstorCluster("p").spec;
+                assert.deepEqual(spec.nodeSelector, { "ciplatform.io/pool": "storage" });
+                const tolerations = spec[component]?.podTemplate?.spec?.tolerations ?? [];
+                assert.deepEqual(tolerations, [
+                    ...PIRAEUS_COMPONENTS[component].baseTolerations,
+                    { key: "ciplatform.io/storage", operator: "Equal", value: "true", effect: "NoSchedule" },
+                ]);
+            });
+        }
+
+        it("the LINSTOR schema accepts the component pod templates and rejects a mistyped toleration (upstream CRD: controller/csiController/csiNode.podTemplate)", () => {
+            const cluster = linstorCluster("p");
+            assert.equal(valid(LINSTOR_CLUSTER_SCHEMA, cluster), "valid");
+            const typo = {
+                ...cluster,
+                spec: { ...cluster.spec, csiNode: { podTemplate: { spec: { tolerations: [{ key: "x", effect: "NoSchedul" }] } } } },
+            };
+            assert.notEqual(valid(LINSTOR_CLUSTER_SCHEMA, typo), "valid");
         });
 
         it("satellites run on storage nodes on the thin pool the node built, with the operator's loader for the image, and validate", () => {
@@ -59,7 +95,12 @@ describe("storage and Jenkins", () => {
             ]);
             // No loader override: piraeus maps the nodes' Ubuntu 24.04 to its drbd9-noble loader.
             assert.deepEqual(satellites.spec.podTemplate, {
-                spec: { tolerations: [{ key: "ciplatform.io/storage", operator: "Equal", value: "true", effect: "NoSchedule" }] },
+                spec: {
+                    tolerations: [
+                        ...PIRAEUS_SATELLITE_BASE_TOLERATIONS,
+                        { key: "ciplatform.io/storage", operator: "Equal", value: "true", effect: "NoSchedule" },
+                    ],
+                },
             });
             assert.equal(valid(LINSTOR_SATELLITE_CONFIGURATION_SCHEMA, satellites), "valid");
         });
@@ -68,6 +109,7 @@ describe("storage and Jenkins", () => {
             const cls = s3SnapshotClass({
                 name: "linstor-s3",
                 bucket: "cip-dev-dr",
+                remoteName: "dr-initial",
                 region: "eu-west-1",
                 secretName: "linstor-s3-credentials",
                 secretNamespace: "piraeus-datastore",
@@ -89,7 +131,7 @@ describe("storage and Jenkins", () => {
         it("invalid objects fail their schemas", () => {
             assert.notEqual(
                 valid(VOLUME_SNAPSHOT_CLASS_SCHEMA, {
-                    ...s3SnapshotClass({ name: "x", bucket: "b", region: "r", secretName: "s", secretNamespace: "n" }),
+                    ...s3SnapshotClass({ name: "x", bucket: "b", remoteName: "dr-x", region: "r", secretName: "s", secretNamespace: "n" }),
                     deletionPolicy: "Keep",
                 }),
                 "valid",
@@ -131,14 +173,43 @@ describe("storage and Jenkins", () => {
             );
         });
 
-        it("user data never aborts before bootstrap, installs headers for the running kernel and joins as a storage node", () => {
+        it("user data never aborts before bootstrap, installs headers for the running kernel and joins as a storage node, once", () => {
             assert.ok(!/^set -e|set -[a-z]*e/m.test(userData), "no set -e: a failed optional step must not stop the node from joining");
             assert.match(userData, /apt-get install -y -q "linux-headers-\$\(uname -r\)" lvm2/);
             const lines = userData.trimEnd().split("\n");
-            assert.equal(
-                lines[lines.length - 1],
-                "exec /etc/eks/bootstrap.sh 'cip-prod' --apiserver-endpoint 'https://ABC.gr7.eu-west-1.eks.amazonaws.com' --b64-cluster-ca 'LS0tLS1C' --kubelet-extra-args '--node-labels=ciplatform.io/pool=storage --register-with-taints=ciplatform.io/storage=true:NoSchedule'",
+            assert.equal(lines[lines.length - 1], "exec /var/lib/cloud/scripts/per-boot/ciplatform-storage");
+            assert.ok(
+                lines.includes(
+                    `/etc/eks/bootstrap.sh 'cip-prod' --apiserver-endpoint 'https://ABC.gr7.eu-west-1.eks.amazonaws.com' --b64-cluster-ca 'LS0tLS1C' --kubelet-extra-args '--node-labels=ciplatform.io/pool=storage --register-with-taints=ciplatform.io/storage=true:NoSchedule' && touch "$state/joined"`,
+                ),
             );
+            assert.ok(lines.indexOf('[ -e "$state/joined" ] && exit 0') < lines.findIndex((l) => l.startsWith("/etc/eks/bootstrap.sh")));
+        });
+
+        it("a replacement node on an old AMI whose exact headers left the archive upgrades to the current kernel with headers and reboots once; the per-boot script carries on", () => {
+            const lines = userData.split("\n");
+            const at = (pattern: RegExp): number => lines.findIndex((l) => pattern.test(l));
+            // The boot logic is a cloud-init per-boot script, so it runs again after the reboot.
+            assert.ok(at(/^cat > \/var\/lib\/cloud\/scripts\/per-boot\/ciplatform-storage <<'CIPLATFORM_STORAGE_BOOT'$/) >= 0);
+            const exact = at(/apt-get install -y -q "linux-headers-\$\(uname -r\)"/);
+            const fallback = at(/^if \[ ! -d "\/lib\/modules\/\$\(uname -r\)\/build" \] && \[ ! -e "\$state\/kernel-upgraded" \]; then$/);
+            const upgrade = at(
+                /apt-get install -y -q linux-aws linux-image-aws linux-headers-aws lvm2; then touch "\$state\/kernel-upgraded"; systemctl reboot; exit 0; fi/,
+            );
+            const unhold = at(/apt-mark unhold linux-aws linux-image-aws linux-headers-aws/);
+            const hold = at(/^apt-mark hold linux-aws linux-image-aws linux-headers-aws/);
+            assert.ok(
+                exact >= 0 && exact < fallback && fallback < unhold && unhold < upgrade && upgrade < hold,
+                JSON.stringify({ exact, fallback, unhold, upgrade, hold }),
+            );
+            // Once only: the marker stops a second upgrade (and a reboot loop) when even the current kernel has no headers.
+            assert.equal(lines.filter((l) => l.includes("systemctl reboot")).length, 1);
+            // Both the user data and the boot script it writes are valid bash.
+            const boot = userData.split("<<'CIPLATFORM_STORAGE_BOOT'\n")[1].split("\nCIPLATFORM_STORAGE_BOOT\n")[0];
+            for (const script of [userData, boot]) {
+                const check = spawnSync("bash", ["-n"], { input: script, encoding: "utf8" });
+                assert.equal(check.status, 0, check.stderr);
+            }
         });
 
         it("user data picks the data disk among EBS volumes only, by identity rather than NVMe name", () => {
@@ -303,13 +374,21 @@ describe("storage and Jenkins", () => {
         });
 
         it("the snapshot job runs kubectl itself, no shell, on a mounted manifest", () => {
-            const spec = homeSnapshotCronJobSpec("0 */6 * * *", "jenkins-home-snapshot") as {
+            const spec = homeSnapshotCronJobSpec("0 */6 * * *", "jenkins-home-snapshot", 116) as {
                 jobTemplate: {
                     spec: {
                         template: {
                             spec: {
                                 containers: Array<{ image: string; command: string[]; args?: string[] }>;
-                                volumes: Array<{ name: string; configMap?: { name: string } }>;
+                                volumes: Array<{
+                                    name: string;
+                                    projected?: {
+                                        sources: Array<{
+                                            configMap?: { name: string };
+                                            downwardAPI?: { items: Array<{ path: string; fieldRef: { fieldPath: string } }> };
+                                        }>;
+                                    };
+                                }>;
                             };
                         };
                     };
@@ -318,12 +397,62 @@ describe("storage and Jenkins", () => {
             const pod = spec.jobTemplate.spec.template.spec;
             const [container] = pod.containers;
             assert.equal(container.image, KUBECTL_IMAGE);
-            assert.deepEqual(container.command, ["/bin/kubectl", "create", "-f", "/etc/jenkins-snapshot/volumesnapshot.json"]);
+            assert.deepEqual(container.command, ["/bin/kubectl", "create", "-k", "/etc/jenkins-snapshot"]);
             assert.equal(container.args, undefined);
             for (const word of container.command) {
                 assert.ok(!/(^|\/)(sh|bash|ash)$|^-c$/.test(word), `shell in the command: ${word}`);
             }
-            assert.deepEqual(pod.volumes.find((v) => v.name === "manifest")?.configMap, { name: "jenkins-home-snapshot" });
+            const sources = pod.volumes.find((v) => v.name === "manifest")?.projected?.sources ?? [];
+            assert.deepEqual(sources[0].configMap, { name: "jenkins-home-snapshot" });
+            // The Job controller's pod labels (Kubernetes 1.27+), written beside the kustomization.
+            assert.deepEqual(sources[1].downwardAPI?.items, [
+                { path: "job-name", fieldRef: { fieldPath: "metadata.labels['batch.kubernetes.io/job-name']" } },
+                { path: "job-uid", fieldRef: { fieldPath: "metadata.labels['batch.kubernetes.io/controller-uid']" } },
+            ]);
+            assert.equal((spec as { successfulJobsHistoryLimit?: number }).successfulJobsHistoryLimit, 116);
+        });
+
+        it("each snapshot is named after its Job and owned by it, so pruning a Job prunes its snapshot (kustomize replacements from the Downward API files)", () => {
+            const manifest = JSON.parse(homeSnapshotManifest("linstor-s3")) as {
+                metadata: { name: string; ownerReferences: Array<Record<string, string>> };
+            };
+            assert.deepEqual(manifest.metadata.ownerReferences, [
+                { apiVersion: "batch/v1", kind: "Job", name: "set-from-job-name", uid: "set-from-job-uid" },
+            ]);
+            const k = JSON.parse(homeSnapshotKustomization()) as {
+                resources: string[];
+                generatorOptions: { annotations: Record<string, string> };
+                configMapGenerator: Array<{ name: string; files: string[] }>;
+                replacements: Array<{ source: { fieldPath: string }; targets: Array<{ fieldPaths: string[] }> }>;
+            };
+            assert.deepEqual(k.resources, ["volumesnapshot.json"]);
+            assert.deepEqual(k.configMapGenerator, [{ name: "snapshot-owner", files: ["job-name", "job-uid"] }]);
+            // The generated ConfigMap is only an input: kustomize never outputs local-config resources.
+            assert.equal(k.generatorOptions.annotations["config.kubernetes.io/local-config"], "true");
+            assert.deepEqual(
+                k.replacements.map((r) => [r.source.fieldPath, r.targets.flatMap((t) => t.fieldPaths)]),
+                [
+                    ["data.job-name", ["metadata.name", "metadata.ownerReferences.0.name"]],
+                    ["data.job-uid", ["metadata.ownerReferences.0.uid"]],
+                ],
+            );
+        });
+
+        it("keeps only snapshots younger than the bucket's retention, counted from the schedule", () => {
+            assert.deepEqual(snapshotsPerDay("0 */6 * * *"), { perDay: 4 });
+            assert.deepEqual(snapshotsPerDay("15 2 * * 1-5"), { perDay: 5 / 7 });
+            assert.deepEqual(snapshotsPerDay("0,30 * * * *"), { perDay: 48 });
+            assert.ok("problem" in snapshotsPerDay("0 0 1 * *"));
+            assert.ok("problem" in snapshotsPerDay("hourly"));
+            assert.equal(snapshotsKept(4, 30), 116);
+            assert.equal(snapshotsKept(1, 1), 1);
+            // The oldest kept snapshot is younger than the retention: its backup still exists.
+            for (const [perDay, days] of [
+                [4, 30],
+                [5 / 7, 14],
+                [48, 7],
+            ])
+                assert.ok((snapshotsKept(perDay, days) - 1) / perDay < days);
         });
 
         it("snapshots the home claim with the S3 class", () => {
@@ -343,7 +472,7 @@ describe("storage and Jenkins", () => {
                 [
                     'hostname: got "Jenkins"; use a DNS name such as jenkins.ci.example.com',
                     'deployRoleArns: got "arn:aws:iam::123456789012:role/*"; list exact role ARNs (no wildcards)',
-                    'snapshotSchedule: got "hourly"; use a cron expression such as "0 */6 * * *"',
+                    'snapshotSchedule: got "hourly"; use a cron expression such as "0 */6 * * *" (minute hour * * weekday)',
                 ],
             );
             assert.deepEqual(validateStorageArgs({ replicas: 4 }), ["replicas: got 4; use 2 (dev) or 3 (one per zone)"]);
@@ -357,7 +486,8 @@ describe("storage and Jenkins", () => {
             dev = await plan();
             prod = await plan({
                 stack: "prod",
-                configChanges: { "ciplatform:jenkinsDeployRoleArns": ["arn:aws:iam::210987654321:role/deploy"] },
+                // Deploy roles are named for the environment: the workload boundary allows only those (issue #22 item 6).
+                configChanges: { "ciplatform:jenkinsDeployRoleArns": ["arn:aws:iam::210987654321:role/cip-prod-jenkins-deploy"] },
             });
         });
 
@@ -477,6 +607,14 @@ describe("storage and Jenkins", () => {
             );
         });
 
+        it("prunes VolumeSnapshots before the bucket expires their backups (the CronJob keeps 116 Jobs at 4 a day and 30 days, 52 at 14 days)", async () => {
+            const kept = (planned: PlanFile) =>
+                (single(planned, "kubernetes:batch/v1:CronJob", "home-snapshot").inputs.spec as { successfulJobsHistoryLimit: number })
+                    .successfulJobsHistoryLimit;
+            assert.equal(kept(prod), 116);
+            assert.equal(kept(await plan({ configChanges: { "ciplatform:storageSnapshotRetentionDays": 14 } })), 52);
+        });
+
         it("expires snapshots after the configured retention", async () => {
             const lifecycle = (planned: PlannedResource) => planned.inputs.rules as Array<{ id: string; expiration?: { days: number } }>;
             const expiry = (planned: PlanFile) =>
@@ -497,9 +635,52 @@ describe("storage and Jenkins", () => {
             );
         });
 
+        // linstor-csi v1.12.0 pkg/client/linstor.go ReconcileRemote registers a remote once per name and never updates its key.
+        it("a new S3 key generation ships through a new LINSTOR remote, registered with the new key (linstor-csi ReconcileRemote never updates a remote)", async () => {
+            const remote = (planned: PlanFile) =>
+                (single(planned, "kubernetes:snapshot.storage.k8s.io/v1:VolumeSnapshotClass").inputs.parameters as Record<string, string>)[
+                    "snap.linstor.csi.linbit.com/remote-name"
+                ];
+            const rotated = await plan({ configChanges: { "ciplatform:storageS3KeyRotation": "2026-q3" } });
+            assert.equal(remote(dev), "dr-initial");
+            assert.equal(remote(rotated), "dr-2026-q3");
+            // The bucket stays the same: only the remote (and so the key LINSTOR signs with) changes.
+            const bucket = (planned: PlanFile) =>
+                (single(planned, "kubernetes:snapshot.storage.k8s.io/v1:VolumeSnapshotClass").inputs.parameters as Record<string, string>)[
+                    "snap.linstor.csi.linbit.com/s3-bucket"
+                ];
+            assert.equal(bucket(rotated), bucket(dev));
+        });
+
+        it("the cluster's StorageClasses exist before the piraeus operator registers its fail-closed StorageClass webhook (charts/piraeus validating-webhook-configuration.yaml)", () => {
+            const context = rehearsalContext(dev);
+            const operator = single(dev, "kubernetes:helm.sh/v3:Release", "storage-operator");
+            const classes = ofType(dev, "kubernetes:storage.k8s.io/v1:StorageClass").filter((c) => !c.name.includes("storage-replicated"));
+            assert.ok(classes.length > 0);
+            for (const c of classes)
+                assert.ok(context.createdBefore(operator.urn, c.urn), `${c.name} may be created while the webhook is not served`);
+        });
+
+        it("the CSI controller's snapshotter may read exactly the S3 key Secret (piraeus-operator PR #1053 dropped its cluster-wide Secret access)", () => {
+            const role = single(prod, "kubernetes:rbac.authorization.k8s.io/v1:Role", "s3-credentials-reader");
+            assert.deepEqual(role.inputs.rules, [
+                { apiGroups: [""], resources: ["secrets"], resourceNames: ["linstor-s3-credentials"], verbs: ["get"] },
+            ]);
+            const binding = single(prod, "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding", "s3-credentials-reader");
+            assert.deepEqual(binding.inputs.subjects, [
+                { kind: "ServiceAccount", name: "linstor-csi-controller", namespace: "piraeus-datastore" },
+            ]);
+            const cls = single(prod, "kubernetes:snapshot.storage.k8s.io/v1:VolumeSnapshotClass");
+            assert.equal(
+                (cls.inputs.parameters as Record<string, string>)["csi.storage.k8s.io/snapshotter-secret-name"],
+                "linstor-s3-credentials",
+            );
+            assert.ok(cls.dependsOn.includes(binding.urn));
+        });
+
         it("refuses instance-store types, mixed architectures, a malformed AMI and short prod retention", async () => {
             assert.deepEqual(await configIssues({ "ciplatform:storageNodeInstanceTypes": ["m6gd.xlarge"] }), [
-                'ciplatform:storageNodeInstanceTypes: "m6gd.xlarge" has instance-store disks; use a type without local disks (no `d` attribute, not i/d/h families), e.g. m7g.xlarge or m7i.xlarge at 0',
+                'ciplatform:storageNodeInstanceTypes: "m6gd.xlarge" has instance-store disks; use a type without local disks (no `d` attribute, not i/d/h families), e.g. m7g.xlarge or m7i.xlarge (at item 0)',
             ]);
             assert.deepEqual(await configIssues({ "ciplatform:storageNodeInstanceTypes": ["m7g.xlarge", "m7i.xlarge"] }), [
                 "ciplatform:storageNodeInstanceTypes: mixes arm64 and amd64 types, but one AMI serves one architecture; list types of one architecture",

@@ -19,10 +19,6 @@ registerOutputs("pulumi:pulumi:StackReference", (args, ctx) => {
                 publicSubnetIds: ["a", "b", "c"].map((z) => `subnet-public-${environment}-${z}`),
                 runnerSecurityGroupIds: [`sg-deploy-${environment}`, `sg-preview-${environment}`],
                 runnerTags: { deploy: `ciplatform-${environment}-deploy`, preview: `ciplatform-${environment}-preview` },
-                runnerTokenSecrets: {
-                    deploy: `ciplatform/runners/${environment}/deploy`,
-                    preview: `ciplatform/runners/${environment}/preview`,
-                },
                 clusterServiceRoleName: `cip-${environment}-eks-cluster`,
             },
         ]),
@@ -31,8 +27,10 @@ registerOutputs("pulumi:pulumi:StackReference", (args, ctx) => {
         name: args.inputs.name,
         outputs: {
             networks,
-            previewRoleArn: `arn:aws:iam::${ctx.accountId}:role/cip-deployer-preview`,
-            deployRoleArns: Object.fromEntries(environments.map((e) => [e, `arn:aws:iam::${ctx.accountId}:role/cip-deployer-deploy-${e}`])),
+            previewRoleArn: `arn:aws:iam::${ctx.accountId}:role/ciplatform-foundation/cip-deployer-preview`,
+            deployRoleArns: Object.fromEntries(
+                environments.map((e) => [e, `arn:aws:iam::${ctx.accountId}:role/ciplatform-foundation/cip-deployer-deploy-${e}`]),
+            ),
         },
         secretOutputNames: [],
     };

@@ -3,3 +3,4 @@ import "./aws";
 import "./eks";
 import "./pki";
 import "./foundation";
+import "./supply-chain";

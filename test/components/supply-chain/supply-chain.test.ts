@@ -1,0 +1,381 @@
+import { strict as assert } from "node:assert";
+import { X509Certificate } from "node:crypto";
+import Ajv from "ajv";
+import { AWS_SIGNER_ROOT_G1 } from "../../../components/supply-chain/signer-root";
+import {
+    buildKyvernoValues,
+    ciPodSecurityPolicy,
+    KubernetesObject,
+    pinnedImagesPolicy,
+    PUBLIC_ADDON_IMAGES,
+    signedImagesPolicy,
+    trustPolicy,
+    trustStore,
+} from "../../../components/supply-chain/kyverno";
+import { ciJobPermissions, ECR_PUSH_ACTIONS, verifierPermissions } from "../../../components/supply-chain/policies";
+import { validateSupplyChainArgs } from "../../../components/supply-chain/supply-chain";
+import { supplyChainBoundaryDocument } from "../../../components/foundation/workload-boundary";
+import { PolicyDocument } from "../../../components/shared/iam-documents";
+import { Decision as IamDecision, simulate, simulateWebIdentity } from "../../helpers/iam";
+import { configIssues, ofType, plan, PlanFile, single } from "../../helpers/mocks";
+import { CLUSTER_POLICY_SCHEMA, TRUST_POLICY_SCHEMA } from "./kyverno-schema";
+import { decide, RegistryImage } from "./admission-model";
+
+const ACCOUNT = "123456789012";
+const REGION = "eu-west-1";
+const REGISTRY = `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com`;
+const PROFILE = `arn:aws:signer:${REGION}:${ACCOUNT}:/signing-profiles/cip_dev_A1B2C3D4E5`;
+const OTHER_PROFILE = `arn:aws:signer:${REGION}:${ACCOUNT}:/signing-profiles/cip_prod_Z9Y8X7W6V5`;
+const REPO = `arn:aws:ecr:${REGION}:${ACCOUNT}:repository/cip-dev/apps`;
+
+describe("supply chain", () => {
+    describe("AWS Signer root (trust anchor)", () => {
+        it("is AWS Signer Code Signing Root CA G1: a self-signed CA valid until 2122", () => {
+            const cert = new X509Certificate(AWS_SIGNER_ROOT_G1);
+            assert.match(cert.subject, /CN=AWS Signer Code Signing Root CA G1/);
+            assert.match(cert.subject, /O=AWS/);
+            assert.equal(cert.ca, true);
+            assert.equal(cert.issuer, cert.subject);
+            assert.ok(cert.verify(cert.publicKey), "self-signature verifies");
+            assert.ok(new Date(cert.validTo) > new Date("2122-01-01"));
+            assert.equal(
+                cert.fingerprint256,
+                "90:A8:7D:05:43:C3:F0:94:DB:FF:95:89:B6:64:9A:FF:E2:F3:D6:E0:F3:08:79:9B:E2:25:84:61:C6:86:47:3F",
+            );
+        });
+    });
+
+    describe("signed-image admission (Kyverno policy + kyverno-notation-aws trust policy, evaluated by a model of both)", () => {
+        const ajv = new Ajv({ allErrors: true, strict: false });
+        const platformImages = [`${REGISTRY}/cip-dev/*`];
+        const policy = signedImagesPolicy({
+            name: "cip-dev-signed-images",
+            platformPrefixes: [`${REGISTRY}/cip-dev/`],
+            trustPolicyName: "cip-dev-images",
+            excludedNamespaces: ["kyverno", "kyverno-notation-aws"],
+        });
+        const trust = trustPolicy("cip-dev-images", [`${REGISTRY}/cip-dev/apps`], PROFILE);
+        const store = trustStore(AWS_SIGNER_ROOT_G1);
+        const image = `${REGISTRY}/cip-dev/apps:1.0.0`;
+        const digest = "sha256:" + "a".repeat(64);
+        const signedBy = (profileArn: string, revoked = false): Record<string, RegistryImage> => ({
+            [image]: { digest, signatures: [{ profileArn, root: AWS_SIGNER_ROOT_G1, revoked }] },
+        });
+        const pod = (img: string, namespace = "team-a", list: "containers" | "initContainers" = "containers") => ({
+            namespace,
+            spec: { [list]: [{ name: "app", image: img }] },
+        });
+
+        it("is a valid ClusterPolicy (closed schema from Kyverno 3.9.0's CRD) and a valid Notation trust policy", () => {
+            for (const object of [
+                policy,
+                pinnedImagesPolicy({
+                    name: "p",
+                    platformImages,
+                    exemptions: PUBLIC_ADDON_IMAGES,
+                    auditNamespaces: ["ci"],
+                    excludedNamespaces: [],
+                }),
+                ciPodSecurityPolicy({ name: "c", enforceNamespaces: ["runner"], auditNamespaces: ["jenkins"] }),
+            ]) {
+                const valid = ajv.validate(CLUSTER_POLICY_SCHEMA, object);
+                assert.ok(valid, `${object.metadata.name}: ${ajv.errorsText(ajv.errors)}`);
+            }
+            assert.ok(ajv.validate(TRUST_POLICY_SCHEMA, trust), ajv.errorsText(ajv.errors));
+            // The schema is closed: a misspelt field fails.
+            const misspelt = JSON.parse(JSON.stringify(policy)) as { spec: { rules: Array<Record<string, unknown>> } };
+            misspelt.spec.rules[0].preconditon = misspelt.spec.rules[0].preconditions;
+            assert.equal(ajv.validate(CLUSTER_POLICY_SCHEMA, misspelt), false);
+        });
+
+        it("fails closed: Fail policy, matched on pod create and update, Kyverno's and the verifier's namespaces excluded", () => {
+            assert.equal(policy.spec.failurePolicy, "Fail");
+            assert.equal(policy.spec.background, false);
+            const rules = policy.spec.rules as Array<{ match: unknown; exclude: unknown }>;
+            assert.equal(rules.length, 3);
+            for (const rule of rules) {
+                assert.deepEqual(rule.match, { any: [{ resources: { kinds: ["Pod"], operations: ["CREATE", "UPDATE"] } }] });
+                assert.deepEqual(rule.exclude, { any: [{ resources: { namespaces: ["kyverno", "kyverno-notation-aws"] } }] });
+            }
+        });
+
+        it("admits an image signed with the environment's profile, pinned to the verified digest", () => {
+            const decision = decide(pod(image), policy, [trust], [store], signedBy(PROFILE));
+            assert.deepEqual(decision, { admitted: true, images: [`${REGISTRY}/cip-dev/apps@${digest}`] });
+        });
+
+        it("rejects an unsigned image", () => {
+            const decision = decide(pod(image), policy, [trust], [store], { [image]: { digest, signatures: [] } });
+            assert.equal(decision.admitted, false);
+            assert.match((decision as { reason: string }).reason, /no signature/);
+        });
+
+        it("rejects an image signed by another profile (another environment's)", () => {
+            const decision = decide(pod(image), policy, [trust], [store], signedBy(OTHER_PROFILE));
+            assert.equal(decision.admitted, false);
+            assert.match((decision as { reason: string }).reason, /signature verification failed/);
+        });
+
+        it("rejects a revoked signature, and one under another root", () => {
+            assert.equal(decide(pod(image), policy, [trust], [store], signedBy(PROFILE, true)).admitted, false);
+            const other = { [image]: { digest, signatures: [{ profileArn: PROFILE, root: "-----BEGIN CERTIFICATE-----\nother" }] } };
+            assert.equal(decide(pod(image), policy, [trust], [store], other).admitted, false);
+        });
+
+        it("checks init containers too, and leaves public images to the pinned-or-exempt policy", () => {
+            assert.equal(decide(pod(image, "team-a", "initContainers"), policy, [trust], [store], {}).admitted, false);
+            assert.deepEqual(decide(pod("quay.io/jetstack/cert-manager-controller:v1.21.1"), policy, [trust], [store], {}), {
+                admitted: true,
+                images: ["quay.io/jetstack/cert-manager-controller:v1.21.1"],
+            });
+        });
+
+        it("never sends a public image of the same pod to the verifier (Kyverno loads a foreach's context before its preconditions)", () => {
+            const mixed = {
+                namespace: "team-a",
+                spec: {
+                    containers: [
+                        { name: "proxy", image: "docker.io/library/nginx@sha256:" + "c".repeat(64) },
+                        { name: "app", image },
+                    ],
+                },
+            };
+            assert.deepEqual(decide(mixed, policy, [trust], [store], signedBy(PROFILE)), {
+                admitted: true,
+                images: ["docker.io/library/nginx@sha256:" + "c".repeat(64), `${REGISTRY}/cip-dev/apps@${digest}`],
+            });
+        });
+
+        it("rejects a platform image whose repository the trust policy does not scope", () => {
+            const stray = `${REGISTRY}/cip-dev/other:1`;
+            const registry = { [stray]: { digest, signatures: [{ profileArn: PROFILE, root: AWS_SIGNER_ROOT_G1 }] } };
+            assert.equal(decide(pod(stray), policy, [trust], [store], registry).admitted, false);
+        });
+    });
+
+    describe("pinned-or-exempt public images", () => {
+        const policy = pinnedImagesPolicy({
+            name: "cip-dev-pinned-images",
+            platformImages: [`${REGISTRY}/cip-dev/*`],
+            exemptions: [...PUBLIC_ADDON_IMAGES, { pattern: "docker.io/library/busybox:*", reason: "stack exemption" }],
+            auditNamespaces: ["cip-dev-runner-arm64", "jenkins"],
+            excludedNamespaces: ["kyverno"],
+        });
+        const validate = (policy.spec.rules as Array<{ validate: Record<string, unknown> }>)[0].validate as {
+            failureAction: string;
+            failureActionOverrides: Array<{ action: string; namespaces: string[] }>;
+            foreach: Array<{ list: string; deny: { conditions: { all: Array<{ operator: string; value: string[] }> } } }>;
+        };
+        const denied = (image: string): boolean => {
+            const condition = validate.foreach[0].deny.conditions.all[0];
+            assert.equal(condition.operator, "AnyNotIn");
+            return !condition.value.some((p) => new RegExp(`^${p.replace(/[.]/g, "\\.").replace(/\*/g, ".*")}$`).test(image));
+        };
+
+        it("enforces everywhere but audits where pipelines choose job images", () => {
+            assert.equal(validate.failureAction, "Enforce");
+            assert.deepEqual(validate.failureActionOverrides, [{ action: "Audit", namespaces: ["cip-dev-runner-arm64", "jenkins"] }]);
+            assert.deepEqual(
+                validate.foreach.map((f) => f.list),
+                ["request.object.spec.containers", "request.object.spec.initContainers", "request.object.spec.ephemeralContainers"],
+            );
+        });
+
+        it("admits digests, the platform's registry and exempted add-ons; denies an unpinned, unexempted image", () => {
+            assert.equal(denied("docker.io/library/nginx@sha256:" + "b".repeat(64)), false);
+            assert.equal(denied(`${REGISTRY}/cip-dev/apps:1`), false);
+            assert.equal(denied("quay.io/jetstack/cert-manager-webhook:v1.21.1"), false);
+            assert.equal(denied("docker.io/library/busybox:1.36"), false);
+            assert.equal(denied("docker.io/library/nginx:latest"), true);
+            assert.equal(denied(`${REGISTRY}/cip-prod/apps:1`), true);
+        });
+
+        it("gives every reviewed exemption a reason", () => {
+            for (const e of PUBLIC_ADDON_IMAGES) assert.ok(e.reason.length > 10, e.pattern);
+            assert.match(String(policy.metadata.annotations?.["policies.kyverno.io/description"]), /busybox:\* \(stack exemption\)/);
+        });
+    });
+
+    describe("Pod Security of CI pods", () => {
+        it("enforces restricted on runner jobs; enforces baseline and audits restricted on Jenkins agents", () => {
+            const p = ciPodSecurityPolicy({ name: "c", enforceNamespaces: ["r1", "r2"], auditNamespaces: ["jenkins"] });
+            assert.deepEqual(
+                (p.spec.rules as Array<{ name: string; match: unknown; validate: unknown }>).map((r) => [r.name, r.match, r.validate]),
+                [
+                    [
+                        "restricted-enforced",
+                        { any: [{ resources: { kinds: ["Pod"], namespaces: ["r1", "r2"] } }] },
+                        { failureAction: "Enforce", podSecurity: { level: "restricted", version: "latest" } },
+                    ],
+                    [
+                        "baseline-enforced",
+                        { any: [{ resources: { kinds: ["Pod"], namespaces: ["jenkins"] } }] },
+                        { failureAction: "Enforce", podSecurity: { level: "baseline", version: "latest" } },
+                    ],
+                    [
+                        "restricted-audited",
+                        { any: [{ resources: { kinds: ["Pod"], namespaces: ["jenkins"] } }] },
+                        { failureAction: "Audit", podSecurity: { level: "restricted", version: "latest" } },
+                    ],
+                ],
+            );
+        });
+    });
+
+    describe("IAM (simulated, within the supply-chain boundary)", () => {
+        const boundary = supplyChainBoundaryDocument({ accountId: ACCOUNT, region: REGION, prefix: "cip-dev" });
+        const principal = `arn:aws:iam::${ACCOUNT}:role/cip-dev-supply-ci-job-0a1b2c3`;
+        const bounded = async (policy: PolicyDocument, action: string, resource: string): Promise<IamDecision | "Denied"> => {
+            const [own, cap] = await Promise.all([
+                simulate({ identityPolicies: [policy], principal, action, resource }),
+                simulate({ identityPolicies: [boundary], principal, action, resource }),
+            ]);
+            return own === "Allowed" && cap === "Allowed" ? "Allowed" : "Denied";
+        };
+        const profileVersion = `${PROFILE}/A1B2C3D4E5`;
+        const job = `arn:aws:signer:${REGION}:${ACCOUNT}:/signing-jobs/11111111-2222-3333-4444-555555555555`;
+
+        it("the CI job role pushes to the environment's repositories, signs with its profile, checks revocation: Allowed", async () => {
+            const policy = ciJobPermissions([REPO], PROFILE, REGION, ACCOUNT);
+            for (const action of [...ECR_PUSH_ACTIONS, "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]) {
+                assert.equal(await bounded(policy, action, REPO), "Allowed", action);
+            }
+            assert.equal(await bounded(policy, "ecr:GetAuthorizationToken", "*"), "Allowed");
+            assert.equal(await bounded(policy, "signer:SignPayload", PROFILE), "Allowed");
+            assert.equal(await bounded(policy, "signer:GetRevocationStatus", profileVersion), "Allowed");
+            assert.equal(await bounded(policy, "signer:GetRevocationStatus", job), "Allowed");
+        });
+
+        it("the CI job role can do nothing more: other repositories, profiles, management calls: Denied", async () => {
+            const policy = ciJobPermissions([REPO], PROFILE, REGION, ACCOUNT);
+            for (const [action, resource] of [
+                ["ecr:PutImage", `arn:aws:ecr:${REGION}:${ACCOUNT}:repository/cip-prod/apps`],
+                ["ecr:PutImage", `arn:aws:ecr:${REGION}:999999999999:repository/cip-dev/apps`],
+                ["ecr:DeleteRepository", REPO],
+                ["ecr:BatchDeleteImage", REPO],
+                ["ecr:SetRepositoryPolicy", REPO],
+                ["ecr:PutImageTagMutability", REPO],
+                ["signer:SignPayload", OTHER_PROFILE],
+                ["signer:RevokeSigningProfile", PROFILE],
+                ["signer:CancelSigningProfile", PROFILE],
+                ["signer:PutSigningProfile", "*"],
+                ["s3:GetObject", "arn:aws:s3:::cip-dev-runner-cache/x"],
+                ["secretsmanager:GetSecretValue", `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:cip-dev/x`],
+            ] as const) {
+                assert.equal(await bounded(policy, action, resource), "Denied", `${action} on ${resource}`);
+            }
+        });
+
+        it("the verifier reads images and revocation status only", async () => {
+            const policy = verifierPermissions([REPO], PROFILE, REGION, ACCOUNT);
+            for (const action of ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]) {
+                assert.equal(await bounded(policy, action, REPO), "Allowed", action);
+            }
+            assert.equal(await bounded(policy, "signer:GetRevocationStatus", profileVersion), "Allowed");
+            for (const action of [...ECR_PUSH_ACTIONS, "ecr:DeleteRepository"]) {
+                assert.equal(await bounded(policy, action, REPO), "Denied", action);
+            }
+            assert.equal(await bounded(policy, "signer:SignPayload", PROFILE), "Denied");
+        });
+    });
+
+    it("refuses bad supply-chain config with the key, value and what is allowed", async () => {
+        assert.deepEqual(await configIssues({ "ciplatform:supplyChainRepositories": ["Apps"] }), [
+            "ciplatform:supplyChainRepositories: must be an ECR repository name: lower-case letters, digits, and . _ - / between them, e.g. apps/web at 0",
+        ]);
+        assert.deepEqual(await configIssues({ "ciplatform:runnersJobRoleArn": "arn:aws:iam::123456789012:role/other" }), [
+            "ciplatform:runnersJobRoleArn: the runner jobs' role is the supply chain's CI job role (push and sign only) while supplyChainEnabled is true: remove runnersJobRoleArn, or set supplyChainEnabled false",
+        ]);
+        assert.deepEqual(await configIssues({ "ciplatform:supplyChainEnabled": false }), [
+            "ciplatform:findingsEnabled: findings travel as policy reports, whose CRDs Kyverno installs (supply chain): set supplyChainEnabled true, or findingsEnabled false",
+        ]);
+    });
+
+    it("validates its arguments with messages that name the argument", () => {
+        assert.deepEqual(validateSupplyChainArgs({ prefix: "cip-dev", repositories: ["apps", "Bad Name"], signatureValidityMonths: 200 }), [
+            'repositories: got "Bad Name"; an ECR repository name is lower-case path segments such as apps/web',
+            "signatureValidityMonths: got 200; AWS Signer allows 1 to 135 months",
+        ]);
+    });
+
+    it("Kyverno runs 3 admission replicas in HA, one otherwise, on the system nodes with restricted pods", () => {
+        const ha = buildKyvernoValues(true) as Record<string, Record<string, unknown>>;
+        const single1 = buildKyvernoValues(false) as Record<string, Record<string, unknown>>;
+        assert.equal(ha.admissionController.replicas, 3);
+        assert.equal(ha.backgroundController.replicas, 2);
+        assert.equal(single1.admissionController.replicas, 1);
+        assert.deepEqual(ha.admissionController.nodeSelector, { "ciplatform.io/pool": "system" });
+        assert.deepEqual(ha.reportsController.podSecurityContext, { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } });
+    });
+
+    describe("planned (dev, prod)", () => {
+        const plans: Record<string, PlanFile> = {};
+        before(async () => {
+            plans.dev = await plan({ stack: "dev" });
+            plans.prod = await plan({ stack: "prod" });
+        });
+
+        it("a Notation signing profile, immutable KMS-encrypted repositories scanned on push with lifecycle rules", () => {
+            const profile = single(plans.dev, "aws:signer/signingProfile:SigningProfile");
+            assert.equal(profile.inputs.platformId, "Notation-OCI-SHA384-ECDSA");
+            assert.equal(profile.inputs.namePrefix, "cip_dev_");
+            const repo = single(plans.dev, "aws:ecr/repository:Repository");
+            assert.equal(repo.inputs.name, "cip-dev/apps");
+            assert.equal(repo.inputs.imageTagMutability, "IMMUTABLE");
+            assert.deepEqual(repo.inputs.imageScanningConfiguration, { scanOnPush: true });
+            assert.match(String((repo.inputs.encryptionConfigurations as Array<Record<string, string>>)[0].kmsKey), /^arn:aws:kms:/);
+            const lifecycle = JSON.parse(String(single(plans.dev, "aws:ecr/lifecyclePolicy:LifecyclePolicy").inputs.policy)) as {
+                rules: unknown[];
+            };
+            assert.equal(lifecycle.rules.length, 2);
+        });
+
+        it("the CI job role trusts only the runner jobs' service accounts (IRSA)", async () => {
+            const role = ofType(plans.dev, "aws:iam/role:Role").find((r) => r.name === "cip-dev-supply-ci-job");
+            assert.ok(role);
+            const trust = JSON.parse(String(role.inputs.assumeRolePolicy)) as PolicyDocument;
+            const federated = String((trust.Statement[0].Principal as { Federated: string }).Federated);
+            const issuer = federated.split("oidc-provider/")[1];
+            const as = (sub: string) =>
+                simulateWebIdentity(trust, issuer, { sub, aud: "sts.amazonaws.com" }, federated).then((d) => d === "Allowed");
+            assert.equal(await as("system:serviceaccount:cip-dev-runner-arm64:gitlab-runner-jobs"), true);
+            assert.equal(await as("system:serviceaccount:cip-dev-runner-amd64:gitlab-runner-jobs"), true);
+            assert.equal(await as("system:serviceaccount:cip-dev-runner-arm64:gitlab-runner"), false);
+            assert.equal(await as("system:serviceaccount:team-a:default"), false);
+            const jobs = ofType(plans.dev, "kubernetes:core/v1:ServiceAccount").filter((s) => s.name.endsWith("-jobs"));
+            assert.ok(jobs.length === 2);
+            for (const sa of jobs) {
+                assert.match(
+                    String((sa.inputs.metadata as { annotations: Record<string, string> }).annotations["eks.amazonaws.com/role-arn"]),
+                    /cip-dev-supply-ci-job/,
+                );
+            }
+        });
+
+        it("Kyverno and the verifier are pinned; prod runs them HA; the policies wait for Kyverno", () => {
+            const release = (p: PlanFile, chart: string) =>
+                ofType(p, "kubernetes:helm.sh/v3:Release").find((r) => r.inputs.chart === chart);
+            const dev = release(plans.dev, "kyverno");
+            const prod = release(plans.prod, "kyverno");
+            assert.ok(dev && prod);
+            assert.equal(dev.inputs.version, "3.9.0");
+            assert.equal((prod.inputs.values as Record<string, Record<string, unknown>>).admissionController.replicas, 3);
+            assert.equal((dev.inputs.values as Record<string, Record<string, unknown>>).admissionController.replicas, 1);
+            assert.equal(release(plans.dev, "kyverno-notation-aws")?.inputs.version, "1.1.0");
+            const policies = ofType(plans.dev, "kubernetes:kyverno.io/v1:ClusterPolicy");
+            assert.deepEqual(policies.map((p) => p.name).sort(), [
+                "cip-dev-supply-ci-pod-security",
+                "cip-dev-supply-pinned-images",
+                "cip-dev-supply-signed-images",
+            ]);
+            for (const p of policies) assert.ok(p.dependsOn.includes(dev.urn), `${p.name} waits for Kyverno`);
+            const trust = ofType(plans.dev, "kubernetes:notation.nirmata.io/v1alpha1:TrustPolicy")[0] as unknown as KubernetesObject & {
+                inputs: { spec: { trustPolicies: Array<{ trustedIdentities: string[] }> } };
+            };
+            assert.match(
+                trust.inputs.spec.trustPolicies[0].trustedIdentities[0],
+                /^arn:aws:signer:eu-west-1:\d{12}:\/signing-profiles\/cip_dev_/,
+            );
+        });
+    });
+});

@@ -1,0 +1,270 @@
+import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { linstorCluster } from "../../../../components/storage/objects";
+import type { PlanFile, PlannedResource } from "../../../../tools/offline/plan";
+import { runPlan } from "../../../../tools/offline/plan";
+import { plannedPods, schedulingCheck } from "../../../../tools/rehearse/checks/scheduling";
+import { plannedCapacity } from "../../../../tools/rehearse/scheduling/capacity";
+import { coalesce, chartModel } from "../../../../tools/rehearse/scheduling/charts";
+import { admissionProblems, tolerates } from "../../../../tools/rehearse/scheduling/placement";
+import { rehearsalContext } from "../../../../tools/rehearse/order";
+
+const FIXTURE = path.join(__dirname, "..", "..", "..", "fixtures", "rehearse", "dev-before-linstor-tolerations.json");
+const fixture = (): PlanFile => JSON.parse(fs.readFileSync(FIXTURE, "utf8")) as PlanFile;
+
+let n = 0;
+function resource(type: string, inputs: Record<string, unknown>, name = `r${++n}`): PlannedResource {
+    return {
+        urn: `urn:pulumi:test::p::${type}::${name}`,
+        type,
+        name,
+        custom: true,
+        parent: null,
+        provider: null,
+        protect: false,
+        retainOnDelete: false,
+        dependsOn: [],
+        inputs,
+    };
+}
+
+const systemGroup = (): PlannedResource =>
+    resource(
+        "aws:eks/nodeGroup:NodeGroup",
+        {
+            amiType: "AL2023_ARM_64_STANDARD",
+            instanceTypes: ["t4g.medium"],
+            labels: { "ciplatform.io/pool": "system" },
+            taints: [{ key: "CriticalAddonsOnly", value: "true", effect: "NO_SCHEDULE" }],
+        },
+        "system",
+    );
+const generalPool = (arch: string): PlannedResource =>
+    resource(
+        "kubernetes:karpenter.sh/v1:NodePool",
+        {
+            metadata: { name: `general-${arch}` },
+            spec: {
+                template: {
+                    metadata: { labels: { "ciplatform.io/pool": "general" } },
+                    spec: { requirements: [{ key: "kubernetes.io/arch", operator: "In", values: [arch] }], taints: [] },
+                },
+            },
+        },
+        `general-${arch}`,
+    );
+const namespace = (name: string, level: string): PlannedResource =>
+    resource("kubernetes:core/v1:Namespace", { metadata: { name, labels: { "pod-security.kubernetes.io/enforce": level } } }, `ns-${name}`);
+const deployment = (ns: string, spec: Record<string, unknown>): PlannedResource =>
+    resource("kubernetes:apps/v1:Deployment", { metadata: { name: "app", namespace: ns }, spec: { template: { spec } } }, "app");
+/** A rehearsal context over resources (a version 1 plan), in engine order. */
+const contextOf = (resources: PlannedResource[]) =>
+    rehearsalContext({ version: 1, project: "ciplatform", stack: "test", resources } as unknown as PlanFile);
+const run = (resources: PlannedResource[]): string[] => schedulingCheck.run(contextOf(resources)).map((f) => f.why);
+
+describe("rehearsal check: scheduling (every pod has a place)", () => {
+    describe("over the dev and prod plans", () => {
+        const plans = new Map<string, PlanFile>();
+        before(async function () {
+            this.timeout(600_000);
+            for (const stack of ["dev", "prod"]) plans.set(stack, await runPlan({ stack }));
+        });
+        for (const stack of ["dev", "prod"]) {
+            it(`${stack}: every planned pod (project, charts, chart software, piraeus operator) is admitted by planned capacity and Pod Security`, () => {
+                const plan = plans.get(stack);
+                assert.ok(plan);
+                const { pods, unmodelled } = plannedPods(plan.resources);
+                assert.deepEqual(unmodelled, []);
+                // The operator's pods and Karpenter's own are among them, so the check looks where the defect was.
+                const names = pods.map((p) => p.name);
+                for (const expected of [
+                    "linstor-controller",
+                    "linstor-csi-controller",
+                    "linstor-csi-node",
+                    "ha-controller",
+                    "linstor-satellite",
+                    "controller of release",
+                ]) {
+                    assert.ok(
+                        names.some((x) => x.includes(expected)),
+                        `${expected} not modelled: ${names.join(", ")}`,
+                    );
+                }
+                assert.deepEqual(schedulingCheck.run(rehearsalContext(plan)), []);
+            });
+        }
+    });
+
+    describe("over the dev plan before the fix (reconstructed fixture)", () => {
+        it("fails on LINSTOR's control plane: the nodeSelector the operator patches into every component leads to tainted storage nodes (piraeus-operator linstorcluster_controller.go)", () => {
+            const findings = schedulingCheck.run(rehearsalContext(fixture()));
+            const whats = findings.map((f) => f.why.split(" in piraeus-datastore")[0]);
+            assert.deepEqual([...new Set(whats)].sort(), [
+                "DaemonSet ha-controller (piraeus operator)",
+                "DaemonSet linstor-csi-node (piraeus operator)",
+                "Deployment linstor-controller (piraeus operator)",
+                "Deployment linstor-csi-controller (piraeus operator)",
+            ]);
+            assert.ok(findings.every((f) => f.check === "scheduling" && f.step > 0 && /piraeus-operator v2\.8\.1/.test(f.source)));
+            assert.ok(findings.some((f) => /untolerated taint ciplatform\.io\/storage=true:NoSchedule/.test(f.why)));
+        });
+
+        it("passes on the same fixture with the project's LinstorCluster (components/storage/objects.ts linstorCluster)", () => {
+            const plan = fixture();
+            const resources = plan.resources.map((r) =>
+                r.type === "kubernetes:piraeus.io/v1:LinstorCluster"
+                    ? { ...r, inputs: { ...r.inputs, spec: linstorCluster("linstor-passphrase").spec } }
+                    : r,
+            );
+            assert.deepEqual(run(resources), []);
+        });
+
+        it("fails when the piraeus operator is pinned where the model does not reach (v2.9 adds spec.tolerations)", () => {
+            const resources = fixture().resources.map((r) =>
+                r.type === "kubernetes:helm.sh/v3:Release" && String(r.inputs.chart).endsWith("/piraeus")
+                    ? { ...r, inputs: { ...r.inputs, version: "2.9.0" } }
+                    : r,
+            );
+            assert.ok(run(resources).some((w) => /no model of the pods the piraeus operator 2\.9\.0 creates/.test(w)));
+        });
+    });
+
+    describe("the scheduler's rules", () => {
+        it("tolerations: Exists with an empty key tolerates everything; Equal needs key and value; the effect must match when given", () => {
+            const taint = { key: "a", value: "1", effect: "NoSchedule" };
+            assert.equal(tolerates({ operator: "Exists" }, taint), true);
+            assert.equal(tolerates({ key: "a", operator: "Exists" }, taint), true);
+            assert.equal(tolerates({ key: "a", value: "1" }, taint), true);
+            assert.equal(tolerates({ key: "a", value: "2" }, taint), false);
+            assert.equal(tolerates({ key: "a", value: "1", effect: "NoExecute" }, taint), false);
+        });
+
+        it("a pod on the CriticalAddonsOnly system group must tolerate it and select its pool", () => {
+            const capacity = plannedCapacity([systemGroup()]);
+            assert.deepEqual(admissionProblems({ nodeSelector: { "ciplatform.io/pool": "system" }, tolerations: [] }, capacity[0]), [
+                "untolerated taint CriticalAddonsOnly=true:NoSchedule",
+            ]);
+            assert.deepEqual(
+                admissionProblems(
+                    { nodeSelector: { "ciplatform.io/pool": "system" }, tolerations: [{ key: "CriticalAddonsOnly", operator: "Exists" }] },
+                    capacity[0],
+                ),
+                [],
+            );
+        });
+
+        it("architecture: an amd64-only pod has no place when all capacity is Graviton", () => {
+            const findings = run([
+                systemGroup(),
+                generalPool("arm64"),
+                namespace("apps", "privileged"),
+                deployment("apps", { nodeSelector: { "kubernetes.io/arch": "amd64" } }),
+            ]);
+            assert.equal(findings.length, 1);
+            assert.match(
+                findings[0],
+                /Deployment app in apps stays Pending: .*NodePool general-arm64: nodeSelector kubernetes\.io\/arch=amd64/,
+            );
+            assert.deepEqual(
+                run([
+                    systemGroup(),
+                    generalPool("amd64"),
+                    namespace("apps", "privileged"),
+                    deployment("apps", { nodeSelector: { "kubernetes.io/arch": "amd64" } }),
+                ]),
+                [],
+            );
+        });
+
+        it("Karpenter's chart keeps it off Karpenter's own nodes (karpenter chart 1.14.1 values.yaml affinity karpenter.sh/nodepool DoesNotExist)", () => {
+            const release = resource("kubernetes:helm.sh/v3:Release", {
+                chart: "oci://public.ecr.aws/karpenter/karpenter",
+                version: "1.14.1",
+                namespace: "kube-system",
+                values: { nodeSelector: { "ciplatform.io/pool": "general" } },
+            });
+            const findings = run([generalPool("arm64"), release]);
+            assert.equal(findings.length, 1);
+            assert.match(findings[0], /NodePool general-arm64: required node affinity karpenter\.sh\/nodepool DoesNotExist/);
+        });
+
+        it("a DaemonSet must fit every node kind its selector means it for", () => {
+            const ds = resource(
+                "kubernetes:apps/v1:DaemonSet",
+                {
+                    metadata: { name: "agent", namespace: "apps" },
+                    spec: { template: { spec: { nodeSelector: { "ciplatform.io/pool": "system" } } } },
+                },
+                "agent",
+            );
+            const findings = run([systemGroup(), namespace("apps", "privileged"), ds]);
+            assert.equal(findings.length, 1);
+            assert.match(
+                findings[0],
+                /DaemonSet agent in apps: selects node group system but does not tolerate its taint CriticalAddonsOnly=true:NoSchedule/,
+            );
+        });
+
+        it("Pod Security: a privileged pod in a restricted namespace is rejected even where capacity admits it (policypack/lib/pod-security.ts)", () => {
+            const findings = run([
+                generalPool("arm64"),
+                namespace("apps", "restricted"),
+                deployment("apps", { containers: [{ name: "c", securityContext: { privileged: true } }] }),
+            ]);
+            assert.ok(findings.length > 0);
+            assert.ok(findings.every((w) => /Pod Security "restricted" rejects it/.test(w)));
+            assert.ok(findings.some((w) => /privileged/.test(w)));
+        });
+
+        it("chart values coalesce over the chart's defaults as Helm does: maps merge, lists replace (cert-manager v1.21.1 nodeSelector kubernetes.io/os)", () => {
+            const found = chartModel("cert-manager", "v1.21.1");
+            assert.ok("model" in found);
+            const values = coalesce(found.model.defaults, {
+                nodeSelector: { "ciplatform.io/pool": "system" },
+                tolerations: [{ key: "x", operator: "Exists" }],
+            });
+            const placement = found.model.workloads[0].placement(values);
+            assert.deepEqual(placement.nodeSelector, { "kubernetes.io/os": "linux", "ciplatform.io/pool": "system" });
+            assert.deepEqual(placement.tolerations, [{ key: "x", operator: "Exists" }]);
+        });
+
+        it("a chart without a model at its pinned version is a finding, not a pass", () => {
+            const release = resource("kubernetes:helm.sh/v3:Release", {
+                chart: "cert-manager",
+                version: "v1.22.0",
+                namespace: "cert-manager",
+                values: {},
+            });
+            assert.match(run([generalPool("arm64"), release])[0], /no placement model of chart cert-manager at v1\.22\.0/);
+        });
+
+        it("GitLab job pods land where config.toml's node_selector and node_tolerations say (gitlab-runner executors/kubernetes)", () => {
+            const release = (toleration: string): PlannedResource =>
+                resource("kubernetes:helm.sh/v3:Release", {
+                    chart: "gitlab-runner",
+                    version: "0.93.0",
+                    namespace: "runner",
+                    values: {
+                        runners: {
+                            config: `[[runners]]\nexecutor = "kubernetes"\n[runners.kubernetes]\nnamespace = "runner"\n[runners.kubernetes.node_selector]\n"ciplatform.io/pool" = "ci"\n[runners.kubernetes.node_tolerations]\n"${toleration}" = "NoSchedule"\n`,
+                        },
+                    },
+                });
+            const ci = resource("kubernetes:karpenter.sh/v1:NodePool", {
+                metadata: { name: "ci" },
+                spec: {
+                    template: {
+                        metadata: { labels: { "ciplatform.io/pool": "ci" } },
+                        spec: { taints: [{ key: "ciplatform.io/ci", value: "true", effect: "NoSchedule" }] },
+                    },
+                },
+            });
+            assert.deepEqual(run([generalPool("arm64"), ci, release("ciplatform.io/ci=true")]), []);
+            assert.match(
+                run([generalPool("arm64"), ci, release("ciplatform.io/other=true")]).join("\n"),
+                /job pod of runners\[0\] \(config\.toml\).*stays Pending/,
+            );
+        });
+    });
+});
