@@ -282,6 +282,25 @@ describe("rehearsal (tools/rehearse)", () => {
             const nowhere = run(kubernetesAdmission, planOf([pool([])]));
             assert.match(nowhere[0].why, /no CRD of group karpenter\.sh/);
         });
+        it("Kyverno 3.9.0 and kyverno-notation-aws 1.1 install their CRDs by default (crds.install: true); not with crds.install false", () => {
+            const kyverno = (values: Record<string, unknown> = {}) =>
+                res("kubernetes:helm.sh/v3:Release", "kyverno", { chart: "kyverno", version: "3.9.0", namespace: "kube-system", values });
+            const verifier = res("kubernetes:helm.sh/v3:Release", "verifier", {
+                chart: "kyverno-notation-aws",
+                version: "1.1.0",
+                namespace: "kube-system",
+            });
+            const policy = (deps: string[]) =>
+                res("kubernetes:kyverno.io/v1:ClusterPolicy", "policy", { metadata: { name: "p" } }, { dependsOn: deps });
+            const store = (deps: string[]) =>
+                res("kubernetes:notation.nirmata.io/v1alpha1:TrustStore", "store", { metadata: { name: "s" } }, { dependsOn: deps });
+            const k = kyverno();
+            assert.deepEqual(run(kubernetesAdmission, planOf([k, verifier, policy([k.urn]), store([verifier.urn])])), []);
+            const racing = run(kubernetesAdmission, planOf([k, verifier, policy([]), store([])]));
+            assert.deepEqual(racing.map((f) => f.urn.split("::").pop()).sort(), ["policy", "store"]);
+            const off = kyverno({ crds: { install: false } });
+            assert.match(run(kubernetesAdmission, planOf([off, policy([off.urn])]))[0].why, /no CRD of group kyverno\.io/);
+        });
         it("fails a declared pod that its namespace's Pod Security level rejects; passes a compliant one", () => {
             const ns = res("kubernetes:core/v1:Namespace", "ns", {
                 metadata: { name: "ci", labels: { "pod-security.kubernetes.io/enforce": "restricted" } },

@@ -186,6 +186,20 @@ export const CHART_FACTS: Readonly<Record<string, ChartFacts>> = {
         source: "cert-manager/aws-privateca-issuer charts/aws-pca-issuer/crds, templates/service.yaml @ v1.9.1",
         webhooks: [],
     },
+    // Kyverno registers its admission webhooks at run time (its admission controller's webhook controller), not
+    // from chart templates: they are not modelled here. The CRDs come from the chart's `crds` subchart, on by default.
+    kyverno: {
+        crdGroups: (v) => (valueAt(v, "crds.install", true) === false ? [] : ["kyverno.io", "reports.kyverno.io", "wgpolicyk8s.io"]),
+        createsServices: () => true,
+        source: "kyverno/kyverno charts/kyverno/values.yaml (crds.install: true; crds.groups.kyverno, reports, wgpolicyk8s) @ chart 3.9.0",
+        webhooks: [],
+    },
+    "kyverno-notation-aws": {
+        crdGroups: (v) => (valueAt(v, "crds.install", true) === false ? [] : ["notation.nirmata.io"]),
+        createsServices: () => true,
+        source: "nirmata/kyverno-notation-aws charts/kyverno-notation-aws/templates/crds/notation.nirmata.io_truststores.yaml, _trustpolicies.yaml ({{- if .Values.crds.install }}; values.yaml crds.install: true), templates/service.yaml @ v1.1",
+        webhooks: [],
+    },
     "gitlab-runner": {
         crdGroups: () => [],
         createsServices: (v) => valueAt(v, "metrics.enabled", false) === true && valueAt(v, "service.enabled", false) === true,
