@@ -61,14 +61,10 @@ export const PLATFORM_IAM_EXEMPTIONS: readonly Exemption[] = [
         reason: "the preview role only describes what a plan refreshes (no data, no secret values), across every resource of the types the platform owns",
     },
     {
-        resourceName: "*-deployer-deploy-*-data",
+        // The deploy permissions are managed policies `<prefix>-deployer-deploy-<env>-<n>` (components/foundation/deploy-permissions.ts).
+        resourceName: "*-deployer-deploy-*-*",
         policies: ["iam-policy-require-abac-condition"],
         reason: "the deploy role manages its environment's keys, pinned by aws:ResourceTag/environment (not the per-namespace ABAC tag, which is for workloads)",
-    },
-    {
-        resourceName: "*-deployer-deploy-*-network",
-        policies: ["iam-policy-restrict-star-resource"],
-        reason: "ec2:DescribeVpcAttribute is the provider's VPC read; the deploy role may read (not change) every VPC's attributes in its account and region",
     },
     {
         resourceName: "*-karpenter-controller-*",
@@ -84,11 +80,6 @@ export const PLATFORM_IAM_EXEMPTIONS: readonly Exemption[] = [
         resourceName: "*-deployer-preview",
         policies: ["iam-role-require-scoped-oidc-trust"],
         reason: "GitLab's sub names no pipeline source, so merge-request pipelines of any branch must reach the preview role, which is read-only",
-    },
-    {
-        resourceName: "*-deployer-deploy-*",
-        policies: ["iam-role-inline-policies-within-aws-quota"],
-        reason: "KNOWN DEFECT found by this rule: each deploy role's six inline policies total ~19,500 characters, over IAM's 10,240 aggregate, so PutRolePolicy fails on a real account; they must become managed policies after the escalation guard is reviewed for DetachRolePolicy/CreatePolicyVersion",
     },
 ];
 

@@ -9,7 +9,7 @@ import {
     TrustContext,
 } from "../../../components/foundation/deployer-policies";
 import { deployPolicyDocuments } from "../../../components/foundation/deploy-permissions";
-import { validateDeployerArgs } from "../../../components/foundation/deployer";
+import { DEPLOY_SESSION_SECONDS, validateDeployerArgs } from "../../../components/foundation/deployer";
 import { serviceKeyPolicy } from "../../../components/shared/kms-policies";
 import { ConfigError, ofType, plan, PlanFile, single } from "../../helpers/mocks";
 import { simulate, simulateWebIdentity } from "../../helpers/iam";
@@ -216,6 +216,17 @@ describe("deployer", () => {
                 "one workload boundary per environment",
             );
             assert.equal(ofType(planned, "eks:index:Cluster").length, 0);
+        });
+
+        it("deploy sessions last 3 hours (a first platform up can exceed one), previews 1 hour", () => {
+            const roles = ofType(planned, "aws:iam/role:Role").filter((r) => r.name.includes("deployer"));
+            assert.deepEqual(Object.fromEntries(roles.map((r) => [r.name, r.inputs.maxSessionDuration])), {
+                "cip-deployer-preview": 3600,
+                "cip-deployer-deploy-dev": 10800,
+                "cip-deployer-deploy-staging": 10800,
+                "cip-deployer-deploy-prod": 10800,
+            });
+            assert.equal(DEPLOY_SESSION_SECONDS, 10_800);
         });
 
         it("trusts the CI system's OIDC issuer with one audience per role", () => {

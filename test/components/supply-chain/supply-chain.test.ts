@@ -14,7 +14,7 @@ import {
 } from "../../../components/supply-chain/kyverno";
 import { ciJobPermissions, ECR_PUSH_ACTIONS, verifierPermissions } from "../../../components/supply-chain/policies";
 import { validateSupplyChainArgs } from "../../../components/supply-chain/supply-chain";
-import { workloadBoundaryDocument } from "../../../components/foundation/workload-boundary";
+import { supplyChainBoundaryDocument } from "../../../components/foundation/workload-boundary";
 import { PolicyDocument } from "../../../components/shared/iam-documents";
 import { Decision as IamDecision, simulate, simulateWebIdentity } from "../../helpers/iam";
 import { ofType, plan, PlanFile, single } from "../../helpers/mocks";
@@ -222,8 +222,8 @@ describe("supply chain", () => {
         });
     });
 
-    describe("IAM (simulated, within the workload boundary)", () => {
-        const boundary = workloadBoundaryDocument({ accountId: ACCOUNT, region: REGION, prefix: "cip-dev" });
+    describe("IAM (simulated, within the supply-chain boundary)", () => {
+        const boundary = supplyChainBoundaryDocument({ accountId: ACCOUNT, region: REGION, prefix: "cip-dev" });
         const principal = `arn:aws:iam::${ACCOUNT}:role/cip-dev-supply-ci-job-0a1b2c3`;
         const bounded = async (policy: PolicyDocument, action: string, resource: string): Promise<IamDecision | "Denied"> => {
             const [own, cap] = await Promise.all([
