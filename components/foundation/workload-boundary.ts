@@ -267,8 +267,8 @@ export function workloadBoundaryDocument(s: BoundaryScope): PolicyDocument {
                 // The environment's roles and instance profiles (Karpenter's live under its path, named after the cluster).
                 `arn:aws:iam::${s.accountId}:role/${s.prefix}-*`,
                 `arn:aws:iam::${s.accountId}:instance-profile/${s.prefix}-*`,
+                // (the cluster is named after the environment: its prefix).
                 karpenterInstanceProfileArns(s.accountId, s.region, s.prefix),
-                karpenterInstanceProfileArns(s.accountId, s.region, `${s.prefix}-*`),
                 `arn:aws:iam::${s.accountId}:role/aws-service-role/*`,
                 // Jenkins' deploy roles in any account, named for the environment (their trust names the Jenkins
                 // role; IAM cannot change or pass another account's roles, so only sts:AssumeRole applies).
