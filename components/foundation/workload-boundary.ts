@@ -268,9 +268,12 @@ export function workloadBoundaryDocument(s: BoundaryScope): PolicyDocument {
                 // The environment's roles and instance profiles (Karpenter's live under its path, named after the cluster).
                 `arn:aws:iam::${s.accountId}:role/${s.prefix}-*`,
                 `arn:aws:iam::${s.accountId}:instance-profile/${s.prefix}-*`,
+                // (the cluster is named after the environment: its prefix).
                 karpenterInstanceProfileArns(s.accountId, s.region, s.prefix),
-                karpenterInstanceProfileArns(s.accountId, s.region, `${s.prefix}-*`),
                 `arn:aws:iam::${s.accountId}:role/aws-service-role/*`,
+                // Jenkins' deploy roles in any account, named for the environment (their trust names the Jenkins
+                // role; IAM cannot change or pass another account's roles, so only sts:AssumeRole applies).
+                jenkinsDeployRoleArnPattern(s.prefix),
             ],
         },
     );
@@ -291,8 +294,7 @@ export const SUPPLY_CHAIN_BOUNDARY_ACTIONS: readonly string[] = [
  * signature verifier, Security Hub imports): a second boundary, because the workload boundary and
  * these statements together exceed the 6,144 characters of one managed policy (IAM quotas,
  * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html). It grants nothing the
- * workload boundary's nodes and controllers need, and they get nothing of it. Jenkins' controller role
- * carries it too: all it may do is assume the deploy roles named for this environment, in any account.
+ * workload boundary's nodes and controllers need, and they get nothing of it.
  */
 export function supplyChainBoundaryDocument(s: BoundaryScope): PolicyDocument {
     return policyDocument(
@@ -310,15 +312,10 @@ export function supplyChainBoundaryDocument(s: BoundaryScope): PolicyDocument {
             Resource: [
                 `arn:aws:ecr:*:${s.accountId}:repository/${s.prefix}/*`,
                 `arn:aws:signer:*:${s.accountId}:/signing-profiles/${s.prefix.replace(/-/g, "_")}_*`,
+                `arn:aws:signer:*:${s.accountId}:/signing-jobs/*`,
+                `arn:aws:securityhub:*:${s.accountId}:hub/default`,
+                `arn:aws:securityhub:*:${s.accountId}:product/${s.accountId}/default`,
             ],
-        },
-        {
-            // Jenkins deploys into other accounts through their deploy roles (their trust names the
-            // Jenkins role); only roles named for this environment, and only to be assumed.
-            Sid: "JenkinsDeployRolesInAnyAccount",
-            Effect: "Allow",
-            Action: "sts:AssumeRole",
-            Resource: jenkinsDeployRoleArnPattern(s.prefix),
         },
     );
 }
