@@ -45,15 +45,15 @@ export const LINSTOR_S3_KEY_EXEMPTION: Exemption = {
 };
 
 /**
- * The platform's own IAM that tripped the rules of issue 24 (ARN wildcards judged as "*", OIDC trust,
- * the role inline aggregate), each kept visible with its reason in every plan. Matched by the
+ * The platform's own IAM that tripped the rules of issue 24 (ARN wildcards judged as "*", OIDC trust)
+ * for a reason the rules cannot see, each kept visible with its reason in every plan. Matched by the
  * logical names the platform and foundation give them (`<prefix>-deployer-…`, `<prefix>-<env>-…`).
  */
 export const PLATFORM_IAM_EXEMPTIONS: readonly Exemption[] = [
     {
         resourceName: "*-deployer-boundary-*",
-        policies: ["iam-policy-restrict-star-resource", "iam-policy-require-abac-condition"],
-        reason: "a permissions boundary is a ceiling, not a grant: it names every resource type the environment's workloads may ever reach, and each workload role grants less",
+        policies: ["iam-policy-restrict-star-resource", "iam-policy-require-abac-condition", "iam-policy-deny-wildcard-actions"],
+        reason: "a permissions boundary is a ceiling, not a grant: it names every action and resource type the environment's workloads may ever reach (SSM's ec2messages/ssmmessages channels included), and each workload role grants less",
     },
     {
         resourceName: "*-deployer-preview-reads",

@@ -9,6 +9,7 @@ import { Network } from "../components/network/network";
 import { managedPolicyArn, policyDocument, toJson } from "../components/shared/iam-documents";
 import { orgTagsTransformation } from "../components/shared/tags";
 import { FoundationConfig, loadFoundationConfig, orgTags } from "./config";
+import { ciVariableValues } from "../components/foundation/ci-variables";
 
 type Environment = "dev" | "staging" | "prod";
 
@@ -22,8 +23,8 @@ export interface FoundationNetworkOutput {
     readonly publicSubnetIds: string[];
     /** Security groups of the environment's deploy and preview runners, admitted to the cluster endpoint. */
     readonly runnerSecurityGroupIds: string[];
+    /** The CodeBuild project of each runner kind (the label pipeline jobs select it with). */
     readonly runnerTags: Record<string, string>;
-    readonly runnerTokenSecrets: Record<string, string>;
     /** The EKS cluster service role (created here by the administrator, so deploy roles only pass it). */
     readonly clusterServiceRoleName: string;
 }
@@ -48,7 +49,11 @@ function networkSettings(config: FoundationConfig, environment: Environment): { 
  */
 export async function foundationProgram(): Promise<Record<string, unknown>> {
     const config = loadFoundationConfig();
-    const { accountId } = await aws.getCallerIdentity();
+    const caller = await aws.getCallerIdentity();
+    const { accountId } = caller;
+    // The administrator running this `up` creates the platform stacks next: the secrets key lets them encrypt.
+    // An assumed-role session is named by its role (the ARN a key policy can name).
+    const { issuerArn: administratorArn } = await aws.iam.getSessionContext({ arn: caller.arn });
     const { core, ci, network, runners } = config;
     const tags = orgTags(core);
     // Every role, managed policy and instance profile of the foundation lives under its own IAM path, out of the deploy roles' reach.
@@ -96,6 +101,8 @@ export async function foundationProgram(): Promise<Record<string, unknown>> {
                 : undefined,
             kmsDeletionWindowDays: core.kmsDeletionWindowDays,
             protect,
+            stackCreatorArns: [administratorArn],
+            foundationStack: { project: pulumi.getProject(), stack: pulumi.getStack() },
         },
         { transformations },
     );
@@ -133,16 +140,16 @@ export async function foundationProgram(): Promise<Record<string, unknown>> {
                 project: ci.project,
                 vpcId: net.vpcId,
                 privateSubnetIds: net.privateSubnetIds,
-                abacTagKey: core.abacTagKey,
-                instanceType: runners.instanceType,
-                rootVolumeGiB: runners.rootVolumeGiB,
-                gitlabRunnerVersion: runners.gitlabRunnerVersion,
-                githubRunnerVersion: runners.githubRunnerVersion,
+                connectionArn: runners.connectionArn,
+                roleNamePrefix: `${core.namePrefix}-deployer-runner`,
+                computeType: runners.computeType,
+                image: runners.image,
+                buildTimeoutMinutes: runners.buildTimeoutMinutes,
+                logRetentionDays: network.flowLogRetentionDays,
                 kmsDeletionWindowDays: core.kmsDeletionWindowDays,
                 protect,
             },
-            // The Auto Scaling role must exist before instances launch with CMK-encrypted volumes.
-            { ...envOpts, dependsOn: serviceLinkedRoles },
+            envOpts,
         );
         // The cluster's service role: AWS-managed AmazonEKSClusterPolicy, which no workload boundary should have to mirror.
         const clusterServiceRole = new aws.iam.Role(
@@ -168,33 +175,19 @@ export async function foundationProgram(): Promise<Record<string, unknown>> {
                 pulumi.all(net.publicSubnetIds),
                 deployRunners.securityGroupIds.deploy,
                 deployRunners.securityGroupIds.preview,
-                deployRunners.tokenSecretNames.deploy,
-                deployRunners.tokenSecretNames.preview,
                 clusterServiceRole.name,
             ])
-            .apply(
-                ([
-                    vpcId,
-                    privateSubnetIds,
-                    publicSubnetIds,
-                    deploySg,
-                    previewSg,
-                    deploySecret,
-                    previewSecret,
-                    clusterServiceRoleName,
-                ]): FoundationNetworkOutput => ({
-                    clusterName,
-                    vpcId,
-                    vpcCidr: settings.vpcCidr,
-                    zones: net.zones,
-                    privateSubnetIds: [...privateSubnetIds],
-                    publicSubnetIds: [...publicSubnetIds],
-                    runnerSecurityGroupIds: [deploySg, previewSg],
-                    runnerTags: { deploy: deployRunners.tags.deploy, preview: deployRunners.tags.preview },
-                    runnerTokenSecrets: { deploy: deploySecret, preview: previewSecret },
-                    clusterServiceRoleName,
-                }),
-            );
+            .apply(([vpcId, privateSubnetIds, publicSubnetIds, deploySg, previewSg, clusterServiceRoleName]): FoundationNetworkOutput => ({
+                clusterName,
+                vpcId,
+                vpcCidr: settings.vpcCidr,
+                zones: net.zones,
+                privateSubnetIds: [...privateSubnetIds],
+                publicSubnetIds: [...publicSubnetIds],
+                runnerSecurityGroupIds: [deploySg, previewSg],
+                runnerTags: { deploy: deployRunners.tags.deploy, preview: deployRunners.tags.preview },
+                clusterServiceRoleName,
+            }));
     }
 
     return {
@@ -202,6 +195,13 @@ export async function foundationProgram(): Promise<Record<string, unknown>> {
         deployRoleArns: deployer.deployRoleArns,
         audiences: deployer.audiences,
         stateBucket: deployer.stateBucket,
+        stateUrl: deployer.stateUrl,
+        // What an administrator sets as CI/CD variables (docs/empty-account.md): name → value, per the CI system.
+        ciVariables: pulumi
+            .all([deployer.stateUrl, deployer.previewRoleArn, pulumi.all(deployer.deployRoleArns)])
+            .apply(([stateUrl, previewRoleArn, deployRoleArns]) =>
+                ciVariableValues(ci.provider, { stateUrl, previewRoleArn, deployRoleArns }),
+            ),
         login: deployer.loginCommand,
         secretsProvider: deployer.secretsProvider,
         stackInit: pulumi.interpolate`pulumi stack init <stack> --secrets-provider '${deployer.secretsProvider}'`,

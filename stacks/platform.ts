@@ -263,7 +263,6 @@ export class Platform extends pulumi.ComponentResource {
                     gitlabUrl: runners.gitlabUrl,
                     tokenSecretName: runners.tokenSecretName,
                     chartVersion: runners.chartVersion,
-                    runnerVersion: runners.runnerVersion,
                     concurrent: runners.concurrent,
                     checkInterval: runners.checkInterval,
                     extraTags: runners.extraTags,
@@ -317,6 +316,8 @@ export class Platform extends pulumi.ComponentResource {
                     snapshotRetentionDays: storage.snapshotRetentionDays,
                     s3KeyRotation: storage.s3KeyRotation,
                     drNoncurrentVersionDays: storage.drNoncurrentVersionDays,
+                    // The cluster's StorageClasses exist before the operator's StorageClass webhook does.
+                    createdBefore: [this.cluster],
                     kmsDeletionWindowDays: core.kmsDeletionWindowDays,
                     protect,
                     capacity: [...this.karpenter.ready, this.storageNodes],
@@ -346,7 +347,8 @@ export class Platform extends pulumi.ComponentResource {
                     deleteDataOnDestroy: jenkins.deleteDataOnDestroy,
                     protect,
                 },
-                { parent: this, dependsOn: [this.storage] },
+                // Its controller role assumes deploy roles in other accounts: the second boundary allows that, the workload one does not.
+                { parent: this, dependsOn: [this.storage], transformations: [supplyChainBoundary] },
             );
         }
 

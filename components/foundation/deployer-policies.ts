@@ -101,6 +101,8 @@ export interface StateAccess {
     readonly region: string;
     /** The platform project's name: state objects live under `.pulumi/<kind>/<project>/<stack>`. */
     readonly project: string;
+    /** The foundation's stack in the same bucket: the platform's StackReference reads its checkpoint. @default - none */
+    readonly foundationStack?: { readonly project: string; readonly stack: string };
 }
 
 /** The object keys of one stack (or `*`) in Pulumi's S3 (DIY) backend, project-scoped layout. */
@@ -124,8 +126,23 @@ function stateKeyUse(a: StateAccess, actions: string[]): Statement {
     };
 }
 
+/** Read-only: the foundation's checkpoint, whose outputs a platform stack's StackReference reads (pulumi/pulumi pkg/backend/diy). */
+function foundationOutputs(a: StateAccess): Statement[] {
+    return a.foundationStack
+        ? [
+              {
+                  Sid: "FoundationOutputs",
+                  Effect: "Allow",
+                  Action: "s3:GetObject",
+                  Resource: stackObjects(a.stateBucketArn, a.foundationStack.project, a.foundationStack.stack).slice(0, 2),
+              },
+          ]
+        : [];
+}
+
 function stateListing(a: StateAccess): Statement[] {
     return [
+        ...foundationOutputs(a),
         {
             Sid: "StateListing",
             Effect: "Allow",

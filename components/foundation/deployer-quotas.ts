@@ -39,6 +39,8 @@ export interface DeployerDocumentsArgs {
     readonly environmentTagKey: string;
     /** The platform project whose stacks' state the roles reach. */
     readonly project: string;
+    /** The foundation's stack, whose checkpoint the CI roles read (deployer-policies StateAccess). @default - none */
+    readonly foundationStack?: { readonly project: string; readonly stack: string };
     /** The trust context; its OIDC provider ARN is the one the provider will have (`arn:aws:iam::<account>:oidc-provider/<host>`). */
     readonly trust: TrustContext;
 }
@@ -76,6 +78,7 @@ export function deployerDocuments(a: DeployerDocumentsArgs): DeployerDocuments {
         secretsKeyArn: longest.keyArns[1],
         region: a.region,
         project: a.project,
+        foundationStack: a.foundationStack,
     };
     const unscopable = new Set(UNSCOPABLE_ACTIONS);
     const previewReads = previewReadPolicy(

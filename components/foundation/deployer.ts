@@ -63,6 +63,13 @@ export interface DeployerArgs {
      * protected tags). @default - dev from protectedBranch, others from `<protectedBranch>-<environment>`
      */
     readonly environmentRefs?: Readonly<Record<string, string>>;
+    /**
+     * Whoever creates the platform stacks (`pulumi stack init --secrets-provider awskms://…` calls
+     * kms:Encrypt and kms:Decrypt): IAM role or user ARNs given the secrets key's use. @default [] (none)
+     */
+    readonly stackCreatorArns?: readonly string[];
+    /** The foundation's own stack in the state bucket, whose outputs the CI roles read (StackReference). @default - none */
+    readonly foundationStack?: { readonly project: string; readonly stack: string };
 }
 
 /** Validates deployer arguments; messages name the argument, the value and what is allowed. */
@@ -97,6 +104,8 @@ export class Deployer extends pulumi.ComponentResource {
     public readonly stateBucket: pulumi.Output<string>;
     /** `pulumi login` command for the S3 backend. */
     public readonly loginCommand: pulumi.Output<string>;
+    /** The S3 backend's URL (`pulumi login <url>`, `PULUMI_BACKEND_URL`). */
+    public readonly stateUrl: pulumi.Output<string>;
     /** `--secrets-provider` value for `pulumi stack init`. */
     public readonly secretsProvider: pulumi.Output<string>;
     /** OIDC audiences the pipelines request, by role. */
@@ -138,6 +147,7 @@ export class Deployer extends pulumi.ComponentResource {
             environments,
             environmentTagKey,
             project,
+            foundationStack: args.foundationStack,
             trust: trustContext(`arn:aws:iam::${args.accountId}:oidc-provider/${issuerHost}`),
         });
         assertWithinQuotas(`Deployer ${name}`, documents.rows);
@@ -230,6 +240,18 @@ export class Deployer extends pulumi.ComponentResource {
                                 Action: KEY_ADMIN_ACTIONS,
                                 Resource: "*",
                             },
+                            // `pulumi stack init --secrets-provider` encrypts a new data key and decrypts it back.
+                            ...(args.stackCreatorArns && args.stackCreatorArns.length > 0
+                                ? [
+                                      {
+                                          Sid: "StackCreatorsUseTheKey",
+                                          Effect: "Allow" as const,
+                                          Principal: { AWS: [...args.stackCreatorArns] },
+                                          Action: ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"],
+                                          Resource: "*",
+                                      },
+                                  ]
+                                : []),
                             {
                                 Sid: "DeploysUseTheKey",
                                 Effect: "Allow",
@@ -276,6 +298,7 @@ export class Deployer extends pulumi.ComponentResource {
                 secretsKeyArn,
                 region: args.region,
                 project,
+                foundationStack: args.foundationStack,
             }));
 
         new aws.iam.RolePolicy(
@@ -355,13 +378,15 @@ export class Deployer extends pulumi.ComponentResource {
         this.previewRoleArn = preview.arn;
         this.deployRoleArns = Object.fromEntries(Object.entries(deployRoles).map(([env, role]) => [env, role.arn]));
         this.stateBucket = state.bucket;
-        this.loginCommand = pulumi.interpolate`pulumi login 's3://${state.bucket}?region=${args.region}&awssdk=v2'`;
+        this.stateUrl = pulumi.interpolate`s3://${state.bucket}?region=${args.region}&awssdk=v2`;
+        this.loginCommand = pulumi.interpolate`pulumi login '${this.stateUrl}'`;
         this.secretsProvider = pulumi.interpolate`awskms://${alias.name}?region=${args.region}`;
         this.registerOutputs({
             previewRoleArn: this.previewRoleArn,
             deployRoleArns: this.deployRoleArns,
             stateBucket: this.stateBucket,
             loginCommand: this.loginCommand,
+            stateUrl: this.stateUrl,
             secretsProvider: this.secretsProvider,
             audiences: this.audiences,
         });

@@ -1149,6 +1149,63 @@ export const PROVIDER_ACTIONS: Readonly<Record<string, TypeActions>> = {
             "EC2 Auto Scaling user guide: launch template permissions (ec2:RunInstances, ec2:CreateTags, iam:PassRole for the instance profile's role)",
         ],
     },
+    // CodeBuild-hosted runners (foundation only, created by the administrator).
+    "aws:codebuild/project:Project": {
+        kind: "aws",
+        arn: (r, s) => regional("codebuild", `project/${physicalName(r)}`)(s),
+        taggable: true,
+        calls: {
+            create: [
+                "codebuild:CreateProject",
+                // The project's service role is passed to CodeBuild; the source's connection is passed to it too.
+                {
+                    action: "iam:PassRole",
+                    on: (r, s) => ({ arn: roleArnOf(r.inputs.serviceRole, s), tags: "none" }),
+                    context: () => ({ "iam:PassedToService": "codebuild.amazonaws.com" }),
+                },
+                {
+                    action: "codeconnections:PassConnection",
+                    on: (r) => ({
+                        arn: str((r.inputs.source as { auth?: { resource?: string } } | undefined)?.auth?.resource),
+                        tags: "none",
+                    }),
+                    context: () => ({ "codeconnections:PassedToService": "codebuild.amazonaws.com" }),
+                },
+                "codebuild:BatchGetProjects",
+            ],
+            read: ["codebuild:BatchGetProjects"],
+            update: [
+                "codebuild:UpdateProject",
+                {
+                    action: "iam:PassRole",
+                    on: (r, s) => ({ arn: roleArnOf(r.inputs.serviceRole, s), tags: "none" }),
+                    context: () => ({ "iam:PassedToService": "codebuild.amazonaws.com" }),
+                },
+            ],
+            // Project tags are set through CreateProject/UpdateProject (no separate tagging API for projects).
+            tag: ["codebuild:UpdateProject"],
+            delete: ["codebuild:DeleteProject"],
+        },
+        source: [
+            TF("codebuild/project.go"),
+            SAR("AWS CodeBuild"),
+            "CodeBuild user guide: Use connections (codeconnections:PassConnection with codeconnections:PassedToService)",
+        ],
+    },
+    "aws:codebuild/webhook:Webhook": {
+        kind: "aws",
+        arn: (r, s) => regional("codebuild", `project/${str(r.inputs.projectName)}`)(s),
+        taggable: false,
+        calls: {
+            // CodeBuild creates the repository's webhook through the project's connection.
+            create: ["codebuild:CreateWebhook", "codebuild:BatchGetProjects"],
+            read: ["codebuild:BatchGetProjects"],
+            update: ["codebuild:UpdateWebhook"],
+            tag: [],
+            delete: ["codebuild:DeleteWebhook"],
+        },
+        source: [TF("codebuild/webhook.go"), SAR("AWS CodeBuild")],
+    },
 
     // --- supply chain and findings (issue 25) ---------------------------------------------------
     "aws:ecr/repository:Repository": {
@@ -1426,6 +1483,8 @@ export const FOUNDATION_ONLY_TYPES: ReadonlySet<string> = new Set([
     "aws:iam/instanceProfile:InstanceProfile",
     "aws:iam/policy:Policy",
     "aws:autoscaling/group:Group",
+    "aws:codebuild/project:Project",
+    "aws:codebuild/webhook:Webhook",
 ]);
 
 /** The map's entries of the types a deploy role creates (every AWS entry the foundation does not own). */

@@ -1,16 +1,24 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ec2TrustPolicy, managedPolicyArn, policyDocument, toJson } from "../shared/iam-documents";
-import { ebsKeyPolicy, serviceKeyPolicy } from "../shared/kms-policies";
-import { CiSystem, RunnerKind, runnerTag, runnerUserData } from "./runner-user-data";
+import { policyDocument, PolicyDocument, toJson } from "../shared/iam-documents";
+import { logsKeyPolicy } from "../shared/kms-policies";
+import { CiSystem, CODEBUILD_MEMORY_GIB, MIN_JOB_MEMORY_GIB, RUNNER_KINDS, RunnerKind, runnerTag } from "./runner-labels";
 
-export const RUNNER_KINDS: readonly RunnerKind[] = ["deploy", "preview"];
+export { CODEBUILD_MEMORY_GIB, MIN_JOB_MEMORY_GIB, RUNNER_KINDS } from "./runner-labels";
 
-/** Arguments of one environment's deploy runners. */
+/** CodeBuild source type of the repository, by CI system (CodeBuild API reference, ProjectSource.type). */
+function sourceType(ci: CiSystem, ciUrl: string): "GITHUB" | "GITLAB" | "GITLAB_SELF_MANAGED" {
+    if (ci === "github") {
+        return "GITHUB";
+    }
+    return ciUrl === "https://gitlab.com" ? "GITLAB" : "GITLAB_SELF_MANAGED";
+}
+
+/** Arguments of one environment's CodeBuild-hosted runners. */
 export interface DeployRunnersArgs {
     readonly region: string;
     readonly accountId: string;
-    /** Environment whose network the runners live in. */
+    /** Environment whose network the runners' builds run in. */
     readonly environment: string;
     readonly ci: CiSystem;
     /** CI server URL: the GitLab instance, or https://github.com. */
@@ -18,69 +26,170 @@ export interface DeployRunnersArgs {
     /** `group/project` or `owner/repo`. */
     readonly project: string;
     readonly vpcId: pulumi.Input<string>;
-    /** Private subnets the runners launch in (no public address, egress through NAT). */
+    /** Private subnets the builds run in (no public address, egress through NAT). */
     readonly privateSubnetIds: readonly pulumi.Input<string>[];
-    /** Tag key (ABAC) on the token secrets; their value names no namespace, so no workload can read them. @default "ekssecret" */
-    readonly abacTagKey?: string;
-    /** Graviton instance type. @default "t4g.small" */
-    readonly instanceType?: string;
-    /** @default 40 */
-    readonly rootVolumeGiB?: number;
-    /** @default "18.6.0" */
-    readonly gitlabRunnerVersion?: string;
-    /** @default "2.329.0" */
-    readonly githubRunnerVersion?: string;
+    /** ARN of the CodeConnections connection to the repository's host (created and authorized by an administrator). */
+    readonly connectionArn: string;
+    /** IAM name prefix of the builds' service roles (a foundation prefix the deploy roles cannot touch). */
+    readonly roleNamePrefix: string;
+    /** CodeBuild compute type. @default "BUILD_GENERAL1_MEDIUM" (7 GiB) */
+    readonly computeType?: string;
+    /** Build image carrying the AWS CLI and Node.js 22. @default "aws/codebuild/amazonlinux-x86_64-standard:5.0" */
+    readonly image?: string;
+    /** Longest job, minutes (a first platform `up` can take more than an hour). @default 180 */
+    readonly buildTimeoutMinutes?: number;
+    /** Retention of the build logs, days. @default 90 */
+    readonly logRetentionDays?: number;
     /** @default 30 */
     readonly kmsDeletionWindowDays?: number;
-    /** Protect the keys from deletion. @default true */
+    /** Protect the log key from deletion. @default true */
     readonly protect?: boolean;
 }
 
+const CONNECTION_ARN = /^arn:aws[a-z-]*:(codeconnections|codestar-connections):([a-z0-9-]+):(\d{12}):connection\/[\w-]+$/;
+
 /** Validates runner arguments; messages name the argument, the value and what is allowed. */
-export function validateDeployRunnersArgs(args: Pick<DeployRunnersArgs, "privateSubnetIds" | "instanceType" | "project">): string[] {
+export function validateDeployRunnersArgs(
+    args: Pick<DeployRunnersArgs, "privateSubnetIds" | "computeType" | "project" | "connectionArn" | "region" | "buildTimeoutMinutes">,
+): string[] {
     const problems: string[] = [];
     if (args.privateSubnetIds.length === 0) {
         problems.push("privateSubnetIds: empty; the runners need the environment's private subnets");
     }
-    if (args.instanceType !== undefined && !/^[a-z][a-z0-9]*g[a-z0-9]*\.[a-z0-9]+$/.test(args.instanceType)) {
-        problems.push(
-            `instanceType: got ${JSON.stringify(args.instanceType)}; use a Graviton type such as t4g.small (the runners run arm64 images)`,
-        );
+    if (args.computeType !== undefined) {
+        const memory = CODEBUILD_MEMORY_GIB[args.computeType];
+        if (memory === undefined || memory < MIN_JOB_MEMORY_GIB) {
+            const allowed = Object.entries(CODEBUILD_MEMORY_GIB)
+                .filter(([, gib]) => gib >= MIN_JOB_MEMORY_GIB)
+                .map(([type, gib]) => `${type} (${gib} GiB)`);
+            problems.push(
+                `computeType: got ${JSON.stringify(args.computeType)}; a preview or up needs at least ${MIN_JOB_MEMORY_GIB} GiB: use ${allowed.join(", ")}`,
+            );
+        }
     }
     if (!/^([\w.-]+\/)+[\w.-]+$/.test(args.project)) {
         problems.push(`project: got ${JSON.stringify(args.project)}; use group/project or owner/repo`);
     }
+    const connection = CONNECTION_ARN.exec(args.connectionArn);
+    if (!connection) {
+        problems.push(
+            `connectionArn: got ${JSON.stringify(args.connectionArn)}; use the ARN of a CodeConnections connection (arn:aws:codeconnections:<region>:<account>:connection/<id>)`,
+        );
+    } else if (connection[2] !== args.region) {
+        problems.push(`connectionArn: got a connection in ${connection[2]}; CodeBuild uses connections of its own region, ${args.region}`);
+    }
+    if (args.buildTimeoutMinutes !== undefined && (args.buildTimeoutMinutes < 60 || args.buildTimeoutMinutes > 480)) {
+        problems.push(`buildTimeoutMinutes: got ${args.buildTimeoutMinutes}; use 60 to 480 (CodeBuild's limit)`);
+    }
     return problems;
 }
 
-/** The runner instances' own policy: their token secret, nothing else (jobs bring their own credentials). */
-export function runnerInstancePolicy(tokenSecretArn: string, tokenKeyArn: string, region: string) {
+/** The log group of a runner project (CodeBuild's default name, so the build needs no log configuration override). */
+export function runnerLogGroupName(project: string): string {
+    return `/aws/codebuild/${project}`;
+}
+
+export interface RunnerServiceRoleScope {
+    readonly region: string;
+    readonly accountId: string;
+    /** The CodeBuild project. */
+    readonly project: string;
+    readonly connectionArn: string;
+    readonly subnetArns: readonly string[];
+    /** The project's security group, which its network interfaces carry. */
+    readonly securityGroupArn: string;
+}
+
+/**
+ * The builds' own role: its log group, the network interfaces CodeBuild creates in the VPC, and the
+ * connection CodeBuild registers the job's runner through. A job can reach these credentials (the
+ * container credentials endpoint), so they hold nothing worth stealing: no state, no deploy, no
+ * secret; the job's AWS credentials come from its own OIDC token.
+ *
+ * Sources: CodeBuild user guide, "Allow CodeBuild to interact with other AWS services" (logs) and
+ * "Allow CodeBuild access to AWS services required to create a VPC network interface"; "Use
+ * connections": `codeconnections:GetConnectionToken` (permission only: no API a job could call) and
+ * `codeconnections:GetConnection`.
+ */
+export function runnerServiceRolePolicy(s: RunnerServiceRoleScope): PolicyDocument {
+    const connectionService = s.connectionArn.split(":")[2];
     return policyDocument(
-        { Sid: "ReadOwnRegistrationToken", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: tokenSecretArn },
         {
-            Sid: "DecryptTokenThroughSecretsManager",
+            Sid: "OwnLogs",
             Effect: "Allow",
-            Action: "kms:Decrypt",
-            Resource: tokenKeyArn,
-            Condition: { StringEquals: { "kms:ViaService": `secretsmanager.${region}.amazonaws.com` } },
+            Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+            Resource: `arn:aws:logs:${s.region}:${s.accountId}:log-group:${runnerLogGroupName(s.project)}:*`,
+        },
+        {
+            Sid: "VpcDescribe",
+            Effect: "Allow",
+            Action: [
+                "ec2:DescribeDhcpOptions",
+                "ec2:DescribeNetworkInterfaces",
+                "ec2:DescribeSecurityGroups",
+                "ec2:DescribeSubnets",
+                "ec2:DescribeVpcs",
+            ],
+            Resource: "*",
+        },
+        {
+            Sid: "VpcNetworkInterfaces",
+            Effect: "Allow",
+            Action: "ec2:CreateNetworkInterface",
+            Resource: [`arn:aws:ec2:${s.region}:${s.accountId}:network-interface/*`, ...s.subnetArns, s.securityGroupArn],
+        },
+        {
+            Sid: "VpcNetworkInterfaceCleanup",
+            Effect: "Allow",
+            Action: "ec2:DeleteNetworkInterface",
+            Resource: `arn:aws:ec2:${s.region}:${s.accountId}:network-interface/*`,
+            Condition: { ArnEquals: { "ec2:Subnet": [...s.subnetArns] } },
+        },
+        {
+            Sid: "VpcNetworkInterfacePermission",
+            Effect: "Allow",
+            Action: "ec2:CreateNetworkInterfacePermission",
+            Resource: `arn:aws:ec2:${s.region}:${s.accountId}:network-interface/*`,
+            Condition: {
+                StringEquals: { "ec2:AuthorizedService": "codebuild.amazonaws.com" },
+                ArnEquals: { "ec2:Subnet": [...s.subnetArns] },
+            },
+        },
+        {
+            Sid: "RegisterThroughTheConnection",
+            Effect: "Allow",
+            Action: [`${connectionService}:GetConnectionToken`, `${connectionService}:GetConnection`],
+            Resource: s.connectionArn,
         },
     );
 }
 
+/** CodeBuild may assume a runner's role only for its own project (confused-deputy guard). */
+export function runnerTrustPolicy(region: string, accountId: string, project: string): PolicyDocument {
+    return policyDocument({
+        Effect: "Allow",
+        Principal: { Service: "codebuild.amazonaws.com" },
+        Action: "sts:AssumeRole",
+        Condition: {
+            StringEquals: { "aws:SourceAccount": accountId },
+            ArnLike: { "aws:SourceArn": `arn:aws:codebuild:${region}:${accountId}:project/${project}` },
+        },
+    });
+}
+
 /**
- * Deploy runners inside one environment's network: a `deploy` runner (to be registered protected:
- * it runs only jobs of protected branches, the only ones whose tokens the deploy roles trust) and a
- * `preview` runner (merge requests), each an Auto Scaling group of one Graviton instance in the
- * private subnets with its own security group (no inbound rules; the platform stack lets it reach
- * the cluster endpoint), IMDSv2 with hop limit 1, SSM for access, CMK-encrypted volumes, and a
- * Secrets Manager secret for its registration token. The instances hold no deploy permissions.
+ * One environment's runners, hosted by AWS CodeBuild: a `deploy` and a `preview` project, each
+ * starting a fresh build (a new container, discarded after the job) for every queued CI job whose
+ * label names it (webhook event WORKFLOW_JOB_QUEUED), inside the environment's private subnets with
+ * its own security group (no inbound; HTTPS out). CodeBuild registers a runner for that one job
+ * through the CodeConnections connection: no registration token exists on any host, and nothing is
+ * installed at boot. Jobs assume the CI roles with their own OIDC tokens; the build role holds only
+ * logs and the VPC's network interfaces.
  */
 export class DeployRunners extends pulumi.ComponentResource {
     /** Security group of each runner kind: the platform admits these to the cluster endpoint. */
     public readonly securityGroupIds: Record<RunnerKind, pulumi.Output<string>>;
-    /** Secrets Manager secret names an administrator puts each runner's token into. */
-    public readonly tokenSecretNames: Record<RunnerKind, pulumi.Output<string>>;
-    /** CI tags/labels pipeline jobs select each runner with. */
+    /** CodeBuild project of each runner kind: the label pipeline jobs select it with. */
     public readonly tags: Record<RunnerKind, string>;
 
     constructor(name: string, args: DeployRunnersArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -91,60 +200,38 @@ export class DeployRunners extends pulumi.ComponentResource {
         }
 
         // Defaults, resolved once.
-        const instanceType = args.instanceType ?? "t4g.small";
-        const rootVolumeGiB = args.rootVolumeGiB ?? 40;
-        const abacTagKey = args.abacTagKey ?? "ekssecret";
+        const computeType = args.computeType ?? "BUILD_GENERAL1_MEDIUM";
+        const image = args.image ?? "aws/codebuild/amazonlinux-x86_64-standard:5.0";
+        const buildTimeout = args.buildTimeoutMinutes ?? 180;
+        const retentionInDays = args.logRetentionDays ?? 90;
         const deletionWindowInDays = args.kmsDeletionWindowDays ?? 30;
-        const keyOpts = { parent: this, protect: args.protect ?? true };
+        const location = args.ci === "github" ? `https://github.com/${args.project}` : `${args.ciUrl.replace(/\/$/, "")}/${args.project}`;
 
-        const tokenKey = new aws.kms.Key(
-            `${name}-tokens`,
+        const logKey = new aws.kms.Key(
+            `${name}-logs`,
             {
-                description: `${args.environment} deploy runners: registration tokens`,
+                description: `${args.environment} runners: build logs`,
                 enableKeyRotation: true,
                 deletionWindowInDays,
-                policy: toJson(serviceKeyPolicy(args.accountId, args.region, "secretsmanager")),
+                policy: toJson(logsKeyPolicy(args.accountId, args.region)),
             },
-            keyOpts,
+            { parent: this, protect: args.protect ?? true },
         );
-        const volumeKey = new aws.kms.Key(
-            `${name}-volumes`,
-            {
-                description: `${args.environment} deploy runners: instance volumes`,
-                enableKeyRotation: true,
-                deletionWindowInDays,
-                policy: toJson(ebsKeyPolicy(args.accountId, args.region)),
-            },
-            keyOpts,
-        );
-        const image = aws.ssm.getParameterOutput(
-            { name: "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64" },
-            { parent: this },
-        );
+        const subnetArns = pulumi
+            .all([...args.privateSubnetIds])
+            .apply((ids) => ids.map((id) => `arn:aws:ec2:${args.region}:${args.accountId}:subnet/${id}`));
 
         const securityGroupIds = {} as Record<RunnerKind, pulumi.Output<string>>;
-        const tokenSecretNames = {} as Record<RunnerKind, pulumi.Output<string>>;
         const tags = {} as Record<RunnerKind, string>;
         for (const kind of RUNNER_KINDS) {
             const id = `${name}-${kind}`;
-            tags[kind] = runnerTag(args.environment, kind);
-            const secret = new aws.secretsmanager.Secret(
-                `${id}-token`,
-                {
-                    name: `ciplatform/runners/${args.environment}/${kind}`,
-                    description: `Registration token of the ${args.environment} ${kind} runner: {"token": "..."} (see docs/empty-account.md)`,
-                    kmsKeyId: tokenKey.arn,
-                    recoveryWindowInDays: 7,
-                    tags: { [abacTagKey]: "none" },
-                },
-                { parent: this },
-            );
-            tokenSecretNames[kind] = secret.name;
+            const project = runnerTag(args.environment, kind);
+            tags[kind] = project;
 
             const securityGroup = new aws.ec2.SecurityGroup(
-                `${id}`,
+                id,
                 {
-                    description: `${args.environment} ${kind} runner: no inbound; HTTPS out (CI server, AWS APIs, the cluster endpoint)`,
+                    description: `${args.environment} ${kind} runner builds: no inbound; HTTPS out (CI server, npm, Pulumi releases, AWS APIs, the cluster endpoint)`,
                     vpcId: args.vpcId,
                     egress: [{ description: "HTTPS", protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"] }],
                 },
@@ -152,91 +239,79 @@ export class DeployRunners extends pulumi.ComponentResource {
             );
             securityGroupIds[kind] = securityGroup.id;
 
+            const logGroup = new aws.cloudwatch.LogGroup(
+                id,
+                { name: runnerLogGroupName(project), retentionInDays, kmsKeyId: logKey.arn },
+                { parent: this },
+            );
             const role = new aws.iam.Role(
-                `${id}-instance`,
+                `${id}-build`,
                 {
-                    description: `${args.environment} ${kind} runner instances: token and SSM only`,
-                    assumeRolePolicy: toJson(ec2TrustPolicy()),
+                    name: `${args.roleNamePrefix}-${args.environment}-${kind}`,
+                    description: `${project} builds: own logs and VPC interfaces only (jobs bring their own credentials)`,
+                    assumeRolePolicy: toJson(runnerTrustPolicy(args.region, args.accountId, project)),
                 },
                 { parent: this },
             );
-            new aws.iam.RolePolicyAttachment(
-                `${id}-ssm`,
-                { role: role.name, policyArn: managedPolicyArn("AmazonSSMManagedInstanceCore") },
-                { parent: this },
-            );
-            new aws.iam.RolePolicy(
-                `${id}-token`,
+            const rolePolicy = new aws.iam.RolePolicy(
+                `${id}-build`,
                 {
                     role: role.name,
-                    policy: toJson(pulumi.all([secret.arn, tokenKey.arn]).apply(([s, k]) => runnerInstancePolicy(s, k, args.region))),
+                    policy: toJson(
+                        pulumi.all([subnetArns, securityGroup.arn]).apply(([arns, securityGroupArn]) =>
+                            runnerServiceRolePolicy({
+                                region: args.region,
+                                accountId: args.accountId,
+                                project,
+                                connectionArn: args.connectionArn,
+                                subnetArns: arns,
+                                securityGroupArn,
+                            }),
+                        ),
+                    ),
                 },
                 { parent: this },
             );
-            const profile = new aws.iam.InstanceProfile(`${id}`, { role: role.name }, { parent: this });
-
-            const userData = secret.arn.apply((tokenSecretArn) =>
-                Buffer.from(
-                    runnerUserData({
-                        ci: args.ci,
-                        ciUrl: args.ciUrl,
-                        project: args.project,
-                        environment: args.environment,
-                        kind,
-                        region: args.region,
-                        tokenSecretArn,
-                        gitlabRunnerVersion: args.gitlabRunnerVersion ?? "18.6.0",
-                        githubRunnerVersion: args.githubRunnerVersion ?? "2.329.0",
-                    }),
-                ).toString("base64"),
-            );
-            const launchTemplate = new aws.ec2.LaunchTemplate(
-                `${id}`,
+            const codebuildProject = new aws.codebuild.Project(
+                id,
                 {
-                    description: `${args.environment} ${kind} runner (AL2023 arm64, IMDSv2 hop 1, CMK volumes)`,
-                    imageId: image.value,
-                    instanceType,
-                    iamInstanceProfile: { arn: profile.arn },
-                    vpcSecurityGroupIds: [securityGroup.id],
-                    userData,
-                    metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 },
-                    blockDeviceMappings: [
-                        {
-                            deviceName: "/dev/xvda",
-                            ebs: {
-                                volumeSize: rootVolumeGiB,
-                                volumeType: "gp3",
-                                encrypted: "true",
-                                kmsKeyId: volumeKey.arn,
-                                deleteOnTermination: "true",
-                            },
-                        },
-                    ],
-                    tagSpecifications: [
-                        { resourceType: "instance", tags: { Name: `ciplatform-${args.environment}-${kind}-runner` } },
-                        { resourceType: "volume", tags: { Name: `ciplatform-${args.environment}-${kind}-runner` } },
-                    ],
+                    name: project,
+                    description: `Ephemeral ${kind} runner of ${args.environment} for ${args.project}: one fresh build per CI job`,
+                    serviceRole: role.arn,
+                    buildTimeout,
+                    queuedTimeout: 60,
+                    artifacts: { type: "NO_ARTIFACTS" },
+                    source: {
+                        type: sourceType(args.ci, args.ciUrl),
+                        location,
+                        auth: { type: "CODECONNECTIONS", resource: args.connectionArn },
+                    },
+                    environment: {
+                        type: "LINUX_CONTAINER",
+                        computeType,
+                        image,
+                        imagePullCredentialsType: "CODEBUILD",
+                        // Jobs need no Docker daemon: no privileged mode, nothing root-equivalent.
+                        privilegedMode: false,
+                    },
+                    vpcConfig: { vpcId: args.vpcId, subnets: [...args.privateSubnetIds], securityGroupIds: [securityGroup.id] },
+                    logsConfig: { cloudwatchLogs: { groupName: logGroup.name, status: "ENABLED" }, s3Logs: { status: "DISABLED" } },
                 },
-                { parent: this },
+                // The role's policy first: CodeBuild checks the VPC permissions when the project is created.
+                { parent: this, dependsOn: [rolePolicy] },
             );
-            new aws.autoscaling.Group(
-                `${id}`,
+            new aws.codebuild.Webhook(
+                id,
                 {
-                    minSize: 1,
-                    maxSize: 1,
-                    desiredCapacity: 1,
-                    vpcZoneIdentifiers: [...args.privateSubnetIds],
-                    launchTemplate: { id: launchTemplate.id, version: launchTemplate.latestVersion.apply(String) },
-                    healthCheckType: "EC2",
-                    instanceRefresh: { strategy: "Rolling", preferences: { minHealthyPercentage: 0 } },
-                    tags: [{ key: "Name", value: `ciplatform-${args.environment}-${kind}-runner`, propagateAtLaunch: true }],
+                    projectName: codebuildProject.name,
+                    buildType: "BUILD",
+                    filterGroups: [{ filters: [{ type: "EVENT", pattern: "WORKFLOW_JOB_QUEUED" }] }],
                 },
                 { parent: this },
             );
         }
         this.securityGroupIds = securityGroupIds;
-        this.tokenSecretNames = tokenSecretNames;
         this.tags = tags;
-        this.registerOutputs({ securityGroupIds, tokenSecretNames, tags });
+        this.registerOutputs({ securityGroupIds, tags });
     }
 }

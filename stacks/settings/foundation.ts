@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { NAME_PREFIX_PATTERN, NAME_PREFIX_RULE } from "../../components/shared/names";
 import { defineSection } from "./define";
-import { ipv4Cidr, logRetention } from "./network";
+import { ipv4Cidr, logRetention, ZONE_LETTERS } from "./network";
+import { CODEBUILD_MEMORY_GIB, MIN_JOB_MEMORY_GIB } from "../../components/foundation/runner-labels";
 
 const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
 
@@ -27,7 +28,7 @@ export const foundationNetworkSection = defineSection({
         stagingVpcCidr: vpcCidr.default("10.1.0.0/16").describe("IPv4 CIDR of the staging environment's VPC."),
         prodVpcCidr: vpcCidr.default("10.2.0.0/16").describe("IPv4 CIDR of the prod environment's VPC."),
         availabilityZones: z
-            .array(z.string().regex(/^[a-z]$/, "must be a single zone letter such as a"))
+            .array(z.enum(ZONE_LETTERS, { error: () => `must be a zone letter ${ZONE_LETTERS.join(", ")} (no AWS region has more zones)` }))
             .length(3, "must name exactly three zones")
             .refine((zs) => new Set(zs).size === zs.length, "must not repeat a zone")
             .default(["a", "b", "c"])
@@ -68,31 +69,49 @@ export const foundationNetworkSection = defineSection({
     },
 });
 
-/** The deploy runners inside each environment's network. */
+/** The CodeBuild-hosted runners inside each environment's network. */
 export const deployRunnersSection = defineSection({
     prefix: "runners",
     shape: {
-        instanceType: z
+        connectionArn: z
             .string()
-            .regex(/^[a-z][a-z0-9]*g[a-z0-9]*\.[a-z0-9]+$/, "must be a Graviton (arm64) instance type such as t4g.small")
-            .default("t4g.small")
-            .describe("Instance type of each deploy runner (Graviton)."),
-        gitlabRunnerVersion: z
+            .regex(
+                /^(arn:aws[a-z-]*:(codeconnections|codestar-connections):[a-z0-9-]+:\d{12}:connection\/[\w-]+)?$/,
+                "must be the ARN of a CodeConnections connection, arn:aws:codeconnections:<region>:<account>:connection/<id>",
+            )
+            .default("")
+            .describe(
+                "CodeConnections connection to the CI host (GitLab or GitHub), created and authorized by an administrator (docs/empty-account.md). Required.",
+            ),
+        computeType: z
+            .enum(Object.keys(CODEBUILD_MEMORY_GIB).filter((t) => CODEBUILD_MEMORY_GIB[t] >= MIN_JOB_MEMORY_GIB) as [string, ...string[]])
+            .default("BUILD_GENERAL1_MEDIUM")
+            .describe(
+                `CodeBuild compute type of every runner build (at least ${MIN_JOB_MEMORY_GIB} GiB: npm, ts-node and three providers).`,
+            ),
+        image: z
             .string()
-            .regex(/^\d+\.\d+\.\d+$/, "must be an exact version such as 18.6.0")
-            .default("18.6.0")
-            .describe("GitLab Runner package version the runners install (gitlab CI only)."),
-        githubRunnerVersion: z
-            .string()
-            .regex(/^\d+\.\d+\.\d+$/, "must be an exact version such as 2.329.0")
-            .default("2.329.0")
-            .describe("GitHub Actions runner version the runners install (github CI only)."),
-        rootVolumeGiB: z
+            .regex(/^[\w./:@-]+$/, "must be a CodeBuild image name such as aws/codebuild/amazonlinux-x86_64-standard:5.0")
+            .default("aws/codebuild/amazonlinux-x86_64-standard:5.0")
+            .describe(
+                "Build image of the runners: it carries the AWS CLI v2 and Node.js 22 (the job installs the pinned Pulumi CLI over HTTPS).",
+            ),
+        buildTimeoutMinutes: z
             .number()
             .int()
-            .min(20)
-            .max(500)
-            .default(40)
-            .describe("Root volume of each runner (Docker images and job workspaces), GiB."),
+            .min(60)
+            .max(480)
+            .default(180)
+            .describe("Longest job, minutes: the deploy roles' sessions last as long (a first platform up can take over an hour)."),
     },
+    check: (runners) =>
+        runners.connectionArn === ""
+            ? [
+                  {
+                      field: "connectionArn" as const,
+                      message:
+                          "is required: create the connection (aws codeconnections create-connection), authorize it in the console, and set its ARN (docs/empty-account.md)",
+                  },
+              ]
+            : [],
 });

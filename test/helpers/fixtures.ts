@@ -44,10 +44,6 @@ export function testFoundation(environment = "dev"): FoundationEnvironment {
             publicSubnetIds: ["subnet-pa", "subnet-pb", "subnet-pc"],
             runnerSecurityGroupIds: ["sg-deploy", "sg-preview"],
             runnerTags: { deploy: `ciplatform-${environment}-deploy`, preview: `ciplatform-${environment}-preview` },
-            runnerTokenSecrets: {
-                deploy: `ciplatform/runners/${environment}/deploy`,
-                preview: `ciplatform/runners/${environment}/preview`,
-            },
             clusterServiceRoleName: `cip-${environment}-eks-cluster`,
         },
         deployRoleArn: `arn:aws:iam::123456789012:role/ciplatform-foundation/cip-deployer-deploy-${environment}`,

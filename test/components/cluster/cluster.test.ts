@@ -299,7 +299,7 @@ describe("cluster", () => {
                 await issues({ "ciplatform:karpenterGravitonWeight": 101, "ciplatform:karpenterCiArchitectures": ["arm64", "riscv64"] }),
                 [
                     "ciplatform:karpenterGravitonWeight: Too big: expected number to be <=100",
-                    'ciplatform:karpenterCiArchitectures: Invalid option: expected one of "arm64"|"amd64" at 1',
+                    'ciplatform:karpenterCiArchitectures: Invalid option: expected one of "arm64"|"amd64" (at item 1)',
                 ],
             );
             assert.deepEqual(await issues({ "ciplatform:karpenterGravitonWeight": 5 }), [

@@ -1,34 +1,69 @@
 import { strict as assert } from "node:assert";
-import { runnerInstancePolicy, validateDeployRunnersArgs } from "../../../components/foundation/runners";
-import { runnerTag, runnerUserData, RunnerUserDataInput } from "../../../components/foundation/runner-user-data";
+import { gitlabRunnerTag, githubRunnerLabel, runnerTag } from "../../../components/foundation/runner-labels";
+import { runnerServiceRolePolicy, runnerTrustPolicy, validateDeployRunnersArgs } from "../../../components/foundation/runners";
 import { checkAdminRoles, environmentFromFoundation } from "../../../stacks/environment";
 import { ofType, plan, PlanFile, single } from "../../helpers/mocks";
 
-const TOKEN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:ciplatform/runners/dev/deploy-AbCdEf";
+const CONNECTION = "arn:aws:codeconnections:eu-west-1:123456789012:connection/8d5c2f0e-4b1a-4c7e-9f3a-2e6b7d9c1a40";
 
-describe("deploy runners (foundation)", () => {
+describe("runners (foundation): CodeBuild-hosted, one fresh build per job", () => {
     let planned: PlanFile;
     before(async () => {
         planned = await plan({ stack: "account" });
     });
 
-    it("runs a deploy and a preview runner per environment, each an ASG of one in the private subnets", () => {
-        const groups = ofType(planned, "aws:autoscaling/group:Group");
+    it("has a deploy and a preview CodeBuild project per environment, started by the CI host's queued jobs", () => {
+        const projects = ofType(planned, "aws:codebuild/project:Project");
         assert.deepEqual(
-            groups.map((g) => g.name),
-            ["dev", "staging", "prod"].flatMap((env) => [`cip-${env}-runners-deploy`, `cip-${env}-runners-preview`]),
+            projects.map((p) => p.inputs.name),
+            ["dev", "staging", "prod"].flatMap((env) => [runnerTag(env, "deploy"), runnerTag(env, "preview")]),
         );
-        const devPrivateSubnets = ofType(planned, "aws:ec2/subnet:Subnet")
-            .filter((s) => s.name.startsWith("cip-dev-network-private"))
-            .map((s) => s.urn);
-        const deploy = single(planned, "aws:autoscaling/group:Group", "cip-dev-runners-deploy");
-        assert.equal(deploy.inputs.minSize, 1);
-        assert.equal(deploy.inputs.maxSize, 1);
-        assert.equal((deploy.inputs.vpcZoneIdentifiers as string[]).length, 3);
-        assert.equal(devPrivateSubnets.length, 3);
-        for (const id of deploy.inputs.vpcZoneIdentifiers as string[]) {
+        const webhooks = ofType(planned, "aws:codebuild/webhook:Webhook");
+        assert.equal(webhooks.length, projects.length);
+        for (const hook of webhooks) {
+            assert.deepEqual(hook.inputs.filterGroups, [{ filters: [{ type: "EVENT", pattern: "WORKFLOW_JOB_QUEUED" }] }]);
+        }
+        // No instance, launch template, Auto Scaling group or registration-token secret: nothing persistent a job can reach.
+        for (const type of ["aws:autoscaling/group:Group", "aws:ec2/launchTemplate:LaunchTemplate", "aws:secretsmanager/secret:Secret"]) {
+            assert.deepEqual(ofType(planned, type), [], type);
+        }
+    });
+
+    it("runs every build in the environment's private subnets, with its security group and no privileged mode", () => {
+        const project = single(planned, "aws:codebuild/project:Project", "cip-dev-runners-deploy");
+        const vpc = project.inputs.vpcConfig as { subnets: string[]; securityGroupIds: string[] };
+        const devPrivate = ofType(planned, "aws:ec2/subnet:Subnet").filter((s) => s.name.startsWith("cip-dev-network-private"));
+        assert.equal(vpc.subnets.length, 3);
+        assert.equal(devPrivate.length, 3);
+        for (const id of vpc.subnets) {
             assert.doesNotMatch(id, /public/);
         }
+        assert.equal(vpc.securityGroupIds.length, 1);
+        const environment = project.inputs.environment as Record<string, unknown>;
+        assert.equal(environment.privilegedMode, false);
+        assert.deepEqual(project.inputs.source, {
+            type: "GITLAB",
+            location: "https://gitlab.com/platform-team/ciplatform",
+            auth: { type: "CODECONNECTIONS", resource: CONNECTION },
+        });
+    });
+
+    it("sizes builds for npm + ts-node + three providers, and lets a job run as long as the deploy session (3 h)", () => {
+        const project = single(planned, "aws:codebuild/project:Project", "cip-prod-runners-deploy");
+        assert.equal((project.inputs.environment as Record<string, unknown>).computeType, "BUILD_GENERAL1_MEDIUM");
+        assert.equal(project.inputs.buildTimeout, 180);
+        assert.deepEqual(
+            validateDeployRunnersArgs({
+                privateSubnetIds: ["s"],
+                computeType: "BUILD_GENERAL1_SMALL",
+                project: "a/b",
+                connectionArn: CONNECTION,
+                region: "eu-west-1",
+            }),
+            [
+                'computeType: got "BUILD_GENERAL1_SMALL"; a preview or up needs at least 6 GiB: use BUILD_GENERAL1_MEDIUM (7 GiB), BUILD_GENERAL1_LARGE (15 GiB), BUILD_GENERAL1_XLARGE (70 GiB), BUILD_GENERAL1_2XLARGE (145 GiB)',
+            ],
+        );
     });
 
     it("gives each runner a security group with no inbound rules, only HTTPS out", () => {
@@ -40,81 +75,62 @@ describe("deploy runners (foundation)", () => {
         );
     });
 
-    it("launches Graviton AL2023 with IMDSv2 (hop limit 1, so job containers cannot reach the instance role) and CMK volumes", () => {
-        const template = single(planned, "aws:ec2/launchTemplate:LaunchTemplate", "cip-prod-runners-deploy");
-        assert.equal(template.inputs.instanceType, "t4g.small");
-        assert.deepEqual(template.inputs.metadataOptions, { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 });
-        const ebs = (template.inputs.blockDeviceMappings as Array<{ ebs: Record<string, string> }>)[0].ebs;
-        assert.equal(ebs.encrypted, "true");
-        assert.match(ebs.kmsKeyId, /^arn:aws:kms:/);
-    });
-
-    it("the instance role reads its own token and uses SSM: no deploy permissions", () => {
-        const attachments = ofType(planned, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter((a) =>
-            a.name.startsWith("cip-dev-runners-deploy"),
-        );
-        assert.deepEqual(
-            attachments.map((a) => a.inputs.policyArn),
-            ["arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"],
-        );
-        const policy = runnerInstancePolicy(TOKEN, "arn:aws:kms:eu-west-1:123456789012:key/k", "eu-west-1");
-        assert.deepEqual(
-            policy.Statement.map((s) => [s.Action, s.Resource]),
-            [
-                ["secretsmanager:GetSecretValue", TOKEN],
-                ["kms:Decrypt", "arn:aws:kms:eu-west-1:123456789012:key/k"],
-            ],
-        );
-    });
-
-    it("keeps each runner's registration token in its own CMK-encrypted secret", () => {
-        const secret = single(planned, "aws:secretsmanager/secret:Secret", "cip-dev-runners-deploy-token");
-        assert.equal(secret.inputs.name, "ciplatform/runners/dev/deploy");
-        assert.match(String(secret.inputs.kmsKeyId), /^arn:aws:kms:/);
-    });
-
-    describe("user data", () => {
-        const input: RunnerUserDataInput = {
-            ci: "gitlab",
-            ciUrl: "https://gitlab.example.com",
-            project: "platform/ciplatform",
-            environment: "dev",
-            kind: "deploy",
+    it("the build role holds nothing worth stealing: its logs, the VPC's interfaces, the connection; no state, deploy or secret access", () => {
+        const policy = runnerServiceRolePolicy({
             region: "eu-west-1",
-            tokenSecretArn: TOKEN,
-            gitlabRunnerVersion: "18.6.0",
-            githubRunnerVersion: "2.329.0",
-        };
-
-        it("GitLab: the pinned runner from the signed repository, registered with the token once an admin has put it in Secrets Manager", () => {
-            const script = runnerUserData(input);
-            assert.match(script, /gpgcheck=1/);
-            assert.match(script, /dnf install -y gitlab-runner-18\.6\.0/);
-            assert.match(script, /until \[ -n "\$token" \]; do/);
-            assert.match(script, new RegExp(`--secret-id '${TOKEN.replace(/[/+]/g, "\\$&")}'`));
-            assert.match(script, /--url 'https:\/\/gitlab\.example\.com' --token "\$token"/);
-            assert.match(script, /--docker-privileged=false/);
-            assert.doesNotMatch(script, /set -e/, "a missing token must not abort the boot");
+            accountId: "123456789012",
+            project: "ciplatform-dev-deploy",
+            connectionArn: CONNECTION,
+            subnetArns: ["arn:aws:ec2:eu-west-1:123456789012:subnet/subnet-1"],
+            securityGroupArn: "arn:aws:ec2:eu-west-1:123456789012:security-group/sg-1",
         });
-
-        it("GitHub: the pinned Actions runner with the environment's label", () => {
-            const script = runnerUserData({ ...input, ci: "github", ciUrl: "https://github.com", project: "org/repo" });
-            assert.match(script, /actions-runner-linux-arm64-2\.329\.0\.tar\.gz/);
-            assert.match(script, /repos\/org\/repo\/actions\/runners\/registration-token/);
-            assert.match(script, /--labels 'ciplatform-dev-deploy'/);
+        const actions = policy.Statement.flatMap((s) => [s.Action ?? []].flat());
+        assert.deepEqual(
+            actions.filter(
+                (a) =>
+                    !/^(logs:(CreateLogStream|PutLogEvents)|ec2:\w+NetworkInterface\w*|ec2:Describe\w+|codeconnections:GetConnection(Token)?)$/.test(
+                        a,
+                    ),
+            ),
+            [],
+        );
+        assert.ok(!actions.some((a) => /^(s3|kms|secretsmanager|sts|iam):/.test(a)));
+        const trust = runnerTrustPolicy("eu-west-1", "123456789012", "ciplatform-dev-deploy");
+        assert.deepEqual(trust.Statement[0].Condition, {
+            StringEquals: { "aws:SourceAccount": "123456789012" },
+            ArnLike: { "aws:SourceArn": "arn:aws:codebuild:eu-west-1:123456789012:project/ciplatform-dev-deploy" },
         });
+        const role = single(planned, "aws:iam/role:Role", "cip-dev-runners-deploy-build");
+        assert.equal(role.inputs.name, "cip-deployer-runner-dev-deploy", "the deploy roles' guard protects <prefix>-deployer-*");
+    });
 
-        it("tags runners by environment and kind", () => {
-            assert.equal(runnerTag("prod", "preview"), "ciplatform-prod-preview");
-        });
+    it("labels: jobs select a project by CodeBuild's label format", () => {
+        assert.equal(runnerTag("prod", "preview"), "ciplatform-prod-preview");
+        assert.equal(
+            gitlabRunnerTag("ciplatform-dev-deploy"),
+            "codebuild-ciplatform-dev-deploy-$CI_PROJECT_ID-$CI_PIPELINE_IID-$CI_JOB_NAME",
+        );
+        assert.equal(
+            githubRunnerLabel("ciplatform-dev-deploy"),
+            "codebuild-ciplatform-dev-deploy-${{ github.run_id }}-${{ github.run_attempt }}",
+        );
     });
 
     it("validates its arguments", () => {
-        assert.deepEqual(validateDeployRunnersArgs({ privateSubnetIds: [], instanceType: "t3.small", project: "repo" }), [
+        assert.deepEqual(validateDeployRunnersArgs({ privateSubnetIds: [], project: "repo", connectionArn: "x", region: "eu-west-1" }), [
             "privateSubnetIds: empty; the runners need the environment's private subnets",
-            'instanceType: got "t3.small"; use a Graviton type such as t4g.small (the runners run arm64 images)',
             'project: got "repo"; use group/project or owner/repo',
+            'connectionArn: got "x"; use the ARN of a CodeConnections connection (arn:aws:codeconnections:<region>:<account>:connection/<id>)',
         ]);
+        assert.deepEqual(
+            validateDeployRunnersArgs({
+                privateSubnetIds: ["s"],
+                project: "a/b",
+                connectionArn: CONNECTION.replace("eu-west-1", "us-east-1"),
+                region: "eu-west-1",
+            }),
+            ["connectionArn: got a connection in us-east-1; CodeBuild uses connections of its own region, eu-west-1"],
+        );
     });
 });
 
@@ -128,7 +144,6 @@ describe("platform stacks read their environment from the foundation", () => {
         publicSubnetIds: ["p-1", "p-2", "p-3"],
         runnerSecurityGroupIds: ["sg-1", "sg-2"],
         runnerTags: {},
-        runnerTokenSecrets: {},
         clusterServiceRoleName: "cip-dev-eks-cluster",
     };
     const outputs = {

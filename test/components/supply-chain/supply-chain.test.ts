@@ -17,7 +17,7 @@ import { validateSupplyChainArgs } from "../../../components/supply-chain/supply
 import { supplyChainBoundaryDocument } from "../../../components/foundation/workload-boundary";
 import { PolicyDocument } from "../../../components/shared/iam-documents";
 import { Decision as IamDecision, simulate, simulateWebIdentity } from "../../helpers/iam";
-import { ofType, plan, PlanFile, single } from "../../helpers/mocks";
+import { configIssues, ofType, plan, PlanFile, single } from "../../helpers/mocks";
 import { CLUSTER_POLICY_SCHEMA, TRUST_POLICY_SCHEMA } from "./kyverno-schema";
 import { decide, RegistryImage } from "./admission-model";
 
@@ -268,7 +268,7 @@ describe("supply chain", () => {
 
         it("the verifier reads images and revocation status only", async () => {
             const policy = verifierPermissions([REPO], PROFILE, REGION, ACCOUNT);
-            for (const action of ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:DescribeImages", "ecr:ListImages"]) {
+            for (const action of ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]) {
                 assert.equal(await bounded(policy, action, REPO), "Allowed", action);
             }
             assert.equal(await bounded(policy, "signer:GetRevocationStatus", profileVersion), "Allowed");
@@ -277,6 +277,18 @@ describe("supply chain", () => {
             }
             assert.equal(await bounded(policy, "signer:SignPayload", PROFILE), "Denied");
         });
+    });
+
+    it("refuses bad supply-chain config with the key, value and what is allowed", async () => {
+        assert.deepEqual(await configIssues({ "ciplatform:supplyChainRepositories": ["Apps"] }), [
+            "ciplatform:supplyChainRepositories: must be an ECR repository name: lower-case letters, digits, and . _ - / between them, e.g. apps/web at 0",
+        ]);
+        assert.deepEqual(await configIssues({ "ciplatform:runnersJobRoleArn": "arn:aws:iam::123456789012:role/other" }), [
+            "ciplatform:runnersJobRoleArn: the runner jobs' role is the supply chain's CI job role (push and sign only) while supplyChainEnabled is true: remove runnersJobRoleArn, or set supplyChainEnabled false",
+        ]);
+        assert.deepEqual(await configIssues({ "ciplatform:supplyChainEnabled": false }), [
+            "ciplatform:findingsEnabled: findings travel as policy reports, whose CRDs Kyverno installs (supply chain): set supplyChainEnabled true, or findingsEnabled false",
+        ]);
     });
 
     it("validates its arguments with messages that name the argument", () => {

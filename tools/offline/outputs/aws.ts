@@ -154,3 +154,18 @@ registerCall("aws:ssm/getParameter:getParameter", (args) => {
 
 // A fresh account: no service-linked role exists yet, so the foundation plans to create them.
 registerCall("aws:iam/getRoles:getRoles", () => ({ arns: [], names: [], id: "roles" }));
+// The IAM entity behind a session: an assumed role's ARN (with its path) or the user's own.
+registerCall("aws:iam/getSessionContext:getSessionContext", (args) => {
+    const arn = String(args.inputs.arn);
+    const assumed = /^arn:aws:sts::(\d{12}):assumed-role\/([^/]+)\/(.+)$/.exec(arn);
+    return assumed
+        ? {
+              arn,
+              issuerArn: `arn:aws:iam::${assumed[1]}:role/${assumed[2]}`,
+              issuerId: "AROAOFFLINEPLAN",
+              issuerName: assumed[2],
+              sessionName: assumed[3],
+              id: arn,
+          }
+        : { arn, issuerArn: arn, issuerId: "", issuerName: "", sessionName: "", id: arn };
+});

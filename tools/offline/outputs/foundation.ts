@@ -19,10 +19,6 @@ registerOutputs("pulumi:pulumi:StackReference", (args, ctx) => {
                 publicSubnetIds: ["a", "b", "c"].map((z) => `subnet-public-${environment}-${z}`),
                 runnerSecurityGroupIds: [`sg-deploy-${environment}`, `sg-preview-${environment}`],
                 runnerTags: { deploy: `ciplatform-${environment}-deploy`, preview: `ciplatform-${environment}-preview` },
-                runnerTokenSecrets: {
-                    deploy: `ciplatform/runners/${environment}/deploy`,
-                    preview: `ciplatform/runners/${environment}/preview`,
-                },
                 clusterServiceRoleName: `cip-${environment}-eks-cluster`,
             },
         ]),
