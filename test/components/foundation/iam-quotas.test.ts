@@ -52,7 +52,6 @@ describe("IAM quotas (IAM and STS quotas: https://docs.aws.amazon.com/IAM/latest
             plans["account, longest namePrefix and region"] = await plan({
                 stack: "account",
                 configChanges: {
-                    "aws:region": LONGEST_REGION,
                     "ciplatform-foundation:namePrefix": LONGEST_PREFIX,
                     "ciplatform-foundation:networkPlatformNamePrefix": LONGEST_PREFIX,
                 },
