@@ -1483,6 +1483,9 @@ export const FOUNDATION_ONLY_TYPES: ReadonlySet<string> = new Set([
     "aws:iam/instanceProfile:InstanceProfile",
     "aws:iam/policy:Policy",
     "aws:autoscaling/group:Group",
+    // The CodeBuild-hosted runners (runners.ts): no deploy role creates or changes a runner.
+    "aws:codebuild/project:Project",
+    "aws:codebuild/webhook:Webhook",
 ]);
 
 /** The map's entries of the types a deploy role creates (every AWS entry the foundation does not own). */
