@@ -45,15 +45,15 @@ export const LINSTOR_S3_KEY_EXEMPTION: Exemption = {
 };
 
 /**
- * The platform's own IAM that tripped the rules of issue 24 (ARN wildcards judged as "*", OIDC trust,
- * the role inline aggregate), each kept visible with its reason in every plan. Matched by the
+ * The platform's own IAM that tripped the rules of issue 24 (ARN wildcards judged as "*", OIDC trust)
+ * for a reason the rules cannot see, each kept visible with its reason in every plan. Matched by the
  * logical names the platform and foundation give them (`<prefix>-deployer-…`, `<prefix>-<env>-…`).
  */
 export const PLATFORM_IAM_EXEMPTIONS: readonly Exemption[] = [
     {
         resourceName: "*-deployer-boundary-*",
-        policies: ["iam-policy-restrict-star-resource", "iam-policy-require-abac-condition"],
-        reason: "a permissions boundary is a ceiling, not a grant: it names every resource type the environment's workloads may ever reach, and each workload role grants less",
+        policies: ["iam-policy-restrict-star-resource", "iam-policy-require-abac-condition", "iam-policy-deny-wildcard-actions"],
+        reason: "a permissions boundary is a ceiling, not a grant: it names every action and resource type the environment's workloads may ever reach (SSM's ec2messages/ssmmessages channels included), and each workload role grants less",
     },
     {
         resourceName: "*-deployer-preview-reads",
@@ -61,14 +61,10 @@ export const PLATFORM_IAM_EXEMPTIONS: readonly Exemption[] = [
         reason: "the preview role only describes what a plan refreshes (no data, no secret values), across every resource of the types the platform owns",
     },
     {
-        resourceName: "*-deployer-deploy-*-data",
+        // The deploy permissions are managed policies `<prefix>-deployer-deploy-<env>-<n>` (components/foundation/deploy-permissions.ts).
+        resourceName: "*-deployer-deploy-*-*",
         policies: ["iam-policy-require-abac-condition"],
         reason: "the deploy role manages its environment's keys, pinned by aws:ResourceTag/environment (not the per-namespace ABAC tag, which is for workloads)",
-    },
-    {
-        resourceName: "*-deployer-deploy-*-network",
-        policies: ["iam-policy-restrict-star-resource"],
-        reason: "ec2:DescribeVpcAttribute is the provider's VPC read; the deploy role may read (not change) every VPC's attributes in its account and region",
     },
     {
         resourceName: "*-karpenter-controller-*",
@@ -81,14 +77,14 @@ export const PLATFORM_IAM_EXEMPTIONS: readonly Exemption[] = [
         reason: "the AWS Load Balancer Controller's reference policy (docs/install/iam_policy.json) pins its own security groups and listeners by the elbv2.k8s.aws/cluster tag being present (a Null condition), which this rule does not count as a pin",
     },
     {
+        resourceName: "*-runners-*-build",
+        policies: ["iam-policy-restrict-star-resource"],
+        reason: "CodeBuild in a VPC creates and deletes each build's network interfaces itself (AWS CodeBuild User Guide, VPC support): their ids cannot be named in advance",
+    },
+    {
         resourceName: "*-deployer-preview",
         policies: ["iam-role-require-scoped-oidc-trust"],
         reason: "GitLab's sub names no pipeline source, so merge-request pipelines of any branch must reach the preview role, which is read-only",
-    },
-    {
-        resourceName: "*-deployer-deploy-*",
-        policies: ["iam-role-inline-policies-within-aws-quota"],
-        reason: "KNOWN DEFECT found by this rule: each deploy role's six inline policies total ~19,500 characters, over IAM's 10,240 aggregate, so PutRolePolicy fails on a real account; they must become managed policies after the escalation guard is reviewed for DetachRolePolicy/CreatePolicyVersion",
     },
 ];
 

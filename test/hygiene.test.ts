@@ -18,6 +18,11 @@ describe("project hygiene", () => {
             .filter(([, range]) => range !== undefined && !semver.satisfies(minimum, range))
             .map(([name, range]) => `${name} needs node ${range}`);
         assert.deepEqual(refusing, [], `with engine-strict, npm ci on Node ${minimum.version} would fail`);
+        // scripts/use-node22.sh (what .ci/run sources) replaces any Node below that minimum with one engines accepts.
+        const script = read("scripts/use-node22.sh");
+        assert.match(script, new RegExp(`^ciplatform_node_min_minor=${minimum.minor}$`, "m"));
+        const fetched = /^ciplatform_node_version="([\d.]+)"$/m.exec(script)?.[1];
+        assert.ok(fetched && minimum.major === 22 && semver.satisfies(fetched, pkg.engines.node), `use-node22.sh fetches ${fetched}`);
         // The pipelines run the minimum, so what CI proves is what engines promises.
         assert.match(read(".gitlab-ci.yml"), new RegExp(`NODE_IMAGE: "node:${minimum.version}-`));
         assert.match(read(".github/workflows/platform.yml"), new RegExp(`NODE_VERSION: "${minimum.version}"`));

@@ -21,7 +21,7 @@ export const PENDING_DOCS: ReadonlySet<string> = new Set([
 
 /** The documentation files checked, relative to `root`, with `/` separators. */
 export function documentationFiles(root: string): string[] {
-    const top = ["README.md", "CONTRIBUTING.md", "CHANGELOG.md"].filter((f) => fs.existsSync(path.join(root, f)));
+    const top = ["README.md", "CONTRIBUTING.md", "CHANGELOG.md", "examples/README.md"].filter((f) => fs.existsSync(path.join(root, f)));
     const docsDir = path.join(root, "docs");
     const docs = fs.existsSync(docsDir)
         ? fs

@@ -16,9 +16,9 @@ export const REFERENCE_END = "<!-- config-reference:end -->";
 
 /** Where each project's `Pulumi.yaml` lives, and its entry point when it is not the package's `main`. */
 export const PROJECT_FILES: ReadonlyArray<{ readonly settings: ProjectSettings; readonly dir: string; readonly main?: string }> = [
-    { settings: PLATFORM_PROJECT, dir: "." },
+    { settings: PLATFORM_PROJECT, dir: PLATFORM_PROJECT.dir },
     // An explicit entry point: otherwise the loader would take package.json's `main`, the platform program.
-    { settings: FOUNDATION_PROJECT, dir: "foundation", main: "index.ts" },
+    { settings: FOUNDATION_PROJECT, dir: FOUNDATION_PROJECT.dir, main: "index.ts" },
 ];
 
 interface ConfigDeclaration {

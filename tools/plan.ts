@@ -1,65 +1,136 @@
 /**
- * `npm run plan -- [--project platform|foundation] [--stack <name>] [--new-stack] [--json <file>] [--policy-config <file>]`
- * Plans a stack offline exactly as `pulumi preview` runs it (the CLI's config, Pulumi's loader, a
- * local engine; no cloud, no CLI) and runs the policy pack over it under the real policy host.
+ * `npm run plan -- [options]` (`--help` lists them): plans a stack offline exactly as `pulumi preview` runs it
+ * (the CLI's config, Pulumi's loader, a local engine; no cloud, no CLI) and runs the policy pack over it under
+ * the real policy host. Progress on stderr as it runs; the tree, the stack outputs and the findings on stdout.
  * Exit codes: 0 clean, 1 a mandatory policy violation, 2 bad config, usage or a failing program.
  */
 import * as fs from "node:fs";
-import { parseArgs } from "node:util";
-import { PlanUsageError, ProgramError, runPlan } from "./offline/plan";
-import { PolicyHostError, type PolicyPackConfig } from "./offline/analyzer";
-import { renderTree, renderViolations } from "./offline/report";
+import { CliSpec, parseCli, renderHelp, usageLine, UsageError } from "./cli/args";
+import { Progress, renderFindings, renderOutputs, styles, useColour } from "./cli/output";
+import { renderTree } from "./offline/report";
 
-const USAGE =
-    "usage: npm run plan -- [--project platform|foundation] [--stack <name>] [--new-stack] [--json <file>] [--policy-config <file>]";
+export const PLAN_CLI: CliSpec = {
+    command: "npm run plan --",
+    summary: "Plan a stack offline as `pulumi preview` would (Pulumi's loader, a local engine, the policy pack under its real host).",
+    options: {
+        project: {
+            type: "string",
+            arg: "platform|foundation",
+            description: "the project to plan, or a project folder",
+            default: "platform",
+        },
+        stack: {
+            type: "string",
+            arg: "<name>",
+            description: "the stack (its Pulumi.<name>.yaml)",
+            default: "dev (account for the foundation)",
+        },
+        "new-stack": { type: "boolean", description: "answer computed outputs as unknown, as the first preview of a new stack" },
+        json: { type: "string", arg: "<file>", description: "write the plan file (resources, findings, summary, stack outputs)" },
+        "policy-config": {
+            type: "string",
+            arg: "<file>",
+            description: 'policy config, as --policy-pack-config takes it (or once under "*")',
+        },
+    },
+    examples: [
+        "npm run plan                                           # the dev stack",
+        "npm run plan -- --stack prod --json prod.plan.json     # any stack; write the plan file",
+        "npm run plan -- --project foundation --stack account   # the foundation project",
+        "npm run plan -- --stack prod --new-stack               # as the first preview of a new stack",
+        "npm run plan -- --stack dev --policy-config pc.json    # with policy config",
+        "NO_COLOR=1 npm run plan | less                         # no colour (never in pipes anyway)",
+    ],
+    exitCodes: ["0  clean", "1  a mandatory policy violation", "2  bad config, usage, or a program that fails under the loader"],
+};
+
+interface PlanCliValues {
+    project: string;
+    stack?: string;
+    "new-stack"?: boolean;
+    json?: string;
+    "policy-config"?: string;
+}
 
 async function main(): Promise<number> {
-    let values: { project?: string; stack?: string; "new-stack"?: boolean; json?: string; "policy-config"?: string; help?: boolean };
+    const s = styles(useColour(process.stdout));
+    const e = styles(useColour(process.stderr));
+    let values: PlanCliValues & { help?: boolean };
     try {
-        ({ values } = parseArgs({
-            options: {
-                project: { type: "string", default: "platform" },
-                stack: { type: "string" },
-                "new-stack": { type: "boolean", default: false },
-                json: { type: "string" },
-                "policy-config": { type: "string" },
-                help: { type: "boolean", short: "h" },
-            },
-            strict: true,
-            allowPositionals: false,
-        }));
+        ({ values } = parseCli<PlanCliValues>(PLAN_CLI, process.argv.slice(2)));
     } catch (err) {
-        console.error(`${(err as Error).message}\n${USAGE}`);
+        console.error(`${(err as Error).message}\n${usageLine(PLAN_CLI)}\n(npm run plan -- --help for every option)`);
         return 2;
     }
     if (values.help) {
-        console.log(USAGE);
+        console.log(renderHelp(PLAN_CLI));
         return 0;
     }
     const project = values.project ?? "platform";
     const stack = values.stack ?? (project === "foundation" ? "account" : "dev");
-    let policyConfig: PolicyPackConfig | undefined;
+    const progress = new Progress(process.stderr);
+    // The first line comes before the SDKs load, so a plan is never silent.
+    progress.phase(`Planning stack ${stack} (project ${project}): checking config`);
+
+    let policyConfig:
+        Record<string, { enforcementLevel?: "advisory" | "mandatory" | "remediate" | "disabled" } & Record<string, unknown>> | undefined;
     if (values["policy-config"]) {
         try {
-            policyConfig = JSON.parse(fs.readFileSync(values["policy-config"], "utf8")) as PolicyPackConfig;
+            policyConfig = JSON.parse(fs.readFileSync(values["policy-config"], "utf8")) as typeof policyConfig;
         } catch (err) {
-            console.error(`--policy-config ${values["policy-config"]}: ${(err as Error).message}`);
+            progress.done();
+            console.error(e.red(`--policy-config ${values["policy-config"]}: ${(err as Error).message}`));
             return 2;
         }
     }
+    const { PlanUsageError, ProgramError, runPlan } = await import("./offline/plan.js");
+    const { PolicyConfigError, PolicyHostError, sharedPolicyHost } = await import("./offline/analyzer.js");
     try {
-        const plan = await runPlan({ project, stack, policyConfig, newStack: values["new-stack"] });
+        const plan = await runPlan({
+            project,
+            stack,
+            policyConfig,
+            newStack: values["new-stack"],
+            onProgress: (p) => {
+                switch (p.phase) {
+                    case "program":
+                        progress.phase("running the program under Pulumi's loader (ts-node type-checks it first)");
+                        break;
+                    case "reference":
+                        progress.phase(
+                            p.kept
+                                ? `reading the outputs of ${p.stack} (StackReference; kept from its last plan, its sources and config unchanged)`
+                                : `planning ${p.stack} to answer its StackReference (its outputs are kept until its sources or config change)`,
+                        );
+                        break;
+                    case "register":
+                        progress.update(`${p.stack.split("/").slice(1).join("/")}: ${p.registered} resources registered (${p.type})`);
+                        break;
+                    case "policy":
+                        progress.update(`policy pack: ${p.analysed}/${p.total} analysed`);
+                        break;
+                }
+            },
+        });
+        progress.done();
         const mode = values["new-stack"] ? "as a new stack (computed outputs unknown)" : "with realistic outputs";
         console.log(
-            `Offline preview of stack "${stack}" (project ${plan.project}) ${mode}: Pulumi's loader, a local engine, no cloud calls.\n`,
+            s.bold(
+                `Offline preview of stack "${stack}" (project ${plan.project}) ${mode}: Pulumi's loader, a local engine, no cloud calls.\n`,
+            ),
         );
         console.log(renderTree(plan.resources));
-        console.log(`\n${plan.summary.resources} resources in ${Object.keys(plan.summary.byType).length} types.`);
         for (const log of plan.logs.filter((l) => l.severity === "warning")) {
-            console.log(`warning: ${log.message.trim()}`);
+            console.log(s.yellow(`warning: ${log.message.trim()}`));
         }
-        console.log(renderViolations(plan.policy.violations));
-        console.log(`Summary: ${plan.summary.mandatory} mandatory, ${plan.summary.advisory} advisory violation(s).`);
+        console.log("");
+        console.log(renderOutputs(plan.outputs, s));
+        console.log("");
+        const host = await sharedPolicyHost();
+        console.log(renderFindings(plan.policy.violations, host.info.descriptions ?? new Map(), s));
+        console.log("");
+        const summary = `Summary: ${plan.summary.resources} resources in ${Object.keys(plan.summary.byType).length} types, ${plan.summary.mandatory} mandatory, ${plan.summary.advisory} advisory violation(s).`;
+        console.log(plan.summary.mandatory > 0 ? s.red(summary) : s.green(summary));
         if (values.json) {
             // The engine's log is the run's, not the plan's: left out of the file (JSON drops undefined).
             fs.writeFileSync(values.json, JSON.stringify({ ...plan, logs: undefined }, null, 2) + "\n");
@@ -67,7 +138,13 @@ async function main(): Promise<number> {
         }
         return plan.summary.mandatory > 0 ? 1 : 0;
     } catch (err) {
+        progress.done();
         if (err instanceof PlanUsageError || err instanceof ProgramError || err instanceof PolicyHostError) {
+            const where = err instanceof PolicyConfigError ? `--policy-config ${values["policy-config"]}: ` : "";
+            console.error(e.red(`${where}${err.message}`));
+            return 2;
+        }
+        if (err instanceof UsageError) {
             console.error(err.message);
             return 2;
         }
@@ -76,10 +153,12 @@ async function main(): Promise<number> {
     }
 }
 
-main().then(
-    (code) => process.exit(code),
-    (err: unknown) => {
-        console.error(err);
-        process.exit(2);
-    },
-);
+if (require.main === module) {
+    main().then(
+        (code) => process.exit(code),
+        (err: unknown) => {
+            console.error(err);
+            process.exit(2);
+        },
+    );
+}

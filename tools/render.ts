@@ -13,13 +13,30 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { parseArgs } from "node:util";
+import { CliSpec, parseCli, renderHelp, usageLine } from "./cli/args";
 import { chartValueFacts, indexCharts, nearestChart, pullChart, renderChart, runHelm } from "./render/charts";
 import { checkPlan, ChartSource, formatReport, PlanLike } from "./render/check";
 import { runPlan } from "./offline/plan";
 
-const USAGE =
-    "usage: npm run render -- [--stack <name> | --plan <file>] [--charts <dir>]... [--helm <path>] [--kube-version 1.33] [--json <file>]";
+export const RENDER_CLI: CliSpec = {
+    command: "npm run render --",
+    summary: "Render every Helm release of a plan with its real chart and check value keys, Pod Security and CRD coverage.",
+    options: {
+        stack: { type: "string", arg: "<name>", description: "plan this stack first (as npm run plan)", default: "dev" },
+        plan: { type: "string", arg: "<file>", description: "use an existing plan file instead of planning" },
+        charts: { type: "string", arg: "<dir>", description: "unpacked charts to render from (found by Chart.yaml)", multiple: true },
+        helm: { type: "string", arg: "<path>", description: "the helm binary", default: "helm" },
+        "kube-version": { type: "string", arg: "<x.y>", description: "Kubernetes version to render for", default: "1.33" },
+        json: { type: "string", arg: "<file>", description: "write the findings as JSON" },
+    },
+    examples: [
+        "npm run render -- --stack dev --helm ../shared/tools/helm                 # plan the stack, pull the charts",
+        "npm run render -- --plan prod.plan.json --json render.json                # an existing plan file, helm on PATH",
+        "npm run render -- --plan dev.plan.json --charts ../shared/upstream/charts  # charts from unpacked copies",
+        "npm run render -- --stack prod --kube-version 1.33",
+    ],
+    exitCodes: ["0  clean", "1  a finding", "2  usage, no helm, or a failing plan"],
+};
 
 async function loadPlan(stack: string, planFile: string | undefined): Promise<PlanLike> {
     if (planFile) return JSON.parse(fs.readFileSync(planFile, "utf8")) as PlanLike;
@@ -30,25 +47,13 @@ async function loadPlan(stack: string, planFile: string | undefined): Promise<Pl
 async function main(): Promise<number> {
     let values: { stack?: string; plan?: string; charts?: string[]; helm?: string; "kube-version"?: string; json?: string; help?: boolean };
     try {
-        ({ values } = parseArgs({
-            options: {
-                stack: { type: "string", default: "dev" },
-                plan: { type: "string" },
-                charts: { type: "string", multiple: true },
-                helm: { type: "string", default: "helm" },
-                "kube-version": { type: "string", default: "1.33" },
-                json: { type: "string" },
-                help: { type: "boolean", short: "h" },
-            },
-            strict: true,
-            allowPositionals: false,
-        }));
+        ({ values } = parseCli<typeof values>(RENDER_CLI, process.argv.slice(2)));
     } catch (err) {
-        console.error(`${(err as Error).message}\n${USAGE}`);
+        console.error(`${(err as Error).message}\n${usageLine(RENDER_CLI)}\n(npm run render -- --help for every option)`);
         return 2;
     }
     if (values.help) {
-        console.log(USAGE);
+        console.log(renderHelp(RENDER_CLI));
         return 0;
     }
     const helm = values.helm ?? "helm";
@@ -112,10 +117,12 @@ async function main(): Promise<number> {
     }
 }
 
-main().then(
-    (code) => process.exit(code),
-    (err: unknown) => {
-        console.error(err);
-        process.exit(2);
-    },
-);
+if (require.main === module) {
+    main().then(
+        (code) => process.exit(code),
+        (err: unknown) => {
+            console.error(err);
+            process.exit(2);
+        },
+    );
+}

@@ -110,7 +110,7 @@ export class Cluster extends pulumi.ComponentResource implements ClusterHandle {
     public readonly secretsKeyArn: pulumi.Output<string>;
     /** Name of the default (gp3, encrypted) StorageClass. */
     public readonly defaultStorageClassName: string;
-    /** The system node group and the CoreDNS add-on running on it: releases whose pods must run wait for them. */
+    /** The system node group, the CoreDNS add-on on it and the default StorageClass: releases wait for them. */
     public readonly systemReady: readonly pulumi.Resource[];
 
     constructor(name: string, args: ClusterArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -427,11 +427,8 @@ export class Cluster extends pulumi.ComponentResource implements ClusterHandle {
             [nodeGroup],
         );
 
-        // Pods need a node to run on and, to reach AWS and each other by name, CoreDNS running on it.
-        this.systemReady = [nodeGroup, coredns];
-
         this.defaultStorageClassName = "gp3-encrypted";
-        new k8s.storage.v1.StorageClass(
+        const defaultStorageClass = new k8s.storage.v1.StorageClass(
             `${name}-gp3`,
             {
                 metadata: { name: this.defaultStorageClassName, annotations: { "storageclass.kubernetes.io/is-default-class": "true" } },
@@ -443,6 +440,11 @@ export class Cluster extends pulumi.ComponentResource implements ClusterHandle {
             },
             { parent: this, provider: this.provider },
         );
+
+        // Pods need a node to run on and, to reach AWS and each other by name, CoreDNS running on it.
+        // The default StorageClass comes first too: a release that registers a StorageClass webhook
+        // (piraeus' vstorageclass, failurePolicy Fail) would otherwise reject it while its pods start.
+        this.systemReady = [nodeGroup, coredns, defaultStorageClass];
 
         this.registerOutputs({
             name: this.name,

@@ -15,7 +15,7 @@
 import { karpenterInstanceProfileArns } from "../karpenter/policy";
 import { IAM_COUNTS, IAM_POLICY_SIZE, IAM_QUOTAS_SOURCE, iamPolicySize } from "../../policypack/lib/aws-quotas";
 import { ConditionBlock, PolicyDocument, policyDocument, Statement } from "../shared/iam-documents";
-import { ATTACHABLE_MANAGED_POLICIES, workloadBoundaryArn } from "./deployer-policies";
+import { ATTACHABLE_MANAGED_POLICIES, supplyChainBoundaryArn, workloadBoundaryArn } from "./deployer-policies";
 import { foundationRoleArn, FOUNDATION_IAM_PATH } from "./iam-namespace";
 import {
     AwsTypeActions,
@@ -200,6 +200,8 @@ export function deployPermissionStatements(s: DeployScope): Statement[] {
     const tagged = { StringEquals: { [`aws:ResourceTag/${key}`]: s.environment } };
     const taggedOnCreate = { StringEquals: { [`aws:RequestTag/${key}`]: s.environment } };
     const boundary = s.workloadBoundaryArn ?? workloadBoundaryArn(s.accountId, s.prefix);
+    // Roles carry one of the environment's two boundaries (the supply-chain roles their own); users the workload boundary.
+    const roleBoundaries = [boundary, supplyChainBoundaryArn(s.accountId, s.prefix)];
     const clusterRole = foundationRoleArn(s.accountId, clusterServiceRoleName(s.prefix));
     const scope: CallScope = { accountId: s.accountId, region: s.region, prefix: s.prefix, environmentTags: {} };
 
@@ -289,7 +291,7 @@ export function deployPermissionStatements(s: DeployScope): Statement[] {
         ...allow("acm", "EnvironmentCertificates", arn("acm", "certificate/*"), tagged),
         ...allow("acm:tag-on-create", "TagNewCertificates", arn("acm", "certificate/*"), taggedOnCreate),
         ...allow("iam:role:boundary", "CreateRolesWithinTheBoundary", iam(`role/${s.prefix}-*`), {
-            StringEquals: { "iam:PermissionsBoundary": boundary },
+            StringEquals: { "iam:PermissionsBoundary": roleBoundaries },
         }),
         ...allow("iam:role", "EnvironmentRoles", iam(`role/${s.prefix}-*`)),
         ...allow("iam:role:attach", "AttachReviewedManagedPolicies", iam(`role/${s.prefix}-*`), {

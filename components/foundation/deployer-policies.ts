@@ -212,6 +212,11 @@ export function workloadBoundaryArn(accountId: string, prefix: string): string {
     return `arn:aws:iam::${accountId}:policy/ciplatform/${prefix}-workload-boundary`;
 }
 
+/** The supply-chain boundary of an environment (its CI image, signature and findings roles): an IAM policy the foundation creates. */
+export function supplyChainBoundaryArn(accountId: string, prefix: string): string {
+    return `arn:aws:iam::${accountId}:policy/ciplatform/${prefix}-supply-chain-boundary`;
+}
+
 // The deploy roles' own permissions are derived from the provider-action map: deploy-permissions.ts.
 
 // ---------------------------------------------------------------------------------------------

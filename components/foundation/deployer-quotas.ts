@@ -19,7 +19,7 @@ import {
 } from "./deployer-policies";
 import { deployPermissionStatements, DeployScope, FoundationResources, IamQuotaError, packStatements } from "./deploy-permissions";
 import { actionsOfPhase, UNSCOPABLE_ACTIONS } from "./provider-actions";
-import { workloadBoundaryDocument } from "./workload-boundary";
+import { supplyChainBoundaryDocument, workloadBoundaryDocument } from "./workload-boundary";
 
 /** One measured document (or count) against its quota. */
 export interface IamSizeRow {
@@ -49,6 +49,7 @@ export interface DeployerDocuments {
     readonly rows: readonly IamSizeRow[];
     readonly previewReads: PolicyDocument;
     readonly boundaries: Readonly<Record<string, PolicyDocument>>;
+    readonly supplyChainBoundaries: Readonly<Record<string, PolicyDocument>>;
     /** The deploy permissions' statements of an environment, for the foundation's real ARNs. */
     readonly deployScope: (environment: string, foundation: FoundationResources) => DeployScope;
     /** Statement indices of each managed policy of each environment's deploy role. */
@@ -95,6 +96,7 @@ export function deployerDocuments(a: DeployerDocumentsArgs): DeployerDocuments {
     );
 
     const boundaries: Record<string, PolicyDocument> = {};
+    const supplyChainBoundaries: Record<string, PolicyDocument> = {};
     const packs: Record<string, number[][]> = {};
     const deployScope = (environment: string, foundation: FoundationResources): DeployScope => ({
         region: a.region,
@@ -108,10 +110,17 @@ export function deployerDocuments(a: DeployerDocumentsArgs): DeployerDocuments {
     for (const environment of a.environments) {
         const prefix = `${a.namePrefix}-${environment}`;
         boundaries[environment] = workloadBoundaryDocument({ accountId: a.accountId, region: a.region, prefix });
+        supplyChainBoundaries[environment] = supplyChainBoundaryDocument({ accountId: a.accountId, region: a.region, prefix });
         measure(
             `policy ${prefix}-workload-boundary`,
             "managed policy (permissions boundary)",
             boundaries[environment],
+            IAM_POLICY_SIZE.managedPolicy,
+        );
+        measure(
+            `policy ${prefix}-supply-chain-boundary`,
+            "managed policy (permissions boundary)",
+            supplyChainBoundaries[environment],
             IAM_POLICY_SIZE.managedPolicy,
         );
         const role = `role ${a.namePrefix}-deployer-deploy-${environment}`;
@@ -135,7 +144,7 @@ export function deployerDocuments(a: DeployerDocumentsArgs): DeployerDocuments {
             limit: IAM_COUNTS.managedPoliciesPerRole,
         });
     }
-    return { rows, previewReads, boundaries, deployScope, packs };
+    return { rows, previewReads, boundaries, supplyChainBoundaries, deployScope, packs };
 }
 
 /** Throws one error naming every document over its quota. */

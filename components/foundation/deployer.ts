@@ -193,6 +193,20 @@ export class Deployer extends pulumi.ComponentResource {
             ]),
         );
 
+        // The supply-chain roles' own ceiling (both would not fit one managed policy).
+        for (const environment of environments) {
+            new aws.iam.Policy(
+                `${name}-boundary-supply-chain-${environment}`,
+                {
+                    name: `${args.namePrefix}-${environment}-supply-chain-boundary`,
+                    path: "/ciplatform/",
+                    description: `Permissions boundary of the supply-chain and findings roles ${environment}'s deploy role creates`,
+                    policy: JSON.stringify(documents.supplyChainBoundaries[environment]),
+                },
+                { parent: this },
+            );
+        }
+
         const deployRoles = Object.fromEntries(
             environments.map((environment) => [
                 environment,

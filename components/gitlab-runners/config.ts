@@ -19,6 +19,22 @@ export function runnerTags(architecture: Architecture, extraTags: readonly strin
     return [...new Set([...ARCHITECTURE_TAGS[architecture], ...extraTags])];
 }
 
+/**
+ * The runner version a gitlab-runner chart version ships (its `appVersion`). GitLab releases a runner
+ * minor every month, twelve to a major (x.0 to x.11), and the chart's minor with it; a chart patch
+ * release ships the runner patch of the same number (gitlab-org/charts/gitlab-runner: 0.65.0 is
+ * v17.0.0, 0.68.1 is v17.3.1, 0.93.0 is v19.4.0). The helper image must be that exact version, so it
+ * is derived from the chart, never set beside it.
+ */
+export function runnerVersionOfChart(chartVersion: string): string | undefined {
+    const m = /^0\.(\d+)\.(\d+)$/.exec(chartVersion);
+    if (!m || Number(m[1]) < 1) return undefined;
+    const months = Number(m[1]) + CHART_MINOR_OFFSET;
+    return `v${Math.floor(months / 12)}.${months % 12}.${m[2]}`;
+}
+/** Runner releases (major × 12 + minor) before chart minor 0: runner 17.3 (207) is chart 0.68. */
+const CHART_MINOR_OFFSET = 17 * 12 + 3 - 68;
+
 export function helperImage(architecture: Architecture, runnerVersion: string): string {
     return `registry.gitlab.com/gitlab-org/gitlab-runner/gitlab-runner-helper:${HELPER_ARCH[architecture]}-${runnerVersion}`;
 }

@@ -5,8 +5,11 @@ import { ARCHITECTURES, Architecture, ClusterHandle, SecretsCatalog } from "../s
 import { EncryptedBucket } from "../shared/encrypted-bucket";
 import { mergeValues, releaseArgs, Values } from "../shared/helm";
 import { irsaTrustPolicy, policyDocument, PolicyDocument, toJson } from "../shared/iam-documents";
-import { buildRunnerValues, JobResources, runnerConfigToml, runnerTags } from "./config";
+import { buildRunnerValues, JobResources, runnerConfigToml, runnerTags, runnerVersionOfChart } from "./config";
 import { platformNamespace } from "../shared/namespace";
+import { runnerSupportsSeccomp } from "./versions";
+
+export { runnerSupportsSeccomp };
 
 export const GITLAB_RUNNER_CHART = { chart: "gitlab-runner", repository: "https://charts.gitlab.io" } as const;
 
@@ -32,9 +35,8 @@ export interface GitlabRunnersArgs {
     readonly gitlabUrl?: string;
     /** Name of each runner's token secret (Kubernetes Secret and Secrets Manager suffix). */
     readonly tokenSecretName: string;
+    /** Exact gitlab-runner chart version; its runner (and helper image) version is derived from it (0.88.0+: runner 18.11+, seccomp for job pods). */
     readonly chartVersion: string;
-    /** Runner version of the chart (helper image tag); 18.11 or later (seccomp for job pods). */
-    readonly runnerVersion: string;
     /** @default 10 */
     readonly concurrent?: number;
     /** @default 3 */
@@ -56,14 +58,9 @@ export interface GitlabRunnersArgs {
 }
 
 /** Validates runner arguments; messages name the argument, the value and what is allowed. */
-/** Whether a runner version has `seccomp_profile` in its Kubernetes executor security contexts (18.11+). */
-export function runnerSupportsSeccomp(version: string): boolean {
-    const m = /^v?(\d+)\.(\d+)\./.exec(version);
-    return m !== null && (Number(m[1]) > 18 || (Number(m[1]) === 18 && Number(m[2]) >= 11));
-}
 
 export function validateGitlabRunnersArgs(
-    args: Pick<GitlabRunnersArgs, "architectures" | "tokenSecretName" | "gitlabUrl"> & { readonly runnerVersion?: string },
+    args: Pick<GitlabRunnersArgs, "architectures" | "tokenSecretName" | "gitlabUrl"> & { readonly chartVersion?: string },
 ): string[] {
     const problems: string[] = [];
     const architectures = args.architectures ?? ["arm64", "amd64"];
@@ -78,10 +75,17 @@ export function validateGitlabRunnersArgs(
     if (!args.tokenSecretName) {
         problems.push("tokenSecretName: not set; name the secret that holds each runner's authentication token (glrt-...)");
     }
-    if (args.runnerVersion !== undefined && !runnerSupportsSeccomp(args.runnerVersion)) {
-        problems.push(
-            `runnerVersion: got ${JSON.stringify(args.runnerVersion)}; use v18.11.0 or later, the first runner that can give job pods a seccomp profile (Pod Security "restricted")`,
-        );
+    if (args.chartVersion !== undefined) {
+        const runnerVersion = runnerVersionOfChart(args.chartVersion);
+        if (runnerVersion === undefined) {
+            problems.push(
+                `chartVersion: got ${JSON.stringify(args.chartVersion)}; use an exact gitlab-runner chart version such as 0.93.0`,
+            );
+        } else if (!runnerSupportsSeccomp(runnerVersion)) {
+            problems.push(
+                `chartVersion: got ${JSON.stringify(args.chartVersion)} (runner ${runnerVersion}); use 0.88.0 or later, whose runner (v18.11.0+) can give job pods a seccomp profile (Pod Security "restricted")`,
+            );
+        }
     }
     if (args.gitlabUrl !== undefined && !/^https:\/\//.test(args.gitlabUrl)) {
         problems.push(`gitlabUrl: got ${JSON.stringify(args.gitlabUrl)}; must be an https:// URL`);
@@ -127,7 +131,8 @@ export class GitlabRunners extends pulumi.ComponentResource {
             throw new Error(`GitlabRunners ${name}: ${problems.join("; ")}`);
         }
 
-        // Defaults, resolved once.
+        // Defaults, resolved once. The helper image's version is the chart's runner (validated above).
+        const runnerVersion = runnerVersionOfChart(args.chartVersion) ?? args.chartVersion;
         const architectures = args.architectures ?? ["arm64", "amd64"];
         const gitlabUrl = args.gitlabUrl ?? "https://gitlab.com";
         const resources = args.jobResources ?? { cpuRequest: "500m", cpuLimit: "2", memoryRequest: "1Gi", memoryLimit: "4Gi" };
@@ -210,7 +215,7 @@ export class GitlabRunners extends pulumi.ComponentResource {
                 runnerConfigToml({
                     architecture: arch,
                     namespace: namespaceName,
-                    runnerVersion: args.runnerVersion,
+                    runnerVersion,
                     jobServiceAccount: JOB_SERVICE_ACCOUNT,
                     resources,
                     cache: { bucket, region: args.region, kmsKeyArn },

@@ -51,6 +51,26 @@ export interface JenkinsArgs {
     readonly values?: Values;
 }
 
+/**
+ * The deploy roles Jenkins may assume, in this or another account, are named
+ * `<environment prefix>-jenkins-deploy…` (no path): the workload boundary lets the environment's
+ * identities assume exactly these outside the account, and the config refuses any other name.
+ */
+export function jenkinsDeployRoleName(environmentPrefix: string): string {
+    return `${environmentPrefix}-jenkins-deploy`;
+}
+
+/** ARN pattern (any account) of the deploy roles an environment's Jenkins may assume. */
+export function jenkinsDeployRoleArnPattern(environmentPrefix: string): string {
+    return `arn:aws:iam::*:role/${jenkinsDeployRoleName(environmentPrefix)}*`;
+}
+
+/** Whether a deploy role ARN follows the naming the workload boundary allows. */
+export function isAllowedJenkinsDeployRole(arn: string, environmentPrefix: string): boolean {
+    const name = jenkinsDeployRoleName(environmentPrefix).replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    return new RegExp(`^arn:aws[a-z-]*:iam::\\d{12}:role/${name}[\\w+=,.@-]*$`).test(arn);
+}
+
 /** The values of one cron field (`*`, `*\/n`, `a`, `a-b`, `a-b/n`, comma lists) within [min, max]. */
 function cronField(field: string, min: number, max: number): Set<number> | undefined {
     const values = new Set<number>();

@@ -7,8 +7,9 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 
 /** CPU architectures as Kubernetes (`kubernetes.io/arch`) and Karpenter name them. */
-export const ARCHITECTURES = ["arm64", "amd64"] as const;
-export type Architecture = (typeof ARCHITECTURES)[number];
+// Defined in an SDK-free module so config validation can use it without loading the SDKs.
+export { ARCHITECTURES, type Architecture } from "./architectures";
+import type { Architecture } from "./architectures";
 
 /** A Kubernetes taint as NodePools and tolerations spell it. */
 export interface Taint {
@@ -69,8 +70,9 @@ export interface ClusterHandle {
     /** OIDC issuer without `https://`, the prefix of IRSA condition keys (`<issuer>:sub`). */
     readonly oidcIssuer: pulumi.Output<string>;
     /**
-     * The capacity every platform controller's pods need before a release can become ready: the
-     * system node group and CoreDNS on it. Releases that wait for their pods depend on these.
+     * What every release waits for: the system node group and CoreDNS on it (the capacity the
+     * controllers' pods need) and the default StorageClass (created before any release can register
+     * a StorageClass webhook).
      */
     readonly systemReady: readonly pulumi.Resource[];
 }

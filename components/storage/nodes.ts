@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { Architecture, POOL_LABEL, POOLS } from "../shared/interfaces";
+import { storageInstanceType } from "./instance-types";
 import { ec2TrustPolicy, managedPolicyArn, toJson } from "../shared/iam-documents";
 
 /** LVM names the storage nodes create on their data volume and LINSTOR's storage pool uses. */
@@ -14,28 +15,8 @@ export const DATA_DEVICE_NAME = "/dev/sdf";
 /** Tag on every storage data volume, so a kept volume can be found after its node is gone. */
 export const DATA_VOLUME_TAG = "ciplatform.io/linstor-data";
 
-/**
- * Instance families with local instance-store disks: the `d` attribute (m6gd, c5d, r6id, x2gd,
- * z1d, ...), and the storage-optimised and dense families (i*, im*, is*, d*, h1). Storage nodes must
- * not have them: the data volume must be the CMK-encrypted EBS volume, never a local disk.
- */
-const INSTANCE_TYPE = /^([a-z]+)(\d+)([a-z-]*)\.([a-z0-9]+)$/;
-
-/** The architecture of an instance type, or a reason it cannot be a storage node. */
-export function storageInstanceType(type: string): { architecture: Architecture } | { problem: string } {
-    const match = INSTANCE_TYPE.exec(type);
-    if (!match) {
-        return { problem: "is not an EC2 instance type such as m7g.xlarge" };
-    }
-    const [, family, , attributes] = match;
-    if (attributes.includes("d") || /^(i|im|is|d|h)$/.test(family)) {
-        return {
-            problem:
-                "has instance-store disks; use a type without local disks (no `d` attribute, not i/d/h families), e.g. m7g.xlarge or m7i.xlarge",
-        };
-    }
-    return { architecture: attributes.includes("g") ? "arm64" : "amd64" };
-}
+// SDK-free, so config validation can use it without loading the SDKs.
+export { storageInstanceType } from "./instance-types";
 
 /**
  * Canonical's public SSM parameter naming its current Ubuntu 24.04 EKS AMI for a Kubernetes

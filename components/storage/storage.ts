@@ -24,10 +24,10 @@ export const NAMESPACE = "piraeus-datastore";
 export const REPLICATED_STORAGE_CLASS = "linstor-replicated";
 export const S3_SNAPSHOT_CLASS = "linstor-s3";
 
-/** Arguments of the replicated storage. */
 /** pulumi-kubernetes' await annotation: the LinstorCluster counts as created when LINSTOR is available. */
 export const LINSTOR_AVAILABLE = { "pulumi.com/waitFor": "condition=Available" } as const;
 
+/** Arguments of the replicated storage. */
 export interface StorageArgs {
     readonly cluster: ClusterHandle;
     readonly secrets: SecretsCatalog;
@@ -55,6 +55,13 @@ export interface StorageArgs {
     readonly protect?: boolean;
     /** Nodes the operator and LINSTOR run on (Karpenter's NodePools, the storage node groups): the releases wait for them. @default [] - the system nodes only */
     readonly capacity?: readonly pulumi.Resource[];
+    /**
+     * Resources created before the operator: its chart registers a validating webhook on every
+     * StorageClass (and piraeus.io object) that fails closed while its pods start
+     * (charts/piraeus templates/validating-webhook-configuration.yaml), so the cluster's own
+     * StorageClasses must exist first. @default []
+     */
+    readonly createdBefore?: readonly pulumi.Resource[];
 }
 
 export function validateStorageArgs(args: Pick<StorageArgs, "replicas" | "snapshotRetentionDays" | "s3KeyRotation">): string[] {
@@ -153,7 +160,7 @@ export class Storage extends pulumi.ComponentResource {
             {
                 ...k8sOpts,
                 // The operator runs on Karpenter's general nodes: its atomic release waits for them (and CoreDNS).
-                dependsOn: [namespace, ...args.cluster.systemReady, ...(args.capacity ?? [])],
+                dependsOn: [namespace, ...args.cluster.systemReady, ...(args.capacity ?? []), ...(args.createdBefore ?? [])],
                 retainOnDelete: protect,
             },
         );

@@ -20,8 +20,8 @@ export const ECR_PUSH_ACTIONS = [
     "ecr:PutImage",
 ] as const;
 
-/** Calls that read an image, its manifest and its referrers (Notation signatures are OCI referrers). */
-export const ECR_READ_ACTIONS = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:DescribeImages", "ecr:ListImages"] as const;
+/** Calls that read an image, its manifest and its referrers (Notation signatures are OCI referrers, read through the registry API's manifests and blobs). */
+export const ECR_READ_ACTIONS = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"] as const;
 
 /** The registry token: IAM cannot scope it to a repository. */
 export const ECR_TOKEN_ACTION = "ecr:GetAuthorizationToken";

@@ -10,8 +10,10 @@
  * synchronous step, so the pack can answer that loop with the policies that apply to that type:
  * `AnalyzeRequest.prototype.getType` notes the type it returns, and the policy list's iterator,
  * created right after, takes the note (once) and yields that type's policies from a per-type index.
- * Any other walk of the list (AnalyzeStack, GetAnalyzerInfo, the pack's own code) finds no note and
- * sees every policy. A policy left out is one whose own check would have returned at once
+ * `AnalyzeStack` is served the same way: `AnalyzeStackRequest.prototype.getResourcesList`, read right
+ * before that loop, notes the stack's resources, and the loop walks only the stack policies that read
+ * a type the stack contains (each still sees every resource). Any other walk of the list
+ * (GetAnalyzerInfo, the pack's own code) finds no note and sees every policy. A policy left out is one whose own check would have returned at once
  * (`applies` is false), so findings are unchanged; the engine only loses the "not applicable" notes.
  * If the host's modules ever change shape nothing is installed and the pack runs as before, slower.
  */
@@ -23,12 +25,18 @@ type Policy = Policies[number];
 interface TypedRequest {
     getType(): string;
 }
+interface StackRequest {
+    getResourcesList(): TypedRequest[];
+}
 interface AnalyzerProtoModule {
     AnalyzeRequest: { prototype: TypedRequest & { getType: (() => string) & { __notedByPack?: true } } };
+    AnalyzeStackRequest: { prototype: StackRequest & { getResourcesList: (() => TypedRequest[]) & { __notedByPack?: true } } };
 }
 
 /** The type of the `Analyze` request being started, until the policy loop takes it. */
 let noted: string | undefined;
+/** The resources of the `AnalyzeStack` request being started, until the policy loop takes them. */
+let notedStack: TypedRequest[] | undefined;
 
 /** Makes `AnalyzeRequest.getType` note its result. Idempotent; false when the host's modules are not where expected. */
 function noteRequestTypes(): boolean {
@@ -51,20 +59,37 @@ function noteRequestTypes(): boolean {
     const noting: (() => string) & { __notedByPack?: true } = function (this: TypedRequest) {
         const type = original.call(this);
         noted = type;
+        notedStack = undefined;
         return type;
     };
     noting.__notedByPack = true;
     proto.AnalyzeRequest.prototype.getType = noting;
+    const originalList = proto.AnalyzeStackRequest?.prototype?.getResourcesList;
+    if (typeof originalList === "function" && !originalList.__notedByPack) {
+        const notingList: (() => TypedRequest[]) & { __notedByPack?: true } = function (this: StackRequest) {
+            const list = originalList.call(this);
+            notedStack = list;
+            noted = undefined;
+            return list;
+        };
+        notingList.__notedByPack = true;
+        proto.AnalyzeStackRequest.prototype.getResourcesList = notingList;
+    }
     return true;
 }
 
 /**
  * Installs type dispatch on `policies` (the array the pack is constructed with). `appliesTo(policy,
- * type)` says whether a resource policy can report anything for a type; stack policies are never
- * asked (the Analyze loop skips them). Returns false (and changes nothing) when the host's request
- * module cannot be patched.
+ * type)` says whether a resource policy can report anything for a type (return true for stack
+ * policies: the Analyze loop skips them itself); `stackAppliesTo(policy, types)` whether a stack
+ * policy can report anything for a stack holding those types (true for resource policies). Returns
+ * false (and changes nothing) when the host's request module cannot be patched.
  */
-export function dispatchByType(policies: Policies, appliesTo: (policy: Policy, type: string) => boolean): boolean {
+export function dispatchByType(
+    policies: Policies,
+    appliesTo: (policy: Policy, type: string) => boolean,
+    stackAppliesTo: (policy: Policy, types: ReadonlySet<string>) => boolean = () => true,
+): boolean {
     if (!noteRequestTypes()) {
         return false;
     }
@@ -82,14 +107,23 @@ export function dispatchByType(policies: Policies, appliesTo: (policy: Policy, t
         configurable: true,
         value: function (): IterableIterator<Policy> {
             const type = noted;
+            const stack = notedStack;
             noted = undefined;
-            return (type === undefined ? all : forType(type))[Symbol.iterator]();
+            notedStack = undefined;
+            if (type !== undefined) {
+                return forType(type)[Symbol.iterator]();
+            }
+            if (stack !== undefined) {
+                const types = new Set(stack.map((r) => r.getType()));
+                return all.filter((p) => stackAppliesTo(p, types))[Symbol.iterator]();
+            }
+            return all[Symbol.iterator]();
         },
     });
     return true;
 }
 
-/** For tests: the note a `getType` call left and no policy loop took yet. */
+/** For tests: the note a `getType` or `getResourcesList` call left and no policy loop took yet. */
 export function pendingType(): string | undefined {
-    return noted;
+    return noted ?? (notedStack ? "<stack>" : undefined);
 }

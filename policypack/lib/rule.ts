@@ -50,11 +50,14 @@ export function isKubernetesKind(type: string, kind: string): boolean {
 }
 
 export function resourcePolicy(rule: ResourceRule): ResourceValidationPolicy {
+    // A check declared without a config parameter gets none: the config (a copy the host makes per
+    // call) is then resolved only when there are findings to hold against the exemptions.
+    const needsConfig = rule.check.length >= 2;
     const validateResource: ResourceValidationPolicy["validateResource"] & { __pulumiType?: string } = (args, reportViolation) => {
         if (!applies(rule, args.type)) {
             return;
         }
-        const config = resolveConfig(args.getConfig<Partial<PackConfig>>(), rule.name);
+        let config = needsConfig ? resolveConfig(args.getConfig<Partial<PackConfig>>(), rule.name) : undefined;
         const view: ResourceView = {
             type: args.type,
             name: args.name,
@@ -63,8 +66,12 @@ export function resourcePolicy(rule: ResourceRule): ResourceValidationPolicy {
             providerProps: args.provider?.props,
             stackTags: args.stackTags,
         };
-        const findings = rule.check(view, config);
-        if (findings.length > 0 && !exemptionFor(config, args.name, args.props.tags, rule.name)) {
+        const findings = rule.check(view, config as PackConfig);
+        if (findings.length === 0) {
+            return;
+        }
+        config ??= resolveConfig(args.getConfig<Partial<PackConfig>>(), rule.name);
+        if (!exemptionFor(config, args.name, args.props.tags, rule.name)) {
             findings.forEach((finding) => reportViolation(finding));
         }
     };

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { defineSection } from "./define";
+import { defineSection, secretSetting } from "./define";
 
 /** The foundation project: CI identity provider, preview and deploy roles, state backend. */
 export const ciSection = defineSection({
@@ -42,11 +42,13 @@ export const ciSection = defineSection({
             .regex(/^(\d{12})?$/, "must be a 12-digit AWS account id or empty")
             .default("")
             .describe("Account of a third party given read-only access (empty: none)."),
-        thirdPartyExternalId: z
-            .string()
-            .regex(/^([\w+=,.@:/-]{2,1224})?$/, "must be 2-1224 characters of [\\w+=,.@:/-]")
-            .default("")
-            .describe("External ID the third party must present; set it with `pulumi config set --secret`."),
+        thirdPartyExternalId: secretSetting(
+            z
+                .string()
+                .regex(/^([\w+=,.@:/-]{2,1224})?$/, "must be 2-1224 characters of [\\w+=,.@:/-]")
+                .default("")
+                .describe("External ID the third party must present; a secret: set it with `pulumi config set --secret`."),
+        ),
     },
     check: (ci) => {
         const issues: Array<{ field: "project" | "thirdPartyExternalId" | "url"; message: string }> = [];

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { defineSection } from "./define";
-import { logRetention } from "./network";
+import { ipv4Cidr, logRetention } from "./network";
 
 const addonVersion = z.string().regex(/^v\d+\.\d+\.\d+-eksbuild\.\d+$/, "must be an exact EKS add-on version such as v1.20.1-eksbuild.3");
 const roleArn = z
@@ -21,7 +21,7 @@ export const clusterSection = defineSection({
             .default(false)
             .describe("Expose the API server endpoint publicly as well as privately; needs clusterPublicAccessCidrs."),
         publicAccessCidrs: z
-            .array(z.string().regex(/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/, "must be an IPv4 CIDR"))
+            .array(ipv4Cidr)
             .default([])
             .describe("CIDRs allowed to reach a public API endpoint; required when the endpoint is public, never 0.0.0.0/0."),
         adminRoleArns: z.array(roleArn).default([]).describe("IAM roles given cluster-admin through EKS access entries."),

@@ -35,8 +35,12 @@ export const coreSection = defineSection({
             .boolean()
             .default(true)
             .describe(
-                "Protect KMS keys, the CA, buckets and volumes from deletion; turning it off is the explicit opt-in to destroy them.",
+                "Protect KMS keys, the CA, buckets and volumes from deletion; turning it off is the explicit opt-in to destroy them (prod also needs allowUnprotectedProd).",
             ),
+        allowUnprotectedProd: z
+            .boolean()
+            .default(false)
+            .describe("Override that lets a prod stack set protectStatefulResources false (e.g. to decommission it); ignored elsewhere."),
         kmsDeletionWindowDays: z
             .number()
             .int()
@@ -45,8 +49,18 @@ export const coreSection = defineSection({
             .default(30)
             .describe("Waiting period in days before a deleted KMS key is destroyed (7-30; prod requires 30)."),
     },
-    check: (core) =>
-        core.environment === "prod" && core.kmsDeletionWindowDays !== 30
-            ? [{ field: "kmsDeletionWindowDays", message: "prod keeps the 30-day KMS deletion window; set 30 or remove the key" }]
-            : [],
+    check: (core) => {
+        const issues: Array<{ field: "kmsDeletionWindowDays" | "protectStatefulResources"; message: string }> = [];
+        if (core.environment === "prod" && core.kmsDeletionWindowDays !== 30) {
+            issues.push({ field: "kmsDeletionWindowDays", message: "prod keeps the 30-day KMS deletion window; set 30 or remove the key" });
+        }
+        if (core.environment === "prod" && !core.protectStatefulResources && !core.allowUnprotectedProd) {
+            issues.push({
+                field: "protectStatefulResources",
+                message:
+                    "prod keeps its stateful resources protected: allowed is true; to turn it off anyway (e.g. to decommission prod), also set allowUnprotectedProd: true",
+            });
+        }
+        return issues;
+    },
 });

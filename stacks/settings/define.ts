@@ -8,6 +8,8 @@ export interface ConfigIssue {
     readonly value: unknown;
     /** What is wrong and what is allowed. */
     readonly message: string;
+    /** The value is a secret given in plaintext: say so, never echo it. */
+    readonly hidden?: boolean;
 }
 
 /** The settings every section can see when it checks rules that span keys. */
@@ -33,6 +35,19 @@ export interface Section<Shape extends z.ZodRawShape> {
 export interface SectionIssue<Shape extends z.ZodRawShape> {
     readonly field: keyof Shape & string;
     readonly message: string;
+}
+
+/** Settings whose value is a secret: the stack file must hold them as `secure:` values. */
+const SECRET_SETTINGS = new WeakSet<z.ZodType>();
+
+/** Marks a setting as a secret (set with `pulumi config set --secret`); a plaintext value is refused. */
+export function secretSetting<T extends z.ZodType>(schema: T): T {
+    SECRET_SETTINGS.add(schema);
+    return schema;
+}
+
+export function isSecretSetting(schema: z.ZodType): boolean {
+    return SECRET_SETTINGS.has(schema);
 }
 
 export function defineSection<Shape extends z.ZodRawShape>(section: Section<Shape>): Section<Shape> {

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { NAME_PREFIX_PATTERN, NAME_PREFIX_RULE } from "../../components/shared/names";
 import { defineSection } from "./define";
-import { ipv4Cidr, logRetention } from "./network";
+import { ipv4Cidr, logRetention, ZONE_LETTERS } from "./network";
 import { CODEBUILD_MEMORY_GIB, MIN_JOB_MEMORY_GIB } from "../../components/foundation/runner-labels";
 
 const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
@@ -28,7 +28,7 @@ export const foundationNetworkSection = defineSection({
         stagingVpcCidr: vpcCidr.default("10.1.0.0/16").describe("IPv4 CIDR of the staging environment's VPC."),
         prodVpcCidr: vpcCidr.default("10.2.0.0/16").describe("IPv4 CIDR of the prod environment's VPC."),
         availabilityZones: z
-            .array(z.string().regex(/^[a-z]$/, "must be a single zone letter such as a"))
+            .array(z.enum(ZONE_LETTERS, { error: () => `must be a zone letter ${ZONE_LETTERS.join(", ")} (no AWS region has more zones)` }))
             .length(3, "must name exactly three zones")
             .refine((zs) => new Set(zs).size === zs.length, "must not repeat a zone")
             .default(["a", "b", "c"])

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ARCHITECTURES } from "../../components/shared/interfaces";
+import { ARCHITECTURES } from "../../components/shared/architectures";
 import { defineSection } from "./define";
 
 const weight = z.number().int().min(1).max(100);

@@ -13,6 +13,7 @@ export const logRetention = z
         `must be one of CloudWatch's retention periods: ${LOG_RETENTION_DAYS.join(", ")}`,
     );
 
+/** An IPv4 CIDR: four octets of 0-255 and a prefix length of 0-32. */
 export const ipv4Cidr = z
     .string()
     .regex(/^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/, "must be an IPv4 CIDR such as 10.0.0.0/16")
@@ -22,5 +23,12 @@ export const ipv4Cidr = z
                 .split(/[./]/)
                 .slice(0, 4)
                 .every((o) => Number(o) <= 255),
-        "has an octet above 255",
-    );
+        "must be an IPv4 CIDR whose four octets are each 0-255, such as 203.0.113.0/24",
+    )
+    .refine((c) => Number(c.split("/")[1]) <= 32, "must have a prefix length of 0-32, such as 203.0.113.0/24");
+
+/**
+ * Availability-zone letters. AWS names a region's zones <region>a, b, ...; no region has more than six
+ * (us-east-1 runs a-f), and the provider has no per-region list, so a letter past f names no zone anywhere.
+ */
+export const ZONE_LETTERS = ["a", "b", "c", "d", "e", "f"] as const;

@@ -1,6 +1,27 @@
 import { z } from "zod";
-import { ARCHITECTURES } from "../../components/shared/interfaces";
+import { runnerVersionOfChart } from "../../components/gitlab-runners/config";
+import { runnerSupportsSeccomp } from "../../components/gitlab-runners/versions";
+import { ARCHITECTURES } from "../../components/shared/architectures";
 import { defineSection } from "./define";
+
+/**
+ * The oldest gitlab-runner chart the platform accepts: chart 0.88.0 ships runner 18.11, the first runner that sets a
+ * seccomp profile on job pods, which Pod Security "restricted" requires (gitlab-org/charts/gitlab-runner, CHANGELOG.md).
+ */
+export const RUNNER_CHART_MINIMUM = "0.88.0";
+const RUNNER_CHART_DEFAULT = "0.93.0";
+
+/** Orders two dotted numeric versions (1.2.10 after 1.2.9). */
+export function compareVersions(a: string, b: string): number {
+    const [pa, pb] = [a.split(".").map(Number), b.split(".").map(Number)];
+    for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+        const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+        if (d !== 0) {
+            return d;
+        }
+    }
+    return 0;
+}
 
 const quantity = z.string().regex(/^\d+(\.\d+)?(m|Ki|Mi|Gi|Ti)?$/, "must be a Kubernetes quantity such as 500m, 2 or 4Gi");
 
@@ -29,14 +50,15 @@ export const runnersSection = defineSection({
             ),
         chartVersion: z
             .string()
-            .regex(/^\d+\.\d+\.\d+$/, "must be an exact chart version such as 0.68.1")
-            .default("0.93.0")
-            .describe("Exact gitlab-runner chart version (0.88.0 or later: runner 18.11+)."),
-        runnerVersion: z
-            .string()
-            .regex(/^v\d+\.\d+\.\d+$/, "must be the runner version of the chart, such as v19.4.0")
-            .default("v19.4.0")
-            .describe("GitLab Runner version the chart ships; selects the helper image tag per architecture."),
+            .regex(/^\d+\.\d+\.\d+$/, `must be an exact chart version such as ${RUNNER_CHART_DEFAULT}`)
+            .refine(
+                (v) => compareVersions(v, RUNNER_CHART_MINIMUM) >= 0,
+                `must be ${RUNNER_CHART_MINIMUM} or later (runner 18.11+, the first that sets a seccomp profile on job pods), such as ${RUNNER_CHART_DEFAULT}`,
+            )
+            .default(RUNNER_CHART_DEFAULT)
+            .describe(
+                `Exact gitlab-runner chart version (${RUNNER_CHART_MINIMUM} or later: runner 18.11+); the runner and helper image version follow from it.`,
+            ),
         concurrent: z.number().int().min(1).max(500).default(10).describe("Jobs each runner runs at once."),
         checkInterval: z.number().int().min(1).max(60).default(3).describe("Seconds between polls of GitLab for new jobs."),
         extraTags: z
@@ -57,14 +79,22 @@ export const runnersSection = defineSection({
             .default("")
             .describe("IAM role job pods may use (IRSA); empty: jobs get no cloud permissions."),
     },
-    check: (runners) =>
-        runners.enabled && runners.tokenSecretName === ""
-            ? [
-                  {
-                      field: "tokenSecretName",
-                      message:
-                          "is required when runners are enabled: name the secret that will hold each runner's glrt- token (e.g. gitlab-runner-token)",
-                  },
-              ]
-            : [],
+    check: (runners) => {
+        const issues: Array<{ field: "tokenSecretName" | "chartVersion"; message: string }> = [];
+        if (runners.enabled && runners.tokenSecretName === "") {
+            issues.push({
+                field: "tokenSecretName",
+                message:
+                    "is required when runners are enabled: name the secret that will hold each runner's glrt- token (e.g. gitlab-runner-token)",
+            });
+        }
+        const runnerVersion = runnerVersionOfChart(runners.chartVersion);
+        if (runnerVersion === undefined || !runnerSupportsSeccomp(runnerVersion)) {
+            issues.push({
+                field: "chartVersion",
+                message: `ships runner ${runnerVersion ?? "unknown"}; use 0.88.0 or later (runner v18.11.0+, the first that gives job pods a seccomp profile)`,
+            });
+        }
+        return issues;
+    },
 });

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { storageInstanceType } from "../../components/storage/nodes";
+import { storageInstanceType } from "../../components/storage/instance-types";
 import { defineSection } from "./define";
 
 /** LINSTOR replicated storage, its storage node groups and its disaster-recovery bucket. */

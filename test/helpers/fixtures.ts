@@ -46,7 +46,7 @@ export function testFoundation(environment = "dev"): FoundationEnvironment {
             runnerTags: { deploy: `ciplatform-${environment}-deploy`, preview: `ciplatform-${environment}-preview` },
             clusterServiceRoleName: `cip-${environment}-eks-cluster`,
         },
-        deployRoleArn: `arn:aws:iam::123456789012:role/cip-deployer-deploy-${environment}`,
-        previewRoleArn: "arn:aws:iam::123456789012:role/cip-deployer-preview",
+        deployRoleArn: `arn:aws:iam::123456789012:role/ciplatform-foundation/cip-deployer-deploy-${environment}`,
+        previewRoleArn: "arn:aws:iam::123456789012:role/ciplatform-foundation/cip-deployer-preview",
     };
 }

@@ -5,6 +5,7 @@
  * this process (the same `new PolicyPack()`, the same @pulumi/policy gRPC server on loopback, the same
  * client), so Stryker sees which test reaches which mutant and switches mutants in the code under test.
  */
+import { createRequire } from "node:module";
 import * as path from "node:path";
 import {
     AnalyzerInput,
@@ -40,7 +41,8 @@ function servePackHere(): Promise<PolicyHost> {
         const cwd = process.cwd();
         try {
             process.chdir(POLICY_PACK_DIR); // PolicyPack reads its version from ./package.json.
-            require(path.join(POLICY_PACK_DIR, "index.ts"));
+            // Loaded synchronously, while the working directory is the pack's.
+            createRequire(__filename)(path.join(POLICY_PACK_DIR, "index.ts"));
         } catch (error) {
             console.log = log;
             reject(error instanceof Error ? error : new Error(String(error)));

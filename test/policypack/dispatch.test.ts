@@ -3,7 +3,7 @@ import * as path from "node:path";
 import type { Policies } from "@pulumi/policy";
 import { dispatchByType, pendingType } from "../../policypack/lib/dispatch";
 import { applies } from "../../policypack/lib/rule";
-import { policies, resourceRules } from "../../policypack/policies";
+import { policies, resourceRules, stackRules } from "../../policypack/policies";
 import { syntheticStack } from "../../bench/stats";
 
 // The host's own server module and protobuf classes, from the @pulumi/policy the pack is served by.
@@ -11,6 +11,7 @@ import { syntheticStack } from "../../bench/stats";
 const policyDir = path.dirname(require.resolve("@pulumi/policy", { paths: [path.join(__dirname, "..", "..", "policypack")] }));
 const server = require(path.join(policyDir, "server.js")) as {
     makeAnalyzeRpcFun(name: string, version: string, level: string, policies: Policies): AnalyzeRpc;
+    makeAnalyzeStackRpcFun(name: string, version: string, level: string, policies: Policies): AnalyzeRpc;
 };
 const analyzerProto = require(require.resolve("@pulumi/pulumi/proto/analyzer_pb", { paths: [policyDir] }));
 const structProto = require(require.resolve("google-protobuf/google/protobuf/struct_pb", { paths: [policyDir] }));
@@ -60,6 +61,32 @@ async function analyzeAll(list: Policies): Promise<AnalyzeResponseLike[]> {
     );
 }
 
+function stackRequest(list: Array<{ type: string; name: string; inputs: Record<string, unknown> }>): unknown {
+    const q = new analyzerProto.AnalyzeStackRequest();
+    q.setResourcesList(
+        list.map((r) => {
+            const a = new analyzerProto.AnalyzerResource();
+            a.setType(r.type);
+            a.setName(r.name);
+            a.setUrn(`urn:pulumi:dev::p::${r.type}::${r.name}`);
+            a.setProperties(structProto.Struct.fromJavaScript(r.inputs));
+            a.setOptions(new analyzerProto.AnalyzerResourceOptions());
+            return a;
+        }),
+    );
+    return q;
+}
+
+async function analyzeStack(
+    list: Policies,
+    stack: Array<{ type: string; name: string; inputs: Record<string, unknown> }>,
+): Promise<AnalyzeResponseLike> {
+    const analyze = server.makeAnalyzeStackRpcFun("ciplatform", "0.1.0", "mandatory", list);
+    return new Promise((resolve, reject) =>
+        analyze({ request: stackRequest(stack) }, (err, response) => (err || !response ? reject(err) : resolve(response))),
+    );
+}
+
 const findings = (responses: AnalyzeResponseLike[]) =>
     responses.map((r) => r.getDiagnosticsList().map((d) => `${d.getPolicyname()}: ${d.getMessage()}`));
 
@@ -83,7 +110,52 @@ describe("dispatch by type (lib/dispatch) in the policy host's Analyze handler",
         assert.equal(pendingType(), undefined, "every noted type was taken by its policy loop");
     });
 
-    it("any other walk of the list (AnalyzeStack, GetAnalyzerInfo) sees every policy", () => {
+    it("AnalyzeStack walks only the stack rules that read a type the stack holds, with the same findings", async () => {
+        const stackRuleOf = new Map(stackRules.map((rule) => [rule.name, rule]));
+        const stackAppliesTo = (p: Policies[number], types: ReadonlySet<string>) => {
+            const rule = stackRuleOf.get(p.name);
+            return rule === undefined || [...types].some((type) => applies({ types: rule.reads }, type));
+        };
+        const dispatched: Policies = [...policies];
+        dispatchByType(dispatched, appliesTo, stackAppliesTo);
+        const unencryptedBucket = { type: "aws:s3/bucketV2:BucketV2", name: "b", inputs: { tags: TAGS } };
+        const badPod = {
+            type: "kubernetes:core/v1:Pod",
+            name: "p",
+            inputs: {
+                apiVersion: "v1",
+                kind: "Pod",
+                metadata: { name: "p", namespace: "default" },
+                spec: { containers: [{ name: "c", image: "i", securityContext: { privileged: true } }] },
+            },
+        };
+        for (const stack of [
+            [...resources, unencryptedBucket],
+            [...resources, unencryptedBucket, badPod],
+        ]) {
+            const baseline = await analyzeStack([...policies], stack);
+            const response = await analyzeStack(dispatched, stack);
+            assert.deepEqual(findings([response]), findings([baseline]));
+            assert.ok(
+                findings([baseline])
+                    .flat()
+                    .some((f) => f.startsWith("s3-bucket-require-kms-and-tls")),
+            );
+        }
+        assert.ok(
+            findings([await analyzeStack(dispatched, [badPod])])
+                .flat()
+                .some((f) => f.startsWith("kubernetes-workload-require-pod-security")),
+        );
+        // What the loop walks for a stack without Kubernetes workloads: not the Pod Security stack rule.
+        (stackRequest(resources) as { getResourcesList(): unknown[] }).getResourcesList();
+        const walked = [...dispatched].map((p) => p.name);
+        assert.ok(walked.includes("s3-bucket-require-kms-and-tls") && walked.includes("pack-report-exemptions"));
+        assert.ok(!walked.includes("kubernetes-workload-require-pod-security"));
+        assert.equal(pendingType(), undefined);
+    });
+
+    it("any other walk of the list (GetAnalyzerInfo, the pack's own code) sees every policy", () => {
         const dispatched: Policies = [...policies];
         dispatchByType(dispatched, appliesTo);
         assert.deepEqual(

@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as YAML from "yaml";
-import { ConfigError, formatIssue, parseFoundationConfig, parsePlatformConfig } from "../../stacks/config";
+import { AWS_REGIONS, ConfigError, formatIssue, parseFoundationConfig, parsePlatformConfig } from "../../stacks/config";
 import { configWith } from "../helpers/mocks";
 import { listStacks } from "../../tools/offline/cli-config";
 import { PROJECTS } from "../../tools/offline/plan";
@@ -118,7 +118,10 @@ describe("stack config", () => {
         assert.deepEqual(issuesOf({ "aws:region": undefined }), [
             "aws:region: is required: the AWS region to deploy to, e.g. eu-west-1 (not set)",
         ]);
-        assert.deepEqual(issuesOf({ "aws:region": "mars-1" }), ['aws:region: must be an AWS region name such as eu-west-1 (got "mars-1")']);
+        assert.deepEqual(issuesOf({ "aws:region": "mars-1" }), [
+            `aws:region: must be a region the AWS provider knows: ${AWS_REGIONS.join(", ")} (got "mars-1")`,
+        ]);
+        assert.ok(AWS_REGIONS.includes("eu-west-1") && AWS_REGIONS.includes("us-gov-west-1") && !AWS_REGIONS.includes("eu-west-9"));
     });
 
     it("keeps prod's 30-day KMS deletion window", () => {

@@ -41,7 +41,9 @@ describe("offline plan (Pulumi's loader, the CLI's config, the real policy host)
                 JSON.stringify(plan.policy.violations.filter((v) => v.enforcementLevel === "mandatory")),
             );
             // The file is the plan without the run's log (version 2: outputs, stack references, backend included).
-            assert.ok(validate({ ...plan, logs: undefined }), JSON.stringify(validate.errors, null, 1));
+            const file: Record<string, unknown> = { ...plan };
+            delete file.logs;
+            assert.ok(validate(file), JSON.stringify(validate.errors, null, 1));
             assert.equal(plan.version, 2);
             assert.ok(plan.resources.length > 20, `${plan.resources.length} resources`);
             // A child's type is qualified by every ancestor's type but the stack's.
@@ -84,10 +86,17 @@ describe("offline plan (Pulumi's loader, the CLI's config, the real policy host)
         const result = runCli("plan", ["--stack", "dev", "--json", file]);
         assert.equal(result.status, 0, result.stderr + result.stdout);
         assert.match(result.stdout, /Offline preview of stack "dev" \(project ciplatform\)/);
-        assert.match(result.stdout, /Summary: 0 mandatory/);
+        assert.match(result.stdout, /Summary: \d+ resources in \d+ types, 0 mandatory/);
+        // Progress on stderr from the start, phase by phase; stack outputs in the summary and in the plan file.
+        assert.match(result.stderr, /^\[0\.\ds\] Planning stack dev \(project platform\): checking config$/m);
+        assert.match(result.stderr, /running the program under Pulumi's loader/);
+        assert.match(result.stderr, /policy pack: \d+\/\d+ analysed/);
+        assert.match(result.stdout, /^Outputs:\n(?: {2}\S+ +.+\n)*? {2}clusterName +cip-dev$/m);
+        assert.doesNotMatch(result.stdout + result.stderr, /\u001b\[/, "no colour in a pipe");
         const written = JSON.parse(fs.readFileSync(file, "utf8")) as PlanFile;
         assert.ok(validate(written), JSON.stringify(validate.errors, null, 1));
         assert.equal(written.resources.length, planned.get("platform/dev")?.resources.length);
+        assert.equal(written.outputs?.clusterName, "cip-dev");
     });
 
     it("npm run plan: exit 1 when a finding is mandatory, and the plan file still written with it", () => {
@@ -130,7 +139,7 @@ describe("offline plan (Pulumi's loader, the CLI's config, the real policy host)
         try {
             const result = runCli("plan", ["--stack", "badconfig", "--json", jsonFile]);
             assert.equal(result.status, 2, result.stdout);
-            assert.match(result.stderr, /Invalid stack configuration:/);
+            assert.match(result.stderr, /Invalid stack configuration in Pulumi\.badconfig\.yaml:/);
             assert.match(result.stderr, /ciplatform:environment: Invalid option: expected one of "dev"\|"staging"\|"prod" \(got "qa"\)/);
             assert.match(result.stderr, /ciplatform:namePrefix: must be 3-16 lower-case letters/);
             assert.equal(fs.existsSync(jsonFile), false);
@@ -139,17 +148,19 @@ describe("offline plan (Pulumi's loader, the CLI's config, the real policy host)
         }
     });
 
-    it("refuses, as the CLI does, a stack missing a required key or giving a value of the wrong type", () => {
+    it("refuses a stack missing a required key and giving a value of the wrong type, both in one pass, before planning", () => {
         const stackFile = path.join(ROOT, "Pulumi.badtypes.yaml");
-        fs.writeFileSync(stackFile, "config:\n  aws:region: eu-west-1\n  ciplatform:environment: dev\n  ciplatform:owner: me\n");
+        fs.writeFileSync(
+            stackFile,
+            "config:\n  aws:region: eu-west-1\n  ciplatform:environment: dev\n  ciplatform:owner: me\n  ciplatform:kmsDeletionWindowDays: many\n",
+        );
         try {
-            const missing = runCli("plan", ["--stack", "badtypes"]);
-            assert.equal(missing.status, 2);
-            assert.match(missing.stderr, /Stack 'badtypes' is missing configuration value 'costCenter'/);
-            fs.appendFileSync(stackFile, "  ciplatform:costCenter: cc-1\n  ciplatform:kmsDeletionWindowDays: many\n");
-            const mistyped = runCli("plan", ["--stack", "badtypes"]);
-            assert.equal(mistyped.status, 2);
-            assert.match(mistyped.stderr, /Stack 'badtypes' with configuration key 'kmsDeletionWindowDays' must be of type 'integer'/);
+            const result = runCli("plan", ["--stack", "badtypes"]);
+            assert.equal(result.status, 2);
+            assert.match(result.stderr, /Invalid stack configuration in Pulumi\.badtypes\.yaml:/);
+            assert.match(result.stderr, /ciplatform:costCenter: is required: .* \(not set\)/);
+            assert.match(result.stderr, /ciplatform:kmsDeletionWindowDays: Invalid input: expected number, received string \(got "many"\)/);
+            assert.doesNotMatch(result.stdout, /Offline preview/);
         } finally {
             fs.rmSync(stackFile);
         }

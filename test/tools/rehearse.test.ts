@@ -83,7 +83,7 @@ describe("rehearsal (tools/rehearse)", () => {
     });
 
     describe("existence at create time", () => {
-        it("fails #22 item 2 (current main): Karpenter's node access entry names cluster cip-dev by a plain value and races CreateCluster", () => {
+        it("fails #22 item 2 (main before the fix, a6d3511): Karpenter's node access entry names cluster cip-dev by a plain value and races CreateCluster", () => {
             const findings = run(existence, fixture("existence-access-entry-before-cluster.json"));
             assert.equal(findings.length, 1, JSON.stringify(findings, null, 1));
             assert.match(findings[0].urn, /AccessEntry::cip-dev-karpenter-node$/);
@@ -150,7 +150,7 @@ describe("rehearsal (tools/rehearse)", () => {
     });
 
     describe("AWS quotas and formats (policypack/lib/aws-quotas.ts)", () => {
-        it("fails #21 item 1 (current main): the dev deploy role's six inline policies total 19,410 > 10,240 characters; each put past the quota is LimitExceeded", () => {
+        it("fails #21 item 1 (main before the fix, a6d3511): the dev deploy role's six inline policies total 19,410 > 10,240 characters; each put past the quota is LimitExceeded", () => {
             const findings = run(awsQuotas, fixture("aws-quotas-deploy-role-inline-over.json"));
             assert.ok(findings.length >= 1);
             assert.ok(findings.every((f) => /rolePolicy:RolePolicy::cip-deployer-deploy-dev-/.test(f.urn)));
@@ -239,7 +239,7 @@ describe("rehearsal (tools/rehearse)", () => {
     });
 
     describe("Kubernetes admission at apply time", () => {
-        it("fails #22 item 8 (current main): cert-manager's Services race aws-load-balancer-controller 3.5.0's Service webhook (failurePolicy Fail, upstream issue #4140)", () => {
+        it("fails #22 item 8 (main before the fix, a6d3511): cert-manager's Services race aws-load-balancer-controller 3.5.0's Service webhook (failurePolicy Fail, upstream issue #4140)", () => {
             const findings = run(kubernetesAdmission, fixture("kubernetes-admission-webhook-race.json"));
             assert.equal(findings.length, 1, JSON.stringify(findings, null, 1));
             assert.match(findings[0].urn, /Release::cip-dev-pki-cert-manager$/);
@@ -323,7 +323,7 @@ describe("rehearsal (tools/rehearse)", () => {
     });
 
     describe("references across projects and backends", () => {
-        it("fails #21 item 2 (current main): the foundation stack declares no backend, the platform stack lives in the bucket the foundation created (pulumi/pulumi#3395)", () => {
+        it("fails #21 item 2 (main before the fix, a6d3511): the foundation stack declares no backend, the platform stack lives in the bucket the foundation created (pulumi/pulumi#3395)", () => {
             const findings = run(stackReferences, fixture("stack-references-two-backends.json"));
             assert.equal(findings.length, 1);
             assert.match(findings[0].why, /declares no backend/);
@@ -372,7 +372,7 @@ describe("rehearsal (tools/rehearse)", () => {
     describe("the run: every check found, first failing step per resource", () => {
         it("loads every RehearsalCheck under tools/rehearse/checks/", async () => {
             const names = (await loadChecks()).map((c) => c.name);
-            for (const name of ["existence", "aws-quotas", "kubernetes-admission", "stack-references"])
+            for (const name of ["existence", "aws-quotas", "kubernetes-admission", "stack-references", "scheduling"])
                 assert.ok(names.includes(name), name);
         });
         it("reports one failure per resource (its first step) and keeps the rest as `also`", () => {

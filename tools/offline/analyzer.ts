@@ -64,6 +64,8 @@ export interface PackInfo {
     readonly policies: ReadonlyMap<string, EnforcementLevel>;
     /** Each policy's config schema (JSON schema `properties` and `required`), as the pack declares it. */
     readonly configSchemas?: ReadonlyMap<string, { properties: Record<string, unknown>; required: string[] }>;
+    /** Each policy's description: what it requires, i.e. the fix for its findings. */
+    readonly descriptions?: ReadonlyMap<string, string>;
 }
 
 const LEVELS: Record<number, EnforcementLevel> = {
@@ -295,7 +297,13 @@ export class PolicyHost {
         );
         return new PolicyHost(
             client,
-            { name: analyzerInfo.getName(), version: analyzerInfo.getVersion(), policies, configSchemas },
+            {
+                name: analyzerInfo.getName(),
+                version: analyzerInfo.getVersion(),
+                policies,
+                configSchemas,
+                descriptions: new Map(analyzerInfo.getPoliciesList().map((p) => [p.getName(), p.getDescription()])),
+            },
             process?.stderr ?? (() => ""),
             process?.child,
             process?.killOnExit,
@@ -324,9 +332,15 @@ export class PolicyHost {
      * Evaluates the pack over a set of resources as one preview does: stack configuration, policy
      * configuration, `Analyze` for each resource, then `AnalyzeStack` once.
      */
-    analyze(inputs: readonly AnalyzerInput[], config: PolicyPackConfig = {}, stack: StackInfo = {}): Promise<Violation[]> {
+    analyze(
+        inputs: readonly AnalyzerInput[],
+        config: PolicyPackConfig = {},
+        stack: StackInfo = {},
+        /** Called as resources are analysed: `done` of `total` (the stack analysis counts as the last one). */
+        onProgress?: (done: number, total: number) => void,
+    ): Promise<Violation[]> {
         // The pack holds one configuration at a time: evaluations take turns.
-        const run = this.queue.then(() => this.evaluate(inputs, config, stack));
+        const run = this.queue.then(() => this.evaluate(inputs, config, stack, onProgress));
         this.queue = run.then(
             () => undefined,
             () => undefined,
@@ -336,7 +350,12 @@ export class PolicyHost {
 
     private queue: Promise<void> = Promise.resolve();
 
-    private async evaluate(inputs: readonly AnalyzerInput[], config: PolicyPackConfig, stack: StackInfo): Promise<Violation[]> {
+    private async evaluate(
+        inputs: readonly AnalyzerInput[],
+        config: PolicyPackConfig,
+        stack: StackInfo,
+        onProgress?: (done: number, total: number) => void,
+    ): Promise<Violation[]> {
         const client = this.client;
         const stackConfigure = new analyzerProto.AnalyzerStackConfigureRequest();
         stackConfigure.setStack(stack.stack ?? "");
@@ -417,6 +436,7 @@ export class PolicyHost {
         // A bounded number of calls in flight, as the engine's step parallelism bounds them.
         const found: Violation[][] = new Array<Violation[]>(requests.length);
         let next = 0;
+        let done = 0;
         const worker = async (): Promise<void> => {
             while (next < requests.length) {
                 const index = next++;
@@ -428,6 +448,7 @@ export class PolicyHost {
                     ),
                     urn,
                 );
+                onProgress?.(++done, requests.length + 1);
             }
         };
         await Promise.all(Array.from({ length: Math.min(ANALYZE_CONCURRENCY, requests.length) }, worker));
@@ -445,6 +466,7 @@ export class PolicyHost {
                 "",
             ),
         );
+        onProgress?.(requests.length + 1, requests.length + 1);
         return violations;
     }
 }

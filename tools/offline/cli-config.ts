@@ -15,11 +15,52 @@ export interface StackConfig {
     readonly secretKeys: string[];
 }
 
-/** Raised for what the CLI itself would refuse before running the program (exit 2 offline). */
-export class CliConfigError extends Error {}
+/** One key the CLI refuses, with the value it was given. */
+export interface CliConfigProblem {
+    readonly key: string;
+    readonly value: unknown;
+    readonly message: string;
+    /** A secret given in plaintext: never echoed. */
+    readonly hidden?: boolean;
+}
 
-/** What an offline run puts where a secure value would be decrypted. */
-export const OFFLINE_SECRET_VALUE = "[secret]";
+/** `key: message (got value)`, as every config message reads. */
+export function formatCliProblem(p: CliConfigProblem): string {
+    const given = p.hidden ? "got a plaintext value, not shown" : p.value === undefined ? "not set" : `got ${JSON.stringify(p.value)}`;
+    return `${p.key}: ${p.message} (${given})`;
+}
+
+/** Raised for what the CLI itself would refuse before running the program (exit 2 offline); lists every problem. */
+export class CliConfigError extends Error {
+    constructor(
+        message: string,
+        readonly problems: readonly CliConfigProblem[] = [],
+    ) {
+        super(message);
+        this.name = "CliConfigError";
+    }
+}
+
+/**
+ * What an offline run puts where a secure value would be decrypted. Offline nothing can be decrypted, so the
+ * program sees this stand-in: plain letters and hyphens, so a secret setting's format check (an External ID's
+ * character set) passes; the real value is checked when the CLI decrypts it. Plan files still show secrets as "[secret]".
+ */
+export const OFFLINE_SECRET_VALUE = "offline-secret-value";
+
+/** Parses a YAML file; a syntax error names the file, line and column, without a stack trace. */
+export function readYamlFile(file: string): unknown {
+    try {
+        return YAML.parse(fs.readFileSync(file, "utf8"));
+    } catch (err) {
+        if (err instanceof YAML.YAMLError) {
+            throw new CliConfigError(
+                `${path.relative(process.cwd(), file) || file}: invalid YAML: ${err.message.split("\n")[0].replace(/:$/, "")}`,
+            );
+        }
+        throw err;
+    }
+}
 
 interface ProjectConfigType {
     type?: "string" | "integer" | "boolean" | "array" | "object";
@@ -46,7 +87,7 @@ export function readProject(root: string): PulumiProject {
     if (!fs.existsSync(file)) {
         throw new CliConfigError(`no Pulumi project at ${root}: Pulumi.yaml is missing`);
     }
-    const doc = YAML.parse(fs.readFileSync(file, "utf8")) as {
+    const doc = readYamlFile(file) as {
         name: string;
         main?: string;
         runtime: string | { name: string; options?: Record<string, unknown> };
@@ -111,14 +152,27 @@ function matchesType(t: ProjectConfigType, value: unknown): boolean {
  * Builds the config the CLI hands the program for `stack`: the stack file merged with the
  * project's declared defaults, with the CLI's own errors for missing and mistyped keys.
  */
-export function buildStackConfig(project: PulumiProject, stack: string, overrides?: Readonly<Record<string, unknown>>): StackConfig {
+export function buildStackConfig(
+    project: PulumiProject,
+    stack: string,
+    overrides?: Readonly<Record<string, unknown>>,
+    /** Collects what the CLI refuses here instead of throwing, to report it with the program's own checks. */
+    collect?: CliConfigProblem[],
+): StackConfig {
     const file = path.join(project.root, `Pulumi.${stack}.yaml`);
     if (!fs.existsSync(file)) {
         throw new CliConfigError(
             `no stack config ${path.relative(process.cwd(), file)}: create it, or pick one of ${listStacks(project.root).join(", ")}`,
         );
     }
-    const doc = (YAML.parse(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
+    const doc = (readYamlFile(file) ?? {}) as { config?: Record<string, unknown> };
+    if (
+        typeof doc !== "object" ||
+        Array.isArray(doc) ||
+        (doc.config !== undefined && (doc.config === null || typeof doc.config !== "object"))
+    ) {
+        throw new CliConfigError(`${path.relative(process.cwd(), file)}: expected a mapping with a config: mapping of keys to values`);
+    }
     const raw: Record<string, unknown> = { ...(doc.config ?? {}) };
     for (const [key, value] of Object.entries(overrides ?? {})) {
         if (value === undefined) {
@@ -141,6 +195,8 @@ export function buildStackConfig(project: PulumiProject, stack: string, override
         }
     }
 
+    // The CLI refuses missing keys, plaintext secrets and mistyped values; every one is collected here, not just the first.
+    const problems: CliConfigProblem[] = [];
     const missing: string[] = [];
     for (const key of Object.keys(project.config).sort()) {
         const declared = project.config[key];
@@ -154,23 +210,39 @@ export function buildStackConfig(project: PulumiProject, stack: string, override
             typed[full] = fallback;
         } else if (full.startsWith(`${project.name}:`)) {
             missing.push(key);
+            problems.push({
+                key: full,
+                value: undefined,
+                message: `is required (declared in Pulumi.yaml without a default): ${declared.description ?? ""}`.trim(),
+            });
         }
-    }
-    if (missing.length > 0) {
-        throw new CliConfigError(
-            `Stack '${stack}' is missing configuration value${missing.length > 1 ? "s" : ""} ${missing.map((k) => `'${k}'`).join(", ")}`,
-        );
     }
 
     for (const key of Object.keys(project.config).sort()) {
         const declared = project.config[key];
         const full = fullKey(project.name, key);
-        if (declared.secret && !secretKeys.includes(full)) {
-            throw new CliConfigError(`Stack '${stack}' with configuration key '${key}' must be encrypted as it's secret`);
+        if (declared.secret && full in typed && !secretKeys.includes(full)) {
+            problems.push({
+                key: full,
+                value: undefined,
+                hidden: true,
+                message: "must be encrypted as it's secret: pulumi config set --secret",
+            });
+        } else if (declared.type && full in typed && !matchesType(declared, typed[full])) {
+            problems.push({ key: full, value: typed[full], message: `must be of type '${typeName(declared)}'` });
         }
-        if (declared.type && full in typed && !matchesType(declared, typed[full])) {
-            throw new CliConfigError(`Stack '${stack}' with configuration key '${key}' must be of type '${typeName(declared)}'`);
-        }
+    }
+    if (collect) {
+        collect.push(...problems);
+    } else if (problems.length > 0) {
+        const header =
+            missing.length > 0
+                ? `Stack '${stack}' is missing configuration value${missing.length > 1 ? "s" : ""} ${missing.map((k) => `'${k}'`).join(", ")}`
+                : `Stack '${stack}' has configuration the CLI refuses`;
+        throw new CliConfigError(
+            [`${header} (${path.relative(process.cwd(), file)}):`, ...problems.map((p) => `  - ${formatCliProblem(p)}`)].join("\n"),
+            problems,
+        );
     }
     return { values, secretKeys };
 }

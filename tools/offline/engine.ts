@@ -63,6 +63,8 @@ export interface OfflineEngineOptions {
      * engine reads them from the backend for a `StackReference`; undefined when no such stack exists.
      */
     readonly stackOutputs?: (name: string) => Promise<Record<string, unknown> | undefined>;
+    /** Called after each registration (progress for the CLIs). */
+    readonly onRegister?: (count: number, type: string) => void;
 }
 
 const SEVERITIES = ["debug", "info", "warning", "error"] as const;
@@ -243,6 +245,7 @@ export class OfflineEngine {
                     propertyDependencies,
                     properties,
                 });
+                this.options.onRegister?.(this.resources.length, recorded.type);
                 const res = new resourceProto.RegisterResourceResponse();
                 res.setUrn(recorded.urn);
                 if (req.getType() === STACK_TYPE && !req.getParent()) {

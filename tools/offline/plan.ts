@@ -4,10 +4,21 @@
  * on loopback — then evaluates the policy pack under the real policy host over every resource.
  */
 import * as path from "node:path";
-import { buildStackConfig, CliConfigError, listStacks, PulumiProject, readProject, StackConfig } from "./cli-config";
+import { CONFIG_PARSERS, ConfigError, formatIssue } from "../../stacks/config";
+import {
+    buildStackConfig,
+    CliConfigError,
+    CliConfigProblem,
+    formatCliProblem,
+    listStacks,
+    PulumiProject,
+    readProject,
+    StackConfig,
+} from "./cli-config";
 import { OfflineEngine, RecordedResource, EngineLog, RecordedRead } from "./engine";
+import { keepOutputs, outputsFingerprint, readKeptOutputs } from "./stack-cache";
 import { runProgram } from "./language-host";
-import { AnalyzerInput, PolicyHost, PolicyPackConfig, sharedPolicyHost, Violation } from "./analyzer";
+import { AnalyzerInput, PolicyHost, PolicyPackConfig, sharedPolicyHost, validatePolicyConfig, Violation } from "./analyzer";
 import { RESOURCE_SIG, SECRET_SIG, SPECIAL_SIG_KEY, toPlainJson, UNKNOWN_VALUE } from "./wire";
 
 export const PROJECT_ROOT = path.join(__dirname, "..", "..");
@@ -109,7 +120,16 @@ export interface PlanOptions {
     readonly policyHost?: PolicyHost;
     /** Organization of fully qualified stack names. @default "organization" (the S3 backend's) */
     readonly organization?: string;
+    /** Called as the plan advances: which phase, how many resources registered or analysed. */
+    readonly onProgress?: (progress: PlanProgress) => void;
 }
+
+/** Where a plan is, for the CLIs' progress line. */
+export type PlanProgress =
+    | { readonly phase: "config" | "program" | "done" }
+    | { readonly phase: "register"; readonly stack: string; readonly registered: number; readonly type: string }
+    | { readonly phase: "reference"; readonly stack: string; readonly kept: boolean }
+    | { readonly phase: "policy"; readonly analysed: number; readonly total: number };
 
 export function projectDirOf(project = "platform"): string {
     return PROJECTS[project] ?? path.resolve(project);
@@ -131,6 +151,96 @@ export function cliConfigFor(options: Pick<PlanOptions, "stack" | "project" | "c
     } catch (err) {
         throw err instanceof CliConfigError ? new PlanUsageError(err.message) : err;
     }
+}
+
+/** The key through which a platform stack names the foundation stack it reads (a StackReference). */
+const STACK_REFERENCE_KEYS: Readonly<Record<string, string>> = { ciplatform: "ciplatform:foundationStack" };
+
+/**
+ * Every problem with a stack's config, found before anything starts and reported in one pass: what the CLI
+ * refuses (missing keys, wrong types) together with what the program's own validation refuses (values,
+ * cross-key rules), each naming the stack file, key, value and what is allowed. For a stack that references
+ * another stack of this repository (the platform's foundation), that stack's config is checked too, so a
+ * broken foundation fails a platform plan at once with the foundation's own message.
+ */
+export function preflight(options: Pick<PlanOptions, "stack" | "project" | "configChanges" | "organization">): void {
+    const problems = configProblems(options, []);
+    if (problems.length > 0) {
+        throw new PlanUsageError(problems.join("\n"));
+    }
+}
+
+function configProblems(
+    options: Pick<PlanOptions, "stack" | "project" | "configChanges" | "organization">,
+    seen: readonly string[],
+): string[] {
+    let project: PulumiProject;
+    try {
+        project = readProject(projectDirOf(options.project));
+    } catch (err) {
+        throw err instanceof CliConfigError ? new PlanUsageError(err.message) : err;
+    }
+    if (!listStacks(project.root).includes(options.stack)) {
+        throw new PlanUsageError(
+            `project ${project.name} has no stack "${options.stack}" (Pulumi.${options.stack}.yaml); its stacks: ${listStacks(project.root).join(", ")}`,
+        );
+    }
+    const file = path.relative(process.cwd(), path.join(project.root, `Pulumi.${options.stack}.yaml`));
+    const cli: CliConfigProblem[] = [];
+    let config: StackConfig;
+    try {
+        config = buildStackConfig(project, options.stack, options.configChanges, cli);
+    } catch (err) {
+        throw err instanceof CliConfigError ? new PlanUsageError(err.message) : err;
+    }
+    const lines: string[] = [];
+    const parse = CONFIG_PARSERS[project.name];
+    const reported = new Set<string>();
+    if (parse) {
+        try {
+            parse(config.values, options.stack, new Set(config.secretKeys));
+        } catch (err) {
+            if (!(err instanceof ConfigError)) {
+                throw err;
+            }
+            for (const issue of err.issues) {
+                reported.add(issue.key);
+                lines.push(`  - ${formatIssue(issue)}`);
+            }
+        }
+    }
+    // The CLI's own refusals, for keys the program's validation did not already explain.
+    for (const p of cli.filter((c) => !reported.has(c.key))) {
+        lines.push(`  - ${formatCliProblem(p)}`);
+    }
+    const problems = lines.length > 0 ? [`Invalid stack configuration in ${file}:`, ...lines] : [];
+
+    const referenceKey = STACK_REFERENCE_KEYS[project.name];
+    const referenced = referenceKey ? config.values[referenceKey] : undefined;
+    const target = referenced ? localStack(referenced, options.organization ?? "organization") : undefined;
+    if (target && referenceKey && !seen.includes(referenced as string)) {
+        const inner = configProblems({ project: target.project, stack: target.stack, organization: options.organization }, [
+            ...seen,
+            `${options.organization ?? "organization"}/${project.name}/${options.stack}`,
+        ]);
+        if (inner.length > 0) {
+            problems.push(
+                `The stack ${referenced} that ${referenceKey} references cannot be planned, so neither can this one (fix it first):`,
+                ...inner,
+            );
+        }
+    }
+    return problems;
+}
+
+/** The project key and stack of a fully qualified stack name that is a stack of this repository. */
+function localStack(name: string, organization: string): { project: string; stack: string } | undefined {
+    const [org, projectName, stack] = name.split("/");
+    if (org !== organization || !projectName || !stack) {
+        return undefined;
+    }
+    const project = Object.keys(PROJECTS).find((key) => readProject(PROJECTS[key]).name === projectName);
+    return project && listStacks(PROJECTS[project]).includes(stack) ? { project, stack } : undefined;
 }
 
 const STACK_TYPE = "pulumi:pulumi:Stack";
@@ -313,23 +423,31 @@ function failureMessage(stack: string, code: number, logs: readonly EngineLog[],
  */
 const referencedStacks = new Map<string, Promise<Omit<ReferencedStack, "urn" | "name"> | undefined>>();
 
-/** A referenced stack as the backend holds it: outputs (wire form) for the engine; the plan keeps the rest. */
-async function referencedStack(
+/**
+ * A referenced stack as the backend holds it: outputs (wire form) for the engine; the plan keeps the rest. Kept
+ * as a backend keeps it while the referenced stack's sources and config are unchanged, else that stack is
+ * planned (once per process and fingerprint) and kept.
+ */
+export async function referencedStack(
     name: string,
     organization: string,
-    seen: readonly string[],
+    seen: readonly string[] = [],
+    onProgress?: PlanOptions["onProgress"],
 ): Promise<Omit<ReferencedStack, "urn" | "name"> | undefined> {
-    // One plan per referenced stack and process: its stack file does not change while we run.
-    if (!referencedStacks.has(name)) {
-        referencedStacks.set(name, planReferencedStack(name, organization, seen));
+    const target = localStack(name, organization);
+    // Keyed by fingerprint too: a stack file edited while the process runs (tests do) is planned again.
+    const key = target ? `${name}@${outputsFingerprint(PROJECT_ROOT, PROJECTS[target.project], target.stack)}` : name;
+    if (!referencedStacks.has(key)) {
+        referencedStacks.set(key, planReferencedStack(name, organization, seen, onProgress));
     }
-    return referencedStacks.get(name);
+    return referencedStacks.get(key);
 }
 
 async function planReferencedStack(
     name: string,
     organization: string,
     seen: readonly string[],
+    onProgress?: PlanOptions["onProgress"],
 ): Promise<Omit<ReferencedStack, "urn" | "name"> | undefined> {
     const [org, projectName, stack] = name.split("/");
     if (org !== organization || !projectName || !stack || seen.includes(name)) {
@@ -339,12 +457,21 @@ async function planReferencedStack(
     if (!projectKey || !listStacks(PROJECTS[projectKey]).includes(stack)) {
         return undefined;
     }
-    const { engine, project } = await runProgramOnly({ project: projectKey, stack, organization }, [...seen, name]);
-    return {
+    // Kept as a backend keeps it: reused until the referenced stack's program, engine, SDKs or config change.
+    const fingerprint = outputsFingerprint(PROJECT_ROOT, PROJECTS[projectKey], stack);
+    const kept = readKeptOutputs(PROJECT_ROOT, name, fingerprint) as Omit<ReferencedStack, "urn" | "name"> | undefined;
+    onProgress?.({ phase: "reference", stack: name, kept: kept !== undefined });
+    if (kept) {
+        return kept;
+    }
+    const { engine, project } = await runProgramOnly({ project: projectKey, stack, organization, onProgress }, [...seen, name]);
+    const held = {
         outputs: engine.outputs,
         backend: project.backendUrl ?? null,
         resources: engine.resources.filter((r) => r.type !== STACK_TYPE).map(toPlanned),
     };
+    keepOutputs(PROJECT_ROOT, name, fingerprint, held);
+    return held;
 }
 
 /** Runs a program under the loader against the offline engine; throws `ProgramError` when it fails. */
@@ -361,7 +488,8 @@ async function runProgramOnly(
         stack: options.stack,
         region,
         newStack: options.newStack,
-        stackOutputs: async (name) => (await referencedStack(name, organization, [...seen, self]))?.outputs,
+        stackOutputs: async (name) => (await referencedStack(name, organization, [...seen, self], options.onProgress))?.outputs,
+        onRegister: (registered, type) => options.onProgress?.({ phase: "register", stack: self, registered, type }),
     });
     try {
         const address = await engine.start();
@@ -398,9 +526,15 @@ async function stackReferencesOf(reads: readonly RecordedRead[], organization: s
 export async function runPlan(
     options: PlanOptions,
 ): Promise<PlanFile & { readonly version: 2; readonly outputs: Record<string, unknown>; readonly logs: readonly EngineLog[] }> {
-    cliConfigFor(options); // what the CLI refuses, it refuses before starting anything
+    options.onProgress?.({ phase: "config" });
+    preflight(options); // every config problem, the referenced foundation's included, before starting anything
     const hostReady = options.policyHost ? Promise.resolve(options.policyHost) : sharedPolicyHost();
     hostReady.catch(() => undefined);
+    if (options.policyConfig) {
+        // A policy config is checked against the schemas the pack declares before the program runs.
+        validatePolicyConfig(options.policyConfig, (await hostReady).info);
+    }
+    options.onProgress?.({ phase: "program" });
     const { engine, project, config } = await runProgramOnly(options);
 
     const recorded = withDefaultProviders(engine.resources, config, options.stack, project.name);
@@ -413,7 +547,9 @@ export async function runPlan(
         options.policyConfig,
         // The stack tag the pack reads for environment rules (set it on real stacks: `pulumi stack tag set environment prod`).
         { project: project.name, stack: options.stack, dryRun: true, tags: environment ? { environment } : {} },
+        (analysed, total) => options.onProgress?.({ phase: "policy", analysed, total }),
     );
+    options.onProgress?.({ phase: "done" });
     return {
         version: PLAN_FILE_VERSION,
         project: project.name,

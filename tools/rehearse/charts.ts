@@ -53,7 +53,8 @@ const ALBC = "kubernetes-sigs/aws-load-balancer-controller helm/aws-load-balance
 const CERT_MANAGER =
     "cert-manager/cert-manager deploy/charts/cert-manager/templates/webhook-validating-webhook.yaml, webhook-mutating-webhook.yaml @ v1.21.1";
 const ESO = "external-secrets/external-secrets deploy/charts/external-secrets/templates/validatingwebhook.yaml @ helm-chart-2.9.0";
-const PIRAEUS = "piraeusdatastore/piraeus-operator charts/piraeus/templates/validating-webhook-configuration.yaml (chart 2.6.0 onwards)";
+const PIRAEUS =
+    "piraeusdatastore/piraeus-operator charts/piraeus/templates/validating-webhook-configuration.yaml (chart 2.6.0 and the v2 branch; values.yaml webhook.failurePolicy: Fail)";
 
 const failureFrom =
     (path: string, fallback: "Fail" | "Ignore") =>

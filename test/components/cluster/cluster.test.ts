@@ -111,7 +111,7 @@ describe("cluster", () => {
                         "arn:aws:iam::123456789012:role/platform-admins",
                         "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy",
                     ],
-                    ["arn:aws:iam::123456789012:role/cip-deployer-preview", PREVIEW_GROUP],
+                    ["arn:aws:iam::123456789012:role/ciplatform-foundation/cip-deployer-preview", PREVIEW_GROUP],
                 ],
             );
             assert.ok(
@@ -121,11 +121,11 @@ describe("cluster", () => {
         });
 
         it("refuses the creating deploy role in clusterAdminRoleArns before anything is created (a second entry fails with 409)", async () => {
-            const deployRole = "arn:aws:iam::123456789012:role/cip-deployer-deploy-dev";
+            const deployRole = "arn:aws:iam::123456789012:role/ciplatform-foundation/cip-deployer-deploy-dev";
             await assert.rejects(plan({ configChanges: { "ciplatform:clusterAdminRoleArns": [deployRole] } }), (err: Error) => {
                 assert.match(
                     err.message,
-                    /ciplatform:clusterAdminRoleArns: lists arn:aws:iam::123456789012:role\/cip-deployer-deploy-dev, the deploy role that creates the cluster/,
+                    /ciplatform:clusterAdminRoleArns: lists arn:aws:iam::123456789012:role\/ciplatform-foundation\/cip-deployer-deploy-dev, the deploy role that creates the cluster/,
                 );
                 return true;
             });
@@ -299,7 +299,7 @@ describe("cluster", () => {
                 await issues({ "ciplatform:karpenterGravitonWeight": 101, "ciplatform:karpenterCiArchitectures": ["arm64", "riscv64"] }),
                 [
                     "ciplatform:karpenterGravitonWeight: Too big: expected number to be <=100",
-                    'ciplatform:karpenterCiArchitectures: Invalid option: expected one of "arm64"|"amd64" at 1',
+                    'ciplatform:karpenterCiArchitectures: Invalid option: expected one of "arm64"|"amd64" (at item 1)',
                 ],
             );
             assert.deepEqual(await issues({ "ciplatform:karpenterGravitonWeight": 5 }), [

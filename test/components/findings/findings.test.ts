@@ -8,7 +8,7 @@ import {
     securityHubProductArn,
 } from "../../../components/findings/values";
 import { POOLS } from "../../../components/shared/interfaces";
-import { workloadBoundaryDocument } from "../../../components/foundation/workload-boundary";
+import { supplyChainBoundaryDocument } from "../../../components/foundation/workload-boundary";
 import { PolicyDocument } from "../../../components/shared/iam-documents";
 import { simulate, simulateWebIdentity } from "../../helpers/iam";
 import { ofType, plan, PlanFile } from "../../helpers/mocks";
@@ -17,9 +17,9 @@ const ACCOUNT = "123456789012";
 const REGION = "eu-west-1";
 
 describe("findings", () => {
-    describe("Policy Reporter's IAM (simulated, within the workload boundary)", () => {
+    describe("Policy Reporter's IAM (simulated, within the supply-chain boundary)", () => {
         const policy = policyReporterPermissions(REGION, ACCOUNT);
-        const boundary = workloadBoundaryDocument({ accountId: ACCOUNT, region: REGION, prefix: "cip-dev" });
+        const boundary = supplyChainBoundaryDocument({ accountId: ACCOUNT, region: REGION, prefix: "cip-dev" });
         const principal = `arn:aws:iam::${ACCOUNT}:role/cip-dev-findings-policy-reporter-0a1b2c3`;
         const bounded = async (action: string, resource: string, context: Record<string, string> = {}) => {
             const [own, cap] = await Promise.all([

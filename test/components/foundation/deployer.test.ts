@@ -9,7 +9,7 @@ import {
     TrustContext,
 } from "../../../components/foundation/deployer-policies";
 import { deployPolicyDocuments } from "../../../components/foundation/deploy-permissions";
-import { validateDeployerArgs } from "../../../components/foundation/deployer";
+import { DEPLOY_SESSION_SECONDS, validateDeployerArgs } from "../../../components/foundation/deployer";
 import { serviceKeyPolicy } from "../../../components/shared/kms-policies";
 import { ConfigError, ofType, plan, PlanFile, single } from "../../helpers/mocks";
 import { simulate, simulateWebIdentity } from "../../helpers/iam";
@@ -218,6 +218,17 @@ describe("deployer", () => {
             assert.equal(ofType(planned, "eks:index:Cluster").length, 0);
         });
 
+        it("deploy sessions last 3 hours (a first platform up can exceed one), previews 1 hour", () => {
+            const roles = ofType(planned, "aws:iam/role:Role").filter((r) => r.name.includes("deployer"));
+            assert.deepEqual(Object.fromEntries(roles.map((r) => [r.name, r.inputs.maxSessionDuration])), {
+                "cip-deployer-preview": 3600,
+                "cip-deployer-deploy-dev": 10800,
+                "cip-deployer-deploy-staging": 10800,
+                "cip-deployer-deploy-prod": 10800,
+            });
+            assert.equal(DEPLOY_SESSION_SECONDS, 10_800);
+        });
+
         it("trusts the CI system's OIDC issuer with one audience per role", () => {
             const oidc = single(planned, "aws:iam/openIdConnectProvider:OpenIdConnectProvider");
             assert.equal(oidc.inputs.url, "https://gitlab.com");
@@ -260,7 +271,8 @@ describe("deployer", () => {
                 stack: "account",
                 configChanges: {
                     "ciplatform-foundation:ciThirdPartyAccountId": "444455556666",
-                    "ciplatform-foundation:ciThirdPartyExternalId": "ext-9f8e7d6c5b4a",
+                    // A secret in the stack file: `pulumi config set --secret` writes it as a secure: value.
+                    "ciplatform-foundation:ciThirdPartyExternalId": { secure: "v1:ext-9f8e7d6c5b4a" },
                 },
             });
             assert.equal(single(withThirdParty, "aws:iam/role:Role", "third-party").inputs.assumeRolePolicy, "[secret]");

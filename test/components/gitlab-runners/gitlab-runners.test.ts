@@ -7,6 +7,7 @@ import {
     helperImage,
     runnerConfigToml,
     runnerTags,
+    runnerVersionOfChart,
 } from "../../../components/gitlab-runners/config";
 import { ExternalSecrets } from "../../../components/external-secrets/external-secrets";
 import { ofType, plan, PlanFile, single, configIssues } from "../../helpers/mocks";
@@ -79,6 +80,17 @@ describe("GitLab runners", () => {
                 });
             });
         }
+
+        it("the helper image follows the chart: its runner version is derived from the chart version, never set beside it (gitlab-runner chart 0.68.1 = v17.3.1, 0.93.0 = v19.4.0)", () => {
+            assert.equal(runnerVersionOfChart("0.65.0"), "v17.0.0");
+            assert.equal(runnerVersionOfChart("0.68.1"), "v17.3.1");
+            assert.equal(runnerVersionOfChart("0.88.0"), "v18.11.0");
+            assert.equal(runnerVersionOfChart("0.93.0"), "v19.4.0");
+            assert.equal(runnerVersionOfChart("1.0.0"), undefined);
+            assert.deepEqual(validateGitlabRunnersArgs({ architectures: ["arm64"], tokenSecretName: "t", chartVersion: "0.87.2" }), [
+                'chartVersion: got "0.87.2" (runner v18.10.2); use 0.88.0 or later, whose runner (v18.11.0+) can give job pods a seccomp profile (Pod Security "restricted")',
+            ]);
+        });
 
         it("tags Graviton runners arm64 and x86 runners amd64, x86, x86-64, x86_64, plus extras", () => {
             assert.deepEqual(runnerTags("arm64", ["docker"]), ["arm64", "docker"]);
@@ -169,7 +181,6 @@ describe("GitLab runners", () => {
                             accountId: "123456789012",
                             tokenSecretName: "gitlab-runner-token",
                             chartVersion: "0.93.0",
-                            runnerVersion: "v19.4.0",
                         },
                         { parent: root },
                     );
@@ -186,6 +197,11 @@ describe("GitLab runners", () => {
                     ["runner-amd64", "0.93.0"],
                 ],
             );
+            // The helper image is the chart's own runner version (0.93.0 ships v19.4.0), per architecture.
+            for (const r of releases) {
+                const toml = parse(String((r.inputs.values as { runners: { config: string } }).runners.config)) as unknown as RunnerToml;
+                assert.match(String(toml.runners[0].kubernetes.helper_image), /:(arm64|x86_64)-v19\.4\.0$/);
+            }
             for (const arch of ["arm64", "amd64"]) {
                 const ns = single(planned, "kubernetes:core/v1:Namespace", `runner-${arch}`);
                 const labels = (ns.inputs.metadata as { labels: Record<string, string> }).labels;
@@ -271,7 +287,7 @@ describe("GitLab runners", () => {
 
         it("stack config: the token secret name is required, architectures are checked", async () => {
             assert.deepEqual(await issues({ "ciplatform:runnersArchitectures": ["arm64", "ppc64le"] }), [
-                'ciplatform:runnersArchitectures: Invalid option: expected one of "arm64"|"amd64" at 1',
+                'ciplatform:runnersArchitectures: Invalid option: expected one of "arm64"|"amd64" (at item 1)',
             ]);
             assert.deepEqual(await issues({ "ciplatform:runnersTokenSecretName": undefined }), [
                 "ciplatform:runnersTokenSecretName: is required when runners are enabled: name the secret that will hold each runner's glrt- token (e.g. gitlab-runner-token)",

@@ -36,6 +36,7 @@ import {
 import { agentPodTemplate, buildJenkinsValues, HA_CONTROLLER_LABEL } from "../../../components/jenkins/values";
 import { configIssues, ConfigError, ofType, plan, PlanFile, PlannedResource, single } from "../../helpers/mocks";
 import { simulate } from "../../helpers/iam";
+import { rehearsalContext } from "../../../tools/rehearse/order";
 
 const ajv = new Ajv({ allErrors: true, strict: false });
 const valid = (schema: object, value: unknown): string => {
@@ -485,7 +486,8 @@ describe("storage and Jenkins", () => {
             dev = await plan();
             prod = await plan({
                 stack: "prod",
-                configChanges: { "ciplatform:jenkinsDeployRoleArns": ["arn:aws:iam::210987654321:role/deploy"] },
+                // Deploy roles are named for the environment: the workload boundary allows only those (issue #22 item 6).
+                configChanges: { "ciplatform:jenkinsDeployRoleArns": ["arn:aws:iam::210987654321:role/cip-prod-jenkins-deploy"] },
             });
         });
 
@@ -650,6 +652,15 @@ describe("storage and Jenkins", () => {
             assert.equal(bucket(rotated), bucket(dev));
         });
 
+        it("the cluster's StorageClasses exist before the piraeus operator registers its fail-closed StorageClass webhook (charts/piraeus validating-webhook-configuration.yaml)", () => {
+            const context = rehearsalContext(dev);
+            const operator = single(dev, "kubernetes:helm.sh/v3:Release", "storage-operator");
+            const classes = ofType(dev, "kubernetes:storage.k8s.io/v1:StorageClass").filter((c) => !c.name.includes("storage-replicated"));
+            assert.ok(classes.length > 0);
+            for (const c of classes)
+                assert.ok(context.createdBefore(operator.urn, c.urn), `${c.name} may be created while the webhook is not served`);
+        });
+
         it("the CSI controller's snapshotter may read exactly the S3 key Secret (piraeus-operator PR #1053 dropped its cluster-wide Secret access)", () => {
             const role = single(prod, "kubernetes:rbac.authorization.k8s.io/v1:Role", "s3-credentials-reader");
             assert.deepEqual(role.inputs.rules, [
@@ -669,7 +680,7 @@ describe("storage and Jenkins", () => {
 
         it("refuses instance-store types, mixed architectures, a malformed AMI and short prod retention", async () => {
             assert.deepEqual(await configIssues({ "ciplatform:storageNodeInstanceTypes": ["m6gd.xlarge"] }), [
-                'ciplatform:storageNodeInstanceTypes: "m6gd.xlarge" has instance-store disks; use a type without local disks (no `d` attribute, not i/d/h families), e.g. m7g.xlarge or m7i.xlarge at 0',
+                'ciplatform:storageNodeInstanceTypes: "m6gd.xlarge" has instance-store disks; use a type without local disks (no `d` attribute, not i/d/h families), e.g. m7g.xlarge or m7i.xlarge (at item 0)',
             ]);
             assert.deepEqual(await configIssues({ "ciplatform:storageNodeInstanceTypes": ["m7g.xlarge", "m7i.xlarge"] }), [
                 "ciplatform:storageNodeInstanceTypes: mixes arm64 and amd64 types, but one AMI serves one architecture; list types of one architecture",

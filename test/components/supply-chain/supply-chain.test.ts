@@ -14,10 +14,10 @@ import {
 } from "../../../components/supply-chain/kyverno";
 import { ciJobPermissions, ECR_PUSH_ACTIONS, verifierPermissions } from "../../../components/supply-chain/policies";
 import { validateSupplyChainArgs } from "../../../components/supply-chain/supply-chain";
-import { workloadBoundaryDocument } from "../../../components/foundation/workload-boundary";
+import { supplyChainBoundaryDocument } from "../../../components/foundation/workload-boundary";
 import { PolicyDocument } from "../../../components/shared/iam-documents";
 import { Decision as IamDecision, simulate, simulateWebIdentity } from "../../helpers/iam";
-import { ofType, plan, PlanFile, single } from "../../helpers/mocks";
+import { configIssues, ofType, plan, PlanFile, single } from "../../helpers/mocks";
 import { CLUSTER_POLICY_SCHEMA, TRUST_POLICY_SCHEMA } from "./kyverno-schema";
 import { decide, RegistryImage } from "./admission-model";
 
@@ -222,8 +222,8 @@ describe("supply chain", () => {
         });
     });
 
-    describe("IAM (simulated, within the workload boundary)", () => {
-        const boundary = workloadBoundaryDocument({ accountId: ACCOUNT, region: REGION, prefix: "cip-dev" });
+    describe("IAM (simulated, within the supply-chain boundary)", () => {
+        const boundary = supplyChainBoundaryDocument({ accountId: ACCOUNT, region: REGION, prefix: "cip-dev" });
         const principal = `arn:aws:iam::${ACCOUNT}:role/cip-dev-supply-ci-job-0a1b2c3`;
         const bounded = async (policy: PolicyDocument, action: string, resource: string): Promise<IamDecision | "Denied"> => {
             const [own, cap] = await Promise.all([
@@ -268,7 +268,7 @@ describe("supply chain", () => {
 
         it("the verifier reads images and revocation status only", async () => {
             const policy = verifierPermissions([REPO], PROFILE, REGION, ACCOUNT);
-            for (const action of ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:DescribeImages", "ecr:ListImages"]) {
+            for (const action of ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]) {
                 assert.equal(await bounded(policy, action, REPO), "Allowed", action);
             }
             assert.equal(await bounded(policy, "signer:GetRevocationStatus", profileVersion), "Allowed");
@@ -277,6 +277,18 @@ describe("supply chain", () => {
             }
             assert.equal(await bounded(policy, "signer:SignPayload", PROFILE), "Denied");
         });
+    });
+
+    it("refuses bad supply-chain config with the key, value and what is allowed", async () => {
+        assert.deepEqual(await configIssues({ "ciplatform:supplyChainRepositories": ["Apps"] }), [
+            "ciplatform:supplyChainRepositories: must be an ECR repository name: lower-case letters, digits, and . _ - / between them, e.g. apps/web at 0",
+        ]);
+        assert.deepEqual(await configIssues({ "ciplatform:runnersJobRoleArn": "arn:aws:iam::123456789012:role/other" }), [
+            "ciplatform:runnersJobRoleArn: the runner jobs' role is the supply chain's CI job role (push and sign only) while supplyChainEnabled is true: remove runnersJobRoleArn, or set supplyChainEnabled false",
+        ]);
+        assert.deepEqual(await configIssues({ "ciplatform:supplyChainEnabled": false }), [
+            "ciplatform:findingsEnabled: findings travel as policy reports, whose CRDs Kyverno installs (supply chain): set supplyChainEnabled true, or findingsEnabled false",
+        ]);
     });
 
     it("validates its arguments with messages that name the argument", () => {

@@ -27,8 +27,10 @@ registerOutputs("pulumi:pulumi:StackReference", (args, ctx) => {
         name: args.inputs.name,
         outputs: {
             networks,
-            previewRoleArn: `arn:aws:iam::${ctx.accountId}:role/cip-deployer-preview`,
-            deployRoleArns: Object.fromEntries(environments.map((e) => [e, `arn:aws:iam::${ctx.accountId}:role/cip-deployer-deploy-${e}`])),
+            previewRoleArn: `arn:aws:iam::${ctx.accountId}:role/ciplatform-foundation/cip-deployer-preview`,
+            deployRoleArns: Object.fromEntries(
+                environments.map((e) => [e, `arn:aws:iam::${ctx.accountId}:role/ciplatform-foundation/cip-deployer-deploy-${e}`]),
+            ),
         },
         secretOutputNames: [],
     };

@@ -179,7 +179,7 @@ export const kubernetesAdmission: RehearsalCheck = {
                         r,
                         `${target.what} (${target.group || "core"}/${target.resource}) may be created while ${label(w.release)} (${w.chart}) has registered webhook ${w.webhook.name} with failurePolicy Fail and its pods are not ready ` +
                             `(${after ? "it depends on the release, which does not wait for its pods (skipAwait)" : "it does not depend on that release"}): the API server rejects the create. ` +
-                            `Make it depend on the release (which waits for its pods). Sources: ${w.webhook.source}; ${SOURCES.webhook}`,
+                            `Order them: make it depend on the release (which waits for its pods), or the release on it. Sources: ${w.webhook.source}; ${SOURCES.webhook}`,
                         w.webhook.source,
                     );
                 }

@@ -4,7 +4,8 @@
  * directory) is "not found" (pulumi/pulumi#3395, the maintainers' answer; https://www.pulumi.com/docs/iac/concepts/stacks/#stackreferences).
  * In an S3 (DIY) backend the read is an `s3:GetObject` of the referenced stack's checkpoint
  * `.pulumi/stacks/<project>/<stack>.json` (pulumi/pulumi `pkg/backend/diy/backend.go`, project-scoped
- * layout) by the role that runs this stack, and a `kms:Decrypt` of the bucket key through S3.
+ * layout) by the role that runs this stack, and a `kms:Decrypt` of the bucket key through S3, decided by
+ * the rehearsal's IAM evaluator (`tools/rehearse/iam-eval.ts`: identity policies, boundary, bucket and key policy).
  *
  * Where the stacks live, as the project states it: this stack's backend is its project's
  * `backend.url`, else the URL in the referenced stack's `login` output (the foundation tells the
@@ -14,7 +15,8 @@
  */
 import type { PlannedResource, ReferencedStack } from "../../offline/plan";
 import type { RehearsalCheck, RehearsalContext, RehearsalFinding } from "../model";
-import { arnName, identifiersOf, policyDocument, PolicyStatement, statementsOf } from "../plan-view";
+import { evaluateIam, type IamPolicies } from "../iam-eval";
+import { arnName, identifiersOf, policyDocument } from "../plan-view";
 
 const NAME = "stack-references";
 const SOURCE_BACKEND =
@@ -33,76 +35,30 @@ function backendId(url: string): string {
     return url.replace(/\?.*$/, "").replace(/\/+$/, "");
 }
 
-// ---- a small IAM decision for the read (identity policies and the bucket policy) -----------------
-
-const glob = (pattern: string, value: string): boolean =>
-    new RegExp(
-        `^${pattern
-            .replace(/[.+^${}()|[\]\\]/g, "\\$&")
-            .replace(/\*/g, ".*")
-            .replace(/\?/g, ".")}$`,
-        "i",
-    ).test(value);
-const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : v === undefined ? [] : [String(v)]);
-
-/** Conditions over the keys the read carries; an operator or key it does not know never matches. */
-function conditionsHold(condition: PolicyStatement["Condition"], context: Readonly<Record<string, string>>): boolean {
-    for (const [operator, entries] of Object.entries(condition ?? {})) {
-        for (const [key, expected] of Object.entries(entries)) {
-            const actual = context[key];
-            const wanted = list(expected);
-            const base = operator.replace(/IfExists$/, "");
-            if (actual === undefined) {
-                if (operator.endsWith("IfExists") || (base === "Null" && wanted.includes("true"))) continue;
-                return false;
-            }
-            const ok =
-                base === "StringEquals" || base === "ArnEquals" || base === "Bool"
-                    ? wanted.some((w) => w.toLowerCase() === actual.toLowerCase())
-                    : base === "StringLike" || base === "ArnLike"
-                      ? wanted.some((w) => glob(w, actual))
-                      : base === "StringNotEquals" || base === "ArnNotEquals"
-                        ? wanted.every((w) => w !== actual)
-                        : base === "StringNotLike" || base === "ArnNotLike"
-                          ? wanted.every((w) => !glob(w, actual))
-                          : base === "Null"
-                            ? wanted.includes("false")
-                            : false;
-            if (!ok) return false;
-        }
-    }
-    return true;
-}
-
-function applies(s: PolicyStatement, action: string, resource: string, context: Readonly<Record<string, string>>): boolean {
-    const actionOk = s.Action !== undefined ? list(s.Action).some((a) => glob(a, action)) : !list(s.NotAction).some((a) => glob(a, action));
-    const resourceOk =
-        s.Resource !== undefined
-            ? list(s.Resource).some((r) => glob(r, resource))
-            : s.NotResource !== undefined
-              ? !list(s.NotResource).some((r) => glob(r, resource))
-              : true;
-    return actionOk && resourceOk && conditionsHold(s.Condition, context);
-}
-
-/** Identity policies allow, and no statement (identity, boundary or bucket policy) denies; one place to switch to tools/rehearse/iam-eval.ts. */
+/** The decision of one read, by the rehearsal's IAM evaluator (identity policies, boundary, the resource's policy). */
 function mayCall(
-    identity: readonly PolicyStatement[],
-    denies: readonly PolicyStatement[],
+    policies: IamPolicies,
     action: string,
     resource: string,
-    context: Readonly<Record<string, string>>,
-): boolean {
-    if ([...identity, ...denies].some((s) => s.Effect === "Deny" && applies(s, action, resource, context))) return false;
-    return identity.some((s) => s.Effect === "Allow" && applies(s, action, resource, context));
+    principalArn: string,
+    context: Record<string, string>,
+): { ok: boolean; reason: string } {
+    try {
+        const { decision, reason } = evaluateIam({ action, resource, principalArn, context }, policies);
+        return { ok: decision === "Allowed", reason: `${decision}: ${reason}` };
+    } catch (err) {
+        return { ok: false, reason: `undecidable (${(err as Error).message})` };
+    }
 }
 
-/** The identity policies of a role the referenced stack creates: inline, attached, and its boundary's denies. */
-function rolePolicies(ref: ReferencedStack, roleArn: string): { found: boolean; identity: PolicyStatement[]; denies: PolicyStatement[] } {
+const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : v === undefined ? [] : [String(v)]);
+
+/** The identity policies of a role the referenced stack creates (inline and attached) and its boundary. */
+function rolePolicies(ref: ReferencedStack, roleArn: string): { found: boolean; identity: unknown[]; boundary?: unknown } {
     const role = ref.resources.find(
         (r) => r.type === "aws:iam/role:Role" && (identifiersOf(r).arn === roleArn || identifiersOf(r).name === arnName(roleArn)),
     );
-    if (!role) return { found: false, identity: [], denies: [] };
+    if (!role) return { found: false, identity: [] };
     const name = identifiersOf(role).name ?? role.name;
     const docs: unknown[] = [];
     for (const p of Array.isArray(role.inputs.inlinePolicies) ? (role.inputs.inlinePolicies as Array<{ policy?: unknown }>) : [])
@@ -119,24 +75,23 @@ function rolePolicies(ref: ReferencedStack, roleArn: string): { found: boolean; 
         );
     for (const arn of attached) docs.push(managed(arn)?.inputs.policy);
     const boundary = typeof role.inputs.permissionsBoundary === "string" ? managed(role.inputs.permissionsBoundary) : undefined;
-    return {
-        found: true,
-        identity: docs.flatMap((d) => statementsOf(policyDocument(d))),
-        denies: statementsOf(policyDocument(boundary?.inputs.policy)).filter((s) => s.Effect === "Deny"),
-    };
+    return { found: true, identity: docs.filter((d) => policyDocument(d) !== undefined), boundary: boundary?.inputs.policy };
 }
 
-function bucketFacts(ref: ReferencedStack, bucket: string): { policy: PolicyStatement[]; keyArn?: string } {
+function bucketFacts(ref: ReferencedStack, bucket: string): { policy?: unknown; keyArn?: string; keyPolicy?: unknown } {
     const of = (type: string): PlannedResource | undefined => ref.resources.find((r) => r.type === type && r.inputs.bucket === bucket);
-    const policy = statementsOf(policyDocument(of("aws:s3/bucketPolicy:BucketPolicy")?.inputs.policy));
+    const policy = of("aws:s3/bucketPolicy:BucketPolicy")?.inputs.policy;
     const sse = of("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration");
     const rules = Array.isArray(sse?.inputs.rules)
         ? (sse.inputs.rules as Array<{ applyServerSideEncryptionByDefault?: { kmsMasterKeyId?: string } }>)
         : [];
-    return {
-        policy,
-        keyArn: rules.find((r) => r.applyServerSideEncryptionByDefault?.kmsMasterKeyId)?.applyServerSideEncryptionByDefault?.kmsMasterKeyId,
-    };
+    const keyArn = rules.find((r) => r.applyServerSideEncryptionByDefault?.kmsMasterKeyId)?.applyServerSideEncryptionByDefault
+        ?.kmsMasterKeyId;
+    // The key's own policy: without it KMS lets no IAM policy grant anything on the key.
+    const key = ref.resources.find(
+        (r) => r.type === "aws:kms/key:Key" && keyArn !== undefined && Object.values(identifiersOf(r)).includes(keyArn),
+    );
+    return { policy, keyArn, keyPolicy: key?.inputs.policy };
 }
 
 function readAccess(context: RehearsalContext, ref: ReferencedStack, backend: string): string[] {
@@ -146,7 +101,7 @@ function readAccess(context: RehearsalContext, ref: ReferencedStack, backend: st
     const region = /[?&]region=([\w-]+)/.exec(backend)?.[1] ?? "";
     const [, project, stack] = ref.name.split("/");
     const object = `arn:aws:s3:::${bucket}/.pulumi/stacks/${project}/${stack}.json`;
-    const { policy: bucketPolicy, keyArn } = bucketFacts(ref, bucket);
+    const { policy: bucketPolicy, keyArn, keyPolicy } = bucketFacts(ref, bucket);
     const deployRoles = ref.outputs.deployRoleArns as Record<string, unknown> | undefined;
     const runners = [
         { role: deployRoles?.[context.plan.stack], what: `deploy role (output deployRoleArns.${context.plan.stack})` },
@@ -154,14 +109,25 @@ function readAccess(context: RehearsalContext, ref: ReferencedStack, backend: st
     ].filter((r): r is { role: string; what: string } => typeof r.role === "string");
     const problems: string[] = [];
     for (const { role, what } of runners) {
-        const { found, identity, denies } = rolePolicies(ref, role);
+        const { found, identity, boundary } = rolePolicies(ref, role);
         if (!found) continue;
-        const ctx = { "aws:SecureTransport": "true", "aws:PrincipalArn": role, "kms:ViaService": `s3.${region}.amazonaws.com` };
-        const bucketDenies = bucketPolicy.filter((s) => s.Effect === "Deny");
-        if (!mayCall(identity, [...denies, ...bucketDenies], "s3:GetObject", object, ctx)) {
-            problems.push(`the ${what} ${role} may not s3:GetObject ${object} (AccessDenied)`);
-        } else if (keyArn && !mayCall(identity, denies, "kms:Decrypt", keyArn, ctx)) {
-            problems.push(`the ${what} ${role} may not kms:Decrypt with the bucket key ${keyArn} (the object is SSE-KMS)`);
+        // What the CLI's read carries: TLS, and for the key S3 calls KMS on the role's behalf (kms:ViaService, kms:CallerAccount).
+        const ctx = {
+            "aws:SecureTransport": "true",
+            "kms:ViaService": `s3.${region}.amazonaws.com`,
+            "kms:CallerAccount": role.split(":")[4] ?? "",
+        };
+        const read = mayCall({ identity, boundary, resource: bucketPolicy }, "s3:GetObject", object, role, ctx);
+        if (!read.ok) {
+            problems.push(`the ${what} ${role} may not s3:GetObject ${object} (AccessDenied; ${read.reason})`);
+            continue;
+        }
+        if (keyArn) {
+            const decrypt = mayCall({ identity, boundary, resource: keyPolicy }, "kms:Decrypt", keyArn, role, ctx);
+            if (!decrypt.ok)
+                problems.push(
+                    `the ${what} ${role} may not kms:Decrypt with the bucket key ${keyArn}: the object is SSE-KMS (${decrypt.reason})`,
+                );
         }
     }
     return problems;

@@ -8,7 +8,7 @@ import { plannedPods, schedulingCheck } from "../../../../tools/rehearse/checks/
 import { plannedCapacity } from "../../../../tools/rehearse/scheduling/capacity";
 import { coalesce, chartModel } from "../../../../tools/rehearse/scheduling/charts";
 import { admissionProblems, tolerates } from "../../../../tools/rehearse/scheduling/placement";
-import { contextOf } from "../../../helpers/rehearse";
+import { rehearsalContext } from "../../../../tools/rehearse/order";
 
 const FIXTURE = path.join(__dirname, "..", "..", "..", "fixtures", "rehearse", "dev-before-linstor-tolerations.json");
 const fixture = (): PlanFile => JSON.parse(fs.readFileSync(FIXTURE, "utf8")) as PlanFile;
@@ -58,7 +58,10 @@ const namespace = (name: string, level: string): PlannedResource =>
     resource("kubernetes:core/v1:Namespace", { metadata: { name, labels: { "pod-security.kubernetes.io/enforce": level } } }, `ns-${name}`);
 const deployment = (ns: string, spec: Record<string, unknown>): PlannedResource =>
     resource("kubernetes:apps/v1:Deployment", { metadata: { name: "app", namespace: ns }, spec: { template: { spec } } }, "app");
-const run = (resources: PlannedResource[]): string[] => schedulingCheck.run(contextOf({ resources })).map((f) => f.why);
+/** A rehearsal context over resources (a version 1 plan), in engine order. */
+const contextOf = (resources: PlannedResource[]) =>
+    rehearsalContext({ version: 1, project: "ciplatform", stack: "test", resources } as unknown as PlanFile);
+const run = (resources: PlannedResource[]): string[] => schedulingCheck.run(contextOf(resources)).map((f) => f.why);
 
 describe("rehearsal check: scheduling (every pod has a place)", () => {
     describe("over the dev and prod plans", () => {
@@ -88,14 +91,14 @@ describe("rehearsal check: scheduling (every pod has a place)", () => {
                         `${expected} not modelled: ${names.join(", ")}`,
                     );
                 }
-                assert.deepEqual(schedulingCheck.run(contextOf(plan)), []);
+                assert.deepEqual(schedulingCheck.run(rehearsalContext(plan)), []);
             });
         }
     });
 
     describe("over the dev plan before the fix (reconstructed fixture)", () => {
         it("fails on LINSTOR's control plane: the nodeSelector the operator patches into every component leads to tainted storage nodes (piraeus-operator linstorcluster_controller.go)", () => {
-            const findings = schedulingCheck.run(contextOf(fixture()));
+            const findings = schedulingCheck.run(rehearsalContext(fixture()));
             const whats = findings.map((f) => f.why.split(" in piraeus-datastore")[0]);
             assert.deepEqual([...new Set(whats)].sort(), [
                 "DaemonSet ha-controller (piraeus operator)",

@@ -1,0 +1,129 @@
+import { strict as assert } from "node:assert";
+import type { PlannedResource } from "../../../tools/offline/plan";
+import {
+    boundariesFromResources,
+    controllerCallsCheck,
+    evaluateControllerCalls,
+    planFacts,
+} from "../../../tools/rehearse/checks/controller-calls";
+import type { RehearsalContext } from "../../../tools/rehearse/model";
+import { rehearsalContext } from "../../../tools/rehearse/order";
+import { plan, PlanFile } from "../../helpers/mocks";
+
+/** The rehearsal's context of a platform plan that reads the foundation stack (a version 2 plan). */
+function contextOf(planned: PlanFile, foundationResources: readonly PlannedResource[]): RehearsalContext {
+    return rehearsalContext({
+        ...planned,
+        version: 2,
+        stackReferences: [
+            {
+                urn: "urn:pulumi:foundation-ref",
+                name: "organization/foundation/account",
+                outputs: {},
+                backend: null,
+                resources: foundationResources,
+            },
+        ],
+    });
+}
+
+const CONTROLLERS = [
+    "Karpenter",
+    "AWS Load Balancer Controller",
+    "EBS CSI driver",
+    "External Secrets",
+    "aws-privateca-issuer",
+    "GitLab runner manager",
+    "LINSTOR S3 user",
+];
+
+describe("rehearsal check controller-calls (issue #22: controller calls under their real permissions)", () => {
+    let foundation: PlanFile;
+    const plans: Record<string, PlanFile> = {};
+    before(async () => {
+        foundation = await plan({ stack: "account" });
+        plans.dev = await plan({ stack: "dev" });
+        plans.prod = await plan({
+            stack: "prod",
+            configChanges: { "ciplatform:jenkinsDeployRoleArns": ["arn:aws:iam::210987654321:role/cip-prod-jenkins-deploy"] },
+        });
+    });
+    const boundaries = (): Map<string, unknown> => boundariesFromResources(foundation.resources, planFacts(plans.dev).accountId);
+
+    for (const stack of ["dev", "prod"]) {
+        it(`every controller's calls are Allowed and every escalation Denied in the ${stack} plan`, () => {
+            const findings = controllerCallsCheck.run(contextOf(plans[stack], foundation.resources));
+            assert.deepEqual(
+                findings.map((f) => f.why),
+                [],
+            );
+        });
+
+        it(`covers every controller the ${stack} plan installs, each with allowed calls and denied escalations, each cited`, () => {
+            const outcomes = evaluateControllerCalls(plans[stack], boundaries());
+            const expected = stack === "prod" ? [...CONTROLLERS, "Jenkins"] : CONTROLLERS;
+            assert.deepEqual([...new Set(outcomes.map((o) => o.call.controller))].sort(), [...expected].sort());
+            for (const controller of expected.filter((c) => c !== "Jenkins")) {
+                const own = outcomes.filter((o) => o.call.controller === controller);
+                assert.ok(
+                    own.some((o) => o.call.expect === "Allowed" && o.decision === "Allowed"),
+                    `${controller}: no allowed call`,
+                );
+                assert.ok(
+                    own.some((o) => o.call.expect === "Denied" && o.decision !== "Allowed"),
+                    `${controller}: no denied escalation`,
+                );
+            }
+            assert.deepEqual(
+                outcomes.filter((o) => !/\S+\/\S+/.test(o.call.source)).map((o) => o.call.source),
+                [],
+                "every call names its upstream repository and file",
+            );
+        });
+    }
+
+    it("uses the plan's facts: Karpenter's instance profile under /karpenter/<region>/<cluster>/<uid>/ (karpenter-provider-aws v1.14.1 pkg/providers/instanceprofile/instanceprofile.go)", () => {
+        const facts = planFacts(plans.dev);
+        const create = evaluateControllerCalls(plans.dev, boundaries()).find(
+            (o) => o.call.action === "iam:CreateInstanceProfile" && o.call.expect === "Allowed",
+        );
+        assert.ok(create);
+        assert.match(
+            create.call.resource,
+            new RegExp(`^arn:aws:iam::${facts.accountId}:instance-profile/karpenter/${facts.region}/${facts.clusterName}/[0-9a-f-]+/`),
+        );
+    });
+
+    it("fails on the pre-fix boundary (instance profiles only at the root, named <prefix>_*), naming Karpenter's profile calls", () => {
+        // The foundation's boundary as it was before issue #22 item 1: reconstructed from the current one.
+        const preFix = foundation.resources.map((r) => {
+            if (r.type !== "aws:iam/policy:Policy") return r;
+            const doc = JSON.parse(String(r.inputs.policy)) as { Statement: Array<{ Resource?: string | string[] }> };
+            for (const s of doc.Statement) {
+                if (Array.isArray(s.Resource)) {
+                    s.Resource = s.Resource.map((x) =>
+                        x.replace(/instance-profile\/karpenter\/[^/]+\/([^/]+?)(-\*)?\/\*$/, "instance-profile/$1$2_*"),
+                    );
+                }
+            }
+            return { ...r, inputs: { ...r.inputs, policy: JSON.stringify(doc) } };
+        });
+        assert.notDeepEqual(preFix, foundation.resources);
+        const findings = controllerCallsCheck.run(contextOf(plans.dev, preFix));
+        const failing = findings.map((f) => /: (\S+) on/.exec(f.why)?.[1]);
+        assert.ok(failing.includes("iam:CreateInstanceProfile"), JSON.stringify(findings.map((f) => f.why)));
+        assert.deepEqual(
+            findings
+                .filter((f) => !(f.check === "controller-calls" && f.step > 0 && /karpenter-provider-aws/.test(f.source)))
+                .map((f) => f.why),
+            [],
+            "only Karpenter's calls fail, each at its role's step, cited to karpenter-provider-aws",
+        );
+    });
+
+    it("fails when the plan does not carry the foundation stack (no boundary), rather than judging without it", () => {
+        const findings = controllerCallsCheck.run(rehearsalContext(plans.dev));
+        assert.ok(findings.length > 0);
+        assert.ok(findings.every((f) => /is not among the referenced foundation stack's resources/.test(f.why)));
+    });
+});
