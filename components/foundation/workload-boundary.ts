@@ -282,11 +282,24 @@ export function workloadBoundaryDocument(s: BoundaryScope): PolicyDocument {
 /** Image pulls the supply-chain roles make besides ENVIRONMENT_SUPPLY_CHAIN (the registry token takes no resource). */
 const SUPPLY_CHAIN_PULLS = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"];
 
+/**
+ * Reads and imports of the roles that carry this boundary: Signer revocation status (CI job role's
+ * `notation verify`, the verifier's AWS Signer plugin) and Policy Reporter's three Security Hub calls.
+ * Their own policies scope them; without them here every call is denied by the boundary.
+ */
+const SUPPLY_CHAIN_CHECKS = [
+    "securityhub:BatchImportFindings",
+    "securityhub:BatchUpdateFindings",
+    "securityhub:GetFindings",
+    "signer:GetRevocationStatus",
+];
+
 /** The actions the supply-chain boundary allows. */
 export const SUPPLY_CHAIN_BOUNDARY_ACTIONS: readonly string[] = [
     "ecr:GetAuthorizationToken",
     ...SUPPLY_CHAIN_PULLS,
     ...ENVIRONMENT_SUPPLY_CHAIN,
+    ...SUPPLY_CHAIN_CHECKS,
 ].sort();
 
 /**
@@ -315,6 +328,16 @@ export function supplyChainBoundaryDocument(s: BoundaryScope): PolicyDocument {
                 `arn:aws:signer:*:${s.accountId}:/signing-jobs/*`,
                 `arn:aws:securityhub:*:${s.accountId}:hub/default`,
                 `arn:aws:securityhub:*:${s.accountId}:product/${s.accountId}/default`,
+            ],
+        },
+        {
+            Sid: "RevocationAndFindings",
+            Effect: "Allow",
+            Action: SUPPLY_CHAIN_CHECKS,
+            Resource: [
+                `arn:aws:signer:*:${s.accountId}:/signing-profiles/${s.prefix.replace(/-/g, "_")}_*`,
+                `arn:aws:signer:*:${s.accountId}:/signing-jobs/*`,
+                `arn:aws:securityhub:*:${s.accountId}:*`,
             ],
         },
     );
