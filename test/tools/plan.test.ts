@@ -41,7 +41,9 @@ describe("offline plan (Pulumi's loader, the CLI's config, the real policy host)
                 JSON.stringify(plan.policy.violations.filter((v) => v.enforcementLevel === "mandatory")),
             );
             // The file is the plan without the run's log (version 2: outputs, stack references, backend included).
-            assert.ok(validate({ ...plan, logs: undefined }), JSON.stringify(validate.errors, null, 1));
+            // (Destructured, not set to undefined: Ajv counts a key whose value is undefined as present.)
+            const { logs: _logs, ...file } = plan;
+            assert.ok(validate(file), JSON.stringify(validate.errors, null, 1));
             assert.equal(plan.version, 2);
             assert.ok(plan.resources.length > 20, `${plan.resources.length} resources`);
             // A child's type is qualified by every ancestor's type but the stack's.
