@@ -190,13 +190,39 @@ export const SNAPSHOT_MANIFEST_FILE = "volumesnapshot.json";
 export const SNAPSHOT_KUSTOMIZATION_FILE = "kustomization.yaml";
 const SNAPSHOTTER = "jenkins-snapshotter";
 
+/** How long a snapshot may take to be cut and shipped to S3 before its Job counts as a failed backup. */
+export const SNAPSHOT_READY_TIMEOUT = "3h";
+
 /**
  * The snapshot CronJob's spec: kubectl itself builds the VolumeSnapshot from the mounted
- * kustomization (`kubectl create -k`), so nothing needs a shell (the kubectl image may have none).
- * It keeps `kept` finished Jobs, and so `kept` snapshots: older ones go with their Job. Runs as
- * non-root with a read-only root; kubectl's discovery cache goes to an emptyDir.
+ * kustomization, so nothing needs a shell (the kubectl image may have none). An init container
+ * applies it server-side (idempotent, so a retried pod does not fail on AlreadyExists), then the
+ * main container waits for `readyToUse`: linstor-csi reports it only once the backup is in S3, so a
+ * backup that never lands fails the Job (and shows in `failedJobsHistoryLimit`) instead of passing
+ * unseen. It keeps `kept` finished Jobs, and so `kept` snapshots: older ones go with their Job. Runs
+ * as non-root with a read-only root; kubectl's discovery cache goes to an emptyDir.
  */
 export function homeSnapshotCronJobSpec(schedule: string, configMapName: string, kept: number): k8s.types.input.batch.v1.CronJobSpec {
+    const kubectl = (name: string, command: string[]): k8s.types.input.core.v1.Container => ({
+        name,
+        image: KUBECTL_IMAGE,
+        command,
+        env: [
+            { name: "HOME", value: "/tmp" },
+            // The snapshot is named after its Job (homeSnapshotKustomization); Kubernetes expands $(SNAPSHOT_NAME) in the command.
+            { name: "SNAPSHOT_NAME", valueFrom: { fieldRef: { fieldPath: `metadata.labels['${JOB_LABEL_FILES["job-name"]}']` } } },
+        ],
+        volumeMounts: [
+            { name: "manifest", mountPath: SNAPSHOT_MANIFEST_DIR, readOnly: true },
+            { name: "tmp", mountPath: "/tmp" },
+        ],
+        securityContext: {
+            allowPrivilegeEscalation: false,
+            readOnlyRootFilesystem: true,
+            capabilities: { drop: ["ALL"] },
+        },
+        resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "64Mi" } },
+    });
     return {
         schedule,
         concurrencyPolicy: "Forbid",
@@ -208,25 +234,17 @@ export function homeSnapshotCronJobSpec(schedule: string, configMapName: string,
                 template: {
                     spec: {
                         serviceAccountName: SNAPSHOTTER,
-                        restartPolicy: "OnFailure",
+                        restartPolicy: "Never",
                         securityContext: { runAsNonRoot: true, runAsUser: 1001, seccompProfile: { type: "RuntimeDefault" } },
+                        initContainers: [kubectl("snapshot", ["/bin/kubectl", "apply", "--server-side", "-k", SNAPSHOT_MANIFEST_DIR])],
                         containers: [
-                            {
-                                name: "snapshot",
-                                image: KUBECTL_IMAGE,
-                                command: ["/bin/kubectl", "create", "-k", SNAPSHOT_MANIFEST_DIR],
-                                env: [{ name: "HOME", value: "/tmp" }],
-                                volumeMounts: [
-                                    { name: "manifest", mountPath: SNAPSHOT_MANIFEST_DIR, readOnly: true },
-                                    { name: "tmp", mountPath: "/tmp" },
-                                ],
-                                securityContext: {
-                                    allowPrivilegeEscalation: false,
-                                    readOnlyRootFilesystem: true,
-                                    capabilities: { drop: ["ALL"] },
-                                },
-                                resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "64Mi" } },
-                            },
+                            kubectl("ready", [
+                                "/bin/kubectl",
+                                "wait",
+                                "volumesnapshot/$(SNAPSHOT_NAME)",
+                                "--for=jsonpath={.status.readyToUse}=true",
+                                `--timeout=${SNAPSHOT_READY_TIMEOUT}`,
+                            ]),
                         ],
                         volumes: [
                             {
@@ -368,7 +386,7 @@ export class Jenkins extends pulumi.ComponentResource {
             `${name}-snapshotter`,
             {
                 metadata: { name: "jenkins-snapshotter", namespace: NAMESPACE },
-                rules: [{ apiGroups: ["snapshot.storage.k8s.io"], resources: ["volumesnapshots"], verbs: ["create", "get", "list"] }],
+                rules: [{ apiGroups: ["snapshot.storage.k8s.io"], resources: ["volumesnapshots"], verbs: ["create", "get", "list", "watch", "patch"] }],
             },
             { ...k8sOpts, dependsOn: [namespace] },
         );

@@ -193,15 +193,26 @@ export function replicatedStorageParameters(replicas: number): Record<string, st
 }
 
 /**
- * The LINSTOR S3 remote snapshots ship through, named after the S3 key's generation. linstor-csi
- * registers a remote the first time a snapshot names it and never updates it afterwards
- * (piraeusdatastore/linstor-csi v1.12.0 `pkg/client/linstor.go` `ReconcileRemote`: an existing remote
- * of that name is used as it is), so a remote named after the bucket would keep the first key
- * forever and fail every shipment once that key is deleted. A new key generation is a new remote,
- * registered with the new key; remotes of older generations stay for restoring older backups (docs/storage.md).
+ * The one LINSTOR S3 remote snapshots ship through, whatever the key generation. linstor-csi looks
+ * every new snapshot up in *all* S3 remotes and fails it on the first remote answering with anything
+ * but a 404 (piraeusdatastore/linstor-csi v1.12.0 `pkg/driver/driver.go` CreateSnapshot -> `FindSnapsByID`,
+ * `pkg/client/linstor.go` `findInProgressOrLegacySnaps` / `findS3BackupInRemote`), so a remote per key
+ * generation would leave an older remote holding a deleted key and break every later snapshot. One
+ * remote, whose key the platform rewrites on rotation (`s3RemoteKeyJobSpec` in storage.ts), never
+ * holds a dead key; and since it always names the same bucket, it lists every backup for restores.
  */
-export function s3RemoteName(keyGeneration: string): string {
-    return `dr-${keyGeneration}`;
+export const S3_REMOTE_NAME = "dr";
+
+/**
+ * The LINSTOR client the remote-key Job runs: the controller image the pinned piraeus chart deploys
+ * (piraeus-operator charts/piraeus 2.6.0 `templates/config.yaml`, component `linstor-controller`),
+ * so client and controller speak the same API.
+ */
+export const LINSTOR_CLIENT_IMAGE = "quay.io/piraeusdatastore/piraeus-server:v1.29.1";
+
+/** The regional S3 endpoint LINSTOR ships backups to (snapshot class and remote-key Job alike). */
+export function s3Endpoint(region: string): string {
+    return `s3.${region}.amazonaws.com`;
 }
 
 /** The service account of the CSI controller (its csi-snapshotter reads the S3 key Secret), `pkg/resources/cluster/csi-controller/csi-controller-service-account.yaml`. */
@@ -210,7 +221,7 @@ export const CSI_CONTROLLER_SERVICE_ACCOUNT = "linstor-csi-controller";
 export interface S3SnapshotClassInput {
     readonly name: string;
     readonly bucket: string;
-    /** LINSTOR remote name (`s3RemoteName` of the key generation). */
+    /** LINSTOR remote name (`S3_REMOTE_NAME`). */
     readonly remoteName: string;
     readonly region: string;
     /** Secret with `access-key` and `secret-key`. */
@@ -232,7 +243,7 @@ export function s3SnapshotClass(input: S3SnapshotClassInput): VolumeSnapshotClas
             "snap.linstor.csi.linbit.com/delete-local": "true",
             "snap.linstor.csi.linbit.com/allow-incremental": "false",
             "snap.linstor.csi.linbit.com/s3-bucket": input.bucket,
-            "snap.linstor.csi.linbit.com/s3-endpoint": `s3.${input.region}.amazonaws.com`,
+            "snap.linstor.csi.linbit.com/s3-endpoint": s3Endpoint(input.region),
             "snap.linstor.csi.linbit.com/s3-signing-region": input.region,
             "snap.linstor.csi.linbit.com/s3-use-path-style": "false",
             "csi.storage.k8s.io/snapshotter-secret-name": input.secretName,

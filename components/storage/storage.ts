@@ -12,7 +12,9 @@ import {
     CSI_CONTROLLER_SERVICE_ACCOUNT,
     linstorCluster,
     replicatedStorageParameters,
-    s3RemoteName,
+    LINSTOR_CLIENT_IMAGE,
+    s3Endpoint,
+    S3_REMOTE_NAME,
     s3SnapshotClass,
     satelliteConfiguration,
 } from "./objects";
@@ -62,6 +64,71 @@ export interface StorageArgs {
      * StorageClasses must exist first. @default []
      */
     readonly createdBefore?: readonly pulumi.Resource[];
+}
+
+/** What the remote-key Job needs to know: where the key lives and which key it must find there. */
+export interface S3RemoteKeyJobInput {
+    readonly bucket: string;
+    readonly region: string;
+    /** Secret with `access-key` and `secret-key` (synced from Secrets Manager, so possibly late). */
+    readonly secretName: string;
+    /** The access key ID of the current generation (not secret): the Job waits until the Secret holds it. */
+    readonly accessKeyId: string;
+}
+
+/**
+ * Creates the one S3 remote, or gives it the current key. `linstor remote modify s3` fails on a remote
+ * that does not exist yet, and `create` fails on one that does, so whichever applies runs and any
+ * other failure (controller unreachable) fails the Job. The LINSTOR API is the controller Service the
+ * operator creates (piraeus-operator v2 `pkg/resources/cluster/controller`, plain HTTP on 3370 without API TLS).
+ */
+export const S3_REMOTE_KEY_SCRIPT = [
+    "set -eu",
+    // The Secret is an ExternalSecret: until it has synced the new generation, fail so the Job retries with a fresh pod.
+    'if [ "$ACCESS_KEY" != "$EXPECTED_ACCESS_KEY_ID" ]; then echo "Secret $SECRET_NAME does not hold access key $EXPECTED_ACCESS_KEY_ID yet" >&2; exit 1; fi',
+    'linstor remote modify s3 "$REMOTE" --access-key "$ACCESS_KEY" --secret-key "$SECRET_KEY" ||',
+    '    linstor remote create s3 "$REMOTE" "$ENDPOINT" "$BUCKET" "$REGION" "$ACCESS_KEY" "$SECRET_KEY"',
+].join("\n");
+
+/**
+ * The Job that keeps the S3 remote on the current key. It is named after the key generation, so a
+ * rotation replaces it and it runs again, between storing the new key and deleting the old one.
+ */
+export function s3RemoteKeyJobSpec(input: S3RemoteKeyJobInput): k8s.types.input.batch.v1.JobSpec {
+    const fromSecret = (key: string) => ({ secretKeyRef: { name: input.secretName, key } });
+    return {
+        backoffLimit: 6,
+        template: {
+            spec: {
+                restartPolicy: "Never",
+                automountServiceAccountToken: false,
+                securityContext: { runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: "RuntimeDefault" } },
+                containers: [
+                    {
+                        name: "remote-key",
+                        image: LINSTOR_CLIENT_IMAGE,
+                        command: ["/bin/bash", "-c", S3_REMOTE_KEY_SCRIPT],
+                        env: [
+                            { name: "LS_CONTROLLERS", value: `http://linstor-controller.${NAMESPACE}.svc:3370` },
+                            { name: "HOME", value: "/tmp" },
+                            { name: "REMOTE", value: S3_REMOTE_NAME },
+                            { name: "ENDPOINT", value: s3Endpoint(input.region) },
+                            { name: "BUCKET", value: input.bucket },
+                            { name: "REGION", value: input.region },
+                            { name: "SECRET_NAME", value: input.secretName },
+                            { name: "EXPECTED_ACCESS_KEY_ID", value: input.accessKeyId },
+                            { name: "ACCESS_KEY", valueFrom: fromSecret("access-key") },
+                            { name: "SECRET_KEY", valueFrom: fromSecret("secret-key") },
+                        ],
+                        volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
+                        securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+                        resources: { requests: { cpu: "10m", memory: "64Mi" }, limits: { memory: "128Mi" } },
+                    },
+                ],
+                volumes: [{ name: "tmp", emptyDir: { sizeLimit: "16Mi" } }],
+            },
+        },
+    };
 }
 
 export function validateStorageArgs(args: Pick<StorageArgs, "replicas" | "snapshotRetentionDays" | "s3KeyRotation">): string[] {
@@ -269,12 +336,27 @@ export class Storage extends pulumi.ComponentResource {
             { ...k8sOpts, dependsOn: [secretReader] },
         );
 
+        // On every key generation the one remote gets the new key before the old key is deleted
+        // (the access key is replaced create-before-delete), so no remote ever holds a dead key.
+        const remoteKeyJob = new k8s.batch.v1.Job(
+            `${name}-s3-remote-key`,
+            {
+                metadata: { name: `linstor-s3-remote-key-${s3KeyRotation}`, namespace: NAMESPACE },
+                spec: pulumi
+                    .all([bucket.bucket, accessKey.id])
+                    .apply(([b, id]) =>
+                        s3RemoteKeyJobSpec({ bucket: b, region: args.region, secretName: s3Secret.kubernetesSecretName, accessKeyId: id }),
+                    ),
+            },
+            { ...k8sOpts, dependsOn: [clusterResource, ...(s3Secret.externalSecret ? [s3Secret.externalSecret] : [])] },
+        );
+
         this.snapshotClassName = S3_SNAPSHOT_CLASS;
         const snapshotClassObject = bucket.bucket.apply((b) =>
             s3SnapshotClass({
                 name: S3_SNAPSHOT_CLASS,
                 bucket: b,
-                remoteName: s3RemoteName(s3KeyRotation),
+                remoteName: S3_REMOTE_NAME,
                 region: args.region,
                 secretName: s3Secret.kubernetesSecretName,
                 secretNamespace: NAMESPACE,
@@ -290,7 +372,7 @@ export class Storage extends pulumi.ComponentResource {
                 deletionPolicy: snapshotClassObject.deletionPolicy,
                 parameters: snapshotClassObject.parameters,
             },
-            { ...k8sOpts, dependsOn: [snapshotAddon, clusterResource, secretReaderBinding] },
+            { ...k8sOpts, dependsOn: [snapshotAddon, clusterResource, secretReaderBinding, remoteKeyJob] },
         );
 
         this.drBucket = bucket.bucket;
