@@ -217,13 +217,14 @@ export class ExternalSecrets extends pulumi.ComponentResource implements Secrets
             },
             { parent, protect: this.protectSecrets },
         );
-        if (args.value !== undefined) {
-            new aws.secretsmanager.SecretVersion(
-                `${name}-value`,
-                { secretId: secret.id, secretString: pulumi.secret(args.value) },
-                { parent },
-            );
-        }
+        const version =
+            args.value === undefined
+                ? undefined
+                : new aws.secretsmanager.SecretVersion(
+                      `${name}-value`,
+                      { secretId: secret.id, secretString: pulumi.secret(args.value) },
+                      { parent },
+                  );
         const object = externalSecret({
             name: args.kubernetesSecretName,
             namespace: args.namespace,
@@ -240,13 +241,19 @@ export class ExternalSecrets extends pulumi.ComponentResource implements Secrets
             {
                 apiVersion: "external-secrets.io/v1",
                 kind: "ExternalSecret",
-                metadata: { name: args.kubernetesSecretName, namespace: args.namespace },
+                metadata: {
+                    name: args.kubernetesSecretName,
+                    namespace: args.namespace,
+                    // ESO reconciles an ExternalSecret whose annotations change (external-secrets.io docs, FAQ "Can I manually trigger a secret refresh?").
+                    ...(args.revision === undefined ? {} : { annotations: { "force-sync": args.revision } }),
+                },
                 spec: object.spec,
             },
             {
                 parent,
                 provider: this.provider,
-                dependsOn: [...this.ready, secret, ...(callerDependsOn as pulumi.Input<pulumi.Resource>[])],
+                // After the value: a forced sync must read the new version.
+                dependsOn: [...this.ready, secret, ...(version ? [version] : []), ...(callerDependsOn as pulumi.Input<pulumi.Resource>[])],
             },
         );
         return { secretArn: secret.arn, secretName: secret.name, kubernetesSecretName: args.kubernetesSecretName, externalSecret: synced };

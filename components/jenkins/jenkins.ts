@@ -386,7 +386,13 @@ export class Jenkins extends pulumi.ComponentResource {
             `${name}-snapshotter`,
             {
                 metadata: { name: "jenkins-snapshotter", namespace: NAMESPACE },
-                rules: [{ apiGroups: ["snapshot.storage.k8s.io"], resources: ["volumesnapshots"], verbs: ["create", "get", "list", "watch", "patch"] }],
+                rules: [
+                    {
+                        apiGroups: ["snapshot.storage.k8s.io"],
+                        resources: ["volumesnapshots"],
+                        verbs: ["create", "get", "list", "watch", "patch"],
+                    },
+                ],
             },
             { ...k8sOpts, dependsOn: [namespace] },
         );

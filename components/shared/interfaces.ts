@@ -100,6 +100,11 @@ export interface NamespacedSecretArgs {
     readonly value?: pulumi.Input<string>;
     /** Type of the Kubernetes Secret, for consumers that check it. @default "Opaque" */
     readonly kubernetesSecretType?: string;
+    /**
+     * Label of the value's generation: changing it makes External Secrets sync the new value at once
+     * (its `force-sync` annotation) instead of at the next refresh. @default - synced at the refresh interval only
+     */
+    readonly revision?: string;
 }
 
 /** A secret delivered to a namespace: the Secrets Manager secret and the Kubernetes Secret name. */

@@ -72,8 +72,8 @@ export interface S3RemoteKeyJobInput {
     readonly region: string;
     /** Secret with `access-key` and `secret-key` (synced from Secrets Manager, so possibly late). */
     readonly secretName: string;
-    /** The access key ID of the current generation (not secret): the Job waits until the Secret holds it. */
-    readonly accessKeyId: string;
+    /** The current key generation (`s3KeyRotation`): the Job waits until the Secret holds that generation's key. */
+    readonly generation: string;
 }
 
 /**
@@ -85,7 +85,7 @@ export interface S3RemoteKeyJobInput {
 export const S3_REMOTE_KEY_SCRIPT = [
     "set -eu",
     // The Secret is an ExternalSecret: until it has synced the new generation, fail so the Job retries with a fresh pod.
-    'if [ "$ACCESS_KEY" != "$EXPECTED_ACCESS_KEY_ID" ]; then echo "Secret $SECRET_NAME does not hold access key $EXPECTED_ACCESS_KEY_ID yet" >&2; exit 1; fi',
+    'if [ "$GENERATION" != "$EXPECTED_GENERATION" ]; then echo "Secret $SECRET_NAME holds key generation $GENERATION, not $EXPECTED_GENERATION yet" >&2; exit 1; fi',
     'linstor remote modify s3 "$REMOTE" --access-key "$ACCESS_KEY" --secret-key "$SECRET_KEY" ||',
     '    linstor remote create s3 "$REMOTE" "$ENDPOINT" "$BUCKET" "$REGION" "$ACCESS_KEY" "$SECRET_KEY"',
 ].join("\n");
@@ -116,7 +116,8 @@ export function s3RemoteKeyJobSpec(input: S3RemoteKeyJobInput): k8s.types.input.
                             { name: "BUCKET", value: input.bucket },
                             { name: "REGION", value: input.region },
                             { name: "SECRET_NAME", value: input.secretName },
-                            { name: "EXPECTED_ACCESS_KEY_ID", value: input.accessKeyId },
+                            { name: "EXPECTED_GENERATION", value: input.generation },
+                            { name: "GENERATION", valueFrom: fromSecret("generation") },
                             { name: "ACCESS_KEY", valueFrom: fromSecret("access-key") },
                             { name: "SECRET_KEY", valueFrom: fromSecret("secret-key") },
                         ],
@@ -305,12 +306,14 @@ export class Storage extends pulumi.ComponentResource {
                 namespace: NAMESPACE,
                 kubernetesSecretName: "linstor-s3-credentials",
                 description: `S3 key LINSTOR ships snapshots with (IAM user limited to the DR bucket), generation ${s3KeyRotation}`,
-                keys: { "access-key": "access-key", "secret-key": "secret-key" },
+                // `generation` lets the remote-key Job tell a synced Secret from a stale one without reading the key id.
+                keys: { "access-key": "access-key", "secret-key": "secret-key", generation: "generation" },
                 kubernetesSecretType: "linstor.csi.linbit.com/s3-credentials.v1",
+                revision: s3KeyRotation,
                 value: pulumi.secret(
                     pulumi
                         .all([accessKey.id, accessKey.secret])
-                        .apply(([id, secret]) => JSON.stringify({ "access-key": id, "secret-key": secret })),
+                        .apply(([id, secret]) => JSON.stringify({ "access-key": id, "secret-key": secret, generation: s3KeyRotation })),
                 ),
             },
             { parent: this, dependsOn: [namespace] },
@@ -342,11 +345,15 @@ export class Storage extends pulumi.ComponentResource {
             `${name}-s3-remote-key`,
             {
                 metadata: { name: `linstor-s3-remote-key-${s3KeyRotation}`, namespace: NAMESPACE },
-                spec: pulumi
-                    .all([bucket.bucket, accessKey.id])
-                    .apply(([b, id]) =>
-                        s3RemoteKeyJobSpec({ bucket: b, region: args.region, secretName: s3Secret.kubernetesSecretName, accessKeyId: id }),
-                    ),
+                // Built without the access key's outputs: no Kubernetes object but the Secret carries the key.
+                spec: bucket.bucket.apply((b) =>
+                    s3RemoteKeyJobSpec({
+                        bucket: b,
+                        region: args.region,
+                        secretName: s3Secret.kubernetesSecretName,
+                        generation: s3KeyRotation,
+                    }),
+                ),
             },
             { ...k8sOpts, dependsOn: [clusterResource, ...(s3Secret.externalSecret ? [s3Secret.externalSecret] : [])] },
         );

@@ -15,7 +15,7 @@ import {
     LINSTOR_SATELLITE_CONFIGURATION_SCHEMA,
     VOLUME_SNAPSHOT_CLASS_SCHEMA,
 } from "../../../components/storage/schemas";
-import { drUserPermissions, validateStorageArgs } from "../../../components/storage/storage";
+import { drUserPermissions, S3_REMOTE_KEY_SCRIPT, validateStorageArgs } from "../../../components/storage/storage";
 import {
     canonicalEksAmiParameter,
     storageBlockDevices,
@@ -31,6 +31,7 @@ import {
     snapshotsKept,
     snapshotsPerDay,
     KUBECTL_IMAGE,
+    SNAPSHOT_READY_TIMEOUT,
     validateJenkinsArgs,
 } from "../../../components/jenkins/jenkins";
 import { agentPodTemplate, buildJenkinsValues, HA_CONTROLLER_LABEL } from "../../../components/jenkins/values";
@@ -379,6 +380,8 @@ describe("storage and Jenkins", () => {
                     spec: {
                         template: {
                             spec: {
+                                restartPolicy: string;
+                                initContainers: Array<{ image: string; command: string[]; args?: string[] }>;
                                 containers: Array<{ image: string; command: string[]; args?: string[] }>;
                                 volumes: Array<{
                                     name: string;
@@ -395,12 +398,17 @@ describe("storage and Jenkins", () => {
                 };
             };
             const pod = spec.jobTemplate.spec.template.spec;
-            const [container] = pod.containers;
-            assert.equal(container.image, KUBECTL_IMAGE);
-            assert.deepEqual(container.command, ["/bin/kubectl", "create", "-k", "/etc/jenkins-snapshot"]);
-            assert.equal(container.args, undefined);
-            for (const word of container.command) {
-                assert.ok(!/(^|\/)(sh|bash|ash)$|^-c$/.test(word), `shell in the command: ${word}`);
+            const [create] = pod.initContainers;
+            const [ready] = pod.containers;
+            assert.equal(create.image, KUBECTL_IMAGE);
+            // Server-side apply is idempotent: a retried pod does not fail on AlreadyExists.
+            assert.deepEqual(create.command, ["/bin/kubectl", "apply", "--server-side", "-k", "/etc/jenkins-snapshot"]);
+            assert.equal(pod.restartPolicy, "Never");
+            for (const container of [create, ready]) {
+                assert.equal(container.args, undefined);
+                for (const word of container.command) {
+                    assert.ok(!/(^|\/)(sh|bash|ash)$|^-c$/.test(word), `shell in the command: ${word}`);
+                }
             }
             const sources = pod.volumes.find((v) => v.name === "manifest")?.projected?.sources ?? [];
             assert.deepEqual(sources[0].configMap, { name: "jenkins-home-snapshot" });
@@ -410,6 +418,27 @@ describe("storage and Jenkins", () => {
                 { path: "job-uid", fieldRef: { fieldPath: "metadata.labels['batch.kubernetes.io/controller-uid']" } },
             ]);
             assert.equal((spec as { successfulJobsHistoryLimit?: number }).successfulJobsHistoryLimit, 116);
+        });
+
+        // Issue #22: `kubectl create` alone succeeds before the backup exists; linstor-csi sets readyToUse only once it is in S3.
+        it("the snapshot Job succeeds only once its snapshot is readyToUse, so a backup that never lands fails the Job", () => {
+            type Container = { command: string[]; env: Array<{ name: string; valueFrom?: { fieldRef?: { fieldPath: string } } }> };
+            const spec = homeSnapshotCronJobSpec("0 */6 * * *", "cm", 4) as {
+                jobTemplate: { spec: { template: { spec: { containers: Container[] } } } };
+            };
+            const [ready] = spec.jobTemplate.spec.template.spec.containers;
+            assert.deepEqual(ready.command, [
+                "/bin/kubectl",
+                "wait",
+                "volumesnapshot/$(SNAPSHOT_NAME)",
+                "--for=jsonpath={.status.readyToUse}=true",
+                `--timeout=${SNAPSHOT_READY_TIMEOUT}`,
+            ]);
+            // The name waited for is the Job's, the same label the kustomization names the snapshot after.
+            assert.equal(
+                ready.env.find((e) => e.name === "SNAPSHOT_NAME")?.valueFrom?.fieldRef?.fieldPath,
+                "metadata.labels['batch.kubernetes.io/job-name']",
+            );
         });
 
         it("each snapshot is named after its Job and owned by it, so pruning a Job prunes its snapshot (kustomize replacements from the Downward API files)", () => {
@@ -591,11 +620,12 @@ describe("storage and Jenkins", () => {
 
         it("the planned snapshot CronJob runs without a shell and reads its manifest from a ConfigMap", () => {
             const cronJob = single(prod, "kubernetes:batch/v1:CronJob", "home-snapshot");
-            const pod = (
-                cronJob.inputs.spec as { jobTemplate: { spec: { template: { spec: { containers: Array<{ command: string[] }> } } } } }
-            ).jobTemplate.spec.template.spec;
-            assert.equal(pod.containers[0].command[0], "/bin/kubectl");
-            assert.ok(!pod.containers[0].command.some((w) => /sh$|^-c$/.test(w)));
+            type Pod = { initContainers: Array<{ command: string[] }>; containers: Array<{ command: string[] }> };
+            const pod = (cronJob.inputs.spec as { jobTemplate: { spec: { template: { spec: Pod } } } }).jobTemplate.spec.template.spec;
+            for (const container of [...pod.initContainers, ...pod.containers]) {
+                assert.equal(container.command[0], "/bin/kubectl");
+                assert.ok(!container.command.some((w) => /sh$|^-c$/.test(w)));
+            }
             const manifest = JSON.parse(
                 (single(prod, "kubernetes:core/v1:ConfigMap", "home-snapshot").inputs.data as Record<string, string>)[
                     "volumesnapshot.json"
@@ -635,21 +665,77 @@ describe("storage and Jenkins", () => {
             );
         });
 
-        // linstor-csi v1.12.0 pkg/client/linstor.go ReconcileRemote registers a remote once per name and never updates its key.
-        it("a new S3 key generation ships through a new LINSTOR remote, registered with the new key (linstor-csi ReconcileRemote never updates a remote)", async () => {
-            const remote = (planned: PlanFile) =>
-                (single(planned, "kubernetes:snapshot.storage.k8s.io/v1:VolumeSnapshotClass").inputs.parameters as Record<string, string>)[
-                    "snap.linstor.csi.linbit.com/remote-name"
-                ];
+        // A model of linstor-csi v1.12.0 across a key rotation: pkg/client/linstor.go ReconcileRemote registers the class's
+        // remote once (with the key of that moment) and never updates it; CreateSnapshot -> FindSnapsByID ->
+        // findInProgressOrLegacySnaps asks EVERY S3 remote, and findS3BackupInRemote fails the snapshot on any non-404 error,
+        // e.g. a remote still signing with a deleted key. The platform's remote-key Jobs are applied as planned.
+        it("after a key rotation every LINSTOR S3 remote holds a live key, so linstor-csi's all-remotes lookup lets snapshots through (linstor-csi v1.12.0 findInProgressOrLegacySnaps)", async () => {
             const rotated = await plan({ configChanges: { "ciplatform:storageS3KeyRotation": "2026-q3" } });
-            assert.equal(remote(dev), "dr-initial");
-            assert.equal(remote(rotated), "dr-2026-q3");
-            // The bucket stays the same: only the remote (and so the key LINSTOR signs with) changes.
-            const bucket = (planned: PlanFile) =>
-                (single(planned, "kubernetes:snapshot.storage.k8s.io/v1:VolumeSnapshotClass").inputs.parameters as Record<string, string>)[
-                    "snap.linstor.csi.linbit.com/s3-bucket"
-                ];
-            assert.equal(bucket(rotated), bucket(dev));
+            const remotes = new Map<string, string>();
+            type Container = { command: string[]; env: Array<{ name: string; value?: string }> };
+            const deploy = (planned: PlanFile, key: string) => {
+                for (const job of ofType(planned, "kubernetes:batch/v1:Job").filter((j) => j.name.includes("s3-remote-key"))) {
+                    const [container] = (job.inputs.spec as { template: { spec: { containers: Container[] } } }).template.spec.containers;
+                    const script = container.command.join(" ");
+                    // The script modifies the remote if it exists and creates it otherwise: either way it holds the current key.
+                    assert.match(
+                        script,
+                        /linstor remote modify s3 "\$REMOTE" --access-key "\$ACCESS_KEY" --secret-key "\$SECRET_KEY" \|\|/,
+                    );
+                    assert.match(
+                        script,
+                        /linstor remote create s3 "\$REMOTE" "\$ENDPOINT" "\$BUCKET" "\$REGION" "\$ACCESS_KEY" "\$SECRET_KEY"/,
+                    );
+                    remotes.set(String(container.env.find((e) => e.name === "REMOTE")?.value), key);
+                }
+            };
+            const snapshot = (planned: PlanFile, liveKey: string) => {
+                const parameters = single(planned, "kubernetes:snapshot.storage.k8s.io/v1:VolumeSnapshotClass").inputs.parameters as Record<
+                    string,
+                    string
+                >;
+                const remote = parameters["snap.linstor.csi.linbit.com/remote-name"];
+                if (!remotes.has(remote)) remotes.set(remote, liveKey); // ReconcileRemote: created once, never updated
+                const dead = [...remotes].filter(([, key]) => key !== liveKey).map(([name]) => name);
+                assert.deepEqual(dead, [], `S3 remotes signing with a deleted key fail every CreateSnapshot: ${dead.join(", ")}`);
+            };
+            deploy(dev, "key-initial");
+            snapshot(dev, "key-initial");
+            deploy(rotated, "key-2026-q3"); // the old key is deleted once the update ends
+            snapshot(rotated, "key-2026-q3");
+            assert.equal(remotes.size, 1);
+        });
+
+        it("the remote-key Job is named after the key generation, so a rotation runs it again, before the snapshot class and with a restricted pod", async () => {
+            const rotated = await plan({ configChanges: { "ciplatform:storageS3KeyRotation": "2026-q3" } });
+            const job = (planned: PlanFile) => single(planned, "kubernetes:batch/v1:Job", "s3-remote-key");
+            assert.equal((job(dev).inputs.metadata as { name: string }).name, "linstor-s3-remote-key-initial");
+            assert.equal((job(rotated).inputs.metadata as { name: string }).name, "linstor-s3-remote-key-2026-q3");
+            type Pod = {
+                restartPolicy: string;
+                securityContext: { runAsNonRoot: boolean; seccompProfile: { type: string } };
+                containers: Array<{ securityContext: { allowPrivilegeEscalation: boolean; capabilities: { drop: string[] } } }>;
+            };
+            const pod = (job(dev).inputs.spec as { template: { spec: Pod } }).template.spec;
+            assert.equal(pod.restartPolicy, "Never");
+            assert.equal(pod.securityContext.runAsNonRoot, true);
+            assert.equal(pod.securityContext.seccompProfile.type, "RuntimeDefault");
+            assert.equal(pod.containers[0].securityContext.allowPrivilegeEscalation, false);
+            assert.deepEqual(pod.containers[0].securityContext.capabilities.drop, ["ALL"]);
+            // The key's Secret is synced by External Secrets: a rotation forces the sync (force-sync annotation), and the Job
+            // refuses a Secret still on the previous generation rather than handing LINSTOR the old key.
+            const synced = (planned: PlanFile) =>
+                (
+                    single(planned, "kubernetes:external-secrets.io/v1:ExternalSecret", "s3-credentials").inputs.metadata as {
+                        annotations?: Record<string, string>;
+                    }
+                ).annotations?.["force-sync"];
+            assert.deepEqual([synced(dev), synced(rotated)], ["initial", "2026-q3"]);
+            const env = (
+                job(rotated).inputs.spec as { template: { spec: { containers: Array<{ env: Array<{ name: string; value?: string }> }> } } }
+            ).template.spec.containers[0].env;
+            assert.equal(env.find((e) => e.name === "EXPECTED_GENERATION")?.value, "2026-q3");
+            assert.match(S3_REMOTE_KEY_SCRIPT, /"\$GENERATION" != "\$EXPECTED_GENERATION"[^\n]*exit 1/);
         });
 
         it("the cluster's StorageClasses exist before the piraeus operator registers its fail-closed StorageClass webhook (charts/piraeus validating-webhook-configuration.yaml)", () => {
