@@ -1529,6 +1529,28 @@ const CASES: Case[] = [
                     'aws:secretsmanager/secretPolicy:SecretPolicy "sp" policy statement 1 allows secretsmanager:GetSecretValue to everyone (Principal "*") without a condition that limits the caller: name the account root or roles, or add kms:CallerAccount / aws:PrincipalOrgID / aws:PrincipalAccount with exact values.',
                 ],
             },
+            {
+                what: 'a key policy open to "*" behind ForAllValues on a single-valued key (true when the key is absent)',
+                fixtures: [
+                    {
+                        type: "aws:kms/keyPolicy:KeyPolicy",
+                        name: "kp",
+                        inputs: {
+                            keyId: KEY,
+                            policy: doc({
+                                Effect: "Allow",
+                                Principal: "*",
+                                Action: "kms:Decrypt",
+                                Resource: "*",
+                                Condition: { "ForAllValues:StringEquals": { "aws:PrincipalOrgID": "o-abc123def4" } },
+                            }),
+                        },
+                    },
+                ],
+                messages: [
+                    'aws:kms/keyPolicy:KeyPolicy "kp" policy statement 1 allows kms:Decrypt to everyone (Principal "*") without a condition that limits the caller: name the account root or roles, or add kms:CallerAccount / aws:PrincipalOrgID / aws:PrincipalAccount with exact values.',
+                ],
+            },
         ],
     },
     {
