@@ -1792,6 +1792,13 @@ const CASES: Case[] = [
                 }),
             ),
             role(
+                "github-release",
+                oidcTrust(GITHUB, {
+                    StringEquals: { [`${GITHUB}:aud`]: "sts.amazonaws.com" },
+                    StringLike: { [`${GITHUB}:sub`]: "repo:acme/platform:ref:refs/heads/release-*" },
+                }),
+            ),
+            role(
                 "gitlab-deploy",
                 oidcTrust(GITLAB, {
                     StringEquals: { [`${GITLAB}:aud`]: "ciplatform-prod" },
@@ -1831,7 +1838,28 @@ const CASES: Case[] = [
                     ),
                 ],
                 messages: [
-                    `role "gh" trust statement 1 lets "repo:acme/platform:*" (any branch, tag or pull request) of ${GITHUB} assume the role: pin "${GITHUB}:sub" to one repository or project and its branch, tag or environment.`,
+                    `role "gh" trust statement 1 lets "repo:acme/platform:*" (any branch, tag, environment or pull request) of ${GITHUB} assume the role: pin "${GITHUB}:sub" to one repository or project and its branch, tag or environment.`,
+                ],
+            },
+            {
+                what: "GitHub Actions for any branch, any environment, or any context of a repository, written past the first colon",
+                fixtures: [
+                    role(
+                        "gh",
+                        oidcTrust(GITHUB, {
+                            StringEquals: { [`${GITHUB}:aud`]: "sts.amazonaws.com" },
+                            StringLike: {
+                                [`${GITHUB}:sub`]: [
+                                    "repo:acme/platform:ref:refs/heads/*",
+                                    "repo:acme/platform:environment:*",
+                                    "repo:acme/platform:*:*",
+                                ],
+                            },
+                        }),
+                    ),
+                ],
+                messages: [
+                    `role "gh" trust statement 1 lets "repo:acme/platform:ref:refs/heads/*" (any branch, tag, environment or pull request), "repo:acme/platform:environment:*" (any branch, tag, environment or pull request), "repo:acme/platform:*:*" (any branch, tag, environment or pull request) of ${GITHUB} assume the role: pin "${GITHUB}:sub" to one repository or project and its branch, tag or environment.`,
                 ],
             },
             {
