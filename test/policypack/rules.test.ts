@@ -1529,6 +1529,28 @@ const CASES: Case[] = [
                     'aws:secretsmanager/secretPolicy:SecretPolicy "sp" policy statement 1 allows secretsmanager:GetSecretValue to everyone (Principal "*") without a condition that limits the caller: name the account root or roles, or add kms:CallerAccount / aws:PrincipalOrgID / aws:PrincipalAccount with exact values.',
                 ],
             },
+            {
+                what: 'a key policy open to "*" behind ForAllValues on a single-valued key (true when the key is absent)',
+                fixtures: [
+                    {
+                        type: "aws:kms/keyPolicy:KeyPolicy",
+                        name: "kp",
+                        inputs: {
+                            keyId: KEY,
+                            policy: doc({
+                                Effect: "Allow",
+                                Principal: "*",
+                                Action: "kms:Decrypt",
+                                Resource: "*",
+                                Condition: { "ForAllValues:StringEquals": { "aws:PrincipalOrgID": "o-abc123def4" } },
+                            }),
+                        },
+                    },
+                ],
+                messages: [
+                    'aws:kms/keyPolicy:KeyPolicy "kp" policy statement 1 allows kms:Decrypt to everyone (Principal "*") without a condition that limits the caller: name the account root or roles, or add kms:CallerAccount / aws:PrincipalOrgID / aws:PrincipalAccount with exact values.',
+                ],
+            },
         ],
     },
     {
@@ -1770,6 +1792,13 @@ const CASES: Case[] = [
                 }),
             ),
             role(
+                "github-release",
+                oidcTrust(GITHUB, {
+                    StringEquals: { [`${GITHUB}:aud`]: "sts.amazonaws.com" },
+                    StringLike: { [`${GITHUB}:sub`]: "repo:acme/platform:ref:refs/heads/release-*" },
+                }),
+            ),
+            role(
                 "gitlab-deploy",
                 oidcTrust(GITLAB, {
                     StringEquals: { [`${GITLAB}:aud`]: "ciplatform-prod" },
@@ -1809,7 +1838,28 @@ const CASES: Case[] = [
                     ),
                 ],
                 messages: [
-                    `role "gh" trust statement 1 lets "repo:acme/platform:*" (any branch, tag or pull request) of ${GITHUB} assume the role: pin "${GITHUB}:sub" to one repository or project and its branch, tag or environment.`,
+                    `role "gh" trust statement 1 lets "repo:acme/platform:*" (any branch, tag, environment or pull request) of ${GITHUB} assume the role: pin "${GITHUB}:sub" to one repository or project and its branch, tag or environment.`,
+                ],
+            },
+            {
+                what: "GitHub Actions for any branch, any environment, or any context of a repository, written past the first colon",
+                fixtures: [
+                    role(
+                        "gh",
+                        oidcTrust(GITHUB, {
+                            StringEquals: { [`${GITHUB}:aud`]: "sts.amazonaws.com" },
+                            StringLike: {
+                                [`${GITHUB}:sub`]: [
+                                    "repo:acme/platform:ref:refs/heads/*",
+                                    "repo:acme/platform:environment:*",
+                                    "repo:acme/platform:*:*",
+                                ],
+                            },
+                        }),
+                    ),
+                ],
+                messages: [
+                    `role "gh" trust statement 1 lets "repo:acme/platform:ref:refs/heads/*" (any branch, tag, environment or pull request), "repo:acme/platform:environment:*" (any branch, tag, environment or pull request), "repo:acme/platform:*:*" (any branch, tag, environment or pull request) of ${GITHUB} assume the role: pin "${GITHUB}:sub" to one repository or project and its branch, tag or environment.`,
                 ],
             },
             {
