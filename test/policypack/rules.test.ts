@@ -1278,20 +1278,39 @@ const CASES: Case[] = [
             {
                 type: "aws:eks/cluster:Cluster",
                 name: "raw",
-                inputs: { enabledClusterLogTypes: ["api", "audit", "authenticator", "scheduler"] },
+                inputs: { enabledClusterLogTypes: ["api", "audit", "authenticator", "controllerManager", "scheduler"] },
             },
-            { type: "eks:index:Cluster", name: "component", inputs: { enabledClusterLogTypes: ["api", "audit", "authenticator"] } },
+            {
+                type: "eks:index:Cluster",
+                name: "component",
+                inputs: { enabledClusterLogTypes: ["scheduler", "controllerManager", "authenticator", "audit", "api"] },
+            },
         ],
         fail: [
             {
                 what: "logging off on a raw cluster",
                 fixtures: [{ type: "aws:eks/cluster:Cluster", name: "c", inputs: {} }],
-                messages: ['cluster "c" does not log api, audit, authenticator: add them to enabledClusterLogTypes.'],
+                messages: [
+                    'cluster "c" does not log api, audit, authenticator, controllerManager, scheduler: add them to enabledClusterLogTypes.',
+                ],
             },
             {
                 what: "the component without the audit log",
-                fixtures: [{ type: "eks:index:Cluster", name: "k", inputs: { enabledClusterLogTypes: ["api", "authenticator"] } }],
+                fixtures: [
+                    {
+                        type: "eks:index:Cluster",
+                        name: "k",
+                        inputs: { enabledClusterLogTypes: ["api", "authenticator", "controllerManager", "scheduler"] },
+                    },
+                ],
                 messages: ['cluster "k" does not log audit: add them to enabledClusterLogTypes.'],
+            },
+            {
+                what: "the three audit logs without the controller-manager and scheduler logs",
+                fixtures: [
+                    { type: "aws:eks/cluster:Cluster", name: "s", inputs: { enabledClusterLogTypes: ["api", "audit", "authenticator"] } },
+                ],
+                messages: ['cluster "s" does not log controllerManager, scheduler: add them to enabledClusterLogTypes.'],
             },
         ],
     },
