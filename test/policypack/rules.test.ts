@@ -124,7 +124,7 @@ const irsaTrust = (sub: string, aud?: string) =>
 
 const GITHUB = "token.actions.githubusercontent.com";
 const GITLAB = "gitlab.com";
-const oidcTrust = (issuer: string, Condition: Record<string, Record<string, string>>) =>
+const oidcTrust = (issuer: string, Condition: Record<string, Record<string, string | string[]>>) =>
     doc({
         Effect: "Allow",
         Principal: { Federated: `arn:aws:iam::123456789012:oidc-provider/${issuer}` },
