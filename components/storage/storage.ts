@@ -81,6 +81,7 @@ export interface S3RemoteKeyJobInput {
  * that does not exist yet, and `create` fails on one that does, so whichever applies runs and any
  * other failure (controller unreachable) fails the Job. The LINSTOR API is the controller Service the
  * operator creates (piraeus-operator v2 `pkg/resources/cluster/controller`, plain HTTP on 3370 without API TLS).
+ * Argument order of `remote create s3`: name, endpoint, bucket, region, access key, secret key (LINSTOR user guide, "Creating an S3 remote").
  */
 export const S3_REMOTE_KEY_SCRIPT = [
     "set -eu",
