@@ -40,8 +40,12 @@ export const eksEndpointRule: ResourceRule = {
     },
 };
 
-/** Control-plane log types that record who did what to the cluster (EKS "Control plane logging"). */
-export const REQUIRED_CLUSTER_LOG_TYPES = ["api", "audit", "authenticator"];
+/**
+ * Every control-plane log type (EKS "Control plane logging"), as Checkov CKV_AWS_37, trivy AVD-AWS-0038
+ * (aquasecurity/trivy-checks checks/cloud/aws/eks/enable_control_plane_logging.rego) and KICS
+ * eks_cluster_log_disabled require: the controller-manager and scheduler logs show what the cluster did itself.
+ */
+export const REQUIRED_CLUSTER_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"];
 
 export const eksLoggingRule: ResourceRule = {
     name: "eks-cluster-require-control-plane-logging",
