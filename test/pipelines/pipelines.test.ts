@@ -269,7 +269,8 @@ describe("pipelines, evaluated as the CI systems evaluate them", () => {
             // A stand-in `aws`: STS answers (or refuses) as the real CLI does with --query/--output text.
             fs.writeFileSync(
                 path.join(dir, "aws"),
-                `#!/usr/bin/env bash\nif [ "$2" = "assume-role-with-web-identity" ]; then\n  [ ${stsExit} -eq 0 ] || { echo "An error occurred (AccessDenied)" >&2; exit ${stsExit}; }\n  printf 'AKIA1\\tsecret1\\ttoken1\\n'\nelse\n  echo arn:aws:sts::123456789012:assumed-role/r/s\nfi\n`,
+                // Like botocore, it refuses any command under an AWS_PROFILE that no credentials file holds yet.
+                `#!/usr/bin/env bash\nif [ -n "\${AWS_PROFILE-}" ] && ! grep -qs "^\\[\${AWS_PROFILE}\\]" "\${AWS_SHARED_CREDENTIALS_FILE-}"; then\n  echo "The config profile (\${AWS_PROFILE}) could not be found" >&2; exit 255\nfi\nif [ "$2" = "assume-role-with-web-identity" ]; then\n  [ ${stsExit} -eq 0 ] || { echo "An error occurred (AccessDenied)" >&2; exit ${stsExit}; }\n  printf 'AKIA1\\tsecret1\\ttoken1\\n'\nelse\n  echo arn:aws:sts::123456789012:assumed-role/r/s\nfi\n`,
                 { mode: 0o755 },
             );
             const credentials = path.join(dir, "creds", "credentials");
