@@ -194,6 +194,9 @@ describe("pipelines, evaluated as the CI systems evaluate them", () => {
             for (const env of ENVIRONMENTS) {
                 const seconds = Number(jobVariable(file, file.jobs[`up-${env}`], "SESSION_SECONDS", GITLAB_EVENTS.main, projectVariables));
                 assert.equal(seconds, 10800);
+                // GitLab kills a job at its timeout: the project's (60 minutes by default) unless the job sets one.
+                const timeout = /^(\d+)h$/.exec(file.jobs[`up-${env}`].timeout ?? "");
+                assert.ok(timeout && Number(timeout[1]) * 3600 >= seconds, `up-${env} timeout ${file.jobs[`up-${env}`].timeout}`);
                 for (const role of deployRoles) {
                     assert.ok(Number(role.inputs.maxSessionDuration) >= seconds, `${role.name} allows ${role.inputs.maxSessionDuration}s`);
                 }
