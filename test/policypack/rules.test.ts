@@ -1264,6 +1264,19 @@ const CASES: Case[] = [
                 ],
             },
             {
+                what: "a raw cluster public to the whole internet in two halves",
+                fixtures: [
+                    {
+                        type: "aws:eks/cluster:Cluster",
+                        name: "h",
+                        inputs: { vpcConfig: { endpointPublicAccess: true, publicAccessCidrs: ["0.0.0.0/1", "128.0.0.0/1"] } },
+                    },
+                ],
+                messages: [
+                    'cluster "h" serves its API endpoint publicly to 0.0.0.0/1, 128.0.0.0/1: set endpointPublicAccess false (with endpointPrivateAccess true) or list the CIDRs that need it in publicAccessCidrs.',
+                ],
+            },
+            {
                 what: "the eks:index:Cluster component left public",
                 fixtures: [{ type: "eks:index:Cluster", name: "k", inputs: { endpointPrivateAccess: true } }],
                 messages: [

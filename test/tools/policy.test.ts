@@ -116,7 +116,9 @@ describe("npm run policy", () => {
     }
 
     it("names the config file, not the input, when the policy config is not JSON", () => {
-        const file = write("one.json", [{ type: "aws:sqs/queue:Queue", name: "jobs", inputs: { sqsManagedSseEnabled: true, tags: ORG_TAGS } }]);
+        const file = write("one.json", [
+            { type: "aws:sqs/queue:Queue", name: "jobs", inputs: { sqsManagedSseEnabled: true, tags: ORG_TAGS } },
+        ]);
         const config = path.join(path.dirname(file), "broken-config.json");
         fs.writeFileSync(config, "{ not json");
         const result = runCli("policy", [file, "--policy-config", config]);
