@@ -348,6 +348,26 @@ describe("rehearsal (tools/rehearse)", () => {
             assert.match(findings[0].why, /declares no backend/);
             assert.match(findings[0].source, /pulumi\/pulumi#3395/);
         });
+        it("tells the pre-fix foundation (no backend output) from the fixed one (stacks/foundation.ts publishes backend = stateUrl)", () => {
+            const plan = fixture("stack-references-two-backends.json");
+            const ref = plan.stackReferences?.[0];
+            assert.ok(ref);
+            assert.equal(ref.outputs.backend, undefined, "the fixture is the pre-fix shape");
+            const backend = backendUrlIn(ref.outputs.login);
+            assert.ok(backend);
+            const fixed = { ...plan, stackReferences: [{ ...ref, outputs: { ...ref.outputs, backend } }] };
+            const findings = run(stackReferences, fixed);
+            assert.ok(
+                findings.every((f) => !/declares no backend|but .* lives in/.test(f.why)),
+                `one backend once the foundation publishes it: ${JSON.stringify(findings)}`,
+            );
+            // A foundation in another bucket is still told apart.
+            const elsewhere = {
+                ...plan,
+                stackReferences: [{ ...ref, outputs: { ...ref.outputs, backend: "s3://another-bucket?region=eu-west-1" } }],
+            };
+            assert.match(run(stackReferences, elsewhere)[0]?.why ?? "", /lives in s3:\/\/another-bucket/);
+        });
         it("fails when both live in one bucket but the roles that run the stack may read only their own project's objects", () => {
             const findings = run(stackReferences, fixture("stack-references-same-backend-no-read.json"));
             assert.equal(findings.length, 2, JSON.stringify(findings, null, 1));
