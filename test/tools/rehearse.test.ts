@@ -83,6 +83,51 @@ describe("rehearsal (tools/rehearse)", () => {
     });
 
     describe("existence at create time", () => {
+        describe("config values and provider functions exist before the stack (plan v2 config, invokes)", () => {
+            const connection = "arn:aws:codeconnections:eu-west-1:123456789012:connection/8d5c2f0e-4b1a-4c7e-9f3a-2e6b7d9c1a40";
+            const admin = "arn:aws:iam::123456789012:user/platform-admin";
+            const foundationOf = (extra: Partial<PlanFile>): PlanFile =>
+                planOf(
+                    [
+                        res("aws:codebuild/sourceCredential:SourceCredential", "runners-github", {
+                            authType: "CODECONNECTIONS",
+                            token: connection,
+                        }),
+                        res("aws:kms/key:Key", "state", {
+                            policy: JSON.stringify({
+                                Version: "2012-10-17",
+                                Statement: [{ Effect: "Allow", Principal: { AWS: admin }, Action: "kms:*", Resource: "*" }],
+                            }),
+                        }),
+                    ],
+                    { project: "ciplatform-foundation", stack: "account", ...extra },
+                );
+            it("fails before plan v2 recorded them (the foundation's documented runnersConnectionArn and getCallerIdentity's ARN named nothing)", () => {
+                const findings = run(existence, foundationOf({}));
+                assert.equal(findings.length, 2, JSON.stringify(findings, null, 1));
+                assert.match(findings[0].why, /token = "arn:aws:codeconnections:.*names nothing this stack creates/);
+                assert.match(findings[1].why, /Principal = "arn:aws:iam::123456789012:user\/platform-admin" names nothing/);
+            });
+            it("passes once the plan records the non-secret config (structured values too) and the invokes' answers", () => {
+                const plan = foundationOf({
+                    config: { "ciplatform-foundation:runners": JSON.stringify({ connectionArn: connection }) },
+                    invokes: [
+                        { token: "aws:index/getCallerIdentity:getCallerIdentity", result: { accountId: "123456789012", arn: admin } },
+                    ],
+                });
+                assert.doesNotThrow(() => validatePlan(JSON.parse(JSON.stringify(plan)), "v2 plan with config and invokes"));
+                assert.deepEqual(run(existence, plan), []);
+            });
+            it("a secret config key's value is not in the plan, so it does not count", () => {
+                const plan = foundationOf({
+                    secretConfigKeys: ["ciplatform-foundation:runnersConnectionArn"],
+                    invokes: [
+                        { token: "aws:index/getCallerIdentity:getCallerIdentity", result: { accountId: "123456789012", arn: admin } },
+                    ],
+                });
+                assert.equal(run(existence, plan).length, 1);
+            });
+        });
         it("fails #22 item 2 (main before the fix, a6d3511): Karpenter's node access entry names cluster cip-dev by a plain value and races CreateCluster", () => {
             const findings = run(existence, fixture("existence-access-entry-before-cluster.json"));
             assert.equal(findings.length, 1, JSON.stringify(findings, null, 1));
