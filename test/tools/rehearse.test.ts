@@ -80,6 +80,17 @@ describe("rehearsal (tools/rehearse)", () => {
             assert.ok(c.createdBefore(kid.urn, parent.urn));
             assert.ok(!c.createdBefore(child.urn, component.urn));
         });
+        it("a local component's children wait for the component's own dependsOn (@pulumi/pulumi 3.270.0 runtime/resource.js: dependsOn awaited before the component's URN, which children await)", () => {
+            const gated = res("ciplatform:x:Gated", "gated", {}, { custom: false, remote: false, dependsOn: [cluster.urn] });
+            const inner = res("ciplatform:x:Inner", "inner", {}, { custom: false, remote: false, parent: gated.urn });
+            const grandchild = res("kubernetes:core/v1:Namespace", "gc", {}, { parent: inner.urn });
+            const sibling = res("aws:iam/role:Role", "sibling", {}, { parent: gated.urn });
+            const c = rehearsalContext(planOf([grandchild, sibling, inner, gated, cluster]));
+            assert.ok(c.createdBefore(sibling.urn, cluster.urn), "a child waits for its component's dependsOn");
+            assert.ok(c.createdBefore(grandchild.urn, cluster.urn), "and so does a grandchild under a nested local component");
+            assert.ok(!c.createdBefore(grandchild.urn, sibling.urn), "but not for the component's other children");
+            assert.ok((c.stepOf.get(cluster.urn)?.index ?? 99) < (c.stepOf.get(grandchild.urn)?.index ?? 0));
+        });
     });
 
     describe("existence at create time", () => {
