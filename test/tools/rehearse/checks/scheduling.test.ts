@@ -280,7 +280,8 @@ describe("rehearsal check: scheduling (every pod has a place)", () => {
                 ["falcosidekick"],
             );
             const redis = sidekick.model.workloads.find((w) => w.id === "ui-redis");
-            assert.ok(redis?.enabled?.(on));
+            assert.ok(redis);
+            assert.ok(redis.enabled?.(on));
             assert.deepEqual(redis.placement(on).tolerations, [{ key: "x", operator: "Exists" }]);
         });
 
