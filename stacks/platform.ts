@@ -347,8 +347,7 @@ export class Platform extends pulumi.ComponentResource {
                     deleteDataOnDestroy: jenkins.deleteDataOnDestroy,
                     protect,
                 },
-                // Its controller role assumes deploy roles in other accounts: the second boundary allows that, the workload one does not.
-                { parent: this, dependsOn: [this.storage], transformations: [supplyChainBoundary] },
+                { parent: this, dependsOn: [this.storage] },
             );
         }
 

@@ -1483,6 +1483,7 @@ export const FOUNDATION_ONLY_TYPES: ReadonlySet<string> = new Set([
     "aws:iam/instanceProfile:InstanceProfile",
     "aws:iam/policy:Policy",
     "aws:autoscaling/group:Group",
+    // The CodeBuild-hosted runners (runners.ts): no deploy role creates or changes a runner.
     "aws:codebuild/project:Project",
     "aws:codebuild/webhook:Webhook",
 ]);

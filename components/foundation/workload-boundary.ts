@@ -268,9 +268,12 @@ export function workloadBoundaryDocument(s: BoundaryScope): PolicyDocument {
                 // The environment's roles and instance profiles (Karpenter's live under its path, named after the cluster).
                 `arn:aws:iam::${s.accountId}:role/${s.prefix}-*`,
                 `arn:aws:iam::${s.accountId}:instance-profile/${s.prefix}-*`,
+                // (the cluster is named after the environment: its prefix).
                 karpenterInstanceProfileArns(s.accountId, s.region, s.prefix),
-                karpenterInstanceProfileArns(s.accountId, s.region, `${s.prefix}-*`),
                 `arn:aws:iam::${s.accountId}:role/aws-service-role/*`,
+                // Jenkins' deploy roles in any account, named for the environment (their trust names the Jenkins
+                // role; IAM cannot change or pass another account's roles, so only sts:AssumeRole applies).
+                jenkinsDeployRoleArnPattern(s.prefix),
             ],
         },
     );
@@ -279,11 +282,24 @@ export function workloadBoundaryDocument(s: BoundaryScope): PolicyDocument {
 /** Image pulls the supply-chain roles make besides ENVIRONMENT_SUPPLY_CHAIN (the registry token takes no resource). */
 const SUPPLY_CHAIN_PULLS = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"];
 
+/**
+ * Reads and imports of the roles that carry this boundary: Signer revocation status (CI job role's
+ * `notation verify`, the verifier's AWS Signer plugin) and Policy Reporter's three Security Hub calls.
+ * Their own policies scope them; without them here every call is denied by the boundary.
+ */
+const SUPPLY_CHAIN_CHECKS = [
+    "securityhub:BatchImportFindings",
+    "securityhub:BatchUpdateFindings",
+    "securityhub:GetFindings",
+    "signer:GetRevocationStatus",
+];
+
 /** The actions the supply-chain boundary allows. */
 export const SUPPLY_CHAIN_BOUNDARY_ACTIONS: readonly string[] = [
     "ecr:GetAuthorizationToken",
     ...SUPPLY_CHAIN_PULLS,
     ...ENVIRONMENT_SUPPLY_CHAIN,
+    ...SUPPLY_CHAIN_CHECKS,
 ].sort();
 
 /**
@@ -291,8 +307,7 @@ export const SUPPLY_CHAIN_BOUNDARY_ACTIONS: readonly string[] = [
  * signature verifier, Security Hub imports): a second boundary, because the workload boundary and
  * these statements together exceed the 6,144 characters of one managed policy (IAM quotas,
  * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html). It grants nothing the
- * workload boundary's nodes and controllers need, and they get nothing of it. Jenkins' controller role
- * carries it too: all it may do is assume the deploy roles named for this environment, in any account.
+ * workload boundary's nodes and controllers need, and they get nothing of it.
  */
 export function supplyChainBoundaryDocument(s: BoundaryScope): PolicyDocument {
     return policyDocument(
@@ -310,15 +325,20 @@ export function supplyChainBoundaryDocument(s: BoundaryScope): PolicyDocument {
             Resource: [
                 `arn:aws:ecr:*:${s.accountId}:repository/${s.prefix}/*`,
                 `arn:aws:signer:*:${s.accountId}:/signing-profiles/${s.prefix.replace(/-/g, "_")}_*`,
+                `arn:aws:signer:*:${s.accountId}:/signing-jobs/*`,
+                `arn:aws:securityhub:*:${s.accountId}:hub/default`,
+                `arn:aws:securityhub:*:${s.accountId}:product/${s.accountId}/default`,
             ],
         },
         {
-            // Jenkins deploys into other accounts through their deploy roles (their trust names the
-            // Jenkins role); only roles named for this environment, and only to be assumed.
-            Sid: "JenkinsDeployRolesInAnyAccount",
+            Sid: "RevocationAndFindings",
             Effect: "Allow",
-            Action: "sts:AssumeRole",
-            Resource: jenkinsDeployRoleArnPattern(s.prefix),
+            Action: SUPPLY_CHAIN_CHECKS,
+            Resource: [
+                `arn:aws:signer:*:${s.accountId}:/signing-profiles/${s.prefix.replace(/-/g, "_")}_*`,
+                `arn:aws:signer:*:${s.accountId}:/signing-jobs/*`,
+                `arn:aws:securityhub:*:${s.accountId}:*`,
+            ],
         },
     );
 }

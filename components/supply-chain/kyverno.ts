@@ -107,6 +107,9 @@ export function trustPolicy(name: string, registryScopes: readonly string[], pro
         metadata: { name },
         spec: {
             version: "1.0",
+            // Required by the CRD; the service keys its verifiers by it (the request's `trustPolicy`), not by metadata.name
+            // (nirmata/kyverno-notation-verifier kubenotation/internal/controller/trustpolicy_controller.go, pkg/notationfactory/client.go).
+            trustPolicyName: name,
             trustPolicies: [
                 {
                     name,
@@ -205,9 +208,9 @@ export function signedImagesPolicy(input: SignedImagesPolicyInput): KubernetesOb
                                         },
                                     },
                                 ],
-                                // The service answers with the image's JSON pointer in the pod (Kyverno's `images` jsonPointer).
+                                // The service answers with JSON patch operations (`op`, `path`, `value`: pkg/types ResponseData.Results, verifier/response.go AddImage).
                                 patchesJson6902:
-                                    "- path: '{{ verified.results[0].path }}'\n  op: replace\n  value: '{{ verified.results[0].image }}'",
+                                    "- path: '{{ verified.results[0].path }}'\n  op: replace\n  value: '{{ verified.results[0].value }}'",
                             },
                         ],
                     },
@@ -237,7 +240,7 @@ export const PUBLIC_ADDON_IMAGES: readonly ImageExemption[] = [
     { pattern: "docker.io/falcosecurity/*", reason: "Falco, falcoctl and Falcosidekick (falcosecurity charts)" },
     { pattern: "falcosecurity/*", reason: "Falco images as the charts name them (Docker Hub short form)" },
     { pattern: "quay.io/jetstack/*", reason: "cert-manager (cert-manager chart)" },
-    { pattern: "public.ecr.aws/k1v1a9h2/*", reason: "aws-privateca-issuer (its chart's default registry)" },
+    { pattern: "public.ecr.aws/k1n1h4h4/*", reason: "aws-privateca-issuer (its chart's default registry)" },
     { pattern: "oci.external-secrets.io/external-secrets/*", reason: "External Secrets Operator (external-secrets chart)" },
     { pattern: "ghcr.io/external-secrets/*", reason: "External Secrets Operator on GitHub's registry" },
     { pattern: "registry.gitlab.com/gitlab-org/*", reason: "GitLab runner manager and helper (gitlab-runner chart)" },

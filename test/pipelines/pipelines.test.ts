@@ -210,7 +210,7 @@ describe("pipelines, evaluated as the CI systems evaluate them", () => {
                 assert.ok(!lines.some((l) => /export \$\(/.test(l)), name);
                 assert.ok(
                     lines.indexOf('.ci/assume-role "$ROLE_ARN" "$SESSION_SECONDS"') <
-                        lines.findIndex((l) => /^pulumi (preview|up)/.test(l)),
+                        lines.findIndex((l) => /^pulumi (preview|up|stack export)/.test(l)),
                     name,
                 );
             }

@@ -15,8 +15,6 @@ import { plan, PlanFile } from "../../helpers/mocks";
 const ACCOUNT = "123456789012";
 /** The longest namePrefix the config accepts (stacks/settings/core.ts): every name and ARN grows with it. */
 const LONGEST_PREFIX = "x".repeat(NAME_PREFIX_MAX_LENGTH);
-/** A region with the longest commercial name (14 characters), for the foundation, whose ARNs name the region. */
-const LONGEST_REGION = "ap-southeast-5";
 const FIXTURE = path.join(__dirname, "..", "..", "fixtures", "iam-before-issue-21.json");
 
 /** The platform plans name everything `cip-<environment>…`: measured as they would be with the longest prefix. */
@@ -52,7 +50,6 @@ describe("IAM quotas (IAM and STS quotas: https://docs.aws.amazon.com/IAM/latest
             plans["account, longest namePrefix and region"] = await plan({
                 stack: "account",
                 configChanges: {
-                    "aws:region": LONGEST_REGION,
                     "ciplatform-foundation:namePrefix": LONGEST_PREFIX,
                     "ciplatform-foundation:networkPlatformNamePrefix": LONGEST_PREFIX,
                 },

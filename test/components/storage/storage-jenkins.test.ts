@@ -532,7 +532,7 @@ describe("storage and Jenkins", () => {
             const policy = JSON.parse(String(single(prod, "aws:iam/rolePolicy:RolePolicy", "jenkins-controller").inputs.policy)) as {
                 Statement: Array<{ Resource: string[] }>;
             };
-            assert.deepEqual(policy.Statement[0].Resource, ["arn:aws:iam::210987654321:role/deploy"]);
+            assert.deepEqual(policy.Statement[0].Resource, ["arn:aws:iam::210987654321:role/cip-prod-jenkins-deploy"]);
             assert.equal(prod.summary.mandatory, 0, JSON.stringify(prod.policy.violations));
         });
 

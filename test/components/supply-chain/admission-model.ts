@@ -117,8 +117,8 @@ export function admit(
                 if (conditions.length > 0 && !conditions.some((x) => conditionHolds(x, c))) continue;
                 // The service's answer: the verified image by digest and its JSON pointer (/spec/<list>/<index>/image).
                 const path = `/spec/${list}/${c.index}/image`;
-                if (!each.patchesJson6902.includes("verified.results[0].path"))
-                    throw new Error("the patch does not use the service's pointer");
+                if (!each.patchesJson6902.includes("verified.results[0].path") || !each.patchesJson6902.includes("verified.results[0].value"))
+                    throw new Error("the patch does not use the service's answer (results[].path and results[].value, a JSON patch operation)");
                 const [, , , index] = path.split("/");
                 (spec[list] ?? [])[Number(index)] = { ...c, image: `${repositoryOf(c.image)}@${verified}` };
             }
@@ -143,7 +143,8 @@ function verify(
     trustStores: readonly KubernetesObject[],
     registry: Readonly<Record<string, RegistryImage>>,
 ): string | { error: string } {
-    const document = trustPolicies.find((t) => t.metadata.name === trustPolicyName);
+    // The service keys verifiers by spec.trustPolicyName (the file the controller writes), not by metadata.name.
+    const document = trustPolicies.find((t) => t.spec.trustPolicyName === trustPolicyName);
     if (!document) return { error: `trust policy ${trustPolicyName} not found` };
     const repository = repositoryOf(image);
     const policies = document.spec.trustPolicies as Array<{

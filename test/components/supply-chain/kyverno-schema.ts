@@ -209,9 +209,11 @@ export const TRUST_POLICY_SCHEMA = {
         spec: {
             type: "object",
             additionalProperties: false,
-            required: ["version", "trustPolicies"],
+            // kyverno-notation-aws 1.1.0 templates/crds/notation.nirmata.io_trustpolicies.yaml: spec.required = trustPolicies, trustPolicyName, version.
+            required: ["version", "trustPolicyName", "trustPolicies"],
             properties: {
                 version: { const: "1.0" },
+                trustPolicyName: { type: "string", minLength: 1 },
                 trustPolicies: {
                     type: "array",
                     minItems: 1,

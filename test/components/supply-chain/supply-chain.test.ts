@@ -281,7 +281,7 @@ describe("supply chain", () => {
 
     it("refuses bad supply-chain config with the key, value and what is allowed", async () => {
         assert.deepEqual(await configIssues({ "ciplatform:supplyChainRepositories": ["Apps"] }), [
-            "ciplatform:supplyChainRepositories: must be an ECR repository name: lower-case letters, digits, and . _ - / between them, e.g. apps/web at 0",
+            "ciplatform:supplyChainRepositories: must be an ECR repository name: lower-case letters, digits, and . _ - / between them, e.g. apps/web (at item 0)",
         ]);
         assert.deepEqual(await configIssues({ "ciplatform:runnersJobRoleArn": "arn:aws:iam::123456789012:role/other" }), [
             "ciplatform:runnersJobRoleArn: the runner jobs' role is the supply chain's CI job role (push and sign only) while supplyChainEnabled is true: remove runnersJobRoleArn, or set supplyChainEnabled false",
