@@ -67,7 +67,7 @@ describe("offline plan (Pulumi's loader, the CLI's config, the real policy host)
         const foundation = planned.get("foundation/account");
         assert.match(foundation?.config?.["ciplatform-foundation:runnersConnectionArn"] ?? "", /^arn:aws:codeconnections:/);
         const identity = foundation?.invokes?.find((i) => i.token === "aws:index/getCallerIdentity:getCallerIdentity");
-        assert.match(String(identity?.result.arn), /^arn:aws:iam::\d{12}:/);
+        assert.match(String(identity?.result.arn), /^arn:aws:(?:iam|sts)::\d{12}:/);
     });
 
     it("qualifies a nested resource's type with each ancestor: Platform$Cluster$SecurityGroupIngressRule", () => {

@@ -341,33 +341,39 @@ export const CHART_MODELS: readonly ChartModel[] = [
             backgroundController: { enabled: true, nodeSelector: {}, tolerations: [], nodeAffinity: {} },
             cleanupController: { enabled: true, nodeSelector: {}, tolerations: [], nodeAffinity: {} },
             reportsController: { enabled: true, nodeSelector: {}, tolerations: [], nodeAffinity: {} },
+            crds: { migration: { enabled: true, nodeSelector: {}, tolerations: [], nodeAffinity: {} } },
+            webhooksCleanup: { enabled: true, nodeSelector: {}, tolerations: [], nodeAffinity: {} },
         },
-        // The hooks (post-upgrade migration, pre-delete webhook cleanup) never run on a first install, and test pods only on `helm test`.
+        // The hook Jobs (post-upgrade migration, pre-delete webhook cleanup) run on upgrade and uninstall, not on a first
+        // install, but `helm template` renders them and they must find a node then: modelled too. Test pods run only on `helm test`.
         workloads: (
             [
-                ["admission-controller", "admissionController", false],
-                ["background-controller", "backgroundController", true],
-                ["cleanup-controller", "cleanupController", true],
-                ["reports-controller", "reportsController", true],
+                ["admission-controller", "Deployment", ["admissionController"], "templates/admission-controller/deployment.yaml", false],
+                ["background-controller", "Deployment", ["backgroundController"], "templates/background-controller/deployment.yaml", true],
+                ["cleanup-controller", "Deployment", ["cleanupController"], "templates/cleanup-controller/deployment.yaml", true],
+                ["reports-controller", "Deployment", ["reportsController"], "templates/reports-controller/deployment.yaml", true],
+                ["migrate-resources", "Job", ["crds", "migration"], "templates/hooks/post-upgrade-migrate-resources.yaml", true],
+                ["rm-webhooks", "Job", ["webhooksCleanup"], "templates/hooks/pre-delete-remove-webhooks.yaml", true],
+                ["scale-to-zero", "Job", ["webhooksCleanup"], "templates/hooks/pre-delete-scale-to-zero.yaml", true],
             ] as const
-        ).map(([id, key, optional]) => ({
+        ).map(([id, kind, key, template, optional]) => ({
             id,
-            kind: "Deployment" as const,
+            kind,
             suffix: `-${id}`,
-            template: `templates/${id}/deployment.yaml`,
-            // `{{- if .Values.<c>.enabled }}` around the three optional controllers; the admission controller always renders.
-            enabled: optional ? (v: ValueTree) => at(v, [key, "enabled"]) === true : undefined,
+            template,
+            // `{{- if .Values.<c>.enabled }}` around the optional ones; the admission controller always renders.
+            enabled: optional ? (v: ValueTree) => at(v, [...key, "enabled"]) === true : undefined,
             // `with .Values.<c>.nodeSelector | default .Values.global.nodeSelector` (same for tolerations); the affinity
             // block renders `<c>.nodeAffinity` as the node affinity whenever it is set.
             placement: (v: ValueTree) => {
                 const pick = (k: string): unknown => {
-                    const own = at(v, [key, k]);
+                    const own = at(v, [...key, k]);
                     return empty(own) ? at(v, ["global", k]) : own;
                 };
                 return {
                     nodeSelector: map(pick("nodeSelector")),
                     tolerations: list(pick("tolerations")),
-                    requiredTerms: requiredTermsOf({ nodeAffinity: at(v, [key, "nodeAffinity"]) }),
+                    requiredTerms: requiredTermsOf({ nodeAffinity: at(v, [...key, "nodeAffinity"]) }),
                 };
             },
         })),

@@ -250,6 +250,8 @@ describe("rehearsal check: scheduling (every pod has a place)", () => {
             const values = coalesce(found.model.defaults, {
                 admissionController: { nodeSelector: { "ciplatform.io/pool": "system" } },
                 cleanupController: { enabled: false },
+                crds: { migration: { enabled: false } },
+                webhooksCleanup: { enabled: false },
             });
             const rendered = found.model.workloads.filter((w) => w.enabled?.(values) ?? true);
             assert.deepEqual(
