@@ -115,12 +115,14 @@ export const BENCH_CLI: CliSpec = {
         "with-tests": { type: "boolean", description: "also time `npm test` (the 90 s target)" },
         "pack-only": { type: "boolean", description: "skip the plans, measure the packs only" },
         "plans-only": { type: "boolean", description: "measure the plans and rehearsals only (bench/results/plans.json)" },
-        stack: { type: "string", description: "only this stack's plan and rehearsal (implies --plans-only)" },
+        stack: { type: "string", arg: "<name>", description: "only this stack's plan and rehearsal (implies --plans-only)" },
     },
     examples: [
         "npm run bench                         # the full run",
         "npm run bench -- --quick --with-tests  # fewer repetitions, npm test timed too",
         "npm run bench -- --pack-only           # the packs only",
+        "npm run bench -- --plans-only          # the plans and rehearsals only",
+        "npm run bench -- --stack prod          # one stack's plan and rehearsal",
     ],
     exitCodes: ["0  measured (targets met or not: see the table)", "2  usage"],
 };

@@ -10,7 +10,19 @@ import { parseDocument, NormalizedStatement, statementLabel } from "./lib/iam-do
 import { isPublicAllow } from "./lib/iam-scope";
 import { resourcePolicy, ResourceRule, ResourceView } from "./lib/rule";
 
-const OPEN_CIDRS = new Set(["0.0.0.0/0", "::/0"]);
+/**
+ * A CIDR that opens to (a large share of) the internet: any IPv4 prefix shorter than /8 or IPv6 prefix
+ * shorter than /16. Comparing with "0.0.0.0/0" alone lets ["0.0.0.0/1", "128.0.0.0/1"] (the whole
+ * internet in two halves) or "10.0.0.0/0" through.
+ */
+export function isInternetWide(cidr: string): boolean {
+    const match = /^(.+)\/(\d{1,3})$/.exec(cidr.trim());
+    if (!match) {
+        return false;
+    }
+    const prefix = Number(match[2]);
+    return match[1].includes(":") ? prefix < 16 : prefix < 8;
+}
 const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : value === undefined || value === null ? [] : [value]);
 const isFalse = (v: unknown): boolean => v === false || v === "false";
 
@@ -31,7 +43,7 @@ export const eksEndpointRule: ResourceRule = {
             return [];
         }
         const cidrs = list(settings.publicAccessCidrs).map(String);
-        const open = cidrs.length === 0 ? ["0.0.0.0/0 (the default)"] : cidrs.filter((c) => OPEN_CIDRS.has(c));
+        const open = cidrs.length === 0 ? ["0.0.0.0/0 (the default)"] : cidrs.filter(isInternetWide);
         return open.length > 0
             ? [
                   `cluster "${r.name}" serves its API endpoint publicly to ${open.join(", ")}: set endpointPublicAccess false (with endpointPrivateAccess true) or list the CIDRs that need it in publicAccessCidrs.`,
@@ -40,8 +52,12 @@ export const eksEndpointRule: ResourceRule = {
     },
 };
 
-/** Control-plane log types that record who did what to the cluster (EKS "Control plane logging"). */
-export const REQUIRED_CLUSTER_LOG_TYPES = ["api", "audit", "authenticator"];
+/**
+ * Every control-plane log type (EKS "Control plane logging"), as Checkov CKV_AWS_37, trivy AVD-AWS-0038
+ * (aquasecurity/trivy-checks checks/cloud/aws/eks/enable_control_plane_logging.rego) and KICS
+ * eks_cluster_log_disabled require: the controller-manager and scheduler logs show what the cluster did itself.
+ */
+export const REQUIRED_CLUSTER_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"];
 
 export const eksLoggingRule: ResourceRule = {
     name: "eks-cluster-require-control-plane-logging",
@@ -81,7 +97,7 @@ interface IngressRule {
 
 /** Admin ports an ingress rule opens to the world. `-1`/`all` is every protocol and port. */
 function openAdminPorts(rule: IngressRule): string[] {
-    const open = rule.cidrs.filter((c) => OPEN_CIDRS.has(c));
+    const open = rule.cidrs.filter(isInternetWide);
     if (open.length === 0) {
         return [];
     }

@@ -262,8 +262,12 @@ function subjectProblem(issuer: string, value: string): string | undefined {
         if (/[*?]/.test(m[1]) || !m[1].includes("/")) {
             return `"${value}" (any repository)`;
         }
+        // A wildcard before the branch, tag or environment name is chosen (`*`, `*:*`, `ref:refs/heads/*`,
+        // `environment:*`) lets every workflow of the repository in; `ref:refs/heads/release-*` pins a name prefix.
         const context = m[2] ?? "";
-        return /^[*?]*$/.test(context) || /^ref:[*?]*$/.test(context) ? `"${value}" (any branch, tag or pull request)` : undefined;
+        return context === "" || /^(ref:(refs\/((heads|tags)\/)?)?|environment:)?[*?]/.test(context)
+            ? `"${value}" (any branch, tag, environment or pull request)`
+            : undefined;
     }
     if (value.startsWith("project_path:")) {
         const m = /^project_path:([^:]*)(?::(.*))?$/.exec(value);

@@ -42,7 +42,7 @@ export const RATIONALE: Record<string, string> = {
     "eks-cluster-deny-public-endpoint":
         "A Kubernetes API reachable from the whole internet is one leaked token or API-server CVE away from the cluster; EKS makes it public by default.",
     "eks-cluster-require-control-plane-logging":
-        "Without the api, audit and authenticator logs nobody can tell who changed or read what in the cluster after an incident.",
+        "Without the api, audit and authenticator logs nobody can tell who changed or read what in the cluster after an incident; without the controller-manager and scheduler logs, what the cluster did on its own.",
     "ec2-securitygroup-deny-public-admin-ports":
         "SSH, RDP, Docker and Kubernetes control ports open to the internet are scanned within minutes and brute-forced for ever.",
     "s3-bucket-deny-public-access": 'Public ACLs and Principal "*" bucket policies are the most common source of data leaks on AWS.',

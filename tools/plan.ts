@@ -23,7 +23,8 @@ export const PLAN_CLI: CliSpec = {
             type: "string",
             arg: "<name>",
             description: "the stack (its Pulumi.<name>.yaml)",
-            default: "dev (account for the foundation)",
+            // Decided after parsing (it depends on --project): shown in the help, never parsed as a stack name.
+            defaultText: "dev (account for the foundation)",
         },
         "new-stack": { type: "boolean", description: "answer computed outputs as unknown, as the first preview of a new stack" },
         json: { type: "string", arg: "<file>", description: "write the plan file (resources, findings, summary, stack outputs)" },

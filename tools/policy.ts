@@ -9,7 +9,7 @@
  */
 import * as fs from "node:fs";
 import { parseArgs } from "node:util";
-import { PolicyHost, PolicyHostError, PolicyPackConfig } from "./offline/analyzer";
+import { PolicyConfigError, PolicyHost, PolicyHostError, PolicyPackConfig } from "./offline/analyzer";
 import { analyzerInputsFrom, PolicyInputError } from "./offline/input";
 import { renderViolations } from "./offline/report";
 import { coverageOf } from "../policypack/coverage";
@@ -61,15 +61,21 @@ async function main(): Promise<number> {
     try {
         const document: unknown = JSON.parse(fs.readFileSync(inputFile, "utf8"));
         inputs = exportFile ? stackExportInputs(document) : analyzerInputsFrom(document);
-        if (values["policy-config"]) {
-            policyConfig = JSON.parse(fs.readFileSync(values["policy-config"], "utf8")) as PolicyPackConfig;
-        }
     } catch (err) {
         if (err instanceof PolicyInputError || err instanceof SyntaxError || (err as NodeJS.ErrnoException).code === "ENOENT") {
             console.error(`${inputFile}: ${(err as Error).message}`);
             return 2;
         }
         throw err;
+    }
+    const configFile = values["policy-config"];
+    if (configFile) {
+        try {
+            policyConfig = JSON.parse(fs.readFileSync(configFile, "utf8")) as PolicyPackConfig;
+        } catch (err) {
+            console.error(`--policy-config ${configFile}: ${(err as Error).message}`);
+            return 2;
+        }
     }
     let host: PolicyHost;
     try {
@@ -86,7 +92,7 @@ async function main(): Promise<number> {
     try {
         violations = await host.analyze(inputs, policyConfig, { ...exported, dryRun: false });
     } catch (err) {
-        console.error((err as Error).message);
+        console.error(`${err instanceof PolicyConfigError ? `--policy-config ${configFile}: ` : ""}${(err as Error).message}`);
         return 2;
     } finally {
         host.stop();

@@ -1068,87 +1068,6 @@ export const PROVIDER_ACTIONS: Readonly<Record<string, TypeActions>> = {
         },
         source: [TF("iam/service_linked_role.go"), SAR("AWS IAM")],
     },
-    "aws:iam/instanceProfile:InstanceProfile": {
-        kind: "aws",
-        arn: (r, s) => `arn:aws:iam::${s.accountId}:instance-profile${str(r.inputs.path) || "/"}${physicalName(r)}`,
-        taggable: true,
-        calls: {
-            create: [
-                "iam:CreateInstanceProfile",
-                tagging("iam:TagInstanceProfile"),
-                "iam:AddRoleToInstanceProfile",
-                // Adding a role to an instance profile needs iam:PassRole on the role (IAM API reference).
-                { action: "iam:PassRole", on: (r, s) => ({ arn: roleOf(r, s), tags: "none" }) },
-                "iam:GetInstanceProfile",
-            ],
-            read: ["iam:GetInstanceProfile"],
-            update: [
-                "iam:RemoveRoleFromInstanceProfile",
-                "iam:AddRoleToInstanceProfile",
-                { action: "iam:PassRole", on: (r, s) => ({ arn: roleOf(r, s), tags: "none" }) },
-            ],
-            tag: ["iam:TagInstanceProfile", "iam:UntagInstanceProfile"],
-            delete: ["iam:RemoveRoleFromInstanceProfile", "iam:DeleteInstanceProfile"],
-        },
-        source: [
-            TF("iam/instance_profile.go"),
-            SAR("AWS IAM"),
-            "IAM API reference: AddRoleToInstanceProfile requires iam:PassRole on the role",
-        ],
-    },
-    "aws:autoscaling/group:Group": {
-        kind: "aws",
-        arn: (r, s) =>
-            regional("autoscaling", `autoScalingGroup:0a1b2c3d-0000-4000-8000-000000000000:autoScalingGroupName/${physicalName(r)}`)(s),
-        taggable: false,
-        serviceLinkedRoles: ["autoscaling.amazonaws.com"],
-        calls: {
-            create: [
-                "autoscaling:CreateAutoScalingGroup",
-                { action: "autoscaling:CreateOrUpdateTags", when: (r) => Array.isArray(r.inputs.tags) && r.inputs.tags.length > 0 },
-                // Auto Scaling validates the launch template with the caller's permissions: it launches as the caller would.
-                { action: "ec2:RunInstances", on: (_r, s) => ({ arn: ec2("launch-template/*")(s), tags: "related" }) },
-                {
-                    action: "ec2:CreateTags",
-                    on: (_r, s) => ({ arn: ec2("instance/*")(s), tags: "related" }),
-                    context: () => ({ "ec2:CreateAction": "RunInstances" }),
-                },
-                {
-                    action: "iam:PassRole",
-                    on: (_r, s) => ({ arn: `arn:aws:iam::${s.accountId}:role/*`, tags: "none" }),
-                    context: () => ({ "iam:PassedToService": "ec2.amazonaws.com" }),
-                },
-                "autoscaling:DescribeAutoScalingGroups",
-                "autoscaling:DescribeScalingActivities",
-            ],
-            read: [
-                "autoscaling:DescribeAutoScalingGroups",
-                "autoscaling:DescribeLoadBalancers",
-                "autoscaling:DescribeLoadBalancerTargetGroups",
-                "autoscaling:DescribeTrafficSources",
-                "autoscaling:DescribeWarmPool",
-            ],
-            // instanceRefresh: a launch template change rolls the instances.
-            update: [
-                "autoscaling:UpdateAutoScalingGroup",
-                "autoscaling:StartInstanceRefresh",
-                "autoscaling:DescribeInstanceRefreshes",
-                "autoscaling:DescribeScalingActivities",
-            ],
-            tag: ["autoscaling:CreateOrUpdateTags", "autoscaling:DeleteTags"],
-            delete: [
-                "autoscaling:UpdateAutoScalingGroup",
-                "autoscaling:DeleteAutoScalingGroup",
-                "autoscaling:DescribeAutoScalingGroups",
-                "autoscaling:DescribeScalingActivities",
-            ],
-        },
-        source: [
-            TF("autoscaling/group.go"),
-            SAR("Amazon EC2 Auto Scaling"),
-            "EC2 Auto Scaling user guide: launch template permissions (ec2:RunInstances, ec2:CreateTags, iam:PassRole for the instance profile's role)",
-        ],
-    },
     // CodeBuild-hosted runners (foundation only, created by the administrator).
     "aws:codebuild/project:Project": {
         kind: "aws",
@@ -1463,7 +1382,7 @@ export function actionsOfPhase(phase: Phase): string[] {
 
 /**
  * Types only the foundation creates (an administrator runs it): the environments' networks, the
- * deploy runners, the service-linked roles and the foundation's own managed policies. Every other
+ * CodeBuild runners, the service-linked roles and the foundation's own managed policies. Every other
  * AWS type of the map is a platform type: the deploy roles' permissions are derived from those
  * (deploy-permissions.ts), and a test keeps this split equal to what the plans contain.
  */
@@ -1480,9 +1399,7 @@ export const FOUNDATION_ONLY_TYPES: ReadonlySet<string> = new Set([
     "aws:ec2/flowLog:FlowLog",
     "aws:ec2/securityGroup:SecurityGroup",
     "aws:iam/serviceLinkedRole:ServiceLinkedRole",
-    "aws:iam/instanceProfile:InstanceProfile",
     "aws:iam/policy:Policy",
-    "aws:autoscaling/group:Group",
     // The CodeBuild-hosted runners (runners.ts): no deploy role creates or changes a runner.
     "aws:codebuild/project:Project",
     "aws:codebuild/webhook:Webhook",

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
+import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterHandle } from "../shared/interfaces";
 import { mergeValues, releaseArgs, Values } from "../shared/helm";
@@ -82,6 +83,26 @@ export function signingProfileNamePrefix(prefix: string): string {
 /** The registry host of an account and region. */
 export function registryHost(accountId: string, region: string): string {
     return `${accountId}.dkr.ecr.${region}.amazonaws.com`;
+}
+
+/** Annotation of the verifier's Deployment patch that ties it to the release it corrects. */
+export const VERIFIER_RELEASE_DIGEST_ANNOTATION = "ciplatform.io/verifier-release-digest";
+
+/** SHA-256 of a release's chart, version and values (keys sorted, so equal values give equal digests). */
+export function releaseDigest(chart: string, version: string | undefined, values: Record<string, unknown> | undefined): string {
+    const canonical = (v: unknown): unknown =>
+        Array.isArray(v)
+            ? v.map(canonical)
+            : v !== null && typeof v === "object"
+              ? Object.fromEntries(
+                    Object.keys(v)
+                        .sort()
+                        .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
+                )
+              : v;
+    return createHash("sha256")
+        .update(JSON.stringify(canonical({ chart, version: version ?? "", values: values ?? {} })))
+        .digest("hex");
 }
 
 /** Validates the arguments; messages name the argument, the value and what is allowed. */
@@ -275,10 +296,23 @@ export class SupplyChain extends pulumi.ComponentResource {
             { ...k8sOpts, dependsOn: [verifierNamespace, verifierPolicy] },
         );
         // The chart hard-codes one replica and AWS_REGION=us-west-2 (templates/deployment.yaml of 1.1.0): corrected server-side.
+        // Helm's upgrade is a three-way merge that resets live fields to the chart's (helm/helm pkg/kube/client.go createPatch),
+        // so every upgrade of the release undoes the patch: the patch carries a digest of what the release was upgraded to
+        // (chart, version, values as Pulumi sent them), which changes exactly when Pulumi upgrades the release, and so it is re-applied
+        // after every upgrade. Helm owns replicas and env through its own (Update) field manager: the apply is forced.
         const verifierPatch = new k8s.apps.v1.DeploymentPatch(
             `${name}-verifier`,
             {
-                metadata: { name: VERIFIER_RELEASE, namespace: VERIFIER_NAMESPACE },
+                metadata: {
+                    name: VERIFIER_RELEASE,
+                    namespace: VERIFIER_NAMESPACE,
+                    annotations: {
+                        "pulumi.com/patchForce": "true",
+                        [VERIFIER_RELEASE_DIGEST_ANNOTATION]: pulumi
+                            .all([verifier.chart, verifier.version, verifier.values])
+                            .apply(([chart, version, values]) => releaseDigest(chart, version, values)),
+                    },
+                },
                 spec: {
                     replicas: verifierReplicas(highAvailability),
                     template: {

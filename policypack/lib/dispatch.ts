@@ -14,7 +14,10 @@
  * before that loop, notes the stack's resources, and the loop walks only the stack policies that read
  * a type the stack contains (each still sees every resource). Any other walk of the list
  * (GetAnalyzerInfo, the pack's own code) finds no note and sees every policy. A policy left out is one whose own check would have returned at once
- * (`applies` is false), so findings are unchanged; the engine only loses the "not applicable" notes.
+ * (`applies` is false), so findings are unchanged. Each resource policy left out is answered by a
+ * stand-in of the same name whose type hint never matches, so the host still records it as "not
+ * applicable" (the engine counts a policy neither failed nor not applicable as passed: pulumi/pulumi
+ * pkg/resource/analyzer, newPolicySummary) at the cost of that record alone.
  * If the host's modules ever change shape nothing is installed and the pack runs as before, slower.
  */
 import * as path from "node:path";
@@ -89,16 +92,34 @@ export function dispatchByType(
     policies: Policies,
     appliesTo: (policy: Policy, type: string) => boolean,
     stackAppliesTo: (policy: Policy, types: ReadonlySet<string>) => boolean = () => true,
+    typesOf: (policy: Policy) => string = () => "the types it checks",
 ): boolean {
     if (!noteRequestTypes()) {
         return false;
     }
     const all = [...policies];
+    const standIns = new Map<Policy, Policy>();
+    // The host reports a policy whose type hint differs from the request's as not applicable, naming the hint.
+    const standInFor = (policy: Policy): Policy => {
+        let standIn = standIns.get(policy);
+        if (!standIn) {
+            const never: (() => void) & { __pulumiType?: string } = () => undefined;
+            never.__pulumiType = typesOf(policy);
+            standIn = {
+                name: policy.name,
+                description: policy.description,
+                enforcementLevel: policy.enforcementLevel,
+                validateResource: never,
+            };
+            standIns.set(policy, standIn);
+        }
+        return standIn;
+    };
     const byType = new Map<string, Policy[]>();
     const forType = (type: string): Policy[] => {
         let list = byType.get(type);
         if (!list) {
-            list = all.filter((p) => appliesTo(p, type));
+            list = all.map((p) => (appliesTo(p, type) ? p : "validateResource" in p ? standInFor(p) : p));
             byType.set(type, list);
         }
         return list;

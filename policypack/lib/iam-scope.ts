@@ -52,8 +52,12 @@ const GUARD_KEYS = new Set([
     "kms:calleraccount",
 ]);
 
-/** Operators that restrict to the listed values (negations, `IfExists` and `Null` let an absent or other value through). */
-const POSITIVE_OPERATOR = /^(forallvalues:|foranyvalue:)?(stringequals|stringequalsignorecase|stringlike|arnequals|arnlike|ipaddress)$/;
+/**
+ * Operators that restrict to the listed values (negations, `IfExists` and `Null` let an absent or other value through,
+ * and so does `ForAllValues:`, which is true when the request has no value for the key: IAM User Guide,
+ * "Single-valued vs. multivalued context keys").
+ */
+const POSITIVE_OPERATOR = /^(foranyvalue:)?(stringequals|stringequalsignorecase|stringlike|arnequals|arnlike|ipaddress)$/;
 
 /** A value pins something when it is not a wildcard over the part that identifies the caller. */
 function pinningValue(key: string, value: string): boolean {

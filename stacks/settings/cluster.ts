@@ -61,10 +61,13 @@ export const clusterSection = defineSection({
                 message: "a public API endpoint needs an explicit CIDR allow-list; list the CIDRs or set clusterEndpointPublicAccess false",
             });
         }
-        if (cluster.publicAccessCidrs.includes("0.0.0.0/0")) {
+        // Any prefix shorter than /8 opens the endpoint to a large share of the internet: 0.0.0.0/1 and
+        // 128.0.0.0/1 together are 0.0.0.0/0.
+        const wide = cluster.publicAccessCidrs.filter((cidr) => Number(cidr.split("/")[1]) < 8);
+        if (wide.length > 0) {
             issues.push({
                 field: "publicAccessCidrs",
-                message: "must not contain 0.0.0.0/0: list the networks that administer the cluster",
+                message: `must not contain ${wide.join(", ")} (prefixes shorter than /8, such as 0.0.0.0/0, open the endpoint to the internet): list the networks that administer the cluster, such as 203.0.113.0/24`,
             });
         }
         return issues;

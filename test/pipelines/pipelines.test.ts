@@ -194,6 +194,9 @@ describe("pipelines, evaluated as the CI systems evaluate them", () => {
             for (const env of ENVIRONMENTS) {
                 const seconds = Number(jobVariable(file, file.jobs[`up-${env}`], "SESSION_SECONDS", GITLAB_EVENTS.main, projectVariables));
                 assert.equal(seconds, 10800);
+                // GitLab kills a job at its timeout: the project's (60 minutes by default) unless the job sets one.
+                const timeout = /^(\d+)h$/.exec(file.jobs[`up-${env}`].timeout ?? "");
+                assert.ok(timeout && Number(timeout[1]) * 3600 >= seconds, `up-${env} timeout ${file.jobs[`up-${env}`].timeout}`);
                 for (const role of deployRoles) {
                     assert.ok(Number(role.inputs.maxSessionDuration) >= seconds, `${role.name} allows ${role.inputs.maxSessionDuration}s`);
                 }
@@ -269,7 +272,8 @@ describe("pipelines, evaluated as the CI systems evaluate them", () => {
             // A stand-in `aws`: STS answers (or refuses) as the real CLI does with --query/--output text.
             fs.writeFileSync(
                 path.join(dir, "aws"),
-                `#!/usr/bin/env bash\nif [ "$2" = "assume-role-with-web-identity" ]; then\n  [ ${stsExit} -eq 0 ] || { echo "An error occurred (AccessDenied)" >&2; exit ${stsExit}; }\n  printf 'AKIA1\\tsecret1\\ttoken1\\n'\nelse\n  echo arn:aws:sts::123456789012:assumed-role/r/s\nfi\n`,
+                // Like botocore, it refuses any command under an AWS_PROFILE that no credentials file holds yet.
+                `#!/usr/bin/env bash\nif [ -n "\${AWS_PROFILE-}" ] && ! grep -qs "^\\[\${AWS_PROFILE}\\]" "\${AWS_SHARED_CREDENTIALS_FILE-}"; then\n  echo "The config profile (\${AWS_PROFILE}) could not be found" >&2; exit 255\nfi\nif [ "$2" = "assume-role-with-web-identity" ]; then\n  [ ${stsExit} -eq 0 ] || { echo "An error occurred (AccessDenied)" >&2; exit ${stsExit}; }\n  printf 'AKIA1\\tsecret1\\ttoken1\\n'\nelse\n  echo arn:aws:sts::123456789012:assumed-role/r/s\nfi\n`,
                 { mode: 0o755 },
             );
             const credentials = path.join(dir, "creds", "credentials");

@@ -13,7 +13,7 @@ const PROFILE = `arn:aws:signer:${REGION}:${ACCOUNT}:/signing-profiles/cip_dev_A
 
 interface GitlabJob {
     image?: string | { name: string };
-    script?: string[];
+    script?: Array<string | string[]>;
     variables?: Record<string, string>;
     artifacts?: { reports?: { dotenv?: string } };
 }
@@ -36,7 +36,8 @@ const CALLS: ReadonlyArray<[RegExp, ReadonlyArray<[string, string]>]> = [
             ["ecr:PutImage", REPO],
         ],
     ],
-    [/ecr get-login-password|amazon-ecr-login/, [["ecr:GetAuthorizationToken", "*"]]],
+    // docker-credential-ecr-login (awslabs/amazon-ecr-credential-helper ecr-login/api/client.go) calls GetAuthorizationToken too.
+    [/ecr get-login-password|amazon-ecr-login|"ecr-login"/, [["ecr:GetAuthorizationToken", "*"]]],
     [
         /notation sign/,
         [
@@ -61,8 +62,21 @@ function checkSignFlow(text: string, imageRef: RegExp): void {
         assert.ok(m, `missing ${pattern}`);
         return m.index;
     };
-    // The installer is checksum-verified before it is installed.
-    assert.ok(at(/sha256sum -c/) < at(/dpkg -i/), "checksum before install");
+    // The installer is checksum-verified before it is unpacked, and unpacked without root: platform job pods run as uid 1000
+    // (components/gitlab-runners/config.ts pod_security_context), where apt-get, dpkg -i and sudo fail.
+    assert.ok(
+        at(/sha256sum -c -\n\s*dpkg-deb -x aws-signer-notation-cli\.deb "\$HOME\/aws-signer"/) >
+            at(/curl -fsSL -o aws-signer-notation-cli\.deb/),
+    );
+    assert.doesNotMatch(text, /apt-get|dpkg -i|\bsudo\b/);
+    // Notation finds its plugin and the AWS Signer root under XDG_CONFIG_HOME, where they are installed.
+    assert.match(text, /XDG_CONFIG_HOME="\$HOME\/\.config"/);
+    assert.match(text, /"\$XDG_CONFIG_HOME\/notation\/plugins\/com\.amazonaws\.signer\.notation\.plugin"/);
+    assert.match(text, /"\$XDG_CONFIG_HOME\/notation\/truststore\/x509\/signingAuthority\/aws-signer-ts"/);
+    // The installer of the job's own architecture (arm64 runners exist), with that architecture's checksum.
+    assert.match(text, /ARCH=\$\(dpkg --print-architecture\)/);
+    assert.match(text, /\/\$ARCH\/installer\/deb\/latest\/aws-signer-notation-cli_\$ARCH\.deb/);
+    assert.doesNotMatch(text, /linux\/amd64\/installer/);
     // The digest (never a tag) is signed, with the AWS Signer plugin and the environment's profile.
     const sign = /notation sign "\$\{?([A-Z_]+)\}?" --plugin com\.amazonaws\.signer\.notation\.plugin --id "\$\{?([A-Z_]+)\}?"/.exec(text);
     assert.ok(sign, "notation sign of a reference with the AWS Signer plugin and a profile id");
@@ -95,12 +109,16 @@ async function allowedForCiJobRole(text: string): Promise<string[]> {
 
 describe("reusable image-signing templates", () => {
     describe("GitLab include (ci/templates/sign-image.gitlab-ci.yml)", () => {
-        const doc = YAML.parse(fs.readFileSync(path.join(ROOT, "ci/templates/sign-image.gitlab-ci.yml"), "utf8")) as Record<
-            string,
-            GitlabJob & Record<string, unknown>
-        >;
-        const build = doc[".sign-image-build"];
-        const sign = doc[".sign-image-sign"];
+        const doc = YAML.parse(fs.readFileSync(path.join(ROOT, "ci/templates/sign-image.gitlab-ci.yml"), "utf8"), {
+            logLevel: "error",
+        }) as Record<string, GitlabJob & Record<string, unknown>>;
+        // GitLab's `!reference [job, key]` inlines that job's key (nested lists are flattened); the yaml library leaves the tag as a list.
+        const scriptOf = (job: GitlabJob): string[] =>
+            (job.script ?? []).flatMap((line: string | string[]) =>
+                Array.isArray(line) ? scriptOf({ script: (doc[line[0]] as Record<string, string[]>)[line[1]] }) : [line],
+            );
+        const build = { ...doc[".sign-image-build"], script: scriptOf(doc[".sign-image-build"]) };
+        const sign = { ...doc[".sign-image-sign"], script: scriptOf(doc[".sign-image-sign"]) };
 
         it("defines hidden jobs only (an include adds no job by itself) and pins its images", () => {
             assert.deepEqual(
@@ -108,11 +126,41 @@ describe("reusable image-signing templates", () => {
                 [],
             );
             assert.match(String(doc.variables.BUILDKIT_IMAGE), /:v\d+\.\d+\.\d+-rootless$/);
-            assert.match(String(doc.variables.SIGN_TOOLS_IMAGE), /:bookworm-slim$/);
+            assert.match(String(doc.variables.SIGN_TOOLS_IMAGE), /buildpack-deps:bookworm-curl$/);
+            assert.match(String(doc.variables.ECR_CREDENTIAL_HELPER_VERSION), /^\d+\.\d+\.\d+$/);
+        });
+
+        it("has a checksum variable per architecture for every download, and no fixed-architecture URL", () => {
+            const variables = doc.variables as Record<string, string>;
+            for (const tool of ["AWS_SIGNER_NOTATION_CLI_SHA256", "ECR_CREDENTIAL_HELPER_SHA256"]) {
+                for (const arch of ["AMD64", "ARM64"]) assert.ok(`${tool}_${arch}` in variables, `${tool}_${arch}`);
+            }
+            assert.doesNotMatch(JSON.stringify(variables), /amd64|arm64/);
+        });
+
+        // moby/buildkit's rootless image has no aws CLI and no credential helper: BuildKit reads the registry's credentials from
+        // ~/.docker/config.json (moby/buildkit session/auth/authprovider, docker/cli config), so the helper must be there first.
+        it("gives the build job ECR credentials through docker-credential-ecr-login (credHelpers), checksum-verified, before it pushes", () => {
+            const script = build.script.join("\n");
+            const at = (pattern: RegExp): number => {
+                const m = pattern.exec(script);
+                assert.ok(m, `missing ${pattern}`);
+                return m.index;
+            };
+            const download = at(
+                /-O "\$HOME\/bin\/docker-credential-ecr-login" "https:\/\/amazon-ecr-credential-helper-releases\.s3\.us-east-2\.amazonaws\.com\/\$ECR_CREDENTIAL_HELPER_VERSION\/linux-\$ARCH\//,
+            );
+            const check = at(/sha256sum -c -/);
+            const config = at(/\{"credHelpers": \{"%s": "ecr-login"\}\}\\n' "\$REGISTRY" > "\$HOME\/\.docker\/config\.json"/);
+            const push = at(/buildctl-daemonless\.sh build/);
+            assert.ok(download < check && check < config && config < push, "download, verify, configure, then push");
+            assert.match(script, /x86_64\) ARCH=amd64 ;; aarch64\|arm64\) ARCH=arm64/);
+            assert.match(script, /export PATH="\$HOME\/bin:\$PATH"/);
+            assert.doesNotMatch(script, /apt-get|apk add|\bsudo\b/);
         });
 
         it("pushes, then passes on the registry's digest (repository@sha256) and nothing else", () => {
-            const script = (build.script ?? []).join("\n");
+            const script = build.script.join("\n");
             assert.match(script, /--output "type=image,name=\$IMAGE_REPOSITORY:\$IMAGE_TAG,push=true"/);
             assert.match(script, /containerimage\.digest/);
             assert.match(script, /IMAGE_REFERENCE=\$IMAGE_REPOSITORY@\$DIGEST/);
@@ -120,11 +168,11 @@ describe("reusable image-signing templates", () => {
         });
 
         it("signs the digest with Notation and the AWS Signer plugin, then verifies strictly against the profile", () => {
-            checkSignFlow((sign.script ?? []).join("\n"), /^IMAGE_REFERENCE$/);
+            checkSignFlow(sign.script.join("\n"), /^IMAGE_REFERENCE$/);
         });
 
         it("makes only calls the CI job role allows", async () => {
-            const text = [...(build.script ?? []), ...(sign.script ?? [])].join("\n");
+            const text = [...build.script, ...sign.script].join("\n");
             assert.deepEqual(await allowedForCiJobRole(text), []);
         });
     });

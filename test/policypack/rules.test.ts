@@ -124,7 +124,7 @@ const irsaTrust = (sub: string, aud?: string) =>
 
 const GITHUB = "token.actions.githubusercontent.com";
 const GITLAB = "gitlab.com";
-const oidcTrust = (issuer: string, Condition: Record<string, Record<string, string>>) =>
+const oidcTrust = (issuer: string, Condition: Record<string, Record<string, string | string[]>>) =>
     doc({
         Effect: "Allow",
         Principal: { Federated: `arn:aws:iam::123456789012:oidc-provider/${issuer}` },
@@ -1264,6 +1264,19 @@ const CASES: Case[] = [
                 ],
             },
             {
+                what: "a raw cluster public to the whole internet in two halves",
+                fixtures: [
+                    {
+                        type: "aws:eks/cluster:Cluster",
+                        name: "h",
+                        inputs: { vpcConfig: { endpointPublicAccess: true, publicAccessCidrs: ["0.0.0.0/1", "128.0.0.0/1"] } },
+                    },
+                ],
+                messages: [
+                    'cluster "h" serves its API endpoint publicly to 0.0.0.0/1, 128.0.0.0/1: set endpointPublicAccess false (with endpointPrivateAccess true) or list the CIDRs that need it in publicAccessCidrs.',
+                ],
+            },
+            {
                 what: "the eks:index:Cluster component left public",
                 fixtures: [{ type: "eks:index:Cluster", name: "k", inputs: { endpointPrivateAccess: true } }],
                 messages: [
@@ -1278,20 +1291,39 @@ const CASES: Case[] = [
             {
                 type: "aws:eks/cluster:Cluster",
                 name: "raw",
-                inputs: { enabledClusterLogTypes: ["api", "audit", "authenticator", "scheduler"] },
+                inputs: { enabledClusterLogTypes: ["api", "audit", "authenticator", "controllerManager", "scheduler"] },
             },
-            { type: "eks:index:Cluster", name: "component", inputs: { enabledClusterLogTypes: ["api", "audit", "authenticator"] } },
+            {
+                type: "eks:index:Cluster",
+                name: "component",
+                inputs: { enabledClusterLogTypes: ["scheduler", "controllerManager", "authenticator", "audit", "api"] },
+            },
         ],
         fail: [
             {
                 what: "logging off on a raw cluster",
                 fixtures: [{ type: "aws:eks/cluster:Cluster", name: "c", inputs: {} }],
-                messages: ['cluster "c" does not log api, audit, authenticator: add them to enabledClusterLogTypes.'],
+                messages: [
+                    'cluster "c" does not log api, audit, authenticator, controllerManager, scheduler: add them to enabledClusterLogTypes.',
+                ],
             },
             {
                 what: "the component without the audit log",
-                fixtures: [{ type: "eks:index:Cluster", name: "k", inputs: { enabledClusterLogTypes: ["api", "authenticator"] } }],
+                fixtures: [
+                    {
+                        type: "eks:index:Cluster",
+                        name: "k",
+                        inputs: { enabledClusterLogTypes: ["api", "authenticator", "controllerManager", "scheduler"] },
+                    },
+                ],
                 messages: ['cluster "k" does not log audit: add them to enabledClusterLogTypes.'],
+            },
+            {
+                what: "the three audit logs without the controller-manager and scheduler logs",
+                fixtures: [
+                    { type: "aws:eks/cluster:Cluster", name: "s", inputs: { enabledClusterLogTypes: ["api", "audit", "authenticator"] } },
+                ],
+                messages: ['cluster "s" does not log controllerManager, scheduler: add them to enabledClusterLogTypes.'],
             },
         ],
     },
@@ -1527,6 +1559,28 @@ const CASES: Case[] = [
                 ],
                 messages: [
                     'aws:secretsmanager/secretPolicy:SecretPolicy "sp" policy statement 1 allows secretsmanager:GetSecretValue to everyone (Principal "*") without a condition that limits the caller: name the account root or roles, or add kms:CallerAccount / aws:PrincipalOrgID / aws:PrincipalAccount with exact values.',
+                ],
+            },
+            {
+                what: 'a key policy open to "*" behind ForAllValues on a single-valued key (true when the key is absent)',
+                fixtures: [
+                    {
+                        type: "aws:kms/keyPolicy:KeyPolicy",
+                        name: "kp",
+                        inputs: {
+                            keyId: KEY,
+                            policy: doc({
+                                Effect: "Allow",
+                                Principal: "*",
+                                Action: "kms:Decrypt",
+                                Resource: "*",
+                                Condition: { "ForAllValues:StringEquals": { "aws:PrincipalOrgID": "o-abc123def4" } },
+                            }),
+                        },
+                    },
+                ],
+                messages: [
+                    'aws:kms/keyPolicy:KeyPolicy "kp" policy statement 1 allows kms:Decrypt to everyone (Principal "*") without a condition that limits the caller: name the account root or roles, or add kms:CallerAccount / aws:PrincipalOrgID / aws:PrincipalAccount with exact values.',
                 ],
             },
         ],
@@ -1770,6 +1824,13 @@ const CASES: Case[] = [
                 }),
             ),
             role(
+                "github-release",
+                oidcTrust(GITHUB, {
+                    StringEquals: { [`${GITHUB}:aud`]: "sts.amazonaws.com" },
+                    StringLike: { [`${GITHUB}:sub`]: "repo:acme/platform:ref:refs/heads/release-*" },
+                }),
+            ),
+            role(
                 "gitlab-deploy",
                 oidcTrust(GITLAB, {
                     StringEquals: { [`${GITLAB}:aud`]: "ciplatform-prod" },
@@ -1809,7 +1870,28 @@ const CASES: Case[] = [
                     ),
                 ],
                 messages: [
-                    `role "gh" trust statement 1 lets "repo:acme/platform:*" (any branch, tag or pull request) of ${GITHUB} assume the role: pin "${GITHUB}:sub" to one repository or project and its branch, tag or environment.`,
+                    `role "gh" trust statement 1 lets "repo:acme/platform:*" (any branch, tag, environment or pull request) of ${GITHUB} assume the role: pin "${GITHUB}:sub" to one repository or project and its branch, tag or environment.`,
+                ],
+            },
+            {
+                what: "GitHub Actions for any branch, any environment, or any context of a repository, written past the first colon",
+                fixtures: [
+                    role(
+                        "gh",
+                        oidcTrust(GITHUB, {
+                            StringEquals: { [`${GITHUB}:aud`]: "sts.amazonaws.com" },
+                            StringLike: {
+                                [`${GITHUB}:sub`]: [
+                                    "repo:acme/platform:ref:refs/heads/*",
+                                    "repo:acme/platform:environment:*",
+                                    "repo:acme/platform:*:*",
+                                ],
+                            },
+                        }),
+                    ),
+                ],
+                messages: [
+                    `role "gh" trust statement 1 lets "repo:acme/platform:ref:refs/heads/*" (any branch, tag, environment or pull request), "repo:acme/platform:environment:*" (any branch, tag, environment or pull request), "repo:acme/platform:*:*" (any branch, tag, environment or pull request) of ${GITHUB} assume the role: pin "${GITHUB}:sub" to one repository or project and its branch, tag or environment.`,
                 ],
             },
             {

@@ -1,10 +1,12 @@
 import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { CliSpec, parseCli, renderHelp, UsageError } from "../../tools/cli/args";
 import { Progress, renderFindings, renderOutputs, styles, useColour } from "../../tools/cli/output";
 import { PLAN_CLI } from "../../tools/plan";
 import { RENDER_CLI } from "../../tools/render";
 import { BENCH_CLI } from "../../bench/run";
-import { runCli } from "../helpers/cli";
+import { ROOT, runCli } from "../helpers/cli";
 
 const ESC = "\u001b[";
 
@@ -123,8 +125,20 @@ describe("CLI output (issue #26: colour, progress, grouped findings, outputs, --
         const help = runCli("plan", ["--help"]);
         assert.equal(help.status, 0, help.stderr);
         assert.equal(help.stdout.trimEnd(), renderHelp(PLAN_CLI));
+        assert.match(help.stdout, /--stack <name> .*\(default: dev \(account for the foundation\)\)/);
         const bad = runCli("plan", ["--colour"]);
         assert.equal(bad.status, 2);
         assert.match(bad.stderr, /Unknown option '--colour'[\s\S]*usage: npm run plan --/);
+    });
+
+    it("npm run plan and --project foundation without --stack plan their default stacks (the README's command), not the help's text", () => {
+        for (const [argv, stack] of [
+            [[], "dev"],
+            [["--project", "foundation"], "account"],
+        ] as const) {
+            const { values } = parseCli<{ stack?: string }>(PLAN_CLI, [...argv]);
+            assert.equal(values.stack, undefined, "no stack from the parser: the CLI decides it from --project");
+            assert.ok(fs.existsSync(path.join(ROOT, argv.length ? "foundation" : ".", `Pulumi.${stack}.yaml`)), stack);
+        }
     });
 });

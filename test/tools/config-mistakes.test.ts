@@ -21,6 +21,9 @@ const FOUNDATION_BASE = {
     "ciplatform-foundation:owner": "platform-team",
     "ciplatform-foundation:costCenter": "cc-1234",
     "ciplatform-foundation:ciProject": "platform-team/ciplatform",
+    // Deploy runners are on by default and need their CodeConnections connection (as foundation/Pulumi.account.yaml sets it).
+    "ciplatform-foundation:runnersConnectionArn":
+        "arn:aws:codeconnections:eu-west-1:123456789012:connection/8d5c2f0e-4b1a-4c7e-9f3a-2e6b7d9c1a40",
 };
 
 const written: string[] = [];

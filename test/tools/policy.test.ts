@@ -110,10 +110,22 @@ describe("npm run policy", () => {
             ]);
             const result = runCli("policy", [file, "--policy-config", write("bad-config.json", config)]);
             assert.equal(result.status, 2, result.stdout + result.stderr);
-            assert.match(result.stderr, /invalid policy config/);
+            assert.match(result.stderr, /--policy-config \S*bad-config\.json: invalid policy config/);
             assert.match(result.stderr, message);
         });
     }
+
+    it("names the config file, not the input, when the policy config is not JSON", () => {
+        const file = write("one.json", [
+            { type: "aws:sqs/queue:Queue", name: "jobs", inputs: { sqsManagedSseEnabled: true, tags: ORG_TAGS } },
+        ]);
+        const config = path.join(path.dirname(file), "broken-config.json");
+        fs.writeFileSync(config, "{ not json");
+        const result = runCli("policy", [file, "--policy-config", config]);
+        assert.equal(result.status, 2, result.stdout + result.stderr);
+        assert.match(result.stderr, /^--policy-config \S*broken-config\.json: /m);
+        assert.doesNotMatch(result.stderr, /one\.json/);
+    });
 
     it("exits 2 with a clear message on malformed input", () => {
         const result = runCli("policy", [write("bad.json", [{ name: "no-type" }])]);

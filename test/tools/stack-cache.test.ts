@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { PROJECT_ROOT, referencedStack } from "../../tools/offline/plan";
-import { cacheFile, keepOutputs, outputsFingerprint, readKeptOutputs } from "../../tools/offline/stack-cache";
+import { cacheFile, keepOutputs, OUTPUT_INPUTS, outputsFingerprint, readKeptOutputs } from "../../tools/offline/stack-cache";
 
 describe("referenced stacks' outputs kept as a backend keeps them (issue #26 speed)", () => {
     it("the fingerprint changes with the program's sources, the engine, the SDK lock and the stack's config, not with docs", () => {
@@ -64,5 +64,33 @@ describe("referenced stacks' outputs kept as a backend keeps them (issue #26 spe
             fs.rmSync(stackFile, { force: true });
             fs.rmSync(cacheFile(PROJECT_ROOT, name), { force: true });
         }
+    });
+
+    it("every file the programs import from this repository is one the fingerprint covers (else kept outputs could be stale)", () => {
+        const covered = (file: string) => OUTPUT_INPUTS.some((entry) => file === entry || file.startsWith(`${entry}/`));
+        const seen = new Set<string>();
+        const visit = (file: string) => {
+            if (seen.has(file)) {
+                return;
+            }
+            seen.add(file);
+            const text = fs.readFileSync(path.join(PROJECT_ROOT, file), "utf8");
+            for (const [, spec] of text.matchAll(/(?:from\s+|import\(|require\()\s*["'](\.{1,2}\/[^"']+)["']/g)) {
+                const base = path.posix.normalize(path.posix.join(path.posix.dirname(file), spec));
+                const resolved = [base, `${base}.ts`, `${base}/index.ts`].find(
+                    (f) => fs.existsSync(path.join(PROJECT_ROOT, f)) && fs.statSync(path.join(PROJECT_ROOT, f)).isFile(),
+                );
+                assert.ok(resolved, `${file} imports ${spec}`);
+                if (resolved.endsWith(".ts")) {
+                    visit(resolved);
+                } else {
+                    seen.add(resolved);
+                }
+            }
+        };
+        visit("index.ts");
+        visit("foundation/index.ts");
+        const outside = [...seen].filter((f) => !covered(f));
+        assert.deepEqual(outside, [], "imported by a program but not in OUTPUT_INPUTS");
     });
 });

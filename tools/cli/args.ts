@@ -10,7 +10,10 @@ export interface OptionSpec {
     /** The value's placeholder in the help, e.g. `<file>`. */
     readonly arg?: string;
     readonly description: string;
+    /** Handed to the parser: the value the option has when it is not given. */
     readonly default?: string | boolean;
+    /** Shown in the help as the default when it depends on other options; never handed to the parser. */
+    readonly defaultText?: string;
     /** May be given more than once. */
     readonly multiple?: boolean;
 }
@@ -50,7 +53,8 @@ export function renderHelp(spec: CliSpec): string {
         "",
         "Options:",
         ...all.map(([name, o]) => {
-            const def = o.default !== undefined && o.default !== false ? ` (default: ${String(o.default)})` : "";
+            const shown = o.defaultText ?? o.default;
+            const def = shown !== undefined && shown !== false ? ` (default: ${String(shown)})` : "";
             const many = o.multiple ? " (repeatable)" : "";
             return `  ${flag([name, o]).padEnd(pad)}  ${o.description}${def}${many}`;
         }),

@@ -10,7 +10,19 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 
 /** What decides a stack's outputs, relative to the repository root: folders are walked for their sources. */
-export const OUTPUT_INPUTS = ["components", "stacks", "foundation", "tools/offline", "index.ts", "package-lock.json", "tsconfig.json"];
+export const OUTPUT_INPUTS = [
+    "components",
+    "stacks",
+    "foundation",
+    "tools/offline",
+    "index.ts",
+    "package-lock.json",
+    "tsconfig.json",
+    // The programs import these too: the taggable types decide which resources carry the org tags, the IAM quotas
+    // how the deployer's policies are split (components/shared/tags.ts, components/foundation/deployer*.ts).
+    "policypack/data",
+    "policypack/lib",
+];
 
 const SOURCE = /\.(ts|json|yaml|yml)$/;
 

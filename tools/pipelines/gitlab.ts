@@ -176,6 +176,8 @@ export interface GitlabJob {
     readonly variables?: Record<string, string>;
     readonly environment?: { name: string } | string;
     readonly resource_group?: string;
+    /** Job timeout (`3h`, `90 minutes`); without it the project's, 60 minutes by default. */
+    readonly timeout?: string;
     readonly extends?: string | string[];
     readonly image?: string;
 }

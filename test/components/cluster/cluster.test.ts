@@ -290,7 +290,19 @@ describe("cluster", () => {
             ]);
             assert.deepEqual(
                 await issues({ "ciplatform:clusterEndpointPublicAccess": true, "ciplatform:clusterPublicAccessCidrs": ["0.0.0.0/0"] }),
-                ["ciplatform:clusterPublicAccessCidrs: must not contain 0.0.0.0/0: list the networks that administer the cluster"],
+                [
+                    "ciplatform:clusterPublicAccessCidrs: must not contain 0.0.0.0/0 (prefixes shorter than /8, such as 0.0.0.0/0, open the endpoint to the internet): list the networks that administer the cluster, such as 203.0.113.0/24",
+                ],
+            );
+            // The whole internet in two halves is refused too.
+            assert.deepEqual(
+                await issues({
+                    "ciplatform:clusterEndpointPublicAccess": true,
+                    "ciplatform:clusterPublicAccessCidrs": ["0.0.0.0/1", "128.0.0.0/1", "203.0.113.0/24"],
+                }),
+                [
+                    "ciplatform:clusterPublicAccessCidrs: must not contain 0.0.0.0/1, 128.0.0.0/1 (prefixes shorter than /8, such as 0.0.0.0/0, open the endpoint to the internet): list the networks that administer the cluster, such as 203.0.113.0/24",
+                ],
             );
         });
 

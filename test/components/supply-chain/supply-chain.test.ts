@@ -13,7 +13,7 @@ import {
     trustStore,
 } from "../../../components/supply-chain/kyverno";
 import { ciJobPermissions, ECR_PUSH_ACTIONS, verifierPermissions } from "../../../components/supply-chain/policies";
-import { validateSupplyChainArgs } from "../../../components/supply-chain/supply-chain";
+import { releaseDigest, validateSupplyChainArgs, VERIFIER_RELEASE_DIGEST_ANNOTATION } from "../../../components/supply-chain/supply-chain";
 import { supplyChainBoundaryDocument } from "../../../components/foundation/workload-boundary";
 import { PolicyDocument } from "../../../components/shared/iam-documents";
 import { Decision as IamDecision, simulate, simulateWebIdentity } from "../../helpers/iam";
@@ -308,6 +308,15 @@ describe("supply chain", () => {
         assert.deepEqual(ha.reportsController.podSecurityContext, { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } });
     });
 
+    it("the verifier patch's release digest changes with the release's chart version and values, not with key order", () => {
+        const values = { region: "eu-west-1", serviceAccount: { enabled: true, name: "kyverno-notation-aws" } };
+        const base = releaseDigest("kyverno-notation-aws", "1.1.0", values);
+        assert.match(base, /^[0-9a-f]{64}$/);
+        assert.equal(releaseDigest("kyverno-notation-aws", "1.1.0", { serviceAccount: values.serviceAccount, region: "eu-west-1" }), base);
+        assert.notEqual(releaseDigest("kyverno-notation-aws", "1.1.1", values), base);
+        assert.notEqual(releaseDigest("kyverno-notation-aws", "1.1.0", { ...values, region: "eu-central-1" }), base);
+    });
+
     describe("planned (dev, prod)", () => {
         const plans: Record<string, PlanFile> = {};
         before(async () => {
@@ -350,6 +359,36 @@ describe("supply chain", () => {
                     /cip-dev-supply-ci-job/,
                 );
             }
+        });
+
+        // Helm's three-way-merge upgrade resets the Deployment to the chart's replicas and AWS_REGION (helm/helm pkg/kube/client.go,
+        // kyverno-notation-aws 1.1.0 templates/deployment.yaml): the patch must change, and so be re-applied, whenever the release does.
+        it("the verifier's Deployment patch is re-applied (forced) whenever the verifier release is upgraded", async () => {
+            const patchOf = (p: PlanFile) => {
+                const patch = single(p, "kubernetes:apps/v1:DeploymentPatch");
+                return (patch.inputs.metadata as { annotations: Record<string, string> }).annotations;
+            };
+            const releaseOf = (p: PlanFile) => {
+                const r = ofType(p, "kubernetes:helm.sh/v3:Release").find((x) => x.inputs.chart === "kyverno-notation-aws");
+                assert.ok(r);
+                return r;
+            };
+            const upgraded = await plan({ stack: "dev", configChanges: { "ciplatform:supplyChainNotationAwsChartVersion": "1.1.1" } });
+            for (const p of [plans.dev, upgraded]) {
+                const release = releaseOf(p);
+                const annotations = patchOf(p);
+                assert.equal(annotations["pulumi.com/patchForce"], "true");
+                assert.equal(
+                    annotations[VERIFIER_RELEASE_DIGEST_ANNOTATION],
+                    releaseDigest(
+                        String(release.inputs.chart),
+                        String(release.inputs.version),
+                        release.inputs.values as Record<string, unknown>,
+                    ),
+                );
+            }
+            assert.equal(releaseOf(upgraded).inputs.version, "1.1.1");
+            assert.notEqual(patchOf(upgraded)[VERIFIER_RELEASE_DIGEST_ANNOTATION], patchOf(plans.dev)[VERIFIER_RELEASE_DIGEST_ANNOTATION]);
         });
 
         it("Kyverno and the verifier are pinned; prod runs them HA; the policies wait for Kyverno", () => {
