@@ -196,6 +196,9 @@ export async function foundationProgram(): Promise<Record<string, unknown>> {
         audiences: deployer.audiences,
         stateBucket: deployer.stateBucket,
         stateUrl: deployer.stateUrl,
+        // Where this stack's own state lives once it moved into the bucket it created: the same URL the platform stacks log into,
+        // so a StackReference from them resolves in one backend (the rehearsal's stack-references check reads this output).
+        backend: deployer.stateUrl,
         // What an administrator sets as CI/CD variables (docs/empty-account.md): name → value, per the CI system.
         ciVariables: pulumi
             .all([deployer.stateUrl, deployer.previewRoleArn, pulumi.all(deployer.deployRoleArns)])

@@ -58,6 +58,18 @@ describe("offline plan (Pulumi's loader, the CLI's config, the real policy host)
         });
     }
 
+    it("records the foundation's documented inputs (non-secret config) and what getCallerIdentity answered, never a secret config value", () => {
+        for (const { project, stack } of stacks) {
+            const plan = planned.get(`${project}/${stack}`);
+            assert.ok(plan?.config && plan.secretConfigKeys, `${project}/${stack} records its config`);
+            for (const key of plan.secretConfigKeys) assert.ok(!(key in (plan.config ?? {})), `secret ${key} left out`);
+        }
+        const foundation = planned.get("foundation/account");
+        assert.match(foundation?.config?.["ciplatform-foundation:runnersConnectionArn"] ?? "", /^arn:aws:codeconnections:/);
+        const identity = foundation?.invokes?.find((i) => i.token === "aws:index/getCallerIdentity:getCallerIdentity");
+        assert.match(String(identity?.result.arn), /^arn:aws:(?:iam|sts)::\d{12}:/);
+    });
+
     it("qualifies a nested resource's type with each ancestor: Platform$Cluster$SecurityGroupIngressRule", () => {
         const rule = planned
             .get("platform/dev")

@@ -80,9 +80,65 @@ describe("rehearsal (tools/rehearse)", () => {
             assert.ok(c.createdBefore(kid.urn, parent.urn));
             assert.ok(!c.createdBefore(child.urn, component.urn));
         });
+        it("a local component's children wait for the component's own dependsOn (@pulumi/pulumi 3.270.0 runtime/resource.js: dependsOn awaited before the component's URN, which children await)", () => {
+            const gated = res("ciplatform:x:Gated", "gated", {}, { custom: false, remote: false, dependsOn: [cluster.urn] });
+            const inner = res("ciplatform:x:Inner", "inner", {}, { custom: false, remote: false, parent: gated.urn });
+            const grandchild = res("kubernetes:core/v1:Namespace", "gc", {}, { parent: inner.urn });
+            const sibling = res("aws:iam/role:Role", "sibling", {}, { parent: gated.urn });
+            const c = rehearsalContext(planOf([grandchild, sibling, inner, gated, cluster]));
+            assert.ok(c.createdBefore(sibling.urn, cluster.urn), "a child waits for its component's dependsOn");
+            assert.ok(c.createdBefore(grandchild.urn, cluster.urn), "and so does a grandchild under a nested local component");
+            assert.ok(!c.createdBefore(grandchild.urn, sibling.urn), "but not for the component's other children");
+            assert.ok((c.stepOf.get(cluster.urn)?.index ?? 99) < (c.stepOf.get(grandchild.urn)?.index ?? 0));
+        });
     });
 
     describe("existence at create time", () => {
+        describe("config values and provider functions exist before the stack (plan v2 config, invokes)", () => {
+            const connection = "arn:aws:codeconnections:eu-west-1:123456789012:connection/8d5c2f0e-4b1a-4c7e-9f3a-2e6b7d9c1a40";
+            const admin = "arn:aws:iam::123456789012:user/platform-admin";
+            const foundationOf = (extra: Partial<PlanFile>): PlanFile =>
+                planOf(
+                    [
+                        res("aws:codebuild/sourceCredential:SourceCredential", "runners-github", {
+                            authType: "CODECONNECTIONS",
+                            token: connection,
+                        }),
+                        res("aws:kms/key:Key", "state", {
+                            policy: JSON.stringify({
+                                Version: "2012-10-17",
+                                Statement: [{ Effect: "Allow", Principal: { AWS: admin }, Action: "kms:*", Resource: "*" }],
+                            }),
+                        }),
+                    ],
+                    { project: "ciplatform-foundation", stack: "account", ...extra },
+                );
+            it("fails before plan v2 recorded them (the foundation's documented runnersConnectionArn and getCallerIdentity's ARN named nothing)", () => {
+                const findings = run(existence, foundationOf({}));
+                assert.equal(findings.length, 2, JSON.stringify(findings, null, 1));
+                assert.match(findings[0].why, /token = "arn:aws:codeconnections:.*names nothing this stack creates/);
+                assert.match(findings[1].why, /Principal = "arn:aws:iam::123456789012:user\/platform-admin" names nothing/);
+            });
+            it("passes once the plan records the non-secret config (structured values too) and the invokes' answers", () => {
+                const plan = foundationOf({
+                    config: { "ciplatform-foundation:runners": JSON.stringify({ connectionArn: connection }) },
+                    invokes: [
+                        { token: "aws:index/getCallerIdentity:getCallerIdentity", result: { accountId: "123456789012", arn: admin } },
+                    ],
+                });
+                assert.doesNotThrow(() => validatePlan(JSON.parse(JSON.stringify(plan)), "v2 plan with config and invokes"));
+                assert.deepEqual(run(existence, plan), []);
+            });
+            it("a secret config key's value is not in the plan, so it does not count", () => {
+                const plan = foundationOf({
+                    secretConfigKeys: ["ciplatform-foundation:runnersConnectionArn"],
+                    invokes: [
+                        { token: "aws:index/getCallerIdentity:getCallerIdentity", result: { accountId: "123456789012", arn: admin } },
+                    ],
+                });
+                assert.equal(run(existence, plan).length, 1);
+            });
+        });
         it("fails #22 item 2 (main before the fix, a6d3511): Karpenter's node access entry names cluster cip-dev by a plain value and races CreateCluster", () => {
             const findings = run(existence, fixture("existence-access-entry-before-cluster.json"));
             assert.equal(findings.length, 1, JSON.stringify(findings, null, 1));
@@ -347,6 +403,26 @@ describe("rehearsal (tools/rehearse)", () => {
             assert.equal(findings.length, 1);
             assert.match(findings[0].why, /declares no backend/);
             assert.match(findings[0].source, /pulumi\/pulumi#3395/);
+        });
+        it("tells the pre-fix foundation (no backend output) from the fixed one (stacks/foundation.ts publishes backend = stateUrl)", () => {
+            const plan = fixture("stack-references-two-backends.json");
+            const ref = plan.stackReferences?.[0];
+            assert.ok(ref);
+            assert.equal(ref.outputs.backend, undefined, "the fixture is the pre-fix shape");
+            const backend = backendUrlIn(ref.outputs.login);
+            assert.ok(backend);
+            const fixed = { ...plan, stackReferences: [{ ...ref, outputs: { ...ref.outputs, backend } }] };
+            const findings = run(stackReferences, fixed);
+            assert.ok(
+                findings.every((f) => !/declares no backend|but .* lives in/.test(f.why)),
+                `one backend once the foundation publishes it: ${JSON.stringify(findings)}`,
+            );
+            // A foundation in another bucket is still told apart.
+            const elsewhere = {
+                ...plan,
+                stackReferences: [{ ...ref, outputs: { ...ref.outputs, backend: "s3://another-bucket?region=eu-west-1" } }],
+            };
+            assert.match(run(stackReferences, elsewhere)[0]?.why ?? "", /lives in s3:\/\/another-bucket/);
         });
         it("fails when both live in one bucket but the roles that run the stack may read only their own project's objects", () => {
             const findings = run(stackReferences, fixture("stack-references-same-backend-no-read.json"));

@@ -45,6 +45,13 @@ export interface RecordedRead {
     readonly outputs: Record<string, unknown>;
 }
 
+/** A provider function the program called (`aws:index/getCallerIdentity:getCallerIdentity`, …), with what the engine answered. */
+export interface RecordedInvoke {
+    readonly token: string;
+    /** What the engine answered (plain values). */
+    readonly result: Record<string, unknown>;
+}
+
 /** One diagnostic the program or the SDK logged through the engine. */
 export interface EngineLog {
     readonly severity: "debug" | "info" | "warning" | "error";
@@ -118,6 +125,8 @@ export class OfflineEngine {
     readonly resources: RecordedResource[] = [];
     /** Reads of existing resources and other stacks, in the order the program made them. */
     readonly reads: RecordedRead[] = [];
+    /** Provider functions the program called: what they answer exists before the stack (the account, its region, looked-up resources). */
+    readonly invokes: RecordedInvoke[] = [];
     readonly logs: EngineLog[] = [];
     private readonly byUrn = new Map<string, RecordedResource>();
     private readonly mocks: PlatformMocks;
@@ -331,6 +340,7 @@ export class OfflineEngine {
                     inputs: toProviderValue(args) as Record<string, unknown>,
                     provider: req.getProvider(),
                 });
+                this.invokes.push({ token: req.getTok(), result: result as Record<string, unknown> });
                 res.setReturn(structProto.Struct.fromJavaScript(result as Record<string, never>));
                 return res;
             }),

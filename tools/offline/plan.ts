@@ -89,6 +89,12 @@ export interface PlanFile {
     readonly stackReferences?: readonly ReferencedStack[];
     /** Version 2: the backend its project declares (`backend.url` of `Pulumi.yaml`), or null. */
     readonly backend?: string | null;
+    /** Version 2: the stack's config the CLI gave the program, secrets left out (their keys only, in `secretConfigKeys`): documented inputs, which exist before the stack. */
+    readonly config?: Readonly<Record<string, string>>;
+    /** Version 2: the keys of secret config values, whose values the plan never holds. */
+    readonly secretConfigKeys?: readonly string[];
+    /** Version 2: the provider functions the program called (token) and what they answered, in call order: facts that exist before the stack. */
+    readonly invokes?: ReadonlyArray<{ readonly token: string; readonly result: Record<string, unknown> }>;
 }
 
 /** Raised for bad usage or config the CLI itself refuses: the plan registers nothing and exits 2. */
@@ -560,6 +566,9 @@ export async function runPlan(
         outputs: toPlainJson(engine.outputs) as Record<string, unknown>,
         stackReferences: await stackReferencesOf(engine.reads, options.organization ?? "organization"),
         backend: project.backendUrl ?? null,
+        config: Object.fromEntries(Object.entries(config.values).filter(([key]) => !config.secretKeys.includes(key))),
+        secretConfigKeys: [...config.secretKeys],
+        invokes: engine.invokes.map((i) => ({ token: i.token, result: toPlainJson(i.result) as Record<string, unknown> })),
         logs: engine.logs,
     };
 }

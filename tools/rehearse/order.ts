@@ -7,8 +7,9 @@
  * - its provider (the provider reference needs the provider's id), the default provider of its package
  *   when it names none;
  * - its parent when the parent is a custom resource or a remote component (the child's registration
- *   needs the parent's URN, returned once the parent is created); a local component's children do not
- *   wait for anything the component waits for.
+ *   needs the parent's URN, returned once the parent is created); a local component's children wait for
+ *   the component's own `dependsOn` (its URN resolves only after the SDK awaited them), not for the
+ *   component's other children.
  * "Created before" is therefore "a transitive dependency", never a position in a list.
  */
 import type { PlanFile, PlannedResource, ReferencedStack } from "../offline/plan";
@@ -65,8 +66,18 @@ export function directDependencies(plan: PlanFile): Map<string, Set<string>> {
         r.dependsOn.forEach(add);
         Object.values(r.propertyDependencies ?? {}).forEach((list) => list.forEach(add));
         add(r.provider ?? defaultProviderUrn(r, plan));
-        const parent = r.parent ? byUrn.get(r.parent) : undefined;
-        if (parent && isCreated(parent)) add(parent.urn);
+        // A child's registration awaits its parent's URN, and a local component's URN resolves only once the
+        // SDK has awaited the component's own dependsOn (everything below a component dependency included):
+        // @pulumi/pulumi 3.270.0 runtime/resource.js prepareResource, `gatherExplicitDependencies(opts.dependsOn)`
+        // and `getAllTransitivelyReferencedResourceURNs` before `await parent.urn.promise()`. So the children of a
+        // local component wait for what every local-component ancestor waits for, up to the first created parent.
+        for (let p = r.parent ? byUrn.get(r.parent) : undefined; p; p = p.parent ? byUrn.get(p.parent) : undefined) {
+            if (isCreated(p)) {
+                add(p.urn);
+                break;
+            }
+            p.dependsOn.forEach(add);
+        }
         direct.set(r.urn, deps);
     }
     return direct;

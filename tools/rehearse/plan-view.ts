@@ -101,9 +101,28 @@ export function principalArns(statement: PolicyStatement): string[] {
     return out;
 }
 
-/** Everything the stacks this one reads hold: their outputs' strings and their resources' identifiers. */
-export function preexistingValues(references: readonly ReferencedStack[]): Set<string> {
+/** A config value's strings: structured config (objects, lists) arrives as JSON text (the CLI serializes it). */
+function configLeaves(value: string): string[] {
+    if (/^\s*[[{]/.test(value)) {
+        try {
+            return stringLeaves(JSON.parse(value)).map((l) => l.value);
+        } catch {
+            // Not JSON after all: the plain string is the value.
+        }
+    }
+    return [value];
+}
+
+/**
+ * Everything that exists before the stack: the stacks this one reads (their outputs' strings and their
+ * resources' identifiers), and, from a version 2 plan, its own non-secret config (documented inputs such
+ * as an existing connection's ARN) and what its provider functions answered (the caller's account, a
+ * looked-up resource): neither is created by the stack.
+ */
+export function preexistingValues(references: readonly ReferencedStack[], plan?: Pick<PlanFile, "config" | "invokes">): Set<string> {
     const out = new Set<string>();
+    for (const value of Object.values(plan?.config ?? {})) for (const leaf of configLeaves(value)) out.add(leaf);
+    for (const invoke of plan?.invokes ?? []) for (const leaf of stringLeaves(invoke.result)) out.add(leaf.value);
     for (const ref of references) {
         for (const leaf of stringLeaves(ref.outputs)) out.add(leaf.value);
         for (const r of ref.resources) for (const v of Object.values(identifiersOf(r))) out.add(v);

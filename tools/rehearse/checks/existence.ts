@@ -3,7 +3,8 @@
  * cluster name, a role in a trust policy or an access entry, a security group, a subnet, a key) names
  * something the engine has created by then (a transitive dependency: the engine runs everything else
  * in parallel, pulumi/pulumi `pkg/resource/deploy/step_executor.go`) or something that exists before
- * the stack (the stacks it reads: their outputs and resources). A value known before the resource it
+ * the stack (the stacks it reads: their outputs and resources; its own non-secret config, i.e. documented
+ * inputs; what its provider functions such as `aws.getCallerIdentity` answered). A value known before the resource it
  * names exists (a plain string equal to the name) carries no dependency: the create races it.
  *
  * What is a reference: every string input of an AWS or EKS create, except tags and descriptions;
@@ -184,7 +185,7 @@ export const existence: RehearsalCheck = {
     run(context) {
         const findings: RehearsalFinding[] = [];
         const index = identifierIndex(context.plan.resources);
-        const before = preexistingValues(context.references);
+        const before = preexistingValues(context.references, context.plan);
         const preexistingNames = new Set([...before].map(arnName));
         const ownNames = new Set(context.plan.resources.flatMap((r) => Object.values(identifiersOf(r)).map(arnName)));
         // Pulumi auto-names a resource `<logical name>-<7 hex>`: a version 1 plan has no computed names, but that form still says whose it is.

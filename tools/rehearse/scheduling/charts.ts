@@ -331,6 +331,180 @@ export const CHART_MODELS: readonly ChartModel[] = [
             });
         },
     },
+    {
+        chart: "kyverno",
+        versions: { min: "3.9.0", below: "3.10.0" },
+        source: "kyverno/kyverno charts/kyverno",
+        defaults: {
+            global: { nodeSelector: LINUX, tolerations: [] },
+            admissionController: { nodeSelector: {}, tolerations: [], nodeAffinity: {} },
+            backgroundController: { enabled: true, nodeSelector: {}, tolerations: [], nodeAffinity: {} },
+            cleanupController: { enabled: true, nodeSelector: {}, tolerations: [], nodeAffinity: {} },
+            reportsController: { enabled: true, nodeSelector: {}, tolerations: [], nodeAffinity: {} },
+            crds: { migration: { enabled: true, nodeSelector: {}, tolerations: [], nodeAffinity: {} } },
+            webhooksCleanup: { enabled: true, nodeSelector: {}, tolerations: [], nodeAffinity: {} },
+        },
+        // The hook Jobs (post-upgrade migration, pre-delete webhook cleanup) run on upgrade and uninstall, not on a first
+        // install, but `helm template` renders them and they must find a node then: modelled too. Test pods run only on `helm test`.
+        workloads: (
+            [
+                ["admission-controller", "Deployment", ["admissionController"], "templates/admission-controller/deployment.yaml", false],
+                ["background-controller", "Deployment", ["backgroundController"], "templates/background-controller/deployment.yaml", true],
+                ["cleanup-controller", "Deployment", ["cleanupController"], "templates/cleanup-controller/deployment.yaml", true],
+                ["reports-controller", "Deployment", ["reportsController"], "templates/reports-controller/deployment.yaml", true],
+                ["migrate-resources", "Job", ["crds", "migration"], "templates/hooks/post-upgrade-migrate-resources.yaml", true],
+                ["rm-webhooks", "Job", ["webhooksCleanup"], "templates/hooks/pre-delete-remove-webhooks.yaml", true],
+                ["scale-to-zero", "Job", ["webhooksCleanup"], "templates/hooks/pre-delete-scale-to-zero.yaml", true],
+            ] as const
+        ).map(([id, kind, key, template, optional]) => ({
+            id,
+            kind,
+            suffix: `-${id}`,
+            template,
+            // `{{- if .Values.<c>.enabled }}` around the optional ones; the admission controller always renders.
+            enabled: optional ? (v: ValueTree) => at(v, [...key, "enabled"]) === true : undefined,
+            // `with .Values.<c>.nodeSelector | default .Values.global.nodeSelector` (same for tolerations); the affinity
+            // block renders `<c>.nodeAffinity` as the node affinity whenever it is set.
+            placement: (v: ValueTree) => {
+                const pick = (k: string): unknown => {
+                    const own = at(v, [...key, k]);
+                    return empty(own) ? at(v, ["global", k]) : own;
+                };
+                return {
+                    nodeSelector: map(pick("nodeSelector")),
+                    tolerations: list(pick("tolerations")),
+                    requiredTerms: requiredTermsOf({ nodeAffinity: at(v, [...key, "nodeAffinity"]) }),
+                };
+            },
+        })),
+    },
+    {
+        chart: "kyverno-notation-aws",
+        versions: { min: "1.1.0", below: "1.2.0" },
+        source: "nirmata/kyverno-notation-aws charts/kyverno-notation-aws",
+        defaults: { nodeSelector: {}, tolerations: [], affinity: {} },
+        workloads: [
+            { id: "controller", kind: "Deployment", suffix: "", template: "templates/deployment.yaml", placement: plainPlacement([]) },
+        ],
+    },
+    {
+        chart: "falco",
+        versions: { min: "9.1.0", below: "9.2.0" },
+        source: "falcosecurity/charts charts/falco",
+        defaults: {
+            controller: { kind: "daemonset" },
+            nodeSelector: {},
+            // Only the control plane's taints: on EKS every other tainted node kind needs the release's own tolerations.
+            tolerations: [
+                { effect: "NoSchedule", key: "node-role.kubernetes.io/master" },
+                { effect: "NoSchedule", key: "node-role.kubernetes.io/control-plane" },
+            ],
+            affinity: {},
+        },
+        // One pod template (templates/pod-template.tpl: `with .Values.nodeSelector`, `.affinity`, `.tolerations`) for either controller kind.
+        // The falcosidekick, k8s-metacollector and falco-talon subcharts are off by default (Chart.yaml conditions); the platform installs falcosidekick itself.
+        workloads: [
+            {
+                id: "daemonset",
+                kind: "DaemonSet",
+                suffix: "",
+                template: "templates/daemonset.yaml",
+                enabled: (v: ValueTree) => at(v, ["controller", "kind"]) === "daemonset",
+                placement: plainPlacement([]),
+            },
+            {
+                id: "deployment",
+                kind: "Deployment",
+                suffix: "",
+                template: "templates/deployment.yaml",
+                enabled: (v: ValueTree) => at(v, ["controller", "kind"]) === "deployment",
+                placement: plainPlacement([]),
+            },
+        ],
+    },
+    {
+        chart: "falcosidekick",
+        versions: { min: "0.14.0", below: "0.15.0" },
+        source: "falcosecurity/charts charts/falcosidekick",
+        defaults: {
+            nodeSelector: {},
+            tolerations: [],
+            affinity: {},
+            webui: {
+                enabled: false,
+                nodeSelector: {},
+                tolerations: [],
+                affinity: {},
+                redis: { enabled: true, nodeSelector: {}, tolerations: [], affinity: {} },
+            },
+        },
+        workloads: [
+            { id: "falcosidekick", kind: "Deployment", suffix: "", template: "templates/deployment.yaml", placement: plainPlacement([]) },
+            {
+                id: "ui",
+                kind: "Deployment",
+                suffix: "-ui",
+                template: "templates/deployment-ui.yaml",
+                enabled: (v: ValueTree) => at(v, ["webui", "enabled"]) === true,
+                placement: plainPlacement(["webui"]),
+            },
+            {
+                id: "ui-redis",
+                kind: "StatefulSet",
+                suffix: "-ui-redis",
+                template: "templates/deployment-ui.yaml",
+                enabled: (v: ValueTree) => at(v, ["webui", "enabled"]) === true && at(v, ["webui", "redis", "enabled"]) === true,
+                placement: plainPlacement(["webui", "redis"]),
+            },
+        ],
+    },
+    {
+        chart: "policy-reporter",
+        versions: { min: "3.9.1", below: "3.10.0" },
+        source: "kyverno/policy-reporter charts/policy-reporter",
+        defaults: {
+            nodeSelector: {},
+            tolerations: [],
+            affinity: {},
+            ui: { enabled: false, nodeSelector: {}, tolerations: [], affinity: {} },
+            plugin: {
+                kyverno: { enabled: false, nodeSelector: {}, tolerations: [], affinity: {} },
+                trivy: { enabled: false, nodeSelector: {}, tolerations: [], affinity: {} },
+            },
+            emailReports: { summary: { enabled: false }, violations: { enabled: false } },
+        },
+        workloads: [
+            { id: "policy-reporter", kind: "Deployment", suffix: "", template: "templates/deployment.yaml", placement: plainPlacement([]) },
+            ...(
+                [
+                    ["ui", "-ui", ["ui"], "templates/ui/deployment.yaml"],
+                    ["kyverno-plugin", "-kyverno-plugin", ["plugin", "kyverno"], "templates/plugins/kyverno/deployment.yaml"],
+                    ["trivy-plugin", "-trivy-plugin", ["plugin", "trivy"], "templates/plugins/trivy/deployment.yaml"],
+                ] as const
+            ).map(([id, suffix, path, template]) => ({
+                id,
+                kind: "Deployment" as const,
+                suffix,
+                template,
+                enabled: (v: ValueTree) => at(v, [...path, "enabled"]) === true,
+                placement: plainPlacement(path),
+            })),
+            // The e-mail reports are CronJobs whose pod templates take the top-level nodeSelector/affinity/tolerations.
+            ...(
+                [
+                    ["summary-report", "summary", "templates/cronjob-summary-report.yaml"],
+                    ["violations-report", "violations", "templates/cronjob-violations-report.yaml"],
+                ] as const
+            ).map(([id, key, template]) => ({
+                id,
+                kind: "Job" as const,
+                suffix: `-${id}`,
+                template,
+                enabled: (v: ValueTree) => at(v, ["emailReports", key, "enabled"]) === true,
+                placement: plainPlacement([]),
+            })),
+        ],
+    },
 ];
 
 function versionParts(version: string): number[] {

@@ -229,6 +229,64 @@ describe("rehearsal check: scheduling (every pod has a place)", () => {
             assert.deepEqual(placement.tolerations, [{ key: "x", operator: "Exists" }]);
         });
 
+        it("Falco 9.1.0 is a DaemonSet (templates/daemonset.yaml, templates/pod-template.tpl): with the chart's control-plane-only tolerations it misses the tainted system group; tolerating it fits every node kind", () => {
+            const falco = (values: Record<string, unknown>): PlannedResource =>
+                resource("kubernetes:helm.sh/v3:Release", { chart: "falco", version: "9.1.0", namespace: "falco", values }, "falco");
+            const before = run([systemGroup(), generalPool("arm64"), namespace("falco", "privileged"), falco({})]);
+            assert.equal(before.length, 1, before.join("\n"));
+            assert.match(before[0], /DaemonSet daemonset of release falco.*does not tolerate its taint CriticalAddonsOnly=true:NoSchedule/);
+            const after = run([
+                systemGroup(),
+                generalPool("arm64"),
+                namespace("falco", "privileged"),
+                falco({ tolerations: [{ key: "CriticalAddonsOnly", operator: "Exists" }] }),
+            ]);
+            assert.deepEqual(after, []);
+        });
+
+        it("Kyverno 3.9.0: a controller's nodeSelector replaces global.nodeSelector (`<c>.nodeSelector | default .Values.global.nodeSelector`, templates/admission-controller/deployment.yaml), disabled controllers render nothing", () => {
+            const found = chartModel("kyverno", "3.9.0");
+            assert.ok("model" in found);
+            const values = coalesce(found.model.defaults, {
+                admissionController: { nodeSelector: { "ciplatform.io/pool": "system" } },
+                cleanupController: { enabled: false },
+                crds: { migration: { enabled: false } },
+                webhooksCleanup: { enabled: false },
+            });
+            const rendered = found.model.workloads.filter((w) => w.enabled?.(values) ?? true);
+            assert.deepEqual(
+                rendered.map((w) => w.suffix),
+                ["-admission-controller", "-background-controller", "-reports-controller"],
+            );
+            assert.deepEqual(rendered[0].placement(values).nodeSelector, { "ciplatform.io/pool": "system" });
+            assert.deepEqual(rendered[1].placement(values).nodeSelector, { "kubernetes.io/os": "linux" });
+        });
+
+        it("every chart of the supply-chain and findings work has a model at its pinned version (kyverno 3.9.0, kyverno-notation-aws 1.1.0, falco 9.1.0, falcosidekick 0.14.0, policy-reporter 3.9.1)", () => {
+            for (const [chart, version] of [
+                ["kyverno", "3.9.0"],
+                ["kyverno-notation-aws", "1.1.0"],
+                ["falco", "9.1.0"],
+                ["falcosidekick", "0.14.0"],
+                ["policy-reporter", "3.9.1"],
+            ])
+                assert.ok("model" in chartModel(chart, version), `${chart} ${version}`);
+            // Falcosidekick's UI and its Redis (templates/deployment-ui.yaml) render only with webui.enabled.
+            const sidekick = chartModel("falcosidekick", "0.14.0");
+            assert.ok("model" in sidekick);
+            const on = coalesce(sidekick.model.defaults, {
+                webui: { enabled: true, redis: { tolerations: [{ key: "x", operator: "Exists" }] } },
+            });
+            assert.deepEqual(
+                sidekick.model.workloads.filter((w) => w.enabled?.(sidekick.model.defaults) ?? true).map((w) => w.id),
+                ["falcosidekick"],
+            );
+            const redis = sidekick.model.workloads.find((w) => w.id === "ui-redis");
+            assert.ok(redis);
+            assert.ok(redis.enabled?.(on));
+            assert.deepEqual(redis.placement(on).tolerations, [{ key: "x", operator: "Exists" }]);
+        });
+
         it("a chart without a model at its pinned version is a finding, not a pass", () => {
             const release = resource("kubernetes:helm.sh/v3:Release", {
                 chart: "cert-manager",
