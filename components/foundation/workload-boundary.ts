@@ -268,8 +268,11 @@ export function workloadBoundaryDocument(s: BoundaryScope): PolicyDocument {
                 // The environment's roles and instance profiles (Karpenter's live under its path, named after the cluster).
                 `arn:aws:iam::${s.accountId}:role/${s.prefix}-*`,
                 `arn:aws:iam::${s.accountId}:instance-profile/${s.prefix}-*`,
-                // (the cluster is named after the environment: its prefix).
+                // (the cluster is named after the environment: its prefix). Before it creates one, Karpenter looks the
+                // profile up by name (instanceprofile.go Create -> Get): IAM can only match a profile that does not exist
+                // yet on its path-less ARN, `instance-profile/<cluster>_<hash>`.
                 karpenterInstanceProfileArns(s.accountId, s.region, s.prefix),
+                `arn:aws:iam::${s.accountId}:instance-profile/${s.prefix}_*`,
                 `arn:aws:iam::${s.accountId}:role/aws-service-role/*`,
                 // Jenkins' deploy roles in any account, named for the environment (their trust names the Jenkins
                 // role; IAM cannot change or pass another account's roles, so only sts:AssumeRole applies).

@@ -208,6 +208,14 @@ export function controllerCalls(plan: PlanFile, f: PlanFacts): ControllerCall[] 
         why: string,
         expect?: "Allowed" | "Denied",
     ): void => add({ controller: "Karpenter", identity: karpenterRole, action, resource, context, source, why, expect });
+    // Before creating it, Karpenter reads the profile by name; IAM matches a profile that does not exist yet on its path-less ARN.
+    k(
+        "iam:GetInstanceProfile",
+        `arn:aws:iam::${acct}:instance-profile/${cluster}_1234567890123456789`,
+        {},
+        `${KARPENTER} pkg/providers/instanceprofile/instanceprofile.go (Create looks the profile up by name before creating it)`,
+        "look up the node class's profile before it exists",
+    );
     k("iam:GetInstanceProfile", profile, res(profileTags), profileSource, "read the node class's profile");
     k("iam:CreateInstanceProfile", profile, req(profileTags), profileSource, "create the node class's profile under its path");
     k(
