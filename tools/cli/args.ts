@@ -7,7 +7,7 @@ import { parseArgs } from "node:util";
 export interface OptionSpec {
     readonly type: "string" | "boolean";
     readonly short?: string;
-    /** The value's placeholder in the help, e.g. `<file>`. */
+    /** How the help names the value, e.g. `<file>`. */
     readonly arg?: string;
     readonly description: string;
     /** Handed to the parser: the value the option has when it is not given. */
