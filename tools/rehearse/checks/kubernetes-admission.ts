@@ -7,8 +7,11 @@
  * - every admission webhook installed so far must have ready pods before an object it intercepts is
  *   created: with `failurePolicy: Fail` the API server rejects the object while no pod answers
  *   (https://kubernetes.io/docs/reference/access-authn-authz/extensible-admission-controllers/#failure-policy).
- *   A webhook's release that waits for its pods (a Helm release without `skipAwait`) and is a dependency
- *   is safe; one the object does not depend on may be registered, pods not yet running, when it is created;
+ *   A webhook's release that waits for its pods (a Helm release without `skipAwait`, or `atomic`) and is a
+ *   dependency is safe; one the object does not depend on may be registered, pods not yet running, when it is
+ *   created. Intercepted: the plan's objects and their pods, and what releases create (`charts.ts` `creates`,
+ *   their workloads and pods). Webhooks: the charts' (`charts.ts`), and Kyverno's, which Kyverno registers
+ *   itself for the kinds the plan's policies match, with each policy's failurePolicy;
  * - every pod the program declares meets its namespace's Pod Security level (the pack's implementation,
  *   `policypack/lib/pod-security.ts`: https://kubernetes.io/docs/concepts/security/pod-security-standards/).
  */
