@@ -798,12 +798,17 @@ function supplyChainCalls(plan: PlanFile, f: PlanFacts): ControllerCall[] {
         const verify = (action: string, resource: string, source: string, why: string, expect: "Allowed" | "Denied" = "Allowed"): void => {
             calls.push({ controller: "kyverno-notation-aws", identity: verifier, action, resource, source, why, expect });
         };
-        verify("ecr:GetAuthorizationToken", "*", `${NOTATION_AWS} auth.go (getAuthFromIRSA)`, "registry credentials through IRSA");
+        verify(
+            "ecr:GetAuthorizationToken",
+            "*",
+            `${NOTATION_AWS} main.go (ECR credential helper keychain), auth.go (getAuthFromIRSA)`,
+            "registry credentials through IRSA",
+        );
         for (const action of ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]) {
             verify(
                 action,
                 repository,
-                `${NOTATION_AWS} verify.go (notation-go: manifest, referrers, signature blobs); ${ECR_PULL_DOC}`,
+                `${NOTATION_AWS} main.go (/checkimages: kyverno-notation-verifier reads manifest, referrers, signature blobs); ${ECR_PULL_DOC}`,
                 "read the image's signatures",
             );
         }
