@@ -729,24 +729,8 @@ function supplyChainCalls(plan: PlanFile, f: PlanFacts): ControllerCall[] {
         const profileVersion = `${profile}/A1B2C3D4E5`;
         const otherRepository = repository.replace(`:repository/${prefix}/`, `:repository/${other}/`);
         const otherProfile = profile.replace(/\/signing-profiles\/[^/]+$/, `/signing-profiles/${other.replace(/-/g, "_")}_0000000000`);
-        const job = (
-            action: string,
-            resource: string,
-            source: string,
-            why: string,
-            expect: "Allowed" | "Denied" = "Allowed",
-            context?: Record<string, string>,
-        ): void => {
-            calls.push({
-                controller: "CI job role (sign-image template)",
-                identity: ciJob,
-                action,
-                resource,
-                context,
-                source,
-                why,
-                expect,
-            });
+        const job = (action: string, resource: string, source: string, why: string, expect: "Allowed" | "Denied" = "Allowed"): void => {
+            calls.push({ controller: "CI job role (sign-image template)", identity: ciJob, action, resource, source, why, expect });
         };
         job(
             "ecr:GetAuthorizationToken",
