@@ -55,6 +55,13 @@ export function buildKyvernoValues(highAvailability: boolean): Values {
         ...(replicas > 1 ? { podDisruptionBudget: { enabled: true, minAvailable: 1 } } : {}),
     });
     return {
+        // The verifier (kyverno-notation-aws v1.1, `--reviewKyvernoToken` on by default) authenticates Kyverno's call with a
+        // TokenReview that names no audience, so only a token for the API server's audience passes
+        // (nirmata/kyverno-notation-verifier verifier/client.go HandleCheckImages). Kyverno 1.19 (chart 3.9.0) sends a projected
+        // token with the audience `kyverno-svc.kyverno.io` by default (values `apiCallToken.audience`, pkg/engine/apicall
+        // executor.go addHTTPHeaders): the review fails and every signed image would be refused. An empty audience gives the
+        // API server's default audience, as every Kyverno before 1.19 sent.
+        apiCallToken: { audience: "" },
         admissionController: controller(highAvailability ? 3 : 1),
         backgroundController: controller(highAvailability ? 2 : 1),
         cleanupController: controller(highAvailability ? 2 : 1),

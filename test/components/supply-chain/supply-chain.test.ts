@@ -308,6 +308,15 @@ describe("supply chain", () => {
         assert.deepEqual(ha.reportsController.podSecurityContext, { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } });
     });
 
+    it("Kyverno's calls to the verifier carry a token its TokenReview accepts (API server audience, not kyverno-svc.kyverno.io)", () => {
+        // kyverno-notation-aws v1.1 reviews the caller's token with no audience (the API server's); Kyverno 1.19 sends
+        // `apiCallToken.audience` (chart default kyverno-svc.kyverno.io), which that review rejects: every signed image refused.
+        for (const ha of [true, false]) {
+            const values = buildKyvernoValues(ha) as { apiCallToken?: { audience?: string } };
+            assert.equal(values.apiCallToken?.audience, "", "apiCallToken.audience must be empty");
+        }
+    });
+
     it("the verifier patch's release digest changes with the release's chart version and values, not with key order", () => {
         const values = { region: "eu-west-1", serviceAccount: { enabled: true, name: "kyverno-notation-aws" } };
         const base = releaseDigest("kyverno-notation-aws", "1.1.0", values);
