@@ -141,6 +141,18 @@ export interface SignedImagesPolicyInput {
     readonly excludedNamespaces: readonly string[];
 }
 
+/**
+ * Image prefixes the signed-images policy sends to the verifier: the environment's whole registry host
+ * (`<account>.dkr.ecr.<region>.amazonaws.com/`), not only its own `<prefix>/` repositories. Environments
+ * share an account's registry, and every node role pulls any repository of it (AmazonEC2ContainerRegistryPullOnly),
+ * so an image of another environment's repository (or any other repository of the account) pinned by digest would
+ * otherwise pass the pinned-or-exempt policy unverified. The trust policy scopes only the environment's
+ * repositories: such an image has no applicable trust policy and is refused.
+ */
+export function signedImagePrefixes(registry: string): string[] {
+    return [`${registry}/`];
+}
+
 /** The JMESPath of a pod's containers in `list` whose image comes from the platform's repositories. */
 export function platformContainers(list: (typeof CONTAINER_LISTS)[number], prefixes: readonly string[]): string {
     const test = prefixes.map((p) => `starts_with(image, '${p}')`).join(" || ");

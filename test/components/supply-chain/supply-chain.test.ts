@@ -8,6 +8,7 @@ import {
     KubernetesObject,
     pinnedImagesPolicy,
     PUBLIC_ADDON_IMAGES,
+    signedImagePrefixes,
     signedImagesPolicy,
     trustPolicy,
     trustStore,
@@ -50,7 +51,7 @@ describe("supply chain", () => {
         const platformImages = [`${REGISTRY}/cip-dev/*`];
         const policy = signedImagesPolicy({
             name: "cip-dev-signed-images",
-            platformPrefixes: [`${REGISTRY}/cip-dev/`],
+            platformPrefixes: signedImagePrefixes(REGISTRY),
             trustPolicyName: "cip-dev-images",
             excludedNamespaces: ["kyverno", "kyverno-notation-aws"],
         });
@@ -144,6 +145,17 @@ describe("supply chain", () => {
                 admitted: true,
                 images: ["docker.io/library/nginx@sha256:" + "c".repeat(64), `${REGISTRY}/cip-dev/apps@${digest}`],
             });
+        });
+
+        it("rejects another environment's image of the same account's registry, even pinned by digest and signed by its profile", () => {
+            // Same account, same registry host: the nodes may pull cip-prod/* too, and the pinned-or-exempt policy admits any digest.
+            const foreign = `${REGISTRY}/cip-prod/apps@${digest}`;
+            const registry = { [foreign]: { digest, signatures: [{ profileArn: OTHER_PROFILE, root: AWS_SIGNER_ROOT_G1 }] } };
+            const decision = decide(pod(foreign), policy, [trust], [store], registry);
+            assert.equal(decision.admitted, false);
+            assert.match((decision as { reason: string }).reason, /no applicable trust policy/);
+            const unsigned = { [foreign]: { digest, signatures: [] } };
+            assert.equal(decide(pod(foreign), policy, [trust], [store], unsigned).admitted, false);
         });
 
         it("rejects a platform image whose repository the trust policy does not scope", () => {
