@@ -8,6 +8,7 @@ import {
     KubernetesObject,
     pinnedImagesPolicy,
     PUBLIC_ADDON_IMAGES,
+    signedImagePrefixes,
     signedImagesPolicy,
     trustPolicy,
     trustStore,
@@ -50,7 +51,7 @@ describe("supply chain", () => {
         const platformImages = [`${REGISTRY}/cip-dev/*`];
         const policy = signedImagesPolicy({
             name: "cip-dev-signed-images",
-            platformPrefixes: [`${REGISTRY}/cip-dev/`],
+            platformPrefixes: signedImagePrefixes(REGISTRY),
             trustPolicyName: "cip-dev-images",
             excludedNamespaces: ["kyverno", "kyverno-notation-aws"],
         });
@@ -144,6 +145,17 @@ describe("supply chain", () => {
                 admitted: true,
                 images: ["docker.io/library/nginx@sha256:" + "c".repeat(64), `${REGISTRY}/cip-dev/apps@${digest}`],
             });
+        });
+
+        it("rejects another environment's image of the same account's registry, even pinned by digest and signed by its profile", () => {
+            // Same account, same registry host: the nodes may pull cip-prod/* too, and the pinned-or-exempt policy admits any digest.
+            const foreign = `${REGISTRY}/cip-prod/apps@${digest}`;
+            const registry = { [foreign]: { digest, signatures: [{ profileArn: OTHER_PROFILE, root: AWS_SIGNER_ROOT_G1 }] } };
+            const decision = decide(pod(foreign), policy, [trust], [store], registry);
+            assert.equal(decision.admitted, false);
+            assert.match((decision as { reason: string }).reason, /no applicable trust policy/);
+            const unsigned = { [foreign]: { digest, signatures: [] } };
+            assert.equal(decide(pod(foreign), policy, [trust], [store], unsigned).admitted, false);
         });
 
         it("rejects a platform image whose repository the trust policy does not scope", () => {
@@ -306,6 +318,15 @@ describe("supply chain", () => {
         assert.equal(single1.admissionController.replicas, 1);
         assert.deepEqual(ha.admissionController.nodeSelector, { "ciplatform.io/pool": "system" });
         assert.deepEqual(ha.reportsController.podSecurityContext, { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } });
+    });
+
+    it("Kyverno's calls to the verifier carry a token its TokenReview accepts (API server audience, not kyverno-svc.kyverno.io)", () => {
+        // kyverno-notation-aws v1.1 reviews the caller's token with no audience (the API server's); Kyverno 1.19 sends
+        // `apiCallToken.audience` (chart default kyverno-svc.kyverno.io), which that review rejects: every signed image refused.
+        for (const ha of [true, false]) {
+            const values = buildKyvernoValues(ha) as { apiCallToken?: { audience?: string } };
+            assert.equal(values.apiCallToken?.audience, "", "apiCallToken.audience must be empty");
+        }
     });
 
     it("the verifier patch's release digest changes with the release's chart version and values, not with key order", () => {
