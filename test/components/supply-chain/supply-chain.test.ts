@@ -20,7 +20,7 @@ import { PolicyDocument } from "../../../components/shared/iam-documents";
 import { Decision as IamDecision, simulate, simulateWebIdentity } from "../../helpers/iam";
 import { configIssues, ofType, plan, PlanFile, single } from "../../helpers/mocks";
 import { CLUSTER_POLICY_SCHEMA, TRUST_POLICY_SCHEMA } from "./kyverno-schema";
-import { decide, RegistryImage } from "./admission-model";
+import { decide, decideBoth, RegistryImage } from "./admission-model";
 
 const ACCOUNT = "123456789012";
 const REGION = "eu-west-1";
@@ -55,6 +55,15 @@ describe("supply chain", () => {
             trustPolicyName: "cip-dev-images",
             excludedNamespaces: ["kyverno", "kyverno-notation-aws"],
         });
+        const pinned = pinnedImagesPolicy({
+            name: "cip-dev-pinned-images",
+            platformImages,
+            accountId: ACCOUNT,
+            registry: REGISTRY,
+            exemptions: PUBLIC_ADDON_IMAGES,
+            auditNamespaces: ["ci"],
+            excludedNamespaces: ["kyverno", "kyverno-notation-aws"],
+        });
         const trust = trustPolicy("cip-dev-images", [`${REGISTRY}/cip-dev/apps`], PROFILE);
         const store = trustStore(AWS_SIGNER_ROOT_G1);
         const image = `${REGISTRY}/cip-dev/apps:1.0.0`;
@@ -70,13 +79,7 @@ describe("supply chain", () => {
         it("is a valid ClusterPolicy (closed schema from Kyverno 3.9.0's CRD) and a valid Notation trust policy", () => {
             for (const object of [
                 policy,
-                pinnedImagesPolicy({
-                    name: "p",
-                    platformImages,
-                    exemptions: PUBLIC_ADDON_IMAGES,
-                    auditNamespaces: ["ci"],
-                    excludedNamespaces: [],
-                }),
+                pinned,
                 ciPodSecurityPolicy({ name: "c", enforceNamespaces: ["runner"], auditNamespaces: ["jenkins"] }),
             ]) {
                 const valid = ajv.validate(CLUSTER_POLICY_SCHEMA, object);
@@ -158,6 +161,66 @@ describe("supply chain", () => {
             assert.equal(decide(pod(foreign), policy, [trust], [store], unsigned).admitted, false);
         });
 
+        // Every spelling of the account's registry the nodes can pull with the same credentials (Amazon ECR user guide,
+        // "Dual-stack endpoints" and "Amazon ECR endpoints": dkr-ecr.<region>.on.aws, dkr.ecr-fips, .amazonaws.com.cn; any
+        // region of the account). None is the prefix the signed-images policy sends to the verifier.
+        const SPELLINGS: Array<[string, string]> = [
+            ["dual-stack", `${ACCOUNT}.dkr-ecr.${REGION}.on.aws`],
+            ["dual-stack FIPS", `${ACCOUNT}.dkr-ecr-fips.us-east-1.on.aws`],
+            ["upper-case host", REGISTRY.toUpperCase()],
+            ["mixed-case host", `${ACCOUNT}.DKR.ecr.${REGION}.amazonaws.com`],
+            ["explicit port 443", `${REGISTRY}:443`],
+            ["FIPS", `${ACCOUNT}.dkr.ecr-fips.us-east-1.amazonaws.com`],
+            ["another region", `${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com`],
+            ["China partition", `${ACCOUNT}.dkr.ecr.cn-north-1.amazonaws.com.cn`],
+            ["trailing dot", `${REGISTRY}.`],
+        ];
+
+        for (const [spelling, host] of SPELLINGS) {
+            it(`rejects an image of the account's registry spelt ${spelling} (${host}), even pinned by digest, in CI namespaces too`, () => {
+                const foreign = `${host}/cip-prod/apps@${digest}`;
+                const registry = { [foreign]: { digest, signatures: [] } };
+                // Without the canonical-host rule the verifier never sees it and the digest satisfies pinned-or-exempt.
+                assert.equal(decide(pod(foreign), policy, [trust], [store], registry).admitted, true, "the verify rule does not match it");
+                for (const namespace of ["team-a", "ci"]) {
+                    const decision = decideBoth(pod(foreign, namespace), policy, [pinned], [trust], [store], registry);
+                    assert.equal(decision.admitted, false, `${namespace}: ${JSON.stringify(decision)}`);
+                    assert.match((decision as { reason: string }).reason, /canonical-registry-host/);
+                }
+                assert.equal(
+                    decideBoth(pod(foreign, "team-a", "initContainers"), policy, [pinned], [trust], [store], registry).admitted,
+                    false,
+                );
+            });
+        }
+
+        it("the canonical-host rule leaves the canonical spelling to verification, and other registries' digests alone", () => {
+            assert.deepEqual(decideBoth(pod(image), policy, [pinned], [trust], [store], signedBy(PROFILE)), {
+                admitted: true,
+                images: [`${REGISTRY}/cip-dev/apps@${digest}`],
+            });
+            assert.equal(decideBoth(pod(image), policy, [pinned], [trust], [store], signedBy(OTHER_PROFILE)).admitted, false);
+            for (const other of [
+                "docker.io/library/nginx@sha256:" + "c".repeat(64),
+                // Another account's registry (EKS add-on images) and a path that merely contains the account id.
+                `602401143452.dkr.ecr.${REGION}.amazonaws.com/eks/coredns@${digest}`,
+                `docker.io/${ACCOUNT}/tool@${digest}`,
+            ]) {
+                assert.deepEqual(
+                    decideBoth(pod(other), policy, [pinned], [trust], [store], {}),
+                    { admitted: true, images: [other] },
+                    other,
+                );
+            }
+            // It is its own rule, enforced with no audit override, with the schema-checked shape.
+            const rule = (pinned.spec.rules as Array<{ name: string; validate: Record<string, unknown> }>).find(
+                (r) => r.name === "canonical-registry-host",
+            );
+            assert.ok(rule);
+            assert.equal(rule.validate.failureAction, "Enforce");
+            assert.equal(rule.validate.failureActionOverrides, undefined);
+        });
+
         it("rejects a platform image whose repository the trust policy does not scope", () => {
             const stray = `${REGISTRY}/cip-dev/other:1`;
             const registry = { [stray]: { digest, signatures: [{ profileArn: PROFILE, root: AWS_SIGNER_ROOT_G1 }] } };
@@ -169,6 +232,8 @@ describe("supply chain", () => {
         const policy = pinnedImagesPolicy({
             name: "cip-dev-pinned-images",
             platformImages: [`${REGISTRY}/cip-dev/*`],
+            accountId: ACCOUNT,
+            registry: REGISTRY,
             exemptions: [...PUBLIC_ADDON_IMAGES, { pattern: "docker.io/library/busybox:*", reason: "stack exemption" }],
             auditNamespaces: ["cip-dev-runner-arm64", "jenkins"],
             excludedNamespaces: ["kyverno"],
