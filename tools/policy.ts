@@ -3,7 +3,7 @@
  * `npm run policy -- --stack-export <file> [--asff [--aws-account <id>] [--aws-region <region>]] [--json] [--policy-config <file>]`
  * Evaluates the policy pack, started under the real policy host, over the resources of a plan file, or of a JSON array of
  * `{ "type", "name", "inputs" }`, or of a deployed stack (`pulumi stack export`, see tools/policy/stack-export.ts); `--asff`
- * prints the findings as AWS Security Finding Format (tools/policy/asff.ts). Exit codes: 0 clean, 1 a mandatory violation,
+ * prints the findings as AWS Security Finding Format (tools/policy/asff.ts), one JSON array of at most 100 per line. Exit codes: 0 clean, 1 a mandatory violation,
  * 2 bad usage, input or policy config. Every resource whose type no rule judges (a service the pack does not cover, or a
  * misspelt type token) is named as "not checked by any rule", and the summary lists the types checked and unchecked.
  */
@@ -13,8 +13,8 @@ import { PolicyConfigError, PolicyHost, PolicyHostError, PolicyPackConfig } from
 import { analyzerInputsFrom, PolicyInputError } from "./offline/input";
 import { renderViolations } from "./offline/report";
 import { coverageOf } from "../policypack/coverage";
-import { stackExportInputs, stackOfExport } from "./policy/stack-export";
-import { accountAndRegionOf, toAsff } from "./policy/asff";
+import { stackExportInputs, stackExportTimes, stackOfExport, StackExportTimes } from "./policy/stack-export";
+import { accountAndRegionOf, asffBatches, toAsff } from "./policy/asff";
 
 const USAGE =
     "usage: npm run policy -- <file> [--json] [--policy-config <file>]\n" +
@@ -58,9 +58,11 @@ async function main(): Promise<number> {
     const inputFile = exportFile ?? positionals[0];
     let inputs;
     let policyConfig: PolicyPackConfig | undefined;
+    let times: StackExportTimes | undefined;
     try {
         const document: unknown = JSON.parse(fs.readFileSync(inputFile, "utf8"));
         inputs = exportFile ? stackExportInputs(document) : analyzerInputsFrom(document);
+        if (exportFile) times = stackExportTimes(document);
     } catch (err) {
         if (err instanceof PolicyInputError || err instanceof SyntaxError || (err as NodeJS.ErrnoException).code === "ENOENT") {
             console.error(`${inputFile}: ${(err as Error).message}`);
@@ -120,7 +122,10 @@ async function main(): Promise<number> {
             return 2;
         }
         const stack = `${exported.project ?? "unknown"}/${exported.stack ?? "unknown"}`;
-        console.log(JSON.stringify(toAsff(violations, inputs, { accountId, region, stack, pack, now: new Date().toISOString() }), null, 2));
+        // JSON Lines: one array per BatchImportFindings call (at most 100 findings each).
+        console.log(
+            asffBatches(toAsff(violations, inputs, { accountId, region, stack, pack, now: new Date().toISOString(), times })).join("\n"),
+        );
         console.error(`Summary: ${inputs.length} resources, ${mandatory} mandatory, ${advisory} advisory violation(s).`);
     } else if (values.json) {
         console.log(
@@ -147,7 +152,8 @@ async function main(): Promise<number> {
 }
 
 main().then(
-    (code) => process.exit(code),
+    // Exit once stdout has flushed: a large --asff or --json report written to a pipe is otherwise cut short by process.exit.
+    (code) => process.stdout.write("", () => process.exit(code)),
     (err: unknown) => {
         console.error(err);
         process.exit(2);
