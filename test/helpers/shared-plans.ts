@@ -51,7 +51,12 @@ export function planInputsFingerprint(): string {
     return fingerprint;
 }
 
-const cacheOff = (): boolean => process.env.CIPLATFORM_TEST_PLAN_CACHE === "off";
+/**
+ * Off on request, and always under mutation testing (`npm run test:mutation` serves the pack in-process): Stryker
+ * switches mutants inside one process over the same instrumented files, so a kept plan would hide every mutant.
+ */
+const cacheOff = (): boolean =>
+    process.env.CIPLATFORM_TEST_PLAN_CACHE === "off" || process.env.CIPLATFORM_TEST_POLICY_HOST === "in-process";
 const inProcess = new Map<string, Promise<string>>();
 
 /**
@@ -59,20 +64,21 @@ const inProcess = new Map<string, Promise<string>>();
  * made under the same fingerprint, else made now and kept (written atomically: parallel workers may race).
  */
 export function sharedJson(key: string, make: () => Promise<unknown>): Promise<string> {
+    if (cacheOff()) {
+        return make().then((plan) => JSON.stringify(plan));
+    }
     let pending = inProcess.get(key);
     if (!pending) {
         pending = (async () => {
             const file = path.join(CACHE_DIR, `${key}.json`);
             const current = planInputsFingerprint();
-            if (!cacheOff()) {
-                try {
-                    const kept = JSON.parse(fs.readFileSync(file, "utf8")) as { fingerprint?: string; plan?: unknown };
-                    if (kept.fingerprint === current && kept.plan !== undefined) {
-                        return JSON.stringify(kept.plan);
-                    }
-                } catch {
-                    // Not kept yet, or damaged: planned again.
+            try {
+                const kept = JSON.parse(fs.readFileSync(file, "utf8")) as { fingerprint?: string; plan?: unknown };
+                if (kept.fingerprint === current && kept.plan !== undefined) {
+                    return JSON.stringify(kept.plan);
                 }
+            } catch {
+                // Not kept yet, or damaged: planned again.
             }
             const text = JSON.stringify(await make());
             fs.mkdirSync(CACHE_DIR, { recursive: true });
@@ -99,15 +105,26 @@ export async function shippedPlan(stack: ShippedStack): Promise<LoaderPlan> {
 
 export type LoaderPlan = PlanFile & Required<Pick<PlanFile, "outputs" | "config" | "secretConfigKeys" | "invokes" | "stackReferences">>;
 
-/** Plans every shipped stack the faithful way, two at a time (the mocha global setup calls this: see .mocharc.json). */
+/**
+ * Plans every shipped stack both ways (the mocha global setup calls this: test/global-setup.ts): the faithful plans
+ * two at a time (each runs its program in a child process), the mock plans meanwhile in this process, one at a time
+ * (the mock runtime is process-wide).
+ */
 export async function planShippedStacks(): Promise<void> {
     const stacks = Object.keys(SHIPPED_STACKS) as ShippedStack[];
-    // The foundation first: the platform plans read its outputs through their StackReference.
-    await shippedPlan("account");
-    const rest = stacks.filter((s) => s !== "account");
-    await Promise.all(
-        [0, 1].map(async (lane) => {
-            for (const stack of rest.filter((_, i) => i % 2 === lane)) await shippedPlan(stack);
-        }),
-    );
+    const faithful = async (): Promise<void> => {
+        // The foundation first: the platform plans read its outputs through their StackReference (kept once planned).
+        await shippedPlan("account");
+        const rest = stacks.filter((s) => s !== "account");
+        await Promise.all(
+            [0, 1].map(async (lane) => {
+                for (const stack of rest.filter((_, i) => i % 2 === lane)) await shippedPlan(stack);
+            }),
+        );
+    };
+    const mocked = async (): Promise<void> => {
+        const { plan } = await import("./mocks.js");
+        for (const stack of stacks) await plan({ stack });
+    };
+    await Promise.all([faithful(), mocked()]);
 }
