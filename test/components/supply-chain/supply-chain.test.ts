@@ -12,7 +12,7 @@ import {
     trustPolicy,
     trustStore,
 } from "../../../components/supply-chain/kyverno";
-import { ciJobPermissions, ECR_PUSH_ACTIONS, verifierPermissions } from "../../../components/supply-chain/policies";
+import { ciJobPermissions, ECR_PUSH_ACTIONS, lifecyclePolicy, verifierPermissions } from "../../../components/supply-chain/policies";
 import { releaseDigest, validateSupplyChainArgs, VERIFIER_RELEASE_DIGEST_ANNOTATION } from "../../../components/supply-chain/supply-chain";
 import { supplyChainBoundaryDocument } from "../../../components/foundation/workload-boundary";
 import { PolicyDocument } from "../../../components/shared/iam-documents";
@@ -333,10 +333,11 @@ describe("supply chain", () => {
             assert.equal(repo.inputs.imageTagMutability, "IMMUTABLE");
             assert.deepEqual(repo.inputs.imageScanningConfiguration, { scanOnPush: true });
             assert.match(String((repo.inputs.encryptionConfigurations as Array<Record<string, string>>)[0].kmsKey), /^arn:aws:kms:/);
-            const lifecycle = JSON.parse(String(single(plans.dev, "aws:ecr/lifecyclePolicy:LifecyclePolicy").inputs.policy)) as {
-                rules: unknown[];
-            };
-            assert.equal(lifecycle.rules.length, 2);
+            // The tested policy (lifecycle.test.ts) with the configured count (supplyChainKeepImages, default 100).
+            assert.deepEqual(
+                JSON.parse(String(single(plans.dev, "aws:ecr/lifecyclePolicy:LifecyclePolicy").inputs.policy)),
+                lifecyclePolicy(100),
+            );
         });
 
         it("the CI job role trusts only the runner jobs' service accounts (IRSA)", async () => {
