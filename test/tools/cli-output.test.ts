@@ -6,6 +6,7 @@ import { Progress, renderFindings, renderOutputs, styles, useColour } from "../.
 import { PLAN_CLI } from "../../tools/plan";
 import { RENDER_CLI } from "../../tools/render";
 import { BENCH_CLI } from "../../bench/run";
+import { POLICY_CLI } from "../../tools/policy";
 import { ROOT, runCli } from "../helpers/cli";
 
 const ESC = "\u001b[";
@@ -108,8 +109,8 @@ describe("CLI output (issue #26: colour, progress, grouped findings, outputs, --
         assert.equal(parseCli<{ only?: string }>(spec, ["--only", "v"]).values.only, "v");
     });
 
-    it("render and bench: --help lists every option with an example using it", () => {
-        for (const spec of [RENDER_CLI, BENCH_CLI]) {
+    it("render, bench and policy: --help lists every option with an example using it", () => {
+        for (const spec of [RENDER_CLI, BENCH_CLI, POLICY_CLI]) {
             const help = renderHelp(spec);
             for (const name of Object.keys(spec.options)) {
                 assert.match(help, new RegExp(`--${name}\\b`), `${spec.command} --${name}`);
@@ -129,6 +130,15 @@ describe("CLI output (issue #26: colour, progress, grouped findings, outputs, --
         const bad = runCli("plan", ["--colour"]);
         assert.equal(bad.status, 2);
         assert.match(bad.stderr, /Unknown option '--colour'[\s\S]*usage: npm run plan --/);
+    });
+
+    it("npm run policy -- --help prints the shared spec's help and exits 0; a bad flag exits 2 with the usage", () => {
+        const help = runCli("policy", ["--help"]);
+        assert.equal(help.status, 0, help.stderr);
+        assert.equal(help.stdout.trimEnd(), renderHelp(POLICY_CLI));
+        const bad = runCli("policy", ["--asf"]);
+        assert.equal(bad.status, 2);
+        assert.match(bad.stderr, /Unknown option '--asf'[\s\S]*usage: npm run policy --/);
     });
 
     it("npm run plan and --project foundation without --stack plan their default stacks (the README's command), not the help's text", () => {

@@ -71,7 +71,7 @@ describe("rehearsal (tools/rehearse)", () => {
             assert.ok(context.createdBefore(viaProvider.urn, cluster.urn), "the namespace waits for the cluster through its provider");
             assert.ok(context.createdBefore(waitsForComponent.urn, child.urn), "depending on a component waits for everything below it");
             assert.ok(!context.createdBefore(viaProvider.urn, unrelated.urn), "the bucket is unrelated: not created before");
-            assert.ok(context.stepOf.get(unrelated.urn)?.index ?? 0 < (context.stepOf.get(viaProvider.urn)?.index ?? 0));
+            assert.ok((context.stepOf.get(unrelated.urn)?.index ?? 99) < (context.stepOf.get(viaProvider.urn)?.index ?? 0));
         });
         it("a custom parent is waited for; a local component parent is not", () => {
             const parent = res("aws:s3/bucket:Bucket", "parent");

@@ -42,15 +42,14 @@ function walk(root: string, entry: string, into: string[]): void {
     }
 }
 
-/** A hash over the sources that decide a stack's outputs and its config files. */
-export function outputsFingerprint(root: string, projectDir: string, stack: string): string {
+/** A hash over files and folders (walked for their sources) relative to `root`: names and contents, a missing file included as such. */
+export function filesFingerprint(root: string, entries: readonly string[]): string {
     const files: string[] = [];
-    for (const entry of OUTPUT_INPUTS) {
+    for (const entry of entries) {
         walk(root, entry, files);
-    }
-    const project = path.relative(root, projectDir) || ".";
-    for (const own of ["Pulumi.yaml", `Pulumi.${stack}.yaml`]) {
-        files.push(path.posix.join(project, own));
+        if (!fs.existsSync(path.join(root, entry))) {
+            files.push(entry);
+        }
     }
     const hash = crypto.createHash("sha256");
     for (const file of [...new Set(files)].sort()) {
@@ -58,6 +57,15 @@ export function outputsFingerprint(root: string, projectDir: string, stack: stri
         hash.update(fs.existsSync(path.join(root, file)) ? fs.readFileSync(path.join(root, file)) : "(missing)").update("\0");
     }
     return hash.digest("hex");
+}
+
+/** A hash over the sources that decide a stack's outputs and its config files. */
+export function outputsFingerprint(root: string, projectDir: string, stack: string): string {
+    const project = path.relative(root, projectDir) || ".";
+    return filesFingerprint(root, [
+        ...OUTPUT_INPUTS,
+        ...["Pulumi.yaml", `Pulumi.${stack}.yaml`].map((own) => path.posix.join(project, own)),
+    ]);
 }
 
 /** Where the kept outputs live: under node_modules/.cache, like other tools' caches (never committed). */

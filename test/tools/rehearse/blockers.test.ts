@@ -37,6 +37,11 @@ describe("issue #23: the ten blockers, each failing the check that catches it an
         const over = run(awsQuotas, plan("aws-quotas-deploy-role-inline-over.json"));
         assert.ok(over.length > 0);
         assert.ok(over.every((f) => f.check === "aws-quotas" && /reference_iam-quotas/.test(f.source)));
+        // For the stated reason: each put past the role's inline aggregate, not a name, path or tag rule of the same page.
+        assert.ok(
+            over.every((f) => /^PutRolePolicy .* over the aggregate quota of 10240 \(not adjustable\): LimitExceeded/.test(f.why)),
+            over.map((f) => f.why).join("\n"),
+        );
         assert.deepEqual(run(awsQuotas, plan("aws-quotas-deploy-role-inline-within.json")), []);
     });
 
@@ -44,6 +49,13 @@ describe("issue #23: the ten blockers, each failing the check that catches it an
         const before = run(existence, plan("existence-access-entry-before-cluster.json"));
         assert.ok(before.length > 0);
         assert.ok(before.every((f) => f.check === "existence"));
+        // For the stated reason: the access entry names the cluster by a plain value and does not wait for CreateCluster.
+        assert.equal(before.length, 1);
+        assert.equal(before[0].urn.split("::").pop(), "cip-dev-karpenter-node");
+        assert.match(
+            before[0].why,
+            /^input clusterName = "cip-dev" names Cluster "cip-dev-cluster-eks" .* which it does not depend on: .*CreateAccessEntry/,
+        );
         assert.deepEqual(run(existence, plan("existence-access-entry-after-cluster.json")), []);
     });
 

@@ -1,4 +1,6 @@
 import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import type { PlannedResource } from "../../../tools/offline/plan";
 import {
     boundariesFromResources,
@@ -124,6 +126,25 @@ describe("rehearsal check controller-calls (issue #22: controller calls under th
             [],
             "only Karpenter's calls fail, each at its role's step, cited to karpenter-provider-aws",
         );
+    });
+
+    it("fails on the boundary of b39b3ff^ (issue #23 blocker 3, its fixture): only Karpenter's path-less GetInstanceProfile before the create", () => {
+        // test/fixtures/rehearse/blockers/workload-boundary-before-b39b3ff.json: the profile path was allowed, the lookup by name was not.
+        const fixture = path.join(__dirname, "..", "..", "fixtures", "rehearse", "blockers", "workload-boundary-before-b39b3ff.json");
+        const before = fs.readFileSync(fixture, "utf8");
+        const swapped = foundation.resources.map((r) =>
+            r.type === "aws:iam/policy:Policy" && /-dev-workload-boundary$/.test(String(r.inputs.name))
+                ? { ...r, inputs: { ...r.inputs, policy: before } }
+                : r,
+        );
+        assert.notDeepEqual(swapped, foundation.resources);
+        const findings = controllerCallsCheck.run(contextOf(plans.dev, swapped));
+        assert.deepEqual(
+            [...new Set(findings.map((f) => /: (\S+) on/.exec(f.why)?.[1]))],
+            ["iam:GetInstanceProfile"],
+            JSON.stringify(findings.map((f) => f.why)),
+        );
+        assert.ok(findings.every((f) => /karpenter-provider-aws/.test(f.source)));
     });
 
     describe("the supply-chain boundary's roles (issue 25): a failing fixture per role", () => {

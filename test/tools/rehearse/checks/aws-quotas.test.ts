@@ -2,7 +2,15 @@ import { strict as assert } from "node:assert";
 import type { PlanFile, PlannedResource } from "../../../../tools/offline/plan";
 import { awsQuotas } from "../../../../tools/rehearse/checks/aws-quotas";
 import { rehearsalContext } from "../../../../tools/rehearse/order";
-import { AWS_TAG_RULES, s3BucketNameProblems, SERVICE_NAME_RULES, VPC_QUOTAS } from "../../../../policypack/lib/aws-quotas";
+import {
+    AWS_TAG_RULES,
+    IAM_COUNTS,
+    IAM_POLICY_SIZE,
+    iamPolicySize,
+    s3BucketNameProblems,
+    SERVICE_NAME_RULES,
+    VPC_QUOTAS,
+} from "../../../../policypack/lib/aws-quotas";
 
 function res(type: string, name: string, inputs: Record<string, unknown>): PlannedResource {
     return {
@@ -115,5 +123,48 @@ describe("rehearsal check: aws-quotas, names and counts (policypack/lib/aws-quot
             assert.equal(run([group(61)]).filter((f) => /61 egress rules/.test(f.why)).length, 1);
             assert.deepEqual(run([group(60)]), []);
         });
+    });
+    describe("IAM counts and aggregates beyond roles' inline policies (policypack/lib/aws-quotas.ts IAM_COUNTS, IAM_POLICY_SIZE)", () => {
+        /** A policy document of exactly `size` characters as IAM counts them (without white space). */
+        const documentOf = (size: number): string => {
+            const doc = (pad: string) =>
+                JSON.stringify({
+                    Version: "2012-10-17",
+                    Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: `arn:aws:s3:::${pad}` }],
+                });
+            const base = iamPolicySize(doc("")) ?? 0;
+            const out = doc("b".repeat(size - base));
+            assert.equal(iamPolicySize(out), size);
+            return out;
+        };
+        it(`a role with ${IAM_COUNTS.managedPoliciesPerRole + 1} managed policy attachments fails AttachRolePolicy; ${IAM_COUNTS.managedPoliciesPerRole} pass`, () => {
+            const attachments = (n: number) =>
+                Array.from({ length: n }, (_, i) =>
+                    res("aws:iam/rolePolicyAttachment:RolePolicyAttachment", `a${i}`, {
+                        role: "r",
+                        policyArn: `arn:aws:iam::123456789012:policy/p${i}`,
+                    }),
+                );
+            const over = run(attachments(IAM_COUNTS.managedPoliciesPerRole + 1));
+            assert.equal(over.length, 1);
+            assert.match(over[0].why, /^AttachRolePolicy: role r would have 11 managed policies/);
+            assert.deepEqual(run(attachments(IAM_COUNTS.managedPoliciesPerRole)), []);
+        });
+        for (const [what, type, key, limit] of [
+            ["user", "aws:iam/userPolicy:UserPolicy", "user", IAM_POLICY_SIZE.userInlineAggregate],
+            ["group", "aws:iam/groupPolicy:GroupPolicy", "group", IAM_POLICY_SIZE.groupInlineAggregate],
+        ] as const) {
+            it(`a ${what}'s inline policies over ${limit} characters fail the put that crosses it; at ${limit} they pass`, () => {
+                const puts = (second: number) => [
+                    res(type, "first", { [key]: "e", policy: documentOf(limit - 200) }),
+                    res(type, "second", { [key]: "e", policy: documentOf(second) }),
+                ];
+                const over = run(puts(201));
+                assert.equal(over.length, 1);
+                assert.match(over[0].why, new RegExp(`over the aggregate quota of ${limit}`));
+                assert.equal(over[0].urn.split("::").pop(), "second");
+                assert.deepEqual(run(puts(200)), []);
+            });
+        }
     });
 });

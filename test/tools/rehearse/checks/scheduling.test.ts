@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { linstorCluster } from "../../../../components/storage/objects";
 import type { PlanFile, PlannedResource } from "../../../../tools/offline/plan";
-import { runPlan } from "../../../../tools/offline/plan";
+import { shippedPlan } from "../../../helpers/shared-plans";
 import { plannedPods, schedulingCheck, schedulingFindings } from "../../../../tools/rehearse/checks/scheduling";
 import { plannedCapacity } from "../../../../tools/rehearse/scheduling/capacity";
 import { coalesce, chartModel } from "../../../../tools/rehearse/scheduling/charts";
@@ -72,7 +72,7 @@ describe("rehearsal check: scheduling (every pod has a place)", () => {
         const plans = new Map<string, PlanFile>();
         before(async function () {
             this.timeout(600_000);
-            for (const stack of ["dev", "prod"]) plans.set(stack, await runPlan({ stack }));
+            for (const stack of ["dev", "prod"] as const) plans.set(stack, await shippedPlan(stack));
         });
         for (const stack of ["dev", "prod"]) {
             it(`${stack}: every planned pod (project, charts, chart software, piraeus operator) is admitted by planned capacity and Pod Security`, () => {
