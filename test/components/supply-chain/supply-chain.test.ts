@@ -495,6 +495,19 @@ describe("supply chain", () => {
                 "cip-dev-supply-signed-images",
             ]);
             for (const p of policies) assert.ok(p.dependsOn.includes(dev.urn), `${p.name} waits for Kyverno`);
+            // The canonical-host rule names the stack's own account and the very host the signed-images policy verifies.
+            const ruleOf = (name: string, rule: string) =>
+                (
+                    policies.find((p) => p.name === name)?.inputs.spec as {
+                        rules: Array<{ name: string; validate?: unknown; mutate?: unknown }>;
+                    }
+                ).rules.find((r) => r.name === rule);
+            const canonical = JSON.stringify(ruleOf("cip-dev-supply-pinned-images", "canonical-registry-host")?.validate);
+            const verified = JSON.stringify(ruleOf("cip-dev-supply-signed-images", "verify-containers")?.mutate);
+            const host = /starts_with\(element\.image, '(\d{12})\.dkr\.ecr\.eu-west-1\.amazonaws\.com\/'\)/.exec(canonical);
+            assert.ok(host, canonical);
+            assert.ok(canonical.includes(`starts_with(element.image, '${host[1]}.')`), canonical);
+            assert.ok(verified.includes(`starts_with(image, '${host[1]}.dkr.ecr.eu-west-1.amazonaws.com/')`), verified);
             const trust = ofType(plans.dev, "kubernetes:notation.nirmata.io/v1alpha1:TrustPolicy")[0] as unknown as KubernetesObject & {
                 inputs: { spec: { trustPolicies: Array<{ trustedIdentities: string[] }> } };
             };
