@@ -19,7 +19,7 @@ import { supplyChainBoundaryDocument } from "../../../components/foundation/work
 import { PolicyDocument } from "../../../components/shared/iam-documents";
 import { Decision as IamDecision, simulate, simulateWebIdentity } from "../../helpers/iam";
 import { configIssues, ofType, plan, PlanFile, single } from "../../helpers/mocks";
-import { CLUSTER_POLICY_SCHEMA, TRUST_POLICY_SCHEMA } from "./kyverno-schema";
+import { CLUSTER_POLICY_SCHEMA, jmespathFunctionsOf, KYVERNO_JMESPATH_FUNCTIONS, TRUST_POLICY_SCHEMA } from "./kyverno-schema";
 import { decide, decideBoth, RegistryImage } from "./admission-model";
 
 const ACCOUNT = "123456789012";
@@ -90,6 +90,16 @@ describe("supply chain", () => {
             const misspelt = JSON.parse(JSON.stringify(policy)) as { spec: { rules: Array<Record<string, unknown>> } };
             misspelt.spec.rules[0].preconditon = misspelt.spec.rules[0].preconditions;
             assert.equal(ajv.validate(CLUSTER_POLICY_SCHEMA, misspelt), false);
+        });
+
+        it("calls only JMESPath functions Kyverno 1.19 evaluates (built-ins and kyverno v1.19.0 pkg/engine/jmespath)", () => {
+            const ci = ciPodSecurityPolicy({ name: "c", enforceNamespaces: ["runner"], auditNamespaces: ["jenkins"] });
+            const used = [policy, pinned, ci].flatMap((p) => jmespathFunctionsOf(p));
+            assert.deepEqual([...new Set(used)].sort(), ["base64_decode", "length", "starts_with"]);
+            for (const name of used) assert.ok(KYVERNO_JMESPATH_FUNCTIONS.has(name), name);
+            // The scan sees calls inside expressions and lists, not names inside quoted literals.
+            assert.deepEqual(jmespathFunctionsOf({ list: "a[?lower(x)]", key: "{{ to_lower('f(x)') }}" }), ["lower", "to_lower"]);
+            assert.equal(KYVERNO_JMESPATH_FUNCTIONS.has("lower"), false);
         });
 
         it("fails closed: Fail policy, matched on pod create and update, Kyverno's and the verifier's namespaces excluded", () => {
