@@ -295,7 +295,8 @@ export interface PinnedImagesPolicyInput {
  * the same credentials, so without this an image of the account pinned by digest would pass the pinned-or-exempt rule
  * unverified. Digits have no case and the prefix is all digits and a dot, so no case folding is needed to match
  * every spelling; the exact comparison is what keeps upper-case hosts out. Only `starts_with`, a JMESPath built-in
- * (jmespath-community/go-jmespath, which Kyverno 1.19 evaluates), is used.
+ * (kyverno/go-jmespath, the fork kyverno v1.19.0 evaluates with), is used; the test checks every function the
+ * policies call against Kyverno 1.19's.
  */
 export function accountRegistryBypassConditions(
     accountId: string,

@@ -248,10 +248,9 @@ export const TRUST_POLICY_SCHEMA = {
  * The JMESPath functions Kyverno 1.19 evaluates in `{{ }}` variables, preconditions, deny conditions and
  * foreach lists: the JMESPath specification's built-ins (kyverno/go-jmespath functions.go, the fork
  * kyverno v1.19.0's go.mod pins) and Kyverno's own (kyverno/kyverno v1.19.0
- * pkg/engine/jmespath/functions.go, its function-name variables; time.go's time_* functions are left out, as no policy
- * here uses them). A
- * function outside these fails at admission (an unknown function is a JMESPath error, and the policy
- * fails closed), which no schema of the CRD catches.
+ * pkg/engine/jmespath/functions.go, its function-name variables; time.go's time_* functions are left
+ * out, as no policy here uses them). A function outside these fails at admission (an unknown function
+ * is a JMESPath error, and the policy fails closed), which no schema of the CRD catches.
  */
 export const KYVERNO_JMESPATH_FUNCTIONS: ReadonlySet<string> = new Set([
     // JMESPath built-ins.
