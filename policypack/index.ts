@@ -22,10 +22,6 @@ dispatchByType(
         const rule = stackRuleOf.get(policy.name);
         return rule === undefined || [...types].some((type) => applies({ types: rule.reads }, type));
     },
-    (policy) => {
-        const types = ruleOf.get(policy.name)?.types;
-        return Array.isArray(types) ? types.join("', '") : "the types its rule checks";
-    },
 );
 
 export const policyPack = new PolicyPack("ciplatform", {

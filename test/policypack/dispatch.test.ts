@@ -170,20 +170,68 @@ describe("dispatch by type (lib/dispatch) in the policy host's Analyze handler",
         assert.equal(pendingType(), undefined);
     });
 
-    it("any other walk of the list (GetAnalyzerInfo, the pack's own code) sees every policy", () => {
+    it("any other walk of the list (GetAnalyzerInfo, the pack's own code) sees every policy", async () => {
         const dispatched: Policies = [...policies];
         dispatchByType(dispatched, appliesTo);
         assert.deepEqual(
             [...dispatched].map((p) => p.name),
             policies.map((p) => p.name),
         );
-        // A type noted by a request is taken once, by the loop that follows it.
+        // A type noted by a request is taken once, by the loop that follows it: only the resource policies that apply.
         (request({ type: "aws:sns/topic:Topic", name: "t", inputs: {} }) as { getType(): string }).getType();
-        const forTopic = [...dispatched];
-        const real = (name: string) => forTopic.find((p) => p.name === name) === policies.find((p) => p.name === name);
-        // The policies that do not apply are walked as stand-ins the host reports as not applicable.
-        assert.ok(real("sns-topic-require-kms") && !real("sqs-queue-require-encryption"));
-        assert.ok(real("pack-report-exemptions"), "stack policies are always walked");
+        const forTopic = [...dispatched].map((p) => p.name);
+        assert.ok(forTopic.includes("sns-topic-require-kms") && !forTopic.includes("sqs-queue-require-encryption"));
+        assert.ok(!forTopic.includes("pack-report-exemptions"), "the Analyze loop skips stack policies itself");
+        // A loop that is not the host's leaves no records behind for the next response.
+        await Promise.resolve();
+        assert.equal(pendingType(), undefined);
         assert.equal([...dispatched].length, policies.length);
+    });
+
+    it("reports every policy left out as not applicable, once per policy, and reuses the bytes of a response without findings", async () => {
+        const dispatched: Policies = [...policies];
+        dispatchByType(dispatched, appliesTo);
+        const [first, second] = await analyzeAll(dispatched).then((all) => [all[0], all[11]]);
+        // Resources 0 and 11 of the synthetic stack are both IAM roles without findings.
+        assert.equal(resources[0].type, resources[11].type);
+        const names = (r: AnalyzeResponseLike) => r.getNotApplicableList().map((n) => n.getPolicyName());
+        const expected = policies.filter((p) => "validateResource" in p && !appliesTo(p, "aws:iam/role:Role")).map((p) => p.name);
+        assert.deepEqual(names(first), expected);
+        assert.deepEqual(
+            first.getNotApplicableList().map((n) => n.getReason()),
+            expected.map(() => "Policy does not apply to resources of type 'aws:iam/role:Role'"),
+        );
+        const bytes = (r: AnalyzeResponseLike) => Buffer.from((r as unknown as { serializeBinary(): Uint8Array }).serializeBinary());
+        assert.deepEqual(bytes(second), bytes(first));
+        // The bytes are the host's own encoding of that response.
+        const rebuilt = new analyzerProto.AnalyzeResponse();
+        rebuilt.setNotApplicableList(first.getNotApplicableList());
+        assert.deepEqual(bytes(first), Buffer.from(rebuilt.serializeBinary()));
+    });
+
+    it("leaves out of the records a policy the stack's config disables, as the host skips it", async () => {
+        const dispatched: Policies = [...policies];
+        dispatchByType(dispatched, appliesTo);
+        const configure = (level: number) => {
+            const q = new analyzerProto.ConfigureAnalyzerRequest();
+            const config = new analyzerProto.PolicyConfig();
+            config.setEnforcementlevel(level);
+            config.setProperties(structProto.Struct.fromJavaScript({}));
+            q.getPolicyconfigMap().set("sqs-queue-require-encryption", config);
+            // What the host's gRPC server does with the request's bytes before its configure handler reads them.
+            analyzerProto.ConfigureAnalyzerRequest.deserializeBinary(q.serializeBinary());
+        };
+        const listed = async () =>
+            (await analyzeAll(dispatched))[0]
+                .getNotApplicableList()
+                .map((n) => n.getPolicyName())
+                .includes("sqs-queue-require-encryption");
+        try {
+            configure(analyzerProto.EnforcementLevel.DISABLED);
+            assert.equal(await listed(), false);
+        } finally {
+            configure(analyzerProto.EnforcementLevel.MANDATORY);
+        }
+        assert.equal(await listed(), true);
     });
 });
