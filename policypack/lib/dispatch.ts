@@ -31,7 +31,15 @@
  * If the host's modules ever change shape nothing is installed and the pack runs as before, slower.
  */
 import * as path from "node:path";
-import type { Policies } from "@pulumi/policy";
+import type {
+    EnforcementLevel,
+    Policies,
+    ReportViolation,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    StackValidationArgs,
+    StackValidationPolicy,
+} from "@pulumi/policy";
 
 type Policy = Policies[number];
 
@@ -50,7 +58,9 @@ interface AnalyzeResponse {
     serializeBinary(): Uint8Array;
 }
 interface ConfigureRequest {
-    getPolicyconfigMap(): { entries(): Iterable<[string, { getEnforcementlevel(): number }]> };
+    getPolicyconfigMap(): {
+        entries(): Iterable<[string, { getEnforcementlevel(): number; getProperties(): { toJavaScript(): object } | undefined }]>;
+    };
 }
 type Noted<F> = F & { __notedByPack?: true };
 interface AnalyzerProtoModule {
@@ -65,6 +75,9 @@ interface ProtoutilModule {
     makeAnalyzeResponse: Noted<MakeAnalyzeResponse>;
     convertEnforcementLevel(level: number): string;
 }
+interface ProxyModule {
+    UnknownValueError: new (...args: never[]) => Error;
+}
 
 /** What one type's `Analyze` loop reports besides its findings: the records of the policies left out. */
 interface TypeAnswer {
@@ -78,13 +91,17 @@ interface TypeAnswer {
 let noted: string | undefined;
 /** The resources of the `AnalyzeStack` request being started, until the policy loop takes them. */
 let notedStack: TypedRequest[] | undefined;
-/** The not-applicable records of the `Analyze` loop that just ended, until its response is built. */
-let finished: TypeAnswer | undefined;
-/** Policies the last `Configure` request disabled, and a counter that changes with them. */
+/** What the `Analyze` or `AnalyzeStack` loop that just ended adds to its response, until that response is built. */
+let finished: { answer?: TypeAnswer; extra?: NotApplicableRecord[] } | undefined;
+/**
+ * The policy config of the last `Configure` request, as the host keeps it (`server.js` `configure`): per
+ * policy its enforcement level and its properties; the policies it disables; a counter that changes with them.
+ */
+let configured = new Map<string, { level: string; props: Record<string, unknown> }>();
 let disabled: ReadonlySet<string> = new Set();
 let configGeneration = 0;
 
-let modules: { proto: AnalyzerProtoModule; protoutil: ProtoutilModule } | undefined;
+let modules: { proto: AnalyzerProtoModule; protoutil: ProtoutilModule; proxy: ProxyModule } | undefined;
 
 /** The host's request and response modules, patched once. Undefined (and nothing changed) when they are not where expected. */
 function patchHost(): typeof modules {
@@ -93,6 +110,7 @@ function patchHost(): typeof modules {
     }
     let proto: AnalyzerProtoModule;
     let protoutil: ProtoutilModule;
+    let proxy: ProxyModule;
     try {
         // The copies the host's server uses: resolved from @pulumi/policy's own folder.
         const policyDir = path.dirname(require.resolve("@pulumi/policy"));
@@ -100,6 +118,8 @@ function patchHost(): typeof modules {
         proto = require(require.resolve("@pulumi/pulumi/proto/analyzer_pb", { paths: [policyDir] })) as AnalyzerProtoModule;
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         protoutil = require(path.join(policyDir, "protoutil.js")) as ProtoutilModule;
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        proxy = require(path.join(policyDir, "proxy.js")) as ProxyModule;
     } catch {
         return undefined;
     }
@@ -112,6 +132,7 @@ function patchHost(): typeof modules {
             (f) => typeof f !== "function",
         ) ||
         typeof proto.PolicyNotApplicable !== "function" ||
+        typeof proxy.UnknownValueError !== "function" ||
         typeof proto.AnalyzeResponse !== "function"
     ) {
         return undefined;
@@ -142,11 +163,17 @@ function patchHost(): typeof modules {
         const notingConfig: Noted<(bytes: Uint8Array) => ConfigureRequest> = (bytes) => {
             const request = deserializeConfigure.call(proto.ConfigureAnalyzerRequest, bytes);
             const off = new Set<string>();
+            const seen = new Map<string, { level: string; props: Record<string, unknown> }>();
             for (const [name, config] of request.getPolicyconfigMap().entries()) {
-                if (protoutil.convertEnforcementLevel(config.getEnforcementlevel()) === "disabled") {
+                const level = protoutil.convertEnforcementLevel(config.getEnforcementlevel());
+                const props = { ...((config.getProperties()?.toJavaScript() ?? {}) as Record<string, unknown>) };
+                delete props.enforcementLevel;
+                seen.set(name, { level, props });
+                if (level === "disabled") {
                     off.add(name);
                 }
             }
+            configured = seen;
             disabled = off;
             configGeneration++;
             return request;
@@ -156,13 +183,15 @@ function patchHost(): typeof modules {
     }
     if (!makeAnalyzeResponse.__notedByPack) {
         const appending: Noted<MakeAnalyzeResponse> = (ds, notApplicable) => {
-            const answer = finished;
+            const taken = finished;
             finished = undefined;
-            if (answer === undefined) {
+            if (taken === undefined) {
                 return makeAnalyzeResponse(ds, notApplicable);
             }
-            if (ds.length > 0 || notApplicable !== undefined) {
-                return makeAnalyzeResponse(ds, [...(notApplicable ?? []), ...answer.records]);
+            const answer = taken.answer;
+            const others = [...(notApplicable ?? []), ...(taken.extra ?? [])];
+            if (answer === undefined) {
+                return makeAnalyzeResponse(ds, others.length > 0 ? others : undefined);
             }
             if (answer.quiet === undefined) {
                 const quiet = makeAnalyzeResponse([], answer.records);
@@ -171,14 +200,207 @@ function patchHost(): typeof modules {
                 quiet.serializeBinary = () => bytes;
                 answer.quiet = quiet;
             }
-            return answer.quiet;
+            if (ds.length === 0 && others.length === 0) {
+                return answer.quiet;
+            }
+            // Findings too: a protobuf message's encoding is its fields' encodings one after the other, so the
+            // type's records are appended as the bytes already encoded (the host decodes the same message).
+            const response = makeAnalyzeResponse(ds, others.length > 0 ? others : undefined);
+            const head = response.serializeBinary();
+            const tail = answer.quiet.serializeBinary();
+            const bytes = new Uint8Array(head.length + tail.length);
+            bytes.set(head);
+            bytes.set(tail, head.length);
+            response.setNotApplicableList([...others, ...answer.records]);
+            response.serializeBinary = () => bytes;
+            return response;
         };
         appending.__notedByPack = true;
         protoutil.makeAnalyzeResponse = appending;
     }
-    modules = { proto, protoutil };
+    modules = { proto, protoutil, proxy };
     return modules;
 }
+
+/** The pack's identity as the host reports it, for the messages the host would have written itself. */
+export interface PackIdentity {
+    readonly name: string;
+    readonly version: string;
+    readonly enforcementLevel: EnforcementLevel;
+}
+
+/** A policy's level as the host computes it (`server.js`): the stack's config, the policy's own, the pack's. */
+function levelOf(policy: Policy, pack: PackIdentity): string {
+    return configured.get(policy.name)?.level || policy.enforcementLevel || pack.enforcementLevel;
+}
+
+/** The host's `getConfig` for a policy (`makeGetConfigFun`): a fresh shallow copy of its config without the level. */
+function configOf(name: string): () => Record<string, unknown> {
+    return () => {
+        const config = configured.get(name);
+        return config ? { ...config.props } : {};
+    };
+}
+
+/**
+ * The host's `reportViolation` (`makeReportViolationFun`) also takes an object naming the policy, its level and
+ * severity (not in the typings of @pulumi/policy 1.21): a fused policy reports each finding under its member.
+ */
+interface Violation {
+    name?: string;
+    message?: string;
+    description?: string;
+    urn?: string;
+    enforcementLevel?: string;
+    severity?: string;
+}
+type HostReport = (message: string | Violation, urn?: string) => void;
+
+class MemberNotApplicable extends Error {
+    constructor(readonly reason?: string) {
+        super(reason);
+    }
+}
+
+/**
+ * Runs `members` as the host's policy loop would run each of them (`server.js` `makeAnalyzeRpcFun` /
+ * `makeAnalyzeStackRpcFun`), inside one host call: each member is skipped when disabled, runs with its own
+ * `getConfig`, reports under its own name, description, level and severity, a member touching an unknown value
+ * during preview gets the host's advisory "can't run" finding, and a member's "not applicable" is recorded under
+ * its name. `run(member, args)` calls the member's validation(s) and returns what they return.
+ */
+async function runMembers<A extends { getConfig: unknown; notApplicable: unknown }>(
+    host: NonNullable<typeof modules>,
+    pack: PackIdentity,
+    members: readonly Policy[],
+    args: A,
+    hostReport: ReportViolation,
+    state: { extra?: NotApplicableRecord[] },
+    run: (member: Policy, args: A, report: ReportViolation) => unknown,
+): Promise<void> {
+    const report = hostReport as HostReport;
+    for (const member of members) {
+        let level = levelOf(member, pack);
+        if (level === "disabled") {
+            continue;
+        }
+        if (level === "remediate") {
+            level = "mandatory";
+        }
+        const enforcementLevel = level as EnforcementLevel;
+        const { name, description, severity } = member;
+        const reportAs: HostReport = (message, urn) =>
+            typeof message === "object" && message !== null
+                ? report({
+                      ...message,
+                      name: message.name || name,
+                      message: message.message || message.description || description,
+                      description: message.description || description,
+                      enforcementLevel: message.enforcementLevel || enforcementLevel,
+                      severity: message.severity || severity,
+                  })
+                : report({
+                      name,
+                      message: message ? `${description}\n${message}` : description,
+                      urn,
+                      description,
+                      enforcementLevel,
+                      severity,
+                  });
+        const memberArgs: A = {
+            ...args,
+            getConfig: configOf(name),
+            notApplicable: (reason?: string) => {
+                throw new MemberNotApplicable(reason);
+            },
+        };
+        try {
+            const result = run(member, memberArgs, reportAs as ReportViolation);
+            if (result !== undefined && typeof (result as Promise<void>).then === "function") {
+                await result;
+            }
+        } catch (e) {
+            const from = `policy '${name}' from policy pack '${pack.name}@v${pack.version}'`;
+            if (e instanceof host.proxy.UnknownValueError) {
+                report({
+                    name,
+                    message: `can't run ${from} during preview: ${e.message}`,
+                    description,
+                    enforcementLevel: "advisory",
+                    severity,
+                });
+            } else if (e instanceof MemberNotApplicable) {
+                const record = new host.proto.PolicyNotApplicable();
+                record.setPolicyName(name);
+                if (e.reason) {
+                    record.setReason(e.reason);
+                }
+                (state.extra ??= []).push(record);
+            } else {
+                throw new Error(`Error validating resource with ${from}:\n${e instanceof Error ? e.stack : String(e)}`);
+            }
+        }
+    }
+}
+
+/** One resource policy standing for several in the host's loop (see `runMembers`). */
+function fusedResourcePolicy(
+    host: NonNullable<typeof modules>,
+    pack: PackIdentity,
+    members: readonly ResourceValidationPolicy[],
+    state: { extra?: NotApplicableRecord[] },
+): ResourceValidationPolicy {
+    return {
+        name: FUSED,
+        description: "The pack's policies that apply to this resource's type.",
+        enforcementLevel: "mandatory",
+        validateResource: (args, report) =>
+            runMembers<ResourceValidationArgs>(host, pack, members, args, report, state, (member, memberArgs, reportAs) => {
+                const validations = (member as ResourceValidationPolicy).validateResource;
+                const hint = (validations as { __pulumiType?: string } | undefined)?.__pulumiType;
+                // The host's own fast check for a policy with a type hint (server.js makeAnalyzeRpcFun).
+                if (!Array.isArray(validations) && hint && hint !== memberArgs.type) {
+                    throw new MemberNotApplicable(`Policy only applies to resources of type '${hint}'`);
+                }
+                if (Array.isArray(validations)) {
+                    return validations.reduce<unknown>(
+                        (prior, validation) =>
+                            prior !== undefined && typeof (prior as Promise<void>).then === "function"
+                                ? (prior as Promise<void>).then(() => validation(memberArgs, reportAs))
+                                : validation(memberArgs, reportAs),
+                        undefined,
+                    );
+                }
+                return validations?.(memberArgs, reportAs);
+            }),
+    };
+}
+
+/** One stack policy standing for several in the host's `AnalyzeStack` loop (see `runMembers`). */
+function fusedStackPolicy(
+    host: NonNullable<typeof modules>,
+    pack: PackIdentity,
+    members: readonly StackValidationPolicy[],
+    state: { extra?: NotApplicableRecord[] },
+): StackValidationPolicy {
+    return {
+        name: FUSED,
+        description: "The pack's stack policies that apply to this stack.",
+        enforcementLevel: "mandatory",
+        validateStack: (args, report) =>
+            runMembers<StackValidationArgs>(host, pack, members, args, report, state, (member, memberArgs, reportAs) => {
+                const hint = (member as StackValidationPolicy).validateStack as { __pulumiType?: string };
+                // The host's own fast check for a stack policy with a type hint (server.js makeAnalyzeStackRpcFun).
+                if (hint.__pulumiType && !memberArgs.resources.some((r) => r.type === hint.__pulumiType)) {
+                    throw new MemberNotApplicable(`Policy only applies to resources of type '${hint.__pulumiType}'`);
+                }
+                return (member as StackValidationPolicy).validateStack(memberArgs, reportAs);
+            }),
+    };
+}
+
+/** The name the host sees for a fused policy; never reported (every finding and record names its member). */
+const FUSED = "ciplatform-policies-for-this-type";
 
 /**
  * Installs type dispatch on `policies` (the array the pack is constructed with). `appliesTo(policy,
@@ -191,6 +413,7 @@ export function dispatchByType(
     policies: Policies,
     appliesTo: (policy: Policy, type: string) => boolean,
     stackAppliesTo: (policy: Policy, types: ReadonlySet<string>) => boolean = () => true,
+    pack?: PackIdentity,
 ): boolean {
     const host = patchHost();
     if (!host) {
@@ -228,6 +451,16 @@ export function dispatchByType(
         }
         return answer;
     };
+    // When the loop ends normally its response is built next, in the same step: hand it what to add.
+    const finish = (what: NonNullable<typeof finished>) => {
+        finished = what;
+        // Taken within this step or never: a loop that is not the host's leaves nothing behind.
+        queueMicrotask(() => {
+            if (finished === what) {
+                finished = undefined;
+            }
+        });
+    };
     Object.defineProperty(policies, Symbol.iterator, {
         configurable: true,
         value: function (): IterableIterator<Policy> {
@@ -236,20 +469,19 @@ export function dispatchByType(
             noted = undefined;
             notedStack = undefined;
             if (type !== undefined) {
-                const walk = forType(type).walk[Symbol.iterator]();
-                // When the loop ends normally its response is built next, in the same step: hand it the records.
+                const applying = forType(type).walk;
+                // Several policies apply: one host call runs them all (the host's per-policy work, done once).
+                const state: { extra?: NotApplicableRecord[] } = {};
+                const walk = (
+                    pack && applying.length > 1
+                        ? [fusedResourcePolicy(host, pack, applying as ResourceValidationPolicy[], state)]
+                        : applying
+                )[Symbol.iterator]();
                 const iterator: IterableIterator<Policy> = {
                     next: () => {
                         const step = walk.next();
                         if (step.done) {
-                            const answer = answerFor(type);
-                            finished = answer;
-                            // Taken within this step or never: a loop that is not the host's leaves nothing behind.
-                            queueMicrotask(() => {
-                                if (finished === answer) {
-                                    finished = undefined;
-                                }
-                            });
+                            finish({ answer: answerFor(type), extra: state.extra });
                         }
                         return step;
                     },
@@ -259,7 +491,25 @@ export function dispatchByType(
             }
             if (stack !== undefined) {
                 const types = new Set(stack.map((r) => r.getType()));
-                return all.filter((p) => stackAppliesTo(p, types))[Symbol.iterator]();
+                const applying = all.filter((p) => stackAppliesTo(p, types));
+                const stackPolicies = applying.filter((p) => "validateStack" in p) as StackValidationPolicy[];
+                if (!pack || stackPolicies.length <= 1) {
+                    return applying[Symbol.iterator]();
+                }
+                // The host builds every resource's view once per stack policy: one fused policy builds them once.
+                const state: { extra?: NotApplicableRecord[] } = {};
+                const walk = [fusedStackPolicy(host, pack, stackPolicies, state)][Symbol.iterator]();
+                const iterator: IterableIterator<Policy> = {
+                    next: () => {
+                        const step = walk.next();
+                        if (step.done) {
+                            finish({ extra: state.extra });
+                        }
+                        return step;
+                    },
+                    [Symbol.iterator]: () => iterator,
+                };
+                return iterator;
             }
             return all[Symbol.iterator]();
         },

@@ -18,7 +18,13 @@ const structProto = require(require.resolve("google-protobuf/google/protobuf/str
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 interface AnalyzeResponseLike {
-    getDiagnosticsList(): Array<{ getPolicyname(): string; getMessage(): string }>;
+    getDiagnosticsList(): Array<{
+        getPolicyname(): string;
+        getMessage(): string;
+        getEnforcementlevel(): number;
+        getDescription(): string;
+        getUrn(): string;
+    }>;
     getNotApplicableList(): Array<{ getPolicyName(): string; getReason(): string }>;
 }
 type AnalyzeRpc = (call: { request: unknown }, callback: (err: unknown, response?: AnalyzeResponseLike) => void) => void;
@@ -233,5 +239,107 @@ describe("dispatch by type (lib/dispatch) in the policy host's Analyze handler",
             configure(analyzerProto.EnforcementLevel.MANDATORY);
         }
         assert.equal(await listed(), true);
+    });
+
+    describe("with the pack's identity: the policies that apply run in one host call", () => {
+        const pack = { name: "ciplatform", version: "0.1.0", enforcementLevel: "mandatory" as const };
+        // The engine's marker for a value not known during preview (pulumi/pulumi sdk/go/common/resource/plugin/rpc.go UnknownStringValue).
+        const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+        const previewRole = {
+            type: "aws:iam/role:Role",
+            name: "preview",
+            inputs: { tags: TAGS, assumeRolePolicy: UNKNOWN, managedPolicyArns: ["arn:aws:iam::aws:policy/AdministratorAccess"] },
+        };
+        const everything = (responses: AnalyzeResponseLike[]) =>
+            responses.map((r) => ({
+                findings: r
+                    .getDiagnosticsList()
+                    .map((d) => [d.getPolicyname(), d.getEnforcementlevel(), d.getDescription(), d.getUrn(), d.getMessage()].join(" | ")),
+                notApplicable: r
+                    .getNotApplicableList()
+                    .map((n) => n.getPolicyName())
+                    .sort(),
+            }));
+        const configure = (levels: Record<string, number>) => {
+            const q = new analyzerProto.ConfigureAnalyzerRequest();
+            for (const [name, level] of Object.entries(levels)) {
+                const config = new analyzerProto.PolicyConfig();
+                config.setEnforcementlevel(level);
+                config.setProperties(structProto.Struct.fromJavaScript({}));
+                q.getPolicyconfigMap().set(name, config);
+            }
+            return q;
+        };
+        // The host's configure handler is not exported: the pack reads the request the gRPC server decodes, the
+        // baseline gets the same config through the handler of a real server (serve() is once per process), so both
+        // are compared here without config, and with config through the host tests' real policy host.
+        it("gives the same findings (name, level, description, message), preview advisories and not-applicable records as the host's own loop", async () => {
+            resources.push(previewRole);
+            try {
+                const baseline = await analyzeAll([...policies]);
+                const dispatched: Policies = [...policies];
+                assert.equal(dispatchByType(dispatched, appliesTo, undefined, pack), true);
+                const responses = await analyzeAll(dispatched);
+                const expected = everything(baseline).map((r, i) => ({
+                    findings: r.findings,
+                    // Without dispatch the host also runs (and records nothing for) the policies that apply; with it the rest are recorded.
+                    notApplicable: policies
+                        .filter((p) => "validateResource" in p && !appliesTo(p, resources[i].type))
+                        .map((p) => p.name)
+                        .sort(),
+                }));
+                assert.deepEqual(everything(responses), expected);
+                const preview = everything(responses).at(-1)?.findings ?? [];
+                assert.ok(
+                    preview.some((f) =>
+                        f.includes("can't run policy 'iam-role-deny-public-trust' from policy pack 'ciplatform@v0.1.0' during preview"),
+                    ),
+                );
+                assert.ok(
+                    preview.some((f) => f.startsWith("iam-policy-deny-admin-access | 1 |")),
+                    "the other policies still run",
+                );
+                // A response with findings is encoded as the host would encode it (the records appended as bytes).
+                for (const r of responses) {
+                    const decoded = analyzerProto.AnalyzeResponse.deserializeBinary(
+                        (r as unknown as { serializeBinary(): Uint8Array }).serializeBinary(),
+                    ) as AnalyzeResponseLike;
+                    assert.deepEqual(everything([decoded]), everything([r]));
+                }
+            } finally {
+                resources.pop();
+            }
+        });
+
+        it("skips a member the config disables and reports a member at the level the config gives", async () => {
+            const dispatched: Policies = [...policies];
+            dispatchByType(dispatched, appliesTo, undefined, pack);
+            const admin = resources.findIndex((r) => r.name === "admin");
+            const levels = async () =>
+                (await analyzeAll(dispatched))[admin].getDiagnosticsList().map((d) => `${d.getPolicyname()}:${d.getEnforcementlevel()}`);
+            try {
+                analyzerProto.ConfigureAnalyzerRequest.deserializeBinary(
+                    configure({
+                        "iam-policy-deny-admin-access": analyzerProto.EnforcementLevel.ADVISORY,
+                        "iam-policy-deny-wildcard-actions": analyzerProto.EnforcementLevel.DISABLED,
+                    }).serializeBinary(),
+                );
+                const configured = await levels();
+                assert.ok(configured.includes(`iam-policy-deny-admin-access:${analyzerProto.EnforcementLevel.ADVISORY}`));
+                assert.ok(!configured.some((f) => f.startsWith("iam-policy-deny-wildcard-actions:")));
+            } finally {
+                analyzerProto.ConfigureAnalyzerRequest.deserializeBinary(configure({}).serializeBinary());
+            }
+            const plain = await levels();
+            assert.ok(plain.includes(`iam-policy-deny-admin-access:${analyzerProto.EnforcementLevel.MANDATORY}`));
+        });
+
+        it("AnalyzeStack runs the stack policies in one host call with the same findings", async () => {
+            const dispatched: Policies = [...policies];
+            dispatchByType(dispatched, appliesTo, undefined, pack);
+            const unencryptedBucket = { type: "aws:s3/bucketV2:BucketV2", name: "b", inputs: { tags: TAGS } };
+            const stack = [...resources, unencryptedBucket];
+            assert.deepEqual(everything([await analyzeStack(dispatched, stack)]), everything([await analyzeStack([...policies], stack)]));
+        });
     });
 });
