@@ -305,15 +305,17 @@ describe("rehearsal (tools/rehearse)", () => {
         it("passes when the release depends on the controller's release, which waits for its pods", () => {
             assert.deepEqual(run(kubernetesAdmission, fixture("kubernetes-admission-webhook-after-release.json")), []);
         });
-        it("a webhook release that does not wait for its pods (skipAwait) does not make its dependents safe", () => {
+        it("a webhook release that does not wait for its pods (skipAwait without atomic) does not make its dependents safe", () => {
             const plan = fixture("kubernetes-admission-webhook-after-release.json");
-            const skipAwait = {
+            const release = (inputs: Record<string, unknown>) => ({
                 ...plan,
                 resources: plan.resources.map((r) =>
-                    r.name === "cip-dev-ingress-controller" ? { ...r, inputs: { ...r.inputs, skipAwait: true } } : r,
+                    r.name === "cip-dev-ingress-controller" ? { ...r, inputs: { ...r.inputs, ...inputs } } : r,
                 ),
-            };
-            assert.equal(run(kubernetesAdmission, skipAwait).length, 1);
+            });
+            assert.equal(run(kubernetesAdmission, release({ skipAwait: true, atomic: false })).length, 1);
+            // "skipAwait will be disabled automatically if atomic is used" (@pulumi/kubernetes 4.34.2 helm/v3/release.d.ts ReleaseArgs.atomic).
+            assert.deepEqual(run(kubernetesAdmission, release({ skipAwait: true, atomic: true })), []);
         });
         it("fails a custom resource before its CRD and an object before its namespace; passes with the dependencies", () => {
             const crds = res("kubernetes:helm.sh/v3:Release", "karpenter-crds", {
