@@ -3,9 +3,10 @@
  * `npm run policy -- --stack-export <file> [--asff [--aws-account <id>] [--aws-region <region>]] [--json] [--policy-config <file>]`
  * Evaluates the policy pack, started under the real policy host, over the resources of a plan file, or of a JSON array of
  * `{ "type", "name", "inputs" }`, or of a deployed stack (`pulumi stack export`, see tools/policy/stack-export.ts); `--asff`
- * prints the findings as AWS Security Finding Format (tools/policy/asff.ts), one JSON array of at most 100 per line. Exit codes: 0 clean, 1 a mandatory violation,
- * 2 bad usage, input or policy config. Every resource whose type no rule judges (a service the pack does not cover, or a
- * misspelt type token) is named as "not checked by any rule", and the summary lists the types checked and unchecked.
+ * prints the findings as AWS Security Finding Format (tools/policy/asff.ts), one JSON array of at most 100 per line.
+ * Exit codes: 0 clean, 1 a mandatory violation, 2 bad usage, input or policy config. Every resource whose type no rule
+ * judges (a service the pack does not cover, or a misspelt type token) is named as "not checked by any rule", and the
+ * summary lists the types checked and unchecked.
  */
 import * as fs from "node:fs";
 import { PolicyConfigError, PolicyHost, PolicyHostError, PolicyPackConfig } from "./offline/analyzer";

@@ -260,7 +260,7 @@ describe("npm run policy --stack-export (a deployed stack) and --asff", function
         }>;
         assert.equal(findings.length, report.policy.violations.length);
         // Accepted, documented exceptions: visible in Security Hub, never open as failed (an older MEDIUM/FAILED import of
-        // the same id is updated to this, through FindingProviderFields, and Security Hub resolves it as PASSED).
+        // the same id is updated to this, the severity through FindingProviderFields).
         assert.deepEqual(
             [
                 ...new Set(
@@ -487,6 +487,17 @@ describe("npm run policy --stack-export (a deployed stack) and --asff", function
         );
         assert.equal(createdOf(exported([q], { time: "2026-11-20T12:00:00Z" })), "2026-11-20T12:00:00.000Z");
         assert.equal(createdOf(exported([q])), "2026-12-06T10:00:00.000Z");
+        // A replacement pending deletion shares the URN: the live resource's time counts.
+        assert.equal(
+            createdOf(
+                exported([
+                    { ...q, created: "2026-11-09T00:00:00Z" },
+                    { ...q, created: "2026-10-01T00:00:00Z", delete: true },
+                ]),
+            ),
+            "2026-11-09T00:00:00.000Z",
+        );
+        assert.throws(() => stackExportTimes(exported([{ ...q, created: "2026" }])), /expected an RFC 3339 time \(got "2026"\)/);
         assert.throws(
             () => stackExportTimes(exported([{ ...q, created: "yesterday" }])),
             /deployment\.resources\[0\] \(urn:pulumi:dev::ciplatform::aws:sqs\/queue:Queue::q\): "created": expected an RFC 3339 time \(got "yesterday"\)/,

@@ -12,8 +12,8 @@
  *
  * The pack's exemption reports (`pack-report-exemptions`: a finding a reviewed, documented exemption
  * accepts) are INFORMATIONAL and PASSED, so a clean stack yields no FAILED finding; they keep their
- * ids, so a re-import turns a finding an older audit imported as MEDIUM/FAILED into them (Security
- * Hub resolves a finding whose compliance status is PASSED). `CreatedAt` is the resource's first
+ * ids, so a re-import turns a finding an older audit imported as MEDIUM/FAILED into them (through
+ * FindingProviderFields for the severity). `CreatedAt` is the resource's first
  * appearance in state (`created` of the checkpoint), stable across runs; Security Hub documents no
  * rule that keeps the first import's CreatedAt on an update, so it is never taken from the run's clock
  * while the export has a stable time.

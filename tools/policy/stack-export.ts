@@ -150,7 +150,8 @@ export function stackExportTimes(document: unknown): StackExportTimes {
     if (!isStackExport(document)) return { created: new Map() };
     const iso = (value: unknown, where: string): string | undefined => {
         if (value === undefined) return undefined;
-        const time = typeof value === "string" ? new Date(value) : undefined;
+        const rfc3339 = typeof value === "string" && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i.test(value);
+        const time = rfc3339 ? new Date(value) : undefined;
         if (!time || Number.isNaN(time.getTime())) {
             throw new PolicyInputError(`${where}: expected an RFC 3339 time (got ${JSON.stringify(value)})`);
         }
@@ -161,7 +162,8 @@ export function stackExportTimes(document: unknown): StackExportTimes {
     let stack: string | undefined;
     resources.forEach((r, index) => {
         const time = iso(r.created, `deployment.resources[${index}] (${r.urn}): "created"`);
-        if (time === undefined) return;
+        // A resource pending deletion shares its URN with its replacement, whose time is the one findings are about.
+        if (time === undefined || r.delete === true) return;
         created.set(r.urn, time);
         if (r.type === "pulumi:pulumi:Stack") stack = time;
     });
