@@ -289,7 +289,7 @@ export interface PinnedImagesPolicyInput {
  * Any image reference whose host is one of the account's ECR endpoints, in any spelling but the canonical one:
  * the host begins with `<account>.`, as every ECR endpoint of the account does (standard
  * `<account>.dkr.ecr.<region>.amazonaws.com`, FIPS `dkr.ecr-fips`, dual-stack `<account>.dkr-ecr.<region>.on.aws`
- * (Amazon ECR user guide, "Dual-stack endpoints"), China `.amazonaws.com.cn`, every other region, any case, an
+ * (Amazon ECR user guide, "Making requests to Amazon ECR registries"), China `.amazonaws.com.cn`, every other region, any case, an
  * explicit `:443`, a trailing dot), while it does not begin with exactly `<registry>/`, the prefix the signed-images
  * policy matches with a case-sensitive `starts_with` (`signedImagePrefixes`). The nodes pull every such spelling with
  * the same credentials, so without this an image of the account pinned by digest would pass the pinned-or-exempt rule

@@ -171,12 +171,12 @@ describe("supply chain", () => {
             assert.equal(decide(pod(foreign), policy, [trust], [store], unsigned).admitted, false);
         });
 
-        // Every spelling of the account's registry the nodes can pull with the same credentials (Amazon ECR user guide,
-        // "Dual-stack endpoints" and "Amazon ECR endpoints": dkr-ecr.<region>.on.aws, dkr.ecr-fips, .amazonaws.com.cn; any
-        // region of the account). None is the prefix the signed-images policy sends to the verifier.
+        // Spellings of the account's registry the nodes can pull with the same credentials (Amazon ECR user guide, "Making
+        // requests to Amazon ECR registries": <registry-id>.dkr-ecr.<region>.on.aws for dual-stack; FIPS endpoints; any region
+        // of the account), and any other host under the account's id. None is the prefix the signed-images policy verifies.
         const SPELLINGS: Array<[string, string]> = [
             ["dual-stack", `${ACCOUNT}.dkr-ecr.${REGION}.on.aws`],
-            ["dual-stack FIPS", `${ACCOUNT}.dkr-ecr-fips.us-east-1.on.aws`],
+            ["another host under the account id", `${ACCOUNT}.dkr-ecr-fips.us-east-1.on.aws`],
             ["upper-case host", REGISTRY.toUpperCase()],
             ["mixed-case host", `${ACCOUNT}.DKR.ecr.${REGION}.amazonaws.com`],
             ["explicit port 443", `${REGISTRY}:443`],
