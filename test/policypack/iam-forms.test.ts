@@ -232,6 +232,7 @@ describe("IAM rules by syntactic form (policypack/iam.ts)", () => {
                 { StringEquals: { "ec2:CreateAction": "RunInstances" } },
                 { ArnEquals: { "ec2:ResourceIdentifier": "arn:aws:ec2:eu-west-1:123456789012:instance/i-1" } },
                 { ArnLike: { "ec2:ResourceTag/team": "a*" } },
+                { StringEquals: { "aws:ResourceTag/team": "*-a" } },
             ]) {
                 assert.deepEqual(check(starResourceRule, pinned(Condition)), [], JSON.stringify(Condition));
             }
@@ -240,6 +241,8 @@ describe("IAM rules by syntactic form (policypack/iam.ts)", () => {
                 { StringEqualsIfExists: { "aws:ResourceTag/team": "a" } },
                 { StringLike: { "aws:ResourceTag/team": "a" } },
                 { StringEquals: { "aws:ResourceTag/team": "*" } },
+                { StringEquals: { "aws:ResourceTag/team": "**" } },
+                { "ForAllValues:StringEquals": { "aws:ResourceTag/team": "a" } },
                 { StringEquals: { "aws:ResourceTag/team": ["a", "?"] } },
                 { StringEquals: { "aws:ResourceTag/team": [] } },
                 { StringEquals: { "aws:PrincipalTag/team": "a" } },
@@ -367,6 +370,16 @@ describe("IAM rules by syntactic form (policypack/iam.ts)", () => {
                 assert.deepEqual(check(irsaTrustRule, irsa(Condition)), messages, JSON.stringify(Condition));
             }
         });
+        it("reads the claims by key whatever their order, and checks a statement trusting an EKS provider among others", () => {
+            const audFirst = { [`${issuer}:aud`]: "sts.amazonaws.com", [`${issuer}:sub`]: "system:serviceaccount:ns:sa" };
+            assert.deepEqual(check(irsaTrustRule, irsa({ StringEquals: audFirst })), []);
+            const mixed = trustRole({
+                Effect: "Allow",
+                Principal: { Federated: ["cognito-identity.amazonaws.com", federated.Federated] },
+                Action: "sts:AssumeRoleWithWebIdentity",
+            });
+            assert.deepEqual(check(irsaTrustRule, mixed), [SUB, AUD]);
+        });
         it("leaves Deny statements and non-EKS providers alone", () => {
             assert.deepEqual(check(irsaTrustRule, irsa({}, "Deny")), []);
             assert.deepEqual(
@@ -441,6 +454,7 @@ describe("IAM rules by syntactic form (policypack/iam.ts)", () => {
                 ["repo:org/app:ref:*", '"repo:org/app:ref:*" (any branch, tag, environment or pull request)'],
                 ["repo:org/app:environment:?", '"repo:org/app:environment:?" (any branch, tag, environment or pull request)'],
                 ["org/app:ref:refs/heads/main", '"org/app:ref:refs/heads/main" (not repo:<owner>/<repo>:<context>)'],
+                ["xrepo:org/app:ref:refs/heads/main", '"xrepo:org/app:ref:refs/heads/main" (not repo:<owner>/<repo>:<context>)'],
             ];
             for (const [sub, what] of cases) {
                 assert.deepEqual(check(oidcTrustRule, withSub(gh, sub)), [loose(gh, what)], sub);
@@ -464,6 +478,7 @@ describe("IAM rules by syntactic form (policypack/iam.ts)", () => {
         it("GitLab: accepts one project and ref; reports any project and any ref", () => {
             const gl = "gitlab.example.com";
             assert.deepEqual(check(oidcTrustRule, withSub(gl, "project_path:group/app:ref_type:branch:ref:main")), []);
+            assert.deepEqual(check(oidcTrustRule, withSub(gl, "project_path:group/app:ref:main")), []);
             const cases: Array<[string, string]> = [
                 ["project_path:group/*:ref_type:branch:ref:main", '"project_path:group/*:ref_type:branch:ref:main" (any project)'],
                 ["project_path:group:ref_type:branch:ref:main", '"project_path:group:ref_type:branch:ref:main" (any project)'],
@@ -518,7 +533,14 @@ describe("IAM rules by syntactic form (policypack/iam.ts)", () => {
                 unguarded(roots.join(", ")),
             ]);
             assert.deepEqual(check(publicTrustRule, assume({ AWS: roots[0] }, { StringEquals: { "sts:ExternalId": "vendor-42" } })), []);
-            for (const principal of [{ AWS: "arn:aws:iam::444455556666:role/x" }, { AWS: "1234" }, { Service: "ec2.amazonaws.com" }]) {
+            for (const principal of [
+                { AWS: "arn:aws:iam::444455556666:role/x" },
+                { AWS: "1234" },
+                { AWS: "4444555566667" },
+                { AWS: "x444455556666" },
+                { AWS: "arn:aws:iam::444455556666:rootx" },
+                { Service: "ec2.amazonaws.com" },
+            ]) {
                 assert.deepEqual(check(publicTrustRule, assume(principal)), [], JSON.stringify(principal));
             }
             assert.deepEqual(check(publicTrustRule, assume("*", undefined, "Deny")), []);
@@ -571,6 +593,8 @@ describe("IAM scope helpers (policypack/lib/iam-scope.ts)", () => {
             "arn:aws:ec2:eu-west-1:123456789012:xtype/*y",
             "arn:aws:kms:eu-west-1:*",
             "xarn:aws:kms:eu-west-1:123456789012:key/*",
+            "arn:*:*:x",
+            "xarn:*:*:*:*:*",
             "**",
             "",
         ]) {
