@@ -378,6 +378,41 @@ describe("Pod Security checks by form (lib/pod-security)", () => {
         ]);
     });
 
+    it("a bare container (no securityContext, no ports, no probes) at restricted: each restricted check names it", () => {
+        assert.deepEqual(
+            found({
+                containers: [{ name: "bare", ports: [{ containerPort: 80 }], livenessProbe: { exec: {} } }],
+                volumes: [{ name: "v", secret: {}, hostPath: undefined }],
+            }),
+            [
+                [
+                    "allowPrivilegeEscalation",
+                    "restricted",
+                    'allowPrivilegeEscalation != false (containers "bare" must set securityContext.allowPrivilegeEscalation=false)',
+                ],
+                [
+                    "runAsNonRoot",
+                    "restricted",
+                    'runAsNonRoot != true (pod or containers "bare" must set securityContext.runAsNonRoot=true)',
+                ],
+                [
+                    "seccompProfile_restricted",
+                    "restricted",
+                    'seccompProfile (pod or containers "bare" must set securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost")',
+                ],
+                [
+                    "capabilities_restricted",
+                    "restricted",
+                    'unrestricted capabilities (containers "bare" must set securityContext.capabilities.drop=["ALL"])',
+                ],
+            ],
+        );
+        assert.deepEqual(found({ securityContext: { sysctls: ["kernel.msgmax"] }, containers: [c("a")] }), [
+            ["sysctls", "baseline", "forbidden sysctls (undefined)"],
+        ]);
+        assert.deepEqual(found({ securityContext: { seLinuxOptions: { level: "s0" } }, containers: [c("a")] }), []);
+    });
+
     it("podTemplateOf finds the template of each workload kind and nothing for other kinds or malformed specs", () => {
         const template = { metadata: { labels: { app: "x" } }, spec: { containers: [c("a")] } };
         assert.deepEqual(podTemplateOf("Pod", template.spec), { spec: template.spec, metadata: undefined });
@@ -390,6 +425,7 @@ describe("Pod Security checks by form (lib/pod-security)", () => {
             metadata: template.metadata,
         });
         assert.equal(podTemplateOf("CronJob", { jobTemplate: { template } }), undefined);
+        assert.equal(podTemplateOf("CronJob", {}), undefined);
         assert.equal(podTemplateOf("CronJob", { jobTemplate: { spec: { template: [template] } } }), undefined);
         assert.equal(podTemplateOf("Service", { template }), undefined);
         assert.equal(podTemplateOf("Deployment", null), undefined);
