@@ -39,7 +39,7 @@ const resource = (type: string, name: string, props: Json, dependencies: PolicyR
     }) as unknown as PolicyResource;
 const ROLE = "aws:iam/role:Role";
 const ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy";
-const stack = (resources: PolicyResource[]) => roleInlineQuotaRule.check(resources, DEFAULT_CONFIG);
+const stack = (resources: PolicyResource[]) => roleInlineQuotaRule.check(resources, DEFAULT_CONFIG, new Map());
 
 describe("IAM quota rules by form (policypack/quotas.ts)", () => {
     it("iam-document-within-aws-quotas: each document type against its own quota, at the boundary", () => {

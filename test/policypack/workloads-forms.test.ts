@@ -30,7 +30,7 @@ const plain = { containers: [{ name: "a" }] };
 const deployment = (name: string, metadata: Json, podSpec: Json, podMetadata: Json = {}, provider?: Json) =>
     resource("kubernetes:apps/v1:Deployment", name, { metadata, spec: { template: { metadata: podMetadata, spec: podSpec } } }, provider);
 const messages = (resources: PolicyResource[], config = DEFAULT_CONFIG) =>
-    workloadPodSecurityRule.check(resources, config).map((f) => f.message);
+    workloadPodSecurityRule.check(resources, config, new Map()).map((f) => f.message);
 const PRIVILEGED = 'privileged (containers "a" must not set securityContext.privileged=true)';
 
 describe("workload rules by form (policypack/workloads.ts)", () => {
