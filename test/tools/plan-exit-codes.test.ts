@@ -41,7 +41,10 @@ function planned(options: PlanOptions, violations: Violation[]): Planned {
         policy: { pack: "ciplatform", violations },
         summary: { resources: 1, byType: { "aws:sqs/queue:Queue": 1 }, mandatory, advisory: violations.length - mandatory },
         outputs: { queueUrl: "https://sqs.example/jobs" },
-        logs: [{ severity: "warning", message: "a warning from the program\n", urn: "" }],
+        logs: [
+            { severity: "warning", message: "  a warning from the program\n", urn: "" },
+            { severity: "info", message: "an info line the CLI does not show", urn: "" },
+        ],
     } as Planned;
 }
 const finding = (enforcementLevel: "mandatory" | "advisory"): Violation => ({
@@ -92,6 +95,8 @@ describe("npm run plan exit codes, in process (tools/plan.ts runPlanCli)", funct
         assert.match(r.stdout, /^Offline preview of stack "staging" \(project ciplatform\) with realistic outputs: /);
         assert.match(r.stdout, /^warning: a warning from the program$/m);
         assert.match(r.stdout, /queueUrl/);
+        assert.match(r.stdout, /aws:sqs\/queue:Queue.*jobs/, "the resource tree");
+        assert.ok(!r.stdout.includes("an info line"), "only warnings of the engine's log are shown");
         assert.match(r.stdout, /^Summary: 1 resources in 1 types, 0 mandatory, 0 advisory violation\(s\)\.$/m);
         assert.match(r.stdout, new RegExp(`^Wrote ${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`, "m"));
         for (const phase of [
@@ -102,7 +107,9 @@ describe("npm run plan exit codes, in process (tools/plan.ts runPlanCli)", funct
         ]) {
             assert.ok(r.progress.includes(phase), `${phase}\n${r.progress}`);
         }
-        const written = JSON.parse(fs.readFileSync(file, "utf8")) as Planned;
+        const text = fs.readFileSync(file, "utf8");
+        assert.ok(text.endsWith("}\n"), "the plan file ends with a newline");
+        const written = JSON.parse(text) as Planned;
         assert.equal(written.logs, undefined, "the engine's log is left out of the plan file");
         assert.deepEqual(written.resources[0].dependsOn, ["urn:pulumi:dev::ciplatform::aws:kms/key:Key::k"], "dependency edges are kept");
         assert.deepEqual(written.summary, { resources: 1, byType: { "aws:sqs/queue:Queue": 1 }, mandatory: 0, advisory: 0 });
@@ -118,6 +125,16 @@ describe("npm run plan exit codes, in process (tools/plan.ts runPlanCli)", funct
         assert.deepEqual([asked?.project, asked?.stack, asked?.newStack], ["foundation", "account", true]);
         assert.match(r.stdout, /as a new stack \(computed outputs unknown\)/);
         assert.match(r.stdout, /^Summary: 1 resources in 1 types, 0 mandatory, 1 advisory violation\(s\)\.$/m);
+    });
+
+    it("0: the platform's default stack is dev", async () => {
+        let asked: PlanOptions | undefined;
+        const r = await run([], async (options) => {
+            asked = options;
+            return planned(options, []);
+        });
+        assert.equal(r.code, 0, r.stderr);
+        assert.deepEqual([asked?.project, asked?.stack], ["platform", "dev"]);
     });
 
     it("0: --help, without planning", async () => {
@@ -139,6 +156,8 @@ describe("npm run plan exit codes, in process (tools/plan.ts runPlanCli)", funct
         assert.equal(r.code, 1, r.stderr);
         assert.deepEqual(asked?.policyConfig, { "*": { orgTagKeys: ["owner"] } });
         assert.match(r.stdout, /^Summary: 1 resources in 1 types, 1 mandatory, 1 advisory violation\(s\)\.$/m);
+        // Findings are grouped under their rule's description, which the policy host reports.
+        assert.ok(r.stdout.includes("Every taggable AWS resource carries the organisation's tags in its own tags input."), r.stdout);
         const written = JSON.parse(fs.readFileSync(file, "utf8")) as Planned;
         assert.deepEqual(
             written.policy.violations.map((v) => v.enforcementLevel),
