@@ -76,8 +76,10 @@ describe("npm run policy exit codes, in process (tools/policy.ts runPolicyCli)",
         const json = await run([file, "--json"]);
         assert.equal(json.code, 1, json.stderr);
         const report = JSON.parse(json.stdout) as {
+            policy: { pack: string; violations: unknown[] };
             summary: { resources: number; mandatory: number; advisory: number; typesUnchecked: string[] };
         };
+        assert.deepEqual([report.policy.pack, report.policy.violations.length], ["ciplatform", 1]);
         assert.deepEqual(
             [report.summary.resources, report.summary.mandatory, report.summary.advisory, report.summary.typesUnchecked],
             [2, 1, 0, ["aws:sqs/queueu:Queue"]],
@@ -106,6 +108,7 @@ describe("npm run policy exit codes, in process (tools/policy.ts runPolicyCli)",
         const findings = JSON.parse(asff.stdout) as Array<{ AwsAccountId: string }>;
         assert.equal(findings.length, 1);
         assert.equal(findings[0].AwsAccountId, "123456789012");
+        assert.ok(asff.stdout.includes("ciplatform/prod"), "the findings name the exported project/stack");
         assert.match(asff.stderr, /^Summary: 1 resources, 1 mandatory, 0 advisory violation\(s\)\.$/m);
         const clean = write("export-clean.json", { version: 3, deployment: { resources: [] } });
         const none = await run(["--stack-export", clean, "--asff"]);
@@ -114,8 +117,34 @@ describe("npm run policy exit codes, in process (tools/policy.ts runPolicyCli)",
         const given = await run(["--stack-export", clean, "--asff", "--aws-account", "123456789012", "--aws-region", "eu-west-1"]);
         assert.equal(given.code, 0, given.stderr);
         assert.deepEqual(JSON.parse(given.stdout), []);
-        const badAccount = await run(["--stack-export", clean, "--asff", "--aws-account", "1234", "--aws-region", "eu-west-1"]);
-        assert.equal(badAccount.code, 2);
+        for (const account of ["1234", "1234567890123", "x23456789012"]) {
+            const badAccount = await run(["--stack-export", clean, "--asff", "--aws-account", account, "--aws-region", "eu-west-1"]);
+            assert.equal(badAccount.code, 2, account);
+        }
+    });
+
+    it("stops the host it started, once, whatever the outcome; lists checked types sorted, or none", async () => {
+        let stopped = 0;
+        const counting = async (): Promise<PolicyHost> => {
+            const host = await testPolicyHost();
+            return Object.assign(Object.create(host) as PolicyHost, { stop: () => void stopped++ });
+        };
+        const two = [
+            { type: "aws:sqs/queue:Queue", name: "q", inputs: { sqsManagedSseEnabled: true, tags: ORG_TAGS } },
+            { type: "aws:kms/key:Key", name: "k", inputs: { enableKeyRotation: true, tags: ORG_TAGS } },
+        ];
+        const r = await run([write("two.json", two)], counting);
+        assert.match(r.stdout, /^Types checked \(2\): aws:kms\/key:Key, aws:sqs\/queue:Queue$/m);
+        const refused = await run(
+            [write("two-refused.json", []), "--policy-config", write("bad-level.json", { "*": { enforcementLevel: "sometimes" } })],
+            counting,
+        );
+        assert.equal(refused.code, 2, refused.stdout);
+        assert.equal(stopped, 2);
+        const unknownOnly = await run([write("unknown.json", [{ type: "example:index:Thing", name: "t", inputs: {} }])]);
+        assert.equal(unknownOnly.code, 0, unknownOnly.stderr);
+        assert.match(unknownOnly.stdout, /^Types checked \(0\): none$/m);
+        assert.match(unknownOnly.stdout, /^Types not checked by any rule \(1\): example:index:Thing$/m);
     });
 
     it("2: bad usage (unknown option, no file, two files, a file beside --stack-export, --asff without it), before the host starts", async () => {
