@@ -172,6 +172,7 @@ export async function runPlanCli(
     }
 }
 
+// Stryker disable all: the script entry runs only as a script (the child-process tests in test/tools run it), never in a test process.
 if (require.main === module) {
     runPlanCli(process.argv.slice(2)).then(
         (code) => process.exit(code),
@@ -181,3 +182,4 @@ if (require.main === module) {
         },
     );
 }
+// Stryker restore all
