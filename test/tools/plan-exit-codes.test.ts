@@ -60,7 +60,8 @@ async function run(args: string[], plan: Planner) {
     const progress: string[] = [];
     const code = await runPlanCli(
         args,
-        { log: (l) => stdout.push(l), error: (l) => stderr.push(l), progress: { write: (s) => progress.push(s) } },
+        // A terminal: every progress update is written (in a pipe they are thinned to one per interval).
+        { log: (l) => stdout.push(l), error: (l) => stderr.push(l), progress: { isTTY: true, write: (s) => progress.push(s) } },
         plan,
     );
     return { code, stdout: stdout.join("\n"), stderr: stderr.join("\n"), progress: progress.join("") };
@@ -98,12 +99,15 @@ describe("npm run plan exit codes, in process (tools/plan.ts runPlanCli)", funct
         assert.match(r.stdout, /aws:sqs\/queue:Queue.*jobs/, "the resource tree");
         assert.ok(!r.stdout.includes("an info line"), "only warnings of the engine's log are shown");
         assert.match(r.stdout, /^Summary: 1 resources in 1 types, 0 mandatory, 0 advisory violation\(s\)\.$/m);
+        assert.match(r.stdout, /\n\nSummary: /, "a blank line sets the summary apart");
         assert.match(r.stdout, new RegExp(`^Wrote ${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`, "m"));
         for (const phase of [
             "Planning stack staging (project platform): checking config",
             "running the program under Pulumi's loader",
             "reading the outputs of org/foundation/account (StackReference; kept",
             "planning org/foundation/account to answer its StackReference",
+            "ciplatform/staging: 3 resources registered (aws:sqs/queue:Queue)",
+            "policy pack: 1/1 analysed",
         ]) {
             assert.ok(r.progress.includes(phase), `${phase}\n${r.progress}`);
         }

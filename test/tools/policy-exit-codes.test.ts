@@ -141,10 +141,16 @@ describe("npm run policy exit codes, in process (tools/policy.ts runPolicyCli)",
         );
         assert.equal(refused.code, 2, refused.stdout);
         assert.equal(stopped, 2);
-        const unknownOnly = await run([write("unknown.json", [{ type: "example:index:Thing", name: "t", inputs: {} }])]);
+        const unknownOnly = await run([
+            write("unknown.json", [
+                { type: "example:index:Thing", name: "t", inputs: {} },
+                { type: "example:index:Another", name: "a", inputs: {} },
+            ]),
+        ]);
         assert.equal(unknownOnly.code, 0, unknownOnly.stderr);
         assert.match(unknownOnly.stdout, /^Types checked \(0\): none$/m);
-        assert.match(unknownOnly.stdout, /^Types not checked by any rule \(1\): example:index:Thing$/m);
+        assert.match(unknownOnly.stdout, /^Types not checked by any rule \(2\): example:index:Another, example:index:Thing$/m);
+        assert.match(unknownOnly.stdout, /^ {2}\[not checked\] example:index:Thing "t": not checked by any rule$/m);
     });
 
     it("2: bad usage (unknown option, no file, two files, a file beside --stack-export, --asff without it), before the host starts", async () => {
