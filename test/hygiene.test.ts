@@ -1,5 +1,6 @@
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
+import { builtinModules } from "node:module";
 import * as path from "node:path";
 import * as semver from "semver";
 
@@ -49,5 +50,33 @@ describe("project hygiene", () => {
         assert.match(scripts.test, /npm run lint/);
         assert.match(scripts.lint, /eslint/);
         assert.match(scripts.lint, /prettier --check/);
+    });
+
+    it("every package the programs load at run time (index.ts, foundation/index.ts and what they import) is a dependency, not a devDependency", () => {
+        // `npm ci --omit=dev` (a deploy image) installs dependencies only: a run-time import of a devDependency fails there.
+        const pkg = JSON.parse(read("package.json")) as { dependencies: Record<string, string> };
+        const runtimeImport = /^\s*(?:import(?!\s+type\b)[^;]*?\bfrom\s*|import\s*|export(?!\s+type\b)[^;]*?\bfrom\s*)"([^"]+)"/gm;
+        const seen = new Set<string>();
+        const packages = new Map<string, string>();
+        const visit = (file: string): void => {
+            if (seen.has(file)) return;
+            seen.add(file);
+            for (const [, spec] of read(file).matchAll(runtimeImport)) {
+                if (spec.startsWith(".")) {
+                    const base = path.join(path.dirname(file), spec);
+                    const target = [`${base}.ts`, path.join(base, "index.ts")].find((f) => fs.existsSync(path.join(ROOT, f)));
+                    if (target) visit(target);
+                } else if (!spec.startsWith("node:") && !builtinModules.includes(spec)) {
+                    const name = spec.startsWith("@") ? spec.split("/").slice(0, 2).join("/") : spec.split("/")[0];
+                    packages.set(name, file);
+                }
+            }
+        };
+        visit("index.ts");
+        visit("foundation/index.ts");
+        assert.ok(seen.size > 20, `followed ${seen.size} files`);
+        assert.ok(packages.has("@pulumi/aws") && packages.has("yaml"), [...packages.keys()].join(", "));
+        const notDependencies = [...packages].filter(([name]) => !(name in pkg.dependencies)).map(([name, file]) => `${name} (${file})`);
+        assert.deepEqual(notDependencies, [], "imported at run time but not in package.json dependencies");
     });
 });

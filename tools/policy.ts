@@ -8,18 +8,56 @@
  * misspelt type token) is named as "not checked by any rule", and the summary lists the types checked and unchecked.
  */
 import * as fs from "node:fs";
-import { parseArgs } from "node:util";
 import { PolicyConfigError, PolicyHost, PolicyHostError, PolicyPackConfig } from "./offline/analyzer";
 import { analyzerInputsFrom, PolicyInputError } from "./offline/input";
 import { renderViolations } from "./offline/report";
 import { coverageOf } from "../policypack/coverage";
 import { stackExportInputs, stackOfExport } from "./policy/stack-export";
 import { accountAndRegionOf, toAsff } from "./policy/asff";
+import { CliSpec, parseCli, renderHelp, usageLine } from "./cli/args";
 
-const USAGE =
-    "usage: npm run policy -- <file> [--json] [--policy-config <file>]\n" +
-    "       npm run policy -- --stack-export <file> [--asff [--aws-account <id>] [--aws-region <region>]] [--json] [--policy-config <file>]\n" +
-    "example: pulumi stack export --stack dev > dev.json && npm run policy -- --stack-export dev.json --asff > findings.json";
+export const POLICY_CLI: CliSpec = {
+    command: "npm run policy --",
+    summary:
+        "Evaluate the policy pack, under the real policy host, over a plan file, a JSON list of { type, name, inputs }, or a deployed stack's export.",
+    positionals: "[<file>]",
+    options: {
+        json: { type: "boolean", description: "print the findings, coverage and summary as JSON" },
+        "policy-config": {
+            type: "string",
+            arg: "<file>",
+            description: 'policy config, as --policy-pack-config takes it (or once under "*")',
+        },
+        "stack-export": {
+            type: "string",
+            arg: "<file>",
+            description: "evaluate a deployed stack (`pulumi stack export`) instead of <file>",
+        },
+        asff: { type: "boolean", description: "with --stack-export: print the findings as AWS Security Finding Format" },
+        "aws-account": {
+            type: "string",
+            arg: "<id>",
+            description: "with --asff: the account of the findings",
+            defaultText: "read from the export",
+        },
+        "aws-region": {
+            type: "string",
+            arg: "<region>",
+            description: "with --asff: the region of the findings",
+            defaultText: "read from the export",
+        },
+    },
+    examples: [
+        "npm run plan -- --stack prod --json prod.plan.json && npm run policy -- prod.plan.json   # a plan file",
+        "npm run policy -- resources.json --json                                                 # a resource list, JSON out",
+        "npm run policy -- prod.plan.json --policy-config pc.json                                # with policy config",
+        "pulumi stack export --stack dev > dev.json && npm run policy -- --stack-export dev.json  # a deployed stack",
+        "npm run policy -- --stack-export dev.json --asff --aws-account 123456789012 --aws-region eu-west-1 > findings.json",
+    ],
+    exitCodes: ["0  clean", "1  a mandatory violation", "2  usage, an unreadable input or bad policy config"],
+};
+
+const USAGE = `${usageLine(POLICY_CLI)}\n(npm run policy -- --help for every option)`;
 
 /** Where the CLI writes: stdout and stderr lines. */
 export interface PolicyCliOutput {
@@ -38,27 +76,21 @@ export async function runPolicyCli(
 ): Promise<number> {
     let parsed;
     try {
-        parsed = parseArgs({
-            args: [...args],
-            options: {
-                json: { type: "boolean" },
-                "policy-config": { type: "string" },
-                help: { type: "boolean", short: "h" },
-                "stack-export": { type: "string" },
-                asff: { type: "boolean" },
-                "aws-account": { type: "string" },
-                "aws-region": { type: "string" },
-            },
-            allowPositionals: true,
-            strict: true,
-        });
+        parsed = parseCli<{
+            json?: boolean;
+            "policy-config"?: string;
+            "stack-export"?: string;
+            asff?: boolean;
+            "aws-account"?: string;
+            "aws-region"?: string;
+        }>(POLICY_CLI, [...args]);
     } catch (err) {
         out.error(`${(err as Error).message}\n${USAGE}`);
         return 2;
     }
     const { values, positionals } = parsed;
     if (values.help) {
-        out.log(USAGE);
+        out.log(renderHelp(POLICY_CLI));
         return 0;
     }
     const exportFile = values["stack-export"];

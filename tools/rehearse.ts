@@ -7,49 +7,53 @@
  * 2 bad usage, an unreadable plan or a program that fails to plan.
  */
 import * as fs from "node:fs";
-import { parseArgs } from "node:util";
-import { PolicyHostError } from "./offline/analyzer";
-import { PlanUsageError, ProgramError, runPlan, type PlanFile } from "./offline/plan";
-import { formatReport, loadChecks, readPlanFile, rehearse, RehearsalInputError } from "./rehearse/run";
+import { CliSpec, parseCli, renderHelp, usageLine } from "./cli/args";
+import type { PlanFile } from "./offline/plan";
 
-const USAGE = `usage: npm run rehearse -- --stack <name> [--project platform|foundation] [--json <file>]
-       npm run rehearse -- <plan.json> [--json <file>]
+export const REHEARSE_CLI: CliSpec = {
+    command: "npm run rehearse --",
+    summary:
+        "Rehearse the first `pulumi up` offline: replay a plan's creates in the engine's order under the checks AWS and Kubernetes apply (docs/rehearsal.md).",
+    positionals: "[<plan.json>]",
+    options: {
+        stack: {
+            type: "string",
+            arg: "<name>",
+            description: "plan this stack first, as `npm run plan -- --stack <name>` does (dev, staging, prod; account for the foundation)",
+        },
+        project: {
+            type: "string",
+            arg: "<name>",
+            description: "with --stack: platform or foundation, or a project folder",
+            defaultText: "platform",
+        },
+        json: {
+            type: "string",
+            arg: "<file>",
+            description: "also write the report (failures per resource, every finding, summary) as JSON",
+        },
+    },
+    examples: [
+        "npm run rehearse -- --stack dev                                                      # plan dev, then rehearse it",
+        "npm run rehearse -- --project foundation --stack account --json rehearsal-foundation.json",
+        "npm run plan -- --stack prod --json prod.json && npm run rehearse -- prod.json        # a plan file (versions 1 and 2)",
+    ],
+    exitCodes: ["0  no step would fail", "1  a step would fail", "2  bad usage, an unreadable plan or a program that fails to plan"],
+};
 
-  --stack <name>      plan this stack first, as \`npm run plan -- --stack <name>\` does (dev, staging, prod; account for the foundation)
-  --project <name>    platform (default) or foundation, or a project folder
-  <plan.json>         rehearse a plan file instead (\`npm run plan -- --json <file>\`; versions 1 and 2, tools/offline/plan.schema.json)
-  --json <file>       also write the report (failures per resource, every finding, summary) as JSON
-  --help, -h          this text
-
-examples:
-  npm run rehearse -- --stack dev
-  npm run rehearse -- --project foundation --stack account --json rehearsal-foundation.json
-  npm run plan -- --stack prod --json prod.json && npm run rehearse -- prod.json
-
-exit: 0 no step would fail, 1 a step would fail, 2 bad usage / unreadable plan / the program fails to plan.
-What it checks and cannot check: docs/rehearsal.md.`;
+const USAGE = `${usageLine(REHEARSE_CLI)}\n(npm run rehearse -- --help for every option)`;
 
 async function main(argv: readonly string[]): Promise<number> {
     let values: { stack?: string; project?: string; json?: string; help?: boolean };
     let positionals: string[];
     try {
-        ({ values, positionals } = parseArgs({
-            args: [...argv],
-            options: {
-                stack: { type: "string" },
-                project: { type: "string" },
-                json: { type: "string" },
-                help: { type: "boolean", short: "h" },
-            },
-            strict: true,
-            allowPositionals: true,
-        }));
+        ({ values, positionals } = parseCli<typeof values>(REHEARSE_CLI, argv));
     } catch (err) {
         console.error(`${(err as Error).message}\n${USAGE}`);
         return 2;
     }
     if (values.help) {
-        console.log(USAGE);
+        console.log(renderHelp(REHEARSE_CLI));
         return 0;
     }
     if (positionals.length > 1 || (positionals.length === 1) === (values.stack !== undefined)) {
@@ -62,6 +66,10 @@ async function main(argv: readonly string[]): Promise<number> {
         console.error(`--project applies to --stack only: a plan file names its project\n${USAGE}`);
         return 2;
     }
+    // Loaded after the arguments are checked: bad usage and --help answer at once, before the SDKs load.
+    const { PolicyHostError } = await import("./offline/analyzer.js");
+    const { PlanUsageError, ProgramError, runPlan } = await import("./offline/plan.js");
+    const { formatReport, loadChecks, readPlanFile, rehearse, RehearsalInputError } = await import("./rehearse/run.js");
     let plan: PlanFile;
     try {
         if (values.stack !== undefined) {
@@ -90,10 +98,12 @@ async function main(argv: readonly string[]): Promise<number> {
     return report.failures.length > 0 ? 1 : 0;
 }
 
-main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (err: unknown) => {
-        console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
-        process.exit(2);
-    },
-);
+if (require.main === module) {
+    main(process.argv.slice(2)).then(
+        (code) => process.exit(code),
+        (err: unknown) => {
+            console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
+            process.exit(2);
+        },
+    );
+}

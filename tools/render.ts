@@ -1,5 +1,6 @@
 /**
- * `npm run render -- [--stack <name> | --plan <file>] [--charts <dir>]... [--helm <path>] [--kube-version 1.33] [--json <file>]`
+ * `npm run render -- [--stack <name> | --plan <file>] [--charts <dir>]... [--helm <path>] [--kube-version <x.y>] [--json <file>]`
+ * (the Kubernetes version defaults to the plan's EKS cluster's, i.e. the stack's `cluster:kubernetesVersion`)
  * Renders every Helm release of a plan with its real chart and checks what a fresh cluster would
  * enforce: the chart exists at its pin, every value key the project sets exists in the chart, every
  * pod (chart-rendered, project-defined, GitLab job pods from `config.toml`, Jenkins agents) passes
@@ -15,7 +16,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { CliSpec, parseCli, renderHelp, usageLine } from "./cli/args";
 import { chartValueFacts, indexCharts, nearestChart, pullChart, renderChart, runHelm } from "./render/charts";
-import { checkPlan, ChartSource, formatReport, PlanLike } from "./render/check";
+import { checkPlan, ChartSource, clusterKubeVersion, formatReport, PlanLike } from "./render/check";
 import { runPlan } from "./offline/plan";
 
 export const RENDER_CLI: CliSpec = {
@@ -26,14 +27,19 @@ export const RENDER_CLI: CliSpec = {
         plan: { type: "string", arg: "<file>", description: "use an existing plan file instead of planning" },
         charts: { type: "string", arg: "<dir>", description: "unpacked charts to render from (found by Chart.yaml)", multiple: true },
         helm: { type: "string", arg: "<path>", description: "the helm binary", default: "helm" },
-        "kube-version": { type: "string", arg: "<x.y>", description: "Kubernetes version to render for", default: "1.33" },
+        "kube-version": {
+            type: "string",
+            arg: "<x.y>",
+            description: "Kubernetes version to render for",
+            defaultText: "the version of the plan's EKS cluster (the stack's cluster:kubernetesVersion)",
+        },
         json: { type: "string", arg: "<file>", description: "write the findings as JSON" },
     },
     examples: [
         "npm run render -- --stack dev --helm ../shared/tools/helm                 # plan the stack, pull the charts",
         "npm run render -- --plan prod.plan.json --json render.json                # an existing plan file, helm on PATH",
         "npm run render -- --plan dev.plan.json --charts ../shared/upstream/charts  # charts from unpacked copies",
-        "npm run render -- --stack prod --kube-version 1.33",
+        "npm run render -- --stack prod --kube-version 1.34                        # the next version, before an upgrade",
     ],
     exitCodes: ["0  clean", "1  a finding", "2  usage, no helm, or a failing plan"],
 };
@@ -70,7 +76,18 @@ async function main(): Promise<number> {
         return 2;
     }
 
-    const kubeVersion = values["kube-version"] ?? "1.33";
+    const given = values["kube-version"];
+    if (given !== undefined && !/^v?1\.\d{1,2}(\.\d{1,2})?$/.test(given)) {
+        console.error(`--kube-version ${given}: must be a Kubernetes version such as 1.33 (or v1.33.2)`);
+        return 2;
+    }
+    let kubeVersion: string;
+    try {
+        kubeVersion = given ?? clusterKubeVersion(plan);
+    } catch (err) {
+        console.error(`${(err as Error).message}: pass --kube-version <x.y>`);
+        return 2;
+    }
     const pullDir = fs.mkdtempSync(path.join(os.tmpdir(), "ciplatform-charts-"));
     const stored = values.charts ? indexCharts(values.charts.map((d) => path.resolve(d))) : undefined;
     const source: ChartSource = (ref, releaseName) => {

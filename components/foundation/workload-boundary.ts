@@ -177,11 +177,6 @@ const SCOPED = [
     "s3:PutObject",
     "secretsmanager:DescribeSecret",
     "secretsmanager:GetSecretValue",
-    // Issue 25: Policy Reporter's Security Hub target (the account's own hub and product); Signer revocation status (a read).
-    "signer:GetRevocationStatus",
-    "securityhub:BatchImportFindings",
-    "securityhub:BatchUpdateFindings",
-    "securityhub:GetFindings",
     "sqs:DeleteMessage",
     "sqs:GetQueueUrl",
     "sqs:ReceiveMessage",
@@ -196,19 +191,6 @@ const SCOPED = [
     "ssm:UpdateInstanceAssociationStatus",
     "sts:AssumeRole",
     "sts:TagSession",
-];
-
-/**
- * Supply chain (issue 25): pushing to the environment's own repositories and signing with its own
- * profile; never another environment's (the CI job role of dev must not sign with prod's profile).
- */
-const ENVIRONMENT_SUPPLY_CHAIN = [
-    "ecr:BatchCheckLayerAvailability",
-    "ecr:CompleteLayerUpload",
-    "ecr:InitiateLayerUpload",
-    "ecr:PutImage",
-    "ecr:UploadLayerPart",
-    "signer:SignPayload",
 ];
 
 /** The actions the boundary allows. */
@@ -282,13 +264,27 @@ export function workloadBoundaryDocument(s: BoundaryScope): PolicyDocument {
     );
 }
 
+/**
+ * Supply-chain boundary only (issue 25): pushing to the environment's own repositories and signing with its own
+ * profile; never another environment's (the CI job role of dev must not sign with prod's profile).
+ */
+const ENVIRONMENT_SUPPLY_CHAIN = [
+    "ecr:BatchCheckLayerAvailability",
+    "ecr:CompleteLayerUpload",
+    "ecr:InitiateLayerUpload",
+    "ecr:PutImage",
+    "ecr:UploadLayerPart",
+    "signer:SignPayload",
+];
+
 /** Image pulls the supply-chain roles make besides ENVIRONMENT_SUPPLY_CHAIN (the registry token takes no resource). */
 const SUPPLY_CHAIN_PULLS = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"];
 
 /**
- * Reads and imports of the roles that carry this boundary: Signer revocation status (CI job role's
- * `notation verify`, the verifier's AWS Signer plugin) and Policy Reporter's three Security Hub calls.
- * Their own policies scope them; without them here every call is denied by the boundary.
+ * Reads and imports of the roles that carry the supply-chain boundary, and of no other role (the
+ * workload boundary has none of them): Signer revocation status (the CI job role's `notation verify`,
+ * the verifier's AWS Signer plugin) and Policy Reporter's three Security Hub calls. Their own policies
+ * scope them further; the controller-calls rehearsal check simulates each call under this boundary.
  */
 const SUPPLY_CHAIN_CHECKS = [
     "securityhub:BatchImportFindings",
@@ -322,15 +318,13 @@ export function supplyChainBoundaryDocument(s: BoundaryScope): PolicyDocument {
             Resource: [`arn:aws:ecr:*:${s.accountId}:*`, "arn:aws:ecr:*:*:repository/*"],
         },
         {
-            // No Sid: the document is within 100 characters of a managed policy's 6,144 at the longest prefix and region.
+            // Push and sign: the environment's repositories and profile only (SignPayload is authorized against the profile).
+            Sid: "PushAndSign",
             Effect: "Allow",
             Action: ENVIRONMENT_SUPPLY_CHAIN,
             Resource: [
                 `arn:aws:ecr:*:${s.accountId}:repository/${s.prefix}/*`,
                 `arn:aws:signer:*:${s.accountId}:/signing-profiles/${s.prefix.replace(/-/g, "_")}_*`,
-                `arn:aws:signer:*:${s.accountId}:/signing-jobs/*`,
-                `arn:aws:securityhub:*:${s.accountId}:hub/default`,
-                `arn:aws:securityhub:*:${s.accountId}:product/${s.accountId}/default`,
             ],
         },
         {

@@ -55,6 +55,13 @@ export function buildKyvernoValues(highAvailability: boolean): Values {
         ...(replicas > 1 ? { podDisruptionBudget: { enabled: true, minAvailable: 1 } } : {}),
     });
     return {
+        // The verifier (kyverno-notation-aws v1.1, `--reviewKyvernoToken` on by default) authenticates Kyverno's call with a
+        // TokenReview that names no audience, so only a token for the API server's audience passes
+        // (nirmata/kyverno-notation-verifier verifier/client.go HandleCheckImages). Kyverno 1.19 (chart 3.9.0) sends a projected
+        // token with the audience `kyverno-svc.kyverno.io` by default (values `apiCallToken.audience`, pkg/engine/apicall
+        // executor.go addHTTPHeaders): the review fails and every signed image would be refused. An empty audience gives the
+        // API server's default audience, as every Kyverno before 1.19 sent.
+        apiCallToken: { audience: "" },
         admissionController: controller(highAvailability ? 3 : 1),
         backgroundController: controller(highAvailability ? 2 : 1),
         cleanupController: controller(highAvailability ? 2 : 1),
@@ -132,6 +139,18 @@ export interface SignedImagesPolicyInput {
     readonly trustPolicyName: string;
     /** Namespaces the policy never applies to (Kyverno's and the verifier's own: they must start without it). */
     readonly excludedNamespaces: readonly string[];
+}
+
+/**
+ * Image prefixes the signed-images policy sends to the verifier: the environment's whole registry host
+ * (`<account>.dkr.ecr.<region>.amazonaws.com/`), not only its own `<prefix>/` repositories. Environments
+ * share an account's registry, and every node role pulls any repository of it (AmazonEC2ContainerRegistryPullOnly),
+ * so an image of another environment's repository (or any other repository of the account) pinned by digest would
+ * otherwise pass the pinned-or-exempt policy unverified. The trust policy scopes only the environment's
+ * repositories: such an image has no applicable trust policy and is refused.
+ */
+export function signedImagePrefixes(registry: string): string[] {
+    return [`${registry}/`];
 }
 
 /** The JMESPath of a pod's containers in `list` whose image comes from the platform's repositories. */

@@ -70,24 +70,41 @@ export function verifierPermissions(
     );
 }
 
+/** One rule of an ECR lifecycle policy (Amazon ECR user guide, LifecyclePolicies.md "Lifecycle policy parameters"). */
+export interface EcrLifecycleRule {
+    readonly rulePriority: number;
+    readonly description?: string;
+    readonly selection: {
+        readonly tagStatus: "tagged" | "untagged" | "any";
+        readonly tagPrefixList?: readonly string[];
+        readonly tagPatternList?: readonly string[];
+        readonly countType: "imageCountMoreThan" | "sinceImagePushed";
+        readonly countUnit?: "days";
+        readonly countNumber: number;
+    };
+    readonly action: { readonly type: "expire" };
+}
+
 /**
- * Lifecycle rules: untagged images (superseded manifests, failed pushes) expire after a day; of
- * the tagged ones the newest `keep` stay. Signatures are referrers of the image they sign and go
- * with it (ECR lifecycle treats referrers as part of their subject image).
+ * The repositories' lifecycle: of the tagged images the newest `keep` stay, older ones expire; nothing
+ * else is ever selected. Notation signatures are OCI referrers: untagged manifests whose `subject` is
+ * the image they sign. ECR counts each as an image (Amazon ECR user guide, image-signing.md,
+ * "Considerations": "each signature counts as 1 artifact against the images per repository quota"), so
+ * a rule on untagged images, or on `any` image by count, would select signatures of images that stay,
+ * and those images would then fail verification at admission. A rule on tagged images never selects a
+ * signature, and ECR removes the referrers of an image it expires itself ("lifecycle policies will
+ * automatically clean up those artifacts within 24 hours of the deletion of the subject image", same
+ * page). Untagged images that are not signatures (a push by digest only) are rare with immutable tags
+ * and are left for the operator: telling them from signatures takes the referrers API, which lifecycle
+ * rules cannot select on.
  */
-export function lifecyclePolicy(keep: number): Record<string, unknown> {
+export function lifecyclePolicy(keep: number): { rules: EcrLifecycleRule[] } {
     return {
         rules: [
             {
                 rulePriority: 1,
-                description: "Untagged images expire after a day",
-                selection: { tagStatus: "untagged", countType: "sinceImagePushed", countUnit: "days", countNumber: 1 },
-                action: { type: "expire" },
-            },
-            {
-                rulePriority: 2,
-                description: `Keep the newest ${keep} images`,
-                selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: keep },
+                description: `Keep the newest ${keep} tagged images; their signatures (untagged referrers) go with them`,
+                selection: { tagStatus: "tagged", tagPatternList: ["*"], countType: "imageCountMoreThan", countNumber: keep },
                 action: { type: "expire" },
             },
         ],

@@ -21,6 +21,7 @@ import {
     NOTATION_AWS_CHART,
     pinnedImagesPolicy,
     PUBLIC_ADDON_IMAGES,
+    signedImagePrefixes,
     signedImagesPolicy,
     trustPolicy,
     trustStore,
@@ -370,7 +371,7 @@ export class SupplyChain extends pulumi.ComponentResource {
                 `${name}-signed-images`,
                 signedImagesPolicy({
                     name: `${args.prefix}-signed-images`,
-                    platformPrefixes: [`${this.registry}/${args.prefix}/`],
+                    platformPrefixes: signedImagePrefixes(this.registry),
                     trustPolicyName,
                     excludedNamespaces,
                 }),

@@ -115,11 +115,17 @@ export const SERVICE_NAME_RULES = {
         pattern: /^[A-Za-z0-9_-]{1,256}$|^[A-Za-z0-9_-]{1,251}\.fifo$/,
         source: "https://docs.aws.amazon.com/sns/latest/api/API_CreateTopic.html",
     },
-    /** General purpose bucket names: 3-63 lowercase letters, digits, dots, hyphens; start and end alphanumeric; no `..`, no IP form, reserved prefixes/suffixes. */
+    /**
+     * General purpose bucket names ("General purpose bucket naming rules"): 3-63 lowercase letters, digits, dots,
+     * hyphens; start and end alphanumeric; no two adjacent dots, no IP-address form; not starting with the
+     * reserved prefixes `xn--`, `sthree-` (and `sthree-configurator`), `amzn-s3-demo-`; not ending with the
+     * reserved suffixes `-s3alias` (access point aliases), `--ol-s3` (Object Lambda aliases), `.mrap`
+     * (Multi-Region Access Points), `--x-s3` (directory buckets), `--table-s3` (table buckets).
+     */
     s3Bucket: {
         max: 63,
-        pattern: /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
-        forbidden: [/\.\./, /^\d+\.\d+\.\d+\.\d+$/, /^xn--/, /^sthree-/, /^amzn-s3-demo-/, /-s3alias$/, /--ol-s3$/, /\.mrap$/, /--x-s3$/],
+        reservedPrefixes: ["xn--", "sthree-", "amzn-s3-demo-"],
+        reservedSuffixes: ["-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"],
         source: "https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html",
     },
     /** CreateCluster name: 1-100 characters, begins alphanumeric, then alphanumerics, hyphens, underscores. */
@@ -131,6 +137,27 @@ export const SERVICE_NAME_RULES = {
     /** `bucketPrefix`: the provider appends 26 characters (terraform `id.PrefixedUniqueId`), so at most 37. */
     s3BucketPrefixMax: 37,
 } as const;
+
+/**
+ * Why S3 rejects a general purpose bucket name (empty: it accepts it). `prefix`: the name is a `bucketPrefix`
+ * the provider completes with a 26-character suffix of digits, so only its length, characters, first
+ * character and reserved prefixes can be judged.
+ */
+export function s3BucketNameProblems(name: string, prefix = false): string[] {
+    const rule = SERVICE_NAME_RULES.s3Bucket;
+    const problems: string[] = [];
+    const max = prefix ? SERVICE_NAME_RULES.s3BucketPrefixMax : rule.max;
+    if (name.length > max || (!prefix && name.length < 3))
+        problems.push(`${name.length} characters (${prefix ? `at most ${max} for a prefix` : "3 to 63"})`);
+    if (/[^a-z0-9.-]/.test(name)) problems.push("only lowercase letters, digits, dots and hyphens are allowed");
+    if (!/^[a-z0-9]/.test(name)) problems.push("must begin with a letter or digit");
+    if (!prefix && !/[a-z0-9]$/.test(name)) problems.push("must end with a letter or digit");
+    if (name.includes("..")) problems.push("two adjacent dots");
+    if (!prefix && /^\d+\.\d+\.\d+\.\d+$/.test(name)) problems.push("formatted as an IP address");
+    for (const p of rule.reservedPrefixes) if (name.startsWith(p)) problems.push(`reserved prefix ${p}`);
+    if (!prefix) for (const sfx of rule.reservedSuffixes) if (name.endsWith(sfx)) problems.push(`reserved suffix ${sfx}`);
+    return problems;
+}
 
 /** VPC: inbound or outbound rules per security group (default 60 each, per IP version; adjustable). */
 export const VPC_QUOTAS = {

@@ -42,7 +42,9 @@ export const supplyChainSection = defineSection({
             .min(10)
             .max(1000)
             .default(100)
-            .describe("Images each repository keeps: older tagged images expire (lifecycle rule); untagged ones after a day."),
+            .describe(
+                "Tagged images each repository keeps: older ones expire with their signatures (lifecycle rule); untagged artifacts are never selected.",
+            ),
         exemptImages: z
             .array(imagePattern)
             .default([])

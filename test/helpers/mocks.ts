@@ -19,6 +19,7 @@ import { testPolicyHost } from "./pack";
 import type { StackConfig } from "../../tools/offline/cli-config";
 import { resolveOutputValues } from "../../tools/offline/engine";
 import { toPlainJson } from "../../tools/offline/wire";
+import { isShippedStack, sharedJson } from "./shared-plans";
 
 export { ConfigError, PlanFile, PlannedResource };
 
@@ -95,7 +96,28 @@ async function record(region: string, project: string, stack: string): Promise<{
     };
 }
 
+/**
+ * Plans under the mock runtime and evaluates the pack. A shipped stack asked for as it is (no config change, no
+ * other program, no policy config, no registration hook) is planned once per run and kept until its sources change
+ * (./shared-plans.ts); each call still gets its own copy.
+ */
 export async function plan(options: TestPlanOptions = {}): Promise<PlanFile> {
+    const stack = options.stack ?? "dev";
+    const projectName = options.project ?? (stack === "account" ? "foundation" : "platform");
+    const asShipped =
+        isShippedStack(stack) &&
+        projectName === (stack === "account" ? "foundation" : "platform") &&
+        options.configChanges === undefined &&
+        options.program === undefined &&
+        options.policyConfig === undefined &&
+        options.onRegistrations === undefined;
+    if (asShipped) {
+        return JSON.parse(await sharedJson(`mock-${stack}`, () => planNow({ stack, project: projectName }))) as PlanFile;
+    }
+    return planNow(options);
+}
+
+async function planNow(options: TestPlanOptions): Promise<PlanFile> {
     const stack = options.stack ?? "dev";
     const projectName = options.project ?? (stack === "account" ? "foundation" : "platform");
     const { project, config } = cliConfigFor({ stack, project: projectName, configChanges: options.configChanges });

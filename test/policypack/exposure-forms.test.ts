@@ -11,12 +11,12 @@ import {
     eksEndpointRule,
     eksLoggingRule,
     imdsRule,
-    isInternetWide,
     publicResourcePolicyRule,
     s3PublicRule,
     securityGroupRule,
     snsRule,
 } from "../../policypack/exposure";
+import { isInternetWide } from "../../policypack/lib/cidr";
 import { ResourceRule } from "../../policypack/lib/rule";
 
 type Json = Record<string, unknown>;
@@ -24,7 +24,7 @@ const check = (rule: ResourceRule, type: string, props: Json) =>
     rule.check({ type, name: "x", urn: `urn:pulumi:dev::p::${type}::x`, props, stackTags: new Map() }, DEFAULT_CONFIG);
 
 describe("exposure rules by form (policypack/exposure.ts)", () => {
-    it("isInternetWide: IPv4 shorter than /8, IPv6 shorter than /16, whitespace trimmed, malformed never", () => {
+    it("isInternetWide (lib/cidr): IPv4 shorter than /8, IPv6 shorter than /16, whitespace trimmed, malformed never", () => {
         for (const cidr of ["0.0.0.0/0", " 0.0.0.0/1", "128.0.0.0/1", "10.0.0.0/7", "::/0", "2000::/15"]) {
             assert.equal(isInternetWide(cidr), true, cidr);
         }

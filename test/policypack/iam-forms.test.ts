@@ -301,19 +301,23 @@ describe("IAM rules by syntactic form (policypack/iam.ts)", () => {
     });
 
     describe("iam-policy-scope-pass-role", () => {
-        const passes = (where: string) => `${where} allows iam:PassRole on every role: name the roles (or a name prefix) it may pass.`;
-        it('reports PassRole (any case, string or in a list) on "*", an account-wide ARN wildcard or role/*', () => {
-            for (const [Action, Resource] of [
-                ["iam:PassRole", "*"],
+        const passes = (actions: string, verbs: string) =>
+            `${RP} allows ${actions} on every role: name the roles (or a name prefix) it may ${verbs}.`;
+        it('reports PassRole and AssumeRole (any case, string or in a list, named as written) on "*", an account-wide ARN wildcard or role/*', () => {
+            const cases: Array<[string | string[], string | string[], string]> = [
+                ["iam:PassRole", "*", passes("iam:PassRole", "pass")],
                 [
                     ["s3:GetObject", "IAM:passrole"],
                     ["arn:aws:iam::123456789012:role/ci", "arn:aws:iam::123456789012:role/*"],
+                    passes("IAM:passrole", "pass"),
                 ],
-                ["iam:PassRole", "arn:*:*:*:*:*"],
-            ]) {
+                ["iam:PassRole", "arn:*:*:*:*:*", passes("iam:PassRole", "pass")],
+                [["iam:PassRole", "sts:AssumeRole"], "*", passes("iam:PassRole, sts:AssumeRole", "pass or assume")],
+            ];
+            for (const [Action, Resource, message] of cases) {
                 assert.deepEqual(
                     check(passRoleRule, rolePolicy({ Effect: "Allow", Action, Resource })),
-                    [passes(RP)],
+                    [message],
                     JSON.stringify(Resource),
                 );
             }

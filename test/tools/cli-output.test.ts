@@ -1,4 +1,5 @@
 import { strict as assert } from "node:assert";
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { CliSpec, parseCli, renderHelp, UsageError } from "../../tools/cli/args";
@@ -6,7 +7,9 @@ import { Progress, renderFindings, renderOutputs, styles, useColour } from "../.
 import { PLAN_CLI } from "../../tools/plan";
 import { RENDER_CLI } from "../../tools/render";
 import { BENCH_CLI } from "../../bench/run";
+import { POLICY_CLI } from "../../tools/policy";
 import { ROOT, runCli } from "../helpers/cli";
+import { BOOTSTRAP_CLI } from "../../tools/rehearse/bootstrap";
 
 const ESC = "\u001b[";
 
@@ -108,8 +111,8 @@ describe("CLI output (issue #26: colour, progress, grouped findings, outputs, --
         assert.equal(parseCli<{ only?: string }>(spec, ["--only", "v"]).values.only, "v");
     });
 
-    it("render and bench: --help lists every option with an example using it", () => {
-        for (const spec of [RENDER_CLI, BENCH_CLI]) {
+    it("render, bench and policy: --help lists every option with an example using it", () => {
+        for (const spec of [RENDER_CLI, BENCH_CLI, POLICY_CLI]) {
             const help = renderHelp(spec);
             for (const name of Object.keys(spec.options)) {
                 assert.match(help, new RegExp(`--${name}\\b`), `${spec.command} --${name}`);
@@ -121,6 +124,22 @@ describe("CLI output (issue #26: colour, progress, grouped findings, outputs, --
         }
     });
 
+    it("npm run rehearse:bootstrap -- --help prints its help and exits 0 without walking the guide; a bad flag exits 2", () => {
+        const run = (args: string[]) =>
+            spawnSync(process.execPath, ["--import", "tsx", path.join(ROOT, "tools", "rehearse", "bootstrap.ts"), ...args], {
+                cwd: ROOT,
+                encoding: "utf8",
+                timeout: 60_000,
+            });
+        const help = run(["--help"]);
+        assert.equal(help.status, 0, help.stderr);
+        assert.equal(help.stdout.trimEnd(), renderHelp(BOOTSTRAP_CLI));
+        assert.doesNotMatch(help.stdout, /can be done as written\.|cannot be done as written\./, "the guide was not walked");
+        const bad = run(["--bogus"]);
+        assert.equal(bad.status, 2);
+        assert.match(bad.stderr, /Unknown option '--bogus'[\s\S]*usage: npm run rehearse:bootstrap --/);
+    });
+
     it("npm run plan -- --help prints that help and exits 0; a bad flag exits 2 with the usage", () => {
         const help = runCli("plan", ["--help"]);
         assert.equal(help.status, 0, help.stderr);
@@ -129,6 +148,15 @@ describe("CLI output (issue #26: colour, progress, grouped findings, outputs, --
         const bad = runCli("plan", ["--colour"]);
         assert.equal(bad.status, 2);
         assert.match(bad.stderr, /Unknown option '--colour'[\s\S]*usage: npm run plan --/);
+    });
+
+    it("npm run policy -- --help prints the shared spec's help and exits 0; a bad flag exits 2 with the usage", () => {
+        const help = runCli("policy", ["--help"]);
+        assert.equal(help.status, 0, help.stderr);
+        assert.equal(help.stdout.trimEnd(), renderHelp(POLICY_CLI));
+        const bad = runCli("policy", ["--asf"]);
+        assert.equal(bad.status, 2);
+        assert.match(bad.stderr, /Unknown option '--asf'[\s\S]*usage: npm run policy --/);
     });
 
     it("npm run plan and --project foundation without --stack plan their default stacks (the README's command), not the help's text", () => {

@@ -6,6 +6,7 @@ import Ajv from "ajv";
 import planSchema from "../../tools/offline/plan.schema.json";
 import { PlanFile, runPlan } from "../../tools/offline/plan";
 import { ROOT, runCli } from "../helpers/cli";
+import { shippedPlan } from "../helpers/shared-plans";
 
 /**
  * Whole stacks, planned the faithful way: Pulumi's own loader (`cmd/run`, ts-node with type
@@ -16,17 +17,18 @@ describe("offline plan (Pulumi's loader, the CLI's config, the real policy host)
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ciplatform-plan-"));
     const validate = new Ajv({ allErrors: true }).compile(planSchema);
 
-    const stacks: Array<{ project: string; stack: string; name: string }> = [
+    const stacks: Array<{ project: string; stack: "dev" | "staging" | "prod" | "account"; name: string }> = [
         { project: "platform", stack: "dev", name: "ciplatform" },
         { project: "platform", stack: "staging", name: "ciplatform" },
         { project: "platform", stack: "prod", name: "ciplatform" },
         { project: "foundation", stack: "account", name: "ciplatform-foundation" },
     ];
-    const planned = new Map<string, Awaited<ReturnType<typeof runPlan>>>();
+    const planned = new Map<string, Awaited<ReturnType<typeof shippedPlan>>>();
     before(async function () {
         this.timeout(300_000);
+        // runPlan({ project, stack }) once per test run, shared with other files (test/helpers/shared-plans.ts).
         for (const { project, stack } of stacks) {
-            planned.set(`${project}/${stack}`, await runPlan({ project, stack }));
+            planned.set(`${project}/${stack}`, await shippedPlan(stack));
         }
     });
 

@@ -54,7 +54,8 @@ describe("npm run policy exit codes, in process (tools/policy.ts runPolicyCli)",
     it("0: --help prints the usage without starting the host", async () => {
         const r = await run(["--help"], notStarted);
         assert.equal(r.code, 0);
-        assert.match(r.stdout, /^usage: npm run policy -- <file>/);
+        assert.match(r.stdout, /^usage: npm run policy -- \[<file>\]/m);
+        assert.match(r.stdout, /1 {2}a mandatory violation/);
     });
 
     it("0: a mandatory rule downgraded to advisory by policy config", async () => {
@@ -158,7 +159,7 @@ describe("npm run policy exit codes, in process (tools/policy.ts runPolicyCli)",
         for (const args of [[file, "--nope"], [], [file, file], ["--stack-export", file, file], [file, "--asff"]]) {
             const r = await run(args, notStarted);
             assert.equal(r.code, 2, args.join(" "));
-            assert.match(r.stderr, /usage: npm run policy -- <file>/, args.join(" "));
+            assert.match(r.stderr, /^usage: npm run policy -- \[<file>\]/m, args.join(" "));
         }
     });
 

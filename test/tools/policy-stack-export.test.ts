@@ -7,6 +7,7 @@ import { runCli } from "../helpers/cli";
 import { plan, PlanFile } from "../helpers/mocks";
 import { SECRET_SIG, SECRET_SIG_KEY, stackExportInputs } from "../../tools/policy/stack-export";
 import { findingId } from "../../tools/policy/asff";
+import { DEFAULT_CONFIG } from "../../policypack/config";
 
 /**
  * ASFF as BatchImportFindings requires it (AWS Security Hub user guide, "Required top-level
@@ -176,12 +177,66 @@ describe("npm run policy --stack-export (a deployed stack) and --asff", function
         assert.throws(() => stackExportInputs([{ type: "x" }]), /expected the output of `pulumi stack export`/);
     });
 
-    it("finds nothing mandatory in a clean deployed stack", () => {
-        const result = runCli("policy", ["--stack-export", write("clean.json", clean), "--json"]);
+    /**
+     * What a clean dev stack reports, and only that: the documented default exemptions' advisory
+     * reports (docs/policy-pack.md "Default exemptions", DEFAULT_CONFIG of policypack/config.ts), one per
+     * exempted finding. Listed here by resource and exempted rule, with how many findings each has.
+     */
+    const DOCUMENTED_ADVISORY = [
+        "cip-dev-karpenter-controller-iam-integration iam-policy-restrict-star-resource x1",
+        "cip-dev-karpenter-controller-node-lifecycle iam-policy-restrict-star-resource x1",
+        "cip-dev-storage-s3-credentials-value aws-iam-deny-access-key-in-kubernetes x1",
+    ];
+    type Violation = { policy: string; urn: string; message: string; enforcementLevel: string };
+    /** Violations grouped as `<resource> <exempted rule> x<count>`; anything else is listed whole, so it shows in the failure. */
+    const grouped = (violations: readonly Violation[]): string[] => {
+        const counts = new Map<string, number>();
+        for (const v of violations) {
+            // Reasons contain parentheses: match the message against each documented exemption's exact prefix.
+            const exempted = DEFAULT_CONFIG.exemptions
+                .flatMap((e) => (e.policies ?? []).map((rule) => ({ rule, prefix: `exempted from ${rule} (${e.reason}): ` })))
+                .find((e) => v.message.startsWith(e.prefix));
+            const key =
+                v.policy === "pack-report-exemptions" && v.enforcementLevel === "advisory" && exempted
+                    ? `${v.urn.split("::").pop()} ${exempted.rule}`
+                    : `${v.enforcementLevel} ${v.policy} ${v.urn}: ${v.message}`;
+            counts.set(key, (counts.get(key) ?? 0) + 1);
+        }
+        return [...counts].map(([k, n]) => `${k} x${n}`).sort();
+    };
+
+    it("finds nothing in a clean deployed stack but the documented default exemptions' advisory reports (listed); --asff prints exactly those", () => {
+        const file = write("clean.json", clean);
+        const result = runCli("policy", ["--stack-export", file, "--json"]);
         assert.equal(result.status, 0, result.stdout.slice(-3000) + result.stderr);
-        const report = JSON.parse(result.stdout) as { summary: { mandatory: number; resources: number } };
+        const report = JSON.parse(result.stdout) as {
+            policy: { violations: Violation[] };
+            summary: { mandatory: number; advisory: number; resources: number };
+        };
+        assert.deepEqual(grouped(report.policy.violations), DOCUMENTED_ADVISORY);
         assert.equal(report.summary.mandatory, 0);
+        assert.equal(report.summary.advisory, report.policy.violations.length);
         assert.equal(report.summary.resources, clean.deployment.resources.length - 1);
+        const asff = runCli("policy", ["--stack-export", file, "--asff"]);
+        assert.equal(asff.status, 0, asff.stderr);
+        const findings = JSON.parse(asff.stdout) as Array<{ GeneratorId: string; Severity: { Label: string } }>;
+        assert.equal(findings.length, report.policy.violations.length);
+        assert.deepEqual(
+            [...new Set(findings.map((f) => `${f.GeneratorId} ${f.Severity.Label}`))],
+            ["ciplatform-policy-pack/pack-report-exemptions MEDIUM"],
+        );
+    });
+
+    it("the clean-stack check fails on any other finding: an advisory of another rule, or an exemption not among the documented ones", () => {
+        const urn = "urn:pulumi:dev::ciplatform::aws:sqs/queue:Queue::q";
+        assert.notDeepEqual(grouped([{ policy: "sqs-queue-require-encryption", urn, message: "m", enforcementLevel: "advisory" }]), []);
+        const unreviewed = {
+            policy: "pack-report-exemptions",
+            urn,
+            message: "exempted from x-rule (some reason here): m",
+            enforcementLevel: "advisory",
+        };
+        assert.deepEqual(grouped([unreviewed]), [`advisory pack-report-exemptions ${urn}: ${unreviewed.message} x1`]);
     });
 
     it("finds a violation injected into the deployed state (rotation turned off out of band) and prints it as importable ASFF", () => {
@@ -219,6 +274,51 @@ describe("npm run policy --stack-export (a deployed stack) and --asff", function
             findings.map((f) => f.Id),
         );
         assert.equal(finding.Id, findingId("ciplatform/dev", finding.GeneratorId.split("/")[1], urn, finding.Description));
+    });
+
+    it("gives each violation its own stable ASFF id: the same on a re-run, different per resource and per rule", () => {
+        const drifted = structuredClone(clean);
+        const keys = drifted.deployment.resources.filter((r) => r.type === "aws:kms/key:Key");
+        assert.ok(keys.length >= 2, "the dev stack has several keys");
+        const [first, second] = keys;
+        // The same rule on two resources; a second rule on the first resource (a key policy open to everyone).
+        first.outputs.enableKeyRotation = false;
+        second.outputs.enableKeyRotation = false;
+        first.outputs.policy = JSON.stringify({
+            Version: "2012-10-17",
+            Statement: [{ Effect: "Allow", Principal: "*", Action: "kms:Decrypt", Resource: "*" }],
+        });
+        const file = write("two-keys.json", drifted);
+        const run = () => {
+            const result = runCli("policy", ["--stack-export", file, "--asff"]);
+            assert.equal(result.status, 1, result.stderr);
+            return (
+                JSON.parse(result.stdout) as Array<{
+                    Id: string;
+                    GeneratorId: string;
+                    Resources: Array<{ Details: { Other: { pulumiUrn: string } } }>;
+                }>
+            )
+                .filter((f) => !f.GeneratorId.endsWith("/pack-report-exemptions"))
+                .map((f) => ({ id: f.Id, rule: f.GeneratorId.split("/")[1], urn: f.Resources[0].Details.Other.pulumiUrn }));
+        };
+        const findings = run();
+        const rotation = "kms-key-require-rotation-and-safe-deletion";
+        const publicPolicy = "kms-secretsmanager-deny-public-policy";
+        const idOf = (rule: string, urn: string) => findings.filter((f) => f.rule === rule && f.urn === urn).map((f) => f.id);
+        const [rotationFirst, rotationSecond, publicFirst] = [
+            idOf(rotation, first.urn),
+            idOf(rotation, second.urn),
+            idOf(publicPolicy, first.urn),
+        ];
+        assert.deepEqual([rotationFirst.length, rotationSecond.length, publicFirst.length], [1, 1, 1], JSON.stringify(findings));
+        assert.equal(new Set([rotationFirst[0], rotationSecond[0], publicFirst[0]]).size, 3, "different per resource and per rule");
+        assert.equal(new Set(findings.map((f) => f.id)).size, findings.length, "no two findings share an id");
+        assert.deepEqual(
+            run().map((f) => f.id),
+            findings.map((f) => f.id),
+            "a re-run gives the same ids, in the same order",
+        );
     });
 
     it("refuses --asff without a stack export, and an export it cannot place in an account", () => {

@@ -3,6 +3,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { runCli } from "../helpers/cli";
+import { renderHelp } from "../../tools/cli/args";
+import { REHEARSE_CLI } from "../../tools/rehearse";
 import type { RehearsalReport } from "../../tools/rehearse/run";
 
 const FIXTURES = path.join(__dirname, "..", "fixtures", "rehearse");
@@ -11,12 +13,18 @@ describe("npm run rehearse (tools/rehearse.ts)", () => {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "rehearse-cli-"));
     after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-    it("--help lists every option with an example, exit 0", () => {
+    it("--help is the shared CLI spec's (tools/cli/args.ts): every option with an example, exit 0", () => {
         const result = runCli("rehearse", ["--help"]);
         assert.equal(result.status, 0, result.stderr);
+        assert.equal(result.stdout.trimEnd(), renderHelp(REHEARSE_CLI));
         for (const option of ["--stack <name>", "--project <name>", "<plan.json>", "--json <file>", "--help"])
             assert.ok(result.stdout.includes(option), option);
-        assert.match(result.stdout, /examples:\n {2}npm run rehearse -- --stack dev/);
+        for (const name of Object.keys(REHEARSE_CLI.options))
+            assert.ok(
+                REHEARSE_CLI.examples.some((e) => e.includes(`--${name}`)),
+                `an example uses --${name}`,
+            );
+        assert.match(result.stdout, /Examples:\n {2}npm run rehearse -- --stack dev/);
     });
 
     it("exit 1 on a plan a step of which would fail: create #, resource, check, why, source, summary; --json writes the report", () => {

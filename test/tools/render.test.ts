@@ -7,7 +7,7 @@ import { unknownValueKeys, templateValuePaths } from "../../tools/render/values"
 import { checkCrdCoverage, dependencyClosure } from "../../tools/render/crds";
 import { runnerJobPods } from "../../tools/render/runner-pods";
 import { chartRefOf, chartValueFacts, indexCharts, nearestChart } from "../../tools/render/charts";
-import { checkPlan, ChartSource, formatReport, jenkinsAgentPods, PlanLike } from "../../tools/render/check";
+import { checkPlan, ChartSource, clusterKubeVersion, formatReport, jenkinsAgentPods, PlanLike } from "../../tools/render/check";
 import { runnerConfigToml } from "../../components/gitlab-runners/config";
 import { buildJenkinsValues } from "../../components/jenkins/values";
 import { placementModelProblems } from "../../tools/render/placement-models";
@@ -385,6 +385,26 @@ describe("render: charts and the whole check", () => {
         const report = checkPlan(plan, () => ({ found: false, error: "chart demo@1.3.0 does not exist" }));
         assert.equal(report.failed, true);
         assert.equal(report.releases[0].error, "chart demo@1.3.0 does not exist");
+    });
+
+    it("renders for the Kubernetes version of the plan's EKS cluster (the stack's cluster:kubernetesVersion), not a constant", () => {
+        const cluster = (version: string, urn = "cluster"): PlanLike["resources"][number] => ({
+            urn,
+            type: "eks:index:Cluster",
+            name: urn,
+            parent: null,
+            dependsOn: [],
+            inputs: { version },
+        });
+        assert.equal(clusterKubeVersion({ ...plan, resources: [...plan.resources, cluster("1.31")] }), "1.31");
+        assert.throws(
+            () => clusterKubeVersion(plan),
+            /the plan of test has no EKS cluster \(eks:index:Cluster or aws:eks\/cluster:Cluster\)/,
+        );
+        assert.throws(
+            () => clusterKubeVersion({ ...plan, resources: [cluster("1.31"), cluster("1.32", "other")] }),
+            /has clusters of versions 1\.31, 1\.32/,
+        );
     });
 });
 

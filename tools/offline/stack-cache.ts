@@ -25,6 +25,13 @@ export const OUTPUT_INPUTS = [
 ];
 
 const SOURCE = /\.(ts|json|yaml|yml)$/;
+/**
+ * A stack file (`Pulumi.<stack>.yaml`) met while walking a folder: it decides only its own stack, which callers name
+ * explicitly. Walked, a temporary one (tests write them beside foundation/Pulumi.yaml, in parallel workers) would
+ * change every fingerprint while it exists, so kept outputs and plans would be planned again and kept under a
+ * fingerprint no later run matches.
+ */
+const STACK_FILE = /^Pulumi\.[^/]+\.ya?ml$/;
 
 function walk(root: string, entry: string, into: string[]): void {
     const full = path.join(root, entry);
@@ -33,7 +40,7 @@ function walk(root: string, entry: string, into: string[]): void {
     }
     if (fs.statSync(full).isDirectory()) {
         for (const child of fs.readdirSync(full).sort()) {
-            if (child !== "node_modules" && !child.startsWith(".")) {
+            if (child !== "node_modules" && !child.startsWith(".") && !STACK_FILE.test(child)) {
                 walk(root, path.posix.join(entry, child), into);
             }
         }
@@ -42,15 +49,14 @@ function walk(root: string, entry: string, into: string[]): void {
     }
 }
 
-/** A hash over the sources that decide a stack's outputs and its config files. */
-export function outputsFingerprint(root: string, projectDir: string, stack: string): string {
+/** A hash over files and folders (walked for their sources) relative to `root`: names and contents, a missing file included as such. */
+export function filesFingerprint(root: string, entries: readonly string[]): string {
     const files: string[] = [];
-    for (const entry of OUTPUT_INPUTS) {
+    for (const entry of entries) {
         walk(root, entry, files);
-    }
-    const project = path.relative(root, projectDir) || ".";
-    for (const own of ["Pulumi.yaml", `Pulumi.${stack}.yaml`]) {
-        files.push(path.posix.join(project, own));
+        if (!fs.existsSync(path.join(root, entry))) {
+            files.push(entry);
+        }
     }
     const hash = crypto.createHash("sha256");
     for (const file of [...new Set(files)].sort()) {
@@ -58,6 +64,15 @@ export function outputsFingerprint(root: string, projectDir: string, stack: stri
         hash.update(fs.existsSync(path.join(root, file)) ? fs.readFileSync(path.join(root, file)) : "(missing)").update("\0");
     }
     return hash.digest("hex");
+}
+
+/** A hash over the sources that decide a stack's outputs and its config files. */
+export function outputsFingerprint(root: string, projectDir: string, stack: string): string {
+    const project = path.relative(root, projectDir) || ".";
+    return filesFingerprint(root, [
+        ...OUTPUT_INPUTS,
+        ...["Pulumi.yaml", `Pulumi.${stack}.yaml`].map((own) => path.posix.join(project, own)),
+    ]);
 }
 
 /** Where the kept outputs live: under node_modules/.cache, like other tools' caches (never committed). */

@@ -40,14 +40,47 @@ export interface ChartWebhook {
     readonly source: string;
 }
 
+/** An object a chart's templates create, as webhook rules see it. */
+export interface CreatedKind {
+    /** API group ("" for core). */
+    readonly group: string;
+    /** Resource (plural). */
+    readonly resource: string;
+    /** The template that creates it, for messages. */
+    readonly template: string;
+}
+
 export interface ChartFacts {
     /** API groups of the CRDs it installs with these values (not with `skipCrds`). */
     crdGroups(values: Values): readonly string[];
-    /** Whether it creates Services (what the LB controller's Service webhook intercepts). */
-    createsServices(values: Values): boolean;
+    /**
+     * What its templates create that some webhook intercepts (Services, cert-manager Certificates and
+     * Issuers, Ingresses), with these values. Pods come from its workloads (`scheduling/charts.ts`).
+     */
+    creates(values: Values): readonly CreatedKind[];
     readonly webhooks: readonly ChartWebhook[];
+    /**
+     * Webhooks the software registers at run time rather than the chart: Kyverno registers its resource
+     * webhooks for the kinds its policies match, with each policy's failurePolicy.
+     */
+    readonly runtimeWebhooks?: RuntimeWebhooks;
     readonly source: string;
 }
+
+/** Kyverno's resource webhooks, registered by its admission controller for the policies that exist. */
+export interface RuntimeWebhooks {
+    readonly kind: "kyverno-policies";
+    /** Namespaces its webhooks never intercept with these values (`config.webhooks` namespaceSelector, `excludeKyvernoNamespace`). */
+    excludedNamespaces(values: Values, releaseNamespace: string): readonly string[];
+    readonly source: string;
+}
+
+const SERVICES = (template: string): CreatedKind => ({ group: "", resource: "services", template });
+const INGRESSES = (template: string): CreatedKind => ({ group: "networking.k8s.io", resource: "ingresses", template });
+const CERTIFICATES = (template: string): CreatedKind => ({ group: "cert-manager.io", resource: "certificates", template });
+const ISSUERS = (template: string): CreatedKind => ({ group: "cert-manager.io", resource: "issuers", template });
+const CLUSTER_ISSUERS = (template: string): CreatedKind => ({ group: "cert-manager.io", resource: "clusterissuers", template });
+const when = (condition: boolean, ...kinds: CreatedKind[]): CreatedKind[] => (condition ? kinds : []);
 
 const ALBC = "kubernetes-sigs/aws-load-balancer-controller helm/aws-load-balancer-controller/templates/webhook.yaml @ v3.5.0 (chart 3.5.0)";
 const CERT_MANAGER =
@@ -65,7 +98,15 @@ const failureFrom =
 export const CHART_FACTS: Readonly<Record<string, ChartFacts>> = {
     "aws-load-balancer-controller": {
         crdGroups: () => ["elbv2.k8s.aws", "aga.k8s.aws"],
-        createsServices: () => true,
+        // templates/cert-manager.yaml: `if and .Values.enableCertManager (not .Values.certManager.issuerRef)`.
+        creates: (v) => [
+            SERVICES("templates/webhook.yaml (webhook Service)"),
+            ...when(
+                valueAt(v, "enableCertManager", false) === true && !valueAt(v, "certManager.issuerRef", undefined),
+                CERTIFICATES("templates/cert-manager.yaml"),
+                ISSUERS("templates/cert-manager.yaml"),
+            ),
+        ],
         source: ALBC,
         webhooks: [
             {
@@ -105,7 +146,7 @@ export const CHART_FACTS: Readonly<Record<string, ChartFacts>> = {
             valueAt(v, "crds.enabled", false) === true || valueAt(v, "installCRDs", false) === true
                 ? ["cert-manager.io", "acme.cert-manager.io"]
                 : [],
-        createsServices: () => true,
+        creates: () => [SERVICES("templates/webhook-service.yaml")],
         source: CERT_MANAGER,
         webhooks: [
             {
@@ -129,7 +170,16 @@ export const CHART_FACTS: Readonly<Record<string, ChartFacts>> = {
     },
     "external-secrets": {
         crdGroups: (v) => (valueAt(v, "installCRDs", true) === true ? ["external-secrets.io", "generators.external-secrets.io"] : []),
-        createsServices: () => true,
+        // templates/webhook-certificate.yaml: `if and .Values.webhook.create .Values.webhook.certManager.enabled .Values.webhook.certManager.cert.create`.
+        creates: (v) => [
+            SERVICES("templates/webhook-service.yaml"),
+            ...when(
+                valueAt(v, "webhook.create", true) !== false &&
+                    valueAt(v, "webhook.certManager.enabled", false) === true &&
+                    valueAt(v, "webhook.certManager.cert.create", true) !== false,
+                CERTIFICATES("templates/webhook-certificate.yaml"),
+            ),
+        ],
         source: ESO,
         webhooks: [
             {
@@ -147,7 +197,11 @@ export const CHART_FACTS: Readonly<Record<string, ChartFacts>> = {
     },
     piraeus: {
         crdGroups: (v) => (valueAt(v, "installCRDs", false) === true ? ["piraeus.io"] : []),
-        createsServices: () => true,
+        // templates/validating-webhook-configuration.yaml: a Certificate `if .Values.tls.certManagerIssuerRef`.
+        creates: (v) => [
+            SERVICES("templates/webhook-service.yaml"),
+            ...when(!!valueAt(v, "tls.certManagerIssuerRef", undefined), CERTIFICATES("templates/validating-webhook-configuration.yaml")),
+        ],
         source: PIRAEUS,
         webhooks: [
             {
@@ -170,46 +224,88 @@ export const CHART_FACTS: Readonly<Record<string, ChartFacts>> = {
     },
     "karpenter-crd": {
         crdGroups: () => ["karpenter.sh", "karpenter.k8s.aws"],
-        createsServices: () => false,
+        creates: () => [],
         source: "aws/karpenter-provider-aws charts/karpenter-crd/templates @ v1.14.1",
         webhooks: [],
     },
     karpenter: {
         crdGroups: () => ["karpenter.sh", "karpenter.k8s.aws"],
-        createsServices: () => true,
+        creates: () => [SERVICES("templates/service.yaml")],
         source: "aws/karpenter-provider-aws charts/karpenter/templates/service.yaml, crds/ @ v1.14.1 (no admission webhooks since v1.0)",
         webhooks: [],
     },
     "aws-privateca-issuer": {
         crdGroups: () => ["awspca.cert-manager.io"],
-        createsServices: () => true,
+        creates: () => [SERVICES("templates/service.yaml")],
         source: "cert-manager/aws-privateca-issuer charts/aws-pca-issuer/crds, templates/service.yaml @ v1.9.1",
         webhooks: [],
     },
     // Kyverno registers its admission webhooks at run time (its admission controller's webhook controller), not
-    // from chart templates: they are not modelled here. The CRDs come from the chart's `crds` subchart, on by default.
+    // from chart templates: `runtimeWebhooks` models them from the policies the plan creates. The CRDs come from
+    // the chart's `crds` subchart, on by default.
     kyverno: {
         crdGroups: (v) => (valueAt(v, "crds.install", true) === false ? [] : ["kyverno.io", "reports.kyverno.io", "wgpolicyk8s.io"]),
-        createsServices: () => true,
+        // templates/{admission,cleanup}-controller/cert-manager-certificates.yaml: with `<c>.certManager.enabled` and not `createSelfSignedCert`.
+        creates: (v) => [
+            SERVICES("templates/admission-controller/service.yaml"),
+            ...(["admissionController", "cleanupController"] as const).flatMap((c) =>
+                when(
+                    (c === "admissionController" || valueAt(v, `${c}.enabled`, true) !== false) &&
+                        valueAt(v, `${c}.certManager.enabled`, false) === true &&
+                        valueAt(v, `${c}.createSelfSignedCert`, false) !== true,
+                    CERTIFICATES(
+                        `templates/${c === "admissionController" ? "admission" : "cleanup"}-controller/cert-manager-certificates.yaml`,
+                    ),
+                    ISSUERS(`templates/${c === "admissionController" ? "admission" : "cleanup"}-controller/cert-manager-certificates.yaml`),
+                    ...when(
+                        valueAt(v, `${c}.certManager.createSelfSignedIssuer`, false) === true,
+                        CLUSTER_ISSUERS(
+                            `templates/${c === "admissionController" ? "admission" : "cleanup"}-controller/cert-manager-certificates.yaml`,
+                        ),
+                    ),
+                ),
+            ),
+        ],
+        runtimeWebhooks: {
+            kind: "kyverno-policies",
+            // values.yaml config.webhooks.namespaceSelector (kubernetes.io/metadata.name NotIn [kube-system]) and
+            // config.excludeKyvernoNamespace: true; a values override of config.webhooks replaces the selector.
+            excludedNamespaces: (v, ns) => [
+                ...(valueAt(v, "config.webhooks", undefined) === undefined ? ["kube-system"] : []),
+                ...(valueAt(v, "config.excludeKyvernoNamespace", true) !== false ? [ns] : []),
+            ],
+            source: "kyverno/kyverno pkg/controllers/webhook/controller.go @ v1.19.0 (chart 3.9.0): resource webhooks validate.kyverno.svc-fail/-ignore for the kinds policies match, by each policy's failurePolicy (default Fail, api/kyverno/v1/spec_types.go); charts/kyverno/values.yaml config.webhooks, config.excludeKyvernoNamespace",
+        },
         source: "kyverno/kyverno charts/kyverno/values.yaml (crds.install: true; crds.groups.kyverno, reports, wgpolicyk8s) @ chart 3.9.0",
         webhooks: [],
     },
     "kyverno-notation-aws": {
         crdGroups: (v) => (valueAt(v, "crds.install", true) === false ? [] : ["notation.nirmata.io"]),
-        createsServices: () => true,
+        creates: () => [SERVICES("templates/service.yaml")],
         source: "nirmata/kyverno-notation-aws charts/kyverno-notation-aws/templates/crds/notation.nirmata.io_truststores.yaml, _trustpolicies.yaml ({{- if .Values.crds.install }}; values.yaml crds.install: true), templates/service.yaml @ v1.1",
         webhooks: [],
     },
     "gitlab-runner": {
         crdGroups: () => [],
-        createsServices: (v) => valueAt(v, "metrics.enabled", false) === true && valueAt(v, "service.enabled", false) === true,
+        creates: (v) =>
+            when(
+                valueAt(v, "metrics.enabled", false) === true && valueAt(v, "service.enabled", false) === true,
+                SERVICES("templates/service.yaml"),
+            ),
         source: "gitlab-org/charts/gitlab-runner templates/service.yaml (only with metrics.enabled and service.enabled)",
         webhooks: [],
     },
     jenkins: {
         crdGroups: () => [],
-        createsServices: () => true,
-        source: "jenkinsci/helm-charts charts/jenkins/templates/jenkins-controller-svc.yaml @ jenkins-5.9.53",
+        creates: (v) => [
+            SERVICES("templates/jenkins-controller-svc.yaml"),
+            ...when(valueAt(v, "controller.ingress.enabled", false) === true, INGRESSES("templates/jenkins-controller-ingress.yaml")),
+            ...when(
+                valueAt(v, "controller.secondaryingress.enabled", false) === true,
+                INGRESSES("templates/jenkins-controller-secondary-ingress.yaml"),
+            ),
+        ],
+        source: "jenkinsci/helm-charts charts/jenkins/templates/jenkins-controller-svc.yaml, jenkins-controller-ingress.yaml @ jenkins-5.9.53",
         webhooks: [],
     },
 };

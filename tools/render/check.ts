@@ -115,6 +115,30 @@ export function apiOfType(type: string): ApiKind | undefined {
 }
 
 /** Pod Security level each namespace enforces (`privileged` where unlabelled: the EKS default). */
+/** The EKS cluster types whose `version` input is the Kubernetes version the stack pins (`cluster:kubernetesVersion`). */
+const CLUSTER_TYPES = new Set(["eks:index:Cluster", "aws:eks/cluster:Cluster"]);
+
+/**
+ * The Kubernetes version to render for: the one the plan's EKS cluster runs, which comes from the stack's
+ * `cluster:kubernetesVersion` (so the stack config stays the one source of truth). Throws when the plan has no
+ * cluster or clusters of different versions: the caller must then be told to pass one.
+ */
+export function clusterKubeVersion(plan: PlanLike): string {
+    const versions = new Set(
+        plan.resources
+            .filter((r) => CLUSTER_TYPES.has(r.type) && typeof r.inputs.version === "string")
+            .map((r) => r.inputs.version as string),
+    );
+    if (versions.size !== 1) {
+        throw new Error(
+            versions.size === 0
+                ? `the plan of ${plan.stack} has no EKS cluster (${[...CLUSTER_TYPES].join(" or ")}) with a version to render for`
+                : `the plan of ${plan.stack} has clusters of versions ${[...versions].sort().join(", ")}`,
+        );
+    }
+    return [...versions][0];
+}
+
 export function namespaceLevels(plan: PlanLike): Map<string, PodSecurityLevel> {
     const levels = new Map<string, PodSecurityLevel>();
     for (const r of plan.resources.filter((x) => x.type === NAMESPACE_TYPE)) {

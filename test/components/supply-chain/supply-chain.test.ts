@@ -8,11 +8,12 @@ import {
     KubernetesObject,
     pinnedImagesPolicy,
     PUBLIC_ADDON_IMAGES,
+    signedImagePrefixes,
     signedImagesPolicy,
     trustPolicy,
     trustStore,
 } from "../../../components/supply-chain/kyverno";
-import { ciJobPermissions, ECR_PUSH_ACTIONS, verifierPermissions } from "../../../components/supply-chain/policies";
+import { ciJobPermissions, ECR_PUSH_ACTIONS, lifecyclePolicy, verifierPermissions } from "../../../components/supply-chain/policies";
 import { releaseDigest, validateSupplyChainArgs, VERIFIER_RELEASE_DIGEST_ANNOTATION } from "../../../components/supply-chain/supply-chain";
 import { supplyChainBoundaryDocument } from "../../../components/foundation/workload-boundary";
 import { PolicyDocument } from "../../../components/shared/iam-documents";
@@ -50,7 +51,7 @@ describe("supply chain", () => {
         const platformImages = [`${REGISTRY}/cip-dev/*`];
         const policy = signedImagesPolicy({
             name: "cip-dev-signed-images",
-            platformPrefixes: [`${REGISTRY}/cip-dev/`],
+            platformPrefixes: signedImagePrefixes(REGISTRY),
             trustPolicyName: "cip-dev-images",
             excludedNamespaces: ["kyverno", "kyverno-notation-aws"],
         });
@@ -144,6 +145,17 @@ describe("supply chain", () => {
                 admitted: true,
                 images: ["docker.io/library/nginx@sha256:" + "c".repeat(64), `${REGISTRY}/cip-dev/apps@${digest}`],
             });
+        });
+
+        it("rejects another environment's image of the same account's registry, even pinned by digest and signed by its profile", () => {
+            // Same account, same registry host: the nodes may pull cip-prod/* too, and the pinned-or-exempt policy admits any digest.
+            const foreign = `${REGISTRY}/cip-prod/apps@${digest}`;
+            const registry = { [foreign]: { digest, signatures: [{ profileArn: OTHER_PROFILE, root: AWS_SIGNER_ROOT_G1 }] } };
+            const decision = decide(pod(foreign), policy, [trust], [store], registry);
+            assert.equal(decision.admitted, false);
+            assert.match((decision as { reason: string }).reason, /no applicable trust policy/);
+            const unsigned = { [foreign]: { digest, signatures: [] } };
+            assert.equal(decide(pod(foreign), policy, [trust], [store], unsigned).admitted, false);
         });
 
         it("rejects a platform image whose repository the trust policy does not scope", () => {
@@ -308,6 +320,15 @@ describe("supply chain", () => {
         assert.deepEqual(ha.reportsController.podSecurityContext, { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } });
     });
 
+    it("Kyverno's calls to the verifier carry a token its TokenReview accepts (API server audience, not kyverno-svc.kyverno.io)", () => {
+        // kyverno-notation-aws v1.1 reviews the caller's token with no audience (the API server's); Kyverno 1.19 sends
+        // `apiCallToken.audience` (chart default kyverno-svc.kyverno.io), which that review rejects: every signed image refused.
+        for (const ha of [true, false]) {
+            const values = buildKyvernoValues(ha) as { apiCallToken?: { audience?: string } };
+            assert.equal(values.apiCallToken?.audience, "", "apiCallToken.audience must be empty");
+        }
+    });
+
     it("the verifier patch's release digest changes with the release's chart version and values, not with key order", () => {
         const values = { region: "eu-west-1", serviceAccount: { enabled: true, name: "kyverno-notation-aws" } };
         const base = releaseDigest("kyverno-notation-aws", "1.1.0", values);
@@ -333,10 +354,11 @@ describe("supply chain", () => {
             assert.equal(repo.inputs.imageTagMutability, "IMMUTABLE");
             assert.deepEqual(repo.inputs.imageScanningConfiguration, { scanOnPush: true });
             assert.match(String((repo.inputs.encryptionConfigurations as Array<Record<string, string>>)[0].kmsKey), /^arn:aws:kms:/);
-            const lifecycle = JSON.parse(String(single(plans.dev, "aws:ecr/lifecyclePolicy:LifecyclePolicy").inputs.policy)) as {
-                rules: unknown[];
-            };
-            assert.equal(lifecycle.rules.length, 2);
+            // The tested policy (lifecycle.test.ts) with the configured count (supplyChainKeepImages, default 100).
+            assert.deepEqual(
+                JSON.parse(String(single(plans.dev, "aws:ecr/lifecyclePolicy:LifecyclePolicy").inputs.policy)),
+                lifecyclePolicy(100),
+            );
         });
 
         it("the CI job role trusts only the runner jobs' service accounts (IRSA)", async () => {

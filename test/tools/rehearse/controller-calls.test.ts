@@ -1,9 +1,12 @@
 import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import type { PlannedResource } from "../../../tools/offline/plan";
 import {
     boundariesFromResources,
     controllerCallsCheck,
     evaluateControllerCalls,
+    falcosidekickAwsOutputs,
     planFacts,
 } from "../../../tools/rehearse/checks/controller-calls";
 import type { RehearsalContext } from "../../../tools/rehearse/model";
@@ -35,6 +38,10 @@ const CONTROLLERS = [
     "aws-privateca-issuer",
     "GitLab runner manager",
     "LINSTOR S3 user",
+    // Issue 25: the supply-chain boundary's roles.
+    "CI job role (sign-image template)",
+    "kyverno-notation-aws",
+    "Policy Reporter",
 ];
 
 describe("rehearsal check controller-calls (issue #22: controller calls under their real permissions)", () => {
@@ -119,6 +126,139 @@ describe("rehearsal check controller-calls (issue #22: controller calls under th
             [],
             "only Karpenter's calls fail, each at its role's step, cited to karpenter-provider-aws",
         );
+    });
+
+    it("fails on the boundary of b39b3ff^ (issue #23 blocker 3, its fixture): only Karpenter's path-less GetInstanceProfile before the create", () => {
+        // test/fixtures/rehearse/blockers/workload-boundary-before-b39b3ff.json: the profile path was allowed, the lookup by name was not.
+        const fixture = path.join(__dirname, "..", "..", "fixtures", "rehearse", "blockers", "workload-boundary-before-b39b3ff.json");
+        const before = fs.readFileSync(fixture, "utf8");
+        const swapped = foundation.resources.map((r) =>
+            r.type === "aws:iam/policy:Policy" && /-dev-workload-boundary$/.test(String(r.inputs.name))
+                ? { ...r, inputs: { ...r.inputs, policy: before } }
+                : r,
+        );
+        assert.notDeepEqual(swapped, foundation.resources);
+        const findings = controllerCallsCheck.run(contextOf(plans.dev, swapped));
+        assert.deepEqual(
+            [...new Set(findings.map((f) => /: (\S+) on/.exec(f.why)?.[1]))],
+            ["iam:GetInstanceProfile"],
+            JSON.stringify(findings.map((f) => f.why)),
+        );
+        assert.ok(findings.every((f) => /karpenter-provider-aws/.test(f.source)));
+    });
+
+    describe("the supply-chain boundary's roles (issue 25): a failing fixture per role", () => {
+        /** The foundation's resources with `action` taken out of the environments' supply-chain boundaries. */
+        const boundaryWithout = (action: string): PlannedResource[] =>
+            foundation.resources.map((r) => {
+                if (r.type !== "aws:iam/policy:Policy" || !/-supply-chain-boundary$/.test(String(r.inputs.name))) return r;
+                const doc = JSON.parse(String(r.inputs.policy)) as { Statement: Array<{ Action: string | string[] }> };
+                const statements = doc.Statement.map((st) => ({
+                    ...st,
+                    Action: ([] as string[]).concat(st.Action).filter((a) => a !== action),
+                }));
+                return {
+                    ...r,
+                    inputs: { ...r.inputs, policy: JSON.stringify({ ...doc, Statement: statements.filter((st) => st.Action.length > 0) }) },
+                };
+            });
+        /** The failing calls' "controller: action" pairs. */
+        const failing = (findings: ReturnType<typeof controllerCallsCheck.run>): string[] =>
+            [...new Set(findings.map((f) => /^([^:]+: \S+) on/.exec(f.why)?.[1] ?? f.why))].sort();
+
+        it("the CI job role: without signer:SignPayload in the boundary, only its signing fails (aws-signer-notation-plugin internal/signer/signer.go)", () => {
+            const findings = controllerCallsCheck.run(contextOf(plans.dev, boundaryWithout("signer:SignPayload")));
+            assert.deepEqual(failing(findings), ["CI job role (sign-image template): signer:SignPayload"]);
+            assert.match(findings[0].source, /aws-signer-notation-plugin .*internal\/signer\/signer\.go/);
+            assert.ok(findings.every((f) => f.step > 0 && /cip-dev-supply-ci-job/.test(f.urn)));
+        });
+
+        it("the verifier: its planned policy without signer:GetRevocationStatus fails both revocation calls (verifier.go validateRevocation)", () => {
+            const withoutRevocation = {
+                ...plans.dev,
+                resources: plans.dev.resources.map((r) => {
+                    if (r.type !== "aws:iam/rolePolicy:RolePolicy" || r.name !== "cip-dev-supply-verifier") return r;
+                    const doc = JSON.parse(String(r.inputs.policy)) as { Statement: Array<{ Action: string | string[] }> };
+                    const statements = doc.Statement.filter(
+                        (st) => !([] as string[]).concat(st.Action).includes("signer:GetRevocationStatus"),
+                    );
+                    return { ...r, inputs: { ...r.inputs, policy: JSON.stringify({ ...doc, Statement: statements }) } };
+                }),
+            };
+            const findings = controllerCallsCheck.run(contextOf(withoutRevocation, foundation.resources));
+            assert.deepEqual(failing(findings), ["kyverno-notation-aws: signer:GetRevocationStatus"]);
+            assert.equal(findings.length, 2, "the profile version's and the signing job's");
+        });
+
+        it("Policy Reporter: without securityhub:BatchImportFindings in the boundary, only its import fails (policy-reporter pkg/target/securityhub)", () => {
+            const findings = controllerCallsCheck.run(contextOf(plans.prod, boundaryWithout("securityhub:BatchImportFindings")));
+            assert.deepEqual(failing(findings), ["Policy Reporter: securityhub:BatchImportFindings"]);
+            assert.match(findings[0].source, /kyverno\/policy-reporter v3\.9\.0 .*securityhub\.go/);
+        });
+
+        it("the roles under the workload boundary (the supply-chain transformation missing): their Security Hub, Signer and push calls fail", () => {
+            const workloadBounded = {
+                ...plans.dev,
+                resources: plans.dev.resources.map((r) =>
+                    r.type === "aws:iam/role:Role" && /-supply-chain-boundary$/.test(String(r.inputs.permissionsBoundary))
+                        ? {
+                              ...r,
+                              inputs: {
+                                  ...r.inputs,
+                                  permissionsBoundary: String(r.inputs.permissionsBoundary).replace(
+                                      /supply-chain-boundary$/,
+                                      "workload-boundary",
+                                  ),
+                              },
+                          }
+                        : r,
+                ),
+            };
+            const failed = failing(controllerCallsCheck.run(contextOf(workloadBounded, foundation.resources)));
+            for (const expected of [
+                "CI job role (sign-image template): ecr:PutImage",
+                "CI job role (sign-image template): signer:SignPayload",
+                "CI job role (sign-image template): signer:GetRevocationStatus",
+                "kyverno-notation-aws: signer:GetRevocationStatus",
+                "Policy Reporter: securityhub:BatchImportFindings",
+                "Policy Reporter: securityhub:GetFindings",
+                "Policy Reporter: securityhub:BatchUpdateFindings",
+            ]) {
+                assert.ok(failed.includes(expected), `${expected} not among ${failed.join("; ")}`);
+            }
+            assert.deepEqual(
+                failed.filter((f) => !/^(CI job role|kyverno-notation-aws|Policy Reporter)/.test(f)),
+                [],
+                "no other controller is affected",
+            );
+        });
+
+        it("Falcosidekick has no AWS identity: an AWS output turned on in its values is reported (falcosidekick 2.31.1 has no Security Hub output)", () => {
+            assert.deepEqual(falcosidekickAwsOutputs(plans.dev), []);
+            const withSecurityLake = {
+                ...plans.dev,
+                resources: plans.dev.resources.map((r) =>
+                    r.type === "kubernetes:helm.sh/v3:Release" && /-falcosidekick$/.test(r.name)
+                        ? {
+                              ...r,
+                              inputs: {
+                                  ...r.inputs,
+                                  values: {
+                                      ...(r.inputs.values as object),
+                                      config: { aws: { securitylake: { bucket: "lake", region: "eu-west-1" } } },
+                                  },
+                              },
+                          }
+                        : r,
+                ),
+            };
+            const findings = controllerCallsCheck.run(contextOf(withSecurityLake, foundation.resources));
+            assert.deepEqual(
+                findings.map((f) => f.why),
+                ["Falcosidekick: config.aws.securitylake.bucket is set (lake): an AWS output of Falcosidekick, which has no IAM role"],
+            );
+            assert.match(findings[0].urn, /falcosidekick/);
+        });
     });
 
     it("fails when the plan does not carry the foundation stack (no boundary), rather than judging without it", () => {

@@ -15,6 +15,7 @@ import {
     iamPolicySize,
     KMS_KEY_POLICY_MAX_BYTES,
     KMS_QUOTAS_SOURCE,
+    s3BucketNameProblems,
     SERVICE_NAME_RULES,
     VPC_QUOTAS,
 } from "../../../policypack/lib/aws-quotas";
@@ -225,13 +226,8 @@ function kmsPolicy(r: PlannedResource, emit: Emit): void {
 
 function serviceNames(r: PlannedResource, emit: Emit): void {
     const { name, namePrefix, bucket, bucketPrefix } = r.inputs;
-    const nameRule = (
-        value: unknown,
-        rule: { max: number; pattern: RegExp; source: string },
-        what: string,
-        forbidden: readonly RegExp[] = [],
-    ): void => {
-        if (known(value) && (value.length > rule.max || !rule.pattern.test(value) || forbidden.some((f) => f.test(value)))) {
+    const nameRule = (value: unknown, rule: { max: number; pattern: RegExp; source: string }, what: string): void => {
+        if (known(value) && (value.length > rule.max || !rule.pattern.test(value))) {
             emit(
                 r,
                 `${what} ${JSON.stringify(value)} breaks the service's name rules (${value.length} characters, at most ${rule.max}; ${rule.pattern}): InvalidParameterValue (${rule.source})`,
@@ -244,13 +240,19 @@ function serviceNames(r: PlannedResource, emit: Emit): void {
     } else if (r.type === "aws:sns/topic:Topic") {
         nameRule(name, SERVICE_NAME_RULES.snsTopic, "CreateTopic Name");
     } else if (/^aws:s3\/bucket(?:V2)?:/.test(r.type)) {
-        nameRule(bucket, SERVICE_NAME_RULES.s3Bucket, "CreateBucket Bucket", SERVICE_NAME_RULES.s3Bucket.forbidden);
-        if (known(bucketPrefix) && bucketPrefix.length > SERVICE_NAME_RULES.s3BucketPrefixMax) {
-            emit(
-                r,
-                `bucketPrefix ${JSON.stringify(bucketPrefix)} is ${bucketPrefix.length} characters; with the provider's 26-character suffix the bucket name exceeds 63 (${SERVICE_NAME_RULES.s3Bucket.source})`,
-                SERVICE_NAME_RULES.s3Bucket.source,
-            );
+        for (const [key, value, prefix] of [
+            ["bucket", bucket, false],
+            ["bucketPrefix", bucketPrefix, true],
+        ] as const) {
+            if (!known(value)) continue;
+            const problems = s3BucketNameProblems(value, prefix);
+            if (problems.length > 0) {
+                emit(
+                    r,
+                    `CreateBucket: ${key} ${JSON.stringify(value)} breaks S3's general purpose bucket naming rules: ${problems.join("; ")}${prefix ? " (with the provider's 26-character suffix)" : ""}: InvalidBucketName (${SERVICE_NAME_RULES.s3Bucket.source})`,
+                    SERVICE_NAME_RULES.s3Bucket.source,
+                );
+            }
         }
     } else if (r.type === "eks:index:Cluster" || r.type === "aws:eks/cluster:Cluster") {
         nameRule(name, SERVICE_NAME_RULES.eksCluster, "CreateCluster name");

@@ -2,9 +2,10 @@
  * Rehearsal check `controller-calls`: every controller the platform installs makes the AWS calls it
  * really makes (each cited to its source at the pinned version), with the ARNs and tags the plan
  * gives it (cluster, region, account, queue, buckets, CA, Karpenter's instance-profile path), under
- * its role's policies as planned (inline, attached) and the environment's workload boundary (from the
- * foundation's plan). Each call must be Allowed; each escalation Denied. One evaluator decides, the
- * rehearsal's (`../iam-eval`), for the tests and the rehearsal alike.
+ * its role's policies as planned (inline, attached) and the boundary the role carries (the environment's
+ * workload boundary, or its supply-chain boundary for the CI job role, the signature verifier and Policy
+ * Reporter; both from the foundation's plan). Each call must be Allowed; each escalation Denied. One
+ * evaluator decides, the rehearsal's (`../iam-eval`), for the tests and the rehearsal alike.
  */
 import type { PlanFile, PlannedResource } from "../../offline/plan";
 import { evaluateIam, IamDecision } from "../iam-eval";
@@ -44,6 +45,14 @@ const EBS = "kubernetes-sigs/aws-ebs-csi-driver (EKS add-on)";
 const ESO = "external-secrets/external-secrets v2.9.0";
 const PCA = "cert-manager/aws-privateca-issuer v1.9.1";
 const RUNNER = "gitlab-org/gitlab-runner (chart 0.68.1) cache/s3";
+// Issue 25. The AWS Signer plugin is not versioned by the platform: the CI template's installer and the verifier's
+// image (kyverno-notation-aws v1.1 Dockerfile) both take AWS's `latest`; its calls are those of the latest tag.
+const SIGNER_PLUGIN = "aws/aws-signer-notation-plugin v1.0.350";
+const ECR_HELPER = "awslabs/amazon-ecr-credential-helper v0.9.0 (ECR_CREDENTIAL_HELPER_VERSION of ci/templates/sign-image.gitlab-ci.yml)";
+const ECR_PUSH_DOC = "awsdocs/amazon-ecr-user-guide doc_source/image-push.md (IAM actions of a registry-API push)";
+const ECR_PULL_DOC = "awsdocs/amazon-ecr-user-guide doc_source/docker-pull-ecr-image.md (IAM actions of a registry-API pull)";
+const NOTATION_AWS = "nirmata/kyverno-notation-aws v1.1 (chart 1.1.0)";
+const POLICY_REPORTER = "kyverno/policy-reporter v3.9.0 (chart 3.9.1) pkg/target/securityhub/securityhub.go";
 
 /**
  * AWS managed policies the platform attaches and the checked controllers rely on, as reviewed
@@ -156,8 +165,10 @@ function grantedResource(plan: PlanFile, policyName: string, action: string): st
 }
 
 export function planFacts(plan: PlanFile): PlanFacts {
+    // The workload boundary names the environment (the supply-chain roles carry another one).
     const boundaryArn = str(
-        plan.resources.find((r) => r.type === "aws:iam/role:Role" && r.inputs.permissionsBoundary)?.inputs.permissionsBoundary,
+        plan.resources.find((r) => r.type === "aws:iam/role:Role" && /-workload-boundary$/.test(str(r.inputs.permissionsBoundary)))?.inputs
+            .permissionsBoundary,
     );
     const boundary = /^arn:aws:iam::(\d{12}):policy\/(?:.*\/)?(.+)-workload-boundary$/.exec(boundaryArn);
     const karpenter = plan.resources.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && /karpenter-controller$/.test(r.name));
@@ -390,7 +401,13 @@ export function controllerCalls(plan: PlanFile, f: PlanFacts): ControllerCall[] 
         "tags on create",
     );
     lbc("elasticloadbalancing:CreateTargetGroup", tg, req(owned), "pkg/deploy/elbv2/target_group_manager.go", "target group");
-    lbc("elasticloadbalancing:RegisterTargets", tg, {}, "pkg/targetgroupbinding/resource_manager.go", "register pods");
+    lbc(
+        "elasticloadbalancing:RegisterTargets",
+        tg,
+        res(owned),
+        "pkg/targetgroupbinding/resource_manager.go",
+        "register pods in its target group",
+    );
     lbc(
         "elasticloadbalancing:ModifyLoadBalancerAttributes",
         lb,
@@ -407,8 +424,10 @@ export function controllerCalls(plan: PlanFile, f: PlanFacts): ControllerCall[] 
     );
     lbc("elasticloadbalancing:CreateListener", lb, {}, "pkg/deploy/elbv2/listener_manager.go", "HTTPS listener");
     const vpc = grantedResource(plan, `${prefix}-ingress-controller`, "ec2:CreateSecurityGroup") ?? ec2("vpc", "vpc-0abc");
+    // The group's VPC is in the request's context as ec2:Vpc (EC2 condition key of security-group resources).
+    const inVpc = { "ec2:Vpc": vpc };
     lbc("ec2:CreateSecurityGroup", vpc, req(owned), "pkg/deploy/ec2/security_group_manager.go", "frontend security group (in the VPC)");
-    lbc("ec2:CreateSecurityGroup", sg, req(owned), "pkg/deploy/ec2/security_group_manager.go", "frontend security group");
+    lbc("ec2:CreateSecurityGroup", sg, { ...req(owned), ...inVpc }, "pkg/deploy/ec2/security_group_manager.go", "frontend security group");
     lbc(
         "ec2:CreateTags",
         sg,
@@ -416,14 +435,32 @@ export function controllerCalls(plan: PlanFile, f: PlanFacts): ControllerCall[] 
         "pkg/deploy/ec2/security_group_manager.go",
         "tags on create",
     );
-    lbc("ec2:AuthorizeSecurityGroupIngress", sg, {}, "pkg/networking/security_group_reconciler.go", "open the node group to the ALB");
+    lbc("ec2:AuthorizeSecurityGroupIngress", sg, inVpc, "pkg/networking/security_group_reconciler.go", "open the node group to the ALB");
+    lbc(
+        "ec2:AuthorizeSecurityGroupIngress",
+        ec2("security-group", "sg-0other"),
+        { "ec2:Vpc": ec2("vpc", "vpc-0other") },
+        "(escalation)",
+        "open a security group of another VPC",
+        "Denied",
+    );
     lbc("elasticloadbalancing:DescribeLoadBalancers", "*", {}, "pkg/deploy/elbv2/tagging_manager.go", "discovery of its load balancers");
+    // Discovery runs only for an Ingress that names no certificate-arn (the platform's name theirs): it sees the
+    // certificates tagged for this cluster, not every certificate of the account.
     lbc(
         "acm:DescribeCertificate",
         `arn:aws:acm:${region}:${acct}:certificate/0abc`,
-        {},
+        res({ "elbv2.k8s.aws/cluster": cluster }),
         "pkg/ingress/cert_discovery.go",
-        "the Ingress's certificate",
+        "certificate discovery (a certificate tagged for this cluster)",
+    );
+    lbc(
+        "elasticloadbalancing:DeleteTargetGroup",
+        tg,
+        res({ "elbv2.k8s.aws/cluster": "another-cluster" }),
+        "(escalation)",
+        "delete another cluster's target group (the cluster tag's value, not only its presence)",
+        "Denied",
     );
     lbc(
         "elasticloadbalancing:AddTags",
@@ -694,7 +731,200 @@ export function controllerCalls(plan: PlanFile, f: PlanFacts): ControllerCall[] 
             resourcePolicyOf: "deploy role trust (other account)",
         });
     }
+    supplyChainCalls(plan, f).forEach((c) => add(c));
     return calls;
+}
+
+/**
+ * Issue 25: the supply chain's and the findings pipeline's roles, under the supply-chain boundary. The
+ * CI job role (runner job pods: the sign-image template's BuildKit push, `notation sign` and `notation
+ * verify`), the signature verifier Kyverno calls, and Policy Reporter's Security Hub target. Falcosidekick
+ * has no AWS identity (see falcosidekickAwsOutputs).
+ */
+function supplyChainCalls(plan: PlanFile, f: PlanFacts): ControllerCall[] {
+    const { accountId: acct, region, prefix } = f;
+    const calls: ControllerCall[] = [];
+    const other = prefix === "cip-prod" ? "cip-dev" : "cip-prod";
+    const ciJob = `${prefix}-supply-ci-job`;
+    const verifier = `${prefix}-supply-verifier`;
+    const repository = grantedResource(plan, ciJob, "ecr:PutImage");
+    const profile = grantedResource(plan, ciJob, "signer:SignPayload");
+    const signingJob = `arn:aws:signer:${region}:${acct}:/signing-jobs/11111111-2222-3333-4444-555555555555`;
+    if (repository && profile) {
+        // The signature's extended attributes name the profile version and the job (verifier.go validateRevocation).
+        const profileVersion = `${profile}/A1B2C3D4E5`;
+        const otherRepository = repository.replace(`:repository/${prefix}/`, `:repository/${other}/`);
+        const otherProfile = profile.replace(/\/signing-profiles\/[^/]+$/, `/signing-profiles/${other.replace(/-/g, "_")}_0000000000`);
+        const job = (action: string, resource: string, source: string, why: string, expect: "Allowed" | "Denied" = "Allowed"): void => {
+            calls.push({ controller: "CI job role (sign-image template)", identity: ciJob, action, resource, source, why, expect });
+        };
+        job(
+            "ecr:GetAuthorizationToken",
+            "*",
+            `${ECR_HELPER} ecr-login/api/client.go (GetAuthorizationToken)`,
+            "registry credentials for BuildKit and Notation",
+        );
+        for (const action of [
+            "ecr:BatchCheckLayerAvailability",
+            "ecr:InitiateLayerUpload",
+            "ecr:UploadLayerPart",
+            "ecr:CompleteLayerUpload",
+            "ecr:PutImage",
+        ]) {
+            job(action, repository, ECR_PUSH_DOC, "push the image (BuildKit), then its signature as a referrer (notation sign)");
+        }
+        for (const action of ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]) {
+            job(action, repository, ECR_PULL_DOC, "resolve the digest and read the signature back (notation sign, notation verify)");
+        }
+        job(
+            "signer:SignPayload",
+            profile,
+            `${SIGNER_PLUGIN} internal/signer/signer.go (SignPayload: the profile's name and owner from --id)`,
+            "sign the pushed digest with the environment's profile",
+        );
+        job(
+            "signer:GetRevocationStatus",
+            profileVersion,
+            `${SIGNER_PLUGIN} internal/verifier/verifier.go (validateRevocation: ProfileVersionArn)`,
+            "notation verify: is the profile version revoked",
+        );
+        job(
+            "signer:GetRevocationStatus",
+            signingJob,
+            `${SIGNER_PLUGIN} internal/verifier/verifier.go (validateRevocation: JobArn)`,
+            "notation verify: is the signature revoked",
+        );
+        job("ecr:PutImage", otherRepository, `${ECR_PUSH_DOC} (escalation)`, "push into another environment's repository", "Denied");
+        job(
+            "signer:SignPayload",
+            otherProfile,
+            `${SIGNER_PLUGIN} internal/signer/signer.go (escalation)`,
+            "sign with another environment's profile",
+            "Denied",
+        );
+        job("ecr:BatchDeleteImage", repository, `${ECR_PUSH_DOC} (escalation)`, "delete images or signatures", "Denied");
+        job("signer:RevokeSignature", signingJob, `${SIGNER_PLUGIN} (escalation)`, "revoke signatures", "Denied");
+
+        const verify = (action: string, resource: string, source: string, why: string, expect: "Allowed" | "Denied" = "Allowed"): void => {
+            calls.push({ controller: "kyverno-notation-aws", identity: verifier, action, resource, source, why, expect });
+        };
+        verify(
+            "ecr:GetAuthorizationToken",
+            "*",
+            `${NOTATION_AWS} main.go (ECR credential helper keychain), auth.go (getAuthFromIRSA)`,
+            "registry credentials through IRSA",
+        );
+        for (const action of ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]) {
+            verify(
+                action,
+                repository,
+                `${NOTATION_AWS} main.go (/checkimages: kyverno-notation-verifier reads manifest, referrers, signature blobs); ${ECR_PULL_DOC}`,
+                "read the image's signatures",
+            );
+        }
+        verify(
+            "signer:GetRevocationStatus",
+            profileVersion,
+            `${SIGNER_PLUGIN} internal/verifier/verifier.go (validateRevocation: ProfileVersionArn)`,
+            "revocation of the profile version, on every verification",
+        );
+        verify(
+            "signer:GetRevocationStatus",
+            signingJob,
+            `${SIGNER_PLUGIN} internal/verifier/verifier.go (validateRevocation: JobArn)`,
+            "revocation of the signature, on every verification",
+        );
+        verify("ecr:PutImage", repository, `${NOTATION_AWS} (escalation)`, "write to the registry it verifies", "Denied");
+        verify(
+            "signer:SignPayload",
+            profile,
+            `${SIGNER_PLUGIN} internal/signer/signer.go (escalation)`,
+            "sign what it should verify",
+            "Denied",
+        );
+        verify(
+            "signer:GetRevocationStatus",
+            `${otherProfile}/A1B2C3D4E5`,
+            `${SIGNER_PLUGIN} (escalation)`,
+            "another environment's profile",
+            "Denied",
+        );
+    }
+
+    // Policy Reporter's Security Hub target: BatchSend imports (AwsAccountId = the account), CleanUp looks up and resolves.
+    const reporter = `${prefix}-findings-policy-reporter`;
+    const product = grantedResource(plan, reporter, "securityhub:BatchImportFindings");
+    const hub = grantedResource(plan, reporter, "securityhub:GetFindings");
+    if (product && hub) {
+        const report = (
+            action: string,
+            resource: string,
+            source: string,
+            why: string,
+            expect: "Allowed" | "Denied" = "Allowed",
+            context?: Record<string, string>,
+        ): void => {
+            calls.push({ controller: "Policy Reporter", identity: reporter, action, resource, context, source, why, expect });
+        };
+        report(
+            "securityhub:BatchImportFindings",
+            product,
+            `${POLICY_REPORTER} (BatchSend)`,
+            "import failing results as findings of the account",
+            "Allowed",
+            { "securityhub:TargetAccount": acct },
+        );
+        report("securityhub:GetFindings", hub, `${POLICY_REPORTER} (getFindings, getFindingsByIDs)`, "find its earlier findings");
+        report("securityhub:BatchUpdateFindings", hub, `${POLICY_REPORTER} (batchUpdate)`, "resolve findings whose report cleared");
+        report(
+            "securityhub:BatchImportFindings",
+            product,
+            `${POLICY_REPORTER} (escalation)`,
+            "import findings into another account",
+            "Denied",
+            { "securityhub:TargetAccount": "210987654321" },
+        );
+        report(
+            "securityhub:BatchImportFindings",
+            `arn:aws:securityhub:${region}::product/aws/guardduty`,
+            `${POLICY_REPORTER} (escalation)`,
+            "import as an AWS service's product",
+            "Denied",
+            { "securityhub:TargetAccount": acct },
+        );
+        report("securityhub:DisableSecurityHub", hub, `${POLICY_REPORTER} (escalation)`, "turn Security Hub off", "Denied");
+    }
+    return calls;
+}
+
+/**
+ * Falcosidekick's outputs that call AWS (falcosecurity/falcosidekick 2.31.1, chart 0.14.0 values.yaml
+ * `config.aws`: CloudWatch Logs, Lambda, SNS, SQS, S3, Kinesis, Security Lake; there is no Security Hub
+ * output, outputs/ has no awssecurityhub.go) are all off, and its service account names no IAM role: the
+ * platform's route into Security Hub is its `policyreport` output. An AWS output turned on in values
+ * would call AWS with whatever credentials the pod finds (the node's), so each one is reported.
+ */
+export function falcosidekickAwsOutputs(plan: PlanFile): string[] {
+    const release = plan.resources.find(
+        (r) => r.type === "kubernetes:helm.sh/v3:Release" && (r.inputs.chart === "falcosidekick" || /-falcosidekick$/.test(r.name)),
+    );
+    if (!release) return [];
+    const values = (release.inputs.values ?? {}) as {
+        config?: { aws?: Record<string, unknown> };
+        serviceAccount?: { annotations?: Record<string, unknown> };
+    };
+    const problems: string[] = [];
+    const leaves = (v: unknown, path: string): void => {
+        if (typeof v === "string" && v !== "" && !/(region|minimumpriority|format|interval|batchsize|prefix|accountid)$/i.test(path)) {
+            problems.push(`config.aws.${path} is set (${v}): an AWS output of Falcosidekick, which has no IAM role`);
+        } else if (v && typeof v === "object") {
+            for (const [k, x] of Object.entries(v)) leaves(x, path ? `${path}.${k}` : k);
+        }
+    };
+    leaves(values.config?.aws, "");
+    const roleArn = values.serviceAccount?.annotations?.["eks.amazonaws.com/role-arn"];
+    if (roleArn) problems.push(`serviceAccount names an IAM role (${String(roleArn)}): Falcosidekick makes no AWS call on the platform`);
+    return problems;
 }
 
 /** Resource policies by the plan name the calls use: key policies of KMS keys, trust policies of roles. */
@@ -764,7 +994,7 @@ export function evaluateControllerCalls(plan: PlanFile, boundaries: ReadonlyMap<
 export const controllerCallsCheck: RehearsalCheck = {
     name: "controller-calls",
     description:
-        "Each controller's AWS calls (cited to its source) under its planned policies and the workload boundary: Allowed; escalations Denied",
+        "Each controller's AWS calls (cited to its source) under its planned policies and its boundary (workload or supply chain): Allowed; escalations Denied",
     run(context: RehearsalContext): RehearsalFinding[] {
         if (!context.plan.resources.some((r) => r.type === "kubernetes:helm.sh/v3:Release" && /karpenter-controller$/.test(r.name))) {
             return []; // Not a platform plan (the foundation's, or a fixture of another check): no controllers.
@@ -774,7 +1004,15 @@ export const controllerCallsCheck: RehearsalCheck = {
             context.references.flatMap((s) => s.resources),
             facts.accountId,
         );
-        return evaluateControllerCalls(context.plan, boundaries)
+        const sidekick = context.plan.resources.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && /-falcosidekick$/.test(r.name));
+        const sidekickFindings = falcosidekickAwsOutputs(context.plan).map((why) => ({
+            step: (sidekick && context.stepOf.get(sidekick.urn)?.index) ?? 0,
+            urn: sidekick?.urn ?? "falcosidekick",
+            check: "controller-calls",
+            why: `Falcosidekick: ${why}`,
+            source: "falcosecurity/falcosidekick 2.31.1 (chart 0.14.0 values.yaml config.aws; outputs/aws.go)",
+        }));
+        const callFindings = evaluateControllerCalls(context.plan, boundaries)
             .filter((o) => !o.ok)
             .map((o) => {
                 const identity = identityResource(context.plan, o.call.identity);
@@ -787,5 +1025,6 @@ export const controllerCallsCheck: RehearsalCheck = {
                     source: o.call.source,
                 };
             });
+        return [...sidekickFindings, ...callFindings];
     },
 };

@@ -19,6 +19,31 @@ import { admissionProblems, NodeKind, Placement, placementOfSpec, selectionMisma
 const NAME = "scheduling";
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const WORKLOAD_KINDS = new Set(["Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob"]);
+/** Kinds pulumi-kubernetes waits for until their pods are ready (DaemonSets with no matching node are ready at once). */
+const AWAITED_KINDS = new Set(["Pod", "Deployment", "StatefulSet", "ReplicaSet", "Job"]);
+const AWAIT_SOURCE = "@pulumi/kubernetes 4.34.2: resources wait until ready unless annotated pulumi.com/skipAwait";
+/**
+ * Why a waiting create needs its capacity first: the Release waits for every Deployment, StatefulSet and Job's
+ * pods to be ready ("By default, the provider waits until all resources are in a ready state before marking the
+ * release as successful": @pulumi/kubernetes 4.34.2 helm/v3/release.d.ts `ReleaseArgs.skipAwait`; `atomic`
+ * turns the wait back on), as `helm install --wait` does (helm/helm v3 pkg/kube/ready.go), until its timeout;
+ * and the engine creates everything that does not depend on each other in parallel
+ * (pulumi/pulumi pkg/resource/deploy/step_executor.go).
+ */
+const WAIT_SOURCE =
+    "@pulumi/kubernetes 4.34.2 helm/v3/release.d.ts ReleaseArgs.skipAwait (the provider waits until all resources are ready; atomic forces the wait); helm/helm v3 pkg/kube/ready.go (--wait); pulumi/pulumi pkg/resource/deploy/step_executor.go (independent creates run in parallel)";
+
+/** Whether a release's create waits for its pods: unless `skipAwait`, and always with `atomic`. */
+export function releaseWaits(r: PlannedResource): boolean {
+    return r.inputs.skipAwait !== true || r.inputs.atomic === true;
+}
+
+function awaitedUnlessSkipped(metadata: unknown): { awaitedBy?: string } {
+    const m = isTree(metadata) ? metadata : {};
+    const annotations = isTree(m.annotations) ? m.annotations : {};
+    return annotations["pulumi.com/skipAwait"] === "true" ? {} : { awaitedBy: `pulumi-kubernetes' await (${AWAIT_SOURCE})` };
+}
+
 const SCHEDULER =
     "kubernetes/kubernetes pkg/scheduler/framework/plugins (TaintToleration, NodeAffinity); k8s.io/component-helpers scheduling/corev1";
 
@@ -37,6 +62,8 @@ export interface PlannedPod {
     readonly spec?: PodSpecLike;
     readonly annotations?: Record<string, string>;
     readonly source: string;
+    /** Why the create of its resource waits for it to be ready (a Helm release without skipAwait, pulumi-kubernetes' await), when it does. */
+    readonly awaitedBy?: string;
 }
 
 /** Every pod of the plan, and the pods that could not be modelled. */
@@ -64,6 +91,7 @@ export function plannedPods(resources: readonly PlannedResource[]): {
                     spec: t.spec,
                     annotations: t.annotations,
                     source: "the project's own manifest",
+                    ...(AWAITED_KINDS.has(api.kind) ? awaitedUnlessSkipped(metadata) : {}),
                 });
             }
         }
@@ -87,6 +115,7 @@ export function plannedPods(resources: readonly PlannedResource[]): {
                 daemon: w.kind === "DaemonSet",
                 placement: w.placement(values),
                 source: `${model.source}@${version} ${w.template}`,
+                ...(releaseWaits(r) ? { awaitedBy: `the Helm release (no skipAwait: helm --wait) ${r.name}` } : {}),
             });
         }
         for (const p of model.softwarePods?.(values, namespace) ?? []) {
@@ -143,16 +172,52 @@ function judgePlacement(pod: PlannedPod, capacity: readonly NodeKind[], report: 
     );
 }
 
+/**
+ * A create that waits for its pods must come after capacity that admits them: some admitting node kind
+ * whose every prerequisite (the node group; or the NodePool, Karpenter's release and its EC2NodeClass) is
+ * a transitive dependency of the waiting resource. Otherwise the engine may create the release first or in
+ * parallel, and the release times out with its pods Pending.
+ */
+function judgeOrdering(
+    pod: PlannedPod,
+    capacity: readonly NodeKind[],
+    createdBefore: (later: string, earlier: string) => boolean,
+    label: (urn: string) => string,
+    report: Report,
+): void {
+    if (pod.daemon || !pod.awaitedBy) return;
+    const admitting = capacity.filter((n) => admissionProblems(pod.placement, n).length === 0);
+    if (admitting.length === 0) return; // judgePlacement reports it: nothing admits it at all.
+    const missing = admitting.map((n) => ({
+        node: n,
+        missing: (n.requires ?? [{ what: n.name, urns: [n.urn] }]).filter((req) => !req.urns.some((u) => createdBefore(pod.urn, u))),
+    }));
+    if (missing.some((m) => m.missing.length === 0)) return;
+    report(
+        pod.urn,
+        `no node can admit ${pod.name} in ${pod.namespace} when the release waits: ${label(pod.urn)} waits for it (${pod.awaitedBy}) but does not depend ` +
+            `(dependsOn, parent or inputs) on capacity that admits it, so the engine may create it before or in parallel with that capacity ` +
+            `and it times out with the pod Pending (${missing.map((m) => `${m.node.name}: no dependency on ${m.missing.map((x) => x.what).join(", ")}`).join("; ")})`,
+        `${WAIT_SOURCE}; ${pod.source}`,
+    );
+}
+
 /** Every finding of the check, located at the step of the resource each pod comes from. */
-export function schedulingFindings(resources: readonly PlannedResource[], stepOf: (urn: string) => number): RehearsalFinding[] {
+export function schedulingFindings(
+    resources: readonly PlannedResource[],
+    stepOf: (urn: string) => number,
+    createdBefore?: (later: string, earlier: string) => boolean,
+): RehearsalFinding[] {
     const findings: RehearsalFinding[] = [];
     const report: Report = (urn, why, source) => findings.push({ step: stepOf(urn), urn, check: NAME, why, source });
     const capacity = plannedCapacity(resources);
     const levels = namespaceLevels({ stack: "", resources: resources as PlannedResource[] });
     const { pods, unmodelled } = plannedPods(resources);
     for (const u of unmodelled) report(u.urn, u.why, u.source);
+    const names = new Map(resources.map((r) => [r.urn, `${r.type.split(":").pop()} "${r.name}"`]));
     for (const pod of pods) {
         judgePlacement(pod, capacity, report);
+        if (createdBefore) judgeOrdering(pod, capacity, createdBefore, (urn) => names.get(urn) ?? urn, report);
         if (pod.spec) {
             // Namespaces the plan does not create (kube-system) keep EKS's default: privileged.
             const level = levels.get(pod.namespace) ?? "privileged";
@@ -171,8 +236,8 @@ export function schedulingFindings(resources: readonly PlannedResource[], stepOf
 export const schedulingCheck: RehearsalCheck = {
     name: NAME,
     description:
-        "Every pod the platform causes to exist is admitted by planned capacity (taints, selectors, affinity, architecture) and by its namespace's Pod Security level",
+        "Every pod the platform causes to exist is admitted by planned capacity (taints, selectors, affinity, architecture), a create that waits for its pods depends on that capacity, and each pod passes its namespace's Pod Security level",
     run(context: RehearsalContext): RehearsalFinding[] {
-        return schedulingFindings(context.plan.resources, (urn) => context.stepOf.get(urn)?.index ?? 0);
+        return schedulingFindings(context.plan.resources, (urn) => context.stepOf.get(urn)?.index ?? 0, context.createdBefore);
     },
 };

@@ -4,11 +4,14 @@
  * default group unless skipped) and Karpenter NodePools (`karpenter.sh/v1`).
  */
 import type { PlannedResource } from "../../offline/plan";
+import { chartNameOf } from "./charts";
 import type { LabelValues, NodeKind, Taint } from "./placement";
 
 const NODE_GROUP = "aws:eks/nodeGroup:NodeGroup";
 const EKS_CLUSTER = "eks:index:Cluster";
 const NODE_POOL = "kubernetes:karpenter.sh/v1:NodePool";
+const NODE_CLASS = "kubernetes:karpenter.k8s.aws/v1:EC2NodeClass";
+const RELEASE = "kubernetes:helm.sh/v3:Release";
 
 /** EKS's taint effects (`NO_SCHEDULE`, ...) as Kubernetes spells them. */
 const EKS_EFFECT: Readonly<Record<string, string>> = {
@@ -71,7 +74,13 @@ function nodeGroupKind(r: PlannedResource): NodeKind {
         ...(t.value !== undefined ? { value: String(t.value) } : {}),
         effect: EKS_EFFECT[String(t.effect)] ?? String(t.effect),
     }));
-    return { name: `node group ${r.name}`, urn: r.urn, labels: withNodeDependent(labels), taints };
+    return {
+        name: `node group ${r.name}`,
+        urn: r.urn,
+        labels: withNodeDependent(labels),
+        taints,
+        requires: [{ what: `node group ${r.name}`, urns: [r.urn] }],
+    };
 }
 
 /** pulumi-eks creates a default node group (untainted, t3.medium unless `instanceType`) unless `skipDefaultNodeGroup`. */
@@ -83,7 +92,13 @@ function defaultNodeGroupKind(r: PlannedResource): NodeKind | undefined {
         ["kubernetes.io/arch", new Set([instanceArchitecture(type) ?? "amd64"])],
         ["node.kubernetes.io/instance-type", new Set([type])],
     ]);
-    return { name: `default node group of ${r.name}`, urn: r.urn, labels: withNodeDependent(labels), taints: [] };
+    return {
+        name: `default node group of ${r.name}`,
+        urn: r.urn,
+        labels: withNodeDependent(labels),
+        taints: [],
+        requires: [{ what: `cluster ${r.name} (its default node group)`, urns: [r.urn] }],
+    };
 }
 
 /**
@@ -92,7 +107,7 @@ function defaultNodeGroupKind(r: PlannedResource): NodeKind | undefined {
  * apply where the pool says nothing: on-demand, amd64, linux (karpenter `pkg/apis/v1/nodepool_default.go`
  * and the NodePool docs' "kubernetes.io/arch defaults to amd64").
  */
-function nodePoolKind(r: PlannedResource): NodeKind {
+function nodePoolKind(r: PlannedResource, resources: readonly PlannedResource[]): NodeKind {
     const metadata = isRecord(r.inputs.metadata) ? r.inputs.metadata : {};
     const name = String(metadata.name ?? r.name);
     const spec = isRecord(r.inputs.spec) ? r.inputs.spec : {};
@@ -118,7 +133,30 @@ function nodePoolKind(r: PlannedResource): NodeKind {
         ...(t.value !== undefined ? { value: String(t.value) } : {}),
         effect: String(t.effect),
     }));
-    return { name: `NodePool ${name}`, urn: r.urn, labels: withNodeDependent(labels), taints };
+    // A NodePool's nodes start only once Karpenter runs and the EC2NodeClass it names exists: Karpenter's
+    // provisioner skips a pool whose nodeClassRef is not found or not ready (aws/karpenter-provider-aws
+    // pkg/cloudprovider/cloudprovider.go `resolveNodeClassFromNodePool` @ v1.14.1; kubernetes-sigs/karpenter
+    // pkg/controllers/provisioning/provisioner.go skips pools that are not ready).
+    const classRef = isRecord(templateSpec.nodeClassRef) ? templateSpec.nodeClassRef : {};
+    const className = typeof classRef.name === "string" ? classRef.name : undefined;
+    const classes = resources.filter((c) => c.type === NODE_CLASS && (className === undefined || metadataName(c) === className));
+    const controllers = resources.filter((c) => c.type === RELEASE && chartNameOf(String(c.inputs.chart ?? "")) === "karpenter");
+    return {
+        name: `NodePool ${name}`,
+        urn: r.urn,
+        labels: withNodeDependent(labels),
+        taints,
+        requires: [
+            { what: `NodePool ${name}`, urns: [r.urn] },
+            { what: "the Karpenter controller's release (chart karpenter)", urns: controllers.map((c) => c.urn) },
+            { what: `EC2NodeClass ${className ?? "(any)"}`, urns: classes.map((c) => c.urn) },
+        ],
+    };
+}
+
+function metadataName(r: PlannedResource): string {
+    const metadata = isRecord(r.inputs.metadata) ? r.inputs.metadata : {};
+    return String(metadata.name ?? r.name);
 }
 
 /** Every kind of node the plan provides. */
@@ -126,7 +164,7 @@ export function plannedCapacity(resources: readonly PlannedResource[]): NodeKind
     const kinds: NodeKind[] = [];
     for (const r of resources) {
         if (r.type === NODE_GROUP) kinds.push(nodeGroupKind(r));
-        else if (r.type === NODE_POOL) kinds.push(nodePoolKind(r));
+        else if (r.type === NODE_POOL) kinds.push(nodePoolKind(r, resources));
         else if (r.type === EKS_CLUSTER) {
             const d = defaultNodeGroupKind(r);
             if (d) kinds.push(d);

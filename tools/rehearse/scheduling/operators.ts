@@ -35,6 +35,11 @@ export interface OperatorPod {
     /** What Pod Security sees: privileged containers and host paths, per the base manifests. */
     readonly spec: PodSpecLike;
     readonly source: string;
+    /**
+     * Why its resource's create waits for it, when it does: the LinstorCluster annotated
+     * `pulumi.com/waitFor: condition=Available` is created once the LINSTOR controller answers.
+     */
+    readonly awaitedBy?: string;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -119,6 +124,8 @@ export function piraeusPods(resources: readonly PlannedResource[]): { pods: Oper
             ? requiredTermsOf({ nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: spec.nodeAffinity } })
             : undefined;
         const external = isRecord(spec.externalController);
+        const metadata = isRecord(c.inputs.metadata) ? c.inputs.metadata : {};
+        const waitFor = isRecord(metadata.annotations) ? metadata.annotations["pulumi.com/waitFor"] : undefined;
         for (const [component, facts] of Object.entries(PIRAEUS_COMPONENTS) as Array<
             [PiraeusComponent, (typeof PIRAEUS_COMPONENTS)[PiraeusComponent]]
         >) {
@@ -134,6 +141,10 @@ export function piraeusPods(resources: readonly PlannedResource[]): { pods: Oper
                 placement: { nodeSelector: { ...nodeSelector, ...mapOf(template?.nodeSelector) }, tolerations, requiredTerms },
                 spec: SPECS[component],
                 source: `${at} ${facts.source}, internal/controller/linstorcluster_controller.go`,
+                // Available needs the LINSTOR controller running (piraeus-operator docs/reference/linstorcluster.md, conditions).
+                ...(component === "controller" && typeof waitFor === "string"
+                    ? { awaitedBy: `the LinstorCluster's pulumi.com/waitFor ${waitFor} (@pulumi/kubernetes 4.34.2 await annotations)` }
+                    : {}),
             });
         }
         // One satellite per selected node; its configuration depends on the node's labels.

@@ -49,6 +49,11 @@ export interface NodeKind {
     readonly urn: string;
     readonly labels: ReadonlyMap<string, LabelValues>;
     readonly taints: readonly Taint[];
+    /**
+     * What must be complete before a node of this kind can start: each entry is met by any one of its
+     * URNs (a node group: itself; a NodePool: itself, the Karpenter controller's release and its EC2NodeClass).
+     */
+    readonly requires?: ReadonlyArray<{ readonly what: string; readonly urns: readonly string[] }>;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -3,8 +3,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { linstorCluster } from "../../../../components/storage/objects";
 import type { PlanFile, PlannedResource } from "../../../../tools/offline/plan";
-import { runPlan } from "../../../../tools/offline/plan";
-import { plannedPods, schedulingCheck } from "../../../../tools/rehearse/checks/scheduling";
+import { shippedPlan } from "../../../helpers/shared-plans";
+import { plannedPods, schedulingCheck, schedulingFindings } from "../../../../tools/rehearse/checks/scheduling";
 import { plannedCapacity } from "../../../../tools/rehearse/scheduling/capacity";
 import { coalesce, chartModel } from "../../../../tools/rehearse/scheduling/charts";
 import { admissionProblems, tolerates } from "../../../../tools/rehearse/scheduling/placement";
@@ -61,14 +61,18 @@ const deployment = (ns: string, spec: Record<string, unknown>): PlannedResource 
 /** A rehearsal context over resources (a version 1 plan), in engine order. */
 const contextOf = (resources: PlannedResource[]) =>
     rehearsalContext({ version: 1, project: "ciplatform", stack: "test", resources } as unknown as PlanFile);
-const run = (resources: PlannedResource[]): string[] => schedulingCheck.run(contextOf(resources)).map((f) => f.why);
+/** Placement and Pod Security only: these resources carry no dependencies, so the create-order judgment is tested on its own below. */
+const run = (resources: PlannedResource[]): string[] => {
+    const context = contextOf(resources);
+    return schedulingFindings(resources, (urn) => context.stepOf.get(urn)?.index ?? 0).map((f) => f.why);
+};
 
 describe("rehearsal check: scheduling (every pod has a place)", () => {
     describe("over the dev and prod plans", () => {
         const plans = new Map<string, PlanFile>();
         before(async function () {
             this.timeout(600_000);
-            for (const stack of ["dev", "prod"]) plans.set(stack, await runPlan({ stack }));
+            for (const stack of ["dev", "prod"] as const) plans.set(stack, await shippedPlan(stack));
         });
         for (const stack of ["dev", "prod"]) {
             it(`${stack}: every planned pod (project, charts, chart software, piraeus operator) is admitted by planned capacity and Pod Security`, () => {
@@ -98,7 +102,8 @@ describe("rehearsal check: scheduling (every pod has a place)", () => {
 
     describe("over the dev plan before the fix (reconstructed fixture)", () => {
         it("fails on LINSTOR's control plane: the nodeSelector the operator patches into every component leads to tainted storage nodes (piraeus-operator linstorcluster_controller.go)", () => {
-            const findings = schedulingCheck.run(rehearsalContext(fixture()));
+            const context = rehearsalContext(fixture());
+            const findings = schedulingFindings(context.plan.resources, (urn) => context.stepOf.get(urn)?.index ?? 0);
             const whats = findings.map((f) => f.why.split(" in piraeus-datastore")[0]);
             assert.deepEqual([...new Set(whats)].sort(), [
                 "DaemonSet ha-controller (piraeus operator)",
@@ -323,6 +328,136 @@ describe("rehearsal check: scheduling (every pod has a place)", () => {
                 run([generalPool("arm64"), ci, release("ciplatform.io/other=true")]).join("\n"),
                 /job pod of runners\[0\] \(config\.toml\).*stays Pending/,
             );
+        });
+    });
+    describe("create order: a create that waits for its pods depends on capacity that admits them (helm --wait, @pulumi/kubernetes 4.34.2 ReleaseArgs.skipAwait)", () => {
+        const ORDER = path.join(__dirname, "..", "..", "..", "fixtures", "rehearse");
+        const plan = (name: string): PlanFile => JSON.parse(fs.readFileSync(path.join(ORDER, name), "utf8")) as PlanFile;
+        const waits = (findings: ReturnType<typeof schedulingCheck.run>) => findings.filter((f) => /when the release waits/.test(f.why));
+        const withDeps = (r: PlannedResource, deps: PlannedResource[]): PlannedResource => ({ ...r, dependsOn: deps.map((d) => d.urn) });
+
+        it("fails the dev plan of 401cc36^ (before 'releases wait for the system node group'): cert-manager's and Karpenter's releases do not depend on the system node group", () => {
+            const context = rehearsalContext(plan("scheduling-release-before-capacity.json"));
+            const findings = waits(schedulingCheck.run(context));
+            assert.deepEqual([...new Set(findings.map((f) => f.urn.split("::").pop()))].sort(), [
+                "cip-dev-karpenter-controller",
+                "cip-dev-pki-cert-manager",
+            ]);
+            for (const f of findings) {
+                assert.equal(f.step, context.stepOf.get(f.urn)?.index);
+                assert.match(
+                    f.why,
+                    /^no node can admit (Deployment|Job) \S+ of release cip-dev-\S+ in \S+ when the release waits: .*node group cip-dev-cluster-system: no dependency on node group cip-dev-cluster-system/,
+                );
+                assert.match(
+                    f.source,
+                    /@pulumi\/kubernetes 4\.34\.2 helm\/v3\/release\.d\.ts ReleaseArgs\.skipAwait.*helm\/helm v3 pkg\/kube\/ready\.go/,
+                );
+            }
+        });
+
+        it("passes the same resources cut from main's dev plan (the releases depend on cluster.systemReady)", () => {
+            assert.deepEqual(schedulingCheck.run(rehearsalContext(plan("scheduling-release-after-capacity.json"))), []);
+        });
+
+        const workload = (annotations: Record<string, string> = {}): PlannedResource =>
+            resource(
+                "kubernetes:apps/v1:Deployment",
+                {
+                    metadata: { name: "app", namespace: "default", annotations },
+                    spec: {
+                        template: { spec: { nodeSelector: { "ciplatform.io/pool": "general" }, containers: [{ name: "c", image: "i" }] } },
+                    },
+                },
+                "waiting-app",
+            );
+        const karpenter = (): PlannedResource =>
+            resource(
+                "kubernetes:helm.sh/v3:Release",
+                { chart: "oci://public.ecr.aws/karpenter/karpenter", version: "1.14.1", namespace: "kube-system", values: {} },
+                "karpenter",
+            );
+        const nodeClass = (): PlannedResource =>
+            resource("kubernetes:karpenter.k8s.aws/v1:EC2NodeClass", { metadata: { name: "default" } }, "nodeclass");
+        const pool = (): PlannedResource => {
+            const p = generalPool("arm64");
+            const spec = p.inputs.spec as { template: { spec: Record<string, unknown> } };
+            spec.template.spec.nodeClassRef = { group: "karpenter.k8s.aws", kind: "EC2NodeClass", name: "default" };
+            return p;
+        };
+
+        it("a NodePool counts only with Karpenter's release and its EC2NodeClass: depending on the pool alone fails, on all three passes", () => {
+            const system = systemGroup();
+            const k = withDeps(karpenter(), [system]);
+            const [c, p] = [nodeClass(), pool()];
+            const poolOnly = waits(schedulingCheck.run(contextOf([system, k, c, p, withDeps(workload(), [p])])));
+            assert.equal(poolOnly.length, 1, JSON.stringify(poolOnly));
+            assert.match(poolOnly[0].why, /no node can admit Deployment app in default when the release waits/);
+            assert.match(
+                poolOnly[0].why,
+                /NodePool general-arm64: no dependency on the Karpenter controller's release \(chart karpenter\), EC2NodeClass default/,
+            );
+            assert.deepEqual(waits(schedulingCheck.run(contextOf([system, k, c, p, withDeps(workload(), [p, k, c])]))), []);
+            // Transitively is enough: a dependency on something that depends on all three.
+            const gate = withDeps(resource("kubernetes:core/v1:ConfigMap", { metadata: { name: "gate", namespace: "default" } }, "gate"), [
+                p,
+                k,
+                c,
+            ]);
+            assert.deepEqual(waits(schedulingCheck.run(contextOf([system, k, c, p, gate, withDeps(workload(), [gate])]))), []);
+        });
+
+        it("what does not wait is not judged: pulumi.com/skipAwait on a workload, skipAwait on a release (unless atomic)", () => {
+            const [system, c, p] = [systemGroup(), nodeClass(), pool()];
+            assert.deepEqual(
+                waits(
+                    schedulingCheck.run(
+                        contextOf([system, withDeps(karpenter(), [system]), c, p, workload({ "pulumi.com/skipAwait": "true" })]),
+                    ),
+                ),
+                [],
+            );
+            const runner = (extra: Record<string, unknown>): PlannedResource =>
+                resource(
+                    "kubernetes:helm.sh/v3:Release",
+                    {
+                        chart: "gitlab-runner",
+                        version: "0.93.0",
+                        namespace: "default",
+                        values: { nodeSelector: { "ciplatform.io/pool": "general" } },
+                        ...extra,
+                    },
+                    "runner",
+                );
+            const base = [system, withDeps(karpenter(), [system]), c, p];
+            assert.deepEqual(waits(schedulingCheck.run(contextOf([...base, runner({ skipAwait: true })]))), []);
+            assert.equal(waits(schedulingCheck.run(contextOf([...base, runner({ skipAwait: true, atomic: true })]))).length, 1);
+            assert.equal(waits(schedulingCheck.run(contextOf([...base, runner({})]))).length, 1);
+        });
+
+        it("the LinstorCluster with pulumi.com/waitFor waits for the operator's LINSTOR controller: it must depend on the storage node groups", () => {
+            const fixtureResources = fixture().resources;
+            const storageGroups = fixtureResources.filter((r) => /storage-nodes/.test(r.name));
+            const cluster = (deps: PlannedResource[]): PlannedResource[] =>
+                fixtureResources.map((r) =>
+                    r.type === "kubernetes:piraeus.io/v1:LinstorCluster"
+                        ? {
+                              ...r,
+                              dependsOn: deps.map((d) => d.urn),
+                              inputs: {
+                                  ...r.inputs,
+                                  metadata: { name: "linstorcluster", annotations: { "pulumi.com/waitFor": "condition=Available" } },
+                                  spec: linstorCluster("p").spec,
+                              },
+                          }
+                        : r,
+                );
+            const linstor = (resources: PlannedResource[]) =>
+                waits(schedulingCheck.run(contextOf(resources))).filter((f) => /linstor-controller/.test(f.why));
+            const before = linstor(cluster([]));
+            assert.equal(before.length, 1, JSON.stringify(before));
+            assert.match(before[0].why, /LinstorCluster's pulumi\.com\/waitFor condition=Available/);
+            assert.deepEqual(linstor(cluster(storageGroups)), []);
         });
     });
 });
