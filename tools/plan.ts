@@ -126,7 +126,12 @@ export async function runPlanCli(
                         progress.update(`${p.stack.split("/").slice(1).join("/")}: ${p.registered} resources registered (${p.type})`);
                         break;
                     case "policy":
-                        progress.update(`policy pack: ${p.analysed}/${p.total} analysed`);
+                        // The first and the last count are always shown, so a pipe's log has the phase and its end.
+                        if (p.analysed <= 1 || p.analysed === p.total) {
+                            progress.phase(`policy pack: ${p.analysed}/${p.total} analysed`);
+                        } else {
+                            progress.update(`policy pack: ${p.analysed}/${p.total} analysed`);
+                        }
                         break;
                 }
             },
