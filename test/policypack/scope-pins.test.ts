@@ -125,6 +125,8 @@ describe("IAM scope pins and gaps (lib/iam-scope, iam.ts) through the policy hos
             use("pass-role-any-name", "iam:PassRole", `arn:aws:iam::${ACCOUNT}:role/?*`),
             use("assume-any-account", "sts:AssumeRole", "arn:aws:iam::*:role/*"),
             use("assume-role-paths", "sts:AssumeRole", `arn:aws:iam::${ACCOUNT}:role/*/*`),
+            use("pass-role-no-slash", "iam:PassRole", `arn:aws:iam::${ACCOUNT}:role*`),
+            use("assume-role-prefix-of-type", "sts:AssumeRole", `arn:aws:iam::${ACCOUNT}:ro?*`),
             use("pass-prefix", "iam:PassRole", `arn:aws:iam::${ACCOUNT}:role/ci/*`),
             use("assume-named", "sts:AssumeRole", `arn:aws:iam::${ACCOUNT}:role/deploy-*`),
         ]);
@@ -135,6 +137,8 @@ describe("IAM scope pins and gaps (lib/iam-scope, iam.ts) through the policy hos
             "pass-role-any-name",
             "assume-any-account",
             "assume-role-paths",
+            "pass-role-no-slash",
+            "assume-role-prefix-of-type",
         ]) {
             assert.equal(result.get(broad)?.length, 1, broad);
             assert.match(result.get(broad)?.[0] ?? "", /allows (iam:PassRole|sts:AssumeRole) on every role/);
