@@ -77,17 +77,25 @@ export const tagSessionRule: ResourceRule = {
 const PRINCIPAL_TAGGING = ["iam:tagrole", "iam:untagrole", "iam:taguser", "iam:untaguser"];
 const SECRET_TAGGING = ["secretsmanager:tagresource", "secretsmanager:untagresource"];
 
+// Compiled once per pattern: the check runs for every identity policy.
+const adminPatterns = new Map<string, RegExp>();
+function adminPattern(pattern: string): RegExp {
+    let compiled = adminPatterns.get(pattern);
+    if (compiled === undefined) {
+        compiled = new RegExp(
+            `^${pattern
+                .split("*")
+                .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
+                .join(".*")}$`,
+        );
+        adminPatterns.set(pattern, compiled);
+    }
+    return compiled;
+}
+
 function isAdmin(r: ResourceView, adminRoles: readonly string[]): boolean {
     const identity = String(r.props.role ?? r.props.name ?? r.name);
-    return adminRoles.some(
-        (pattern) =>
-            new RegExp(
-                `^${pattern
-                    .split("*")
-                    .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
-                    .join(".*")}$`,
-            ).test(identity) || identity.endsWith(`/${pattern}`),
-    );
+    return adminRoles.some((pattern) => adminPattern(pattern).test(identity) || identity.endsWith(`/${pattern}`));
 }
 
 /** The statement excludes the ABAC keys from the tags it may change. */

@@ -72,16 +72,6 @@ export const PLATFORM_IAM_EXEMPTIONS: readonly Exemption[] = [
         reason: "Karpenter's reference controller policy (karpenter v1 CloudFormation): RunInstances must reach the AMIs, subnets and security groups a NodeClass selects, and instance-profile reads are account-wide",
     },
     {
-        resourceName: "*-ingress-controller",
-        policies: ["iam-policy-restrict-star-resource"],
-        reason: "the AWS Load Balancer Controller's reference policy (docs/install/iam_policy.json) pins its own security groups and listeners by the elbv2.k8s.aws/cluster tag being present (a Null condition), which this rule does not count as a pin",
-    },
-    {
-        resourceName: "*-runners-*-build",
-        policies: ["iam-policy-restrict-star-resource"],
-        reason: "CodeBuild in a VPC creates and deletes each build's network interfaces itself (AWS CodeBuild User Guide, VPC support): their ids cannot be named in advance",
-    },
-    {
         resourceName: "*-deployer-preview",
         policies: ["iam-role-require-scoped-oidc-trust"],
         reason: "GitLab's sub names no pipeline source, so merge-request pipelines of any branch must reach the preview role, which is read-only",

@@ -1,7 +1,7 @@
 /** IAM rules: no admin, no wildcard actions, `*` resources only where IAM allows nothing else, scoped PassRole and trust. */
 import { conditionEntries, NormalizedStatement, parseDocument, statementLabel } from "./lib/iam-document";
 import { actionFacts, lacksResourceLevelPermissions } from "./lib/iam-facts";
-import { coversEveryResource, hasLimitingCondition } from "./lib/iam-scope";
+import { coversEveryResource, coversEveryRole, hasLimitingCondition } from "./lib/iam-scope";
 import { resourcePolicy, ResourceRule, ResourceView } from "./lib/rule";
 import { PackConfig } from "./config";
 
@@ -131,11 +131,21 @@ export function pinsResourceByCondition(s: NormalizedStatement): boolean {
     return conditionEntries(s).some(
         (e) =>
             /^(stringequals|arnequals|arnlike)$/.test(e.operator.toLowerCase()) &&
-            (e.key.endsWith(":resourceidentifier") || /(^|:)(resourcetag|requesttag)\//.test(e.key) || e.key.endsWith(":createaction")) &&
             e.values.length > 0 &&
-            !e.values.some((v) => /^[*?]+$/.test(v)),
+            (e.key.endsWith(":resourceidentifier") || /(^|:)(resourcetag|requesttag)\//.test(e.key) || e.key.endsWith(":createaction")
+                ? !e.values.some((v) => /^[*?]+$/.test(v))
+                : NETWORK_KEYS.has(e.key) && e.values.every(namesOneNetwork)),
     );
 }
+
+/**
+ * EC2's condition keys for the subnet or VPC a network interface or security group is in (Service Authorization
+ * Reference, Amazon EC2: `ec2:Subnet`, `ec2:Vpc`, valued with the subnet's or VPC's ARN): a statement limited to
+ * named subnets or VPCs reaches only the interfaces and groups in them, such as the ones CodeBuild creates for
+ * each build, which cannot be named in advance.
+ */
+const NETWORK_KEYS = new Set(["ec2:subnet", "ec2:vpc"]);
+const namesOneNetwork = (v: string): boolean => /^arn:[^:*?]+:ec2:[^:*?]+:\d{12}:(subnet|vpc)\/[^*?/]+$/.test(v);
 
 export const starResourceRule: ResourceRule = {
     name: "iam-policy-restrict-star-resource",
@@ -188,18 +198,26 @@ export const notElementsRule: ResourceRule = {
     },
 };
 
+/** Actions whose resource is the role they hand over or become: on every role they reach every role's permissions. */
+const ROLE_USING_ACTIONS = ["iam:passrole", "sts:assumerole"];
+
 export const passRoleRule: ResourceRule = {
     name: "iam-policy-scope-pass-role",
-    description: "iam:PassRole names the roles it may pass; never * or every role.",
+    description:
+        "iam:PassRole and sts:AssumeRole name the roles they may use; never *, role/* or any other ARN of every role (role/*/*, an account wildcard).",
     enforcementLevel: "mandatory",
     types: IDENTITY_POLICY_TYPES,
     check: (r) =>
-        eachAllow(r, (s, where) =>
-            s.actions.some((a) => a.toLowerCase() === "iam:passrole") &&
-            s.resources.some((res) => coversEveryResource(res) || /:role\/\*$/.test(res))
-                ? [`${where} allows iam:PassRole on every role: name the roles (or a name prefix) it may pass.`]
-                : [],
-        ),
+        eachAllow(r, (s, where) => {
+            const actions = s.actions.filter((a) => ROLE_USING_ACTIONS.includes(a.toLowerCase()));
+            return actions.length > 0 && s.resources.some(coversEveryRole)
+                ? [
+                      `${where} allows ${actions.join(", ")} on every role: name the roles (or a name prefix) it may ${actions
+                          .map((a) => (a.toLowerCase() === "iam:passrole" ? "pass" : "assume"))
+                          .join(" or ")}.`,
+                  ]
+                : [];
+        }),
 };
 
 function trustStatements(r: ResourceView): NormalizedStatement[] {

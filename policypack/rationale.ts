@@ -32,7 +32,8 @@ export const RATIONALE: Record<string, string> = {
     "iam-policy-restrict-star-resource": '"*" is only acceptable where IAM offers nothing narrower or a condition pins the resource.',
     "iam-policy-deny-not-elements":
         "NotAction, NotResource and NotPrincipal grant everything not listed, including what AWS adds tomorrow.",
-    "iam-policy-scope-pass-role": "PassRole on every role lets the holder hand any role, admin included, to a service it controls.",
+    "iam-policy-scope-pass-role":
+        "PassRole on every role lets the holder hand any role, admin included, to a service it controls; AssumeRole on every role lets it become any role that trusts its account.",
     "iam-role-require-scoped-irsa-trust":
         "Without sub and aud pinned, any pod (or any token for the cluster's issuer) can assume the role.",
     "iam-role-deny-public-trust":

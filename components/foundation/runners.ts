@@ -133,10 +133,19 @@ export function runnerServiceRolePolicy(s: RunnerServiceRoleScope): PolicyDocume
             Resource: "*",
         },
         {
+            // The new interface (no id yet) only in the runners' subnets (EC2 condition key ec2:Subnet on network-interface);
+            // the subnets and security group it is created in by name, in their own statement (the key is the interface's).
             Sid: "VpcNetworkInterfaces",
             Effect: "Allow",
             Action: "ec2:CreateNetworkInterface",
-            Resource: [`arn:aws:ec2:${s.region}:${s.accountId}:network-interface/*`, ...s.subnetArns, s.securityGroupArn],
+            Resource: `arn:aws:ec2:${s.region}:${s.accountId}:network-interface/*`,
+            Condition: { ArnEquals: { "ec2:Subnet": [...s.subnetArns] } },
+        },
+        {
+            Sid: "VpcNetworkInterfacesPlacement",
+            Effect: "Allow",
+            Action: "ec2:CreateNetworkInterface",
+            Resource: [...s.subnetArns, s.securityGroupArn],
         },
         {
             Sid: "VpcNetworkInterfaceCleanup",

@@ -106,7 +106,9 @@ export class Ingress extends pulumi.ComponentResource {
             {
                 role: role.name,
                 policy: toJson(
-                    pulumi.output(args.vpcId).apply((vpcId) => loadBalancerControllerPermissions(args.region, args.accountId, vpcId)),
+                    pulumi
+                        .output(args.vpcId)
+                        .apply((vpcId) => loadBalancerControllerPermissions(args.region, args.accountId, vpcId, args.clusterName)),
                 ),
             },
             { parent: this },

@@ -17,9 +17,19 @@ export const CLUSTER_TAG = "elbv2.k8s.aws/cluster";
  */
 const OWNED_AND_OWNERSHIP_UNCHANGED = { [`aws:RequestTag/${CLUSTER_TAG}`]: "true", [`aws:ResourceTag/${CLUSTER_TAG}`]: "false" };
 
-export function loadBalancerControllerPermissions(region: string, accountId: string, vpcId: string): PolicyDocument {
+/**
+ * Narrower than the reference policy, whose guards only ask for the cluster tag to be present (a `Null`
+ * condition: any cluster's resources in the account): the controller sets that tag to its own cluster's name
+ * (aws-load-balancer-controller pkg/deploy/tracking/provider.go, `elbv2.k8s.aws/cluster: cluster-name`), so
+ * the role reaches only this cluster's load balancers, target groups and security groups.
+ */
+const ownedBy = (clusterName: string) => ({ StringEquals: { [`aws:ResourceTag/${CLUSTER_TAG}`]: clusterName } });
+
+export function loadBalancerControllerPermissions(region: string, accountId: string, vpcId: string, clusterName: string): PolicyDocument {
     const elb = (resource: string): string => `arn:aws:elasticloadbalancing:${region}:${accountId}:${resource}`;
     const ec2 = (resource: string): string => `arn:aws:ec2:${region}:${accountId}:${resource}`;
+    // Security groups in the cluster's VPC only (EC2 condition key ec2:Vpc on security-group resources).
+    const inTheVpc = { ArnEquals: { "ec2:Vpc": ec2(`vpc/${vpcId}`) } };
     const ownedLbs = [elb("loadbalancer/app/*/*"), elb("loadbalancer/net/*/*"), elb("targetgroup/*/*")];
     const listeners = [
         elb("listener/app/*/*/*"),
@@ -70,16 +80,21 @@ export function loadBalancerControllerPermissions(region: string, accountId: str
         },
         { Sid: "SecurityGroupsOfTheVpc", Effect: "Allow", Action: "ec2:GetSecurityGroupsForVpc", Resource: ec2(`vpc/${vpcId}`) },
         {
+            // Certificate discovery (used only when an Ingress names no certificate-arn; the platform's name theirs)
+            // sees only certificates tagged for this cluster.
             Sid: "ReadCertificates",
             Effect: "Allow",
             Action: "acm:DescribeCertificate",
             Resource: `arn:aws:acm:${region}:${accountId}:certificate/*`,
+            Condition: ownedBy(clusterName),
         },
+        { Sid: "CreateSecurityGroupsInTheVpc", Effect: "Allow", Action: "ec2:CreateSecurityGroup", Resource: ec2(`vpc/${vpcId}`) },
         {
-            Sid: "CreateSecurityGroupsInTheVpc",
+            Sid: "CreateSecurityGroupsInTheVpcNew",
             Effect: "Allow",
             Action: "ec2:CreateSecurityGroup",
-            Resource: [ec2(`vpc/${vpcId}`), ec2("security-group/*")],
+            Resource: ec2("security-group/*"),
+            Condition: inTheVpc,
         },
         {
             Sid: "TagNewSecurityGroups",
@@ -98,14 +113,14 @@ export function loadBalancerControllerPermissions(region: string, accountId: str
             Effect: "Allow",
             Action: ["ec2:CreateTags", "ec2:DeleteTags"],
             Resource: ec2("security-group/*"),
-            Condition: { Null: OWNED_AND_OWNERSHIP_UNCHANGED },
+            Condition: { Null: OWNED_AND_OWNERSHIP_UNCHANGED, ...ownedBy(clusterName) },
         },
         {
             Sid: "DeleteOwnSecurityGroups",
             Effect: "Allow",
             Action: "ec2:DeleteSecurityGroup",
             Resource: ec2("security-group/*"),
-            Condition: { Null: { [`aws:ResourceTag/${CLUSTER_TAG}`]: "false" } },
+            Condition: ownedBy(clusterName),
         },
         {
             // Rules on the nodes' security group too, so the load balancer reaches the pods.
@@ -113,13 +128,14 @@ export function loadBalancerControllerPermissions(region: string, accountId: str
             Effect: "Allow",
             Action: ["ec2:AuthorizeSecurityGroupIngress", "ec2:RevokeSecurityGroupIngress"],
             Resource: ec2("security-group/*"),
+            Condition: inTheVpc,
         },
         {
             Sid: "CreateTaggedLoadBalancers",
             Effect: "Allow",
             Action: ["elasticloadbalancing:CreateLoadBalancer", "elasticloadbalancing:CreateTargetGroup"],
             Resource: ownedLbs,
-            Condition: { Null: { [`aws:RequestTag/${CLUSTER_TAG}`]: "false" } },
+            Condition: { StringEquals: { [`aws:RequestTag/${CLUSTER_TAG}`]: clusterName } },
         },
         {
             Sid: "TagOnCreate",
@@ -137,7 +153,7 @@ export function loadBalancerControllerPermissions(region: string, accountId: str
             Effect: "Allow",
             Action: ["elasticloadbalancing:AddTags", "elasticloadbalancing:RemoveTags"],
             Resource: ownedLbs,
-            Condition: { Null: OWNED_AND_OWNERSHIP_UNCHANGED },
+            Condition: { Null: OWNED_AND_OWNERSHIP_UNCHANGED, ...ownedBy(clusterName) },
         },
         {
             Sid: "ChangeOwnLoadBalancers",
@@ -153,7 +169,7 @@ export function loadBalancerControllerPermissions(region: string, accountId: str
                 "elasticloadbalancing:DeleteTargetGroup",
             ],
             Resource: ownedLbs,
-            Condition: { Null: { [`aws:ResourceTag/${CLUSTER_TAG}`]: "false" } },
+            Condition: ownedBy(clusterName),
         },
         {
             Sid: "ListenersAndRules",
@@ -183,6 +199,7 @@ export function loadBalancerControllerPermissions(region: string, accountId: str
             Effect: "Allow",
             Action: ["elasticloadbalancing:RegisterTargets", "elasticloadbalancing:DeregisterTargets"],
             Resource: elb("targetgroup/*/*"),
+            Condition: ownedBy(clusterName),
         },
     );
 }

@@ -1,27 +1,45 @@
 /**
- * Dispatch by type. For every `Analyze` call the policy host (`@pulumi/policy` server.js,
+ * Dispatch by type. For every `Analyze` call the policy host (`@pulumi/policy` 1.21 server.js,
  * `makeAnalyzeRpcFun`) reads the request's type and then walks the whole policy list; for each
- * policy that does not apply it still pays: a "not applicable" record with a formatted reason that
- * is serialized back to the engine (policies with a type hint), or a full set of policy arguments,
- * an unknown-checking proxy and an `await` (policies matching several types). With some fifty
- * policies that is most of the pack's cost above the host's own floor (see docs/performance.md).
+ * policy that does not apply it still pays: a "not applicable" record (a new protobuf message with a
+ * formatted reason, ~150 bytes) that is serialized back to the engine (policies with a type hint), or
+ * a full set of policy arguments, an unknown-checking proxy and an `await` (policies matching several
+ * types). With some forty policies, ~36 of which do not apply to a given resource, that was most of
+ * the pack's cost above the host's own floor (profiled: the records' serialization and the garbage they
+ * leave; see docs/performance.md).
  *
  * The host reads the type (`req.getType()`) and starts its `for (const p of policies)` loop in one
  * synchronous step, so the pack can answer that loop with the policies that apply to that type:
  * `AnalyzeRequest.prototype.getType` notes the type it returns, and the policy list's iterator,
- * created right after, takes the note (once) and yields that type's policies from a per-type index.
+ * created right after, takes the note (once) and yields only that type's policies from a per-type index.
+ * A policy left out is one whose own check would have returned at once (`applies` is false), so
+ * findings are unchanged.
+ *
+ * Every policy left out is still reported as not applicable (the engine counts a policy neither failed
+ * nor not applicable as passed: pulumi/pulumi pkg/resource/analyzer, newPolicySummary). The host builds
+ * its response (`protoutil.makeAnalyzeResponse(ds, notApplicable)`) in the same synchronous step that
+ * ends the loop, so the iterator, when it finishes, hands over the type's records (built once per type)
+ * and the response builder appends them. A response without findings is the same for every resource of
+ * a type, so it is built and serialized once per type and its bytes reused. Policies the stack's config
+ * disables are left out of the records, as the host leaves them out (read from the `Configure` request
+ * the host receives).
+ *
  * `AnalyzeStack` is served the same way: `AnalyzeStackRequest.prototype.getResourcesList`, read right
  * before that loop, notes the stack's resources, and the loop walks only the stack policies that read
  * a type the stack contains (each still sees every resource). Any other walk of the list
- * (GetAnalyzerInfo, the pack's own code) finds no note and sees every policy. A policy left out is one whose own check would have returned at once
- * (`applies` is false), so findings are unchanged. Each resource policy left out is answered by a
- * stand-in of the same name whose type hint never matches, so the host still records it as "not
- * applicable" (the engine counts a policy neither failed nor not applicable as passed: pulumi/pulumi
- * pkg/resource/analyzer, newPolicySummary) at the cost of that record alone.
+ * (GetAnalyzerInfo, the pack's own code) finds no note and sees every policy.
  * If the host's modules ever change shape nothing is installed and the pack runs as before, slower.
  */
 import * as path from "node:path";
-import type { Policies } from "@pulumi/policy";
+import type {
+    EnforcementLevel,
+    Policies,
+    ReportViolation,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    StackValidationArgs,
+    StackValidationPolicy,
+} from "@pulumi/policy";
 
 type Policy = Policies[number];
 
@@ -31,46 +49,107 @@ interface TypedRequest {
 interface StackRequest {
     getResourcesList(): TypedRequest[];
 }
+interface NotApplicableRecord {
+    setPolicyName(name: string): void;
+    setReason(reason: string): void;
+}
+interface AnalyzeResponse {
+    setNotApplicableList(list: NotApplicableRecord[]): void;
+    serializeBinary(): Uint8Array;
+}
+interface ConfigureRequest {
+    getPolicyconfigMap(): {
+        entries(): Iterable<[string, { getEnforcementlevel(): number; getProperties(): { toJavaScript(): object } | undefined }]>;
+    };
+}
+type Noted<F> = F & { __notedByPack?: true };
 interface AnalyzerProtoModule {
-    AnalyzeRequest: { prototype: TypedRequest & { getType: (() => string) & { __notedByPack?: true } } };
-    AnalyzeStackRequest: { prototype: StackRequest & { getResourcesList: (() => TypedRequest[]) & { __notedByPack?: true } } };
+    AnalyzeRequest: { prototype: TypedRequest & { getType: Noted<() => string> } };
+    AnalyzeStackRequest: { prototype: StackRequest & { getResourcesList: Noted<() => TypedRequest[]> } };
+    ConfigureAnalyzerRequest: { deserializeBinary: Noted<(bytes: Uint8Array) => ConfigureRequest> };
+    PolicyNotApplicable: new () => NotApplicableRecord;
+    AnalyzeResponse: new () => AnalyzeResponse;
+}
+type MakeAnalyzeResponse = (ds: unknown[], notApplicable: NotApplicableRecord[] | undefined) => AnalyzeResponse;
+interface ProtoutilModule {
+    makeAnalyzeResponse: Noted<MakeAnalyzeResponse>;
+    convertEnforcementLevel(level: number): string;
+}
+interface ProxyModule {
+    UnknownValueError: new (...args: never[]) => Error;
+}
+
+/** What one type's `Analyze` loop reports besides its findings: the records of the policies left out. */
+interface TypeAnswer {
+    readonly generation: number;
+    readonly records: NotApplicableRecord[];
+    /** The response when there is nothing else to report, serialized once. */
+    quiet?: AnalyzeResponse;
 }
 
 /** The type of the `Analyze` request being started, until the policy loop takes it. */
 let noted: string | undefined;
 /** The resources of the `AnalyzeStack` request being started, until the policy loop takes them. */
 let notedStack: TypedRequest[] | undefined;
+/** What the `Analyze` or `AnalyzeStack` loop that just ended adds to its response, until that response is built. */
+let finished: { answer?: TypeAnswer; extra?: NotApplicableRecord[] } | undefined;
+/**
+ * The policy config of the last `Configure` request, as the host keeps it (`server.js` `configure`): per
+ * policy its enforcement level and its properties; the policies it disables; a counter that changes with them.
+ */
+let configured = new Map<string, { level: string; props: Record<string, unknown> }>();
+let disabled: ReadonlySet<string> = new Set();
+let configGeneration = 0;
 
-/** Makes `AnalyzeRequest.getType` note its result. Idempotent; false when the host's modules are not where expected. */
-function noteRequestTypes(): boolean {
+let modules: { proto: AnalyzerProtoModule; protoutil: ProtoutilModule; proxy: ProxyModule } | undefined;
+
+/** The host's request and response modules, patched once. Undefined (and nothing changed) when they are not where expected. */
+function patchHost(): typeof modules {
+    if (modules) {
+        return modules;
+    }
     let proto: AnalyzerProtoModule;
+    let protoutil: ProtoutilModule;
+    let proxy: ProxyModule;
     try {
-        // The copy the host's server uses: resolved from @pulumi/policy's own folder.
+        // The copies the host's server uses: resolved from @pulumi/policy's own folder.
         const policyDir = path.dirname(require.resolve("@pulumi/policy"));
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         proto = require(require.resolve("@pulumi/pulumi/proto/analyzer_pb", { paths: [policyDir] })) as AnalyzerProtoModule;
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        protoutil = require(path.join(policyDir, "protoutil.js")) as ProtoutilModule;
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        proxy = require(path.join(policyDir, "proxy.js")) as ProxyModule;
     } catch {
-        return false;
+        return undefined;
     }
-    const original = proto.AnalyzeRequest?.prototype?.getType;
-    if (typeof original !== "function") {
-        return false;
+    const getType = proto.AnalyzeRequest?.prototype?.getType;
+    const getResourcesList = proto.AnalyzeStackRequest?.prototype?.getResourcesList;
+    const deserializeConfigure = proto.ConfigureAnalyzerRequest?.deserializeBinary;
+    const makeAnalyzeResponse = protoutil.makeAnalyzeResponse;
+    if (
+        [getType, getResourcesList, deserializeConfigure, makeAnalyzeResponse, protoutil.convertEnforcementLevel].some(
+            (f) => typeof f !== "function",
+        ) ||
+        typeof proto.PolicyNotApplicable !== "function" ||
+        typeof proxy.UnknownValueError !== "function" ||
+        typeof proto.AnalyzeResponse !== "function"
+    ) {
+        return undefined;
     }
-    if (original.__notedByPack) {
-        return true;
+    if (!getType.__notedByPack) {
+        const noting: Noted<() => string> = function (this: TypedRequest) {
+            const type = getType.call(this);
+            noted = type;
+            notedStack = undefined;
+            return type;
+        };
+        noting.__notedByPack = true;
+        proto.AnalyzeRequest.prototype.getType = noting;
     }
-    const noting: (() => string) & { __notedByPack?: true } = function (this: TypedRequest) {
-        const type = original.call(this);
-        noted = type;
-        notedStack = undefined;
-        return type;
-    };
-    noting.__notedByPack = true;
-    proto.AnalyzeRequest.prototype.getType = noting;
-    const originalList = proto.AnalyzeStackRequest?.prototype?.getResourcesList;
-    if (typeof originalList === "function" && !originalList.__notedByPack) {
-        const notingList: (() => TypedRequest[]) & { __notedByPack?: true } = function (this: StackRequest) {
-            const list = originalList.call(this);
+    if (!getResourcesList.__notedByPack) {
+        const notingList: Noted<() => TypedRequest[]> = function (this: StackRequest) {
+            const list = getResourcesList.call(this);
             notedStack = list;
             noted = undefined;
             return list;
@@ -78,51 +157,309 @@ function noteRequestTypes(): boolean {
         notingList.__notedByPack = true;
         proto.AnalyzeStackRequest.prototype.getResourcesList = notingList;
     }
-    return true;
+    if (!deserializeConfigure.__notedByPack) {
+        // The host's `configure` handler reads the policy config from the request the server deserialized: note
+        // which policies it disables (the host then skips them, so their records must go too).
+        const notingConfig: Noted<(bytes: Uint8Array) => ConfigureRequest> = (bytes) => {
+            const request = deserializeConfigure.call(proto.ConfigureAnalyzerRequest, bytes);
+            const off = new Set<string>();
+            const seen = new Map<string, { level: string; props: Record<string, unknown> }>();
+            for (const [name, config] of request.getPolicyconfigMap().entries()) {
+                const level = protoutil.convertEnforcementLevel(config.getEnforcementlevel());
+                const props = { ...((config.getProperties()?.toJavaScript() ?? {}) as Record<string, unknown>) };
+                delete props.enforcementLevel;
+                seen.set(name, { level, props });
+                if (level === "disabled") {
+                    off.add(name);
+                }
+            }
+            configured = seen;
+            disabled = off;
+            configGeneration++;
+            return request;
+        };
+        notingConfig.__notedByPack = true;
+        proto.ConfigureAnalyzerRequest.deserializeBinary = notingConfig;
+    }
+    if (!makeAnalyzeResponse.__notedByPack) {
+        const appending: Noted<MakeAnalyzeResponse> = (ds, notApplicable) => {
+            const taken = finished;
+            finished = undefined;
+            if (taken === undefined) {
+                return makeAnalyzeResponse(ds, notApplicable);
+            }
+            const answer = taken.answer;
+            const others = [...(notApplicable ?? []), ...(taken.extra ?? [])];
+            if (answer === undefined) {
+                return makeAnalyzeResponse(ds, others.length > 0 ? others : undefined);
+            }
+            if (answer.quiet === undefined) {
+                const quiet = makeAnalyzeResponse([], answer.records);
+                // The same bytes for every resource of the type: the gRPC serializer copies them into its buffer.
+                const bytes = quiet.serializeBinary();
+                quiet.serializeBinary = () => bytes;
+                answer.quiet = quiet;
+            }
+            if (ds.length === 0 && others.length === 0) {
+                return answer.quiet;
+            }
+            // Findings too: a protobuf message's encoding is its fields' encodings one after the other, so the
+            // type's records are appended as the bytes already encoded (the host decodes the same message).
+            const response = makeAnalyzeResponse(ds, others.length > 0 ? others : undefined);
+            const head = response.serializeBinary();
+            const tail = answer.quiet.serializeBinary();
+            const bytes = new Uint8Array(head.length + tail.length);
+            bytes.set(head);
+            bytes.set(tail, head.length);
+            response.setNotApplicableList([...others, ...answer.records]);
+            response.serializeBinary = () => bytes;
+            return response;
+        };
+        appending.__notedByPack = true;
+        protoutil.makeAnalyzeResponse = appending;
+    }
+    modules = { proto, protoutil, proxy };
+    return modules;
 }
+
+/** The pack's identity as the host reports it, for the messages the host would have written itself. */
+export interface PackIdentity {
+    readonly name: string;
+    readonly version: string;
+    readonly enforcementLevel: EnforcementLevel;
+}
+
+/** A policy's level as the host computes it (`server.js`): the stack's config, the policy's own, the pack's. */
+function levelOf(policy: Policy, pack: PackIdentity): string {
+    return configured.get(policy.name)?.level || policy.enforcementLevel || pack.enforcementLevel;
+}
+
+/** The host's `getConfig` for a policy (`makeGetConfigFun`): a fresh shallow copy of its config without the level. */
+function configOf(name: string): () => Record<string, unknown> {
+    return () => {
+        const config = configured.get(name);
+        return config ? { ...config.props } : {};
+    };
+}
+
+/**
+ * The host's `reportViolation` (`makeReportViolationFun`) also takes an object naming the policy, its level and
+ * severity (not in the typings of @pulumi/policy 1.21): a fused policy reports each finding under its member.
+ */
+interface Violation {
+    name?: string;
+    message?: string;
+    description?: string;
+    urn?: string;
+    enforcementLevel?: string;
+    severity?: string;
+}
+type HostReport = (message: string | Violation, urn?: string) => void;
+
+class MemberNotApplicable extends Error {
+    constructor(readonly reason?: string) {
+        super(reason);
+    }
+}
+
+/**
+ * Runs `members` as the host's policy loop would run each of them (`server.js` `makeAnalyzeRpcFun` /
+ * `makeAnalyzeStackRpcFun`), inside one host call: each member is skipped when disabled, runs with its own
+ * `getConfig`, reports under its own name, description, level and severity, a member touching an unknown value
+ * during preview gets the host's advisory "can't run" finding, and a member's "not applicable" is recorded under
+ * its name. `run(member, args)` calls the member's validation(s) and returns what they return.
+ */
+async function runMembers<A extends { getConfig: unknown; notApplicable: unknown }>(
+    host: NonNullable<typeof modules>,
+    pack: PackIdentity,
+    members: readonly Policy[],
+    args: A,
+    hostReport: ReportViolation,
+    state: { extra?: NotApplicableRecord[] },
+    run: (member: Policy, args: A, report: ReportViolation) => unknown,
+): Promise<void> {
+    const report = hostReport as HostReport;
+    for (const member of members) {
+        let level = levelOf(member, pack);
+        if (level === "disabled") {
+            continue;
+        }
+        if (level === "remediate") {
+            level = "mandatory";
+        }
+        const enforcementLevel = level as EnforcementLevel;
+        const { name, description, severity } = member;
+        const reportAs: HostReport = (message, urn) =>
+            typeof message === "object" && message !== null
+                ? report({
+                      ...message,
+                      name: message.name || name,
+                      message: message.message || message.description || description,
+                      description: message.description || description,
+                      enforcementLevel: message.enforcementLevel || enforcementLevel,
+                      severity: message.severity || severity,
+                  })
+                : report({
+                      name,
+                      message: message ? `${description}\n${message}` : description,
+                      urn,
+                      description,
+                      enforcementLevel,
+                      severity,
+                  });
+        const memberArgs: A = {
+            ...args,
+            getConfig: configOf(name),
+            notApplicable: (reason?: string) => {
+                throw new MemberNotApplicable(reason);
+            },
+        };
+        try {
+            const result = run(member, memberArgs, reportAs as ReportViolation);
+            if (result !== undefined && typeof (result as Promise<void>).then === "function") {
+                await result;
+            }
+        } catch (e) {
+            const from = `policy '${name}' from policy pack '${pack.name}@v${pack.version}'`;
+            if (e instanceof host.proxy.UnknownValueError) {
+                report({
+                    name,
+                    message: `can't run ${from} during preview: ${e.message}`,
+                    description,
+                    enforcementLevel: "advisory",
+                    severity,
+                });
+            } else if (e instanceof MemberNotApplicable) {
+                const record = new host.proto.PolicyNotApplicable();
+                record.setPolicyName(name);
+                if (e.reason) {
+                    record.setReason(e.reason);
+                }
+                (state.extra ??= []).push(record);
+            } else {
+                throw new Error(`Error validating resource with ${from}:\n${e instanceof Error ? e.stack : String(e)}`);
+            }
+        }
+    }
+}
+
+/** One resource policy standing for several in the host's loop (see `runMembers`). */
+function fusedResourcePolicy(
+    host: NonNullable<typeof modules>,
+    pack: PackIdentity,
+    members: readonly ResourceValidationPolicy[],
+    state: { extra?: NotApplicableRecord[] },
+): ResourceValidationPolicy {
+    return {
+        name: FUSED,
+        description: "The pack's policies that apply to this resource's type.",
+        enforcementLevel: "mandatory",
+        validateResource: (args, report) =>
+            runMembers<ResourceValidationArgs>(host, pack, members, args, report, state, (member, memberArgs, reportAs) => {
+                const validations = (member as ResourceValidationPolicy).validateResource;
+                const hint = (validations as { __pulumiType?: string } | undefined)?.__pulumiType;
+                // The host's own fast check for a policy with a type hint (server.js makeAnalyzeRpcFun).
+                if (!Array.isArray(validations) && hint && hint !== memberArgs.type) {
+                    throw new MemberNotApplicable(`Policy only applies to resources of type '${hint}'`);
+                }
+                if (Array.isArray(validations)) {
+                    return validations.reduce<unknown>(
+                        (prior, validation) =>
+                            prior !== undefined && typeof (prior as Promise<void>).then === "function"
+                                ? (prior as Promise<void>).then(() => validation(memberArgs, reportAs))
+                                : validation(memberArgs, reportAs),
+                        undefined,
+                    );
+                }
+                return validations?.(memberArgs, reportAs);
+            }),
+    };
+}
+
+/** One stack policy standing for several in the host's `AnalyzeStack` loop (see `runMembers`). */
+function fusedStackPolicy(
+    host: NonNullable<typeof modules>,
+    pack: PackIdentity,
+    members: readonly StackValidationPolicy[],
+    state: { extra?: NotApplicableRecord[] },
+): StackValidationPolicy {
+    return {
+        name: FUSED,
+        description: "The pack's stack policies that apply to this stack.",
+        enforcementLevel: "mandatory",
+        validateStack: (args, report) =>
+            runMembers<StackValidationArgs>(host, pack, members, args, report, state, (member, memberArgs, reportAs) => {
+                const hint = (member as StackValidationPolicy).validateStack as { __pulumiType?: string };
+                // The host's own fast check for a stack policy with a type hint (server.js makeAnalyzeStackRpcFun).
+                if (hint.__pulumiType && !memberArgs.resources.some((r) => r.type === hint.__pulumiType)) {
+                    throw new MemberNotApplicable(`Policy only applies to resources of type '${hint.__pulumiType}'`);
+                }
+                return (member as StackValidationPolicy).validateStack(memberArgs, reportAs);
+            }),
+    };
+}
+
+/** The name the host sees for a fused policy; never reported (every finding and record names its member). */
+const FUSED = "ciplatform-policies-for-this-type";
 
 /**
  * Installs type dispatch on `policies` (the array the pack is constructed with). `appliesTo(policy,
  * type)` says whether a resource policy can report anything for a type (return true for stack
  * policies: the Analyze loop skips them itself); `stackAppliesTo(policy, types)` whether a stack
  * policy can report anything for a stack holding those types (true for resource policies). Returns
- * false (and changes nothing) when the host's request module cannot be patched.
+ * false (and changes nothing) when the host's modules cannot be patched.
  */
 export function dispatchByType(
     policies: Policies,
     appliesTo: (policy: Policy, type: string) => boolean,
     stackAppliesTo: (policy: Policy, types: ReadonlySet<string>) => boolean = () => true,
-    typesOf: (policy: Policy) => string = () => "the types it checks",
+    pack?: PackIdentity,
 ): boolean {
-    if (!noteRequestTypes()) {
+    const host = patchHost();
+    if (!host) {
         return false;
     }
     const all = [...policies];
-    const standIns = new Map<Policy, Policy>();
-    // The host reports a policy whose type hint differs from the request's as not applicable, naming the hint.
-    const standInFor = (policy: Policy): Policy => {
-        let standIn = standIns.get(policy);
-        if (!standIn) {
-            const never: (() => void) & { __pulumiType?: string } = () => undefined;
-            never.__pulumiType = typesOf(policy);
-            standIn = {
-                name: policy.name,
-                description: policy.description,
-                enforcementLevel: policy.enforcementLevel,
-                validateResource: never,
+    const resourcePolicies = all.filter((p) => "validateResource" in p);
+    const byType = new Map<string, { walk: Policy[]; skipped: Policy[] }>();
+    const forType = (type: string) => {
+        let entry = byType.get(type);
+        if (!entry) {
+            // Only the resource policies that apply: the Analyze loop skips every stack policy itself.
+            entry = {
+                walk: resourcePolicies.filter((p) => appliesTo(p, type)),
+                skipped: resourcePolicies.filter((p) => !appliesTo(p, type)),
             };
-            standIns.set(policy, standIn);
+            byType.set(type, entry);
         }
-        return standIn;
+        return entry;
     };
-    const byType = new Map<string, Policy[]>();
-    const forType = (type: string): Policy[] => {
-        let list = byType.get(type);
-        if (!list) {
-            list = all.map((p) => (appliesTo(p, type) ? p : "validateResource" in p ? standInFor(p) : p));
-            byType.set(type, list);
+    const answers = new Map<string, TypeAnswer>();
+    const answerFor = (type: string): TypeAnswer => {
+        let answer = answers.get(type);
+        if (answer === undefined || answer.generation !== configGeneration) {
+            const records = forType(type)
+                .skipped.filter((p) => !disabled.has(p.name))
+                .map((p) => {
+                    const record = new host.proto.PolicyNotApplicable();
+                    record.setPolicyName(p.name);
+                    record.setReason(`Policy does not apply to resources of type '${type}'`);
+                    return record;
+                });
+            answer = { generation: configGeneration, records };
+            answers.set(type, answer);
         }
-        return list;
+        return answer;
+    };
+    // When the loop ends normally its response is built next, in the same step: hand it what to add.
+    const finish = (what: NonNullable<typeof finished>) => {
+        finished = what;
+        // Taken within this step or never: a loop that is not the host's leaves nothing behind.
+        queueMicrotask(() => {
+            if (finished === what) {
+                finished = undefined;
+            }
+        });
     };
     Object.defineProperty(policies, Symbol.iterator, {
         configurable: true,
@@ -132,11 +469,47 @@ export function dispatchByType(
             noted = undefined;
             notedStack = undefined;
             if (type !== undefined) {
-                return forType(type)[Symbol.iterator]();
+                const applying = forType(type).walk;
+                // Several policies apply: one host call runs them all (the host's per-policy work, done once).
+                const state: { extra?: NotApplicableRecord[] } = {};
+                const walk = (
+                    pack && applying.length > 1
+                        ? [fusedResourcePolicy(host, pack, applying as ResourceValidationPolicy[], state)]
+                        : applying
+                )[Symbol.iterator]();
+                const iterator: IterableIterator<Policy> = {
+                    next: () => {
+                        const step = walk.next();
+                        if (step.done) {
+                            finish({ answer: answerFor(type), extra: state.extra });
+                        }
+                        return step;
+                    },
+                    [Symbol.iterator]: () => iterator,
+                };
+                return iterator;
             }
             if (stack !== undefined) {
                 const types = new Set(stack.map((r) => r.getType()));
-                return all.filter((p) => stackAppliesTo(p, types))[Symbol.iterator]();
+                const applying = all.filter((p) => stackAppliesTo(p, types));
+                const stackPolicies = applying.filter((p) => "validateStack" in p) as StackValidationPolicy[];
+                if (!pack || stackPolicies.length <= 1) {
+                    return applying[Symbol.iterator]();
+                }
+                // The host builds every resource's view once per stack policy: one fused policy builds them once.
+                const state: { extra?: NotApplicableRecord[] } = {};
+                const walk = [fusedStackPolicy(host, pack, stackPolicies, state)][Symbol.iterator]();
+                const iterator: IterableIterator<Policy> = {
+                    next: () => {
+                        const step = walk.next();
+                        if (step.done) {
+                            finish({ extra: state.extra });
+                        }
+                        return step;
+                    },
+                    [Symbol.iterator]: () => iterator,
+                };
+                return iterator;
             }
             return all[Symbol.iterator]();
         },
@@ -144,7 +517,7 @@ export function dispatchByType(
     return true;
 }
 
-/** For tests: the note a `getType` or `getResourcesList` call left and no policy loop took yet. */
+/** For tests: a note a `getType` or `getResourcesList` call or a finished loop left and nothing took yet. */
 export function pendingType(): string | undefined {
-    return noted ?? (notedStack ? "<stack>" : undefined);
+    return noted ?? (notedStack ? "<stack>" : finished ? "<records>" : undefined);
 }

@@ -26,8 +26,24 @@ export function coversEveryResource(resource: string): boolean {
         // S3 ARNs carry no resource-type word: `bucket` or `bucket/key`.
         return rest === "*" || rest === "*/*";
     }
-    // `<resource-type>/*`, `<resource-type>:*` or `*` (a type word from the service's ARN formats).
-    return rest === "*" || /^[A-Za-z][A-Za-z0-9-]*[/:]\*$/.test(rest) || service === "*";
+    // `<resource-type>/*`, `<resource-type>:*` or `*` (a type word from the service's ARN formats), also with
+    // more wildcard segments (`role/*/*`: every role on every path), which name no more than one `*` does.
+    return rest === "*" || /^[A-Za-z][A-Za-z0-9-]*([/:]\*)+$/.test(rest) || service === "*";
+}
+
+/**
+ * True for a resource that names every IAM role: `"*"`, `arn:aws:iam::<account>:role/*`, `role/*\/*` or any
+ * role path and name made of wildcards only (`role/?*`), in any account. For iam:PassRole and sts:AssumeRole
+ * such a resource is as broad as `"*"`; a path or name prefix (`role/ci/*`, `role/app-*`) is narrower.
+ */
+export function coversEveryRole(resource: string): boolean {
+    if (coversEveryResource(resource)) {
+        return true;
+    }
+    const parts = resource.split(":");
+    return (
+        parts.length >= 6 && parts[0] === "arn" && /^(iam|\*)$/.test(parts[2]) && /^role\/[*?/]*\*[*?/]*$/.test(parts.slice(5).join(":"))
+    );
 }
 
 export function anyResourceIsEverything(resources: readonly string[]): boolean {
@@ -75,8 +91,12 @@ function pinningValue(key: string, value: string): boolean {
             const account = parts[4];
             return account !== "" ? !/[*?]/.test(account) : !/[*?]/.test(parts[2]) && !/^[*?]+$/.test(parts.slice(5).join(":"));
         }
-        case "aws:sourceip":
-            return value !== "0.0.0.0/0" && value !== "::/0";
+        case "aws:sourceip": {
+            // A network pins callers only when it is narrower than a large share of the internet: 0.0.0.0/0, ::/0
+            // and any IPv4 prefix shorter than /8 (IPv6 /16) are no guard (0.0.0.0/1 + 128.0.0.0/1 is the whole internet).
+            const match = /^(.+)\/(\d{1,3})$/.exec(value.trim());
+            return match === null || Number(match[2]) >= (match[1].includes(":") ? 16 : 8);
+        }
         case "aws:principalorgpaths":
         case "aws:sourceorgpaths":
             // `o-xxxx/*` pins an organisation; `*/…` or `o-*/…` does not.

@@ -18,7 +18,13 @@ const structProto = require(require.resolve("google-protobuf/google/protobuf/str
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 interface AnalyzeResponseLike {
-    getDiagnosticsList(): Array<{ getPolicyname(): string; getMessage(): string }>;
+    getDiagnosticsList(): Array<{
+        getPolicyname(): string;
+        getMessage(): string;
+        getEnforcementlevel(): number;
+        getDescription(): string;
+        getUrn(): string;
+    }>;
     getNotApplicableList(): Array<{ getPolicyName(): string; getReason(): string }>;
 }
 type AnalyzeRpc = (call: { request: unknown }, callback: (err: unknown, response?: AnalyzeResponseLike) => void) => void;
@@ -170,20 +176,170 @@ describe("dispatch by type (lib/dispatch) in the policy host's Analyze handler",
         assert.equal(pendingType(), undefined);
     });
 
-    it("any other walk of the list (GetAnalyzerInfo, the pack's own code) sees every policy", () => {
+    it("any other walk of the list (GetAnalyzerInfo, the pack's own code) sees every policy", async () => {
         const dispatched: Policies = [...policies];
         dispatchByType(dispatched, appliesTo);
         assert.deepEqual(
             [...dispatched].map((p) => p.name),
             policies.map((p) => p.name),
         );
-        // A type noted by a request is taken once, by the loop that follows it.
+        // A type noted by a request is taken once, by the loop that follows it: only the resource policies that apply.
         (request({ type: "aws:sns/topic:Topic", name: "t", inputs: {} }) as { getType(): string }).getType();
-        const forTopic = [...dispatched];
-        const real = (name: string) => forTopic.find((p) => p.name === name) === policies.find((p) => p.name === name);
-        // The policies that do not apply are walked as stand-ins the host reports as not applicable.
-        assert.ok(real("sns-topic-require-kms") && !real("sqs-queue-require-encryption"));
-        assert.ok(real("pack-report-exemptions"), "stack policies are always walked");
+        const forTopic = [...dispatched].map((p) => p.name);
+        assert.ok(forTopic.includes("sns-topic-require-kms") && !forTopic.includes("sqs-queue-require-encryption"));
+        assert.ok(!forTopic.includes("pack-report-exemptions"), "the Analyze loop skips stack policies itself");
+        // A loop that is not the host's leaves no records behind for the next response.
+        await Promise.resolve();
+        assert.equal(pendingType(), undefined);
         assert.equal([...dispatched].length, policies.length);
+    });
+
+    it("reports every policy left out as not applicable, once per policy, and reuses the bytes of a response without findings", async () => {
+        const dispatched: Policies = [...policies];
+        dispatchByType(dispatched, appliesTo);
+        const [first, second] = await analyzeAll(dispatched).then((all) => [all[0], all[11]]);
+        // Resources 0 and 11 of the synthetic stack are both IAM roles without findings.
+        assert.equal(resources[0].type, resources[11].type);
+        const names = (r: AnalyzeResponseLike) => r.getNotApplicableList().map((n) => n.getPolicyName());
+        const expected = policies.filter((p) => "validateResource" in p && !appliesTo(p, "aws:iam/role:Role")).map((p) => p.name);
+        assert.deepEqual(names(first), expected);
+        assert.deepEqual(
+            first.getNotApplicableList().map((n) => n.getReason()),
+            expected.map(() => "Policy does not apply to resources of type 'aws:iam/role:Role'"),
+        );
+        const bytes = (r: AnalyzeResponseLike) => Buffer.from((r as unknown as { serializeBinary(): Uint8Array }).serializeBinary());
+        assert.deepEqual(bytes(second), bytes(first));
+        // The bytes are the host's own encoding of that response.
+        const rebuilt = new analyzerProto.AnalyzeResponse();
+        rebuilt.setNotApplicableList(first.getNotApplicableList());
+        assert.deepEqual(bytes(first), Buffer.from(rebuilt.serializeBinary()));
+    });
+
+    it("leaves out of the records a policy the stack's config disables, as the host skips it", async () => {
+        const dispatched: Policies = [...policies];
+        dispatchByType(dispatched, appliesTo);
+        const configure = (level: number) => {
+            const q = new analyzerProto.ConfigureAnalyzerRequest();
+            const config = new analyzerProto.PolicyConfig();
+            config.setEnforcementlevel(level);
+            config.setProperties(structProto.Struct.fromJavaScript({}));
+            q.getPolicyconfigMap().set("sqs-queue-require-encryption", config);
+            // What the host's gRPC server does with the request's bytes before its configure handler reads them.
+            analyzerProto.ConfigureAnalyzerRequest.deserializeBinary(q.serializeBinary());
+        };
+        const listed = async () =>
+            (await analyzeAll(dispatched))[0]
+                .getNotApplicableList()
+                .map((n) => n.getPolicyName())
+                .includes("sqs-queue-require-encryption");
+        try {
+            configure(analyzerProto.EnforcementLevel.DISABLED);
+            assert.equal(await listed(), false);
+        } finally {
+            configure(analyzerProto.EnforcementLevel.MANDATORY);
+        }
+        assert.equal(await listed(), true);
+    });
+
+    describe("with the pack's identity: the policies that apply run in one host call", () => {
+        const pack = { name: "ciplatform", version: "0.1.0", enforcementLevel: "mandatory" as const };
+        // The engine's marker for a value not known during preview (pulumi/pulumi sdk/go/common/resource/plugin/rpc.go UnknownStringValue).
+        const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+        const previewRole = {
+            type: "aws:iam/role:Role",
+            name: "preview",
+            inputs: { tags: TAGS, assumeRolePolicy: UNKNOWN, managedPolicyArns: ["arn:aws:iam::aws:policy/AdministratorAccess"] },
+        };
+        const everything = (responses: AnalyzeResponseLike[]) =>
+            responses.map((r) => ({
+                findings: r
+                    .getDiagnosticsList()
+                    .map((d) => [d.getPolicyname(), d.getEnforcementlevel(), d.getDescription(), d.getUrn(), d.getMessage()].join(" | ")),
+                notApplicable: r
+                    .getNotApplicableList()
+                    .map((n) => n.getPolicyName())
+                    .sort(),
+            }));
+        const configure = (levels: Record<string, number>) => {
+            const q = new analyzerProto.ConfigureAnalyzerRequest();
+            for (const [name, level] of Object.entries(levels)) {
+                const config = new analyzerProto.PolicyConfig();
+                config.setEnforcementlevel(level);
+                config.setProperties(structProto.Struct.fromJavaScript({}));
+                q.getPolicyconfigMap().set(name, config);
+            }
+            return q;
+        };
+        // The host's configure handler is not exported: the pack reads the request the gRPC server decodes, the
+        // baseline gets the same config through the handler of a real server (serve() is once per process), so both
+        // are compared here without config, and with config through the host tests' real policy host.
+        it("gives the same findings (name, level, description, message), preview advisories and not-applicable records as the host's own loop", async () => {
+            resources.push(previewRole);
+            try {
+                const baseline = await analyzeAll([...policies]);
+                const dispatched: Policies = [...policies];
+                assert.equal(dispatchByType(dispatched, appliesTo, undefined, pack), true);
+                const responses = await analyzeAll(dispatched);
+                const expected = everything(baseline).map((r, i) => ({
+                    findings: r.findings,
+                    // Without dispatch the host also runs (and records nothing for) the policies that apply; with it the rest are recorded.
+                    notApplicable: policies
+                        .filter((p) => "validateResource" in p && !appliesTo(p, resources[i].type))
+                        .map((p) => p.name)
+                        .sort(),
+                }));
+                assert.deepEqual(everything(responses), expected);
+                const preview = everything(responses).at(-1)?.findings ?? [];
+                assert.ok(
+                    preview.some((f) =>
+                        f.includes("can't run policy 'iam-role-deny-public-trust' from policy pack 'ciplatform@v0.1.0' during preview"),
+                    ),
+                );
+                assert.ok(
+                    preview.some((f) => f.startsWith("iam-policy-deny-admin-access | 1 |")),
+                    "the other policies still run",
+                );
+                // A response with findings is encoded as the host would encode it (the records appended as bytes).
+                for (const r of responses) {
+                    const decoded = analyzerProto.AnalyzeResponse.deserializeBinary(
+                        (r as unknown as { serializeBinary(): Uint8Array }).serializeBinary(),
+                    ) as AnalyzeResponseLike;
+                    assert.deepEqual(everything([decoded]), everything([r]));
+                }
+            } finally {
+                resources.pop();
+            }
+        });
+
+        it("skips a member the config disables and reports a member at the level the config gives", async () => {
+            const dispatched: Policies = [...policies];
+            dispatchByType(dispatched, appliesTo, undefined, pack);
+            const admin = resources.findIndex((r) => r.name === "admin");
+            const levels = async () =>
+                (await analyzeAll(dispatched))[admin].getDiagnosticsList().map((d) => `${d.getPolicyname()}:${d.getEnforcementlevel()}`);
+            try {
+                analyzerProto.ConfigureAnalyzerRequest.deserializeBinary(
+                    configure({
+                        "iam-policy-deny-admin-access": analyzerProto.EnforcementLevel.ADVISORY,
+                        "iam-policy-deny-wildcard-actions": analyzerProto.EnforcementLevel.DISABLED,
+                    }).serializeBinary(),
+                );
+                const configured = await levels();
+                assert.ok(configured.includes(`iam-policy-deny-admin-access:${analyzerProto.EnforcementLevel.ADVISORY}`));
+                assert.ok(!configured.some((f) => f.startsWith("iam-policy-deny-wildcard-actions:")));
+            } finally {
+                analyzerProto.ConfigureAnalyzerRequest.deserializeBinary(configure({}).serializeBinary());
+            }
+            const plain = await levels();
+            assert.ok(plain.includes(`iam-policy-deny-admin-access:${analyzerProto.EnforcementLevel.MANDATORY}`));
+        });
+
+        it("AnalyzeStack runs the stack policies in one host call with the same findings", async () => {
+            const dispatched: Policies = [...policies];
+            dispatchByType(dispatched, appliesTo, undefined, pack);
+            const unencryptedBucket = { type: "aws:s3/bucketV2:BucketV2", name: "b", inputs: { tags: TAGS } };
+            const stack = [...resources, unencryptedBucket];
+            assert.deepEqual(everything([await analyzeStack(dispatched, stack)]), everything([await analyzeStack([...policies], stack)]));
+        });
     });
 });

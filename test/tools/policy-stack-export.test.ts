@@ -183,7 +183,6 @@ describe("npm run policy --stack-export (a deployed stack) and --asff", function
      * exempted finding. Listed here by resource and exempted rule, with how many findings each has.
      */
     const DOCUMENTED_ADVISORY = [
-        "cip-dev-ingress-controller iam-policy-restrict-star-resource x5",
         "cip-dev-karpenter-controller-iam-integration iam-policy-restrict-star-resource x1",
         "cip-dev-karpenter-controller-node-lifecycle iam-policy-restrict-star-resource x1",
         "cip-dev-storage-s3-credentials-value aws-iam-deny-access-key-in-kubernetes x1",

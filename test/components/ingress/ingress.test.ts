@@ -11,7 +11,7 @@ import { simulate } from "../../helpers/iam";
 const ACCOUNT = "123456789012";
 const REGION = "eu-west-1";
 const CONTROLLER = `arn:aws:sts::${ACCOUNT}:assumed-role/cip-dev-ingress-controller/session`;
-const policy = loadBalancerControllerPermissions(REGION, ACCOUNT, "vpc-0abc");
+const policy = loadBalancerControllerPermissions(REGION, ACCOUNT, "vpc-0abc", "cip-dev");
 const LB = `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:loadbalancer/app/k8s-jenkins/0123456789abcdef`;
 const SG = `arn:aws:ec2:${REGION}:${ACCOUNT}:security-group/sg-0123456789abcdef0`;
 

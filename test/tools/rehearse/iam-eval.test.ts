@@ -35,7 +35,7 @@ const CORPUS: Record<string, PolicyDocument> = {
             }),
         ).map(([k, v]) => [`karpenter/${k}`, v]),
     ),
-    "lb-controller": loadBalancerControllerPermissions(REGION, ACCOUNT, "vpc-0abc"),
+    "lb-controller": loadBalancerControllerPermissions(REGION, ACCOUNT, "vpc-0abc", "cip-dev"),
     "eso-reader": readerPermissions({
         region: REGION,
         accountId: ACCOUNT,

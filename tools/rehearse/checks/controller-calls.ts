@@ -401,7 +401,13 @@ export function controllerCalls(plan: PlanFile, f: PlanFacts): ControllerCall[] 
         "tags on create",
     );
     lbc("elasticloadbalancing:CreateTargetGroup", tg, req(owned), "pkg/deploy/elbv2/target_group_manager.go", "target group");
-    lbc("elasticloadbalancing:RegisterTargets", tg, {}, "pkg/targetgroupbinding/resource_manager.go", "register pods");
+    lbc(
+        "elasticloadbalancing:RegisterTargets",
+        tg,
+        res(owned),
+        "pkg/targetgroupbinding/resource_manager.go",
+        "register pods in its target group",
+    );
     lbc(
         "elasticloadbalancing:ModifyLoadBalancerAttributes",
         lb,
@@ -418,8 +424,10 @@ export function controllerCalls(plan: PlanFile, f: PlanFacts): ControllerCall[] 
     );
     lbc("elasticloadbalancing:CreateListener", lb, {}, "pkg/deploy/elbv2/listener_manager.go", "HTTPS listener");
     const vpc = grantedResource(plan, `${prefix}-ingress-controller`, "ec2:CreateSecurityGroup") ?? ec2("vpc", "vpc-0abc");
+    // The group's VPC is in the request's context as ec2:Vpc (EC2 condition key of security-group resources).
+    const inVpc = { "ec2:Vpc": vpc };
     lbc("ec2:CreateSecurityGroup", vpc, req(owned), "pkg/deploy/ec2/security_group_manager.go", "frontend security group (in the VPC)");
-    lbc("ec2:CreateSecurityGroup", sg, req(owned), "pkg/deploy/ec2/security_group_manager.go", "frontend security group");
+    lbc("ec2:CreateSecurityGroup", sg, { ...req(owned), ...inVpc }, "pkg/deploy/ec2/security_group_manager.go", "frontend security group");
     lbc(
         "ec2:CreateTags",
         sg,
@@ -427,14 +435,32 @@ export function controllerCalls(plan: PlanFile, f: PlanFacts): ControllerCall[] 
         "pkg/deploy/ec2/security_group_manager.go",
         "tags on create",
     );
-    lbc("ec2:AuthorizeSecurityGroupIngress", sg, {}, "pkg/networking/security_group_reconciler.go", "open the node group to the ALB");
+    lbc("ec2:AuthorizeSecurityGroupIngress", sg, inVpc, "pkg/networking/security_group_reconciler.go", "open the node group to the ALB");
+    lbc(
+        "ec2:AuthorizeSecurityGroupIngress",
+        ec2("security-group", "sg-0other"),
+        { "ec2:Vpc": ec2("vpc", "vpc-0other") },
+        "(escalation)",
+        "open a security group of another VPC",
+        "Denied",
+    );
     lbc("elasticloadbalancing:DescribeLoadBalancers", "*", {}, "pkg/deploy/elbv2/tagging_manager.go", "discovery of its load balancers");
+    // Discovery runs only for an Ingress that names no certificate-arn (the platform's name theirs): it sees the
+    // certificates tagged for this cluster, not every certificate of the account.
     lbc(
         "acm:DescribeCertificate",
         `arn:aws:acm:${region}:${acct}:certificate/0abc`,
-        {},
+        res({ "elbv2.k8s.aws/cluster": cluster }),
         "pkg/ingress/cert_discovery.go",
-        "the Ingress's certificate",
+        "certificate discovery (a certificate tagged for this cluster)",
+    );
+    lbc(
+        "elasticloadbalancing:DeleteTargetGroup",
+        tg,
+        res({ "elbv2.k8s.aws/cluster": "another-cluster" }),
+        "(escalation)",
+        "delete another cluster's target group (the cluster tag's value, not only its presence)",
+        "Denied",
     );
     lbc(
         "elasticloadbalancing:AddTags",
