@@ -63,7 +63,21 @@ export const POLICY_CLI: CliSpec = {
 
 const USAGE = `${usageLine(POLICY_CLI)}\n(npm run policy -- --help for every option)`;
 
-async function main(): Promise<number> {
+/** Where the CLI writes: stdout and stderr lines. */
+export interface PolicyCliOutput {
+    log(line: string): void;
+    error(line: string): void;
+}
+
+/**
+ * The CLI: evaluates `args` (the command line after the script) and returns the exit code. `startHost`
+ * starts the policy host the run uses (and stops once done); `out` receives the lines it prints.
+ */
+export async function runPolicyCli(
+    args: readonly string[],
+    startHost: () => Promise<PolicyHost> = () => PolicyHost.start(),
+    out: PolicyCliOutput = { log: (line) => console.log(line), error: (line) => console.error(line) },
+): Promise<number> {
     let parsed;
     try {
         parsed = parseCli<{
@@ -73,23 +87,23 @@ async function main(): Promise<number> {
             asff?: boolean;
             "aws-account"?: string;
             "aws-region"?: string;
-        }>(POLICY_CLI, process.argv.slice(2));
+        }>(POLICY_CLI, [...args]);
     } catch (err) {
-        console.error(`${(err as Error).message}\n${USAGE}`);
+        out.error(`${(err as Error).message}\n${USAGE}`);
         return 2;
     }
     const { values, positionals } = parsed;
     if (values.help) {
-        console.log(renderHelp(POLICY_CLI));
+        out.log(renderHelp(POLICY_CLI));
         return 0;
     }
     const exportFile = values["stack-export"];
     if (exportFile ? positionals.length !== 0 : positionals.length !== 1) {
-        console.error(`expected exactly one input file (a plan file or resource list, or --stack-export <file>)\n${USAGE}`);
+        out.error(`expected exactly one input file (a plan file or resource list, or --stack-export <file>)\n${USAGE}`);
         return 2;
     }
     if (values.asff && !exportFile) {
-        console.error(`--asff reports on a deployed stack: give it --stack-export <file>\n${USAGE}`);
+        out.error(`--asff reports on a deployed stack: give it --stack-export <file>\n${USAGE}`);
         return 2;
     }
     const inputFile = exportFile ?? positionals[0];
@@ -102,7 +116,7 @@ async function main(): Promise<number> {
         if (exportFile) times = stackExportTimes(document);
     } catch (err) {
         if (err instanceof PolicyInputError || err instanceof SyntaxError || (err as NodeJS.ErrnoException).code === "ENOENT") {
-            console.error(`${inputFile}: ${(err as Error).message}`);
+            out.error(`${inputFile}: ${(err as Error).message}`);
             return 2;
         }
         throw err;
@@ -112,16 +126,16 @@ async function main(): Promise<number> {
         try {
             policyConfig = JSON.parse(fs.readFileSync(configFile, "utf8")) as PolicyPackConfig;
         } catch (err) {
-            console.error(`--policy-config ${configFile}: ${(err as Error).message}`);
+            out.error(`--policy-config ${configFile}: ${(err as Error).message}`);
             return 2;
         }
     }
     let host: PolicyHost;
     try {
-        host = await PolicyHost.start();
+        host = await startHost();
     } catch (err) {
         if (err instanceof PolicyHostError) {
-            console.error(err.message);
+            out.error(err.message);
             return 2;
         }
         throw err;
@@ -131,7 +145,7 @@ async function main(): Promise<number> {
     try {
         violations = await host.analyze(inputs, policyConfig, { ...exported, dryRun: false });
     } catch (err) {
-        console.error(`${err instanceof PolicyConfigError ? `--policy-config ${configFile}: ` : ""}${(err as Error).message}`);
+        out.error(`${err instanceof PolicyConfigError ? `--policy-config ${configFile}: ` : ""}${(err as Error).message}`);
         return 2;
     } finally {
         host.stop();
@@ -153,19 +167,19 @@ async function main(): Promise<number> {
         const accountId = values["aws-account"] ?? found.accountId;
         const region = values["aws-region"] ?? found.region;
         if (!accountId || !/^\d{12}$/.test(accountId) || !region) {
-            console.error(
+            out.error(
                 `${inputFile}: the account (${accountId ?? "not found"}) or region (${region ?? "not found"}) of the findings is not in the export: pass --aws-account <12 digits> and --aws-region <region>`,
             );
             return 2;
         }
         const stack = `${exported.project ?? "unknown"}/${exported.stack ?? "unknown"}`;
         // JSON Lines: one array per BatchImportFindings call (at most 100 findings each).
-        console.log(
+        out.log(
             asffBatches(toAsff(violations, inputs, { accountId, region, stack, pack, now: new Date().toISOString(), times })).join("\n"),
         );
-        console.error(`Summary: ${inputs.length} resources, ${mandatory} mandatory, ${advisory} advisory violation(s).`);
+        out.error(`Summary: ${inputs.length} resources, ${mandatory} mandatory, ${advisory} advisory violation(s).`);
     } else if (values.json) {
-        console.log(
+        out.log(
             JSON.stringify(
                 {
                     policy: { pack, violations },
@@ -177,19 +191,20 @@ async function main(): Promise<number> {
             ),
         );
     } else {
-        console.log(renderViolations(violations));
+        out.log(renderViolations(violations));
         for (const line of notChecked) {
-            console.log(`  [not checked] ${line}`);
+            out.log(`  [not checked] ${line}`);
         }
-        console.log(`Summary: ${inputs.length} resources, ${mandatory} mandatory, ${advisory} advisory violation(s).`);
-        console.log(`Types checked (${checkedTypes.length}): ${checkedTypes.join(", ") || "none"}`);
-        console.log(`Types not checked by any rule (${uncheckedTypes.length}): ${uncheckedTypes.join(", ") || "none"}`);
+        out.log(`Summary: ${inputs.length} resources, ${mandatory} mandatory, ${advisory} advisory violation(s).`);
+        out.log(`Types checked (${checkedTypes.length}): ${checkedTypes.join(", ") || "none"}`);
+        out.log(`Types not checked by any rule (${uncheckedTypes.length}): ${uncheckedTypes.join(", ") || "none"}`);
     }
     return mandatory > 0 ? 1 : 0;
 }
 
+// Stryker disable all: the script entry runs only as a script (the child-process tests in test/tools run it), never in a test process.
 if (require.main === module) {
-    main().then(
+    runPolicyCli(process.argv.slice(2)).then(
         // Exit once stdout has flushed: a large --asff or --json report written to a pipe is otherwise cut short by process.exit.
         (code) => process.stdout.write("", () => process.exit(code)),
         (err: unknown) => {
@@ -198,3 +213,4 @@ if (require.main === module) {
         },
     );
 }
+// Stryker restore all
