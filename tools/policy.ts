@@ -56,7 +56,7 @@ export const POLICY_CLI: CliSpec = {
         "npm run policy -- resources.json --json                                                 # a resource list, JSON out",
         "npm run policy -- prod.plan.json --policy-config pc.json                                # with policy config",
         "pulumi stack export --stack dev > dev.json && npm run policy -- --stack-export dev.json  # a deployed stack",
-        "npm run policy -- --stack-export dev.json --asff --aws-account 123456789012 --aws-region eu-west-1 > findings.json",
+        "npm run policy -- --stack-export dev.json --asff --aws-account 123456789012 --aws-region eu-west-1 > findings.jsonl",
     ],
     exitCodes: ["0  clean", "1  a mandatory violation", "2  usage, an unreadable input or bad policy config"],
 };
