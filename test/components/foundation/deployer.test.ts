@@ -195,7 +195,11 @@ describe("deployer", () => {
             ] as const) {
                 const service = action.split(":")[0];
                 assert.equal(await can(action, `arn:aws:${service}:eu-west-1:${ACCOUNT}:${own}`), "Allowed", `${action} on ${own}`);
-                assert.equal(await can(action, `arn:aws:${service}:eu-west-1:${ACCOUNT}:${other}`), "ImplicitlyDenied", `${action} on ${other}`);
+                assert.equal(
+                    await can(action, `arn:aws:${service}:eu-west-1:${ACCOUNT}:${other}`),
+                    "ImplicitlyDenied",
+                    `${action} on ${other}`,
+                );
             }
             assert.equal(
                 await can("kms:ScheduleKeyDeletion", `arn:aws:kms:eu-west-1:${ACCOUNT}:key/k`, { "aws:ResourceTag/environment": "prod" }),
