@@ -222,6 +222,42 @@ export const starResourceRule: ResourceRule = {
         }),
 };
 
+/**
+ * Operators IAM evaluates as false when the key is not in the request context: all but the negated ones, `…IfExists`,
+ * `Null` and `ForAllValues:` (true on an absent key: IAM User Guide, "Condition operators" and "Single-valued vs.
+ * multivalued context keys").
+ */
+function falseOnAbsentKey(operator: string): boolean {
+    const op = operator.toLowerCase();
+    return op !== "null" && !op.endsWith("ifexists") && !op.startsWith("forallvalues:") && !/^(foranyvalue:)?[a-z]*not/.test(op);
+}
+
+export const conditionKeyContextRule: ResourceRule = {
+    name: "iam-policy-condition-key-in-context",
+    description:
+        "An Allow's conditions test keys its actions carry: a key that is not in an action's request context for any resource type the statement names (Service Authorization Reference) makes the statement never match that action.",
+    enforcementLevel: "advisory",
+    types: IDENTITY_POLICY_TYPES,
+    check: (r) =>
+        eachAllow(r, (s, where) => {
+            const entries = conditionEntries(s).filter((e) => falseOnAbsentKey(e.operator));
+            return s.actions
+                .filter((a) => !a.includes("*"))
+                .flatMap((action) => {
+                    const types = [...new Set(s.resources.flatMap((resource) => resourceTypesNamedBy(action, resource) ?? []))];
+                    return entries
+                        .filter((e) => {
+                            const judged = types.map((type) => conditionKeyInContext(action, type, e.key));
+                            return judged.length > 0 && judged.every((inContext) => inContext === false);
+                        })
+                        .map(
+                            (e) =>
+                                `${where}: condition key ${e.key} is not in the request context of ${action} on resource type ${types.join(", ")}: the statement never matches ${action} (IAM denies it unless another statement allows it).`,
+                        );
+                });
+        }),
+};
+
 export const notElementsRule: ResourceRule = {
     name: "iam-policy-deny-not-elements",
     description: "No Allow with NotAction or NotResource, and no NotPrincipal: they grant everything not listed.",
@@ -425,6 +461,7 @@ export const iamPolicies = [
     adminRule,
     wildcardActionsRule,
     starResourceRule,
+    conditionKeyContextRule,
     notElementsRule,
     passRoleRule,
     irsaTrustRule,
@@ -435,6 +472,7 @@ export const iamRules = [
     adminRule,
     wildcardActionsRule,
     starResourceRule,
+    conditionKeyContextRule,
     notElementsRule,
     passRoleRule,
     irsaTrustRule,
