@@ -210,7 +210,7 @@ export function controllerCalls(plan: PlanFile, f: PlanFacts): ControllerCall[] 
     });
     const res = (tags: Record<string, string>): Record<string, string> =>
         Object.fromEntries(Object.entries(tags).map(([k, v]) => [`aws:ResourceTag/${k}`, v]));
-    const profileSource = `${KARPENTER} pkg/providers/instanceprofile/instanceprofile.go (path /karpenter/<region>/<cluster>/<uid>/, since v1.7)`;
+    const profileSource = `${KARPENTER} pkg/controllers/nodeclass/instanceprofile.go (path /karpenter/<region>/<cluster>/<uid>/, since v1.7) and pkg/providers/instanceprofile/instanceprofile.go (Get by name before Create)`;
     const k = (
         action: string,
         resource: string,
