@@ -234,12 +234,21 @@ function levelOf(policy: Policy, pack: PackIdentity): string {
     return configured.get(policy.name)?.level || policy.enforcementLevel || pack.enforcementLevel;
 }
 
-/** The host's `getConfig` for a policy (`makeGetConfigFun`): a fresh shallow copy of its config without the level. */
+/**
+ * The host's `getConfig` for a policy (`makeGetConfigFun`): a fresh shallow copy of its config without the level.
+ * One function per policy name, made once (it reads the config current when called).
+ */
+const configGetters = new Map<string, () => Record<string, unknown>>();
 function configOf(name: string): () => Record<string, unknown> {
-    return () => {
-        const config = configured.get(name);
-        return config ? { ...config.props } : {};
-    };
+    let getter = configGetters.get(name);
+    if (getter === undefined) {
+        getter = () => {
+            const config = configured.get(name);
+            return config ? { ...config.props } : {};
+        };
+        configGetters.set(name, getter);
+    }
+    return getter;
 }
 
 /**
@@ -261,6 +270,11 @@ class MemberNotApplicable extends Error {
         super(reason);
     }
 }
+
+/** A member's `notApplicable`: the same function for every call (it only throws). */
+const memberNotApplicable = (reason?: string): never => {
+    throw new MemberNotApplicable(reason);
+};
 
 /**
  * Runs `members` as the host's policy loop would run each of them (`server.js` `makeAnalyzeRpcFun` /
@@ -307,13 +321,7 @@ async function runMembers<A extends { getConfig: unknown; notApplicable: unknown
                       enforcementLevel,
                       severity,
                   });
-        const memberArgs: A = {
-            ...args,
-            getConfig: configOf(name),
-            notApplicable: (reason?: string) => {
-                throw new MemberNotApplicable(reason);
-            },
-        };
+        const memberArgs: A = { ...args, getConfig: configOf(name), notApplicable: memberNotApplicable };
         try {
             const result = run(member, memberArgs, reportAs as ReportViolation);
             if (result !== undefined && typeof (result as Promise<void>).then === "function") {
