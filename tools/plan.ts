@@ -31,7 +31,8 @@ export const PLAN_CLI: CliSpec = {
         "policy-config": {
             type: "string",
             arg: "<file>",
-            description: 'policy config, as --policy-pack-config takes it (or once under "*")',
+            description:
+                'policy config, as --policy-pack-config takes it (or once under "*"); default: policy-config.json, the platform exemptions',
         },
     },
     examples: [
@@ -73,19 +74,21 @@ async function main(): Promise<number> {
     // The first line comes before the SDKs load, so a plan is never silent.
     progress.phase(`Planning stack ${stack} (project ${project}): checking config`);
 
-    let policyConfig:
-        Record<string, { enforcementLevel?: "advisory" | "mandatory" | "remediate" | "disabled" } & Record<string, unknown>> | undefined;
-    if (values["policy-config"]) {
-        try {
-            policyConfig = JSON.parse(fs.readFileSync(values["policy-config"], "utf8")) as typeof policyConfig;
-        } catch (err) {
-            progress.done();
-            console.error(e.red(`--policy-config ${values["policy-config"]}: ${(err as Error).message}`));
-            return 2;
-        }
-    }
     const { PlanUsageError, ProgramError, runPlan } = await import("./offline/plan.js");
-    const { PolicyConfigError, PolicyHostError, sharedPolicyHost } = await import("./offline/analyzer.js");
+    const { PLATFORM_POLICY_CONFIG_FILE, PolicyConfigError, PolicyHostError, readPolicyConfigFile, sharedPolicyHost } =
+        await import("./offline/analyzer.js");
+    // This platform's exemptions and admin roles (policy-config.json) unless another file is given.
+    const configFile = values["policy-config"] ?? PLATFORM_POLICY_CONFIG_FILE;
+    const configWhere = values["policy-config"] ? `--policy-config ${configFile}: ` : `${configFile}: `;
+    let policyConfig;
+    try {
+        policyConfig = readPolicyConfigFile(configFile);
+    } catch (err) {
+        progress.done();
+        // The reader names the file itself.
+        console.error(e.red(values["policy-config"] ? `--policy-config ${(err as Error).message}` : (err as Error).message));
+        return 2;
+    }
     try {
         const plan = await runPlan({
             project,
@@ -141,7 +144,7 @@ async function main(): Promise<number> {
     } catch (err) {
         progress.done();
         if (err instanceof PlanUsageError || err instanceof ProgramError || err instanceof PolicyHostError) {
-            const where = err instanceof PolicyConfigError ? `--policy-config ${values["policy-config"]}: ` : "";
+            const where = err instanceof PolicyConfigError ? configWhere : "";
             console.error(e.red(`${where}${err.message}`));
             return 2;
         }

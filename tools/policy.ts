@@ -8,7 +8,14 @@
  * misspelt type token) is named as "not checked by any rule", and the summary lists the types checked and unchecked.
  */
 import * as fs from "node:fs";
-import { PolicyConfigError, PolicyHost, PolicyHostError, PolicyPackConfig } from "./offline/analyzer";
+import {
+    PLATFORM_POLICY_CONFIG_FILE,
+    PolicyConfigError,
+    PolicyHost,
+    PolicyHostError,
+    PolicyPackConfig,
+    readPolicyConfigFile,
+} from "./offline/analyzer";
 import { analyzerInputsFrom, PolicyInputError } from "./offline/input";
 import { renderViolations } from "./offline/report";
 import { coverageOf } from "../policypack/coverage";
@@ -26,7 +33,8 @@ export const POLICY_CLI: CliSpec = {
         "policy-config": {
             type: "string",
             arg: "<file>",
-            description: 'policy config, as --policy-pack-config takes it (or once under "*")',
+            description:
+                'policy config, as --policy-pack-config takes it (or once under "*"); default: policy-config.json, the platform exemptions',
         },
         "stack-export": {
             type: "string",
@@ -101,14 +109,15 @@ async function main(): Promise<number> {
         }
         throw err;
     }
-    const configFile = values["policy-config"];
-    if (configFile) {
-        try {
-            policyConfig = JSON.parse(fs.readFileSync(configFile, "utf8")) as PolicyPackConfig;
-        } catch (err) {
-            console.error(`--policy-config ${configFile}: ${(err as Error).message}`);
-            return 2;
-        }
+    // This platform's exemptions and admin roles (policy-config.json) unless another file is given.
+    const configFile = values["policy-config"] ?? PLATFORM_POLICY_CONFIG_FILE;
+    const configWhere = values["policy-config"] ? `--policy-config ${configFile}: ` : `${configFile}: `;
+    try {
+        policyConfig = readPolicyConfigFile(configFile);
+    } catch (err) {
+        // The reader names the file itself.
+        console.error(`${values["policy-config"] ? "--policy-config " : ""}${(err as Error).message}`);
+        return 2;
     }
     let host: PolicyHost;
     try {
@@ -125,7 +134,7 @@ async function main(): Promise<number> {
     try {
         violations = await host.analyze(inputs, policyConfig, { ...exported, dryRun: false });
     } catch (err) {
-        console.error(`${err instanceof PolicyConfigError ? `--policy-config ${configFile}: ` : ""}${(err as Error).message}`);
+        console.error(`${err instanceof PolicyConfigError ? configWhere : ""}${(err as Error).message}`);
         return 2;
     } finally {
         host.stop();

@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { AnalyzerInput, PolicyPackConfig, Violation } from "../../tools/offline/analyzer";
+import { AnalyzerInput, platformPolicyConfig, PolicyPackConfig, Violation } from "../../tools/offline/analyzer";
 import { analyzeResources } from "../helpers/pack";
 import { UNKNOWN_VALUE } from "../../tools/offline/wire";
 import { policies } from "../../policypack/policies";
@@ -247,6 +247,8 @@ const CASES: Case[] = [
     },
     {
         policy: "iam-policy-deny-abac-tag-changes",
+        // The pack names no admin role by default: the platform's deploy role is one in policy-config.json.
+        passConfig: { "iam-policy-deny-abac-tag-changes": { adminRoles: ["*-deployer-deploy-*"] } },
         pass: [
             rolePolicy(
                 "tagger",
@@ -2062,14 +2064,14 @@ describe("policy pack rules", () => {
             );
         });
 
-        it("the platform's LINSTOR key is exempted by default, only from the access-key rule, and reported with its reason", async () => {
+        it("the platform's LINSTOR key is exempted by policy-config.json, only from the access-key rule, and reported with its reason", async () => {
             const linstor: Fixture = {
                 type: "aws:secretsmanager/secretVersion:SecretVersion",
                 name: "cip-prod-storage-s3-credentials-value",
                 inputs: { secretId: "s", secretString: "[secret]" },
                 dependsOn: [urnOf(accessKey)],
             };
-            const violations = await analyzeResources([toInput(accessKey), toInput(linstor)]);
+            const violations = await analyzeResources([toInput(accessKey), toInput(linstor)], platformPolicyConfig());
             assert.deepEqual(
                 violations.map((v) => [v.policy, v.enforcementLevel, v.message]),
                 [
