@@ -147,6 +147,37 @@ export function pinsResourceByCondition(s: NormalizedStatement): boolean {
 const NETWORK_KEYS = new Set(["ec2:subnet", "ec2:vpc"]);
 const namesOneNetwork = (v: string): boolean => /^arn:[^:*?]+:ec2:[^:*?]+:\d{12}:(subnet|vpc)\/[^*?/]+$/.test(v);
 
+/** The resource-type word of an ARN's resource part (`subnet/subnet-0abc` is `subnet`), and its service. */
+function arnType(arn: string): { service: string; type: string } | undefined {
+    const parts = arn.split(":");
+    return parts.length < 6 || parts[0] !== "arn" ? undefined : { service: parts[2], type: parts.slice(5).join(":").split(/[/:]/)[0] };
+}
+
+/**
+ * True when the type-wide ARNs are all of the resource `action` creates (`Create<Type>`: ec2:CreateNetworkInterface
+ * and `network-interface/*`; the new resource has no name yet) and the action also requires another resource type
+ * (Service Authorization Reference, the action's "required" resource types: CreateNetworkInterface requires its
+ * subnet) that the statement names literally: a call on any other such resource is denied, so the new resources
+ * can only be made in the named ones.
+ */
+function pinnedByRequiredResource(action: string, resources: readonly string[], everything: readonly string[]): boolean {
+    const facts = actionFacts(action);
+    const service = action.toLowerCase().split(":")[0];
+    const wide = new Set(everything.map((r) => arnType(r)?.type));
+    if (!facts || [...wide].some((type) => type === undefined || facts.name.toLowerCase() !== `create${type.replace(/-/g, "")}`)) {
+        return false;
+    }
+    return facts.resourceTypes.some(
+        (t) =>
+            t.required === true &&
+            !wide.has(t.name) &&
+            resources.some((r) => {
+                const at = arnType(r);
+                return at?.service === service && at.type === t.name && !/[*?]/.test(r);
+            }),
+    );
+}
+
 export const starResourceRule: ResourceRule = {
     name: "iam-policy-restrict-star-resource",
     description:
@@ -159,7 +190,13 @@ export const starResourceRule: ResourceRule = {
             if (everything.length === 0 || hasAbacCondition(s, config.abacTagKeys) || pinsResourceByCondition(s)) {
                 return [];
             }
-            const scopable = s.actions.filter((a) => !a.includes("*") && actionFacts(a) !== undefined && !lacksResourceLevelPermissions(a));
+            const scopable = s.actions.filter(
+                (a) =>
+                    !a.includes("*") &&
+                    actionFacts(a) !== undefined &&
+                    !lacksResourceLevelPermissions(a) &&
+                    !pinnedByRequiredResource(a, s.resources, everything),
+            );
             const on = everything.includes("*") ? '"*"' : `${everything.join(", ")} (every resource of its type, as good as "*")`;
             return scopable.length > 0
                 ? [

@@ -29,7 +29,8 @@ export const RATIONALE: Record<string, string> = {
         "SSE-KMS with a bucket key and TLS-only access, checked across the separate bucket resources where modern providers configure them.",
     "iam-policy-deny-admin-access": "Administrator access turns any compromised workload into an account takeover.",
     "iam-policy-deny-wildcard-actions": "Wildcards silently grow as AWS adds actions; misspelt actions silently grant nothing.",
-    "iam-policy-restrict-star-resource": '"*" is only acceptable where IAM offers nothing narrower or a condition pins the resource.',
+    "iam-policy-restrict-star-resource":
+        '"*" is only acceptable where IAM offers nothing narrower, a condition pins the resource, or (for the resource a Create call makes) a resource the call requires is named.',
     "iam-policy-deny-not-elements":
         "NotAction, NotResource and NotPrincipal grant everything not listed, including what AWS adds tomorrow.",
     "iam-policy-scope-pass-role":

@@ -54,27 +54,45 @@ interface PlanCliValues {
     "policy-config"?: string;
 }
 
-async function main(): Promise<number> {
-    const s = styles(useColour(process.stdout));
-    const e = styles(useColour(process.stderr));
+/** Where the CLI writes: stdout and stderr lines, and the stream progress goes to. */
+export interface PlanCliOutput {
+    log(line: string): void;
+    error(line: string): void;
+    readonly progress: { isTTY?: boolean; write(s: string): unknown };
+}
+
+const CONSOLE: PlanCliOutput = { log: (line) => console.log(line), error: (line) => console.error(line), progress: process.stderr };
+
+/**
+ * The CLI: plans as `args` (the command line after the script) ask and returns the exit code. `plan` is the
+ * offline planner (tools/offline/plan.ts `runPlan`, loaded only once the arguments are valid); `out` receives the lines it prints.
+ */
+export async function runPlanCli(
+    args: readonly string[],
+    out: PlanCliOutput = CONSOLE,
+    plan?: typeof import("./offline/plan.js").runPlan,
+): Promise<number> {
+    const s = styles(useColour(process.stdout) && out === CONSOLE);
+    const e = styles(useColour(process.stderr) && out === CONSOLE);
     let values: PlanCliValues & { help?: boolean };
     try {
-        ({ values } = parseCli<PlanCliValues>(PLAN_CLI, process.argv.slice(2)));
+        ({ values } = parseCli<PlanCliValues>(PLAN_CLI, [...args]));
     } catch (err) {
-        console.error(`${(err as Error).message}\n${usageLine(PLAN_CLI)}\n(npm run plan -- --help for every option)`);
+        out.error(`${(err as Error).message}\n${usageLine(PLAN_CLI)}\n(npm run plan -- --help for every option)`);
         return 2;
     }
     if (values.help) {
-        console.log(renderHelp(PLAN_CLI));
+        out.log(renderHelp(PLAN_CLI));
         return 0;
     }
     const project = values.project ?? "platform";
     const stack = values.stack ?? (project === "foundation" ? "account" : "dev");
-    const progress = new Progress(process.stderr);
+    const progress = new Progress(out.progress);
     // The first line comes before the SDKs load, so a plan is never silent.
     progress.phase(`Planning stack ${stack} (project ${project}): checking config`);
 
     const { PlanUsageError, ProgramError, runPlan } = await import("./offline/plan.js");
+    const planStack = plan ?? runPlan;
     const { PLATFORM_POLICY_CONFIG_FILE, PolicyConfigError, PolicyHostError, readPolicyConfigFile, sharedPolicyHost } =
         await import("./offline/analyzer.js");
     // This platform's exemptions and admin roles (policy-config.json) unless another file is given.
@@ -86,11 +104,11 @@ async function main(): Promise<number> {
     } catch (err) {
         progress.done();
         // The reader names the file itself.
-        console.error(e.red(values["policy-config"] ? `--policy-config ${(err as Error).message}` : (err as Error).message));
+        out.error(e.red(values["policy-config"] ? `--policy-config ${(err as Error).message}` : (err as Error).message));
         return 2;
     }
     try {
-        const plan = await runPlan({
+        const plan = await planStack({
             project,
             stack,
             policyConfig,
@@ -111,54 +129,60 @@ async function main(): Promise<number> {
                         progress.update(`${p.stack.split("/").slice(1).join("/")}: ${p.registered} resources registered (${p.type})`);
                         break;
                     case "policy":
-                        progress.update(`policy pack: ${p.analysed}/${p.total} analysed`);
+                        // The first and the last count are always shown, so a pipe's log has the phase and its end.
+                        if (p.analysed <= 1 || p.analysed === p.total) {
+                            progress.phase(`policy pack: ${p.analysed}/${p.total} analysed`);
+                        } else {
+                            progress.update(`policy pack: ${p.analysed}/${p.total} analysed`);
+                        }
                         break;
                 }
             },
         });
         progress.done();
         const mode = values["new-stack"] ? "as a new stack (computed outputs unknown)" : "with realistic outputs";
-        console.log(
+        out.log(
             s.bold(
                 `Offline preview of stack "${stack}" (project ${plan.project}) ${mode}: Pulumi's loader, a local engine, no cloud calls.\n`,
             ),
         );
-        console.log(renderTree(plan.resources));
+        out.log(renderTree(plan.resources));
         for (const log of plan.logs.filter((l) => l.severity === "warning")) {
-            console.log(s.yellow(`warning: ${log.message.trim()}`));
+            out.log(s.yellow(`warning: ${log.message.trim()}`));
         }
-        console.log("");
-        console.log(renderOutputs(plan.outputs, s));
-        console.log("");
+        out.log("");
+        out.log(renderOutputs(plan.outputs, s));
+        out.log("");
         const host = await sharedPolicyHost();
-        console.log(renderFindings(plan.policy.violations, host.info.descriptions ?? new Map(), s));
-        console.log("");
+        out.log(renderFindings(plan.policy.violations, host.info.descriptions ?? new Map(), s));
+        out.log("");
         const summary = `Summary: ${plan.summary.resources} resources in ${Object.keys(plan.summary.byType).length} types, ${plan.summary.mandatory} mandatory, ${plan.summary.advisory} advisory violation(s).`;
-        console.log(plan.summary.mandatory > 0 ? s.red(summary) : s.green(summary));
+        out.log(plan.summary.mandatory > 0 ? s.red(summary) : s.green(summary));
         if (values.json) {
             // The engine's log is the run's, not the plan's: left out of the file (JSON drops undefined).
             fs.writeFileSync(values.json, JSON.stringify({ ...plan, logs: undefined }, null, 2) + "\n");
-            console.log(`Wrote ${values.json}`);
+            out.log(`Wrote ${values.json}`);
         }
         return plan.summary.mandatory > 0 ? 1 : 0;
     } catch (err) {
         progress.done();
         if (err instanceof PlanUsageError || err instanceof ProgramError || err instanceof PolicyHostError) {
             const where = err instanceof PolicyConfigError ? configWhere : "";
-            console.error(e.red(`${where}${err.message}`));
+            out.error(e.red(`${where}${err.message}`));
             return 2;
         }
         if (err instanceof UsageError) {
-            console.error(err.message);
+            out.error(err.message);
             return 2;
         }
-        console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
+        out.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
         return 2;
     }
 }
 
+// Stryker disable all: the script entry runs only as a script (the child-process tests in test/tools run it), never in a test process.
 if (require.main === module) {
-    main().then(
+    runPlanCli(process.argv.slice(2)).then(
         (code) => process.exit(code),
         (err: unknown) => {
             console.error(err);
@@ -166,3 +190,4 @@ if (require.main === module) {
         },
     );
 }
+// Stryker restore all

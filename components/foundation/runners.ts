@@ -133,19 +133,14 @@ export function runnerServiceRolePolicy(s: RunnerServiceRoleScope): PolicyDocume
             Resource: "*",
         },
         {
-            // The new interface (no id yet) only in the runners' subnets (EC2 condition key ec2:Subnet on network-interface);
-            // the subnets and security group it is created in by name, in their own statement (the key is the interface's).
+            // The new interface cannot be named (no id yet) and carries no ec2:Subnet in CreateNetworkInterface's context
+            // (Service Authorization Reference, Amazon EC2: its network-interface row has only aws:RequestTag, aws:TagKeys,
+            // ec2:NetworkInterfaceID; a condition on ec2:Subnet there denies every create). The action also requires its
+            // subnet: naming the runners' subnets (and their security group) is what keeps interfaces in them.
             Sid: "VpcNetworkInterfaces",
             Effect: "Allow",
             Action: "ec2:CreateNetworkInterface",
-            Resource: `arn:aws:ec2:${s.region}:${s.accountId}:network-interface/*`,
-            Condition: { ArnEquals: { "ec2:Subnet": [...s.subnetArns] } },
-        },
-        {
-            Sid: "VpcNetworkInterfacesPlacement",
-            Effect: "Allow",
-            Action: "ec2:CreateNetworkInterface",
-            Resource: [...s.subnetArns, s.securityGroupArn],
+            Resource: [`arn:aws:ec2:${s.region}:${s.accountId}:network-interface/*`, ...s.subnetArns, s.securityGroupArn],
         },
         {
             Sid: "VpcNetworkInterfaceCleanup",

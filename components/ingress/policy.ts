@@ -90,11 +90,15 @@ export function loadBalancerControllerPermissions(region: string, accountId: str
         },
         { Sid: "CreateSecurityGroupsInTheVpc", Effect: "Allow", Action: "ec2:CreateSecurityGroup", Resource: ec2(`vpc/${vpcId}`) },
         {
+            // The new group carries no ec2:Vpc in CreateSecurityGroup's context (Service Authorization Reference, Amazon
+            // EC2: its security-group row has only aws:RequestTag, aws:TagKeys, ec2:SecurityGroupID), so an ec2:Vpc
+            // condition here would deny every create. The controller tags every group it creates with its cluster
+            // (pkg/deploy/ec2/security_group_manager.go, pkg/networking/backend_sg_provider.go): that value pins it.
             Sid: "CreateSecurityGroupsInTheVpcNew",
             Effect: "Allow",
             Action: "ec2:CreateSecurityGroup",
             Resource: ec2("security-group/*"),
-            Condition: inTheVpc,
+            Condition: { StringEquals: { [`aws:RequestTag/${CLUSTER_TAG}`]: clusterName } },
         },
         {
             Sid: "TagNewSecurityGroups",

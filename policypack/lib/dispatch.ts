@@ -586,17 +586,31 @@ export function dispatchByType(
                 const types = new Set(stack.map((r) => r.getType()));
                 const applying = all.filter((p) => stackAppliesTo(p, types));
                 const stackPolicies = applying.filter((p) => "validateStack" in p) as StackValidationPolicy[];
-                if (!pack || stackPolicies.length <= 1) {
-                    return applying[Symbol.iterator]();
-                }
+                // The stack policies left out are still reported as not applicable (as the host reports a stack policy
+                // whose type hint the stack lacks), so the engine does not count them as passed; disabled ones stay out.
+                const skipped = all
+                    .filter((p) => "validateStack" in p && !stackAppliesTo(p, types) && !disabled.has(p.name))
+                    .map((p) => {
+                        const hint = (p as StackValidationPolicy).validateStack as { __pulumiType?: string };
+                        const record = new host.proto.PolicyNotApplicable();
+                        record.setPolicyName(p.name);
+                        record.setReason(
+                            hint.__pulumiType
+                                ? `Policy only applies to resources of type '${hint.__pulumiType}'`
+                                : "Policy does not apply to the resource types of this stack",
+                        );
+                        return record;
+                    });
+                const fuse = pack !== undefined && stackPolicies.length > 1;
                 // The host builds every resource's view once per stack policy: one fused policy builds them once.
                 const state: { extra?: NotApplicableRecord[] } = {};
-                const walk = [fusedStackPolicy(host, pack, stackPolicies, state)][Symbol.iterator]();
+                const walk = (fuse ? [fusedStackPolicy(host, pack, stackPolicies, state)] : applying)[Symbol.iterator]();
                 const iterator: IterableIterator<Policy> = {
                     next: () => {
                         const step = walk.next();
                         if (step.done) {
-                            finish({ extra: state.extra });
+                            const extra = [...(state.extra ?? []), ...skipped];
+                            finish({ extra: extra.length > 0 ? extra : undefined });
                         }
                         return step;
                     },

@@ -33,17 +33,23 @@ export function coversEveryResource(resource: string): boolean {
 
 /**
  * True for a resource that names every IAM role: `"*"`, `arn:aws:iam::<account>:role/*`, `role/*\/*` or any
- * role path and name made of wildcards only (`role/?*`), in any account. For iam:PassRole and sts:AssumeRole
- * such a resource is as broad as `"*"`; a path or name prefix (`role/ci/*`, `role/app-*`) is narrower.
+ * role path and name made of wildcards only (`role/?*`), also without the slash (`role*`, `r*`), in any account.
+ * For iam:PassRole and sts:AssumeRole such a resource is as broad as `"*"`; a path or name prefix (`role/ci/*`,
+ * `role/app-*`) is narrower.
  */
 export function coversEveryRole(resource: string): boolean {
     if (coversEveryResource(resource)) {
         return true;
     }
     const parts = resource.split(":");
-    return (
-        parts.length >= 6 && parts[0] === "arn" && /^(iam|\*)$/.test(parts[2]) && /^role\/[*?/]*\*[*?/]*$/.test(parts.slice(5).join(":"))
-    );
+    if (parts.length < 6 || parts[0] !== "arn" || !/^(iam|\*)$/.test(parts[2])) {
+        return false;
+    }
+    // IAM's `*` and `?` match `/` too: `role*`, `rol*`, `role?*` name every `role/…` ARN as `role/*` does.
+    const rest = parts.slice(5).join(":");
+    const literal = /^[^*?]*/.exec(rest)?.[0] ?? "";
+    const tail = rest.slice(literal.length);
+    return "role/".startsWith(literal) && tail.includes("*") && /^[*?/]*$/.test(tail);
 }
 
 export function anyResourceIsEverything(resources: readonly string[]): boolean {

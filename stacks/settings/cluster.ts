@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { defineSection } from "./define";
 import { ipv4Cidr, logRetention } from "./network";
+import { isInternetWide } from "../../policypack/lib/cidr";
 
 const addonVersion = z.string().regex(/^v\d+\.\d+\.\d+-eksbuild\.\d+$/, "must be an exact EKS add-on version such as v1.20.1-eksbuild.3");
 const roleArn = z
@@ -61,9 +62,8 @@ export const clusterSection = defineSection({
                 message: "a public API endpoint needs an explicit CIDR allow-list; list the CIDRs or set clusterEndpointPublicAccess false",
             });
         }
-        // Any prefix shorter than /8 opens the endpoint to a large share of the internet: 0.0.0.0/1 and
-        // 128.0.0.0/1 together are 0.0.0.0/0.
-        const wide = cluster.publicAccessCidrs.filter((cidr) => Number(cidr.split("/")[1]) < 8);
+        // The pack's own test of "open to the internet", so the config refuses exactly what the pack flags.
+        const wide = cluster.publicAccessCidrs.filter(isInternetWide);
         if (wide.length > 0) {
             issues.push({
                 field: "publicAccessCidrs",

@@ -11,7 +11,7 @@ describe("shared plans of the shipped stacks (test/helpers/shared-plans.ts)", ()
     after(() => fs.rmSync(file, { force: true }));
 
     it("are keyed by the programs' sources, the whole pack, the planning helpers and every shipped stack file", () => {
-        for (const entry of [...OUTPUT_INPUTS, "policypack", "test/helpers/mocks.ts", "test/helpers/pack.ts"]) {
+        for (const entry of [...OUTPUT_INPUTS, "policypack", "test/helpers/mocks.ts", "test/helpers/pack.ts", "package.json"]) {
             assert.ok(PLAN_INPUTS.includes(entry), entry);
         }
         for (const [stack, project] of Object.entries(SHIPPED_STACKS)) {

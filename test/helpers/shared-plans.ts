@@ -10,8 +10,9 @@
  *
  * Each call hands back a fresh copy (a test may change what it gets). The key is a hash of every file that decides
  * a plan: the programs' sources and what they import (`OUTPUT_INPUTS`), the whole policy pack (it decides the
- * findings), the test helpers that plan, and both projects' `Pulumi.yaml` and the shipped stack files. Any other
- * stack file (tests write temporary ones) does not count. `CIPLATFORM_TEST_PLAN_CACHE=off` plans afresh.
+ * findings), the test helpers that plan, both projects' `Pulumi.yaml`, the root package.json (its `main` is the platform's
+ * program) and the shipped stack files. Any other stack file (tests write temporary ones) does not count.
+ * `CIPLATFORM_TEST_PLAN_CACHE=off` plans afresh.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -38,6 +39,8 @@ export const PLAN_INPUTS: readonly string[] = [
     "test/helpers/pack.ts",
     "test/helpers/shared-plans.ts",
     "Pulumi.yaml",
+    // The platform's Pulumi.yaml names no `main`: Pulumi's Node.js host runs the package.json "main" (index.ts).
+    "package.json",
     ...(Object.keys(SHIPPED_STACKS) as ShippedStack[]).filter((s) => SHIPPED_STACKS[s] === "platform").map((s) => `Pulumi.${s}.yaml`),
     "foundation/Pulumi.yaml",
     "foundation/Pulumi.account.yaml",

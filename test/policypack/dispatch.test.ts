@@ -173,6 +173,8 @@ describe("dispatch by type (lib/dispatch) in the policy host's Analyze handler",
         const walked = [...dispatched].map((p) => p.name);
         assert.ok(walked.includes("s3-bucket-require-kms-and-tls") && walked.includes("pack-report-exemptions"));
         assert.ok(!walked.includes("kubernetes-workload-require-pod-security"));
+        // The records of the stack policies left out wait for a response built in the same step, then go.
+        await Promise.resolve();
         assert.equal(pendingType(), undefined);
     });
 
@@ -365,6 +367,33 @@ describe("dispatch by type (lib/dispatch) in the policy host's Analyze handler",
             }
             const plain = await levels();
             assert.ok(plain.includes(`iam-policy-deny-admin-access:${analyzerProto.EnforcementLevel.MANDATORY}`));
+        });
+
+        it("AnalyzeStack still reports the stack policies it leaves out as not applicable (the host's own records included)", async () => {
+            const stackRuleOf = new Map(stackRules.map((rule) => [rule.name, rule]));
+            const stackAppliesTo = (p: Policies[number], types: ReadonlySet<string>) => {
+                const rule = stackRuleOf.get(p.name);
+                return rule === undefined || [...types].some((type) => applies({ types: rule.reads }, type));
+            };
+            for (const withPack of [true, false]) {
+                const dispatched: Policies = [...policies];
+                dispatchByType(dispatched, appliesTo, stackAppliesTo, withPack ? pack : undefined);
+                for (const stack of [
+                    [{ type: "random:index/randomPet:RandomPet", name: "pet", inputs: {} }],
+                    [{ type: "aws:sns/topic:Topic", name: "t", inputs: { tags: TAGS } }],
+                ]) {
+                    const [baseline] = everything([await analyzeStack([...policies], stack)]);
+                    const [response] = everything([await analyzeStack(dispatched, stack)]);
+                    assert.deepEqual(response.findings, baseline.findings);
+                    assert.ok(baseline.notApplicable.length > 0, "the host reports the type-hinted stack policies as not applicable");
+                    assert.deepEqual(
+                        response.notApplicable,
+                        stackRules.map((rule) => rule.name).sort(),
+                        "every stack policy left out is reported as not applicable",
+                    );
+                }
+            }
+            assert.equal(pendingType(), undefined);
         });
 
         it("AnalyzeStack runs the stack policies in one host call with the same findings", async () => {

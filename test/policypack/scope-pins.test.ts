@@ -86,6 +86,24 @@ describe("IAM scope pins and gaps (lib/iam-scope, iam.ts) through the policy hos
         assert.match(result.get("role-paths")?.[0] ?? "", /iam:GetRole on .*role\/\*\/\* \(every resource of its type/);
     });
 
+    it("iam-policy-restrict-star-resource: the resource a Create<Type> call makes is pinned by a required resource named in the statement (CreateNetworkInterface in named subnets); not for other actions or wildcard subnets", async () => {
+        const create = (action: string, ...Resource: string[]): object => ({ Effect: "Allow", Action: action, Resource });
+        const result = await findings("iam-policy-restrict-star-resource", [
+            rolePolicy("create-in-subnets", create("ec2:CreateNetworkInterface", INTERFACES, SUBNET)),
+            rolePolicy(
+                "create-in-any-subnet",
+                create("ec2:CreateNetworkInterface", INTERFACES, `arn:aws:ec2:eu-west-1:${ACCOUNT}:subnet/*`),
+            ),
+            rolePolicy("create-alone", create("ec2:CreateNetworkInterface", INTERFACES)),
+            rolePolicy("delete-with-subnet", create("ec2:DeleteNetworkInterface", INTERFACES, SUBNET)),
+            rolePolicy("run-in-subnet", create("ec2:RunInstances", `arn:aws:ec2:eu-west-1:${ACCOUNT}:instance/*`, SUBNET)),
+        ]);
+        assert.deepEqual(result.get("create-in-subnets"), []);
+        for (const open of ["create-in-any-subnet", "create-alone", "delete-with-subnet", "run-in-subnet"]) {
+            assert.equal(result.get(open)?.length, 1, open);
+        }
+    });
+
     it("iam-policy-restrict-star-resource: the cluster tag's value pins (resource or request tag); the tag's presence alone (Null) does not", async () => {
         const deleteGroups = (condition: object): object => ({
             Effect: "Allow",
@@ -126,6 +144,8 @@ describe("IAM scope pins and gaps (lib/iam-scope, iam.ts) through the policy hos
             use("pass-role-any-name", "iam:PassRole", `arn:aws:iam::${ACCOUNT}:role/?*`),
             use("assume-any-account", "sts:AssumeRole", "arn:aws:iam::*:role/*"),
             use("assume-role-paths", "sts:AssumeRole", `arn:aws:iam::${ACCOUNT}:role/*/*`),
+            use("pass-role-no-slash", "iam:PassRole", `arn:aws:iam::${ACCOUNT}:role*`),
+            use("assume-role-prefix-of-type", "sts:AssumeRole", `arn:aws:iam::${ACCOUNT}:ro?*`),
             use("pass-prefix", "iam:PassRole", `arn:aws:iam::${ACCOUNT}:role/ci/*`),
             use("assume-named", "sts:AssumeRole", `arn:aws:iam::${ACCOUNT}:role/deploy-*`),
         ]);
@@ -136,6 +156,8 @@ describe("IAM scope pins and gaps (lib/iam-scope, iam.ts) through the policy hos
             "pass-role-any-name",
             "assume-any-account",
             "assume-role-paths",
+            "pass-role-no-slash",
+            "assume-role-prefix-of-type",
         ]) {
             assert.equal(result.get(broad)?.length, 1, broad);
             assert.match(result.get(broad)?.[0] ?? "", /allows (iam:PassRole|sts:AssumeRole) on every role/);

@@ -1,4 +1,5 @@
 import { strict as assert } from "node:assert";
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { CliSpec, parseCli, renderHelp, UsageError } from "../../tools/cli/args";
@@ -8,6 +9,7 @@ import { RENDER_CLI } from "../../tools/render";
 import { BENCH_CLI } from "../../bench/run";
 import { POLICY_CLI } from "../../tools/policy";
 import { ROOT, runCli } from "../helpers/cli";
+import { BOOTSTRAP_CLI } from "../../tools/rehearse/bootstrap";
 
 const ESC = "\u001b[";
 
@@ -120,6 +122,22 @@ describe("CLI output (issue #26: colour, progress, grouped findings, outputs, --
                 );
             }
         }
+    });
+
+    it("npm run rehearse:bootstrap -- --help prints its help and exits 0 without walking the guide; a bad flag exits 2", () => {
+        const run = (args: string[]) =>
+            spawnSync(process.execPath, ["--import", "tsx", path.join(ROOT, "tools", "rehearse", "bootstrap.ts"), ...args], {
+                cwd: ROOT,
+                encoding: "utf8",
+                timeout: 60_000,
+            });
+        const help = run(["--help"]);
+        assert.equal(help.status, 0, help.stderr);
+        assert.equal(help.stdout.trimEnd(), renderHelp(BOOTSTRAP_CLI));
+        assert.doesNotMatch(help.stdout, /can be done as written\.|cannot be done as written\./, "the guide was not walked");
+        const bad = run(["--bogus"]);
+        assert.equal(bad.status, 2);
+        assert.match(bad.stderr, /Unknown option '--bogus'[\s\S]*usage: npm run rehearse:bootstrap --/);
     });
 
     it("npm run plan -- --help prints that help and exits 0; a bad flag exits 2 with the usage", () => {

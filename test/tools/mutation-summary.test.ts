@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { areaOf, renderScores, scoreReport } from "../../tools/mutation/summary";
+import { areaOf, mergeReports, renderScores, scoreReport } from "../../tools/mutation/summary";
 
 describe("mutation summary (npm run test:mutation)", () => {
     const report = {
@@ -28,5 +28,15 @@ describe("mutation summary (npm run test:mutation)", () => {
         assert.match(renderScores(scoreReport(report)), /Overall: below the 85% target/);
         const perfect = { files: { "policypack/iam.ts": { mutants: [{ status: "Killed" }] } } } as const;
         assert.match(renderScores(scoreReport(perfect)), /Overall: target met/);
+    });
+
+    it("merges the reports of runs in pieces, a file's later report replacing its earlier one", () => {
+        const later = { files: { "policypack/iam.ts": { mutants: [{ status: "Killed" }, { status: "Killed" }] } } } as const;
+        const merged = mergeReports([report, later]);
+        assert.deepEqual(Object.keys(merged.files).sort(), ["components/pki/policies.ts", "policypack/iam.ts"]);
+        const scores = new Map(scoreReport(merged).map((s) => [s.area, s]));
+        assert.equal(scores.get("policypack")?.score, 100);
+        assert.equal(scores.get("all")?.valid, 3);
+        assert.equal(scores.get("all")?.detected, 3);
     });
 });

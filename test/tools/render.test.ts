@@ -49,12 +49,13 @@ describe("render: Pod Security checker", () => {
             securityContext: { seccompProfile: { type: "RuntimeDefault" } },
             initContainers: [
                 { name: "init", securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, runAsNonRoot: true } },
+                { name: "init-unset", securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } } },
             ],
         };
         spec.containers = [{ name: "app", securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } } }];
         assert.deepEqual(
             checkPod(spec, "restricted").map((f) => f.detail),
-            ['runAsNonRoot != true (pod or containers "app" must set securityContext.runAsNonRoot=true)'],
+            ['runAsNonRoot != true (pod or containers "init-unset", "app" must set securityContext.runAsNonRoot=true)'],
         );
     });
 

@@ -34,6 +34,11 @@ describe("referenced stacks' outputs kept as a backend keeps them (issue #26 spe
             write(file, text);
             assert.notEqual(outputsFingerprint(root, dir, "account"), before, file);
         }
+        // Another stack's file beside it (tests write temporary ones while other workers plan) decides nothing here.
+        const settled = outputsFingerprint(root, dir, "account");
+        write("foundation/Pulumi.t26other.yaml", "config: { b: 1 }");
+        assert.equal(outputsFingerprint(root, dir, "account"), settled, "another stack's file does not count");
+        assert.notEqual(outputsFingerprint(root, dir, "t26other"), settled, "its own stack file does");
     });
 
     it("keeps outputs under their fingerprint and hands them back only while it matches", () => {

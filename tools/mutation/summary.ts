@@ -3,6 +3,9 @@
  * (`reports/mutation/mutation.json`, the mutation-testing-elements report Stryker writes), per area
  * and in all, as Stryker scores it: killed plus timed-out mutants over every valid mutant (survivors
  * and mutants no test reaches included; compile errors and ignored static mutants excluded).
+ *
+ * Run in pieces (`stryker run --mutate <files>`), each run's report holds only the files it mutated:
+ * `npm run test:mutation:summary -- <report.json>...` scores the union, a file's later report replacing its earlier one.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -31,6 +34,11 @@ export interface AreaScore {
 export function areaOf(file: string): string {
     const parts = file.split(/[\\/]/);
     return parts[0] === "components" && parts.length > 2 ? `${parts[0]}/${parts[1]}` : parts[0];
+}
+
+/** One report of every file in `reports`, each file as its last report has it. */
+export function mergeReports(reports: readonly Report[]): Report {
+    return { files: Object.assign({}, ...reports.map((r) => r.files)) as Report["files"] };
 }
 
 export function scoreReport(report: Report): AreaScore[] {
@@ -78,9 +86,11 @@ export function renderScores(scores: readonly AreaScore[]): string {
 }
 
 if (require.main === module) {
-    if (!fs.existsSync(REPORT)) {
-        console.error(`no mutation report at ${REPORT}: run npm run test:mutation first`);
+    const files = process.argv.length > 2 ? process.argv.slice(2) : [REPORT];
+    const missing = files.filter((file) => !fs.existsSync(file));
+    if (missing.length > 0) {
+        console.error(`no mutation report at ${missing.join(", ")}: run npm run test:mutation first`);
         process.exit(2);
     }
-    console.log(renderScores(scoreReport(JSON.parse(fs.readFileSync(REPORT, "utf8")) as Report)));
+    console.log(renderScores(scoreReport(mergeReports(files.map((file) => JSON.parse(fs.readFileSync(file, "utf8")) as Report)))));
 }

@@ -25,6 +25,13 @@ export const OUTPUT_INPUTS = [
 ];
 
 const SOURCE = /\.(ts|json|yaml|yml)$/;
+/**
+ * A stack file (`Pulumi.<stack>.yaml`) met while walking a folder: it decides only its own stack, which callers name
+ * explicitly. Walked, a temporary one (tests write them beside foundation/Pulumi.yaml, in parallel workers) would
+ * change every fingerprint while it exists, so kept outputs and plans would be planned again and kept under a
+ * fingerprint no later run matches.
+ */
+const STACK_FILE = /^Pulumi\.[^/]+\.ya?ml$/;
 
 function walk(root: string, entry: string, into: string[]): void {
     const full = path.join(root, entry);
@@ -33,7 +40,7 @@ function walk(root: string, entry: string, into: string[]): void {
     }
     if (fs.statSync(full).isDirectory()) {
         for (const child of fs.readdirSync(full).sort()) {
-            if (child !== "node_modules" && !child.startsWith(".")) {
+            if (child !== "node_modules" && !child.startsWith(".") && !STACK_FILE.test(child)) {
                 walk(root, path.posix.join(entry, child), into);
             }
         }

@@ -22,7 +22,7 @@ describe("org tags", () => {
         });
     }
 
-    it("puts the org tags in the tags input of every taggable resource under the platform", async () => {
+    it("puts the org tags in the tags input of a taggable resource under the platform (an SQS queue), leaving no mandatory finding", async () => {
         const planned = await planWithChildren((platform) => {
             new aws.sqs.Queue("jobs", { sqsManagedSseEnabled: true }, { parent: platform });
         });

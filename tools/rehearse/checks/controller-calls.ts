@@ -210,7 +210,7 @@ export function controllerCalls(plan: PlanFile, f: PlanFacts): ControllerCall[] 
     });
     const res = (tags: Record<string, string>): Record<string, string> =>
         Object.fromEntries(Object.entries(tags).map(([k, v]) => [`aws:ResourceTag/${k}`, v]));
-    const profileSource = `${KARPENTER} pkg/providers/instanceprofile/instanceprofile.go (path /karpenter/<region>/<cluster>/<uid>/, since v1.7)`;
+    const profileSource = `${KARPENTER} pkg/controllers/nodeclass/instanceprofile.go (path /karpenter/<region>/<cluster>/<uid>/, since v1.7) and pkg/providers/instanceprofile/instanceprofile.go (Get by name before Create)`;
     const k = (
         action: string,
         resource: string,
@@ -424,10 +424,19 @@ export function controllerCalls(plan: PlanFile, f: PlanFacts): ControllerCall[] 
     );
     lbc("elasticloadbalancing:CreateListener", lb, {}, "pkg/deploy/elbv2/listener_manager.go", "HTTPS listener");
     const vpc = grantedResource(plan, `${prefix}-ingress-controller`, "ec2:CreateSecurityGroup") ?? ec2("vpc", "vpc-0abc");
-    // The group's VPC is in the request's context as ec2:Vpc (EC2 condition key of security-group resources).
+    // An existing group's VPC is in the request's context as ec2:Vpc; a group being created has none (Service
+    // Authorization Reference, Amazon EC2, CreateSecurityGroup: aws:RequestTag, aws:TagKeys, ec2:SecurityGroupID only).
     const inVpc = { "ec2:Vpc": vpc };
     lbc("ec2:CreateSecurityGroup", vpc, req(owned), "pkg/deploy/ec2/security_group_manager.go", "frontend security group (in the VPC)");
-    lbc("ec2:CreateSecurityGroup", sg, { ...req(owned), ...inVpc }, "pkg/deploy/ec2/security_group_manager.go", "frontend security group");
+    lbc("ec2:CreateSecurityGroup", sg, req(owned), "pkg/deploy/ec2/security_group_manager.go", "frontend security group");
+    lbc(
+        "ec2:CreateSecurityGroup",
+        sg,
+        req({ ...owned, "elbv2.k8s.aws/cluster": "another-cluster" }),
+        "(escalation)",
+        "create a security group tagged for another cluster",
+        "Denied",
+    );
     lbc(
         "ec2:CreateTags",
         sg,
