@@ -93,19 +93,19 @@ export async function runPlanCli(
 
     const { PlanUsageError, ProgramError, runPlan } = await import("./offline/plan.js");
     const planStack = plan ?? runPlan;
-    const { PLATFORM_POLICY_CONFIG_FILE, PolicyConfigError, PolicyHostError, readPolicyConfigFile, sharedPolicyHost } =
-        await import("./offline/analyzer.js");
-    // This platform's exemptions and admin roles (policy-config.json) unless another file is given.
-    const configFile = values["policy-config"] ?? PLATFORM_POLICY_CONFIG_FILE;
-    const configWhere = values["policy-config"] ? `--policy-config ${configFile}: ` : `${configFile}: `;
+    const { PolicyConfigError, PolicyHostError, readPolicyConfigFile, sharedPolicyHost } = await import("./offline/analyzer.js");
+    // Without --policy-config, runPlan gives the pack this platform's policy-config.json (and names it in its errors).
+    const configWhere = values["policy-config"] ? `--policy-config ${values["policy-config"]}: ` : "";
     let policyConfig;
-    try {
-        policyConfig = readPolicyConfigFile(configFile);
-    } catch (err) {
-        progress.done();
-        // The reader names the file itself.
-        out.error(e.red(values["policy-config"] ? `--policy-config ${(err as Error).message}` : (err as Error).message));
-        return 2;
+    if (values["policy-config"]) {
+        try {
+            policyConfig = readPolicyConfigFile(values["policy-config"]);
+        } catch (err) {
+            progress.done();
+            // The reader names the file itself.
+            out.error(e.red(`--policy-config ${(err as Error).message}`));
+            return 2;
+        }
     }
     try {
         const plan = await planStack({
