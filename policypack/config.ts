@@ -33,55 +33,14 @@ export interface PackConfig {
 }
 
 /**
- * The platform's own static key: LINSTOR's S3 remote (snapshot shipping) authenticates with an
- * access key and secret only, so the Storage component keeps one IAM user limited to the DR bucket
- * and its key, and ESO delivers the key from Secrets Manager. Matched by the SecretVersion's name
- * (`<namePrefix>-<env>-storage-s3-credentials-value`) and only for the access-key rule.
+ * The pack's defaults are neutral: no exemptions and no admin roles. An organisation names its own
+ * (exemptions with their reasons, the roles that may change ABAC tags) in its policy config; this
+ * repository's are in policy-config.json at its root, given by its tools and CI pipelines.
  */
-export const LINSTOR_S3_KEY_EXEMPTION: Exemption = {
-    resourceName: "*-storage-s3-credentials-value",
-    policies: ["aws-iam-deny-access-key-in-kubernetes"],
-    reason: "LINSTOR's S3 remote accepts only a static access key; the IAM user may reach only the DR bucket and its KMS key",
-};
-
-/**
- * The platform's own IAM that tripped the rules of issue 24 (ARN wildcards judged as "*", OIDC trust)
- * for a reason the rules cannot see, each kept visible with its reason in every plan. Matched by the
- * logical names the platform and foundation give them (`<prefix>-deployer-…`, `<prefix>-<env>-…`).
- */
-export const PLATFORM_IAM_EXEMPTIONS: readonly Exemption[] = [
-    {
-        resourceName: "*-deployer-boundary-*",
-        policies: ["iam-policy-restrict-star-resource", "iam-policy-require-abac-condition", "iam-policy-deny-wildcard-actions"],
-        reason: "a permissions boundary is a ceiling, not a grant: it names every action and resource type the environment's workloads may ever reach (SSM's ec2messages/ssmmessages channels included), and each workload role grants less",
-    },
-    {
-        resourceName: "*-deployer-preview-reads",
-        policies: ["iam-policy-restrict-star-resource", "iam-policy-require-abac-condition"],
-        reason: "the preview role only describes what a plan refreshes (no data, no secret values), across every resource of the types the platform owns",
-    },
-    {
-        // The deploy permissions are managed policies `<prefix>-deployer-deploy-<env>-<n>` (components/foundation/deploy-permissions.ts).
-        resourceName: "*-deployer-deploy-*-*",
-        policies: ["iam-policy-require-abac-condition"],
-        reason: "the deploy role manages its environment's keys, pinned by aws:ResourceTag/environment (not the per-namespace ABAC tag, which is for workloads)",
-    },
-    {
-        resourceName: "*-karpenter-controller-*",
-        policies: ["iam-policy-restrict-star-resource"],
-        reason: "Karpenter's reference controller policy (karpenter v1 CloudFormation): RunInstances must reach the AMIs, subnets and security groups a NodeClass selects, and instance-profile reads are account-wide",
-    },
-    {
-        resourceName: "*-deployer-preview",
-        policies: ["iam-role-require-scoped-oidc-trust"],
-        reason: "GitLab's sub names no pipeline source, so merge-request pipelines of any branch must reach the preview role, which is read-only",
-    },
-];
-
 export const DEFAULT_CONFIG: PackConfig = {
     orgTagKeys: ["environment", "owner", "cost-center", "managed-by"],
     abacTagKeys: ["ekssecret"],
-    adminRoles: ["*-deployer-deploy-*"],
+    adminRoles: [],
     minKmsDeletionWindowDays: 7,
     minCaPermanentDeletionDays: 7,
     allowedHelmRepositories: [
@@ -101,7 +60,7 @@ export const DEFAULT_CONFIG: PackConfig = {
     ],
     environmentTagKey: "environment",
     podSecurityDefaultLevel: "restricted",
-    exemptions: [LINSTOR_S3_KEY_EXEMPTION, ...PLATFORM_IAM_EXEMPTIONS],
+    exemptions: [],
 };
 
 /** JSON schema of the block, given to every policy as its `configSchema`. */
@@ -144,8 +103,10 @@ export const CONFIG_SCHEMA: PolicyConfigSchema = {
             items: {
                 type: "object",
                 required: ["reason"],
+                // A misspelt key would otherwise be ignored and the exemption cover more (or other) than written.
+                additionalProperties: false,
                 properties: {
-                    resourceName: { type: "string", description: "Resource name; * matches any run of characters." },
+                    resourceName: { type: "string", minLength: 1, description: "Resource name; * matches any run of characters." },
                     policies: { type: "array", items: { type: "string" }, description: "Policies the exemption covers (default: all)." },
                     tag: { type: "object", required: ["key", "value"], properties: { key: { type: "string" }, value: { type: "string" } } },
                     reason: { type: "string", minLength: 10 },

@@ -31,7 +31,8 @@ export const PLAN_CLI: CliSpec = {
         "policy-config": {
             type: "string",
             arg: "<file>",
-            description: 'policy config, as --policy-pack-config takes it (or once under "*")',
+            description:
+                'policy config, as --policy-pack-config takes it (or once under "*"); default: policy-config.json, the platform exemptions',
         },
     },
     examples: [
@@ -90,20 +91,22 @@ export async function runPlanCli(
     // The first line comes before the SDKs load, so a plan is never silent.
     progress.phase(`Planning stack ${stack} (project ${project}): checking config`);
 
-    let policyConfig:
-        Record<string, { enforcementLevel?: "advisory" | "mandatory" | "remediate" | "disabled" } & Record<string, unknown>> | undefined;
+    const { PlanUsageError, ProgramError, runPlan } = await import("./offline/plan.js");
+    const planStack = plan ?? runPlan;
+    const { PolicyConfigError, PolicyHostError, readPolicyConfigFile, sharedPolicyHost } = await import("./offline/analyzer.js");
+    // Without --policy-config, runPlan gives the pack this platform's policy-config.json (and names it in its errors).
+    const configWhere = values["policy-config"] ? `--policy-config ${values["policy-config"]}: ` : "";
+    let policyConfig;
     if (values["policy-config"]) {
         try {
-            policyConfig = JSON.parse(fs.readFileSync(values["policy-config"], "utf8")) as typeof policyConfig;
+            policyConfig = readPolicyConfigFile(values["policy-config"]);
         } catch (err) {
             progress.done();
-            out.error(e.red(`--policy-config ${values["policy-config"]}: ${(err as Error).message}`));
+            // The reader names the file itself.
+            out.error(e.red(`--policy-config ${(err as Error).message}`));
             return 2;
         }
     }
-    const { PlanUsageError, ProgramError, runPlan } = await import("./offline/plan.js");
-    const planStack = plan ?? runPlan;
-    const { PolicyConfigError, PolicyHostError, sharedPolicyHost } = await import("./offline/analyzer.js");
     try {
         const plan = await planStack({
             project,
@@ -164,7 +167,7 @@ export async function runPlanCli(
     } catch (err) {
         progress.done();
         if (err instanceof PlanUsageError || err instanceof ProgramError || err instanceof PolicyHostError) {
-            const where = err instanceof PolicyConfigError ? `--policy-config ${values["policy-config"]}: ` : "";
+            const where = err instanceof PolicyConfigError ? configWhere : "";
             out.error(e.red(`${where}${err.message}`));
             return 2;
         }

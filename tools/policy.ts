@@ -9,7 +9,14 @@
  * summary lists the types checked and unchecked.
  */
 import * as fs from "node:fs";
-import { PolicyConfigError, PolicyHost, PolicyHostError, PolicyPackConfig } from "./offline/analyzer";
+import {
+    PLATFORM_POLICY_CONFIG_FILE,
+    PolicyConfigError,
+    PolicyHost,
+    PolicyHostError,
+    PolicyPackConfig,
+    readPolicyConfigFile,
+} from "./offline/analyzer";
 import { analyzerInputsFrom, PolicyInputError } from "./offline/input";
 import { renderViolations } from "./offline/report";
 import { coverageOf } from "../policypack/coverage";
@@ -27,7 +34,8 @@ export const POLICY_CLI: CliSpec = {
         "policy-config": {
             type: "string",
             arg: "<file>",
-            description: 'policy config, as --policy-pack-config takes it (or once under "*")',
+            description:
+                'policy config, as --policy-pack-config takes it (or once under "*"); default: policy-config.json, the platform exemptions',
         },
         "stack-export": {
             type: "string",
@@ -121,14 +129,15 @@ export async function runPolicyCli(
         }
         throw err;
     }
-    const configFile = values["policy-config"];
-    if (configFile) {
-        try {
-            policyConfig = JSON.parse(fs.readFileSync(configFile, "utf8")) as PolicyPackConfig;
-        } catch (err) {
-            out.error(`--policy-config ${configFile}: ${(err as Error).message}`);
-            return 2;
-        }
+    // This platform's exemptions and admin roles (policy-config.json) unless another file is given.
+    const configFile = values["policy-config"] ?? PLATFORM_POLICY_CONFIG_FILE;
+    const configWhere = values["policy-config"] ? `--policy-config ${configFile}: ` : `${configFile}: `;
+    try {
+        policyConfig = readPolicyConfigFile(configFile);
+    } catch (err) {
+        // The reader names the file itself.
+        out.error(`${values["policy-config"] ? "--policy-config " : ""}${(err as Error).message}`);
+        return 2;
     }
     let host: PolicyHost;
     try {
@@ -145,7 +154,7 @@ export async function runPolicyCli(
     try {
         violations = await host.analyze(inputs, policyConfig, { ...exported, dryRun: false });
     } catch (err) {
-        out.error(`${err instanceof PolicyConfigError ? `--policy-config ${configFile}: ` : ""}${(err as Error).message}`);
+        out.error(`${err instanceof PolicyConfigError ? configWhere : ""}${(err as Error).message}`);
         return 2;
     } finally {
         host.stop();

@@ -52,23 +52,35 @@ export const IAM_NAMES = {
 /** KMS key policy document size in bytes (32 KB). */
 export const KMS_KEY_POLICY_MAX_BYTES = 32_768;
 
+/** Sizes of the document strings measured so far (see `iamPolicySize`). */
+const sizes = new Map<string, number | undefined>();
+const SIZES_LIMIT = 4096;
+
 /**
  * The size IAM counts for a policy document: its JSON without white space outside strings.
  * Accepts a JSON string or an object; returns undefined for anything that is not JSON.
  */
 export function iamPolicySize(document: unknown): number | undefined {
-    let value: unknown = document;
-    if (typeof document === "string") {
-        try {
-            value = JSON.parse(document);
-        } catch {
-            return undefined;
-        }
+    if (typeof document !== "string") {
+        return document === null || typeof document !== "object" ? undefined : JSON.stringify(document).length;
     }
-    if (value === null || typeof value !== "object") {
-        return undefined;
+    // The same document is measured by several rules and resources (a role's inline policy, the quota
+    // rules, the rehearsal): parsed once per distinct string. Bounded, so a huge stack cannot grow it without end.
+    if (sizes.has(document)) {
+        return sizes.get(document);
     }
-    return JSON.stringify(value).length;
+    let size: number | undefined;
+    try {
+        const value: unknown = JSON.parse(document);
+        size = value === null || typeof value !== "object" ? undefined : JSON.stringify(value).length;
+    } catch {
+        size = undefined;
+    }
+    if (sizes.size >= SIZES_LIMIT) {
+        sizes.clear();
+    }
+    sizes.set(document, size);
+    return size;
 }
 
 export interface QuotaExcess {

@@ -77,6 +77,15 @@ interface ProtoutilModule {
 }
 interface ProxyModule {
     UnknownValueError: new (...args: never[]) => Error;
+    /** The key the host's unknown-checking proxy answers with the object it wraps. */
+    getSpecialProxyTarget: string;
+    unknownBooleanValue: string;
+    unknownNumberValue: string;
+    unknownStringValue: string;
+    unknownArrayValue: string;
+    unknownAssetValue: string;
+    unknownArchiveValue: string;
+    unknownObjectValue: string;
 }
 
 /** What one type's `Analyze` loop reports besides its findings: the records of the policies left out. */
@@ -133,6 +142,7 @@ function patchHost(): typeof modules {
         ) ||
         typeof proto.PolicyNotApplicable !== "function" ||
         typeof proxy.UnknownValueError !== "function" ||
+        typeof proxy.getSpecialProxyTarget !== "string" ||
         typeof proto.AnalyzeResponse !== "function"
     ) {
         return undefined;
@@ -234,12 +244,21 @@ function levelOf(policy: Policy, pack: PackIdentity): string {
     return configured.get(policy.name)?.level || policy.enforcementLevel || pack.enforcementLevel;
 }
 
-/** The host's `getConfig` for a policy (`makeGetConfigFun`): a fresh shallow copy of its config without the level. */
+/**
+ * The host's `getConfig` for a policy (`makeGetConfigFun`): a fresh shallow copy of its config without the level.
+ * One function per policy name, made once (it reads the config current when called).
+ */
+const configGetters = new Map<string, () => Record<string, unknown>>();
 function configOf(name: string): () => Record<string, unknown> {
-    return () => {
-        const config = configured.get(name);
-        return config ? { ...config.props } : {};
-    };
+    let getter = configGetters.get(name);
+    if (getter === undefined) {
+        getter = () => {
+            const config = configured.get(name);
+            return config ? { ...config.props } : {};
+        };
+        configGetters.set(name, getter);
+    }
+    return getter;
 }
 
 /**
@@ -261,6 +280,11 @@ class MemberNotApplicable extends Error {
         super(reason);
     }
 }
+
+/** A member's `notApplicable`: the same function for every call (it only throws). */
+const memberNotApplicable = (reason?: string): never => {
+    throw new MemberNotApplicable(reason);
+};
 
 /**
  * Runs `members` as the host's policy loop would run each of them (`server.js` `makeAnalyzeRpcFun` /
@@ -307,13 +331,7 @@ async function runMembers<A extends { getConfig: unknown; notApplicable: unknown
                       enforcementLevel,
                       severity,
                   });
-        const memberArgs: A = {
-            ...args,
-            getConfig: configOf(name),
-            notApplicable: (reason?: string) => {
-                throw new MemberNotApplicable(reason);
-            },
-        };
+        const memberArgs: A = { ...args, getConfig: configOf(name), notApplicable: memberNotApplicable };
         try {
             const result = run(member, memberArgs, reportAs as ReportViolation);
             if (result !== undefined && typeof (result as Promise<void>).then === "function") {
@@ -343,6 +361,73 @@ async function runMembers<A extends { getConfig: unknown; notApplicable: unknown
     }
 }
 
+/**
+ * The host wraps a resource's inputs in an unknown-checking proxy (`proxy.js` `unknownCheckingProxy`): every
+ * property read checks the value against the unknown sentinels and wraps the next level in a new proxy, and the
+ * only thing it ever changes is to throw when a read meets an unknown value. For inputs that hold no unknown
+ * value (every resource of an update, most of a preview) that proxy can never throw, so the members get the object
+ * it wraps: one scan per resource instead of a proxy and a path copy per read, for each of the members. Inputs
+ * holding an unknown value keep the host's proxy (its error names the path read).
+ */
+function plainIfKnown(host: NonNullable<typeof modules>, value: unknown): unknown {
+    if (value === null || typeof value !== "object") {
+        return value;
+    }
+    const target = (value as Record<string, unknown>)[host.proxy.getSpecialProxyTarget];
+    if (target === undefined || target === null || typeof target !== "object") {
+        return value;
+    }
+    return holdsUnknown(target, unknownSentinels(host)) ? value : target;
+}
+
+let sentinels: ReadonlySet<unknown> | undefined;
+function unknownSentinels(host: NonNullable<typeof modules>): ReadonlySet<unknown> {
+    const p = host.proxy;
+    sentinels ??= new Set([
+        p.unknownBooleanValue,
+        p.unknownNumberValue,
+        p.unknownStringValue,
+        p.unknownArrayValue,
+        p.unknownAssetValue,
+        p.unknownArchiveValue,
+        p.unknownObjectValue,
+    ]);
+    return sentinels;
+}
+
+function holdsUnknown(value: unknown, unknowns: ReadonlySet<unknown>): boolean {
+    if (typeof value === "string") {
+        return unknowns.has(value);
+    }
+    if (value === null || typeof value !== "object") {
+        return false;
+    }
+    if (Array.isArray(value)) {
+        for (const item of value) {
+            if (holdsUnknown(item, unknowns)) {
+                return true;
+            }
+        }
+        return false;
+    }
+    for (const key in value) {
+        if (holdsUnknown((value as Record<string, unknown>)[key], unknowns)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/** The args the members see: the host's, with inputs (and the provider's) unwrapped when they hold no unknown value. */
+function membersArgs(host: NonNullable<typeof modules>, args: ResourceValidationArgs): ResourceValidationArgs {
+    const props = plainIfKnown(host, args.props) as ResourceValidationArgs["props"];
+    const provider = args.provider && { ...args.provider, props: plainIfKnown(host, args.provider.props) as typeof args.provider.props };
+    if (props === args.props && provider?.props === args.provider?.props) {
+        return args;
+    }
+    return provider ? { ...args, props, provider } : { ...args, props };
+}
+
 /** One resource policy standing for several in the host's loop (see `runMembers`). */
 function fusedResourcePolicy(
     host: NonNullable<typeof modules>,
@@ -355,24 +440,32 @@ function fusedResourcePolicy(
         description: "The pack's policies that apply to this resource's type.",
         enforcementLevel: "mandatory",
         validateResource: (args, report) =>
-            runMembers<ResourceValidationArgs>(host, pack, members, args, report, state, (member, memberArgs, reportAs) => {
-                const validations = (member as ResourceValidationPolicy).validateResource;
-                const hint = (validations as { __pulumiType?: string } | undefined)?.__pulumiType;
-                // The host's own fast check for a policy with a type hint (server.js makeAnalyzeRpcFun).
-                if (!Array.isArray(validations) && hint && hint !== memberArgs.type) {
-                    throw new MemberNotApplicable(`Policy only applies to resources of type '${hint}'`);
-                }
-                if (Array.isArray(validations)) {
-                    return validations.reduce<unknown>(
-                        (prior, validation) =>
-                            prior !== undefined && typeof (prior as Promise<void>).then === "function"
-                                ? (prior as Promise<void>).then(() => validation(memberArgs, reportAs))
-                                : validation(memberArgs, reportAs),
-                        undefined,
-                    );
-                }
-                return validations?.(memberArgs, reportAs);
-            }),
+            runMembers<ResourceValidationArgs>(
+                host,
+                pack,
+                members,
+                membersArgs(host, args),
+                report,
+                state,
+                (member, memberArgs, reportAs) => {
+                    const validations = (member as ResourceValidationPolicy).validateResource;
+                    const hint = (validations as { __pulumiType?: string } | undefined)?.__pulumiType;
+                    // The host's own fast check for a policy with a type hint (server.js makeAnalyzeRpcFun).
+                    if (!Array.isArray(validations) && hint && hint !== memberArgs.type) {
+                        throw new MemberNotApplicable(`Policy only applies to resources of type '${hint}'`);
+                    }
+                    if (Array.isArray(validations)) {
+                        return validations.reduce<unknown>(
+                            (prior, validation) =>
+                                prior !== undefined && typeof (prior as Promise<void>).then === "function"
+                                    ? (prior as Promise<void>).then(() => validation(memberArgs, reportAs))
+                                    : validation(memberArgs, reportAs),
+                            undefined,
+                        );
+                    }
+                    return validations?.(memberArgs, reportAs);
+                },
+            ),
     };
 }
 

@@ -7,6 +7,12 @@
  * each policy still gets its own unknown-checking proxy around it, so preview semantics (unknown
  * values raise the advisory "can't run during preview") are unchanged.
  *
+ * The copy is made lazily: the host deserializes every resource's inputs for `AnalyzeStack` (and for each
+ * `Analyze`), but most stack resources are never read by a stack rule, and some resource rules decide by
+ * type or name alone. The object handed out is a proxy over an empty object that is filled with the
+ * deserialized inputs on its first use (any read, key listing or `in`), and forwards to it from then on;
+ * once filled its target holds the real properties, so every proxy invariant holds as for a plain object.
+ *
  * Only the analyzer's own form (`proxySecrets` false, used by analyze and analyzeStack) is shared;
  * remediation's form is left alone. If the host's module ever changes shape, nothing is installed
  * and the pack runs exactly as before, only slower.
@@ -43,7 +49,7 @@ export function shareDeserializedInputs(): boolean {
         }
         let props = shared.get(struct);
         if (props === undefined) {
-            props = original(struct, proxySecrets);
+            props = lazily(() => original(struct, proxySecrets));
             shared.set(struct, props);
         }
         return props;
@@ -51,4 +57,48 @@ export function shareDeserializedInputs(): boolean {
     deserializeOnce.__sharedByPack = true;
     mod.deserializeProperties = deserializeOnce;
     return true;
+}
+
+/** Traps that all forward to the filled target: every operation a reader can perform on the object. */
+const TRAPS = [
+    "get",
+    "has",
+    "ownKeys",
+    "getOwnPropertyDescriptor",
+    "getPrototypeOf",
+    "set",
+    "deleteProperty",
+    "defineProperty",
+    "isExtensible",
+    "preventExtensions",
+    "setPrototypeOf",
+] as const;
+
+/** The handler shared by every lazy copy: each trap fills the copy's target (once), then forwards to it. */
+const lazyHandler: ProxyHandler<Record<string, unknown>> = Object.fromEntries(
+    TRAPS.map((trap) => [
+        trap,
+        (target: Record<string, unknown>, ...rest: unknown[]) => {
+            fill(target);
+            return (Reflect[trap] as (...args: unknown[]) => unknown)(target, ...rest);
+        },
+    ]),
+);
+
+/** Per empty target, how to fill it; removed once filled. */
+const pending = new WeakMap<object, () => Record<string, unknown>>();
+
+function fill(target: Record<string, unknown>): void {
+    const make = pending.get(target);
+    if (make !== undefined) {
+        Object.assign(target, make());
+        pending.delete(target);
+    }
+}
+
+/** An object that is `make()`'s result, computed on first use. */
+export function lazily(make: () => Record<string, unknown>): Record<string, unknown> {
+    const target: Record<string, unknown> = {};
+    pending.set(target, make);
+    return new Proxy(target, lazyHandler);
 }

@@ -14,7 +14,7 @@ import { loadKubernetesModels } from "../../components/shared/k8s-models";
 import { PlatformMocks } from "../../tools/offline/mocks";
 import "../../tools/offline/outputs";
 import { cliConfigFor, PlanFile, PlannedResource, summarize, withoutResourceReferences } from "../../tools/offline/plan";
-import { PolicyPackConfig } from "../../tools/offline/analyzer";
+import { platformPolicyConfig, PolicyPackConfig } from "../../tools/offline/analyzer";
 import { testPolicyHost } from "./pack";
 import type { StackConfig } from "../../tools/offline/cli-config";
 import { resolveOutputValues } from "../../tools/offline/engine";
@@ -161,7 +161,8 @@ async function planNow(options: TestPlanOptions): Promise<PlanFile> {
                 provider: provider && { urn: provider.urn, type: provider.type, name: provider.name, properties: provider.properties },
             };
         }),
-        options.policyConfig,
+        // As `npm run plan` does: the platform's policy config unless the test gives one.
+        options.policyConfig ?? platformPolicyConfig(),
         { project: project.name, stack, tags: environment ? { environment } : {} },
     );
     return {

@@ -33,6 +33,8 @@ export function isShippedStack(stack: string): stack is ShippedStack {
 export const PLAN_INPUTS: readonly string[] = [
     ...OUTPUT_INPUTS,
     "policypack",
+    // The platform's policy config, which the test plans give the pack by default (as npm run plan does).
+    "policy-config.json",
     "test/helpers/mocks.ts",
     "test/helpers/pack.ts",
     "test/helpers/shared-plans.ts",

@@ -313,6 +313,39 @@ describe("dispatch by type (lib/dispatch) in the policy host's Analyze handler",
             }
         });
 
+        it("members read inputs without the host's unknown-checking proxy when nothing is unknown, and through it otherwise", async () => {
+            // What each member saw: the host's proxy answers its special key (@pulumi/policy proxy.js isSpecialProxy).
+            const seen: Array<{ name: string; proxied: boolean; tag: unknown }> = [];
+            const probe = (name: string): Policies[number] => ({
+                name,
+                description: name,
+                enforcementLevel: "mandatory",
+                validateResource: (args) => {
+                    seen.push({
+                        name: args.name,
+                        proxied: (args.props as Record<string, unknown>).__isSpecialProxy === true,
+                        tag: args.props.tags?.a,
+                    });
+                },
+            });
+            const list: Policies = [probe("probe-one"), probe("probe-two")];
+            assert.equal(
+                dispatchByType(list, () => true, undefined, pack),
+                true,
+            );
+            const analyze = server.makeAnalyzeRpcFun("ciplatform", "0.1.0", "mandatory", list);
+            const run = (r: { type: string; name: string; inputs: Record<string, unknown> }) =>
+                new Promise<void>((resolve, reject) => analyze({ request: request(r) }, (err) => (err ? reject(err) : resolve())));
+            await run({ type: "aws:s3/bucketV2:BucketV2", name: "known", inputs: { tags: { a: "1" }, list: [1, { b: "x" }] } });
+            await run({ type: "aws:s3/bucketV2:BucketV2", name: "unknown", inputs: { tags: { a: "1" }, list: [1, { b: UNKNOWN }] } });
+            assert.deepEqual(seen, [
+                { name: "known", proxied: false, tag: "1" },
+                { name: "known", proxied: false, tag: "1" },
+                { name: "unknown", proxied: true, tag: "1" },
+                { name: "unknown", proxied: true, tag: "1" },
+            ]);
+        });
+
         it("skips a member the config disables and reports a member at the level the config gives", async () => {
             const dispatched: Policies = [...policies];
             dispatchByType(dispatched, appliesTo, undefined, pack);

@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { AnalyzerInput, PolicyPackConfig, Violation } from "../../tools/offline/analyzer";
+import { AnalyzerInput, platformPolicyConfig, PolicyPackConfig, Violation } from "../../tools/offline/analyzer";
 import { analyzeResources } from "../helpers/pack";
 import { UNKNOWN_VALUE } from "../../tools/offline/wire";
 import { policies } from "../../policypack/policies";
@@ -247,6 +247,8 @@ const CASES: Case[] = [
     },
     {
         policy: "iam-policy-deny-abac-tag-changes",
+        // The pack names no admin role by default: the platform's deploy role is one in policy-config.json.
+        passConfig: { "iam-policy-deny-abac-tag-changes": { adminRoles: ["*-deployer-deploy-*"] } },
         pass: [
             rolePolicy(
                 "tagger",
@@ -1060,6 +1062,8 @@ const CASES: Case[] = [
     },
     {
         policy: "aws-iam-deny-access-key-in-kubernetes",
+        // With the platform's policy config, whose LINSTOR exemption covers the last fixture.
+        passConfig: platformPolicyConfig(),
         pass: [
             accessKey,
             {
@@ -1068,7 +1072,7 @@ const CASES: Case[] = [
                 inputs: { secretId: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:t", secretString: "[secret]" },
                 dependsOn: [urnOf({ type: "random:index/randomPassword:RandomPassword", name: "pw" })],
             },
-            // The platform's own LINSTOR key: exempted by default, reported (see the exemptions tests).
+            // The platform's own LINSTOR key: exempted by policy-config.json, reported (see the exemptions tests).
             {
                 type: "aws:secretsmanager/secretVersion:SecretVersion",
                 name: "cip-dev-storage-s3-credentials-value",
@@ -2095,14 +2099,14 @@ describe("policy pack rules", () => {
             );
         });
 
-        it("the platform's LINSTOR key is exempted by default, only from the access-key rule, and reported with its reason", async () => {
+        it("the platform's LINSTOR key is exempted by policy-config.json, only from the access-key rule, and reported with its reason", async () => {
             const linstor: Fixture = {
                 type: "aws:secretsmanager/secretVersion:SecretVersion",
                 name: "cip-prod-storage-s3-credentials-value",
                 inputs: { secretId: "s", secretString: "[secret]" },
                 dependsOn: [urnOf(accessKey)],
             };
-            const violations = await analyzeResources([toInput(accessKey), toInput(linstor)]);
+            const violations = await analyzeResources([toInput(accessKey), toInput(linstor)], platformPolicyConfig());
             assert.deepEqual(
                 violations.map((v) => [v.policy, v.enforcementLevel, v.message]),
                 [

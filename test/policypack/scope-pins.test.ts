@@ -10,6 +10,7 @@ import { strict as assert } from "node:assert";
 import { AnalyzerInput } from "../../tools/offline/analyzer";
 import { analyzeResources } from "../helpers/pack";
 import { DEFAULT_CONFIG } from "../../policypack/config";
+import { platformExemptions } from "../../tools/offline/analyzer";
 import { runnerServiceRolePolicy } from "../../components/foundation/runners";
 import { loadBalancerControllerPermissions } from "../../components/ingress/policy";
 
@@ -281,8 +282,10 @@ describe("IAM scope pins and gaps (lib/iam-scope, iam.ts) through the policy hos
     });
 
     it("the platform's CodeBuild build role and Load Balancer Controller policy pass without an exemption, and the pack ships none for them", async () => {
-        const exempted = DEFAULT_CONFIG.exemptions.filter((e) => /ingress-controller|runners/.test(e.resourceName ?? ""));
-        assert.deepEqual(exempted, [], "the pack's defaults name no platform runner or ingress resource");
+        const exempted = [...DEFAULT_CONFIG.exemptions, ...platformExemptions()].filter((e) =>
+            /ingress-controller|runners/.test(e.resourceName ?? ""),
+        );
+        assert.deepEqual(exempted, [], "neither the pack's defaults nor policy-config.json name a platform runner or ingress resource");
         const subnets = [SUBNET, `arn:aws:ec2:eu-west-1:${ACCOUNT}:subnet/subnet-0def`];
         const build = runnerServiceRolePolicy({
             region: "eu-west-1",

@@ -29,6 +29,29 @@ describe("shared deserialization (lib/shared-inputs)", () => {
         );
     });
 
+    it("deserializes a request's inputs only when a policy first reads them, then behaves as the plain object", () => {
+        shareDeserializedInputs();
+        const struct = structRuntime.Struct.fromJavaScript({ tags: { owner: "team" }, size: 3 });
+        let reads = 0;
+        const toJavaScript = struct.toJavaScript.bind(struct);
+        struct.toJavaScript = () => {
+            reads++;
+            return toJavaScript();
+        };
+        const props = deserialize().deserializeProperties(struct, false);
+        assert.equal(reads, 0, "handed out without deserializing (most stack resources are never read)");
+        assert.equal(props.size, 3);
+        assert.equal(reads, 1);
+        assert.deepEqual(Object.keys(props).sort(), ["size", "tags"]);
+        assert.equal("tags" in props, true);
+        assert.deepEqual(JSON.parse(JSON.stringify(props)), { tags: { owner: "team" }, size: 3 });
+        assert.deepEqual({ ...props }, { tags: { owner: "team" }, size: 3 });
+        assert.equal(reads, 1, "deserialized once");
+        // Every operation fills it, a key listing first included.
+        const other = structRuntime.Struct.fromJavaScript({ a: 1 });
+        assert.deepEqual(Object.keys(deserialize().deserializeProperties(other, false)), ["a"]);
+    });
+
     it("leaves remediation's secret-preserving form alone", () => {
         const struct = structRuntime.Struct.fromJavaScript({ a: 1 });
         const plain = deserialize().deserializeProperties(struct, false);

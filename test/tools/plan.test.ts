@@ -5,6 +5,7 @@ import * as path from "node:path";
 import Ajv from "ajv";
 import planSchema from "../../tools/offline/plan.schema.json";
 import { PlanFile, runPlan } from "../../tools/offline/plan";
+import { platformPolicyConfig } from "../../tools/offline/analyzer";
 import { ROOT, runCli } from "../helpers/cli";
 import { shippedPlan } from "../helpers/shared-plans";
 
@@ -114,9 +115,17 @@ describe("offline plan (Pulumi's loader, the CLI's config, the real policy host)
     });
 
     it("npm run plan: exit 1 when a finding is mandatory, and the plan file still written with it", () => {
-        // The dev plan's one advisory finding (the exemptions report) made mandatory by policy config.
+        // The dev plan's one advisory finding (the exemptions report) made mandatory by policy config: the platform's
+        // own config (policy-config.json, whose exemptions it reports) with that one level changed.
         const config = path.join(tmp, "mandatory.json");
-        fs.writeFileSync(config, JSON.stringify({ "pack-report-exemptions": { enforcementLevel: "mandatory" } }));
+        const platform = platformPolicyConfig();
+        fs.writeFileSync(
+            config,
+            JSON.stringify({
+                ...platform,
+                "pack-report-exemptions": { ...platform["pack-report-exemptions"], enforcementLevel: "mandatory" },
+            }),
+        );
         const file = path.join(tmp, "dev-mandatory.json");
         const result = runCli("plan", ["--stack", "dev", "--policy-config", config, "--json", file]);
         assert.equal(result.status, 1, result.stderr + result.stdout);

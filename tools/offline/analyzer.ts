@@ -5,12 +5,22 @@
  * policy config as `--policy-pack-config` gives it, `Analyze` per resource, then `AnalyzeStack`.
  */
 import { ChildProcess, spawn } from "node:child_process";
+import { isDeepStrictEqual } from "node:util";
+import * as fs from "node:fs";
 import * as path from "node:path";
 import Ajv, { type ErrorObject, type ValidateFunction } from "ajv";
 import { analyzerProto, analyzerRpc, emptyProto, grpc, structProto, unary } from "./grpc";
 import type { Struct } from "./grpc";
 
 export const POLICY_PACK_DIR = path.join(__dirname, "..", "..", "policypack");
+/**
+ * This platform's policy config: the exemptions its own resources need, each with its reason, and its admin
+ * roles. The pack itself ships neutral defaults; `npm run plan`, `npm run policy`, `npm run rehearse` and both CI
+ * pipelines (`pulumi preview/up --policy-pack-config policy-config.json`) give the pack this file by default.
+ */
+export const PLATFORM_POLICY_CONFIG_FILE = path.join(__dirname, "..", "..", "policy-config.json");
+/** The policy that reports every exempted finding: its block must list every exemption the file grants. */
+const EXEMPTIONS_REPORT_POLICY = "pack-report-exemptions";
 
 export type EnforcementLevel = "advisory" | "mandatory" | "remediate" | "disabled";
 
@@ -100,7 +110,12 @@ function keyPath(error: ErrorObject): string {
         .split("/")
         .slice(1)
         .map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"));
-    const missing = error.keyword === "required" ? [String((error.params as { missingProperty?: string }).missingProperty)] : [];
+    const missing =
+        error.keyword === "required"
+            ? [String((error.params as { missingProperty?: string }).missingProperty)]
+            : error.keyword === "additionalProperties"
+              ? [String((error.params as { additionalProperty?: string }).additionalProperty)]
+              : [];
     return [...parts, ...missing].reduce((path, part) => (/^\d+$/.test(part) ? `${path}[${part}]` : path ? `${path}.${part}` : part), "");
 }
 
@@ -159,6 +174,84 @@ export function validatePolicyConfig(config: PolicyPackConfig, info: PackInfo): 
     if (problems.length > 0) {
         throw new PolicyConfigError(`invalid policy config:\n  ${problems.join("\n  ")}`);
     }
+}
+
+/**
+ * Reads a policy config file (the per-policy form `--policy-pack-config` takes). Refuses, with a
+ * PolicyConfigError naming the file and key, a file that is not a JSON object, and exemptions that would be
+ * silent or lopsided: the real CLI hands each policy its own block, so an exemption is written under each
+ * policy it names and once under `pack-report-exemptions` (which reports it with its reason), and every copy
+ * must be the same. The settings themselves are checked against the pack's schemas by `validatePolicyConfig`.
+ */
+export function readPolicyConfigFile(file: string): PolicyPackConfig {
+    let config: unknown;
+    try {
+        config = JSON.parse(fs.readFileSync(file, "utf8"));
+    } catch (err) {
+        throw new PolicyConfigError(`${file}: ${(err as Error).message}`);
+    }
+    if (config === null || typeof config !== "object" || Array.isArray(config)) {
+        throw new PolicyConfigError(`${file}: policy config must be a JSON object of { "<policy>": { ... } }`);
+    }
+    const blocks = config as PolicyPackConfig;
+    const exemptionsOf = (policy: string): unknown[] => {
+        const list = (blocks[policy] as { exemptions?: unknown } | undefined)?.exemptions;
+        return Array.isArray(list) ? list : [];
+    };
+    const reported = exemptionsOf(EXEMPTIONS_REPORT_POLICY);
+    const problems: string[] = [];
+    for (const policy of Object.keys(blocks)) {
+        if (policy === EXEMPTIONS_REPORT_POLICY || policy === "*") {
+            continue;
+        }
+        exemptionsOf(policy).forEach((exemption, i) => {
+            if (!reported.some((r) => isDeepStrictEqual(r, exemption))) {
+                problems.push(
+                    `${policy}.exemptions[${i}]: not listed under ${EXEMPTIONS_REPORT_POLICY}.exemptions (every exemption is reported with its reason): add the same object there`,
+                );
+            }
+            const names = (exemption as { policies?: unknown } | null)?.policies;
+            if (Array.isArray(names) && !names.includes(policy)) {
+                problems.push(
+                    `${policy}.exemptions[${i}].policies: ${JSON.stringify(names)} does not name ${policy}, whose block holds it`,
+                );
+            }
+        });
+    }
+    if (!Object.hasOwn(blocks, "*")) {
+        reported.forEach((exemption, i) => {
+            const names = (exemption as { policies?: unknown } | null)?.policies;
+            for (const policy of Array.isArray(names) ? names : []) {
+                if (typeof policy === "string" && !exemptionsOf(policy).some((e) => isDeepStrictEqual(e, exemption))) {
+                    problems.push(
+                        `${EXEMPTIONS_REPORT_POLICY}.exemptions[${i}]: names ${policy}, but ${policy}.exemptions does not hold the same object, so ${policy} would still enforce it`,
+                    );
+                }
+            }
+        });
+    }
+    if (problems.length > 0) {
+        throw new PolicyConfigError(`${file}: invalid policy config:\n  ${problems.join("\n  ")}`);
+    }
+    return blocks;
+}
+
+/** Every exemption the platform's policy config grants (its `pack-report-exemptions` block lists them all), for docs and tests. */
+export function platformExemptions(): ReadonlyArray<{
+    readonly resourceName?: string;
+    readonly tag?: { readonly key: string; readonly value: string };
+    readonly policies?: readonly string[];
+    readonly reason: string;
+}> {
+    return (platformPolicyConfig()[EXEMPTIONS_REPORT_POLICY]?.exemptions ?? []) as ReturnType<typeof platformExemptions>;
+}
+
+let platformConfig: PolicyPackConfig | undefined;
+
+/** The platform's policy config (PLATFORM_POLICY_CONFIG_FILE), read once: the default of every plan and check. */
+export function platformPolicyConfig(): PolicyPackConfig {
+    platformConfig ??= readPolicyConfigFile(PLATFORM_POLICY_CONFIG_FILE);
+    return platformConfig;
 }
 
 function valueAt(root: unknown, pointer: string): unknown {

@@ -18,7 +18,17 @@ import {
 import { OfflineEngine, RecordedResource, EngineLog, RecordedRead } from "./engine";
 import { keepOutputs, outputsFingerprint, readKeptOutputs } from "./stack-cache";
 import { runProgram } from "./language-host";
-import { AnalyzerInput, PolicyHost, PolicyPackConfig, sharedPolicyHost, validatePolicyConfig, Violation } from "./analyzer";
+import {
+    AnalyzerInput,
+    PLATFORM_POLICY_CONFIG_FILE,
+    platformPolicyConfig,
+    PolicyConfigError,
+    PolicyHost,
+    PolicyPackConfig,
+    sharedPolicyHost,
+    validatePolicyConfig,
+    Violation,
+} from "./analyzer";
 import { RESOURCE_SIG, SECRET_SIG, SPECIAL_SIG_KEY, toPlainJson, UNKNOWN_VALUE } from "./wire";
 
 export const PROJECT_ROOT = path.join(__dirname, "..", "..");
@@ -118,7 +128,7 @@ export interface PlanOptions {
     readonly project?: string;
     /** Stack-file keys to set (values as in YAML) or remove (`undefined`) before the CLI merges defaults. */
     readonly configChanges?: Readonly<Record<string, unknown>>;
-    /** Policy config, as `pulumi preview --policy-pack-config` takes it (or once under "*"). */
+    /** Policy config, as `pulumi preview --policy-pack-config` takes it (or once under "*"). Default: policy-config.json. */
     readonly policyConfig?: PolicyPackConfig;
     /** Answer computed outputs as unknown, as the first preview of a new stack sees them. */
     readonly newStack?: boolean;
@@ -536,9 +546,15 @@ export async function runPlan(
     preflight(options); // every config problem, the referenced foundation's included, before starting anything
     const hostReady = options.policyHost ? Promise.resolve(options.policyHost) : sharedPolicyHost();
     hostReady.catch(() => undefined);
-    if (options.policyConfig) {
-        // A policy config is checked against the schemas the pack declares before the program runs.
-        validatePolicyConfig(options.policyConfig, (await hostReady).info);
+    // This platform's policy config (policy-config.json) unless the caller gives one: checked against the
+    // schemas the pack declares before the program runs.
+    const policyConfig = options.policyConfig ?? platformPolicyConfig();
+    try {
+        validatePolicyConfig(policyConfig, (await hostReady).info);
+    } catch (err) {
+        throw options.policyConfig === undefined && err instanceof PolicyConfigError
+            ? new PolicyConfigError(`${PLATFORM_POLICY_CONFIG_FILE}: ${err.message}`)
+            : err;
     }
     options.onProgress?.({ phase: "program" });
     const { engine, project, config } = await runProgramOnly(options);
@@ -550,7 +566,7 @@ export async function runPlan(
     const host = await hostReady;
     const violations = await host.analyze(
         recorded.map((r) => toAnalyzerInput(r, byUrn)),
-        options.policyConfig,
+        policyConfig,
         // The stack tag the pack reads for environment rules (set it on real stacks: `pulumi stack tag set environment prod`).
         { project: project.name, stack: options.stack, dryRun: true, tags: environment ? { environment } : {} },
         (analysed, total) => options.onProgress?.({ phase: "policy", analysed, total }),

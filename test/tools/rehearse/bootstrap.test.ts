@@ -63,13 +63,13 @@ describe("npm run rehearse:bootstrap (docs/empty-account.md, walked as written)"
         it("a flag that does not exist", async () => {
             const r = await rehearse(
                 mutate(
-                    "pulumi up --yes --policy-pack ../policypack\n```\n\nIt creates",
-                    "pulumi up --yes --policy-packs ../policypack\n```\n\nIt creates",
+                    "pulumi up --yes --policy-pack ../policypack --policy-pack-config ../policy-config.json\n```\n\nIt creates",
+                    "pulumi up --yes --policy-packs ../policypack --policy-pack-config ../policy-config.json\n```\n\nIt creates",
                 ),
             );
             assert.match(
                 whys(r),
-                /\[3\] pulumi up --yes --policy-packs \.\.\/policypack -> command does not exist as written: pulumi up: unknown flag --policy-packs/,
+                /\[3\] pulumi up --yes --policy-packs \.\.\/policypack --policy-pack-config \.\.\/policy-config\.json -> command does not exist as written: pulumi up: unknown flag --policy-packs/,
             );
         });
 
@@ -130,7 +130,7 @@ describe("npm run rehearse:bootstrap (docs/empty-account.md, walked as written)"
         it("a backend the platform's stack reference cannot reach (the foundation left in another backend)", async () => {
             const r = await rehearse(
                 mutate(
-                    'pulumi stack export --file account.checkpoint.json\npulumi stack rm account --yes --force --preserve-config\npulumi login "$STATE_URL"\npulumi stack init account --secrets-provider "$SECRETS_PROVIDER"\npulumi stack import --file account.checkpoint.json\npulumi preview --policy-pack ../policypack\nrm account.checkpoint.json\n',
+                    'pulumi stack export --file account.checkpoint.json\npulumi stack rm account --yes --force --preserve-config\npulumi login "$STATE_URL"\npulumi stack init account --secrets-provider "$SECRETS_PROVIDER"\npulumi stack import --file account.checkpoint.json\npulumi preview --policy-pack ../policypack --policy-pack-config ../policy-config.json\nrm account.checkpoint.json\n',
                     'pulumi login "$STATE_URL"\n',
                 ),
             );
