@@ -375,4 +375,76 @@ describe("stack config: each section's rules and messages (stacks/settings)", ()
             ],
         ]);
     });
+    it("foundation network: a range is its aligned block (10.1.128.0/16 is 10.1.0.0/16), /20 is the longest prefix, three distinct zones", () => {
+        check([
+            [{ networkDevVpcCidr: "10.0.0.0/20" }, "account", []],
+            [
+                { networkProdVpcCidr: "10.1.128.0/16" },
+                "account",
+                [
+                    'ciplatform-foundation:networkProdVpcCidr: overlaps staging\'s 10.1.0.0/16; give each environment its own range so the networks can be peered later (got "10.1.128.0/16")',
+                ],
+            ],
+            [
+                { networkStagingVpcCidr: "10.0.16.0/20" },
+                "account",
+                [
+                    'ciplatform-foundation:networkStagingVpcCidr: overlaps dev\'s 10.0.0.0/16; give each environment its own range so the networks can be peered later (got "10.0.16.0/20")',
+                ],
+            ],
+            [{ networkStagingVpcCidr: "10.3.0.0/20" }, "account", []],
+            [
+                { networkAvailabilityZones: ["a", "b"] },
+                "account",
+                ['ciplatform-foundation:networkAvailabilityZones: must name exactly three zones (got ["a","b"])'],
+            ],
+        ]);
+    });
+
+    it("jenkins (stacks/settings/jenkins.ts): the snapshot schedule is a cron expression", () => {
+        check([
+            [
+                { jenkinsSnapshotSchedule: "every hour" },
+                "dev",
+                [
+                    'ciplatform:jenkinsSnapshotSchedule: use a cron expression such as "0 */6 * * *" (minute hour * * weekday) (got "every hour")',
+                ],
+            ],
+            [{ jenkinsSnapshotSchedule: "0 */6 * * *" }, "dev", []],
+        ]);
+    });
+
+    it("the accepted side of each cross-key rule (one architecture, a subordinate CA with its parent, GitHub's issuer)", () => {
+        check([
+            [{ storageNodeInstanceTypes: ["m7i.xlarge", "m6i.large"] }, "dev", []],
+            [
+                {
+                    pkiMode: "subordinate",
+                    pkiParentCaArn: "arn:aws:acm-pca:eu-west-1:123456789012:certificate-authority/12345678-1234-1234-1234-123456789012",
+                },
+                "dev",
+                [],
+            ],
+            [{ ciProvider: "github", ciUrl: "https://token.actions.githubusercontent.com" }, "account", []],
+        ]);
+    });
+
+    it("ci: the External ID is a secret never echoed; the project is a path", () => {
+        check([
+            [
+                { ciThirdPartyAccountId: "123456789012", ciThirdPartyExternalId: "abc" },
+                "account",
+                [
+                    "ciplatform-foundation:ciThirdPartyExternalId: is a secret: the stack file must hold it as a secure: value; set it with `pulumi config set --secret ciThirdPartyExternalId <value>` (got a plaintext value, not shown)",
+                ],
+            ],
+            [
+                { ciProject: "a" },
+                "account",
+                [
+                    'ciplatform-foundation:ciProject: must be a project path such as platform/ciplatform (GitLab) or org/repo (GitHub) (got "a")',
+                ],
+            ],
+        ]);
+    });
 });
