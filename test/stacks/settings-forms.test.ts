@@ -4,7 +4,10 @@
  * reads (key, value given, what is allowed). Fast: nothing is planned, so the mutation run can afford every case.
  */
 import { strict as assert } from "node:assert";
+import { z } from "zod";
 import { ConfigError, formatIssue, parseFoundationConfig, parsePlatformConfig } from "../../stacks/config";
+import { describeSetting } from "../../stacks/settings/define";
+import { compareVersions } from "../../stacks/settings/runners";
 import { configWith } from "../helpers/mocks";
 
 /** The issues a shipped stack's config gets with `changes` (keys without namespace); `account` is the foundation's stack. */
@@ -446,5 +449,72 @@ describe("stack config: each section's rules and messages (stacks/settings)", ()
                 ],
             ],
         ]);
+    });
+    it("the last value each rule accepts: octet 255 and /32, dev's short snapshot retention, distinct repositories; only wide CIDRs named", () => {
+        check([
+            [{ clusterPublicAccessCidrs: ["203.0.113.255/32"] }, "dev", []],
+            [
+                { clusterEndpointPublicAccess: true, clusterPublicAccessCidrs: ["10.0.0.0/8", "0.0.0.0/0", "0.0.0.0/1"] },
+                "dev",
+                [
+                    'ciplatform:clusterPublicAccessCidrs: must not contain 0.0.0.0/0, 0.0.0.0/1 (prefixes shorter than /8, such as 0.0.0.0/0, open the endpoint to the internet): list the networks that administer the cluster, such as 203.0.113.0/24 (got ["10.0.0.0/8","0.0.0.0/0","0.0.0.0/1"])',
+                ],
+            ],
+            [{ storageSnapshotRetentionDays: 6 }, "dev", []],
+            [
+                { karpenterCiArchitectures: ["arm64", "arm64"] },
+                "dev",
+                ['ciplatform:karpenterCiArchitectures: must not repeat an architecture (got ["arm64","arm64"])'],
+            ],
+            [
+                { supplyChainRepositories: ["apps", "apps"] },
+                "dev",
+                ['ciplatform:supplyChainRepositories: must not repeat a repository (got ["apps","apps"])'],
+            ],
+            [{ supplyChainRepositories: ["apps", "tools"] }, "dev", []],
+        ]);
+    });
+
+    it("chart versions compare numerically, part by part, a missing part as 0 (stacks/settings/runners.ts compareVersions)", () => {
+        assert.ok(compareVersions("1.2.10", "1.2.9") > 0);
+        assert.ok(compareVersions("0.87.9", "0.88.0") < 0);
+        assert.equal(compareVersions("1.2", "1.2.0"), 0);
+        assert.ok(compareVersions("1.2", "1.2.1") < 0);
+        assert.ok(compareVersions("1.2.1", "1.2") > 0);
+    });
+
+    it("each setting's help, type and allowed values come from its schema; a setting Pulumi.yaml cannot declare is refused (stacks/settings/define.ts)", () => {
+        assert.deepEqual(describeSetting("pki", "mode", z.enum(["root", "subordinate"]).default("root").describe("CA mode.")), {
+            key: "pkiMode",
+            type: "string",
+            itemType: undefined,
+            description: "CA mode.",
+            required: false,
+            default: "root",
+            allowed: ["root", "subordinate"],
+        });
+        assert.deepEqual(describeSetting("", "zones", z.array(z.enum(["a", "b"])).describe("Zones.")), {
+            key: "zones",
+            type: "array",
+            itemType: "string",
+            description: "Zones.",
+            required: true,
+            default: undefined,
+            allowed: ["a", "b"],
+        });
+        assert.equal(describeSetting("x", "n", z.number().int().describe("N.")).type, "integer");
+        assert.throws(
+            () => describeSetting("x", "name", z.string()),
+            /^Error: setting xName has no description: every key needs help text for `pulumi config`$/,
+        );
+        assert.throws(
+            () => describeSetting("x", "map", z.object({ a: z.string() }).describe("A map.")),
+            /^Error: setting xMap: its schema maps to JSON type object, which Pulumi.yaml cannot declare$/,
+        );
+        assert.throws(
+            () => describeSetting("x", "list", z.array(z.object({ a: z.string() })).describe("A list.")),
+            /^Error: setting xList\[\]: its schema maps to JSON type object, which Pulumi.yaml cannot declare$/,
+        );
+        assert.throws(() => describeSetting("x", "mixed", z.enum(["a"]).or(z.literal(1)).describe("Mixed.")), /cannot declare/);
     });
 });
