@@ -3,16 +3,17 @@ import { StackValidationPolicy } from "@pulumi/policy";
 import { CONFIG_SCHEMA, exemptionFor, PackConfig, resolveConfig } from "./config";
 import { applies, ResourceRule, StackRule } from "./lib/rule";
 
-const NAME = "pack-report-exemptions";
+/** The policy's name: the ASFF export reports its findings as accepted exceptions (tools/policy/asff.ts). */
+export const EXEMPTIONS_REPORT_POLICY = "pack-report-exemptions";
 
 export function exemptionsReport(rules: () => readonly ResourceRule[], stackRules: () => readonly StackRule[]): StackValidationPolicy {
     return {
-        name: NAME,
+        name: EXEMPTIONS_REPORT_POLICY,
         description: "Reports every finding an exemption suppressed, with the exemption's reason.",
         enforcementLevel: "advisory",
         configSchema: CONFIG_SCHEMA,
         validateStack: (args, reportViolation) => {
-            const config: PackConfig = resolveConfig(args.getConfig<Partial<PackConfig>>(), NAME);
+            const config: PackConfig = resolveConfig(args.getConfig<Partial<PackConfig>>(), EXEMPTIONS_REPORT_POLICY);
             if (config.exemptions.length === 0) {
                 return;
             }

@@ -1,6 +1,6 @@
 /** IAM rules: no admin, no wildcard actions, `*` resources only where IAM allows nothing else, scoped PassRole and trust. */
 import { conditionEntries, NormalizedStatement, parseDocument, statementLabel } from "./lib/iam-document";
-import { actionFacts, lacksResourceLevelPermissions } from "./lib/iam-facts";
+import { actionFacts, conditionKeyInContext, lacksResourceLevelPermissions, resourceTypesNamedBy } from "./lib/iam-facts";
 import { coversEveryResource, coversEveryRole, hasLimitingCondition } from "./lib/iam-scope";
 import { resourcePolicy, ResourceRule, ResourceView } from "./lib/rule";
 import { PackConfig } from "./config";
@@ -126,16 +126,31 @@ export function hasAbacCondition(s: NormalizedStatement, abacKeys: readonly stri
  * (`aws:RequestTag/…`: the call can only make a resource carrying it), or, for tagging actions, the
  * create call the tags come with (`ec2:CreateAction`, `elasticloadbalancing:CreateAction`). Compared by
  * equality with literal values; a wildcard, negation or IfExists pins nothing.
+ *
+ * It pins `action` only when its key is in the action's request context for a resource type each type-wide
+ * resource names (`conditionKeyInContext`): IAM evaluates an equality on an absent key as false, so a
+ * condition on a key the call does not carry (`ec2:Subnet` on `ec2:CreateNetworkInterface` for the new
+ * `network-interface`, `ec2:Vpc` on `ec2:CreateSecurityGroup` for the new `security-group`) pins nothing: the
+ * statement never matches and the call is denied (IAM User Guide, "Condition element": "If the key that you
+ * specify in a policy condition is not present in the request context, the values do not match").
  */
-export function pinsResourceByCondition(s: NormalizedStatement): boolean {
+export function pinsResourceByCondition(s: NormalizedStatement, action: string): boolean {
+    const everything = s.resources.filter(coversEveryResource);
     return conditionEntries(s).some(
         (e) =>
             /^(stringequals|arnequals|arnlike)$/.test(e.operator.toLowerCase()) &&
             e.values.length > 0 &&
             (e.key.endsWith(":resourceidentifier") || /(^|:)(resourcetag|requesttag)\//.test(e.key) || e.key.endsWith(":createaction")
                 ? !e.values.some((v) => /^[*?]+$/.test(v))
-                : NETWORK_KEYS.has(e.key) && e.values.every(namesOneNetwork)),
+                : NETWORK_KEYS.has(e.key) && e.values.every(namesOneNetwork)) &&
+            everything.every((resource) => keyInContextOf(action, resource, e.key)),
     );
+}
+
+/** True when `key` is in the context of `action` on some resource type `resource` names (or that cannot be judged). */
+function keyInContextOf(action: string, resource: string, key: string): boolean {
+    const types = resourceTypesNamedBy(action, resource);
+    return types === undefined || types.length === 0 || types.some((type) => conditionKeyInContext(action, type, key) !== false);
 }
 
 /**
@@ -187,7 +202,7 @@ export const starResourceRule: ResourceRule = {
     check: (r, config) =>
         eachAllow(r, (s, where) => {
             const everything = s.resources.filter(coversEveryResource);
-            if (everything.length === 0 || hasAbacCondition(s, config.abacTagKeys) || pinsResourceByCondition(s)) {
+            if (everything.length === 0 || hasAbacCondition(s, config.abacTagKeys)) {
                 return [];
             }
             const scopable = s.actions.filter(
@@ -195,6 +210,7 @@ export const starResourceRule: ResourceRule = {
                     !a.includes("*") &&
                     actionFacts(a) !== undefined &&
                     !lacksResourceLevelPermissions(a) &&
+                    !pinsResourceByCondition(s, a) &&
                     !pinnedByRequiredResource(a, s.resources, everything),
             );
             const on = everything.includes("*") ? '"*"' : `${everything.join(", ")} (every resource of its type, as good as "*")`;
@@ -203,6 +219,42 @@ export const starResourceRule: ResourceRule = {
                       `${where} grants ${scopable.join(", ")} on ${on}: these actions support resource ARNs; scope them (or add the ABAC tag condition).`,
                   ]
                 : [];
+        }),
+};
+
+/**
+ * Operators IAM evaluates as false when the key is not in the request context: all but the negated ones, `…IfExists`,
+ * `Null` and `ForAllValues:` (true on an absent key: IAM User Guide, "Condition operators" and "Single-valued vs.
+ * multivalued context keys").
+ */
+function falseOnAbsentKey(operator: string): boolean {
+    const op = operator.toLowerCase();
+    return op !== "null" && !op.endsWith("ifexists") && !op.startsWith("forallvalues:") && !/^(foranyvalue:)?[a-z]*not/.test(op);
+}
+
+export const conditionKeyContextRule: ResourceRule = {
+    name: "iam-policy-condition-key-in-context",
+    description:
+        "An Allow's conditions test keys its actions carry: a key that is not in an action's request context for any resource type the statement names (Service Authorization Reference) makes the statement never match that action.",
+    enforcementLevel: "advisory",
+    types: IDENTITY_POLICY_TYPES,
+    check: (r) =>
+        eachAllow(r, (s, where) => {
+            const entries = conditionEntries(s).filter((e) => falseOnAbsentKey(e.operator));
+            return s.actions
+                .filter((a) => !a.includes("*"))
+                .flatMap((action) => {
+                    const types = [...new Set(s.resources.flatMap((resource) => resourceTypesNamedBy(action, resource) ?? []))];
+                    return entries
+                        .filter((e) => {
+                            const judged = types.map((type) => conditionKeyInContext(action, type, e.key));
+                            return judged.length > 0 && judged.every((inContext) => inContext === false);
+                        })
+                        .map(
+                            (e) =>
+                                `${where}: condition key ${e.key} is not in the request context of ${action} on resource type ${types.join(", ")}: the statement never matches ${action} (IAM denies it unless another statement allows it).`,
+                        );
+                });
         }),
 };
 
@@ -409,6 +461,7 @@ export const iamPolicies = [
     adminRule,
     wildcardActionsRule,
     starResourceRule,
+    conditionKeyContextRule,
     notElementsRule,
     passRoleRule,
     irsaTrustRule,
@@ -419,6 +472,7 @@ export const iamRules = [
     adminRule,
     wildcardActionsRule,
     starResourceRule,
+    conditionKeyContextRule,
     notElementsRule,
     passRoleRule,
     irsaTrustRule,

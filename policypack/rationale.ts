@@ -31,6 +31,8 @@ export const RATIONALE: Record<string, string> = {
     "iam-policy-deny-wildcard-actions": "Wildcards silently grow as AWS adds actions; misspelt actions silently grant nothing.",
     "iam-policy-restrict-star-resource":
         '"*" is only acceptable where IAM offers nothing narrower, a condition pins the resource, or (for the resource a Create call makes) a resource the call requires is named.',
+    "iam-policy-condition-key-in-context":
+        "A condition on a key the call does not carry is false, so the grant it guards silently denies on the first real run; advisory because another statement may grant the call.",
     "iam-policy-deny-not-elements":
         "NotAction, NotResource and NotPrincipal grant everything not listed, including what AWS adds tomorrow.",
     "iam-policy-scope-pass-role":

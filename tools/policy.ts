@@ -3,17 +3,18 @@
  * `npm run policy -- --stack-export <file> [--asff [--aws-account <id>] [--aws-region <region>]] [--json] [--policy-config <file>]`
  * Evaluates the policy pack, started under the real policy host, over the resources of a plan file, or of a JSON array of
  * `{ "type", "name", "inputs" }`, or of a deployed stack (`pulumi stack export`, see tools/policy/stack-export.ts); `--asff`
- * prints the findings as AWS Security Finding Format (tools/policy/asff.ts). Exit codes: 0 clean, 1 a mandatory violation,
- * 2 bad usage, input or policy config. Every resource whose type no rule judges (a service the pack does not cover, or a
- * misspelt type token) is named as "not checked by any rule", and the summary lists the types checked and unchecked.
+ * prints the findings as AWS Security Finding Format (tools/policy/asff.ts), one JSON array of at most 100 per line.
+ * Exit codes: 0 clean, 1 a mandatory violation, 2 bad usage, input or policy config. Every resource whose type no rule
+ * judges (a service the pack does not cover, or a misspelt type token) is named as "not checked by any rule", and the
+ * summary lists the types checked and unchecked.
  */
 import * as fs from "node:fs";
 import { PolicyConfigError, PolicyHost, PolicyHostError, PolicyPackConfig } from "./offline/analyzer";
 import { analyzerInputsFrom, PolicyInputError } from "./offline/input";
 import { renderViolations } from "./offline/report";
 import { coverageOf } from "../policypack/coverage";
-import { stackExportInputs, stackOfExport } from "./policy/stack-export";
-import { accountAndRegionOf, toAsff } from "./policy/asff";
+import { stackExportInputs, stackExportTimes, stackOfExport, StackExportTimes } from "./policy/stack-export";
+import { accountAndRegionOf, asffBatches, toAsff } from "./policy/asff";
 import { CliSpec, parseCli, renderHelp, usageLine } from "./cli/args";
 
 export const POLICY_CLI: CliSpec = {
@@ -33,7 +34,10 @@ export const POLICY_CLI: CliSpec = {
             arg: "<file>",
             description: "evaluate a deployed stack (`pulumi stack export`) instead of <file>",
         },
-        asff: { type: "boolean", description: "with --stack-export: print the findings as AWS Security Finding Format" },
+        asff: {
+            type: "boolean",
+            description: "with --stack-export: print the findings as AWS Security Finding Format, one JSON array of at most 100 per line",
+        },
         "aws-account": {
             type: "string",
             arg: "<id>",
@@ -52,7 +56,7 @@ export const POLICY_CLI: CliSpec = {
         "npm run policy -- resources.json --json                                                 # a resource list, JSON out",
         "npm run policy -- prod.plan.json --policy-config pc.json                                # with policy config",
         "pulumi stack export --stack dev > dev.json && npm run policy -- --stack-export dev.json  # a deployed stack",
-        "npm run policy -- --stack-export dev.json --asff --aws-account 123456789012 --aws-region eu-west-1 > findings.json",
+        "npm run policy -- --stack-export dev.json --asff --aws-account 123456789012 --aws-region eu-west-1 > findings.jsonl",
     ],
     exitCodes: ["0  clean", "1  a mandatory violation", "2  usage, an unreadable input or bad policy config"],
 };
@@ -105,9 +109,11 @@ export async function runPolicyCli(
     const inputFile = exportFile ?? positionals[0];
     let inputs;
     let policyConfig: PolicyPackConfig | undefined;
+    let times: StackExportTimes | undefined;
     try {
         const document: unknown = JSON.parse(fs.readFileSync(inputFile, "utf8"));
         inputs = exportFile ? stackExportInputs(document) : analyzerInputsFrom(document);
+        if (exportFile) times = stackExportTimes(document);
     } catch (err) {
         if (err instanceof PolicyInputError || err instanceof SyntaxError || (err as NodeJS.ErrnoException).code === "ENOENT") {
             out.error(`${inputFile}: ${(err as Error).message}`);
@@ -167,7 +173,10 @@ export async function runPolicyCli(
             return 2;
         }
         const stack = `${exported.project ?? "unknown"}/${exported.stack ?? "unknown"}`;
-        out.log(JSON.stringify(toAsff(violations, inputs, { accountId, region, stack, pack, now: new Date().toISOString() }), null, 2));
+        // JSON Lines: one array per BatchImportFindings call (at most 100 findings each).
+        out.log(
+            asffBatches(toAsff(violations, inputs, { accountId, region, stack, pack, now: new Date().toISOString(), times })).join("\n"),
+        );
         out.error(`Summary: ${inputs.length} resources, ${mandatory} mandatory, ${advisory} advisory violation(s).`);
     } else if (values.json) {
         out.log(
@@ -196,7 +205,8 @@ export async function runPolicyCli(
 // Stryker disable all: the script entry runs only as a script (the child-process tests in test/tools run it), never in a test process.
 if (require.main === module) {
     runPolicyCli(process.argv.slice(2)).then(
-        (code) => process.exit(code),
+        // Exit once stdout has flushed: a large --asff or --json report written to a pipe is otherwise cut short by process.exit.
+        (code) => process.stdout.write("", () => process.exit(code)),
         (err: unknown) => {
             console.error(err);
             process.exit(2);

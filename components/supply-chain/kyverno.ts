@@ -274,11 +274,38 @@ export interface PinnedImagesPolicyInput {
     readonly name: string;
     /** Patterns of the platform's own registries (signed instead of pinned). */
     readonly platformImages: readonly string[];
+    /** The account whose registry the signed-images policy verifies: any other spelling of its hosts is refused. */
+    readonly accountId: string;
+    /** The one spelling of the account's registry host the signed-images policy sends to the verifier (`registryHost`). */
+    readonly registry: string;
     /** The reviewed add-on list plus the stack's own exemptions. */
     readonly exemptions: readonly ImageExemption[];
     /** Namespaces where pipelines choose their images (runner jobs, Jenkins agents): audited, not enforced. */
     readonly auditNamespaces: readonly string[];
     readonly excludedNamespaces: readonly string[];
+}
+
+/**
+ * Any image reference whose host is one of the account's ECR endpoints, in any spelling but the canonical one:
+ * the host begins with `<account>.`, as every ECR endpoint of the account does (standard
+ * `<account>.dkr.ecr.<region>.amazonaws.com`, FIPS `dkr.ecr-fips`, dual-stack `<account>.dkr-ecr.<region>.on.aws`
+ * (Amazon ECR user guide, "Making requests to Amazon ECR registries"), China `.amazonaws.com.cn`, every other region, any case, an
+ * explicit `:443`, a trailing dot), while it does not begin with exactly `<registry>/`, the prefix the signed-images
+ * policy matches with a case-sensitive `starts_with` (`signedImagePrefixes`). The nodes pull every such spelling with
+ * the same credentials, so without this an image of the account pinned by digest would pass the pinned-or-exempt rule
+ * unverified. Digits have no case and the prefix is all digits and a dot, so no case folding is needed to match
+ * every spelling; the exact comparison is what keeps upper-case hosts out. Only `starts_with`, a JMESPath built-in
+ * (kyverno/go-jmespath, the fork kyverno v1.19.0 evaluates with), is used; the test checks every function the
+ * policies call against Kyverno 1.19's.
+ */
+export function accountRegistryBypassConditions(
+    accountId: string,
+    registry: string,
+): Array<{ key: string; operator: string; value: boolean }> {
+    return [
+        { key: `{{ starts_with(element.image, '${accountId}.') }}`, operator: "Equals", value: true },
+        { key: `{{ starts_with(element.image, '${registry}/') }}`, operator: "Equals", value: false },
+    ];
 }
 
 /**
@@ -318,6 +345,20 @@ export function pinnedImagesPolicy(input: PinnedImagesPolicyInput): KubernetesOb
                         foreach: CONTAINER_LISTS.map((list) => ({
                             list: `request.object.spec.${list}`,
                             deny: { conditions: { all: [{ key: "{{ element.image }}", operator: "AnyNotIn", value: allowed }] } },
+                        })),
+                    },
+                },
+                {
+                    // Enforced everywhere the policy applies, CI namespaces included: the signed-images policy holds there too.
+                    name: "canonical-registry-host",
+                    match: { any: [{ resources: { kinds: ["Pod"] } }] },
+                    exclude: { any: [{ resources: { namespaces: [...input.excludedNamespaces] } }] },
+                    validate: {
+                        failureAction: "Enforce",
+                        message: `image {{ element.image }} names the account's registry other than as ${input.registry}/, the only spelling whose signatures are verified`,
+                        foreach: CONTAINER_LISTS.map((list) => ({
+                            list: `request.object.spec.${list}`,
+                            deny: { conditions: { all: accountRegistryBypassConditions(input.accountId, input.registry) } },
                         })),
                     },
                 },

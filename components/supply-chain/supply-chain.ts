@@ -382,6 +382,8 @@ export class SupplyChain extends pulumi.ComponentResource {
                 pinnedImagesPolicy({
                     name: `${args.prefix}-pinned-images`,
                     platformImages,
+                    accountId: args.accountId,
+                    registry: this.registry,
                     exemptions,
                     auditNamespaces: [...runnerNamespaces, ...agentNamespaces],
                     excludedNamespaces,

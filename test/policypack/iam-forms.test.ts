@@ -230,13 +230,14 @@ describe("IAM rules by syntactic form (policypack/iam.ts)", () => {
                 { StringEquals: { "aws:ResourceTag/team": "a" } },
                 { StringEquals: { "aws:RequestTag/team": ["a"] } },
                 { StringEquals: { "ec2:CreateAction": "RunInstances" } },
-                { ArnEquals: { "ec2:ResourceIdentifier": "arn:aws:ec2:eu-west-1:123456789012:instance/i-1" } },
                 { ArnLike: { "ec2:ResourceTag/team": "a*" } },
                 { StringEquals: { "aws:ResourceTag/team": "*-a" } },
             ]) {
                 assert.deepEqual(check(starResourceRule, pinned(Condition)), [], JSON.stringify(Condition));
             }
             for (const Condition of [
+                // No key EC2 puts in any request's context (Service Authorization Reference, Amazon EC2): it never matches.
+                { ArnEquals: { "ec2:ResourceIdentifier": "arn:aws:ec2:eu-west-1:123456789012:instance/i-1" } },
                 { StringNotEquals: { "aws:ResourceTag/team": "a" } },
                 { StringEqualsIfExists: { "aws:ResourceTag/team": "a" } },
                 { StringLike: { "aws:ResourceTag/team": "a" } },
@@ -253,10 +254,19 @@ describe("IAM rules by syntactic form (policypack/iam.ts)", () => {
             }
         });
         it("pinsResourceByCondition and hasAbacCondition read the key after any service prefix, case-insensitively", () => {
-            assert.equal(pinsResourceByCondition(statement({ Condition: { stringequals: { "S3:ResourceTag/x": "a" } } })), true);
-            assert.equal(pinsResourceByCondition(statement({ Condition: { StringEquals: { "xresourcetag/x": "a" } } })), false);
-            assert.equal(pinsResourceByCondition(statement({ Condition: { StringEquals: { "aws:ResourceTag/x": "a*" } } })), true);
-            assert.equal(pinsResourceByCondition(statement({})), false);
+            assert.equal(
+                pinsResourceByCondition(statement({ Condition: { stringequals: { "S3:ResourceTag/x": "a" } } }), "s3:GetObject"),
+                true,
+            );
+            assert.equal(
+                pinsResourceByCondition(statement({ Condition: { StringEquals: { "xresourcetag/x": "a" } } }), "s3:GetObject"),
+                false,
+            );
+            assert.equal(
+                pinsResourceByCondition(statement({ Condition: { StringEquals: { "aws:ResourceTag/x": "a*" } } }), "s3:GetObject"),
+                true,
+            );
+            assert.equal(pinsResourceByCondition(statement({}), "s3:GetObject"), false);
             assert.equal(hasAbacCondition(statement({}), []), true, "no ABAC keys configured: nothing to compare");
             assert.equal(
                 hasAbacCondition(

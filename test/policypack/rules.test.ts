@@ -759,6 +759,39 @@ const CASES: Case[] = [
         ],
     },
     {
+        policy: "iam-policy-condition-key-in-context",
+        pass: [
+            rolePolicy(
+                "p",
+                doc({
+                    Effect: "Allow",
+                    Action: "ec2:DeleteNetworkInterface",
+                    Resource: "arn:aws:ec2:eu-west-1:123456789012:network-interface/*",
+                    Condition: { ArnEquals: { "ec2:Subnet": "arn:aws:ec2:eu-west-1:123456789012:subnet/subnet-0abc" } },
+                }),
+            ),
+        ],
+        fail: [
+            {
+                what: "a condition on a key the action never carries (ec2:Subnet on CreateNetworkInterface's new interface)",
+                fixtures: [
+                    rolePolicy(
+                        "p",
+                        doc({
+                            Effect: "Allow",
+                            Action: "ec2:CreateNetworkInterface",
+                            Resource: "arn:aws:ec2:eu-west-1:123456789012:network-interface/*",
+                            Condition: { ArnEquals: { "ec2:Subnet": "arn:aws:ec2:eu-west-1:123456789012:subnet/subnet-0abc" } },
+                        }),
+                    ),
+                ],
+                messages: [
+                    'aws:iam/rolePolicy:RolePolicy "p" policy statement 1: condition key ec2:subnet is not in the request context of ec2:CreateNetworkInterface on resource type network-interface: the statement never matches ec2:CreateNetworkInterface (IAM denies it unless another statement allows it).',
+                ],
+            },
+        ],
+    },
+    {
         policy: "iam-policy-deny-not-elements",
         pass: [rolePolicy("p", doc({ Effect: "Deny", NotAction: "s3:GetObject", Resource: "*" }))],
         fail: [

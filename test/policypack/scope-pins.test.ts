@@ -103,6 +103,95 @@ describe("IAM scope pins and gaps (lib/iam-scope, iam.ts) through the policy hos
         }
     });
 
+    it("iam-policy-restrict-star-resource: a condition pins only when its key is in the action's request context for the resource type (iam-data ec2.json: ec2:Subnet is not in CreateNetworkInterface's network-interface row, ec2:Vpc not in CreateSecurityGroup's security-group row)", async () => {
+        const on = (action: string, resource: string, condition: object): object => ({
+            Effect: "Allow",
+            Action: action,
+            Resource: resource,
+            Condition: condition,
+        });
+        const result = await findings("iam-policy-restrict-star-resource", [
+            // The two statements rv24b found: approved before, denied by IAM on every call.
+            rolePolicy("create-group-by-vpc", on("ec2:CreateSecurityGroup", GROUPS, { ArnEquals: { "ec2:Vpc": VPC } })),
+            rolePolicy(
+                "create-interface-by-subnet",
+                on("ec2:CreateNetworkInterface", INTERFACES, { ArnEquals: { "ec2:Subnet": [SUBNET] } }),
+            ),
+            rolePolicy("create-interface-by-subnet-star", on("ec2:CreateNetworkInterface", "*", { ArnEquals: { "ec2:Subnet": [SUBNET] } })),
+            // Keys that are in the context: the existing interface's subnet, the new group's request tag.
+            rolePolicy(
+                "permission-by-subnet",
+                on("ec2:CreateNetworkInterfacePermission", INTERFACES, { ArnEquals: { "ec2:Subnet": SUBNET } }),
+            ),
+            rolePolicy("delete-by-subnet", on("ec2:DeleteNetworkInterface", INTERFACES, { ArnEquals: { "ec2:Subnet": SUBNET } })),
+            rolePolicy(
+                "create-group-by-request-tag",
+                on("ec2:CreateSecurityGroup", GROUPS, { StringEquals: { "aws:RequestTag/elbv2.k8s.aws/cluster": "cip-dev" } }),
+            ),
+            // The new interface has no tags yet: its resource tag is not in CreateNetworkInterface's context.
+            rolePolicy(
+                "create-interface-by-resource-tag",
+                on("ec2:CreateNetworkInterface", INTERFACES, { StringEquals: { "aws:ResourceTag/team": "a" } }),
+            ),
+            // ACM lists aws:ResourceTag on the certificate type, not on DescribeCertificate's row: still in context.
+            rolePolicy(
+                "describe-certificate-by-tag",
+                on("acm:DescribeCertificate", `arn:aws:acm:eu-west-1:${ACCOUNT}:certificate/*`, {
+                    StringEquals: { "aws:ResourceTag/team": "a" },
+                }),
+            ),
+        ]);
+        for (const dead of [
+            "create-group-by-vpc",
+            "create-interface-by-subnet",
+            "create-interface-by-subnet-star",
+            "create-interface-by-resource-tag",
+        ]) {
+            assert.equal(result.get(dead)?.length, 1, dead);
+            assert.match(result.get(dead)?.[0] ?? "", /grants ec2:Create(SecurityGroup|NetworkInterface) on /, dead);
+        }
+        for (const pinned of ["permission-by-subnet", "delete-by-subnet", "create-group-by-request-tag", "describe-certificate-by-tag"]) {
+            assert.deepEqual(result.get(pinned), [], pinned);
+        }
+    });
+
+    it("iam-policy-condition-key-in-context (advisory): a key absent from every resource type's context of an action is reported (the statement never matches); keys in context, negations, IfExists and global keys are not", async () => {
+        const on = (action: string, resource: string | string[], condition: object): object => ({
+            Effect: "Allow",
+            Action: action,
+            Resource: resource,
+            Condition: condition,
+        });
+        const result = await findings("iam-policy-condition-key-in-context", [
+            rolePolicy("create-group-by-vpc", on("ec2:CreateSecurityGroup", GROUPS, { ArnEquals: { "ec2:Vpc": VPC } })),
+            rolePolicy(
+                "create-interface-by-subnet",
+                on("ec2:CreateNetworkInterface", [INTERFACES, SUBNET], { ArnEquals: { "ec2:Subnet": SUBNET } }),
+            ),
+            rolePolicy("delete-by-subnet", on("ec2:DeleteNetworkInterface", INTERFACES, { ArnEquals: { "ec2:Subnet": SUBNET } })),
+            rolePolicy(
+                "create-group-by-request-tag",
+                on("ec2:CreateSecurityGroup", GROUPS, { StringEquals: { "aws:RequestTag/team": "a" } }),
+            ),
+            rolePolicy("negated", on("ec2:CreateSecurityGroup", GROUPS, { ArnNotEquals: { "ec2:Vpc": VPC } })),
+            rolePolicy("if-exists", on("ec2:CreateSecurityGroup", GROUPS, { ArnEqualsIfExists: { "ec2:Vpc": VPC } })),
+            rolePolicy(
+                "global",
+                on("ec2:CreateSecurityGroup", GROUPS, { ArnEquals: { "aws:PrincipalArn": `arn:aws:iam::${ACCOUNT}:role/ci` } }),
+            ),
+        ]);
+        assert.deepEqual(result.get("create-group-by-vpc"), [
+            'aws:iam/rolePolicy:RolePolicy "create-group-by-vpc" policy statement 1: condition key ec2:vpc is not in the request context of ec2:CreateSecurityGroup on resource type security-group: the statement never matches ec2:CreateSecurityGroup (IAM denies it unless another statement allows it).',
+        ]);
+        assert.match(
+            result.get("create-interface-by-subnet")?.[0] ?? "",
+            /ec2:subnet is not in the request context of ec2:CreateNetworkInterface on resource type network-interface, subnet:/,
+        );
+        for (const fine of ["delete-by-subnet", "create-group-by-request-tag", "negated", "if-exists", "global"]) {
+            assert.deepEqual(result.get(fine), [], fine);
+        }
+    });
+
     it("iam-policy-restrict-star-resource: the cluster tag's value pins (resource or request tag); the tag's presence alone (Null) does not", async () => {
         const deleteGroups = (condition: object): object => ({
             Effect: "Allow",

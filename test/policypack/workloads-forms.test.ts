@@ -104,14 +104,28 @@ describe("workload rules by form (policypack/workloads.ts)", () => {
             spec: { jobTemplate: { spec: { template: { spec: privileged } } } },
         });
         const job = resource("kubernetes:batch/v1:Job", "j", { metadata: { namespace: "team" }, spec: { template: { spec: privileged } } });
+        const templated = (["StatefulSet", "DaemonSet", "ReplicaSet"] as const).map((kind) =>
+            resource(`kubernetes:apps/v1:${kind}`, kind.toLowerCase(), {
+                metadata: { namespace: "team" },
+                spec: { template: { spec: privileged } },
+            }),
+        );
+        const rc = resource("kubernetes:core/v1:ReplicationController", "rc", {
+            metadata: { namespace: "team" },
+            spec: { template: { spec: privileged } },
+        });
         const noTemplate = resource("kubernetes:apps/v1:StatefulSet", "s", { metadata: { namespace: "team" }, spec: {} });
         const service = resource("kubernetes:core/v1:Service", "svc", {
             metadata: { namespace: "team" },
             spec: { template: { spec: privileged } },
         });
-        assert.deepEqual(messages([ns, cron, job, noTemplate, service]), [
+        assert.deepEqual(messages([ns, cron, job, ...templated, rc, noTemplate, service]), [
             `CronJob "team/c" violates Pod Security privileged (namespace "team" enforces "baseline"): ${PRIVILEGED}.`,
             `Job "team/j" violates Pod Security privileged (namespace "team" enforces "baseline"): ${PRIVILEGED}.`,
+            `StatefulSet "team/statefulset" violates Pod Security privileged (namespace "team" enforces "baseline"): ${PRIVILEGED}.`,
+            `DaemonSet "team/daemonset" violates Pod Security privileged (namespace "team" enforces "baseline"): ${PRIVILEGED}.`,
+            `ReplicaSet "team/replicaset" violates Pod Security privileged (namespace "team" enforces "baseline"): ${PRIVILEGED}.`,
+            `ReplicationController "team/rc" violates Pod Security privileged (namespace "team" enforces "baseline"): ${PRIVILEGED}.`,
         ]);
         const reads = workloadPodSecurityRule.reads;
         assert.deepEqual(

@@ -5,8 +5,8 @@ import * as path from "node:path";
 import Ajv from "ajv";
 import { runCli } from "../helpers/cli";
 import { plan, PlanFile } from "../helpers/mocks";
-import { SECRET_SIG, SECRET_SIG_KEY, stackExportInputs } from "../../tools/policy/stack-export";
-import { findingId } from "../../tools/policy/asff";
+import { SECRET_SIG, SECRET_SIG_KEY, stackExportInputs, stackExportTimes } from "../../tools/policy/stack-export";
+import { ASFF_BATCH_LIMIT, asffBatches, findingId, toAsff } from "../../tools/policy/asff";
 import { DEFAULT_CONFIG } from "../../policypack/config";
 
 /**
@@ -86,6 +86,13 @@ const ASFF_SCHEMA = {
                 },
             },
             Compliance: { type: "object", properties: { Status: { enum: ["PASSED", "WARNING", "FAILED", "NOT_AVAILABLE"] } } },
+            FindingProviderFields: {
+                type: "object",
+                properties: {
+                    Severity: { type: "object", properties: { Label: { enum: ["INFORMATIONAL", "LOW", "MEDIUM", "HIGH", "CRITICAL"] } } },
+                    Types: { type: "array", maxItems: 50, items: { type: "string" } },
+                },
+            },
             RecordState: { enum: ["ACTIVE", "ARCHIVED"] },
             ProductFields: { type: "object", maxProperties: 50, additionalProperties: { type: "string" } },
         },
@@ -104,7 +111,19 @@ interface CheckpointResource {
     protect: boolean;
     dependencies: string[];
     delete?: boolean;
+    created?: string;
 }
+
+/** When the stack (and so every resource, a minute apart) was first added to state in the exports below. */
+const STACK_CREATED = "2026-11-01T08:00:00.000Z";
+const createdAt = (i: number): string => new Date(Date.parse(STACK_CREATED) + (i + 1) * 60_000).toISOString();
+
+/** `--asff` output: JSON Lines, each line one BatchImportFindings call's array. */
+const batchesOf = (stdout: string): Array<Array<Record<string, unknown>>> =>
+    stdout
+        .trimEnd()
+        .split("\n")
+        .map((line) => JSON.parse(line) as Array<Record<string, unknown>>);
 
 /**
  * A deployed stack in `pulumi stack export` form (version 3), built from a stack's plan: the stack
@@ -117,7 +136,16 @@ function exportOf(planned: PlanFile): {
 } {
     const stackUrn = `urn:pulumi:${planned.stack}::${planned.project}::pulumi:pulumi:Stack::${planned.project}-${planned.stack}`;
     const resources: CheckpointResource[] = [
-        { urn: stackUrn, type: "pulumi:pulumi:Stack", custom: false, inputs: {}, outputs: {}, protect: false, dependencies: [] },
+        {
+            urn: stackUrn,
+            type: "pulumi:pulumi:Stack",
+            custom: false,
+            inputs: {},
+            outputs: {},
+            protect: false,
+            dependencies: [],
+            created: STACK_CREATED,
+        },
         ...planned.resources.map((r, i) => {
             const id = r.custom ? `id-${i}` : undefined;
             return {
@@ -138,6 +166,7 @@ function exportOf(planned: PlanFile): {
                 ...(r.provider ? { provider: `${r.provider}::${r.provider.endsWith("::default") ? "default-id" : "id"}` } : {}),
                 protect: r.protect,
                 dependencies: [...r.dependsOn],
+                created: createdAt(i),
             };
         }),
     ];
@@ -184,7 +213,9 @@ describe("npm run policy --stack-export (a deployed stack) and --asff", function
      */
     const DOCUMENTED_ADVISORY = [
         "cip-dev-karpenter-controller-iam-integration iam-policy-restrict-star-resource x1",
-        "cip-dev-karpenter-controller-node-lifecycle iam-policy-restrict-star-resource x1",
+        // Two: AllowScopedEC2InstanceAccessActions, and AllowScopedEC2InstanceActionsWithTags, whose aws:RequestTag pins nothing
+        // on launch-template/* (not in RunInstances' or CreateFleet's launch-template context, Service Authorization Reference).
+        "cip-dev-karpenter-controller-node-lifecycle iam-policy-restrict-star-resource x2",
         "cip-dev-storage-s3-credentials-value aws-iam-deny-access-key-in-kubernetes x1",
     ];
     type Violation = { policy: string; urn: string; message: string; enforcementLevel: string };
@@ -205,7 +236,7 @@ describe("npm run policy --stack-export (a deployed stack) and --asff", function
         return [...counts].map(([k, n]) => `${k} x${n}`).sort();
     };
 
-    it("finds nothing in a clean deployed stack but the documented default exemptions' advisory reports (listed); --asff prints exactly those", () => {
+    it("finds nothing in a clean deployed stack but the documented default exemptions' advisory reports (listed); --asff: none FAILED", () => {
         const file = write("clean.json", clean);
         const result = runCli("policy", ["--stack-export", file, "--json"]);
         assert.equal(result.status, 0, result.stdout.slice(-3000) + result.stderr);
@@ -219,12 +250,30 @@ describe("npm run policy --stack-export (a deployed stack) and --asff", function
         assert.equal(report.summary.resources, clean.deployment.resources.length - 1);
         const asff = runCli("policy", ["--stack-export", file, "--asff"]);
         assert.equal(asff.status, 0, asff.stderr);
-        const findings = JSON.parse(asff.stdout) as Array<{ GeneratorId: string; Severity: { Label: string } }>;
+        const batches = batchesOf(asff.stdout);
+        assert.equal(batches.length, 1, "fewer than 100 findings: one line, one BatchImportFindings call");
+        const ajv = new Ajv({ allErrors: true, strict: false });
+        assert.ok(ajv.validate(ASFF_SCHEMA, batches[0]), ajv.errorsText(ajv.errors));
+        const findings = batches[0] as Array<{
+            GeneratorId: string;
+            Severity: { Label: string };
+            FindingProviderFields: { Severity: { Label: string } };
+            Compliance: { Status: string };
+        }>;
         assert.equal(findings.length, report.policy.violations.length);
+        // Accepted, documented exceptions: visible in Security Hub, never open as failed (an older MEDIUM/FAILED import of
+        // the same id is updated to this, the severity through FindingProviderFields).
         assert.deepEqual(
-            [...new Set(findings.map((f) => `${f.GeneratorId} ${f.Severity.Label}`))],
-            ["ciplatform-policy-pack/pack-report-exemptions MEDIUM"],
+            [
+                ...new Set(
+                    findings.map(
+                        (f) => `${f.GeneratorId} ${f.Severity.Label} ${f.FindingProviderFields.Severity.Label} ${f.Compliance.Status}`,
+                    ),
+                ),
+            ],
+            ["ciplatform-policy-pack/pack-report-exemptions INFORMATIONAL INFORMATIONAL PASSED"],
         );
+        assert.equal(findings.filter((f) => f.Compliance.Status === "FAILED").length, 0);
     });
 
     it("the clean-stack check fails on any other finding: an advisory of another rule, or an exemption not among the documented ones", () => {
@@ -246,7 +295,7 @@ describe("npm run policy --stack-export (a deployed stack) and --asff", function
         const file = write("drifted.json", drifted);
         const result = runCli("policy", ["--stack-export", file, "--asff"]);
         assert.equal(result.status, 1, result.stderr);
-        const findings = JSON.parse(result.stdout) as Array<Record<string, unknown>>;
+        const findings = batchesOf(result.stdout).flat();
         const ajv = new Ajv({ allErrors: true, strict: false });
         assert.ok(ajv.validate(ASFF_SCHEMA, findings), ajv.errorsText(ajv.errors));
         const urn = drifted.deployment.resources[k].urn;
@@ -257,21 +306,38 @@ describe("npm run policy --stack-export (a deployed stack) and --asff", function
             Description: string;
             GeneratorId: string;
             AwsAccountId: string;
+            CreatedAt: string;
+            UpdatedAt: string;
+            Compliance: { Status: string };
             Severity: { Label: string };
+            FindingProviderFields: { Severity: { Label: string } };
             Resources: Array<{ Id: string; Type: string; Region: string }>;
         };
         assert.match(finding.GeneratorId, /^ciplatform-policy-pack\/kms-key-require-rotation/);
         assert.equal(finding.AwsAccountId, "123456789012");
         assert.equal(finding.Severity.Label, "HIGH");
+        assert.equal(finding.FindingProviderFields.Severity.Label, "HIGH");
+        assert.equal(finding.Compliance.Status, "FAILED");
+        // CreatedAt: when the resource entered state (the export's `created`), not when the audit ran.
+        assert.equal(finding.CreatedAt, drifted.deployment.resources[k].created);
+        assert.ok(Date.parse(finding.UpdatedAt) > Date.parse(finding.CreatedAt));
         assert.equal(finding.Resources[0].Type, "AwsKmsKey");
         assert.match(finding.Resources[0].Id, /^arn:aws:kms:eu-west-1:123456789012:key\//);
         assert.equal(finding.Resources[0].Region, "eu-west-1");
         // One finding per violation, ids stable across runs (a re-import updates instead of duplicating).
         assert.equal(new Set(findings.map((f) => f.Id)).size, findings.length);
-        const again = JSON.parse(runCli("policy", ["--stack-export", file, "--asff"]).stdout) as Array<{ Id: string }>;
+        const again = batchesOf(runCli("policy", ["--stack-export", file, "--asff"]).stdout).flat() as Array<{
+            Id: string;
+            CreatedAt: string;
+        }>;
         assert.deepEqual(
             again.map((f) => f.Id),
             findings.map((f) => f.Id),
+        );
+        assert.deepEqual(
+            again.map((f) => f.CreatedAt),
+            findings.map((f) => f.CreatedAt),
+            "a re-run keeps every CreatedAt",
         );
         assert.equal(finding.Id, findingId("ciplatform/dev", finding.GeneratorId.split("/")[1], urn, finding.Description));
     });
@@ -293,7 +359,7 @@ describe("npm run policy --stack-export (a deployed stack) and --asff", function
             const result = runCli("policy", ["--stack-export", file, "--asff"]);
             assert.equal(result.status, 1, result.stderr);
             return (
-                JSON.parse(result.stdout) as Array<{
+                batchesOf(result.stdout).flat() as Array<{
                     Id: string;
                     GeneratorId: string;
                     Resources: Array<{ Details: { Other: { pulumiUrn: string } } }>;
@@ -318,6 +384,125 @@ describe("npm run policy --stack-export (a deployed stack) and --asff", function
             run().map((f) => f.id),
             findings.map((f) => f.id),
             "a re-run gives the same ids, in the same order",
+        );
+    });
+
+    it("splits more than 100 findings into lines of at most 100 (one BatchImportFindings call each), none lost or repeated", () => {
+        const many = structuredClone(clean);
+        const key = many.deployment.resources[keyIndex()];
+        // 130 keys with rotation off, each its own resource (and so its own finding).
+        for (let i = 0; i < 130; i++) {
+            many.deployment.resources.push({
+                ...structuredClone(key),
+                urn: `${key.urn}-copy${i}`,
+                outputs: { ...key.outputs, enableKeyRotation: false },
+            });
+        }
+        const file = write("many.json", many);
+        const report = runCli("policy", ["--stack-export", file, "--json"]);
+        const violations = (JSON.parse(report.stdout) as { policy: { violations: Violation[] } }).policy.violations;
+        assert.ok(violations.length > 130, String(violations.length));
+        const result = runCli("policy", ["--stack-export", file, "--asff"]);
+        assert.equal(result.status, 1, result.stderr);
+        const batches = batchesOf(result.stdout);
+        assert.equal(batches.length, Math.ceil(violations.length / ASFF_BATCH_LIMIT));
+        const ajv = new Ajv({ allErrors: true, strict: false });
+        for (const batch of batches) {
+            assert.ok(batch.length >= 1 && batch.length <= 100, String(batch.length));
+            assert.ok(ajv.validate(ASFF_SCHEMA, batch), ajv.errorsText(ajv.errors));
+        }
+        const ids = batches.flat().map((f) => f.Id);
+        assert.equal(ids.length, violations.length);
+        assert.equal(new Set(ids).size, ids.length);
+    });
+
+    it("batches: at most the size asked, never more than BatchImportFindings takes, one empty array for no findings", () => {
+        const finding = (i: number) => ({ Id: `f${i}` }) as unknown as ReturnType<typeof toAsff>[number];
+        const of = (n: number, size?: number) =>
+            asffBatches(
+                Array.from({ length: n }, (_, i) => finding(i)),
+                size,
+            ).map((l) => JSON.parse(l) as unknown[]);
+        assert.deepEqual(of(0), [[]]);
+        assert.deepEqual(
+            of(100).map((b) => b.length),
+            [100],
+        );
+        assert.deepEqual(
+            of(101).map((b) => b.length),
+            [100, 1],
+        );
+        assert.deepEqual(
+            of(250).map((b) => b.length),
+            [100, 100, 50],
+        );
+        assert.deepEqual(
+            of(5, 2).map((b) => b.length),
+            [2, 2, 1],
+        );
+        assert.throws(() => of(1, 101), /1 to 100 findings per call/);
+        assert.throws(() => of(1, 0), /1 to 100 findings per call/);
+    });
+
+    it("CreatedAt: the resource's creation in state, else the stack's, else the earliest, else the last update, else the run", () => {
+        const urn = "urn:pulumi:dev::ciplatform::aws:sqs/queue:Queue::q";
+        const other = "urn:pulumi:dev::ciplatform::aws:sqs/queue:Queue::r";
+        const stackUrn = "urn:pulumi:dev::ciplatform::pulumi:pulumi:Stack::ciplatform-dev";
+        const exported = (resources: Array<Record<string, unknown>>, manifest?: Record<string, unknown>) => ({
+            version: 3,
+            deployment: { ...(manifest ? { manifest } : {}), resources },
+        });
+        const createdOf = (document: unknown) => {
+            const times = stackExportTimes(document);
+            const violation = { policy: "sqs-queue-require-encryption", urn, message: "m", enforcementLevel: "mandatory" as const };
+            const ctx = {
+                accountId: "123456789012",
+                region: "eu-west-1",
+                stack: "ciplatform/dev",
+                pack: "ciplatform",
+                now: "2026-12-06T10:00:00.000Z",
+            };
+            return toAsff([violation], [], { ...ctx, times })[0].CreatedAt;
+        };
+        const q = { urn, type: "aws:sqs/queue:Queue" };
+        const r = { urn: other, type: "aws:sqs/queue:Queue" };
+        const stack = { urn: stackUrn, type: "pulumi:pulumi:Stack" };
+        // Pulumi writes RFC 3339 with nanoseconds and offsets: normalised to ISO 8601 UTC.
+        assert.equal(
+            createdOf(
+                exported([
+                    { ...stack, created: STACK_CREATED },
+                    { ...q, created: "2026-11-02T09:30:00.123456789+01:00" },
+                ]),
+            ),
+            "2026-11-02T08:30:00.123Z",
+        );
+        assert.equal(
+            createdOf(exported([{ ...r, created: "2026-11-03T00:00:00Z" }, { ...stack, created: STACK_CREATED }, q])),
+            STACK_CREATED,
+        );
+        assert.equal(
+            createdOf(
+                exported([{ ...r, created: "2026-11-05T00:00:00Z" }, { ...r, urn: `${other}2`, created: "2026-11-04T00:00:00Z" }, q]),
+            ),
+            "2026-11-04T00:00:00.000Z",
+        );
+        assert.equal(createdOf(exported([q], { time: "2026-11-20T12:00:00Z" })), "2026-11-20T12:00:00.000Z");
+        assert.equal(createdOf(exported([q])), "2026-12-06T10:00:00.000Z");
+        // A replacement pending deletion shares the URN: the live resource's time counts.
+        assert.equal(
+            createdOf(
+                exported([
+                    { ...q, created: "2026-11-09T00:00:00Z" },
+                    { ...q, created: "2026-10-01T00:00:00Z", delete: true },
+                ]),
+            ),
+            "2026-11-09T00:00:00.000Z",
+        );
+        assert.throws(() => stackExportTimes(exported([{ ...q, created: "2026" }])), /expected an RFC 3339 time \(got "2026"\)/);
+        assert.throws(
+            () => stackExportTimes(exported([{ ...q, created: "yesterday" }])),
+            /deployment\.resources\[0\] \(urn:pulumi:dev::ciplatform::aws:sqs\/queue:Queue::q\): "created": expected an RFC 3339 time \(got "yesterday"\)/,
         );
     });
 

@@ -7,14 +7,30 @@
  * Format (ASFF)" (required top-level attributes: AwsAccountId, CreatedAt, Description,
  * GeneratorId, Id, ProductArn, Resources, SchemaVersion, Severity, Title, Types, UpdatedAt) and
  * "Resources" (Id, Type required; Partition, Region); BatchImportFindings API reference (at most
- * 100 findings per call, 512-character Id).
+ * 100 findings per call, 512-character Id; a provider updates Severity and Types of a finding it
+ * created through FindingProviderFields, not the top-level fields).
+ *
+ * The pack's exemption reports (`pack-report-exemptions`: a finding a reviewed, documented exemption
+ * accepts) are INFORMATIONAL and PASSED, so a clean stack yields no FAILED finding; they keep their
+ * ids, so a re-import turns a finding an older audit imported as MEDIUM/FAILED into them (through
+ * FindingProviderFields for the severity). `CreatedAt` is the resource's first
+ * appearance in state (`created` of the checkpoint), stable across runs; Security Hub documents no
+ * rule that keeps the first import's CreatedAt on an update, so it is never taken from the run's clock
+ * while the export has a stable time.
  */
 import { createHash } from "node:crypto";
 import type { AnalyzerInput, Violation } from "../offline/analyzer";
+import { EXEMPTIONS_REPORT_POLICY } from "../../policypack/exemptions";
+import type { StackExportTimes } from "./stack-export";
 
 export const ASFF_SCHEMA_VERSION = "2018-10-08";
 /** Where pack findings sit in Security Hub's type taxonomy (namespace/category/classifier). */
 export const ASFF_TYPE = "Software and Configuration Checks/Industry and Regulatory Standards/ciplatform policy pack";
+
+/** BatchImportFindings accepts at most this many findings per call. */
+export const ASFF_BATCH_LIMIT = 100;
+
+type SeverityLabel = "INFORMATIONAL" | "LOW" | "MEDIUM" | "HIGH" | "CRITICAL";
 
 /** An ASFF finding, as much of the format as the pack's findings fill. */
 export interface AsffFinding {
@@ -26,7 +42,9 @@ export interface AsffFinding {
     readonly Types: string[];
     readonly CreatedAt: string;
     readonly UpdatedAt: string;
-    readonly Severity: { readonly Label: "INFORMATIONAL" | "LOW" | "MEDIUM" | "HIGH" | "CRITICAL" };
+    readonly Severity: { readonly Label: SeverityLabel };
+    /** The provider's own severity and types: what an update of an existing finding changes (BatchImportFindings reference). */
+    readonly FindingProviderFields: { readonly Severity: { readonly Label: SeverityLabel }; readonly Types: string[] };
     readonly Title: string;
     readonly Description: string;
     readonly Resources: Array<{
@@ -36,7 +54,7 @@ export interface AsffFinding {
         readonly Region: string;
         readonly Details: { readonly Other: Record<string, string> };
     }>;
-    readonly Compliance: { readonly Status: "FAILED" };
+    readonly Compliance: { readonly Status: "FAILED" | "PASSED" };
     readonly RecordState: "ACTIVE";
     readonly ProductFields: Record<string, string>;
 }
@@ -72,8 +90,10 @@ export interface AsffContext {
     /** `<project>/<stack>`: part of every finding's identity. */
     readonly stack: string;
     readonly pack: string;
-    /** When the audit ran (ISO 8601). */
+    /** When the audit ran (ISO 8601): every finding's UpdatedAt, and CreatedAt only when the export has no time of its own. */
     readonly now: string;
+    /** The export's creation times (tools/policy/stack-export.ts `stackExportTimes`), for stable CreatedAt values. */
+    readonly times?: StackExportTimes;
 }
 
 /** The stable id of a violation: the same stack, policy, resource and finding give the same id, so a re-import updates it. */
@@ -93,6 +113,8 @@ export function toAsff(violations: readonly Violation[], resources: readonly Ana
                 ? resource.properties.arn
                 : undefined;
         const name = resource?.name ?? v.urn.slice(v.urn.lastIndexOf("::") + 2);
+        const exempted = v.policy === EXEMPTIONS_REPORT_POLICY;
+        const severity: SeverityLabel = exempted ? "INFORMATIONAL" : v.enforcementLevel === "mandatory" ? "HIGH" : "MEDIUM";
         return {
             SchemaVersion: ASFF_SCHEMA_VERSION,
             Id: findingId(ctx.stack, v.policy, v.urn, v.message),
@@ -100,9 +122,10 @@ export function toAsff(violations: readonly Violation[], resources: readonly Ana
             GeneratorId: `ciplatform-policy-pack/${v.policy}`,
             AwsAccountId: ctx.accountId,
             Types: [ASFF_TYPE],
-            CreatedAt: ctx.now,
+            CreatedAt: ctx.times?.created.get(v.urn) ?? ctx.times?.stack ?? ctx.now,
             UpdatedAt: ctx.now,
-            Severity: { Label: v.enforcementLevel === "mandatory" ? "HIGH" : "MEDIUM" },
+            Severity: { Label: severity },
+            FindingProviderFields: { Severity: { Label: severity }, Types: [ASFF_TYPE] },
             Title: clip(`${v.policy}: ${name}`, MAX.title),
             Description: clip(v.message, MAX.description),
             Resources: [
@@ -120,7 +143,7 @@ export function toAsff(violations: readonly Violation[], resources: readonly Ana
                     },
                 },
             ],
-            Compliance: { Status: "FAILED" },
+            Compliance: { Status: exempted ? "PASSED" : "FAILED" },
             RecordState: "ACTIVE",
             ProductFields: {
                 "ciplatform/pack": ctx.pack,
@@ -129,6 +152,19 @@ export function toAsff(violations: readonly Violation[], resources: readonly Ana
             },
         };
     });
+}
+
+/**
+ * The findings as lines of JSON, each an array of at most `size` findings (one BatchImportFindings call each);
+ * no findings give one empty array, so the output is always JSON Lines of arrays.
+ */
+export function asffBatches(findings: readonly AsffFinding[], size: number = ASFF_BATCH_LIMIT): string[] {
+    if (!Number.isInteger(size) || size < 1 || size > ASFF_BATCH_LIMIT) {
+        throw new RangeError(`batch size ${size}: BatchImportFindings takes 1 to ${ASFF_BATCH_LIMIT} findings per call`);
+    }
+    const lines: string[] = [];
+    for (let at = 0; at < findings.length; at += size) lines.push(JSON.stringify(findings.slice(at, at + size)));
+    return lines.length > 0 ? lines : ["[]"];
 }
 
 /** The account and region of a deployed stack, read from its AWS provider and its resources' ARNs. */

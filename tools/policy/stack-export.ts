@@ -34,6 +34,8 @@ export interface CheckpointResource {
     readonly dependencies?: readonly string[];
     readonly propertyDependencies?: Readonly<Record<string, readonly string[]>>;
     readonly delete?: boolean;
+    /** When the resource was first added to state (RFC 3339; checkpoints before early 2023 lack it). */
+    readonly created?: string;
 }
 
 /** What `pulumi stack export` prints. */
@@ -126,4 +128,48 @@ export function stackExportInputs(document: unknown): AnalyzerInput[] {
 export function stackOfExport(inputs: readonly AnalyzerInput[]): { stack?: string; project?: string } {
     const m = inputs.map((i) => /^urn:pulumi:([^:]+)::([^:]+)::/.exec(i.urn)).find((x) => x !== null);
     return m ? { stack: m[1], project: m[2] } : {};
+}
+
+/** Stable times of an exported stack, for findings that must not look new on every audit. */
+export interface StackExportTimes {
+    /** Each resource's `created` (when Pulumi first added it to state), as ISO 8601 UTC, by URN. */
+    readonly created: ReadonlyMap<string, string>;
+    /**
+     * For a finding whose resource has no `created`: the stack resource's `created`, else the earliest of any resource,
+     * else the checkpoint's `manifest.time` (the last update: stable between deployments only); undefined when none is there.
+     */
+    readonly stack?: string;
+}
+
+/**
+ * The creation times of a checkpoint (pulumi/pulumi sdk/go/common/apitype/core.go `ResourceV3.Created`:
+ * "when the remote resource was first added to state by pulumi"), normalised to ISO 8601 UTC. A time that is
+ * present but not a date is an error naming the resource, as a hand-edited export would have it.
+ */
+export function stackExportTimes(document: unknown): StackExportTimes {
+    if (!isStackExport(document)) return { created: new Map() };
+    const iso = (value: unknown, where: string): string | undefined => {
+        if (value === undefined) return undefined;
+        const rfc3339 = typeof value === "string" && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i.test(value);
+        const time = rfc3339 ? new Date(value) : undefined;
+        if (!time || Number.isNaN(time.getTime())) {
+            throw new PolicyInputError(`${where}: expected an RFC 3339 time (got ${JSON.stringify(value)})`);
+        }
+        return time.toISOString();
+    };
+    const resources = Array.isArray(document.deployment.resources) ? document.deployment.resources : [];
+    const created = new Map<string, string>();
+    let stack: string | undefined;
+    resources.forEach((r, index) => {
+        const time = iso(r.created, `deployment.resources[${index}] (${r.urn}): "created"`);
+        // A resource pending deletion shares its URN with its replacement, whose time is the one findings are about.
+        if (time === undefined || r.delete === true) return;
+        created.set(r.urn, time);
+        if (r.type === "pulumi:pulumi:Stack") stack = time;
+    });
+    const earliest = [...created.values()].sort()[0];
+    const manifest = isObject(document.deployment.manifest)
+        ? iso(document.deployment.manifest.time, 'deployment.manifest: "time"')
+        : undefined;
+    return { created, stack: stack ?? earliest ?? manifest };
 }

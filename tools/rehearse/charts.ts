@@ -36,7 +36,7 @@ export interface ChartWebhook {
     failurePolicy(values: Values): "Fail" | "Ignore";
     /** A namespace label the namespace must carry to be intercepted (opt-in webhooks), when it has one. */
     readonly optInNamespaceLabel?: string;
-    /** The chart template that registers it, at the pinned version. */
+    /** The chart template (or, for webhooks the software registers on start, the code) that registers it, at the pinned version. */
     readonly source: string;
 }
 
@@ -88,6 +88,20 @@ const CERT_MANAGER =
 const ESO = "external-secrets/external-secrets deploy/charts/external-secrets/templates/validatingwebhook.yaml @ helm-chart-2.9.0";
 const PIRAEUS =
     "piraeusdatastore/piraeus-operator charts/piraeus/templates/validating-webhook-configuration.yaml (chart 2.6.0 and the v2 branch; values.yaml webhook.failurePolicy: Fail)";
+
+const KYVERNO_POLICY_WEBHOOKS = "kyverno/kyverno pkg/controllers/webhook/controller.go @ v1.19.0 (chart 3.9.0)";
+/** The policies.kyverno.io kinds Kyverno v1.19.0's policy validating webhook intercepts (controller.go `validatingPolicyRule` … `deletingPolicyRule`). */
+const KYVERNO_CEL_POLICIES = [
+    "validatingpolicies",
+    "namespacedvalidatingpolicies",
+    "imagevalidatingpolicies",
+    "namespacedimagevalidatingpolicies",
+    "generatingpolicies",
+    "namespacedgeneratingpolicies",
+    "mutatingpolicies",
+    "namespacedmutatingpolicies",
+    "deletingpolicies",
+];
 
 const failureFrom =
     (path: string, fallback: "Fail" | "Ignore") =>
@@ -241,7 +255,8 @@ export const CHART_FACTS: Readonly<Record<string, ChartFacts>> = {
         webhooks: [],
     },
     // Kyverno registers its admission webhooks at run time (its admission controller's webhook controller), not
-    // from chart templates: `runtimeWebhooks` models them from the policies the plan creates. The CRDs come from
+    // from chart templates: its resource webhooks for the policies that exist (`runtimeWebhooks` models them from the
+    // plan's policies), and its policy webhooks on start (`webhooks`). The CRDs come from
     // the chart's `crds` subchart, on by default.
     kyverno: {
         crdGroups: (v) => (valueAt(v, "crds.install", true) === false ? [] : ["kyverno.io", "reports.kyverno.io", "wgpolicyk8s.io"]),
@@ -277,7 +292,40 @@ export const CHART_FACTS: Readonly<Record<string, ChartFacts>> = {
             source: "kyverno/kyverno pkg/controllers/webhook/controller.go @ v1.19.0 (chart 3.9.0): resource webhooks validate.kyverno.svc-fail/-ignore for the kinds policies match, by each policy's failurePolicy (default Fail, api/kyverno/v1/spec_types.go); charts/kyverno/values.yaml config.webhooks, config.excludeKyvernoNamespace",
         },
         source: "kyverno/kyverno charts/kyverno/values.yaml (crds.install: true; crds.groups.kyverno, reports, wgpolicyk8s) @ chart 3.9.0",
-        webhooks: [],
+        // Kyverno's admission controller registers these itself as it starts (enqueuePolicyWebhooks), whatever the
+        // policies and whatever `features.autoUpdateWebhooks` says (that flag only switches the resource webhooks), with
+        // no namespace selector: a policy created while the controller's pods are not ready is rejected.
+        webhooks: [
+            {
+                name: "validate-policy.kyverno.svc (kyverno-policy-validating-webhook-cfg)",
+                rules: [
+                    ...["clusterpolicies", "policies"].map((resource) => ({
+                        group: "kyverno.io",
+                        resource,
+                        operations: ["CREATE", "UPDATE"],
+                    })),
+                    ...KYVERNO_CEL_POLICIES.map((resource) => ({
+                        group: "policies.kyverno.io",
+                        resource,
+                        operations: ["CREATE", "UPDATE"],
+                    })),
+                ],
+                enabled: () => true,
+                failurePolicy: () => "Fail",
+                source: `${KYVERNO_POLICY_WEBHOOKS} buildPolicyValidatingWebhookConfiguration (policyRule, validatingPolicyRule … deletingPolicyRule; FailurePolicy: &fail)`,
+            },
+            {
+                name: "mutate-policy.kyverno.svc (kyverno-policy-mutating-webhook-cfg)",
+                rules: ["clusterpolicies", "policies"].map((resource) => ({
+                    group: "kyverno.io",
+                    resource,
+                    operations: ["CREATE", "UPDATE"],
+                })),
+                enabled: () => true,
+                failurePolicy: () => "Fail",
+                source: `${KYVERNO_POLICY_WEBHOOKS} buildPolicyMutatingWebhookConfiguration (policyRule; FailurePolicy: &fail)`,
+            },
+        ],
     },
     "kyverno-notation-aws": {
         crdGroups: (v) => (valueAt(v, "crds.install", true) === false ? [] : ["notation.nirmata.io"]),

@@ -186,6 +186,21 @@ describe("deployer", () => {
             assert.equal(await can("iam:CreateRole", `arn:aws:iam::${ACCOUNT}:role/admin`, boundary), "ImplicitlyDenied");
             assert.equal(await can("eks:DeleteCluster", "arn:aws:eks:eu-west-1:123456789012:cluster/cip-prod"), "ImplicitlyDenied");
             assert.equal(await can("s3:DeleteBucket", "arn:aws:s3:::cip-prod-jenkins-dr"), "ImplicitlyDenied");
+            // Each named resource of another environment, as its own environment's is Allowed (not only type-wide grants, which the pack refuses).
+            for (const [action, own, other] of [
+                ["secretsmanager:GetSecretValue", "secret:cip-dev/x", "secret:cip-prod/x"],
+                ["ecr:DeleteRepository", "repository/cip-dev/apps", "repository/cip-prod/apps"],
+                ["sqs:DeleteQueue", "cip-dev", "cip-prod"],
+                ["events:DeleteRule", "rule/cip-dev-x", "rule/cip-prod-x"],
+            ] as const) {
+                const service = action.split(":")[0];
+                assert.equal(await can(action, `arn:aws:${service}:eu-west-1:${ACCOUNT}:${own}`), "Allowed", `${action} on ${own}`);
+                assert.equal(
+                    await can(action, `arn:aws:${service}:eu-west-1:${ACCOUNT}:${other}`),
+                    "ImplicitlyDenied",
+                    `${action} on ${other}`,
+                );
+            }
             assert.equal(
                 await can("kms:ScheduleKeyDeletion", `arn:aws:kms:eu-west-1:${ACCOUNT}:key/k`, { "aws:ResourceTag/environment": "prod" }),
                 "ExplicitlyDenied",

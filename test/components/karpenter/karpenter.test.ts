@@ -273,6 +273,18 @@ describe("Karpenter", () => {
                 assert.match(String(target.inputs.arn), /^arn:aws:sqs:eu-west-1:123456789012:cip-dev$/);
             }
             assert.equal(targets.length, rules.length);
+            // The event types karpenter-provider-aws v1.14.1's interruption controller handles and its getting-started
+            // cloudformation.yaml routes to the queue: written out here, so a type dropped from the product fails.
+            const routed = rules
+                .map((rule) => (JSON.parse(String(rule.inputs.eventPattern)) as { "detail-type": string[] })["detail-type"])
+                .flat();
+            assert.deepEqual(routed.sort(), [
+                "AWS Health Event",
+                "EC2 Capacity Reservation Instance Interruption Warning",
+                "EC2 Instance Rebalance Recommendation",
+                "EC2 Instance State-change Notification",
+                "EC2 Spot Instance Interruption Warning",
+            ]);
         });
 
         it("passes the queue name (not its URL or ARN) and the IRSA role to the chart", () => {

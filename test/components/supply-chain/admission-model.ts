@@ -176,3 +176,66 @@ function verify(
     );
     return ok ? found.digest : { error: `signature verification failed for ${image}` };
 }
+
+interface ValidateRule {
+    name: string;
+    exclude?: { any?: Array<{ resources: { namespaces?: string[] } }> };
+    validate?: {
+        failureAction: "Enforce" | "Audit";
+        failureActionOverrides?: Array<{ action: "Enforce" | "Audit"; namespaces: string[] }>;
+        foreach?: Array<{ list: string; deny: { conditions: { all?: Condition[]; any?: Condition[] } } }>;
+    };
+}
+
+/**
+ * A deny condition as Kyverno evaluates it for one element: `{{ element.image }}` against wildcard
+ * patterns (AnyIn/AnyNotIn), or a JMESPath `starts_with(element.image, '<prefix>')` compared with Equals
+ * (JMESPath's starts_with is case-sensitive, as String.prototype.startsWith).
+ */
+function denyConditionHolds(c: Condition, element: { image: string }): boolean {
+    const call = /^\{\{ starts_with\(element\.image, '([^']*)'\) \}\}$/.exec(c.key);
+    if (call && c.operator === "Equals") return element.image.startsWith(call[1]) === c.value;
+    return conditionHolds(c, element);
+}
+
+/**
+ * The validate rules of a policy over a pod (Kyverno's validating webhook, which sees the pod as the
+ * mutating webhook left it): the messages of the rules that deny it and are enforced in its namespace.
+ */
+export function enforcedDenials(pod: PodLike, policy: KubernetesObject): string[] {
+    const denials: string[] = [];
+    for (const rule of (policy.spec.rules as ValidateRule[]) ?? []) {
+        if (!rule.validate || rule.exclude?.any?.some((f) => f.resources.namespaces?.includes(pod.namespace))) continue;
+        const override = rule.validate.failureActionOverrides?.find((o) => o.namespaces.includes(pod.namespace));
+        if ((override?.action ?? rule.validate.failureAction) !== "Enforce") continue;
+        for (const each of rule.validate.foreach ?? []) {
+            const { selected } = selectContainers(each.list, pod.spec);
+            for (const c of selected) {
+                const { all, any } = each.deny.conditions;
+                const denied = (all ?? []).every((x) => denyConditionHolds(x, c)) && (!any || any.some((x) => denyConditionHolds(x, c)));
+                if (denied) denials.push(`${rule.name}: ${c.image}`);
+            }
+        }
+    }
+    return denials;
+}
+
+/** Both webhooks: the signed-images policy's mutation (and verification), then the validate policies on the result. */
+export function decideBoth(
+    pod: PodLike,
+    signed: KubernetesObject,
+    validating: readonly KubernetesObject[],
+    trustPolicies: readonly KubernetesObject[],
+    trustStores: readonly KubernetesObject[],
+    registry: Readonly<Record<string, RegistryImage>>,
+): Decision {
+    const mutated = decide(pod, signed, trustPolicies, trustStores, registry);
+    if (!mutated.admitted) return mutated;
+    const lists = Object.keys(pod.spec) as Array<keyof PodLike["spec"]>;
+    let at = 0;
+    const spec = Object.fromEntries(
+        lists.map((list) => [list, (pod.spec[list] ?? []).map((c) => ({ ...c, image: mutated.images[at++] }))]),
+    ) as PodLike["spec"];
+    const denials = validating.flatMap((p) => enforcedDenials({ namespace: pod.namespace, spec }, p));
+    return denials.length > 0 ? { admitted: false, reason: `denied: ${denials.join("; ")}` } : mutated;
+}

@@ -243,3 +243,40 @@ export const TRUST_POLICY_SCHEMA = {
         },
     },
 } as const;
+
+/**
+ * The JMESPath functions Kyverno 1.19 evaluates in `{{ }}` variables, preconditions, deny conditions and
+ * foreach lists: the JMESPath specification's built-ins (kyverno/go-jmespath functions.go, the fork
+ * kyverno v1.19.0's go.mod pins) and Kyverno's own (kyverno/kyverno v1.19.0
+ * pkg/engine/jmespath/functions.go, its function-name variables; time.go's time_* functions are left
+ * out, as no policy here uses them). A function outside these fails at admission (an unknown function
+ * is a JMESPath error, and the policy fails closed), which no schema of the CRD catches.
+ */
+export const KYVERNO_JMESPATH_FUNCTIONS: ReadonlySet<string> = new Set([
+    // JMESPath built-ins.
+    ...["abs", "avg", "ceil", "contains", "ends_with", "floor", "join", "keys", "length", "map", "max", "max_by", "merge", "min"],
+    ...["min_by", "not_null", "reverse", "sort", "sort_by", "starts_with", "sum", "to_array", "to_number", "to_string", "type"],
+    "values",
+    // Kyverno 1.19.
+    ...["compare", "equal_fold", "replace", "replace_all", "to_upper", "to_lower", "trim", "trim_prefix", "split"],
+    ...["regex_replace_all", "regex_replace_all_literal", "regex_match", "pattern_match", "label_match", "to_boolean", "add"],
+    ...["subtract", "multiply", "divide", "modulo", "round", "base64_decode", "base64_encode", "path_canonicalize", "truncate"],
+    ...["semver_compare", "parse_json", "parse_yaml", "lookup", "items", "object_from_lists", "random", "x509_decode"],
+    ...["image_normalize", "is_external_url", "sha256", "sha1", "md5"],
+]);
+
+/** The names of the functions a policy calls: in every `{{ … }}` expression, and in every foreach `list` (a bare JMESPath). */
+export function jmespathFunctionsOf(policy: unknown): string[] {
+    const expressions: string[] = [];
+    const walk = (value: unknown, key?: string): void => {
+        if (typeof value === "string") {
+            for (const m of value.matchAll(/\{\{(.*?)\}\}/gs)) expressions.push(m[1]);
+            if (key === "list" || key === "jmesPath") expressions.push(value);
+        } else if (Array.isArray(value)) value.forEach((v) => walk(v));
+        else if (value !== null && typeof value === "object") Object.entries(value).forEach(([k, v]) => walk(v, k));
+    };
+    walk(policy);
+    // A function call is an identifier directly followed by "(", outside quoted literals.
+    const unquoted = expressions.map((e) => e.replace(/'(?:[^'\\]|\\.)*'|`(?:[^`\\]|\\.)*`|"(?:[^"\\]|\\.)*"/g, "''"));
+    return [...new Set(unquoted.flatMap((e) => [...e.matchAll(/([A-Za-z_][A-Za-z0-9_]*)\s*\(/g)].map((m) => m[1])))].sort();
+}

@@ -19,8 +19,8 @@ import { supplyChainBoundaryDocument } from "../../../components/foundation/work
 import { PolicyDocument } from "../../../components/shared/iam-documents";
 import { Decision as IamDecision, simulate, simulateWebIdentity } from "../../helpers/iam";
 import { configIssues, ofType, plan, PlanFile, single } from "../../helpers/mocks";
-import { CLUSTER_POLICY_SCHEMA, TRUST_POLICY_SCHEMA } from "./kyverno-schema";
-import { decide, RegistryImage } from "./admission-model";
+import { CLUSTER_POLICY_SCHEMA, jmespathFunctionsOf, KYVERNO_JMESPATH_FUNCTIONS, TRUST_POLICY_SCHEMA } from "./kyverno-schema";
+import { decide, decideBoth, RegistryImage } from "./admission-model";
 
 const ACCOUNT = "123456789012";
 const REGION = "eu-west-1";
@@ -55,6 +55,15 @@ describe("supply chain", () => {
             trustPolicyName: "cip-dev-images",
             excludedNamespaces: ["kyverno", "kyverno-notation-aws"],
         });
+        const pinned = pinnedImagesPolicy({
+            name: "cip-dev-pinned-images",
+            platformImages,
+            accountId: ACCOUNT,
+            registry: REGISTRY,
+            exemptions: PUBLIC_ADDON_IMAGES,
+            auditNamespaces: ["ci"],
+            excludedNamespaces: ["kyverno", "kyverno-notation-aws"],
+        });
         const trust = trustPolicy("cip-dev-images", [`${REGISTRY}/cip-dev/apps`], PROFILE);
         const store = trustStore(AWS_SIGNER_ROOT_G1);
         const image = `${REGISTRY}/cip-dev/apps:1.0.0`;
@@ -70,13 +79,7 @@ describe("supply chain", () => {
         it("is a valid ClusterPolicy (closed schema from Kyverno 3.9.0's CRD) and a valid Notation trust policy", () => {
             for (const object of [
                 policy,
-                pinnedImagesPolicy({
-                    name: "p",
-                    platformImages,
-                    exemptions: PUBLIC_ADDON_IMAGES,
-                    auditNamespaces: ["ci"],
-                    excludedNamespaces: [],
-                }),
+                pinned,
                 ciPodSecurityPolicy({ name: "c", enforceNamespaces: ["runner"], auditNamespaces: ["jenkins"] }),
             ]) {
                 const valid = ajv.validate(CLUSTER_POLICY_SCHEMA, object);
@@ -87,6 +90,16 @@ describe("supply chain", () => {
             const misspelt = JSON.parse(JSON.stringify(policy)) as { spec: { rules: Array<Record<string, unknown>> } };
             misspelt.spec.rules[0].preconditon = misspelt.spec.rules[0].preconditions;
             assert.equal(ajv.validate(CLUSTER_POLICY_SCHEMA, misspelt), false);
+        });
+
+        it("calls only JMESPath functions Kyverno 1.19 evaluates (built-ins and kyverno v1.19.0 pkg/engine/jmespath)", () => {
+            const ci = ciPodSecurityPolicy({ name: "c", enforceNamespaces: ["runner"], auditNamespaces: ["jenkins"] });
+            const used = [policy, pinned, ci].flatMap((p) => jmespathFunctionsOf(p));
+            assert.deepEqual([...new Set(used)].sort(), ["base64_decode", "length", "starts_with"]);
+            for (const name of used) assert.ok(KYVERNO_JMESPATH_FUNCTIONS.has(name), name);
+            // The scan sees calls inside expressions and lists, not names inside quoted literals.
+            assert.deepEqual(jmespathFunctionsOf({ list: "a[?lower(x)]", key: "{{ to_lower('f(x)') }}" }), ["lower", "to_lower"]);
+            assert.equal(KYVERNO_JMESPATH_FUNCTIONS.has("lower"), false);
         });
 
         it("fails closed: Fail policy, matched on pod create and update, Kyverno's and the verifier's namespaces excluded", () => {
@@ -158,6 +171,66 @@ describe("supply chain", () => {
             assert.equal(decide(pod(foreign), policy, [trust], [store], unsigned).admitted, false);
         });
 
+        // Spellings of the account's registry the nodes can pull with the same credentials (Amazon ECR user guide, "Making
+        // requests to Amazon ECR registries": <registry-id>.dkr-ecr.<region>.on.aws for dual-stack; FIPS endpoints; any region
+        // of the account), and any other host under the account's id. None is the prefix the signed-images policy verifies.
+        const SPELLINGS: Array<[string, string]> = [
+            ["dual-stack", `${ACCOUNT}.dkr-ecr.${REGION}.on.aws`],
+            ["another host under the account id", `${ACCOUNT}.dkr-ecr-fips.us-east-1.on.aws`],
+            ["upper-case host", REGISTRY.toUpperCase()],
+            ["mixed-case host", `${ACCOUNT}.DKR.ecr.${REGION}.amazonaws.com`],
+            ["explicit port 443", `${REGISTRY}:443`],
+            ["FIPS", `${ACCOUNT}.dkr.ecr-fips.us-east-1.amazonaws.com`],
+            ["another region", `${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com`],
+            ["China partition", `${ACCOUNT}.dkr.ecr.cn-north-1.amazonaws.com.cn`],
+            ["trailing dot", `${REGISTRY}.`],
+        ];
+
+        for (const [spelling, host] of SPELLINGS) {
+            it(`rejects an image of the account's registry spelt ${spelling} (${host}), even pinned by digest, in CI namespaces too`, () => {
+                const foreign = `${host}/cip-prod/apps@${digest}`;
+                const registry = { [foreign]: { digest, signatures: [] } };
+                // Without the canonical-host rule the verifier never sees it and the digest satisfies pinned-or-exempt.
+                assert.equal(decide(pod(foreign), policy, [trust], [store], registry).admitted, true, "the verify rule does not match it");
+                for (const namespace of ["team-a", "ci"]) {
+                    const decision = decideBoth(pod(foreign, namespace), policy, [pinned], [trust], [store], registry);
+                    assert.equal(decision.admitted, false, `${namespace}: ${JSON.stringify(decision)}`);
+                    assert.match((decision as { reason: string }).reason, /canonical-registry-host/);
+                }
+                assert.equal(
+                    decideBoth(pod(foreign, "team-a", "initContainers"), policy, [pinned], [trust], [store], registry).admitted,
+                    false,
+                );
+            });
+        }
+
+        it("the canonical-host rule leaves the canonical spelling to verification, and other registries' digests alone", () => {
+            assert.deepEqual(decideBoth(pod(image), policy, [pinned], [trust], [store], signedBy(PROFILE)), {
+                admitted: true,
+                images: [`${REGISTRY}/cip-dev/apps@${digest}`],
+            });
+            assert.equal(decideBoth(pod(image), policy, [pinned], [trust], [store], signedBy(OTHER_PROFILE)).admitted, false);
+            for (const other of [
+                "docker.io/library/nginx@sha256:" + "c".repeat(64),
+                // Another account's registry (EKS add-on images) and a path that merely contains the account id.
+                `602401143452.dkr.ecr.${REGION}.amazonaws.com/eks/coredns@${digest}`,
+                `docker.io/${ACCOUNT}/tool@${digest}`,
+            ]) {
+                assert.deepEqual(
+                    decideBoth(pod(other), policy, [pinned], [trust], [store], {}),
+                    { admitted: true, images: [other] },
+                    other,
+                );
+            }
+            // It is its own rule, enforced with no audit override, with the schema-checked shape.
+            const rule = (pinned.spec.rules as Array<{ name: string; validate: Record<string, unknown> }>).find(
+                (r) => r.name === "canonical-registry-host",
+            );
+            assert.ok(rule);
+            assert.equal(rule.validate.failureAction, "Enforce");
+            assert.equal(rule.validate.failureActionOverrides, undefined);
+        });
+
         it("rejects a platform image whose repository the trust policy does not scope", () => {
             const stray = `${REGISTRY}/cip-dev/other:1`;
             const registry = { [stray]: { digest, signatures: [{ profileArn: PROFILE, root: AWS_SIGNER_ROOT_G1 }] } };
@@ -169,6 +242,8 @@ describe("supply chain", () => {
         const policy = pinnedImagesPolicy({
             name: "cip-dev-pinned-images",
             platformImages: [`${REGISTRY}/cip-dev/*`],
+            accountId: ACCOUNT,
+            registry: REGISTRY,
             exemptions: [...PUBLIC_ADDON_IMAGES, { pattern: "docker.io/library/busybox:*", reason: "stack exemption" }],
             auditNamespaces: ["cip-dev-runner-arm64", "jenkins"],
             excludedNamespaces: ["kyverno"],
@@ -430,6 +505,19 @@ describe("supply chain", () => {
                 "cip-dev-supply-signed-images",
             ]);
             for (const p of policies) assert.ok(p.dependsOn.includes(dev.urn), `${p.name} waits for Kyverno`);
+            // The canonical-host rule names the stack's own account and the very host the signed-images policy verifies.
+            const ruleOf = (name: string, rule: string) =>
+                (
+                    policies.find((p) => p.name === name)?.inputs.spec as {
+                        rules: Array<{ name: string; validate?: unknown; mutate?: unknown }>;
+                    }
+                ).rules.find((r) => r.name === rule);
+            const canonical = JSON.stringify(ruleOf("cip-dev-supply-pinned-images", "canonical-registry-host")?.validate);
+            const verified = JSON.stringify(ruleOf("cip-dev-supply-signed-images", "verify-containers")?.mutate);
+            const host = /starts_with\(element\.image, '(\d{12})\.dkr\.ecr\.eu-west-1\.amazonaws\.com\/'\)/.exec(canonical);
+            assert.ok(host, canonical);
+            assert.ok(canonical.includes(`starts_with(element.image, '${host[1]}.')`), canonical);
+            assert.ok(verified.includes(`starts_with(image, '${host[1]}.dkr.ecr.eu-west-1.amazonaws.com/')`), verified);
             const trust = ofType(plans.dev, "kubernetes:notation.nirmata.io/v1alpha1:TrustPolicy")[0] as unknown as KubernetesObject & {
                 inputs: { spec: { trustPolicies: Array<{ trustedIdentities: string[] }> } };
             };

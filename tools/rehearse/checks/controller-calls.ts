@@ -210,7 +210,7 @@ export function controllerCalls(plan: PlanFile, f: PlanFacts): ControllerCall[] 
     });
     const res = (tags: Record<string, string>): Record<string, string> =>
         Object.fromEntries(Object.entries(tags).map(([k, v]) => [`aws:ResourceTag/${k}`, v]));
-    const profileSource = `${KARPENTER} pkg/providers/instanceprofile/instanceprofile.go (path /karpenter/<region>/<cluster>/<uid>/, since v1.7)`;
+    const profileSource = `${KARPENTER} pkg/controllers/nodeclass/instanceprofile.go (path /karpenter/<region>/<cluster>/<uid>/, since v1.7) and pkg/providers/instanceprofile/instanceprofile.go (Get by name before Create)`;
     const k = (
         action: string,
         resource: string,
@@ -260,7 +260,9 @@ export function controllerCalls(plan: PlanFile, f: PlanFacts): ControllerCall[] 
         "eks:eks-cluster-name": cluster,
         "karpenter.sh/nodepool": "general-arm64",
     };
-    for (const kind of ["fleet", "instance", "volume", "network-interface"]) {
+    // The resources CreateFleet authorizes with the launch's tags (Service Authorization Reference, Amazon EC2, CreateFleet:
+    // fleet, instance, volume; it lists no network-interface, which RunInstances, not CreateFleet, authorizes).
+    for (const kind of ["fleet", "instance", "volume"]) {
         k(
             "ec2:CreateFleet",
             ec2(kind, "x-0abc"),
@@ -427,7 +429,9 @@ export function controllerCalls(plan: PlanFile, f: PlanFacts): ControllerCall[] 
     // An existing group's VPC is in the request's context as ec2:Vpc; a group being created has none (Service
     // Authorization Reference, Amazon EC2, CreateSecurityGroup: aws:RequestTag, aws:TagKeys, ec2:SecurityGroupID only).
     const inVpc = { "ec2:Vpc": vpc };
-    lbc("ec2:CreateSecurityGroup", vpc, req(owned), "pkg/deploy/ec2/security_group_manager.go", "frontend security group (in the VPC)");
+    // The VPC is authorized with its own keys only (CreateSecurityGroup's vpc row: aws:ResourceTag, ec2:ResourceTag,
+    // ec2:Tenancy, ec2:VpcID): the request's tags are judged on the new group, not here.
+    lbc("ec2:CreateSecurityGroup", vpc, {}, "pkg/deploy/ec2/security_group_manager.go", "frontend security group (in the VPC)");
     lbc("ec2:CreateSecurityGroup", sg, req(owned), "pkg/deploy/ec2/security_group_manager.go", "frontend security group");
     lbc(
         "ec2:CreateSecurityGroup",

@@ -4,6 +4,7 @@
  * default group unless skipped) and Karpenter NodePools (`karpenter.sh/v1`).
  */
 import type { PlannedResource } from "../../offline/plan";
+import { UNKNOWN_VALUE } from "../../offline/wire";
 import { chartNameOf } from "./charts";
 import type { LabelValues, NodeKind, Taint } from "./placement";
 
@@ -12,6 +13,7 @@ const EKS_CLUSTER = "eks:index:Cluster";
 const NODE_POOL = "kubernetes:karpenter.sh/v1:NodePool";
 const NODE_CLASS = "kubernetes:karpenter.k8s.aws/v1:EC2NodeClass";
 const RELEASE = "kubernetes:helm.sh/v3:Release";
+const ACCESS_ENTRY = "aws:eks/accessEntry:AccessEntry";
 
 /** EKS's taint effects (`NO_SCHEDULE`, ...) as Kubernetes spells them. */
 const EKS_EFFECT: Readonly<Record<string, string>> = {
@@ -141,6 +143,21 @@ function nodePoolKind(r: PlannedResource, resources: readonly PlannedResource[])
     const className = typeof classRef.name === "string" ? classRef.name : undefined;
     const classes = resources.filter((c) => c.type === NODE_CLASS && (className === undefined || metadataName(c) === className));
     const controllers = resources.filter((c) => c.type === RELEASE && chartNameOf(String(c.inputs.chart ?? "")) === "karpenter");
+    // And its nodes join only once their role may authenticate: on a cluster with access entries, EKS creates none for
+    // a role Karpenter's nodes assume (it does for managed node groups), so the node role needs an EC2_LINUX entry or the
+    // kubelet is refused and the node never registers (https://docs.aws.amazon.com/eks/latest/userguide/creating-access-entries.html;
+    // https://docs.aws.amazon.com/eks/latest/APIReference/API_CreateAccessEntry.html, type EC2_LINUX). Matched on the
+    // node class's `spec.role` when both it and the entry's principal are known.
+    const roles = classes.map((c) => (isRecord(c.inputs.spec) ? c.inputs.spec.role : undefined)).filter(known);
+    const entries = resources.filter((e) => {
+        if (e.type !== ACCESS_ENTRY || e.inputs.type !== "EC2_LINUX") return false;
+        const principal = e.inputs.principalArn;
+        return (
+            roles.length === 0 ||
+            !known(principal) ||
+            roles.some((role) => principal.endsWith(`:role/${role}`) || principal.endsWith(`/${role}`))
+        );
+    });
     return {
         name: `NodePool ${name}`,
         urn: r.urn,
@@ -150,8 +167,17 @@ function nodePoolKind(r: PlannedResource, resources: readonly PlannedResource[])
             { what: `NodePool ${name}`, urns: [r.urn] },
             { what: "the Karpenter controller's release (chart karpenter)", urns: controllers.map((c) => c.urn) },
             { what: `EC2NodeClass ${className ?? "(any)"}`, urns: classes.map((c) => c.urn) },
+            {
+                what: `the node role's EKS access entry (type EC2_LINUX${roles.length > 0 ? ` for ${roles.join(" or ")}` : ""})`,
+                urns: entries.map((e) => e.urn),
+            },
         ],
     };
+}
+
+/** A string the plan knows (not a preview's unknown). */
+function known(value: unknown): value is string {
+    return typeof value === "string" && value !== UNKNOWN_VALUE;
 }
 
 function metadataName(r: PlannedResource): string {

@@ -128,7 +128,7 @@ describe("rehearsal check: kubernetes-admission, webhooks from the pinned charts
         });
     });
 
-    describe("Kyverno 3.9.0 (v1.19.0): resource webhooks Kyverno registers at run time for the plan's policies", () => {
+    describe("Kyverno 3.9.0 (v1.19.0): the webhooks Kyverno registers at run time (policy webhooks on start, resource webhooks for the plan's policies)", () => {
         const kyverno = (extra: Record<string, unknown> = {}) => release("kyverno", "3.9.0", "kyverno", {}, extra);
         const policy = (deps: PlannedResource[], spec: Record<string, unknown> = {}, annotations: Record<string, string> = {}) =>
             res(
@@ -161,21 +161,54 @@ describe("rehearsal check: kubernetes-admission, webhooks from the pinned charts
         it("a policy that may exist before Kyverno is ready (its release skips the wait) endangers a workload that does not wait for Kyverno", () => {
             const k = kyverno({ skipAwait: true, atomic: false });
             const p = policy([k]);
-            const found = webhookFindings([k, p, workload("apps")]);
+            // The policy itself meets Kyverno's policy webhooks (tested below); here, the resource webhooks only.
+            const resourceFindings = (resources: PlannedResource[]) =>
+                webhookFindings(resources).filter((f) => /validate\.kyverno\.svc-fail for/.test(f.why));
+            const found = resourceFindings([k, p, workload("apps")]);
             assert.equal(found.length, 2, JSON.stringify(found)); // the Deployment and its pods
             assert.match(found[0].why, /validate\.kyverno\.svc-fail for ClusterPolicy "policy"/);
             assert.match(found[0].source, /kyverno\/kyverno pkg\/controllers\/webhook\/controller\.go @ v1\.19\.0/);
             // kube-system and Kyverno's own namespace are excluded (values.yaml config.webhooks, excludeKyvernoNamespace).
-            assert.deepEqual(webhookFindings([k, p, workload("kube-system"), workload("kyverno")]), []);
+            assert.deepEqual(resourceFindings([k, p, workload("kube-system"), workload("kyverno")]), []);
             // A policy with failurePolicy Ignore goes to validate.kyverno.svc-ignore.
-            assert.deepEqual(webhookFindings([k, policy([k], { failurePolicy: "Ignore" }), workload("apps")]), []);
+            assert.deepEqual(resourceFindings([k, policy([k], { failurePolicy: "Ignore" }), workload("apps")]), []);
             // What comes before the policy meets no webhook of it.
             const early = workload("apps");
-            assert.deepEqual(webhookFindings([k, early, policy([k, early])]), []);
+            assert.deepEqual(resourceFindings([k, early, policy([k, early])]), []);
         });
         it("passes when the policy waits for a release that waits for Kyverno's pods (main's supply chain)", () => {
             const k = kyverno();
             assert.deepEqual(webhookFindings([k, policy([k]), workload("apps")]), []);
+        });
+        it("v1.19.0 controller.go buildPolicyValidatingWebhookConfiguration/buildPolicyMutatingWebhookConfiguration: a ClusterPolicy created while Kyverno's release has not waited (skipAwait without atomic) is rejected; with the release waiting it passes", () => {
+            const skipped = kyverno({ skipAwait: true, atomic: false });
+            const found = webhookFindings([skipped, policy([skipped])]);
+            assert.deepEqual(
+                found.map((f) => f.why.split(" with failurePolicy")[0]),
+                [
+                    'ClusterPolicy (kyverno.io/clusterpolicies) may be created while Release "kyverno-release" (kyverno 3.9.0) has registered webhook validate-policy.kyverno.svc (kyverno-policy-validating-webhook-cfg)',
+                    'ClusterPolicy (kyverno.io/clusterpolicies) may be created while Release "kyverno-release" (kyverno 3.9.0) has registered webhook mutate-policy.kyverno.svc (kyverno-policy-mutating-webhook-cfg)',
+                ],
+                JSON.stringify(found),
+            );
+            assert.match(
+                found[0].source,
+                /kyverno\/kyverno pkg\/controllers\/webhook\/controller\.go @ v1\.19\.0 .*buildPolicyValidatingWebhookConfiguration/,
+            );
+            // A policies.kyverno.io policy (v1.19's CEL policies) meets the validating one.
+            const cel = object("kubernetes:policies.kyverno.io/v1:ValidatingPolicy", undefined, [skipped], "cel");
+            assert.deepEqual(
+                webhookFindings([skipped, cel]).map((f) => /validate-policy\.kyverno\.svc/.test(f.why)),
+                [true],
+            );
+            // Waiting: skipAwait with atomic, or no skipAwait.
+            for (const waiting of [kyverno({ skipAwait: true, atomic: true }), kyverno()]) {
+                assert.deepEqual(webhookFindings([waiting, policy([waiting])]), []);
+                assert.deepEqual(
+                    webhookFindings([waiting, object("kubernetes:policies.kyverno.io/v1:ValidatingPolicy", undefined, [waiting], "cel")]),
+                    [],
+                );
+            }
         });
     });
 

@@ -378,7 +378,13 @@ describe("rehearsal check: scheduling (every pod has a place)", () => {
                 "karpenter",
             );
         const nodeClass = (): PlannedResource =>
-            resource("kubernetes:karpenter.k8s.aws/v1:EC2NodeClass", { metadata: { name: "default" } }, "nodeclass");
+            resource(
+                "kubernetes:karpenter.k8s.aws/v1:EC2NodeClass",
+                { metadata: { name: "default" }, spec: { role: "karpenter-node" } },
+                "nodeclass",
+            );
+        const accessEntry = (principalArn = "arn:aws:iam::111122223333:role/karpenter-node", type = "EC2_LINUX"): PlannedResource =>
+            resource("aws:eks/accessEntry:AccessEntry", { clusterName: "c", principalArn, type }, "node-access");
         const pool = (): PlannedResource => {
             const p = generalPool("arm64");
             const spec = p.inputs.spec as { template: { spec: Record<string, unknown> } };
@@ -386,25 +392,56 @@ describe("rehearsal check: scheduling (every pod has a place)", () => {
             return p;
         };
 
-        it("a NodePool counts only with Karpenter's release and its EC2NodeClass: depending on the pool alone fails, on all three passes", () => {
+        it("a NodePool counts only with Karpenter's release, its EC2NodeClass and the node role's EC2_LINUX access entry: depending on the pool alone fails, on all four passes", () => {
             const system = systemGroup();
             const k = withDeps(karpenter(), [system]);
-            const [c, p] = [nodeClass(), pool()];
-            const poolOnly = waits(schedulingCheck.run(contextOf([system, k, c, p, withDeps(workload(), [p])])));
+            const [c, p, e] = [nodeClass(), pool(), accessEntry()];
+            const poolOnly = waits(schedulingCheck.run(contextOf([system, k, c, p, e, withDeps(workload(), [p])])));
             assert.equal(poolOnly.length, 1, JSON.stringify(poolOnly));
             assert.match(poolOnly[0].why, /no node can admit Deployment app in default when the release waits/);
             assert.match(
                 poolOnly[0].why,
-                /NodePool general-arm64: no dependency on the Karpenter controller's release \(chart karpenter\), EC2NodeClass default/,
+                /NodePool general-arm64: no dependency on the Karpenter controller's release \(chart karpenter\), EC2NodeClass default, the node role's EKS access entry \(type EC2_LINUX for karpenter-node\)/,
             );
-            assert.deepEqual(waits(schedulingCheck.run(contextOf([system, k, c, p, withDeps(workload(), [p, k, c])]))), []);
-            // Transitively is enough: a dependency on something that depends on all three.
+            assert.deepEqual(waits(schedulingCheck.run(contextOf([system, k, c, p, e, withDeps(workload(), [p, k, c, e])]))), []);
+            // Transitively is enough: a dependency on something that depends on all four.
             const gate = withDeps(resource("kubernetes:core/v1:ConfigMap", { metadata: { name: "gate", namespace: "default" } }, "gate"), [
                 p,
                 k,
                 c,
+                e,
             ]);
-            assert.deepEqual(waits(schedulingCheck.run(contextOf([system, k, c, p, gate, withDeps(workload(), [gate])]))), []);
+            assert.deepEqual(waits(schedulingCheck.run(contextOf([system, k, c, p, e, gate, withDeps(workload(), [gate])]))), []);
+        });
+
+        it("EKS access entries (creating-access-entries, CreateAccessEntry type EC2_LINUX): a release on Karpenter capacity that reaches pool, release and node class but not the node role's access entry fails; with it, passes", () => {
+            const system = systemGroup();
+            const k = withDeps(karpenter(), [system]);
+            const [c, p] = [nodeClass(), pool()];
+            const noEntryDep = (entry: PlannedResource[]) =>
+                waits(schedulingCheck.run(contextOf([system, k, c, p, ...entry, withDeps(workload(), [p, k, c])])));
+            for (const entries of [
+                [accessEntry()], // planned, but not depended on
+                [], // not planned at all
+                [accessEntry("arn:aws:iam::111122223333:role/karpenter-node", "STANDARD")], // the wrong type: nodes are not authorised as nodes
+                [accessEntry("arn:aws:iam::111122223333:role/some-other-role")], // another role's entry
+            ]) {
+                const found = noEntryDep(entries);
+                assert.equal(found.length, 1, JSON.stringify(found));
+                assert.match(
+                    found[0].why,
+                    /NodePool general-arm64: no dependency on the node role's EKS access entry \(type EC2_LINUX for karpenter-node\)\)$/,
+                );
+            }
+            for (const entry of [accessEntry(), accessEntry("04da6b54-80e4-46f7-96ec-b56ff0331ba9")]) {
+                assert.deepEqual(
+                    waits(schedulingCheck.run(contextOf([system, k, c, p, entry, withDeps(workload(), [p, k, c, entry])]))),
+                    [],
+                );
+            }
+            // Wrong-typed or another role's entries do not count even when depended on.
+            const other = accessEntry("arn:aws:iam::111122223333:role/some-other-role");
+            assert.equal(waits(schedulingCheck.run(contextOf([system, k, c, p, other, withDeps(workload(), [p, k, c, other])]))).length, 1);
         });
 
         it("what does not wait is not judged: pulumi.com/skipAwait on a workload, skipAwait on a release (unless atomic)", () => {
