@@ -39,7 +39,14 @@ function issuesOf(changes: Record<string, unknown>, stack = "dev"): string[] {
  * them, and under `mocha --parallel` those exist while this file runs: they are not the project's stacks.
  */
 function shippedStacks(dir: string): string[] {
-    const tracked = new Set(execFileSync("git", ["ls-files", "--", "Pulumi.*.yaml"], { cwd: dir, encoding: "utf8" }).split("\n"));
+    const tracked = new Set(
+        execFileSync("git", ["ls-files", "--", "Pulumi.yaml", "Pulumi.*.yaml"], { cwd: dir, encoding: "utf8" }).split("\n"),
+    );
+    // An untracked copy of the project (Stryker's sandbox under the ignored .stryker-tmp/, where the mutation run
+    // works) has no tracked files: every stack file in it is a copy of a shipped one.
+    if (!tracked.has("Pulumi.yaml")) {
+        return listStacks(dir);
+    }
     return listStacks(dir).filter((stack) => tracked.has(`Pulumi.${stack}.yaml`));
 }
 

@@ -25,16 +25,18 @@ describe("External Secrets with ABAC", () => {
     before(() => loadKubernetesModels());
 
     describe("reader role permissions", () => {
-        const permissions = readerPermissions({
-            region: "eu-west-1",
-            accountId: ACCOUNT,
-            secretNamePrefix: "cip-dev",
-            abacTagKey: "ekssecret",
-            kmsKeyArn: KEY,
-        });
+        // Built per call, not in the describe body: a document built once at load would hide a mutant the mutation run switches on later.
+        const permissions = () =>
+            readerPermissions({
+                region: "eu-west-1",
+                accountId: ACCOUNT,
+                secretNamePrefix: "cip-dev",
+                abacTagKey: "ekssecret",
+                kmsKeyArn: KEY,
+            });
         const read = (secretTag: string | undefined, sessionNamespace: string | undefined, action = "secretsmanager:GetSecretValue") =>
             simulate({
-                identityPolicies: [permissions],
+                identityPolicies: [permissions()],
                 principal: `arn:aws:sts::${ACCOUNT}:assumed-role/eso-reader/session`,
                 action,
                 resource: secretArn(`cip-dev/${secretTag ?? "team-a"}/token`),
@@ -55,7 +57,7 @@ describe("External Secrets with ABAC", () => {
 
         it("denies dev's reader another environment's secret of the same namespace and tag (issue #22 item 10: one account, three environments)", async () => {
             const decision = await simulate({
-                identityPolicies: [permissions],
+                identityPolicies: [permissions()],
                 principal: `arn:aws:sts::${ACCOUNT}:assumed-role/eso-reader/session`,
                 action: "secretsmanager:GetSecretValue",
                 resource: secretArn("cip-prod/jenkins/admin"),
@@ -66,7 +68,7 @@ describe("External Secrets with ABAC", () => {
 
         it("denies namespace A a secret named under namespace B even if tagged for A", async () => {
             const decision = await simulate({
-                identityPolicies: [permissions],
+                identityPolicies: [permissions()],
                 principal: `arn:aws:sts::${ACCOUNT}:assumed-role/eso-reader/session`,
                 action: "secretsmanager:GetSecretValue",
                 resource: secretArn("cip-dev/team-b/token"),
@@ -84,7 +86,7 @@ describe("External Secrets with ABAC", () => {
             for (const action of ["secretsmanager:ListSecrets", "secretsmanager:BatchGetSecretValue"]) {
                 assert.equal(
                     await simulate({
-                        identityPolicies: [permissions],
+                        identityPolicies: [permissions()],
                         principal: READER,
                         action,
                         resource: "*",
@@ -101,7 +103,7 @@ describe("External Secrets with ABAC", () => {
             const keyPolicy = serviceKeyPolicy(ACCOUNT, "eu-west-1", "secretsmanager");
             const decrypt = (via: string) =>
                 simulate({
-                    identityPolicies: [permissions],
+                    identityPolicies: [permissions()],
                     resourcePolicy: keyPolicy,
                     principal: READER,
                     action: "kms:Decrypt",
@@ -114,7 +116,7 @@ describe("External Secrets with ABAC", () => {
     });
 
     describe("reader role trust", () => {
-        const trust = readerTrustPolicy({ controllerRoleArn: CONTROLLER, storeName: "platform-secrets" });
+        const trust = () => readerTrustPolicy({ controllerRoleArn: CONTROLLER, storeName: "platform-secrets" });
         const esoTags = {
             "aws:RequestTag/esoNamespace": "team-a",
             "aws:RequestTag/esoStoreName": "platform-secrets",
@@ -123,12 +125,12 @@ describe("External Secrets with ABAC", () => {
 
         it("only the ESO controller may assume it", async () => {
             assert.equal(
-                await simulate({ resourcePolicy: trust, principal: CONTROLLER, action: "sts:AssumeRole", resource: READER }),
+                await simulate({ resourcePolicy: trust(), principal: CONTROLLER, action: "sts:AssumeRole", resource: READER }),
                 "Allowed",
             );
             assert.equal(
                 await simulate({
-                    resourcePolicy: trust,
+                    resourcePolicy: trust(),
                     principal: `arn:aws:iam::${ACCOUNT}:role/tenant`,
                     action: "sts:AssumeRole",
                     resource: READER,
@@ -140,7 +142,7 @@ describe("External Secrets with ABAC", () => {
         it("accepts the session tags ESO sets for the platform store", async () => {
             assert.equal(
                 await simulate({
-                    resourcePolicy: trust,
+                    resourcePolicy: trust(),
                     principal: CONTROLLER,
                     action: "sts:TagSession",
                     resource: READER,
@@ -152,7 +154,7 @@ describe("External Secrets with ABAC", () => {
 
         it("refuses sessions with unexpected tag keys or another store", async () => {
             const tag = (context: Record<string, string | string[]>) =>
-                simulate({ resourcePolicy: trust, principal: CONTROLLER, action: "sts:TagSession", resource: READER, context });
+                simulate({ resourcePolicy: trust(), principal: CONTROLLER, action: "sts:TagSession", resource: READER, context });
             assert.equal(
                 await tag({ ...esoTags, "aws:RequestTag/ekssecret": "team-b", "aws:TagKeys": [...ESO_SESSION_TAG_KEYS, "ekssecret"] }),
                 "ImplicitlyDenied",
@@ -167,7 +169,7 @@ describe("External Secrets with ABAC", () => {
             // ESO (v2.9.0 AWS provider, sessionTagsPolicy Simple) tags the validation session with an empty
             // namespace. Whether StringEquals "" matches an empty tag is documented nowhere; the trust must not
             // depend on it, so the namespace is left to the reader's permissions (documented operators only).
-            const keys = trust.Statement.flatMap((st) => Object.values(st.Condition ?? {}).flatMap((block) => Object.keys(block)));
+            const keys = trust().Statement.flatMap((st) => Object.values(st.Condition ?? {}).flatMap((block) => Object.keys(block)));
             assert.deepEqual(
                 keys.filter((k) => k.toLowerCase().includes("esonamespace")),
                 [],
@@ -178,7 +180,7 @@ describe("External Secrets with ABAC", () => {
             const { "aws:RequestTag/esoNamespace": _omitted, ...withoutNamespace } = esoTags;
             assert.equal(
                 await simulate({
-                    resourcePolicy: trust,
+                    resourcePolicy: trust(),
                     principal: CONTROLLER,
                     action: "sts:TagSession",
                     resource: READER,
@@ -213,13 +215,14 @@ describe("External Secrets with ABAC", () => {
          * TagSession), then the read with the session's principal tags.
          */
         describe("the sessions ESO opens, simulated", () => {
-            const permissions = readerPermissions({
-                region: "eu-west-1",
-                accountId: ACCOUNT,
-                secretNamePrefix: "cip-dev",
-                abacTagKey: "ekssecret",
-                kmsKeyArn: KEY,
-            });
+            const permissions = () =>
+                readerPermissions({
+                    region: "eu-west-1",
+                    accountId: ACCOUNT,
+                    secretNamePrefix: "cip-dev",
+                    abacTagKey: "ekssecret",
+                    kmsKeyArn: KEY,
+                });
             const session = async (tags: { esoNamespace: string; esoStoreName: string; esoStoreKind: string }): Promise<string> => {
                 const context = {
                     "aws:RequestTag/esoNamespace": tags.esoNamespace,
@@ -228,14 +231,14 @@ describe("External Secrets with ABAC", () => {
                     "aws:TagKeys": [...ESO_SESSION_TAG_KEYS],
                 };
                 const assume = await simulate({
-                    resourcePolicy: trust,
+                    resourcePolicy: trust(),
                     principal: CONTROLLER,
                     action: "sts:AssumeRole",
                     resource: READER,
                     context,
                 });
                 const tag = await simulate({
-                    resourcePolicy: trust,
+                    resourcePolicy: trust(),
                     principal: CONTROLLER,
                     action: "sts:TagSession",
                     resource: READER,
@@ -245,7 +248,7 @@ describe("External Secrets with ABAC", () => {
             };
             const readAs = (sessionNamespace: string, secretTag: string) =>
                 simulate({
-                    identityPolicies: [permissions],
+                    identityPolicies: [permissions()],
                     principal: `arn:aws:sts::${ACCOUNT}:assumed-role/eso-reader/session`,
                     action: "secretsmanager:GetSecretValue",
                     resource: secretArn(`cip-dev/${secretTag}/token`),

@@ -136,10 +136,11 @@ describe("private PKI", () => {
 
     describe("CRL bucket", () => {
         const bucket = "arn:aws:s3:::cip-dev-pki-crl";
-        const policy = policyDocument(...crlBucketStatements(bucket, ACCOUNT, "eu-west-1"));
+        // Built per call, not in the describe body: a document built once at load would hide a mutant the mutation run switches on later.
+        const policy = () => policyDocument(...crlBucketStatements(bucket, ACCOUNT, "eu-west-1"));
         const write = (sourceArn: string, sourceAccount: string) =>
             simulate({
-                resourcePolicy: policy,
+                resourcePolicy: policy(),
                 principal: "acm-pca.amazonaws.com",
                 action: "s3:PutObject",
                 resource: `${bucket}/crl/11111111.crl`,
