@@ -15,6 +15,7 @@
  * is denied, as AWS would deny it. An operator IAM has but this evaluator does not implement throws,
  * rather than deciding quietly.
  */
+import { BlockList, isIP } from "node:net";
 import { NormalizedStatement, parseDocument } from "../../policypack/lib/iam-document";
 
 export type IamDecision = "Allowed" | "ImplicitlyDenied" | "ExplicitlyDenied";
@@ -303,6 +304,19 @@ comparison(["DateLessThan", undefined], (a, e) => date(a) < date(e), false);
 comparison(["DateLessThanEquals", undefined], (a, e) => date(a) <= date(e), false);
 comparison(["DateGreaterThan", undefined], (a, e) => date(a) > date(e), false);
 comparison(["DateGreaterThanEquals", undefined], (a, e) => date(a) >= date(e), false);
+comparison(["IpAddress", "NotIpAddress"], (a, e) => ipInCidr(a, e), false);
+comparison(["BinaryEquals", undefined], (a, e) => a === e, false);
+
+/** Whether an address lies in a CIDR (a bare address is its own /32 or /128), as IpAddress compares aws:SourceIp. */
+function ipInCidr(address: string, cidr: string): boolean {
+    const [network, bits] = cidr.split("/");
+    const family = isIP(network);
+    if (family === 0 || isIP(address) !== family) return false;
+    const type = family === 4 ? "ipv4" : "ipv6";
+    const blocks = new BlockList();
+    blocks.addSubnet(network, bits === undefined ? (family === 4 ? 32 : 128) : Number(bits), type);
+    return blocks.check(address, type);
+}
 
 /**
  * One condition key under one operator (IAM User Guide, "Condition operators", "Multivalued context
@@ -327,7 +341,7 @@ function conditionHolds(rawOperator: string, key: string, expectedRaw: string[],
     if (ifExists) operator = operator.slice(0, -"IfExists".length);
     const op = COMPARISONS[operator.toLowerCase()];
     if (!op) {
-        throw new Error(`condition operator ${rawOperator} is not implemented by the rehearsal's IAM evaluator`);
+        throw new Error(`condition operator ${rawOperator} is not an IAM condition operator (IAM User Guide, "Condition operators")`);
     }
     if (actual === undefined || actual.length === 0) {
         if (set === "all") return true;

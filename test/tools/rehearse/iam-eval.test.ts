@@ -367,6 +367,24 @@ describe("tools/rehearse/iam-eval: the rehearsal's IAM evaluator", () => {
             "ImplicitlyDenied",
         ],
         [
+            "IpAddress inside the CIDR",
+            doc({ Action: "s3:GetObject", Resource: "*", Condition: { IpAddress: { "aws:SourceIp": "10.0.0.0/8" } } }),
+            { action: "s3:GetObject", resource: "arn:aws:s3:::b/k", principalArn: SESSION, context: { "aws:SourceIp": "10.1.2.3" } },
+            "Allowed",
+        ],
+        [
+            "IpAddress outside the CIDR",
+            doc({ Action: "s3:GetObject", Resource: "*", Condition: { IpAddress: { "aws:SourceIp": "10.0.0.0/8" } } }),
+            { action: "s3:GetObject", resource: "arn:aws:s3:::b/k", principalArn: SESSION, context: { "aws:SourceIp": "192.0.2.1" } },
+            "ImplicitlyDenied",
+        ],
+        [
+            "NotIpAddress outside the CIDR",
+            doc({ Action: "s3:GetObject", Resource: "*", Condition: { NotIpAddress: { "aws:SourceIp": "10.0.0.0/8" } } }),
+            { action: "s3:GetObject", resource: "arn:aws:s3:::b/k", principalArn: SESSION, context: { "aws:SourceIp": "192.0.2.1" } },
+            "Allowed",
+        ],
+        [
             "NotAction",
             doc({ NotAction: "iam:*", Resource: "*" } as never),
             { action: "iam:CreateRole", resource: ROLE, principalArn: SESSION },
@@ -386,11 +404,11 @@ describe("tools/rehearse/iam-eval: the rehearsal's IAM evaluator", () => {
         });
     }
 
-    it("refuses an operator it does not implement instead of deciding quietly", () => {
-        const policy = doc({ Action: "s3:GetObject", Resource: "*", Condition: { IpAddress: { "aws:SourceIp": "10.0.0.0/8" } } });
+    it("refuses an operator IAM does not have instead of deciding quietly", () => {
+        const policy = doc({ Action: "s3:GetObject", Resource: "*", Condition: { IpAdress: { "aws:SourceIp": "10.0.0.0/8" } } });
         assert.throws(
             () => evaluateIam({ action: "s3:GetObject", resource: "*", context: { "aws:SourceIp": "10.0.0.1" } }, { identity: [policy] }),
-            /IpAddress is not implemented/,
+            /IpAdress is not an IAM condition operator/,
         );
     });
 });
