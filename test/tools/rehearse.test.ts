@@ -10,30 +10,15 @@ import { awsQuotas } from "../../tools/rehearse/checks/aws-quotas";
 import { kubernetesAdmission, pluralOf } from "../../tools/rehearse/checks/kubernetes-admission";
 import { stackReferences, backendUrlIn } from "../../tools/rehearse/checks/stack-references";
 import { IAM_POLICY_SIZE } from "../../policypack/lib/aws-quotas";
+import { plannedResource } from "../helpers/planned-resource";
 
 const FIXTURES = path.join(__dirname, "..", "fixtures", "rehearse");
 const fixture = (name: string): PlanFile => validatePlan(JSON.parse(fs.readFileSync(path.join(FIXTURES, name), "utf8")), name);
 const run = (check: RehearsalCheck, plan: PlanFile): RehearsalFinding[] => check.run(rehearsalContext(plan));
 
 /** A small plan written by hand: resources get URNs under stack `dev` of project `ciplatform`. */
-const urnOf = (type: string, name: string): string => `urn:pulumi:dev::ciplatform::${type}::${name}`;
-function res(type: string, name: string, inputs: Record<string, unknown> = {}, opts: Partial<PlannedResource> = {}): PlannedResource {
-    return {
-        urn: urnOf(type, name),
-        type,
-        name,
-        custom: true,
-        parent: null,
-        provider: null,
-        protect: false,
-        retainOnDelete: false,
-        dependsOn: [],
-        inputs,
-        propertyDependencies: {},
-        identifiers: {},
-        ...opts,
-    };
-}
+const urnOf = (type: string, name: string): string => plannedResource(type, name).urn;
+const res = plannedResource;
 function planOf(resources: PlannedResource[], extra: Partial<PlanFile> = {}): PlanFile {
     return {
         version: 2,

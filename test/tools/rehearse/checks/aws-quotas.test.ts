@@ -11,21 +11,9 @@ import {
     SERVICE_NAME_RULES,
     VPC_QUOTAS,
 } from "../../../../policypack/lib/aws-quotas";
+import { plannedResource } from "../../../helpers/planned-resource";
 
-function res(type: string, name: string, inputs: Record<string, unknown>): PlannedResource {
-    return {
-        urn: `urn:pulumi:dev::ciplatform::${type}::${name}`,
-        type,
-        name,
-        custom: true,
-        parent: null,
-        provider: null,
-        protect: false,
-        retainOnDelete: false,
-        dependsOn: [],
-        inputs,
-    };
-}
+const res = (type: string, name: string, inputs: Record<string, unknown>): PlannedResource => plannedResource(type, name, inputs);
 const run = (resources: PlannedResource[]) =>
     awsQuotas.run(rehearsalContext({ version: 1, project: "ciplatform", stack: "dev", resources } as unknown as PlanFile));
 

@@ -3,22 +3,11 @@ import type { PlanFile, PlannedResource } from "../../../../tools/offline/plan";
 import { CHART_FACTS } from "../../../../tools/rehearse/charts";
 import { kubernetesAdmission, kyvernoPolicyRules } from "../../../../tools/rehearse/checks/kubernetes-admission";
 import { rehearsalContext } from "../../../../tools/rehearse/order";
+import { plannedResource } from "../../../helpers/planned-resource";
 
 let n = 0;
-function res(type: string, inputs: Record<string, unknown>, name = `r${++n}`, dependsOn: PlannedResource[] = []): PlannedResource {
-    return {
-        urn: `urn:pulumi:dev::ciplatform::${type}::${name}`,
-        type,
-        name,
-        custom: true,
-        parent: null,
-        provider: null,
-        protect: false,
-        retainOnDelete: false,
-        dependsOn: dependsOn.map((d) => d.urn),
-        inputs,
-    };
-}
+const res = (type: string, inputs: Record<string, unknown>, name = `r${++n}`, dependsOn: PlannedResource[] = []): PlannedResource =>
+    plannedResource(type, name, inputs, { dependsOn: dependsOn.map((d) => d.urn) });
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const release = (
     chart: string,
