@@ -11,6 +11,7 @@
  * branches does not run for tags, and the reverse.
  */
 import * as YAML from "yaml";
+import { lex, LexRule } from "./lexer";
 
 type Value = string | number | boolean | null | Record<string, unknown> | unknown[];
 
@@ -18,51 +19,27 @@ export class GithubExpressionError extends Error {}
 
 type Token = { kind: "lit"; value: Value } | { kind: "id"; name: string } | { kind: "op"; value: string };
 
-function tokenize(expression: string): Token[] {
-    const tokens: Token[] = [];
-    let i = 0;
-    while (i < expression.length) {
-        const rest = expression.slice(i);
-        const space = /^\s+/.exec(rest);
-        if (space) {
-            i += space[0].length;
-            continue;
-        }
-        const str = /^'((?:[^']|'')*)'/.exec(rest);
-        if (str) {
-            tokens.push({ kind: "lit", value: str[1].replace(/''/g, "'") });
-            i += str[0].length;
-            continue;
-        }
-        const op = /^(==|!=|<=|>=|&&|\|\||[()[\].!<>,])/.exec(rest);
-        if (op) {
-            tokens.push({ kind: "op", value: op[1] });
-            i += op[1].length;
-            continue;
-        }
-        const num = /^-?\d+(\.\d+)?/.exec(rest);
-        if (num) {
-            tokens.push({ kind: "lit", value: Number(num[0]) });
-            i += num[0].length;
-            continue;
-        }
-        const id = /^[A-Za-z_][\w-]*/.exec(rest);
-        if (id) {
-            const word = id[0];
-            tokens.push(
-                word === "true" || word === "false"
-                    ? { kind: "lit", value: word === "true" }
-                    : word === "null"
-                      ? { kind: "lit", value: null }
-                      : { kind: "id", name: word },
-            );
-            i += word.length;
-            continue;
-        }
-        throw new GithubExpressionError(`expression ${JSON.stringify(expression)}: cannot read ${JSON.stringify(rest)}`);
-    }
-    return tokens;
-}
+const GITHUB_TOKENS: readonly LexRule<Token>[] = [
+    [/^'((?:[^']|'')*)'/, (m) => ({ kind: "lit", value: m[1].replace(/''/g, "'") })],
+    [/^(==|!=|<=|>=|&&|\|\||[()[\].!<>,])/, (m) => ({ kind: "op", value: m[1] })],
+    [/^-?\d+(\.\d+)?/, (m) => ({ kind: "lit", value: Number(m[0]) })],
+    [
+        /^[A-Za-z_][\w-]*/,
+        (m) =>
+            m[0] === "true" || m[0] === "false"
+                ? { kind: "lit", value: m[0] === "true" }
+                : m[0] === "null"
+                  ? { kind: "lit", value: null }
+                  : { kind: "id", name: m[0] },
+    ],
+];
+
+const tokenize = (expression: string): Token[] =>
+    lex(
+        expression,
+        GITHUB_TOKENS,
+        (rest) => new GithubExpressionError(`expression ${JSON.stringify(expression)}: cannot read ${JSON.stringify(rest)}`),
+    );
 
 const truthy = (v: Value | undefined): boolean => !(v === undefined || v === null || v === false || v === 0 || v === "" || Number.isNaN(v));
 

@@ -11,6 +11,7 @@
  * one); `&&` binds tighter than `||`; parentheses group.
  */
 import * as YAML from "yaml";
+import { lex, LexRule } from "./lexer";
 
 export type Variables = Readonly<Record<string, string | undefined>>;
 type Value = string | null | RegExp | boolean;
@@ -25,49 +26,20 @@ type Token =
 /** A `rules:if` the evaluator cannot read: GitLab rejects it as invalid, so it is an error here too. */
 export class GitlabExpressionError extends Error {}
 
-function tokenize(expression: string): Token[] {
-    const tokens: Token[] = [];
-    let i = 0;
-    while (i < expression.length) {
-        const rest = expression.slice(i);
-        const space = /^\s+/.exec(rest);
-        if (space) {
-            i += space[0].length;
-            continue;
-        }
-        const op = /^(==|!=|=~|!~|&&|\|\||\(|\))/.exec(rest);
-        if (op) {
-            tokens.push({ kind: "op", value: op[1] as "==" });
-            i += op[1].length;
-            continue;
-        }
-        const variable = /^\$(?:\{(\w+)\}|(\w+))/.exec(rest);
-        if (variable) {
-            tokens.push({ kind: "var", name: variable[1] ?? variable[2] });
-            i += variable[0].length;
-            continue;
-        }
-        const quoted = /^"([^"]*)"|^'([^']*)'/.exec(rest);
-        if (quoted) {
-            tokens.push({ kind: "str", value: quoted[1] ?? quoted[2] });
-            i += quoted[0].length;
-            continue;
-        }
-        const regex = /^\/((?:\\.|[^/\\])*)\/([imx]*)/.exec(rest);
-        if (regex) {
-            tokens.push({ kind: "regex", value: new RegExp(regex[1], regex[2].replace("x", "")) });
-            i += regex[0].length;
-            continue;
-        }
-        if (/^null\b/.test(rest)) {
-            tokens.push({ kind: "null" });
-            i += 4;
-            continue;
-        }
-        throw new GitlabExpressionError(`rules:if ${JSON.stringify(expression)}: cannot read ${JSON.stringify(rest)}`);
-    }
-    return tokens;
-}
+const GITLAB_TOKENS: readonly LexRule<Token>[] = [
+    [/^(==|!=|=~|!~|&&|\|\||\(|\))/, (m) => ({ kind: "op", value: m[1] as "==" })],
+    [/^\$(?:\{(\w+)\}|(\w+))/, (m) => ({ kind: "var", name: m[1] ?? m[2] })],
+    [/^"([^"]*)"|^'([^']*)'/, (m) => ({ kind: "str", value: m[1] ?? m[2] })],
+    [/^\/((?:\\.|[^/\\])*)\/([imx]*)/, (m) => ({ kind: "regex", value: new RegExp(m[1], m[2].replace("x", "")) })],
+    [/^null\b/, () => ({ kind: "null" })],
+];
+
+const tokenize = (expression: string): Token[] =>
+    lex(
+        expression,
+        GITLAB_TOKENS,
+        (rest) => new GitlabExpressionError(`rules:if ${JSON.stringify(expression)}: cannot read ${JSON.stringify(rest)}`),
+    );
 
 const truthy = (value: Value): boolean =>
     typeof value === "boolean" ? value : value instanceof RegExp ? true : value !== null && value !== "";
