@@ -59,46 +59,82 @@ export function shareDeserializedInputs(): boolean {
     return true;
 }
 
-/** Traps that all forward to the filled target: every operation a reader can perform on the object. */
-const TRAPS = [
-    "get",
-    "has",
-    "ownKeys",
-    "getOwnPropertyDescriptor",
-    "getPrototypeOf",
-    "set",
-    "deleteProperty",
-    "defineProperty",
-    "isExtensible",
-    "preventExtensions",
-    "setPrototypeOf",
-] as const;
+/** The key under which a lazy copy answers with its filled target (see `settled`); a symbol no input can hold. */
+const SETTLE = Symbol("ciplatform.settledInputs");
 
-/** The handler shared by every lazy copy: each trap fills the copy's target (once), then forwards to it. */
-const lazyHandler: ProxyHandler<Record<string, unknown>> = Object.fromEntries(
-    TRAPS.map((trap) => [
-        trap,
-        (target: Record<string, unknown>, ...rest: unknown[]) => {
-            fill(target);
-            return (Reflect[trap] as (...args: unknown[]) => unknown)(target, ...rest);
-        },
-    ]),
-);
+type Target = Record<PropertyKey, unknown>;
 
-/** Per empty target, how to fill it; removed once filled. */
-const pending = new WeakMap<object, () => Record<string, unknown>>();
+/**
+ * One lazy copy's handler: every operation a reader can perform fills the empty target (once) with `make()`'s
+ * result, then forwards to it. The pending `make` is the handler's own field (no table keyed by target to look up
+ * on every read, nor entries for the garbage collector to trace).
+ */
+class LazyInputs implements ProxyHandler<Target> {
+    constructor(private make: (() => Record<string, unknown>) | undefined) {}
 
-function fill(target: Record<string, unknown>): void {
-    const make = pending.get(target);
-    if (make !== undefined) {
-        Object.assign(target, make());
-        pending.delete(target);
+    private fill(target: Target): Target {
+        const make = this.make;
+        if (make !== undefined) {
+            this.make = undefined;
+            Object.assign(target, make());
+        }
+        return target;
+    }
+
+    get(target: Target, key: PropertyKey, receiver: unknown): unknown {
+        this.fill(target);
+        return key === SETTLE ? target : Reflect.get(target, key, receiver);
+    }
+    has(target: Target, key: PropertyKey): boolean {
+        return Reflect.has(this.fill(target), key);
+    }
+    ownKeys(target: Target): ArrayLike<string | symbol> {
+        return Reflect.ownKeys(this.fill(target));
+    }
+    getOwnPropertyDescriptor(target: Target, key: PropertyKey): PropertyDescriptor | undefined {
+        return Reflect.getOwnPropertyDescriptor(this.fill(target), key);
+    }
+    set(target: Target, key: PropertyKey, value: unknown, receiver: unknown): boolean {
+        return Reflect.set(this.fill(target), key, value, receiver);
+    }
+    deleteProperty(target: Target, key: PropertyKey): boolean {
+        return Reflect.deleteProperty(this.fill(target), key);
+    }
+    defineProperty(target: Target, key: PropertyKey, descriptor: PropertyDescriptor): boolean {
+        return Reflect.defineProperty(this.fill(target), key, descriptor);
+    }
+    isExtensible(target: Target): boolean {
+        return Reflect.isExtensible(this.fill(target));
+    }
+    preventExtensions(target: Target): boolean {
+        return Reflect.preventExtensions(this.fill(target));
+    }
+    setPrototypeOf(target: Target, prototype: object | null): boolean {
+        return Reflect.setPrototypeOf(this.fill(target), prototype);
+    }
+    /**
+     * The prototype is the empty target's own, Object.prototype, before and after filling (deserializeProperties
+     * returns a plain object and filling only adds properties): answered without filling, because the host's
+     * unknown-checking proxy asks it of every value it wraps (`toProxy instanceof Object`, @pulumi/policy 1.21
+     * proxy.js proxyHelper), which would otherwise deserialize every stack resource whether a rule reads it or not.
+     */
+    getPrototypeOf(target: Target): object | null {
+        return Reflect.getPrototypeOf(target);
     }
 }
 
 /** An object that is `make()`'s result, computed on first use. */
 export function lazily(make: () => Record<string, unknown>): Record<string, unknown> {
-    const target: Record<string, unknown> = {};
-    pending.set(target, make);
-    return new Proxy(target, lazyHandler);
+    return new Proxy<Target>({}, new LazyInputs(make)) as Record<string, unknown>;
+}
+
+/**
+ * The plain object behind a lazy copy, filled (any other value as it is): a reader that reads many properties
+ * (every member of a type, one after the other) then pays no trap per read.
+ */
+export function settled<T>(value: T): T {
+    if (value === null || typeof value !== "object") {
+        return value;
+    }
+    return ((value as Record<PropertyKey, unknown>)[SETTLE] as T | undefined) ?? value;
 }

@@ -338,11 +338,33 @@ describe("dispatch by type (lib/dispatch) in the policy host's Analyze handler",
                 new Promise<void>((resolve, reject) => analyze({ request: request(r) }, (err) => (err ? reject(err) : resolve())));
             await run({ type: "aws:s3/bucketV2:BucketV2", name: "known", inputs: { tags: { a: "1" }, list: [1, { b: "x" }] } });
             await run({ type: "aws:s3/bucketV2:BucketV2", name: "unknown", inputs: { tags: { a: "1" }, list: [1, { b: UNKNOWN }] } });
+            // Decoded from bytes as the gRPC server decodes them: the requests' bytes decide without a scan of the inputs.
+            const decoded = (r: { type: string; name: string; inputs: Record<string, unknown> }) =>
+                new Promise<void>((resolve, reject) =>
+                    analyze(
+                        {
+                            request: analyzerProto.AnalyzeRequest.deserializeBinary(
+                                (request(r) as { serializeBinary(): Uint8Array }).serializeBinary(),
+                            ),
+                        },
+                        (err) => (err ? reject(err) : resolve()),
+                    ),
+                );
+            await decoded({ type: "aws:s3/bucketV2:BucketV2", name: "known bytes", inputs: { tags: { a: "1" }, list: [1, { b: "x" }] } });
+            await decoded({
+                type: "aws:s3/bucketV2:BucketV2",
+                name: "unknown bytes",
+                inputs: { tags: { a: "1" }, list: [1, { b: UNKNOWN }] },
+            });
             assert.deepEqual(seen, [
                 { name: "known", proxied: false, tag: "1" },
                 { name: "known", proxied: false, tag: "1" },
                 { name: "unknown", proxied: true, tag: "1" },
                 { name: "unknown", proxied: true, tag: "1" },
+                { name: "known bytes", proxied: false, tag: "1" },
+                { name: "known bytes", proxied: false, tag: "1" },
+                { name: "unknown bytes", proxied: true, tag: "1" },
+                { name: "unknown bytes", proxied: true, tag: "1" },
             ]);
         });
 

@@ -1,7 +1,8 @@
 import { strict as assert } from "node:assert";
 import * as path from "node:path";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
-import { shareDeserializedInputs } from "../../policypack/lib/shared-inputs";
+import { types } from "node:util";
+import { settled, shareDeserializedInputs } from "../../policypack/lib/shared-inputs";
 
 // The deserializer of the @pulumi/policy the pack is served by (the one the patch targets), and the
 // protobuf runtime it reads: required by path, since the exact copies matter.
@@ -40,6 +41,10 @@ describe("shared deserialization (lib/shared-inputs)", () => {
         };
         const props = deserialize().deserializeProperties(struct, false);
         assert.equal(reads, 0, "handed out without deserializing (most stack resources are never read)");
+        // The host's unknown-checking proxy asks every value it wraps `instanceof Object` (@pulumi/policy 1.21 proxy.js).
+        assert.equal(props instanceof Object, true);
+        assert.equal(Object.getPrototypeOf(props), Object.prototype);
+        assert.equal(reads, 0, "the prototype is answered without deserializing");
         assert.equal(props.size, 3);
         assert.equal(reads, 1);
         assert.deepEqual(Object.keys(props).sort(), ["size", "tags"]);
@@ -47,6 +52,13 @@ describe("shared deserialization (lib/shared-inputs)", () => {
         assert.deepEqual(JSON.parse(JSON.stringify(props)), { tags: { owner: "team" }, size: 3 });
         assert.deepEqual({ ...props }, { tags: { owner: "team" }, size: 3 });
         assert.equal(reads, 1, "deserialized once");
+        // Its plain object, for readers of many properties: the same data, no longer behind a proxy.
+        const plain = settled(props);
+        assert.equal(types.isProxy(props), true);
+        assert.equal(types.isProxy(plain), false);
+        assert.deepEqual(plain, { tags: { owner: "team" }, size: 3 });
+        assert.equal(settled(plain), plain);
+        assert.equal(reads, 1);
         // Every operation fills it, a key listing first included.
         const other = structRuntime.Struct.fromJavaScript({ a: 1 });
         assert.deepEqual(Object.keys(deserialize().deserializeProperties(other, false)), ["a"]);
