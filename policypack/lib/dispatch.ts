@@ -64,9 +64,8 @@ interface ConfigureRequest {
     };
 }
 type Noted<F> = F & { __notedByPack?: true };
-type Decode<R> = Noted<(bytes: Uint8Array) => R>;
 interface AnalyzerProtoModule {
-    AnalyzeRequest: { prototype: TypedRequest & { getType: Noted<() => string> }; deserializeBinary: Decode<TypedRequest> };
+    AnalyzeRequest: { prototype: TypedRequest & { getType: Noted<() => string> } };
     AnalyzeStackRequest: { prototype: StackRequest & { getResourcesList: Noted<() => TypedRequest[]> } };
     ConfigureAnalyzerRequest: { deserializeBinary: Noted<(bytes: Uint8Array) => ConfigureRequest> };
     PolicyNotApplicable: new () => NotApplicableRecord;
@@ -100,13 +99,6 @@ interface TypeAnswer {
 
 /** The type of the `Analyze` request being started, until the policy loop takes it. */
 let noted: string | undefined;
-/** That request itself (whether its bytes hold an unknown value, see `knownOnly`). */
-let notedRequest: TypedRequest | undefined;
-/**
- * Requests whose bytes, as the gRPC server received them, hold none of the host's unknown sentinels: no value
- * deserialized from them can be one (a protobuf string is its UTF-8 bytes, whole), so their inputs need no scan.
- */
-const knownOnly = new WeakSet<object>();
 /** The resources of the `AnalyzeStack` request being started, until the policy loop takes them. */
 let notedStack: TypedRequest[] | undefined;
 /** What the `Analyze` or `AnalyzeStack` loop that just ended adds to its response, until that response is built. */
@@ -144,10 +136,9 @@ function patchHost(): typeof modules {
     const getType = proto.AnalyzeRequest?.prototype?.getType;
     const getResourcesList = proto.AnalyzeStackRequest?.prototype?.getResourcesList;
     const deserializeConfigure = proto.ConfigureAnalyzerRequest?.deserializeBinary;
-    const deserializeAnalyze = proto.AnalyzeRequest?.deserializeBinary;
     const makeAnalyzeResponse = protoutil.makeAnalyzeResponse;
     if (
-        [getType, getResourcesList, deserializeConfigure, deserializeAnalyze, makeAnalyzeResponse, protoutil.convertEnforcementLevel].some(
+        [getType, getResourcesList, deserializeConfigure, makeAnalyzeResponse, protoutil.convertEnforcementLevel].some(
             (f) => typeof f !== "function",
         ) ||
         typeof proto.PolicyNotApplicable !== "function" ||
@@ -161,9 +152,6 @@ function patchHost(): typeof modules {
         const noting: Noted<() => string> = function (this: TypedRequest) {
             const type = getType.call(this);
             noted = type;
-            // Not an alias for this function's own use: the request is noted for the loop that follows (see knownOnly).
-            // eslint-disable-next-line @typescript-eslint/no-this-alias
-            notedRequest = this;
             notedStack = undefined;
             return type;
         };
@@ -175,26 +163,10 @@ function patchHost(): typeof modules {
             const list = getResourcesList.call(this);
             notedStack = list;
             noted = undefined;
-            notedRequest = undefined;
             return list;
         };
         notingList.__notedByPack = true;
         proto.AnalyzeStackRequest.prototype.getResourcesList = notingList;
-    }
-    if (!deserializeAnalyze.__notedByPack) {
-        // The host's gRPC server decodes each Analyze request from its bytes (@pulumi/pulumi proto/analyzer_grpc_pb.js
-        // deserialize_pulumirpc_AnalyzeRequest): a few native byte searches there spare the members' inputs a full scan.
-        const sentinels = [...unknownSentinels(proxy)].map((s) => Buffer.from(String(s), "utf8"));
-        const noting: Decode<TypedRequest> = (bytes) => {
-            const request = deserializeAnalyze.call(proto.AnalyzeRequest, bytes);
-            const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-            if (!sentinels.some((sentinel) => buffer.includes(sentinel))) {
-                knownOnly.add(request);
-            }
-            return request;
-        };
-        noting.__notedByPack = true;
-        proto.AnalyzeRequest.deserializeBinary = noting;
     }
     if (!deserializeConfigure.__notedByPack) {
         // The host's `configure` handler reads the policy config from the request the server deserialized: note
@@ -398,7 +370,7 @@ async function runMembers<A extends { getConfig: unknown; notApplicable: unknown
  * it wraps: one scan per resource instead of a proxy and a path copy per read, for each of the members. Inputs
  * holding an unknown value keep the host's proxy (its error names the path read).
  */
-function plainIfKnown(host: NonNullable<typeof modules>, value: unknown, known: boolean): unknown {
+function plainIfKnown(host: NonNullable<typeof modules>, value: unknown): unknown {
     if (value === null || typeof value !== "object") {
         return value;
     }
@@ -406,13 +378,15 @@ function plainIfKnown(host: NonNullable<typeof modules>, value: unknown, known: 
     if (target === undefined || target === null || typeof target !== "object") {
         return value;
     }
-    // The shared copy (lib/shared-inputs.ts) deserialized now, as its plain object: every member reads it.
+    // The shared copy (lib/shared-inputs.ts) deserialized now, as its plain object: the scan and every member's reads
+    // then meet no trap (read through the lazy copy's proxy, the scan cost more than the members' checks).
     const plain = settled(target);
-    return known || !holdsUnknown(plain, unknownSentinels(host.proxy)) ? plain : value;
+    return holdsUnknown(plain, unknownSentinels(host)) ? value : plain;
 }
 
 let sentinels: ReadonlySet<unknown> | undefined;
-function unknownSentinels(p: ProxyModule): ReadonlySet<unknown> {
+function unknownSentinels(host: NonNullable<typeof modules>): ReadonlySet<unknown> {
+    const p = host.proxy;
     sentinels ??= new Set([
         p.unknownBooleanValue,
         p.unknownNumberValue,
@@ -449,12 +423,9 @@ function holdsUnknown(value: unknown, unknowns: ReadonlySet<unknown>): boolean {
 }
 
 /** The args the members see: the host's, with inputs (and the provider's) unwrapped when they hold no unknown value. */
-function membersArgs(host: NonNullable<typeof modules>, args: ResourceValidationArgs, known: boolean): ResourceValidationArgs {
-    const props = plainIfKnown(host, args.props, known) as ResourceValidationArgs["props"];
-    const provider = args.provider && {
-        ...args.provider,
-        props: plainIfKnown(host, args.provider.props, known) as typeof args.provider.props,
-    };
+function membersArgs(host: NonNullable<typeof modules>, args: ResourceValidationArgs): ResourceValidationArgs {
+    const props = plainIfKnown(host, args.props) as ResourceValidationArgs["props"];
+    const provider = args.provider && { ...args.provider, props: plainIfKnown(host, args.provider.props) as typeof args.provider.props };
     if (props === args.props && provider?.props === args.provider?.props) {
         return args;
     }
@@ -466,7 +437,7 @@ function fusedResourcePolicy(
     host: NonNullable<typeof modules>,
     pack: PackIdentity,
     members: readonly ResourceValidationPolicy[],
-    state: { extra?: NotApplicableRecord[]; known?: boolean },
+    state: { extra?: NotApplicableRecord[] },
 ): ResourceValidationPolicy {
     return {
         name: FUSED,
@@ -477,7 +448,7 @@ function fusedResourcePolicy(
                 host,
                 pack,
                 members,
-                membersArgs(host, args, state.known === true),
+                membersArgs(host, args),
                 report,
                 state,
                 (member, memberArgs, reportAs) => {
@@ -591,17 +562,13 @@ export function dispatchByType(
         configurable: true,
         value: function (): IterableIterator<Policy> {
             const type = noted;
-            const request = notedRequest;
             const stack = notedStack;
             noted = undefined;
-            notedRequest = undefined;
             notedStack = undefined;
             if (type !== undefined) {
                 const applying = forType(type).walk;
                 // Several policies apply: one host call runs them all (the host's per-policy work, done once).
-                const state: { extra?: NotApplicableRecord[]; known?: boolean } = {
-                    known: request !== undefined && knownOnly.has(request),
-                };
+                const state: { extra?: NotApplicableRecord[] } = {};
                 const walk = (
                     pack && applying.length > 1
                         ? [fusedResourcePolicy(host, pack, applying as ResourceValidationPolicy[], state)]
