@@ -31,7 +31,7 @@
  * If the host's modules ever change shape nothing is installed and the pack runs as before, slower.
  */
 import * as path from "node:path";
-import { settled } from "./shared-inputs";
+import { lazilyForThisStep, settled } from "./shared-inputs";
 import type {
     EnforcementLevel,
     Policies,
@@ -612,6 +612,10 @@ export function dispatchByType(
                 const iterator: IterableIterator<Policy> = {
                     next: () => {
                         const step = walk.next();
+                        if (!step.done) {
+                            // The host now deserializes every resource of the stack for this policy, most never read.
+                            lazilyForThisStep();
+                        }
                         if (step.done) {
                             const extra = [...(state.extra ?? []), ...skipped];
                             finish({ extra: extra.length > 0 ? extra : undefined });

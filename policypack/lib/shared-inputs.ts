@@ -7,11 +7,12 @@
  * each policy still gets its own unknown-checking proxy around it, so preview semantics (unknown
  * values raise the advisory "can't run during preview") are unchanged.
  *
- * The copy is made lazily: the host deserializes every resource's inputs for `AnalyzeStack` (and for each
- * `Analyze`), but most stack resources are never read by a stack rule, and some resource rules decide by
- * type or name alone. The object handed out is a proxy over an empty object that is filled with the
- * deserialized inputs on its first use (any read, key listing or `in`), and forwards to it from then on;
- * once filled its target holds the real properties, so every proxy invariant holds as for a plain object.
+ * For `AnalyzeStack` the copy is made lazily (`lazilyForThisStep`): the host deserializes every resource's
+ * inputs, but most stack resources are never read by a stack rule. The object handed out is then a proxy over
+ * an empty object that is filled with the deserialized inputs on its first use (any read, key listing or
+ * `in`), and forwards to it from then on; once filled its target holds the real properties, so every proxy
+ * invariant holds as for a plain object. An `Analyze` request's inputs are read at once by the policies that
+ * apply to its type (dispatch.ts): there the copy is made eagerly, as a proxy would only add a trap per read.
  *
  * Only the analyzer's own form (`proxySecrets` false, used by analyze and analyzeStack) is shared;
  * remediation's form is left alone. If the host's module ever changes shape, nothing is installed
@@ -22,6 +23,24 @@ import * as path from "node:path";
 type Deserialize = (struct: object, proxySecrets: boolean) => Record<string, unknown>;
 interface DeserializeModule {
     deserializeProperties: Deserialize & { __sharedByPack?: true };
+}
+
+/** Whether the copies handed out in the current synchronous step are lazy (see `lazilyForThisStep`). */
+let lazyStep = false;
+
+/**
+ * Makes the copies handed out in the current synchronous step lazy: dispatch.ts calls it as the host's
+ * `AnalyzeStack` loop takes a stack policy, right before the host deserializes every resource of the stack in
+ * the same step (@pulumi/policy 1.21 server.js makeAnalyzeStackRpcFun). The step ends at the host's next
+ * `await`; an `Analyze` call, another gRPC callback, never runs inside it.
+ */
+export function lazilyForThisStep(): void {
+    if (!lazyStep) {
+        lazyStep = true;
+        queueMicrotask(() => {
+            lazyStep = false;
+        });
+    }
 }
 
 /** Installs the shared deserialization into the `@pulumi/policy` this pack is served by. Idempotent. */
@@ -49,7 +68,7 @@ export function shareDeserializedInputs(): boolean {
         }
         let props = shared.get(struct);
         if (props === undefined) {
-            props = lazily(() => original(struct, proxySecrets));
+            props = lazyStep ? lazily(() => original(struct, proxySecrets)) : original(struct, proxySecrets);
             shared.set(struct, props);
         }
         return props;

@@ -351,6 +351,28 @@ describe("dispatch by type (lib/dispatch) in the policy host's Analyze handler",
             ]);
         });
 
+        it("AnalyzeStack hands its stack policies lazily deserialized inputs (most stack resources are never read)", async () => {
+            assert.equal(shareDeserializedInputs(), true);
+            const lazy: boolean[] = [];
+            const probe = (name: string): Policies[number] => ({
+                name,
+                description: name,
+                enforcementLevel: "mandatory",
+                validateStack: (args) => {
+                    for (const r of args.resources) {
+                        lazy.push(types.isProxy((r.props as Record<string, unknown>).__getSpecialProxyTarget));
+                    }
+                },
+            });
+            const list: Policies = [probe("stack-probe-one"), probe("stack-probe-two")];
+            dispatchByType(list, () => true, undefined, pack);
+            const analyze = server.makeAnalyzeStackRpcFun("ciplatform", "0.1.0", "mandatory", list);
+            await new Promise<void>((resolve, reject) =>
+                analyze({ request: stackRequest(resources.slice(0, 2)) }, (err) => (err ? reject(err) : resolve())),
+            );
+            assert.deepEqual(lazy, [true, true, true, true]);
+        });
+
         it("skips a member the config disables and reports a member at the level the config gives", async () => {
             const dispatched: Policies = [...policies];
             dispatchByType(dispatched, appliesTo, undefined, pack);

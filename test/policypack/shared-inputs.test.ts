@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import * as path from "node:path";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import { types } from "node:util";
-import { settled, shareDeserializedInputs } from "../../policypack/lib/shared-inputs";
+import { lazilyForThisStep, settled, shareDeserializedInputs } from "../../policypack/lib/shared-inputs";
 
 // The deserializer of the @pulumi/policy the pack is served by (the one the patch targets), and the
 // protobuf runtime it reads: required by path, since the exact copies matter.
@@ -39,6 +39,8 @@ describe("shared deserialization (lib/shared-inputs)", () => {
             reads++;
             return toJavaScript();
         };
+        // As the AnalyzeStack loop takes a stack policy (lib/dispatch.ts).
+        lazilyForThisStep();
         const props = deserialize().deserializeProperties(struct, false);
         assert.equal(reads, 0, "handed out without deserializing (most stack resources are never read)");
         // The host's unknown-checking proxy asks every value it wraps `instanceof Object` (@pulumi/policy 1.21 proxy.js).
@@ -62,6 +64,18 @@ describe("shared deserialization (lib/shared-inputs)", () => {
         // Every operation fills it, a key listing first included.
         const other = structRuntime.Struct.fromJavaScript({ a: 1 });
         assert.deepEqual(Object.keys(deserialize().deserializeProperties(other, false)), ["a"]);
+    });
+
+    it("deserializes an Analyze request's inputs at once, as a plain object, and stack views lazily only within their step", async () => {
+        shareDeserializedInputs();
+        const analyzeInputs = deserialize().deserializeProperties(structRuntime.Struct.fromJavaScript({ a: 1 }), false);
+        assert.equal(types.isProxy(analyzeInputs), false, "its members read every input at once: no trap per read");
+        assert.deepEqual(analyzeInputs, { a: 1 });
+        lazilyForThisStep();
+        assert.equal(types.isProxy(deserialize().deserializeProperties(structRuntime.Struct.fromJavaScript({ a: 1 }), false)), true);
+        // The host's next await ends the step: what follows (another request) is eager again.
+        await Promise.resolve();
+        assert.equal(types.isProxy(deserialize().deserializeProperties(structRuntime.Struct.fromJavaScript({ a: 1 }), false)), false);
     });
 
     it("leaves remediation's secret-preserving form alone", () => {
