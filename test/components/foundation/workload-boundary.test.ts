@@ -16,6 +16,7 @@ import {
 import { jenkinsDeployRoleName } from "../../../components/jenkins/jenkins";
 import type { PolicyDocument } from "../../../components/shared/iam-documents";
 import { Decision, simulate } from "../../helpers/iam";
+import { iamRejections } from "../../helpers/iam-validity";
 
 const ACCOUNT = "123456789012";
 const OTHER_ACCOUNT = "210987654321";
@@ -234,6 +235,7 @@ describe("the workload boundary (components/foundation/workload-boundary.ts)", (
 
     it("the statements: what IAM cannot scope, the scoped actions, and passing and assuming roles apart", () => {
         const document = workloadBoundaryDocument(SCOPE);
+        assert.deepEqual(iamRejections(document), [], "CreatePolicy would refuse it");
         // The iam-quotas test and the rehearsal find the statements by these Sids; the pack requires PassRole in a statement of its own.
         assert.deepEqual(
             document.Statement.map((s) => s.Sid),
@@ -321,6 +323,7 @@ describe("the supply-chain boundary (components/foundation/workload-boundary.ts)
 
     it("the statements: the registry token, pulls, push and sign, revocation and findings; every listed action in one", () => {
         const document = supplyChainBoundaryDocument(SCOPE);
+        assert.deepEqual(iamRejections(document), [], "CreatePolicy would refuse it");
         assert.deepEqual(
             document.Statement.map((s) => s.Sid),
             ["RegistryToken", "Pulls", "PushAndSign", "RevocationAndFindings"],
