@@ -469,6 +469,14 @@ describe("the preview role's reads (components/foundation/deployer-policies.ts p
         const document = build();
         assert.deepEqual(iamRejections(document), []);
         assert.ok(reads.includes("codebuild:BatchGetProjects") && reads.includes("securityhub:DescribeHub"), "the map still reads them");
+        // Named for what they grant: the unscopable reads (as in the deploy roles' documents), then one statement per service.
+        assert.deepEqual(
+            document.Statement.map((s) => s.Sid),
+            [
+                "ReadsIamCannotScope",
+                ...document.Statement.slice(1).map((s) => `Read${String(s.Action[0]).split(":")[0].replace(/-/g, "")}`),
+            ],
+        );
         assert.ok(
             document.Statement.some((s) => s.Sid === "Readacmpca"),
             "acm-pca's reads have a statement of their own, named in letters",
