@@ -89,8 +89,9 @@ describe("LINSTOR's S3 key (components/storage/policies.ts)", () => {
         for (const action of ["s3:DeleteBucket", "s3:PutBucketPolicy", "s3:PutBucketVersioning", "s3:PutLifecycleConfiguration"]) {
             assert.equal(await call(action, BUCKET), "ImplicitlyDenied", action);
         }
-        // BackupToS3 asks isRequesterPaysEnabled before each call; current linstor-server (getRequesterPays) catches the
-        // refusal and ships without requester-pays, so the key needs no read of the bucket's payment setting.
+        // BackupToS3 asks isRequesterPaysEnabled (GetBucketRequestPayment) before each call; since linstor-server v1.19.0
+        // (b208cb049, `getRequesterPays`) a refusal is caught and the remote ships without requester-pays, so the key
+        // needs no read of the bucket's payment setting.
         assert.equal(await call("s3:GetBucketRequestPayment", BUCKET), "ImplicitlyDenied");
     });
 });
