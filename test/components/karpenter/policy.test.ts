@@ -464,6 +464,10 @@ describe(`Karpenter controller policy (components/karpenter/policy.ts, scoped as
             });
 
         it("EventBridge and SQS deliver over TLS; no other service or account may send", async () => {
+            assert.deepEqual(
+                interruptionQueuePolicy(queue).Statement.map((s) => s.Sid),
+                ["EventBridgeDelivers", "DenyInsecureTransport"],
+            );
             assert.equal(await send("events.amazonaws.com", "true"), "Allowed");
             assert.equal(await send("sqs.amazonaws.com", "true"), "Allowed");
             assert.equal(await send("sns.amazonaws.com", "true"), "ImplicitlyDenied");
