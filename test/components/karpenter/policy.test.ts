@@ -235,12 +235,13 @@ describe(`Karpenter controller policy (components/karpenter/policy.ts, scoped as
         it("re-tags only its own instances, with Name, the node claim and the EKS cluster name (AllowScopedResourceTagging)", async () => {
             const instance = ec2("instance", "i-0123");
             const own = resourceTags(ownedTags());
-            for (const tags of [
+            const retags: Array<Record<string, string>> = [
                 { Name: "ip-10-0-0-1" },
                 { "karpenter.sh/nodeclaim": "general-arm64-x7k2p" },
                 { "eks:eks-cluster-name": CLUSTER },
                 { Name: "ip-10-0-0-1", "karpenter.sh/nodeclaim": "general-arm64-x7k2p", "eks:eks-cluster-name": CLUSTER },
-            ]) {
+            ];
+            for (const tags of retags) {
                 await allowed("ec2:CreateTags", instance, { ...own, ...requestTags(tags) });
             }
             const nodeClaim = requestTags({ "karpenter.sh/nodeclaim": "general-arm64-x7k2p" });
