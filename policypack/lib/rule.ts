@@ -49,19 +49,20 @@ export function isKubernetesKind(type: string, kind: string): boolean {
     return type.startsWith("kubernetes:") && type.endsWith(`:${kind}`);
 }
 
+function typeTest(types: ResourceRule["types"]): (type: string) => boolean {
+    if (typeof types === "function") {
+        return types;
+    }
+    const set = new Set(types);
+    return (type) => set.has(type);
+}
+
 export function resourcePolicy(rule: ResourceRule): ResourceValidationPolicy {
     // A check declared without a config parameter gets none: the config (a copy the host makes per
     // call) is then resolved only when there are findings to hold against the exemptions.
     const needsConfig = rule.check.length >= 2;
     // Asked on every call: the rule's type test made once (no lookup of its set per call).
-    const types = rule.types;
-    const accepts =
-        typeof types === "function"
-            ? types
-            : (
-                  (set: ReadonlySet<string>) => (type: string) =>
-                      set.has(type)
-              )(new Set(types));
+    const accepts = typeTest(rule.types);
     const validateResource: ResourceValidationPolicy["validateResource"] & { __pulumiType?: string } = (args, reportViolation) => {
         if (!accepts(args.type)) {
             return;
