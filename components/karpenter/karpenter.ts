@@ -79,6 +79,16 @@ export function validateKarpenterArgs(args: Pick<KarpenterArgs, "pools" | "amiAl
     }
     if (!/^\d+\.\d+\.\d+$/.test(args.chartVersion)) {
         problems.push(`chartVersion: got ${JSON.stringify(args.chartVersion)}; pin an exact version such as 1.14.1`);
+    } else {
+        // The controller policy (policy.ts) reaches instance profiles only under /karpenter/<region>/<cluster>/, the path
+        // Karpenter creates them at since v1.7.0 (karpenter-provider-aws v1.7.0 pkg/providers/instanceprofile/instanceprofile.go
+        // `Create`); earlier versions create them at `/`, where CreateInstanceProfile is denied and no node ever launches.
+        const [major, minor] = args.chartVersion.split(".").map(Number);
+        if (major < 1 || (major === 1 && minor < 7)) {
+            problems.push(
+                `chartVersion: got ${JSON.stringify(args.chartVersion)}; use 1.7.0 or later (instance profiles under /karpenter/<region>/<cluster>/, which the controller policy requires)`,
+            );
+        }
     }
     return problems;
 }

@@ -4,20 +4,28 @@
  * resource that is neither `*` nor an ARN ("Resource ... must be in ARN format or \"*\""), a Sid of other characters than
  * ASCII letters and digits, or the same Sid twice (IAM JSON policy elements: Sid). The simulator accepts all of these (it
  * reads an empty resource as matching everything), so the tests check them here.
+ *
+ * `kind`: an identity policy (managed, inline, boundary) must name its resources (Resource or NotResource); a role's
+ * trust policy names none (its resource is the role).
  */
 import type { PolicyDocument } from "../../components/shared/iam-documents";
 
 /** Each reason IAM would refuse the document, empty when it would accept it. */
-export function iamRejections(document: PolicyDocument): string[] {
+export function iamRejections(document: PolicyDocument, kind: "identity" | "trust" = "identity"): string[] {
     const problems: string[] = [];
     const sids = new Set<string>();
     document.Statement.forEach((s, i) => {
         const name = s.Sid ?? `statement ${i}`;
-        if (([] as string[]).concat(s.Action).length === 0) {
+        const raw = s as unknown as Record<string, unknown>;
+        const actions = ([] as unknown[]).concat(raw.Action ?? raw.NotAction ?? []);
+        if (actions.length === 0) {
             problems.push(`${name}: no action`);
         }
         const resources = s.Resource === undefined ? undefined : ([] as unknown[]).concat(s.Resource);
         if (resources !== undefined && resources.length === 0) {
+            problems.push(`${name}: no resource`);
+        }
+        if (kind === "identity" && resources === undefined && raw.NotResource === undefined) {
             problems.push(`${name}: no resource`);
         }
         for (const r of resources ?? []) {

@@ -104,7 +104,13 @@ const WORKLOAD_CALLS: ReadonlyArray<readonly [string, string, string, Record<str
     ["karpenter", "iam:AddRoleToInstanceProfile", iam(`instance-profile/karpenter/${REGION}/cip-dev/0a1b2c3d/cip-dev_123456`)],
     ["karpenter", "iam:TagInstanceProfile", iam(`instance-profile/karpenter/${REGION}/cip-dev/0a1b2c3d/cip-dev_123456`)],
     ["karpenter", "iam:GetInstanceProfile", iam("instance-profile/cip-dev_123456")],
-    ["karpenter", "iam:DeleteInstanceProfile", iam("instance-profile/cip-dev-nodes")],
+    // Garbage collection and a node class's finalizer (instanceprofile.go Delete: Get, RemoveRole, Delete) on its own profiles.
+    ["karpenter", "iam:GetInstanceProfile", iam(`instance-profile/karpenter/${REGION}/cip-dev/0a1b2c3d/cip-dev_123456`)],
+    ["karpenter", "iam:RemoveRoleFromInstanceProfile", iam(`instance-profile/karpenter/${REGION}/cip-dev/0a1b2c3d/cip-dev_123456`)],
+    ["karpenter", "iam:DeleteInstanceProfile", iam(`instance-profile/karpenter/${REGION}/cip-dev/0a1b2c3d/cip-dev_123456`)],
+    ["karpenter", "iam:ListInstanceProfiles", "*"],
+    // The environment's own profiles (the boundary's `instance-profile/<prefix>-*`; no Karpenter call names one).
+    ["environment profiles", "iam:DeleteInstanceProfile", iam("instance-profile/cip-dev-nodes")],
     // AWS Load Balancer Controller (components/ingress/policy.ts).
     [
         "load balancer controller",
@@ -114,7 +120,9 @@ const WORKLOAD_CALLS: ReadonlyArray<readonly [string, string, string, Record<str
     ["load balancer controller", "elasticloadbalancing:DescribeLoadBalancers", "*"],
     ["load balancer controller", "ec2:AuthorizeSecurityGroupIngress", arn("ec2", "security-group/sg-0a1b2c3d")],
     ["load balancer controller", "acm:DescribeCertificate", arn("acm", "certificate/0a1b2c3d")],
-    ["load balancer controller", "arc-zonal-shift:GetManagedResource", arn("elasticloadbalancing", "loadbalancer/app/k8s-web/0a1b2c3d")],
+    // Zonal shift status of a load balancer (neither controller at its pinned version calls it on one: the LB controller v3.5.0
+    // never, Karpenter v1.14.1 only with EnableZonalShift, on the cluster; the boundary keeps the action for its ALB/NLB resources).
+    ["zonal shift", "arc-zonal-shift:GetManagedResource", arn("elasticloadbalancing", "loadbalancer/app/k8s-web/0a1b2c3d")],
     [
         "load balancer controller",
         "iam:CreateServiceLinkedRole",

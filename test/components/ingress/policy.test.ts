@@ -262,11 +262,19 @@ describe("AWS Load Balancer Controller permissions (components/ingress/policy.ts
                     await denied(action, resource, { ...owned(), ...creationTags("cip-prod") }, "moving it to another cluster");
                     await denied(action, resource.replace(REGION, OTHER_REGION), { ...owned(), ...ordinaryTag }, "another region");
                 }
+                // As pkg/deploy/elbv2/tagging_manager.go ReconcileTags makes it: RemoveTags names keys only (no aws:RequestTag).
+                await allowed("elasticloadbalancing:RemoveTags", resource, { ...owned(), "aws:TagKeys": ["ingress.k8s.aws/resource"] });
                 await denied(
                     "elasticloadbalancing:RemoveTags",
                     resource,
                     { ...owned(), "aws:TagKeys": [CLUSTER_TAG] },
                     "the ownership tag",
+                );
+                await denied(
+                    "elasticloadbalancing:RemoveTags",
+                    resource,
+                    { ...owned(), "aws:TagKeys": ["ingress.k8s.aws/resource", CLUSTER_TAG] },
+                    "the ownership tag among others",
                 );
             }
         });

@@ -7,6 +7,7 @@
 import { strict as assert } from "node:assert";
 import { controllerPermissions } from "../../../components/jenkins/policies";
 import { simulate } from "../../helpers/iam";
+import { iamRejections } from "../../helpers/iam-validity";
 
 const ACCOUNT = "123456789012";
 const OTHER = "210987654321";
@@ -68,9 +69,12 @@ describe("Jenkins controller permissions (components/jenkins/policies.ts)", () =
         assert.equal(await call("s3:GetObject", "arn:aws:s3:::cip-dev-storage-dr/x"), "ImplicitlyDenied");
     });
 
-    it("with no role listed, it may assume none", async () => {
+    it("with no role listed, the document grants none and is one IAM refuses", async () => {
         for (const role of DEPLOY) {
             assert.equal(await call("sts:AssumeRole", role, []), "ImplicitlyDenied", role);
         }
+        // PutRolePolicy refuses a statement without resources: the component must not ship it (its `deployRoleArns.length > 0` guard).
+        assert.deepEqual(iamRejections(controllerPermissions([])), ["AssumeDeployRoles: no resource"]);
+        assert.deepEqual(iamRejections(controllerPermissions(DEPLOY)), []);
     });
 });

@@ -363,5 +363,15 @@ describe("Karpenter", () => {
                 ],
             );
         });
+        it("rejects a chart before 1.7.0: its instance profiles live at /, outside the path the controller policy allows", () => {
+            for (const chartVersion of ["1.6.8", "1.0.0", "0.37.0"]) {
+                assert.deepEqual(validateKarpenterArgs({ ...base, chartVersion }), [
+                    `chartVersion: got "${chartVersion}"; use 1.7.0 or later (instance profiles under /karpenter/<region>/<cluster>/, which the controller policy requires)`,
+                ]);
+            }
+            for (const chartVersion of ["1.7.0", "1.14.1", "1.10.0", "2.0.0"]) {
+                assert.deepEqual(validateKarpenterArgs({ ...base, chartVersion }), [], chartVersion);
+            }
+        });
     });
 });
