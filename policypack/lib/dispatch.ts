@@ -44,6 +44,9 @@ import type {
 
 type Policy = Policies[number];
 
+/** The reason given for a resource policy the dispatch leaves out: it is written for the resource's type. */
+export const SKIPPED_FOR_TYPE = "other resource type";
+
 interface TypedRequest {
     getType(): string;
 }
@@ -538,13 +541,14 @@ export function dispatchByType(
             const records = forType(type)
                 .skipped.filter((p) => !disabled.has(p.name))
                 .map((p) => {
-                    // The name only: the record is what the engine counts, and its optional reason ("does not apply to
-                    // resources of type ...", two thirds of its bytes) would be said again in every response, ~36 times
-                    // each. Measured: those bytes' transport was the largest cost left above the host's floor (see
-                    // docs/performance.md). The host itself sends a record without reason when a policy calls
-                    // notApplicable() without one (@pulumi/policy 1.21 server.js pushNotApplicable).
+                    // A short reason: the engine keeps it in the resource's policy summary (pulumi/pulumi
+                    // pkg/resource/analyzer, newPolicySummary), which already names the resource's type, and a long one
+                    // ("does not apply to resources of type ...", two thirds of the record's bytes) would be said again
+                    // in every response, ~36 times each. Measured: those bytes' transport was the largest cost left above
+                    // the host's floor (see docs/performance.md).
                     const record = new host.proto.PolicyNotApplicable();
                     record.setPolicyName(p.name);
+                    record.setReason(SKIPPED_FOR_TYPE);
                     return record;
                 });
             answer = { generation: configGeneration, records };
