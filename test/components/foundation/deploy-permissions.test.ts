@@ -13,7 +13,9 @@ import {
     deployPolicyDocuments,
     DeployScope,
     IamQuotaError,
+    packStatements,
 } from "../../../components/foundation/deploy-permissions";
+import { karpenterInstanceProfileArns } from "../../../components/karpenter/policy";
 import { supplyChainBoundaryArn, workloadBoundaryArn } from "../../../components/foundation/deployer-policies";
 import { FOUNDATION_IAM_PATH, foundationRoleArn } from "../../../components/foundation/iam-namespace";
 import {
@@ -32,7 +34,7 @@ import {
     TypeActions,
 } from "../../../components/foundation/provider-actions";
 import { IAM_COUNTS, IAM_POLICY_SIZE, iamPolicySize } from "../../../policypack/lib/aws-quotas";
-import { PolicyDocument } from "../../../components/shared/iam-documents";
+import { PolicyDocument, policyDocument, Statement } from "../../../components/shared/iam-documents";
 import { serviceKeyPolicy } from "../../../components/shared/kms-policies";
 import { workloadBoundaryDocument } from "../../../components/foundation/workload-boundary";
 import { Decision, ProviderRequest, providerRequests, simulate, simulateProviderRequest } from "../../helpers/iam";
@@ -604,6 +606,125 @@ describe("deploy permissions against the provider's calls (components/foundation
                 find(role, "delete", "iam:RemoveRoleFromInstanceProfile")[0].arn,
                 /:instance-profile\/karpenter\/eu-west-1\/cip-dev\/[^/]+\/cip-dev_\d+$/,
             );
+        });
+    });
+    describe("at the edges of each scope", () => {
+        const can = (action: string, resource: string, context: Record<string, string | string[]> = {}, resourcePolicy?: PolicyDocument) =>
+            simulate({
+                identityPolicies: deployDocuments("dev"),
+                resourcePolicy,
+                principal: deployPrincipal("dev"),
+                action,
+                resource,
+                context,
+            });
+        const tagged = (environment: string, extra: Record<string, string> = {}) => {
+            const tags = { [TAG]: environment, ...extra };
+            return {
+                ...Object.fromEntries(Object.entries(tags).map(([k, v]) => [`aws:RequestTag/${k}`, v])),
+                "aws:TagKeys": Object.keys(tags),
+            };
+        };
+
+        it("creates what IAM cannot scope by resource only with the environment's tag: none untagged, none with another tag", async () => {
+            const keyPolicy = serviceKeyPolicy(ACCOUNT, REGION, "s3");
+            for (const [action, resource, resourcePolicy] of [
+                ["kms:CreateKey", "*", undefined],
+                ["eks:CreateCluster", "*", undefined],
+                ["acm-pca:CreateCertificateAuthority", "*", undefined],
+                ["signer:PutSigningProfile", "*", undefined],
+                ["ec2:CreateLaunchTemplate", `arn:aws:ec2:${REGION}:${ACCOUNT}:launch-template/*`, undefined],
+                ["kms:TagResource", `arn:aws:kms:${REGION}:${ACCOUNT}:key/new`, keyPolicy],
+            ] as const) {
+                assert.equal(await can(action, resource, tagged("dev"), resourcePolicy), "Allowed", action);
+                assert.notEqual(await can(action, resource, {}, resourcePolicy), "Allowed", `${action} untagged`);
+                assert.notEqual(
+                    await can(action, resource, { "aws:RequestTag/owner": "x", "aws:TagKeys": ["owner"] }, resourcePolicy),
+                    "Allowed",
+                    `${action} tagged without the environment`,
+                );
+            }
+            // Tagging on create: only for the create it belongs to, only with the environment's tag.
+            const template = `arn:aws:ec2:${REGION}:${ACCOUNT}:launch-template/*`;
+            assert.equal(
+                await can("ec2:CreateTags", template, { ...tagged("dev"), "ec2:CreateAction": "CreateLaunchTemplate" }),
+                "Allowed",
+            );
+            assert.notEqual(await can("ec2:CreateTags", template, { "ec2:CreateAction": "CreateLaunchTemplate" }), "Allowed");
+            assert.notEqual(
+                await can("ec2:CreateTags", `arn:aws:ec2:${REGION}:${ACCOUNT}:instance/*`, {
+                    ...tagged("dev"),
+                    "ec2:CreateAction": "RunInstances",
+                }),
+                "Allowed",
+            );
+        });
+
+        it("requests private certificates of this account's CAs only, never public ones (ACM user guide, RequestCertificate)", async () => {
+            const ca = `arn:aws:acm-pca:${REGION}:${ACCOUNT}:certificate-authority/0f1e2d3c`;
+            assert.equal(await can("acm:RequestCertificate", "*", { ...tagged("dev"), "acm:CertificateAuthority": ca }), "Allowed");
+            assert.notEqual(await can("acm:RequestCertificate", "*", tagged("dev")), "Allowed", "a public certificate");
+            assert.notEqual(
+                await can("acm:RequestCertificate", "*", {
+                    ...tagged("dev"),
+                    "acm:CertificateAuthority": ca.replace(ACCOUNT, "210987654321"),
+                }),
+                "Allowed",
+                "another account's CA",
+            );
+            assert.notEqual(await can("acm:RequestCertificate", "*", { "acm:CertificateAuthority": ca }), "Allowed", "untagged");
+        });
+
+        it("reads AWS's public SSM parameters (the storage node AMI), no parameter of the account's own", async () => {
+            // The account-less form AWS also uses (arn:aws:ssm:<region>::parameter/aws/service/...) is granted too; the simulator
+            // refuses an ARN without the account, so only this form is checked here.
+            const parameter = "parameter/aws/service/canonical/ubuntu/eks/24.04/1.33/stable/current/arm64/hvm/ebs-gp3/ami-id";
+            assert.equal(await can("ssm:GetParameter", `arn:aws:ssm:${REGION}:${ACCOUNT}:${parameter}`), "Allowed");
+            assert.notEqual(await can("ssm:GetParameter", `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/cip-prod/secret`), "Allowed");
+        });
+
+        it("names the environment's queues, users and Karpenter's profiles by the prefix alone or the prefix and a suffix", async () => {
+            const sqs = (name: string) => `arn:aws:sqs:${REGION}:${ACCOUNT}:${name}`;
+            for (const name of ["cip-dev", "cip-dev-events"]) {
+                assert.equal(await can("sqs:GetQueueAttributes", sqs(name)), "Allowed", name);
+            }
+            for (const name of ["cip-prod", "cip-prod-events", "cip-devx"]) {
+                assert.notEqual(await can("sqs:GetQueueAttributes", sqs(name)), "Allowed", name);
+            }
+            const user = (path: string) => `arn:aws:iam::${ACCOUNT}:user${path}`;
+            for (const path of ["/cip-dev-backup", "/ciplatform/cip-dev-backup"]) {
+                assert.equal(await can("iam:GetUser", user(path)), "Allowed", path);
+                assert.equal(
+                    await can("iam:CreateUser", user(path), { "iam:PermissionsBoundary": workloadBoundaryArn(ACCOUNT, "cip-dev") }),
+                    "Allowed",
+                    path,
+                );
+            }
+            for (const path of ["/cip-prod-backup", "/ciplatform/cip-prod-backup", "/admin"]) {
+                assert.notEqual(await can("iam:GetUser", user(path)), "Allowed", path);
+            }
+            // Karpenter's profiles of the environment's cluster, and of a cluster named with the prefix and a suffix (a blue/green cluster).
+            for (const cluster of ["cip-dev", "cip-dev-blue"]) {
+                const profile = karpenterInstanceProfileArns(ACCOUNT, REGION, cluster).replace(/\*$/, "0f1e2d3c/x_1");
+                assert.equal(await can("iam:RemoveRoleFromInstanceProfile", profile), "Allowed", cluster);
+            }
+            const prodProfile = karpenterInstanceProfileArns(ACCOUNT, REGION, "cip-prod").replace(/\*$/, "0f1e2d3c/x_1");
+            assert.notEqual(await can("iam:RemoveRoleFromInstanceProfile", prodProfile), "Allowed");
+        });
+
+        it("packs a statement exactly at the quota, and exactly as many documents as a role takes", () => {
+            const statement = (sid: string, actions: number): Statement => ({
+                Sid: sid,
+                Effect: "Allow",
+                Action: Array.from({ length: actions }, (_, i) => `ec2:DescribeThing${String(i).padStart(4, "0")}`),
+                Resource: "*",
+            });
+            const one = statement("One", 50);
+            const size = iamPolicySize(policyDocument(one)) ?? 0;
+            assert.deepEqual(packStatements("exact", [one], size), [[0]]);
+            const statements = Array.from({ length: 4 }, (_, i) => statement(`S${i}`, 50));
+            assert.deepEqual(packStatements("one each", statements, size, 4), [[0], [1], [2], [3]]);
+            assert.throws(() => packStatements("one each", statements, size, 3), IamQuotaError);
         });
     });
 });

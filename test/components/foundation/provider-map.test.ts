@@ -75,6 +75,13 @@ describe("the provider-action map's data (components/foundation/provider-actions
                 }
             }
         }
+        for (const invoke of INVOKE_ACTIONS) {
+            for (const c of invoke.calls) {
+                const tags = c.on?.({ type: invoke.token, name: invoke.token, inputs: {} }, dev).tags;
+                if (!["own", "related", "untagged", "none"].includes(String(tags)))
+                    wrong.push(`${invoke.token}: ${c.action} -> ${String(tags)}`);
+            }
+        }
         const rule = { type: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", name: "r", inputs: { tags: { a: "b" } } };
         assert.equal(
             find(rule, "create", "ec2:AuthorizeSecurityGroupIngress").arn,
@@ -108,6 +115,7 @@ describe("the provider-action map's data (components/foundation/provider-actions
         assert.deepEqual(connection.context, { "codeconnections:PassedToService": "codebuild.amazonaws.com" });
         // A project with no source connection passes none (an empty ARN no policy matches).
         assert.equal(find({ ...project, inputs: { serviceRole: "r" } }, "create", "codeconnections:PassConnection").arn, "");
+        assert.equal(find({ ...project, inputs: { serviceRole: "r", source: {} } }, "create", "codeconnections:PassConnection").arn, "");
     });
 
     it("a service-linked role is created for its service (iam:AWSServiceName), under aws-service-role/<service>/", () => {
