@@ -259,6 +259,9 @@ export function platformResources(s: ReadScope): Record<string, string[]> {
  * The preview role's reads, generated from the provider-action map: every read phase call of every
  * mapped type, minus secret values; actions IAM cannot scope on "*", the rest on the platform's
  * resources. `unscopable` says which actions take no resource (from the Service Authorization data).
+ * A service with no platform resources (the map's foundation-only types: CodeBuild runners, Security
+ * Hub) gets no statement: the preview role previews platform stacks only, and IAM refuses a statement
+ * without resources (PutRolePolicy: MalformedPolicyDocument, "Policy statement must contain resources").
  */
 export function previewReadPolicy(s: ReadScope, reads: readonly string[], unscopable: (action: string) => boolean): PolicyDocument {
     const wanted = [...new Set(reads)].filter((a) => !SECRET_VALUE_READS.includes(a)).sort();
@@ -270,11 +273,13 @@ export function previewReadPolicy(s: ReadScope, reads: readonly string[], unscop
     }
     return policyDocument(
         { Sid: "ReadsIamCannotScope", Effect: "Allow", Action: wanted.filter(unscopable), Resource: "*" },
-        ...[...byService.entries()].map(([service, actions]): Statement => ({
-            Sid: `Read${service.replace(/[^a-z0-9]/gi, "")}`,
-            Effect: "Allow",
-            Action: actions,
-            Resource: resources[service] ?? [],
-        })),
+        ...[...byService.entries()]
+            .filter(([service]) => service in resources)
+            .map(([service, actions]): Statement => ({
+                Sid: `Read${service.replace(/[^a-z0-9]/gi, "")}`,
+                Effect: "Allow",
+                Action: actions,
+                Resource: resources[service],
+            })),
     );
 }

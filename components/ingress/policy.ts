@@ -18,6 +18,13 @@ export const CLUSTER_TAG = "elbv2.k8s.aws/cluster";
 const OWNED_AND_OWNERSHIP_UNCHANGED = { [`aws:RequestTag/${CLUSTER_TAG}`]: "true", [`aws:ResourceTag/${CLUSTER_TAG}`]: "false" };
 
 /**
+ * Narrower than the reference policy: a removal (ec2:DeleteTags, elasticloadbalancing:RemoveTags) names only keys, so
+ * the `aws:RequestTag` guard above never sees it; the key list must not name the ownership tag either. The
+ * controller never removes it (pkg/deploy/tracking/provider.go puts it in every desired tag set it reconciles).
+ */
+const OWNERSHIP_TAG_UNTOUCHED = { "ForAllValues:StringNotEquals": { "aws:TagKeys": [CLUSTER_TAG] } };
+
+/**
  * Narrower than the reference policy, whose guards only ask for the cluster tag to be present (a `Null`
  * condition: any cluster's resources in the account): the controller sets that tag to its own cluster's name
  * (aws-load-balancer-controller pkg/deploy/tracking/provider.go, `elbv2.k8s.aws/cluster: cluster-name`), so
@@ -117,7 +124,7 @@ export function loadBalancerControllerPermissions(region: string, accountId: str
             Effect: "Allow",
             Action: ["ec2:CreateTags", "ec2:DeleteTags"],
             Resource: ec2("security-group/*"),
-            Condition: { Null: OWNED_AND_OWNERSHIP_UNCHANGED, ...ownedBy(clusterName) },
+            Condition: { Null: OWNED_AND_OWNERSHIP_UNCHANGED, ...OWNERSHIP_TAG_UNTOUCHED, ...ownedBy(clusterName) },
         },
         {
             Sid: "DeleteOwnSecurityGroups",
@@ -157,7 +164,7 @@ export function loadBalancerControllerPermissions(region: string, accountId: str
             Effect: "Allow",
             Action: ["elasticloadbalancing:AddTags", "elasticloadbalancing:RemoveTags"],
             Resource: ownedLbs,
-            Condition: { Null: OWNED_AND_OWNERSHIP_UNCHANGED, ...ownedBy(clusterName) },
+            Condition: { Null: OWNED_AND_OWNERSHIP_UNCHANGED, ...OWNERSHIP_TAG_UNTOUCHED, ...ownedBy(clusterName) },
         },
         {
             Sid: "ChangeOwnLoadBalancers",

@@ -39,7 +39,14 @@ export function karpenterControllerPolicies(a: KarpenterPolicyArgs): Record<stri
         [`aws:RequestTag/kubernetes.io/cluster/${a.clusterName}`]: "owned",
         "aws:RequestTag/eks:eks-cluster-name": a.clusterName,
     };
-    const instanceProfiles = `arn:aws:iam::${a.accountId}:instance-profile/*`;
+    // Upstream's reference policy allows `instance-profile/*` under tag conditions; the profiles Karpenter v1.14.1
+    // creates, tags, fills, empties and deletes all live under the cluster's path, so the ARN pins them too.
+    const instanceProfiles = karpenterInstanceProfileArns(a.accountId, a.region, a.clusterName);
+    // Karpenter reads a profile by name before it exists (instanceprofile.go `Create` calls `Get` first) and, on an
+    // EC2NodeClass's deletion, the path-less legacy `<cluster>_<hash>` profile (pkg/controllers/nodeclass/controller.go
+    // `cleanupLegacyInstanceProfile`): IAM can match a profile it does not know only on its path-less ARN, and an
+    // AccessDenied there (instead of NoSuchEntity) would stop both the creation and the node class's finalizer.
+    const instanceProfileLookups = [instanceProfiles, `arn:aws:iam::${a.accountId}:instance-profile/${a.clusterName}_*`];
     return {
         "node-lifecycle": policyDocument(
             {
@@ -132,6 +139,8 @@ export function karpenterControllerPolicies(a: KarpenterPolicyArgs): Record<stri
                 },
             },
             {
+                // No code of Karpenter v1.14.1 calls TagInstanceProfile (pkg/aws/sdk.go declares it); kept as the reference
+                // policy grants it, for the tags CreateInstanceProfile carries (the node class's InstanceProfileTags).
                 Sid: "AllowScopedInstanceProfileTagActions",
                 Effect: "Allow",
                 Resource: instanceProfiles,
@@ -159,8 +168,15 @@ export function karpenterControllerPolicies(a: KarpenterPolicyArgs): Record<stri
                     StringLike: { "aws:ResourceTag/karpenter.k8s.aws/ec2nodeclass": "*" },
                 },
             },
-            { Sid: "AllowInstanceProfileReadActions", Effect: "Allow", Resource: instanceProfiles, Action: "iam:GetInstanceProfile" },
-            { Sid: "AllowUnscopedInstanceProfileListAction", Effect: "Allow", Resource: "*", Action: "iam:ListInstanceProfiles" },
+            { Sid: "AllowInstanceProfileReadActions", Effect: "Allow", Resource: instanceProfileLookups, Action: "iam:GetInstanceProfile" },
+            {
+                // IAM's Service Authorization Reference gives ListInstanceProfiles no resource type, so it stays `*` as
+                // upstream has it; Karpenter lists only under its path prefix (instanceprofile.go `ListProfiles`).
+                Sid: "AllowUnscopedInstanceProfileListAction",
+                Effect: "Allow",
+                Resource: "*",
+                Action: "iam:ListInstanceProfiles",
+            },
         ),
         "eks-integration": policyDocument(
             {

@@ -33,12 +33,13 @@ function gitlabToken(project: string, ref: string, aud: string): Record<string, 
 
 describe("deployer", () => {
     describe("trust", () => {
-        const roles = {
-            preview: previewTrustPolicy(GITLAB),
-            dev: deployTrustPolicy(GITLAB, "dev"),
-            prod: deployTrustPolicy(GITLAB, "prod"),
-        };
         async function assumable(token: Record<string, string>): Promise<string[]> {
+            // Built in the test, not the describe body: a document built while mocha loads the file is no test's to mutation testing.
+            const roles = {
+                preview: previewTrustPolicy(GITLAB),
+                dev: deployTrustPolicy(GITLAB, "dev"),
+                prod: deployTrustPolicy(GITLAB, "prod"),
+            };
             const allowed: string[] = [];
             for (const [name, trust] of Object.entries(roles)) {
                 const decision = await simulateWebIdentity(trust, "gitlab.com", token, OIDC);
@@ -129,18 +130,20 @@ describe("deployer", () => {
     });
 
     describe("deploy permissions", () => {
-        const documents = deployPolicyDocuments({
-            region: "eu-west-1",
-            accountId: ACCOUNT,
-            prefix: "cip-dev",
-            environment: "dev",
-            environmentTagKey: "environment",
-        });
-        const statements = documents.flatMap((d) => d.Statement);
-        const actions = statements.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
+        // Built in each test, not the describe body: a document built while mocha loads the file is no test's to mutation testing.
+        const build = () =>
+            deployPolicyDocuments({
+                region: "eu-west-1",
+                accountId: ACCOUNT,
+                prefix: "cip-dev",
+                environment: "dev",
+                environmentTagKey: "environment",
+            });
         const principal = `arn:aws:iam::${ACCOUNT}:role/deploy-dev`;
 
         it("has no *:*, no service wildcards and no unscoped iam:*", () => {
+            const statements = build().flatMap((d) => d.Statement);
+            const actions = statements.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
             assert.ok(!actions.some((a) => a === "*" || a.endsWith(":*")), actions.filter((a) => a.includes("*")).join(", "));
             for (const s of statements.filter(
                 (st) => st.Effect === "Allow" && (Array.isArray(st.Action) ? st.Action : [st.Action]).some((a) => a.startsWith("iam:")),
@@ -150,6 +153,7 @@ describe("deployer", () => {
         });
 
         it("passes only the environment's platform roles, only to their services", async () => {
+            const documents = build();
             const pass = (role: string, service: string) =>
                 simulate({
                     identityPolicies: documents,
@@ -170,6 +174,7 @@ describe("deployer", () => {
         });
 
         it("changes only its own environment's resources", async () => {
+            const documents = build();
             // KMS also consults the key policy: the platform's keys delegate administration to the account's IAM.
             const keyPolicy = serviceKeyPolicy(ACCOUNT, "eu-west-1", "s3");
             const can = (action: string, resource: string, context: Record<string, string> = {}) =>
