@@ -23,7 +23,6 @@ import {
     CallScope,
     callOf,
     INVOKE_ACTIONS,
-    Phase,
     PHASES,
     PlannedLike,
     PROVIDER_ACTIONS,
@@ -32,44 +31,14 @@ import {
 import { supplyChainBoundaryDocument, workloadBoundaryDocument } from "../../../components/foundation/workload-boundary";
 import { PolicyDocument } from "../../../components/shared/iam-documents";
 import { serviceKeyPolicy } from "../../../components/shared/kms-policies";
-import { Decision, simulate } from "../../helpers/iam";
+import { accountKeyPolicy, Decision, ProviderRequest, providerRequests, simulate, simulateProviderRequest } from "../../helpers/iam";
 import { plan, PlanFile } from "../../helpers/mocks";
 
 const ACCOUNT = "123456789012";
 const REGION = "eu-west-1";
 const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
 const TAG = "environment";
-/** A key policy delegating every use of the key to the account's IAM policies (as the foundation's keys do for their roles). */
-const ACCOUNT_KEY_POLICY: PolicyDocument = {
-    Version: "2012-10-17",
-    Statement: [
-        {
-            Effect: "Allow",
-            Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` },
-            Action: [
-                "kms:Encrypt",
-                "kms:Decrypt",
-                "kms:GenerateDataKey",
-                "kms:GenerateDataKeyWithoutPlaintext",
-                "kms:ReEncryptFrom",
-                "kms:ReEncryptTo",
-                "kms:DescribeKey",
-                "kms:CreateGrant",
-            ],
-            Resource: "*",
-        },
-    ],
-};
-
-/** One API call of a planned resource, as the deploy role would send it. */
-interface Request {
-    readonly resource: string;
-    readonly phase: Phase;
-    readonly action: string;
-    readonly arn: string;
-    readonly context: Record<string, string | string[]>;
-    readonly viaService?: string;
-}
+const ACCOUNT_KEY_POLICY = accountKeyPolicy(ACCOUNT);
 
 function scopeOf(environment: string): CallScope {
     return {
@@ -80,101 +49,10 @@ function scopeOf(environment: string): CallScope {
     };
 }
 
-function tagContext(kind: "RequestTag" | "ResourceTag", tags: Record<string, string>): Record<string, string | string[]> {
-    const context: Record<string, string | string[]> = Object.fromEntries(Object.entries(tags).map(([k, v]) => [`aws:${kind}/${k}`, v]));
-    if (kind === "RequestTag") {
-        context["aws:TagKeys"] = Object.keys(tags);
-    }
-    return context;
-}
-
-/**
- * The platform's own roles and users carry the workload boundary in the plan (its transformation),
- * and are simulated as planned. A role pulumi-eks would create inside its component (the platform's
- * transformations do not reach it) would be simulated with it; the platform passes the foundation's instead.
- */
-function withBoundary(r: PlannedLike, s: CallScope, insideComponent: boolean): PlannedLike {
-    if (insideComponent && (r.type === "aws:iam/role:Role" || r.type === "aws:iam/user:User") && !r.inputs.permissionsBoundary) {
-        return { ...r, inputs: { ...r.inputs, permissionsBoundary: workloadBoundaryArn(ACCOUNT, s.prefix) } };
-    }
-    return r;
-}
-
-/** Every call of every resource (components expanded into their children) in every phase. */
-function requestsOf(planned: PlanFile, s: CallScope): Request[] {
-    const resources: Array<[PlannedLike, boolean]> = planned.resources.flatMap((r): Array<[PlannedLike, boolean]> => {
-        const entry = actionsFor(r.type);
-        return entry?.kind === "component"
-            ? [[r, false], ...entry.children(r, s).map((c): [PlannedLike, boolean] => [c, true])]
-            : [[r, false]];
-    });
-    const requests: Request[] = [];
-    for (const [raw, insideComponent] of resources) {
-        const r = withBoundary(raw, s, insideComponent);
-        const entry = actionsFor(r.type);
-        if (entry?.kind !== "aws") {
-            continue;
-        }
-        const own = (r.inputs.tags as Record<string, string> | undefined) ?? {};
-        for (const phase of PHASES) {
-            for (const [index, c] of entry.calls[phase].map(callOf).entries()) {
-                if (c.when && !c.when(r)) {
-                    continue;
-                }
-                const target = c.on ? c.on(r, s) : { arn: entry.arn(r, s), tags: entry.taggable ? ("own" as const) : ("related" as const) };
-                const arn = UNSCOPABLE_ACTIONS.includes(c.action) ? "*" : target.arn;
-                let context: Record<string, string | string[]> = {};
-                // The create call and tagging on create see the request's tags; the calls after it see the new resource's.
-                const tagging = /:(Tag|CreateTags|PutBucketTagging|AddTags)/.test(c.action);
-                const untagging = /:(Untag|DeleteTags|RemoveTags)/.test(c.action);
-                if (target.tags === "own") {
-                    if (untagging) {
-                        // Removing a tag the program dropped: never the environment key (that is denied).
-                        context = { ...tagContext("ResourceTag", own), "aws:TagKeys": Object.keys(own).filter((k) => k !== TAG) };
-                    } else if (phase === "create" && (index === 0 || tagging)) {
-                        context = tagContext("RequestTag", own);
-                    } else if (phase === "tag") {
-                        context = { ...tagContext("RequestTag", own), ...tagContext("ResourceTag", own) };
-                    } else {
-                        context = tagContext("ResourceTag", own);
-                    }
-                } else if (target.tags === "related") {
-                    context = tagContext("ResourceTag", s.environmentTags);
-                } else if (target.tags === "untagged") {
-                    context = tagContext("RequestTag", own);
-                }
-                const extra = c.context ? c.context(r, s) : {};
-                requests.push({
-                    resource: `${r.type} ${r.name}`,
-                    phase,
-                    action: c.action,
-                    arn,
-                    context: { ...context, ...extra },
-                    viaService: typeof extra["kms:ViaService"] === "string" ? extra["kms:ViaService"].split(".")[0] : undefined,
-                });
-            }
-        }
-    }
-    for (const invoke of INVOKE_ACTIONS) {
-        for (const c of invoke.calls) {
-            const target = c.on ? c.on({ type: invoke.token, name: invoke.token, inputs: {} }, s) : { arn: "*" };
-            requests.push({ resource: invoke.token, phase: "read", action: c.action, arn: target.arn, context: {} });
-        }
-    }
-    return requests;
-}
-
-async function decide(documents: readonly PolicyDocument[], principal: string, q: Request): Promise<Decision> {
-    const keyPolicy = q.action.startsWith("kms:") && q.arn !== "*" ? serviceKeyPolicy(ACCOUNT, REGION, q.viaService ?? "s3") : undefined;
-    return simulate({
-        identityPolicies: documents,
-        resourcePolicy: keyPolicy,
-        principal,
-        action: q.action,
-        resource: q.arn,
-        context: q.context,
-    });
-}
+/** Every call of a plan's resources and of the program's invokes. */
+const requestsOf = (planned: PlanFile, s: CallScope): ProviderRequest[] => providerRequests(planned.resources, s, TAG);
+const decide = (documents: readonly PolicyDocument[], principal: string, q: ProviderRequest): Promise<Decision> =>
+    simulateProviderRequest(documents, principal, q, { accountId: ACCOUNT, region: REGION });
 
 const deployDocuments = (environment: string): PolicyDocument[] =>
     deployPolicyDocuments({
@@ -643,173 +521,6 @@ describe("CI roles against the provider's calls", () => {
                 }),
                 "ImplicitlyDenied",
             );
-        });
-    });
-
-    describe("escalation", () => {
-        const dev = deployPolicyDocuments({
-            region: REGION,
-            accountId: ACCOUNT,
-            prefix: "cip-dev",
-            environment: "dev",
-            environmentTagKey: TAG,
-            foundation: {
-                stateBucketArn: "arn:aws:s3:::cip-deployer-state-0a1b2c3",
-                keyArns: [`arn:aws:kms:${REGION}:${ACCOUNT}:key/state`],
-                ciOidcProviderArn: `arn:aws:iam::${ACCOUNT}:oidc-provider/gitlab.com`,
-            },
-        });
-        const documents = dev;
-        const role = (name: string) => `arn:aws:iam::${ACCOUNT}:role/${name}`;
-        const can = (action: string, resource: string, context: Record<string, string | string[]> = {}, resourcePolicy?: PolicyDocument) =>
-            simulate({ identityPolicies: documents, resourcePolicy, principal: deployPrincipal("dev"), action, resource, context });
-        const denied = (d: Decision) => assert.notEqual(d, "Allowed");
-        const boundary = { "iam:PermissionsBoundary": workloadBoundaryArn(ACCOUNT, "cip-dev") };
-
-        it("attaches no managed or customer policy outside the allow-list", async () => {
-            denied(
-                await can("iam:AttachRolePolicy", role("cip-dev-x"), { "iam:PolicyARN": "arn:aws:iam::aws:policy/AdministratorAccess" }),
-            );
-            denied(await can("iam:AttachRolePolicy", role("cip-dev-x"), { "iam:PolicyARN": `arn:aws:iam::${ACCOUNT}:policy/anything` }));
-            assert.equal(
-                await can("iam:AttachRolePolicy", role("cip-dev-x"), {
-                    "iam:PolicyARN": "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy",
-                }),
-                "Allowed",
-            );
-        });
-
-        it("authors no managed policy, and a '*' inline policy on a created role is capped by the boundary", async () => {
-            for (const action of ["iam:CreatePolicy", "iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion"]) {
-                assert.equal(await can(action, `arn:aws:iam::${ACCOUNT}:policy/cip-dev-admin`), "ExplicitlyDenied", action);
-            }
-            const star = { Version: "2012-10-17" as const, Statement: [{ Effect: "Allow" as const, Action: "*", Resource: "*" }] };
-            const workload = workloadBoundaryDocument({ accountId: ACCOUNT, region: REGION, prefix: "cip-dev" });
-            const asWorkload = async (action: string, resource: string) => {
-                const [identity, capped] = await Promise.all([
-                    simulate({ identityPolicies: [star], principal: role("cip-dev-x"), action, resource }),
-                    simulate({ identityPolicies: [workload], principal: role("cip-dev-x"), action, resource }),
-                ]);
-                return identity === "Allowed" && capped === "Allowed" ? "Allowed" : "Denied";
-            };
-            assert.equal(await asWorkload("iam:CreateUser", `arn:aws:iam::${ACCOUNT}:user/intruder`), "Denied");
-            assert.equal(await asWorkload("iam:AttachRolePolicy", role("cip-dev-x")), "Denied");
-            assert.equal(await asWorkload("s3:GetObject", "arn:aws:s3:::cip-prod-storage-dr/x"), "Denied");
-            assert.equal(await asWorkload("s3:GetObject", "arn:aws:s3:::cip-dev-storage-dr/x"), "Allowed");
-        });
-
-        it("creates roles and users only with the workload boundary, and never removes it", async () => {
-            denied(await can("iam:CreateRole", role("cip-dev-x")));
-            denied(
-                await can("iam:CreateRole", role("cip-dev-x"), {
-                    "iam:PermissionsBoundary": "arn:aws:iam::aws:policy/AdministratorAccess",
-                }),
-            );
-            assert.equal(await can("iam:CreateRole", role("cip-dev-x"), boundary), "Allowed");
-            denied(await can("iam:CreateUser", `arn:aws:iam::${ACCOUNT}:user/ciplatform/cip-dev-x`));
-            denied(await can("iam:DeleteRolePermissionsBoundary", role("cip-dev-x")));
-            denied(
-                await can("iam:PutRolePermissionsBoundary", role("cip-dev-x"), {
-                    "iam:PermissionsBoundary": `arn:aws:iam::${ACCOUNT}:policy/other`,
-                }),
-            );
-        });
-
-        it("passes only the environment's roles", async () => {
-            denied(await can("iam:PassRole", role("cip-prod-cluster-system-node-1"), { "iam:PassedToService": "ec2.amazonaws.com" }));
-            denied(await can("iam:PassRole", role("cip-deployer-deploy-prod-1"), { "iam:PassedToService": "eks.amazonaws.com" }));
-        });
-
-        it("never moves the environment tag to or from another environment", async () => {
-            const vpc = `arn:aws:ec2:${REGION}:${ACCOUNT}:vpc/vpc-prod`;
-            assert.equal(
-                await can("ec2:CreateTags", vpc, {
-                    "aws:ResourceTag/environment": "prod",
-                    "aws:RequestTag/environment": "dev",
-                    "aws:TagKeys": ["environment"],
-                }),
-                "ExplicitlyDenied",
-            );
-            assert.equal(
-                await can("ec2:CreateTags", `arn:aws:ec2:${REGION}:${ACCOUNT}:launch-template/*`, {
-                    "ec2:CreateAction": "CreateLaunchTemplate",
-                    "aws:RequestTag/environment": "prod",
-                    "aws:TagKeys": ["environment"],
-                }),
-                "ExplicitlyDenied",
-            );
-            assert.equal(
-                await can("ec2:CreateLaunchTemplate", `arn:aws:ec2:${REGION}:${ACCOUNT}:launch-template/*`, {
-                    "aws:RequestTag/environment": "prod",
-                    "aws:TagKeys": ["environment"],
-                }),
-                "ExplicitlyDenied",
-            );
-            // Networks are the foundation's: no deploy role creates a VPC, whatever its tags.
-            denied(
-                await can("ec2:CreateVpc", `arn:aws:ec2:${REGION}:${ACCOUNT}:vpc/*`, {
-                    "aws:RequestTag/environment": "dev",
-                    "aws:TagKeys": ["environment"],
-                }),
-            );
-            assert.equal(
-                await can("kms:CreateKey", "*", { "aws:RequestTag/environment": "prod", "aws:TagKeys": ["environment"] }),
-                "ExplicitlyDenied",
-            );
-            const key = `arn:aws:kms:${REGION}:${ACCOUNT}:key/prod-key`;
-            const keyPolicy = serviceKeyPolicy(ACCOUNT, REGION, "s3");
-            assert.equal(
-                await can(
-                    "kms:TagResource",
-                    key,
-                    { "aws:ResourceTag/environment": "prod", "aws:RequestTag/environment": "dev", "aws:TagKeys": ["environment"] },
-                    keyPolicy,
-                ),
-                "ExplicitlyDenied",
-            );
-            assert.equal(
-                await can(
-                    "kms:UntagResource",
-                    `arn:aws:kms:${REGION}:${ACCOUNT}:key/dev-key`,
-                    { "aws:ResourceTag/environment": "dev", "aws:TagKeys": ["environment"] },
-                    keyPolicy,
-                ),
-                "ExplicitlyDenied",
-            );
-            assert.equal(
-                await can("iam:TagRole", role("cip-dev-x"), {
-                    "aws:ResourceTag/environment": "dev",
-                    "aws:RequestTag/environment": "prod",
-                    "aws:TagKeys": ["environment"],
-                }),
-                "ExplicitlyDenied",
-            );
-        });
-
-        it("never changes the policy of, or deletes, another environment's keys", async () => {
-            const key = `arn:aws:kms:${REGION}:${ACCOUNT}:key/prod-key`;
-            const keyPolicy = serviceKeyPolicy(ACCOUNT, REGION, "s3");
-            for (const action of ["kms:PutKeyPolicy", "kms:ScheduleKeyDeletion", "kms:DisableKey", "kms:CreateGrant"]) {
-                assert.equal(await can(action, key, { "aws:ResourceTag/environment": "prod" }, keyPolicy), "ExplicitlyDenied", action);
-                denied(await can(action, key, {}, keyPolicy));
-            }
-        });
-
-        it("never touches the foundation's roles, OIDC provider, state bucket or keys", async () => {
-            for (const [action, resource, context] of [
-                ["iam:PutRolePolicy", role("cip-deployer-deploy-dev-0a1b2c3"), {}],
-                ["iam:UpdateAssumeRolePolicy", role("cip-deployer-preview-0a1b2c3"), {}],
-                ["iam:DeleteOpenIDConnectProvider", `arn:aws:iam::${ACCOUNT}:oidc-provider/gitlab.com`, {}],
-                ["s3:PutBucketPolicy", "arn:aws:s3:::cip-deployer-state-0a1b2c3", {}],
-                ["s3:DeleteBucket", "arn:aws:s3:::cip-deployer-state-0a1b2c3", {}],
-                ["kms:ScheduleKeyDeletion", `arn:aws:kms:${REGION}:${ACCOUNT}:key/state`, { "aws:ResourceTag/environment": "dev" }],
-                ["kms:PutKeyPolicy", `arn:aws:kms:${REGION}:${ACCOUNT}:key/state`, { "aws:ResourceTag/environment": "dev" }],
-                ["iam:CreatePolicyVersion", `arn:aws:iam::${ACCOUNT}:policy/ciplatform/cip-dev-workload-boundary`, {}],
-            ] as const) {
-                denied(
-                    await can(action, resource, context, action.startsWith("kms:") ? serviceKeyPolicy(ACCOUNT, REGION, "s3") : undefined),
-                );
-            }
         });
     });
 });

@@ -9,7 +9,9 @@
  *   and an image matching a rule's tagging cannot be expired by a rule of lower priority (higher number),
  *   though such images still count for that rule;
  * - a signature is an image: an untagged manifest with a `subject` (each counts as 1 artifact);
- * - the referrers of an expired image are removed too (within 24 hours of the subject's deletion).
+ * - the referrers of an expired image are removed too (within 24 hours of the subject's deletion);
+ * - `action.type` is required and `expire` is its only value ("Lifecycle policy parameters"): ECR refuses
+ *   any other policy at PutLifecyclePolicy, so the model refuses it too.
  * It is test code: the product's policy is what components/supply-chain/policies.ts builds.
  */
 import type { EcrLifecycleRule } from "../../../components/supply-chain/policies";
@@ -58,6 +60,9 @@ export function expiredBy(
     // An image whose tagging matches a rule is protected from every rule of lower priority (applied later here).
     const claimed = new Set<string>();
     for (const rule of rules) {
+        if ((rule.action as { type?: string } | undefined)?.type !== "expire") {
+            throw new Error(`rule ${rule.rulePriority}: action.type must be "expire" (ECR refuses the policy)`);
+        }
         const matching = images.filter((i) => matchesTagging(i, rule.selection));
         const selected =
             rule.selection.countType === "imageCountMoreThan"

@@ -100,4 +100,13 @@ describe("ECR lifecycle vs Notation signatures (Amazon ECR user guide: Lifecycle
         const kept = repository.filter((i) => !i.subject && !expired.has(i.digest)).length;
         assert.ok(kept < 50, `signatures count as images for \`any\`: only ${kept} of the 100 images meant to stay`);
     });
+
+    it("the model refuses, as ECR's PutLifecyclePolicy does, a rule whose action is not `expire` (the only action ECR has)", () => {
+        const [rule] = lifecyclePolicy(100).rules;
+        assert.throws(
+            () => expiredBy({ rules: [{ ...rule, action: {} as EcrLifecycleRule["action"] }] }, repository, now),
+            /action.type must be "expire"/,
+        );
+        assert.ok(expiredBy({ rules: [rule] }, repository, now).size > 0);
+    });
 });

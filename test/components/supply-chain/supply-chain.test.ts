@@ -13,11 +13,10 @@ import {
     trustPolicy,
     trustStore,
 } from "../../../components/supply-chain/kyverno";
-import { ciJobPermissions, ECR_PUSH_ACTIONS, lifecyclePolicy, verifierPermissions } from "../../../components/supply-chain/policies";
+import { lifecyclePolicy } from "../../../components/supply-chain/policies";
 import { releaseDigest, validateSupplyChainArgs, VERIFIER_RELEASE_DIGEST_ANNOTATION } from "../../../components/supply-chain/supply-chain";
-import { supplyChainBoundaryDocument } from "../../../components/foundation/workload-boundary";
 import { PolicyDocument } from "../../../components/shared/iam-documents";
-import { Decision as IamDecision, simulate, simulateWebIdentity } from "../../helpers/iam";
+import { simulateWebIdentity } from "../../helpers/iam";
 import { configIssues, ofType, plan, PlanFile, single } from "../../helpers/mocks";
 import { CLUSTER_POLICY_SCHEMA, jmespathFunctionsOf, KYVERNO_JMESPATH_FUNCTIONS, TRUST_POLICY_SCHEMA } from "./kyverno-schema";
 import { decide, decideBoth, RegistryImage } from "./admission-model";
@@ -27,7 +26,6 @@ const REGION = "eu-west-1";
 const REGISTRY = `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com`;
 const PROFILE = `arn:aws:signer:${REGION}:${ACCOUNT}:/signing-profiles/cip_dev_A1B2C3D4E5`;
 const OTHER_PROFILE = `arn:aws:signer:${REGION}:${ACCOUNT}:/signing-profiles/cip_prod_Z9Y8X7W6V5`;
-const REPO = `arn:aws:ecr:${REGION}:${ACCOUNT}:repository/cip-dev/apps`;
 
 describe("supply chain", () => {
     describe("AWS Signer root (trust anchor)", () => {
@@ -306,63 +304,6 @@ describe("supply chain", () => {
                     ],
                 ],
             );
-        });
-    });
-
-    describe("IAM (simulated, within the supply-chain boundary)", () => {
-        const boundary = supplyChainBoundaryDocument({ accountId: ACCOUNT, region: REGION, prefix: "cip-dev" });
-        const principal = `arn:aws:iam::${ACCOUNT}:role/cip-dev-supply-ci-job-0a1b2c3`;
-        const bounded = async (policy: PolicyDocument, action: string, resource: string): Promise<IamDecision | "Denied"> => {
-            const [own, cap] = await Promise.all([
-                simulate({ identityPolicies: [policy], principal, action, resource }),
-                simulate({ identityPolicies: [boundary], principal, action, resource }),
-            ]);
-            return own === "Allowed" && cap === "Allowed" ? "Allowed" : "Denied";
-        };
-        const profileVersion = `${PROFILE}/A1B2C3D4E5`;
-        const job = `arn:aws:signer:${REGION}:${ACCOUNT}:/signing-jobs/11111111-2222-3333-4444-555555555555`;
-
-        it("the CI job role pushes to the environment's repositories, signs with its profile, checks revocation: Allowed", async () => {
-            const policy = ciJobPermissions([REPO], PROFILE, REGION, ACCOUNT);
-            for (const action of [...ECR_PUSH_ACTIONS, "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]) {
-                assert.equal(await bounded(policy, action, REPO), "Allowed", action);
-            }
-            assert.equal(await bounded(policy, "ecr:GetAuthorizationToken", "*"), "Allowed");
-            assert.equal(await bounded(policy, "signer:SignPayload", PROFILE), "Allowed");
-            assert.equal(await bounded(policy, "signer:GetRevocationStatus", profileVersion), "Allowed");
-            assert.equal(await bounded(policy, "signer:GetRevocationStatus", job), "Allowed");
-        });
-
-        it("the CI job role can do nothing more: other repositories, profiles, management calls: Denied", async () => {
-            const policy = ciJobPermissions([REPO], PROFILE, REGION, ACCOUNT);
-            for (const [action, resource] of [
-                ["ecr:PutImage", `arn:aws:ecr:${REGION}:${ACCOUNT}:repository/cip-prod/apps`],
-                ["ecr:PutImage", `arn:aws:ecr:${REGION}:999999999999:repository/cip-dev/apps`],
-                ["ecr:DeleteRepository", REPO],
-                ["ecr:BatchDeleteImage", REPO],
-                ["ecr:SetRepositoryPolicy", REPO],
-                ["ecr:PutImageTagMutability", REPO],
-                ["signer:SignPayload", OTHER_PROFILE],
-                ["signer:RevokeSigningProfile", PROFILE],
-                ["signer:CancelSigningProfile", PROFILE],
-                ["signer:PutSigningProfile", "*"],
-                ["s3:GetObject", "arn:aws:s3:::cip-dev-runner-cache/x"],
-                ["secretsmanager:GetSecretValue", `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:cip-dev/x`],
-            ] as const) {
-                assert.equal(await bounded(policy, action, resource), "Denied", `${action} on ${resource}`);
-            }
-        });
-
-        it("the verifier reads images and revocation status only", async () => {
-            const policy = verifierPermissions([REPO], PROFILE, REGION, ACCOUNT);
-            for (const action of ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]) {
-                assert.equal(await bounded(policy, action, REPO), "Allowed", action);
-            }
-            assert.equal(await bounded(policy, "signer:GetRevocationStatus", profileVersion), "Allowed");
-            for (const action of [...ECR_PUSH_ACTIONS, "ecr:DeleteRepository"]) {
-                assert.equal(await bounded(policy, action, REPO), "Denied", action);
-            }
-            assert.equal(await bounded(policy, "signer:SignPayload", PROFILE), "Denied");
         });
     });
 
