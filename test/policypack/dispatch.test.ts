@@ -93,6 +93,14 @@ async function analyzeStack(
     );
 }
 
+/**
+ * A plain copy of the pack's policy list, made without its iterator. When the pack is served in this process
+ * (mutation testing, test/helpers/pack.ts) `policies` is the list index.ts installed dispatch on, and the module's
+ * note is shared: a spread (`[...policies]`) right after a loop over a list without dispatch (the baseline) would
+ * take that loop's leftover type and copy only that type's policies. `slice` reads by index.
+ */
+const plainCopy = (): Policies => policies.slice();
+
 const findings = (responses: AnalyzeResponseLike[]) =>
     responses.map((r) => r.getDiagnosticsList().map((d) => `${d.getPolicyname()}: ${d.getMessage()}`));
 
@@ -104,8 +112,8 @@ describe("dispatch by type (lib/dispatch) in the policy host's Analyze handler",
     };
 
     it("gives the same findings as walking every policy, with interleaved calls, and skips the policies that do not apply", async () => {
-        const baseline = await analyzeAll([...policies]);
-        const dispatched: Policies = [...policies];
+        const baseline = await analyzeAll(plainCopy());
+        const dispatched: Policies = plainCopy();
         assert.equal(dispatchByType(dispatched, appliesTo), true);
         const responses = await analyzeAll(dispatched);
         assert.deepEqual(findings(responses), findings(baseline));
@@ -137,7 +145,7 @@ describe("dispatch by type (lib/dispatch) in the policy host's Analyze handler",
             const rule = stackRuleOf.get(p.name);
             return rule === undefined || [...types].some((type) => applies({ types: rule.reads }, type));
         };
-        const dispatched: Policies = [...policies];
+        const dispatched: Policies = plainCopy();
         dispatchByType(dispatched, appliesTo, stackAppliesTo);
         const unencryptedBucket = { type: "aws:s3/bucketV2:BucketV2", name: "b", inputs: { tags: TAGS } };
         const badPod = {
@@ -154,7 +162,7 @@ describe("dispatch by type (lib/dispatch) in the policy host's Analyze handler",
             [...resources, unencryptedBucket],
             [...resources, unencryptedBucket, badPod],
         ]) {
-            const baseline = await analyzeStack([...policies], stack);
+            const baseline = await analyzeStack(plainCopy(), stack);
             const response = await analyzeStack(dispatched, stack);
             assert.deepEqual(findings([response]), findings([baseline]));
             assert.ok(
@@ -179,7 +187,7 @@ describe("dispatch by type (lib/dispatch) in the policy host's Analyze handler",
     });
 
     it("any other walk of the list (GetAnalyzerInfo, the pack's own code) sees every policy", async () => {
-        const dispatched: Policies = [...policies];
+        const dispatched: Policies = plainCopy();
         dispatchByType(dispatched, appliesTo);
         assert.deepEqual(
             [...dispatched].map((p) => p.name),
@@ -197,7 +205,7 @@ describe("dispatch by type (lib/dispatch) in the policy host's Analyze handler",
     });
 
     it("reports every policy left out as not applicable, once per policy, and reuses the bytes of a response without findings", async () => {
-        const dispatched: Policies = [...policies];
+        const dispatched: Policies = plainCopy();
         dispatchByType(dispatched, appliesTo);
         const [first, second] = await analyzeAll(dispatched).then((all) => [all[0], all[11]]);
         // Resources 0 and 11 of the synthetic stack are both IAM roles without findings.
@@ -218,7 +226,7 @@ describe("dispatch by type (lib/dispatch) in the policy host's Analyze handler",
     });
 
     it("leaves out of the records a policy the stack's config disables, as the host skips it", async () => {
-        const dispatched: Policies = [...policies];
+        const dispatched: Policies = plainCopy();
         dispatchByType(dispatched, appliesTo);
         const configure = (level: number) => {
             const q = new analyzerProto.ConfigureAnalyzerRequest();
@@ -278,8 +286,8 @@ describe("dispatch by type (lib/dispatch) in the policy host's Analyze handler",
         it("gives the same findings (name, level, description, message), preview advisories and not-applicable records as the host's own loop", async () => {
             resources.push(previewRole);
             try {
-                const baseline = await analyzeAll([...policies]);
-                const dispatched: Policies = [...policies];
+                const baseline = await analyzeAll(plainCopy());
+                const dispatched: Policies = plainCopy();
                 assert.equal(dispatchByType(dispatched, appliesTo, undefined, pack), true);
                 const responses = await analyzeAll(dispatched);
                 const expected = everything(baseline).map((r, i) => ({
@@ -347,7 +355,7 @@ describe("dispatch by type (lib/dispatch) in the policy host's Analyze handler",
         });
 
         it("skips a member the config disables and reports a member at the level the config gives", async () => {
-            const dispatched: Policies = [...policies];
+            const dispatched: Policies = plainCopy();
             dispatchByType(dispatched, appliesTo, undefined, pack);
             const admin = resources.findIndex((r) => r.name === "admin");
             const levels = async () =>
@@ -376,13 +384,13 @@ describe("dispatch by type (lib/dispatch) in the policy host's Analyze handler",
                 return rule === undefined || [...types].some((type) => applies({ types: rule.reads }, type));
             };
             for (const withPack of [true, false]) {
-                const dispatched: Policies = [...policies];
+                const dispatched: Policies = plainCopy();
                 dispatchByType(dispatched, appliesTo, stackAppliesTo, withPack ? pack : undefined);
                 for (const stack of [
                     [{ type: "random:index/randomPet:RandomPet", name: "pet", inputs: {} }],
                     [{ type: "aws:sns/topic:Topic", name: "t", inputs: { tags: TAGS } }],
                 ]) {
-                    const [baseline] = everything([await analyzeStack([...policies], stack)]);
+                    const [baseline] = everything([await analyzeStack(plainCopy(), stack)]);
                     const [response] = everything([await analyzeStack(dispatched, stack)]);
                     assert.deepEqual(response.findings, baseline.findings);
                     assert.ok(baseline.notApplicable.length > 0, "the host reports the type-hinted stack policies as not applicable");
@@ -397,11 +405,11 @@ describe("dispatch by type (lib/dispatch) in the policy host's Analyze handler",
         });
 
         it("AnalyzeStack runs the stack policies in one host call with the same findings", async () => {
-            const dispatched: Policies = [...policies];
+            const dispatched: Policies = plainCopy();
             dispatchByType(dispatched, appliesTo, undefined, pack);
             const unencryptedBucket = { type: "aws:s3/bucketV2:BucketV2", name: "b", inputs: { tags: TAGS } };
             const stack = [...resources, unencryptedBucket];
-            assert.deepEqual(everything([await analyzeStack(dispatched, stack)]), everything([await analyzeStack([...policies], stack)]));
+            assert.deepEqual(everything([await analyzeStack(dispatched, stack)]), everything([await analyzeStack(plainCopy(), stack)]));
         });
     });
 });
