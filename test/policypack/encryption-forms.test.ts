@@ -7,12 +7,12 @@
 import { strict as assert } from "node:assert";
 import type { PolicyResource } from "@pulumi/policy";
 import { DEFAULT_CONFIG } from "../../policypack/config";
-import { caRule, eksSecretsRule, ebsRule, kmsKeyRule, s3Rule, storageClassRule } from "../../policypack/encryption";
+import { caRule, ecrRule, eksSecretsRule, ebsRule, kmsKeyRule, s3Rule, secretCmkRule, storageClassRule } from "../../policypack/encryption";
 import { ResourceRule } from "../../policypack/lib/rule";
 
 type Json = Record<string, unknown>;
-const check = (rule: ResourceRule, type: string, props: Json, name = "x") =>
-    rule.check({ type, name, urn: `urn:pulumi:dev::p::${type}::${name}`, props, stackTags: new Map() }, DEFAULT_CONFIG);
+const check = (rule: ResourceRule, type: string, props: Json, name = "x", config = DEFAULT_CONFIG) =>
+    rule.check({ type, name, urn: `urn:pulumi:dev::p::${type}::${name}`, props, stackTags: new Map() }, config);
 
 describe("encryption rules by form (policypack/encryption.ts)", () => {
     it("eks-cluster-require-secrets-encryption: the raw cluster needs secrets in resources and a provider key", () => {
@@ -43,6 +43,37 @@ describe("encryption rules by form (policypack/encryption.ts)", () => {
         assert.deepEqual(check(kmsKeyRule, K, { enableKeyRotation: true, deletionWindowInDays: String(min - 1) }), [
             `key "x" has a ${min - 1}-day deletion window: use at least ${min}.`,
         ]);
+        // No window given is KMS's default, 30 days: below a minimum of 31.
+        assert.deepEqual(check(kmsKeyRule, K, { enableKeyRotation: true }, "x", { ...DEFAULT_CONFIG, minKmsDeletionWindowDays: 31 }), [
+            'key "x" has a 30-day deletion window: use at least 31.',
+        ]);
+    });
+
+    it("secretsmanager-secret-require-cmk: the secret and each replica need a customer-managed key", () => {
+        const S = "aws:secretsmanager/secret:Secret";
+        const CMK = "arn:aws:kms:eu-west-1:123456789012:key/1";
+        assert.deepEqual(check(secretCmkRule, S, { kmsKeyId: CMK, replicas: [{ region: "eu-central-1", kmsKeyId: CMK }] }), []);
+        assert.deepEqual(
+            check(secretCmkRule, S, {
+                kmsKeyId: "arn:aws:kms:eu-west-1:123456789012:alias/aws/secretsmanager",
+                replicas: [{ region: "eu-central-1" }, { kmsKeyId: "alias/aws/secretsmanager" }],
+            }),
+            [
+                'secret "x" uses the AWS-managed key: set kmsKeyId to a customer-managed key.',
+                'secret "x" replica in eu-central-1 uses the AWS-managed key: set its kmsKeyId.',
+                'secret "x" replica in ? uses the AWS-managed key: set its kmsKeyId.',
+            ],
+        );
+    });
+
+    it("ecr-repository-require-kms-immutable-scan: no encryption configuration, or not KMS, is reported", () => {
+        const R = "aws:ecr/repository:Repository";
+        const rest = { imageTagMutability: "IMMUTABLE", imageScanningConfiguration: { scanOnPush: true } };
+        const notKms = 'repository "x" is not KMS-encrypted: set encryptionConfigurations [{ encryptionType: "KMS", kmsKey }].';
+        assert.deepEqual(check(ecrRule, R, { ...rest, encryptionConfigurations: [{ encryptionType: "KMS", kmsKey: "k" }] }), []);
+        for (const encryptionConfigurations of [undefined, [], [{ encryptionType: "AES256" }], { encryptionType: "KMS" }]) {
+            assert.deepEqual(check(ecrRule, R, { ...rest, encryptionConfigurations }), [notKms], JSON.stringify(encryptionConfigurations));
+        }
     });
 
     it("ec2-volume-require-cmk-encryption: launch-template devices need encrypted and a key; devices without ebs are not volumes", () => {
