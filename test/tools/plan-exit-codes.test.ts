@@ -131,6 +131,37 @@ describe("npm run plan exit codes, in process (tools/plan.ts runPlanCli)", funct
         assert.match(r.stdout, /^Summary: 1 resources in 1 types, 0 mandatory, 1 advisory violation\(s\)\.$/m);
     });
 
+    it("0: the policy pack's progress: every count on a terminal; in a pipe's log the first and the last count", async () => {
+        const counts = [1, 2, 3].map((analysed) => ({ phase: "policy", analysed, total: 3 }) as const);
+        const planner: Planner = async (options) => {
+            counts.forEach((p) => options.onProgress?.(p));
+            return planned(options, []);
+        };
+        const terminal = await run([], planner);
+        assert.equal(terminal.code, 0, terminal.stderr);
+        for (const n of [1, 2, 3]) {
+            assert.ok(terminal.progress.includes(`policy pack: ${n}/3 analysed`), terminal.progress);
+        }
+        // In a pipe a count within a phase is written at most every two seconds; the three counts here come at once.
+        const piped: string[] = [];
+        const code = await runPlanCli(
+            [],
+            { log: () => undefined, error: () => undefined, progress: { write: (s) => piped.push(s) } },
+            planner,
+        );
+        assert.equal(code, 0);
+        const lines = piped.join("").split("\n");
+        assert.ok(
+            lines.some((l) => l.endsWith("policy pack: 1/3 analysed")),
+            lines.join("\n"),
+        );
+        assert.ok(!lines.some((l) => l.endsWith("policy pack: 2/3 analysed")), lines.join("\n"));
+        assert.ok(
+            lines.some((l) => l.endsWith("policy pack: 3/3 analysed")),
+            lines.join("\n"),
+        );
+    });
+
     it("0: the platform's default stack is dev", async () => {
         let asked: PlanOptions | undefined;
         const r = await run([], async (options) => {
