@@ -19,8 +19,8 @@ import {
     POLICY_REPORTER_CHART,
     POLICY_REPORTER_NAMESPACE,
     POLICY_REPORTER_SERVICE_ACCOUNT,
-    policyReporterPermissions,
 } from "./values";
+import { policyReporterPermissions } from "./policies";
 
 /** Arguments of the findings pipeline. */
 export interface FindingsArgs {

@@ -1,5 +1,5 @@
 /**
- * Chart values and IAM of the findings pipeline, as pure builders.
+ * Chart values of the findings pipeline, as pure builders (its IAM is in policies.ts).
  *
  * Path of a finding: Kyverno writes PolicyReports; Falco sends runtime events to Falcosidekick,
  * whose `policyreport` output writes them as PolicyReports too (falcosecurity/falcosidekick
@@ -11,7 +11,6 @@
  * one upstream route into Security Hub there is, and Falcosidekick needs no AWS permission at all.
  */
 import { Values } from "../shared/helm";
-import { PolicyDocument, policyDocument } from "../shared/iam-documents";
 import { placementOn, POOLS, PoolName } from "../shared/interfaces";
 
 /** Falco priorities, highest first, as Falco and Falcosidekick name them. */
@@ -31,35 +30,6 @@ export const FALCOSIDEKICK_NAMESPACE = "falcosidekick";
 /** Release name = chart name: the chart's Service is `falcosidekick`, listening on 2801. */
 export const FALCOSIDEKICK_RELEASE = "falcosidekick";
 export const FALCOSIDEKICK_URL = `http://${FALCOSIDEKICK_RELEASE}.${FALCOSIDEKICK_NAMESPACE}.svc.cluster.local:2801`;
-
-/** The product ARN findings are imported under: the account's own default product (what Policy Reporter sends). */
-export function securityHubProductArn(region: string, accountId: string): string {
-    return `arn:aws:securityhub:${region}:${accountId}:product/${accountId}/default`;
-}
-
-/** The account's hub in a region: what GetFindings and BatchUpdateFindings are authorized against. */
-export function securityHubArn(region: string, accountId: string): string {
-    return `arn:aws:securityhub:${region}:${accountId}:hub/default`;
-}
-
-/** The three Security Hub calls Policy Reporter's target makes (import, look up, resolve): on this account's product and hub only. */
-export function policyReporterPermissions(region: string, accountId: string): PolicyDocument {
-    return policyDocument(
-        {
-            Sid: "ImportFindingsAsTheAccount",
-            Effect: "Allow",
-            Action: "securityhub:BatchImportFindings",
-            Resource: securityHubProductArn(region, accountId),
-            Condition: { StringEquals: { "securityhub:TargetAccount": accountId } },
-        },
-        {
-            Sid: "FindAndResolveOwnFindings",
-            Effect: "Allow",
-            Action: ["securityhub:GetFindings", "securityhub:BatchUpdateFindings"],
-            Resource: securityHubArn(region, accountId),
-        },
-    );
-}
 
 const RESTRICTED_POD = { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } } as const;
 const RESTRICTED_CONTAINER = {

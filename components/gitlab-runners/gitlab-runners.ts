@@ -4,7 +4,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { ARCHITECTURES, Architecture, ClusterHandle, SecretsCatalog } from "../shared/interfaces";
 import { EncryptedBucket } from "../shared/encrypted-bucket";
 import { mergeValues, releaseArgs, Values } from "../shared/helm";
-import { irsaTrustPolicy, policyDocument, PolicyDocument, toJson } from "../shared/iam-documents";
+import { irsaTrustPolicy, policyDocument, toJson } from "../shared/iam-documents";
+import { cachePermissions } from "./policies";
 import { buildRunnerValues, JobResources, runnerConfigToml, runnerTags, runnerVersionOfChart } from "./config";
 import { platformNamespace } from "../shared/namespace";
 import { runnerSupportsSeccomp } from "./versions";
@@ -91,21 +92,6 @@ export function validateGitlabRunnersArgs(
         problems.push(`gitlabUrl: got ${JSON.stringify(args.gitlabUrl)}; must be an https:// URL`);
     }
     return problems;
-}
-
-/** The cache role: read and write cache objects of this bucket only, with its key through S3. */
-export function cachePermissions(bucketArn: string, kmsKeyArn: string, region: string): PolicyDocument {
-    return policyDocument(
-        { Sid: "CacheObjects", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], Resource: `${bucketArn}/*` },
-        { Sid: "CacheListing", Effect: "Allow", Action: ["s3:ListBucket", "s3:GetBucketLocation"], Resource: bucketArn },
-        {
-            Sid: "CacheKey",
-            Effect: "Allow",
-            Action: ["kms:Decrypt", "kms:GenerateDataKey"],
-            Resource: kmsKeyArn,
-            Condition: { StringEquals: { "kms:ViaService": `s3.${region}.amazonaws.com` } },
-        },
-    );
 }
 
 /**

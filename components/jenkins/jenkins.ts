@@ -4,7 +4,8 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { Architecture, ClusterHandle, SecretsCatalog } from "../shared/interfaces";
 import { mergeValues, releaseArgs, Values } from "../shared/helm";
-import { irsaTrustPolicy, policyDocument, PolicyDocument, toJson } from "../shared/iam-documents";
+import { irsaTrustPolicy, toJson } from "../shared/iam-documents";
+import { controllerPermissions } from "./policies";
 import { buildJenkinsValues } from "./values";
 import { platformNamespace } from "../shared/namespace";
 
@@ -127,11 +128,6 @@ export function validateJenkinsArgs(args: Pick<JenkinsArgs, "hostname" | "deploy
         if ("problem" in runs) problems.push(`snapshotSchedule: got ${JSON.stringify(args.snapshotSchedule)}; ${runs.problem}`);
     }
     return problems;
-}
-
-/** The controller may assume the listed deploy roles, and nothing else. */
-export function controllerPermissions(deployRoleArns: readonly string[]): PolicyDocument {
-    return policyDocument({ Sid: "AssumeDeployRoles", Effect: "Allow", Action: "sts:AssumeRole", Resource: [...deployRoleArns] });
 }
 
 /**

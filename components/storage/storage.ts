@@ -5,7 +5,7 @@ import * as random from "@pulumi/random";
 import { ClusterHandle, SecretsCatalog } from "../shared/interfaces";
 import { EncryptedBucket } from "../shared/encrypted-bucket";
 import { releaseArgs } from "../shared/helm";
-import { PolicyDocument, policyDocument, toJson } from "../shared/iam-documents";
+import { toJson } from "../shared/iam-documents";
 import { platformNamespace } from "../shared/namespace";
 import {
     buildOperatorValues,
@@ -18,6 +18,7 @@ import {
     s3SnapshotClass,
     satelliteConfiguration,
 } from "./objects";
+import { drUserPermissions } from "./policies";
 
 /** The piraeus operator v2 chart (named `piraeus`), as upstream publishes it: an OCI chart on GHCR. */
 export const PIRAEUS_CHART = { chart: "piraeus", repository: "oci://ghcr.io/piraeusdatastore/piraeus-operator" } as const;
@@ -148,31 +149,6 @@ export function validateStorageArgs(args: Pick<StorageArgs, "replicas" | "snapsh
         problems.push(`s3KeyRotation: got ${JSON.stringify(args.s3KeyRotation)}; use a short lower-case label such as 2026-q3`);
     }
     return problems;
-}
-
-/** What LINSTOR's static S3 key may do: the DR bucket's objects and its key through S3, nothing else. */
-export function drUserPermissions(bucketArn: string, kmsKeyArn: string, region: string): PolicyDocument {
-    return policyDocument(
-        {
-            Sid: "SnapshotObjects",
-            Effect: "Allow",
-            Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
-            Resource: `${bucketArn}/*`,
-        },
-        {
-            Sid: "SnapshotBucket",
-            Effect: "Allow",
-            Action: ["s3:ListBucket", "s3:GetBucketLocation", "s3:ListBucketMultipartUploads"],
-            Resource: bucketArn,
-        },
-        {
-            Sid: "SnapshotKey",
-            Effect: "Allow",
-            Action: ["kms:Decrypt", "kms:GenerateDataKey"],
-            Resource: kmsKeyArn,
-            Condition: { StringEquals: { "kms:ViaService": `s3.${region}.amazonaws.com` } },
-        },
-    );
 }
 
 /**

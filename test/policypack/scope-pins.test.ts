@@ -11,7 +11,7 @@ import { AnalyzerInput } from "../../tools/offline/analyzer";
 import { analyzeResources } from "../helpers/pack";
 import { DEFAULT_CONFIG } from "../../policypack/config";
 import { platformExemptions } from "../../tools/offline/analyzer";
-import { runnerServiceRolePolicy } from "../../components/foundation/runners";
+import { runnerServiceRolePolicy } from "../../components/foundation/policies";
 import { loadBalancerControllerPermissions } from "../../components/ingress/policy";
 
 const TAGS = { environment: "dev", owner: "team", "cost-center": "cc-1", "managed-by": "pulumi" };

@@ -1,12 +1,6 @@
 import { strict as assert } from "node:assert";
-import {
-    buildFalcoValues,
-    everyPoolTolerations,
-    FALCOSIDEKICK_URL,
-    policyReporterPermissions,
-    securityHubArn,
-    securityHubProductArn,
-} from "../../../components/findings/values";
+import { buildFalcoValues, everyPoolTolerations, FALCOSIDEKICK_URL } from "../../../components/findings/values";
+import { policyReporterPermissions, securityHubArn, securityHubProductArn } from "../../../components/findings/policies";
 import { POOLS } from "../../../components/shared/interfaces";
 import { supplyChainBoundaryDocument } from "../../../components/foundation/workload-boundary";
 import { PolicyDocument } from "../../../components/shared/iam-documents";

@@ -1,6 +1,7 @@
 import { strict as assert } from "node:assert";
 import { gitlabRunnerTag, githubRunnerLabel, runnerTag } from "../../../components/foundation/runner-labels";
-import { runnerServiceRolePolicy, runnerTrustPolicy, validateDeployRunnersArgs } from "../../../components/foundation/runners";
+import { runnerServiceRolePolicy, runnerTrustPolicy } from "../../../components/foundation/policies";
+import { validateDeployRunnersArgs } from "../../../components/foundation/runners";
 import { checkAdminRoles, environmentFromFoundation } from "../../../stacks/environment";
 import { ofType, plan, PlanFile, single } from "../../helpers/mocks";
 

@@ -1,6 +1,7 @@
 import { strict as assert } from "node:assert";
 import { parse } from "smol-toml";
-import { cachePermissions, GitlabRunners, validateGitlabRunnersArgs } from "../../../components/gitlab-runners/gitlab-runners";
+import { GitlabRunners, validateGitlabRunnersArgs } from "../../../components/gitlab-runners/gitlab-runners";
+import { cachePermissions } from "../../../components/gitlab-runners/policies";
 import {
     buildRunnerValues,
     EXECUTOR_RBAC_RULES,

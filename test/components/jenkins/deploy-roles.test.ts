@@ -5,7 +5,8 @@
  */
 import { strict as assert } from "node:assert";
 import { workloadBoundaryDocument } from "../../../components/foundation/workload-boundary";
-import { controllerPermissions, isAllowedJenkinsDeployRole } from "../../../components/jenkins/jenkins";
+import { isAllowedJenkinsDeployRole } from "../../../components/jenkins/jenkins";
+import { controllerPermissions } from "../../../components/jenkins/policies";
 import { policyDocument } from "../../../components/shared/iam-documents";
 import { evaluateIam } from "../../../tools/rehearse/iam-eval";
 import { simulate } from "../../helpers/iam";

