@@ -111,6 +111,8 @@ describe("npm run plan exit codes, in process (tools/plan.ts runPlanCli)", funct
         ]) {
             assert.ok(r.progress.includes(phase), `${phase}\n${r.progress}`);
         }
+        assert.ok(!r.progress.includes("org/ciplatform/staging:"), "the stack is named without its organisation");
+        assert.ok(r.progress.endsWith("\r\u001b[2K"), "the progress line is cleared before the report");
         const text = fs.readFileSync(file, "utf8");
         assert.ok(text.endsWith("}\n"), "the plan file ends with a newline");
         const written = JSON.parse(text) as Planned;
@@ -208,6 +210,7 @@ describe("npm run plan exit codes, in process (tools/plan.ts runPlanCli)", funct
         const config = await run(["--policy-config", missing], neverPlans);
         assert.equal(config.code, 2);
         assert.match(config.stderr, /^--policy-config .*missing\.json: ENOENT/);
+        assert.ok(config.progress.endsWith("\r\u001b[2K"), "the progress line is cleared before the error");
         const broken = path.join(dir, "broken.json");
         fs.writeFileSync(broken, "{");
         assert.equal((await run(["--policy-config", broken], neverPlans)).code, 2);
@@ -227,8 +230,12 @@ describe("npm run plan exit codes, in process (tools/plan.ts runPlanCli)", funct
         for (const [error, message] of cases) {
             const r = await run(["--policy-config", pc].slice(error instanceof PolicyConfigError ? 0 : 2), () => Promise.reject(error));
             assert.equal(r.code, 2, error.message);
+            assert.ok(r.progress.endsWith("\r\u001b[2K"), "the progress line is cleared before the error");
             assert.match(r.stderr, message);
         }
+        // Without --policy-config the planner names the platform's file itself: nothing is put before its message.
+        const refused = await run([], () => Promise.reject(new PolicyConfigError("policy-config.json: orgTagKeys: must be array")));
+        assert.equal(refused.stderr, "policy-config.json: orgTagKeys: must be array");
         const thrown = await run([], () => Promise.reject("a string"));
         assert.equal(thrown.code, 2);
         assert.equal(thrown.stderr, "a string");
