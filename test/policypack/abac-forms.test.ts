@@ -200,6 +200,7 @@ describe("ABAC rules by form (policypack/abac.ts)", () => {
             assert.deepEqual(check(abacTagChangeRule, RP, policy(grant), "x", admins).length, 1);
             assert.deepEqual(check(abacTagChangeRule, RP, { ...policy(grant), role: `cip-dev-deployer-deploy-${n}-x` }, "x", admins), []);
             assert.deepEqual(check(abacTagChangeRule, RP, { ...policy(grant), role: `cip-dev.1-deployer-deploy-${n}-` }, "x", admins), []);
+            assert.deepEqual(check(abacTagChangeRule, RP, { ...policy(grant), role: `a.b${n}` }, "x", admins), []);
             assert.deepEqual(
                 check(abacTagChangeRule, "aws:iam/policy:Policy", { name: `ops-admin-${n}`, policy: policy(grant).policy }, "x", admins),
                 [],

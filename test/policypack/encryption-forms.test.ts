@@ -128,6 +128,18 @@ describe("encryption rules by form (policypack/encryption.ts)", () => {
             certificateAuthorityConfiguration: { keyAlgorithm: "RSA_2048", signingAlgorithm: "SHA256WITHRSA" },
         });
         assert.deepEqual(deletion, [`CA "x" is permanently deleted after ${min - 1} days: keep at least ${min}.`]);
+        // No period given is ACM PCA's default, 30 days: below a minimum of 31.
+        const { permanentDeletionTimeInDays: _given, ...defaultPeriod } = base;
+        assert.deepEqual(
+            check(
+                caRule,
+                CA,
+                { ...defaultPeriod, certificateAuthorityConfiguration: { keyAlgorithm: "RSA_2048", signingAlgorithm: "SHA256WITHRSA" } },
+                "x",
+                { ...DEFAULT_CONFIG, minCaPermanentDeletionDays: 31 },
+            ),
+            ['CA "x" is permanently deleted after 30 days: keep at least 31.'],
+        );
     });
 
     describe("s3-bucket-require-kms-and-tls", () => {
@@ -160,6 +172,10 @@ describe("encryption rules by form (policypack/encryption.ts)", () => {
             assert.deepEqual(messages([bucket(), sse(kms), policy(tlsDeny(secure))]), []);
             assert.deepEqual(messages([bucket(), sse(kms, "other"), policy(tlsDeny(secure), "other")]), [NOT_ENCRYPTED, PLAIN_HTTP]);
             assert.deepEqual(messages([sse(kms), policy(tlsDeny(secure))]), []);
+            // After an update the bucket's id and ARN are known, and a companion may name either.
+            const known = { id: "bucket-id-1", arn: "arn:aws:s3:::bucket-arn-1" };
+            assert.deepEqual(messages([bucket(known), sse(kms, "bucket-id-1"), policy(tlsDeny(secure), "arn:aws:s3:::bucket-arn-1")]), []);
+            assert.deepEqual(messages([bucket(known), sse(kms, "arn:aws:s3:::bucket-arn-1"), policy(tlsDeny(secure), "bucket-id-1")]), []);
         });
         it("SSE-KMS (or DSSE-KMS) with a bucket key in any rule, inline or as a companion", () => {
             assert.deepEqual(
