@@ -5,7 +5,7 @@
  * findings are held against the exemptions the same way; production is the stack tag, else the URN.
  */
 import { strict as assert } from "node:assert";
-import type { PolicyResource, ResourceValidationArgs, StackValidationArgs } from "@pulumi/policy";
+import type { PolicyResource, ResourceValidation, ResourceValidationArgs, StackValidationArgs } from "@pulumi/policy";
 import { DEFAULT_CONFIG, PackConfig } from "../../policypack/config";
 import { applies, isKubernetesKind, isProdStack, resourcePolicy, ResourceRule, stackPolicy, StackRule } from "../../policypack/lib/rule";
 
@@ -31,7 +31,8 @@ function validate(policyRule: ResourceRule, args: Partial<ResourceValidationArgs
         getConfig: () => config ?? {},
         ...rest,
     } as unknown as ResourceValidationArgs;
-    void resourcePolicy(policyRule).validateResource(full, (message) => lines.push(String(message)));
+    const validation = resourcePolicy(policyRule).validateResource as ResourceValidation;
+    void validation(full, (message) => lines.push(String(message)));
     return lines;
 }
 
