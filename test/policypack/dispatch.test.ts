@@ -354,6 +354,122 @@ describe("dispatch by type (lib/dispatch) in the policy host's Analyze handler",
             ]);
         });
 
+        it("members of every form a policy may take give what the host's own loop gives: object reports, async, lists, not applicable, type hints", async () => {
+            type ObjectReport = (violation: Record<string, string>) => void;
+            const hinted = Object.assign((_args: unknown, report: (m: string) => void) => report("hinted"), {
+                __pulumiType: "aws:sqs/queue:Queue",
+            });
+            const probes: Policies = [
+                {
+                    name: "probe-object",
+                    description: "reports objects",
+                    enforcementLevel: "advisory",
+                    severity: "low",
+                    validateResource: (_args, report) => {
+                        (report as unknown as ObjectReport)({ message: "only a message" });
+                        (report as unknown as ObjectReport)({
+                            name: "renamed",
+                            description: "own",
+                            enforcementLevel: "mandatory",
+                            severity: "high",
+                        });
+                        (report as unknown as ObjectReport)({ description: "a description as the message" });
+                        report("");
+                    },
+                },
+                {
+                    name: "probe-async",
+                    description: "reports later",
+                    enforcementLevel: "mandatory",
+                    validateResource: async (args, report) => {
+                        await new Promise((resolve) => setImmediate(resolve));
+                        report(`later ${args.name}`);
+                    },
+                },
+                {
+                    name: "probe-list",
+                    description: "a list of validations",
+                    enforcementLevel: "mandatory",
+                    validateResource: [
+                        (_args, report) => report("first"),
+                        async (_args, report) => {
+                            await Promise.resolve();
+                            report("second");
+                        },
+                        (_args, report) => report("third"),
+                    ],
+                },
+                {
+                    name: "probe-not-applicable",
+                    description: "not for this resource",
+                    enforcementLevel: "mandatory",
+                    validateResource: (args) => args.notApplicable("not for this one"),
+                },
+                {
+                    name: "probe-not-applicable-bare",
+                    description: "no reason",
+                    enforcementLevel: "mandatory",
+                    validateResource: (args) => args.notApplicable(),
+                },
+                { name: "probe-hinted", description: "a queue's", enforcementLevel: "mandatory", validateResource: hinted },
+                {
+                    name: "probe-plain",
+                    description: "plain",
+                    enforcementLevel: "mandatory",
+                    validateResource: (_args, report) => report("plain"),
+                },
+            ];
+            const analyze = (list: Policies, r: { type: string; name: string; inputs: Record<string, unknown> }) =>
+                new Promise<AnalyzeResponseLike>((resolve, reject) =>
+                    server.makeAnalyzeRpcFun(
+                        "ciplatform",
+                        "0.1.0",
+                        "mandatory",
+                        list,
+                    )({ request: request(r) }, (err, response) => (err || !response ? reject(err) : resolve(response))),
+                );
+            const withReasons = (r: AnalyzeResponseLike) => ({
+                ...everything([r])[0],
+                severities: r.getDiagnosticsList().map((d) => (d as unknown as { getSeverity(): number }).getSeverity()),
+                reasons: r
+                    .getNotApplicableList()
+                    .map((n) => `${n.getPolicyName()}: ${n.getReason()}`)
+                    .sort(),
+            });
+            const dispatched = probes.slice();
+            assert.equal(
+                dispatchByType(dispatched, () => true, undefined, pack),
+                true,
+            );
+            for (const r of [
+                { type: "aws:s3/bucketV2:BucketV2", name: "bucket", inputs: { tags: { a: "1" } } },
+                { type: "aws:sqs/queue:Queue", name: "queue", inputs: {} },
+            ]) {
+                const baseline = withReasons(await analyze(probes.slice(), r));
+                assert.ok(baseline.findings.length >= 7, JSON.stringify(baseline));
+                assert.deepEqual(withReasons(await analyze(dispatched, r)), baseline, r.type);
+            }
+            // A member that fails is reported as the host reports a failing policy.
+            const failing: Policies = [
+                {
+                    name: "probe-fails",
+                    description: "fails",
+                    enforcementLevel: "mandatory",
+                    validateResource: () => Promise.reject(new Error("boom")),
+                },
+                {
+                    name: "probe-plain",
+                    description: "plain",
+                    enforcementLevel: "mandatory",
+                    validateResource: (_args, report) => report("plain"),
+                },
+            ];
+            dispatchByType(failing, () => true, undefined, pack);
+            await assert.rejects(analyze(failing, { type: "aws:s3/bucketV2:BucketV2", name: "b", inputs: {} }), (err: Error) =>
+                /Error validating resource with policy 'probe-fails' from policy pack 'ciplatform@v0\.1\.0'[\s\S]*boom/.test(err.message),
+            );
+        });
+
         it("skips a member the config disables and reports a member at the level the config gives", async () => {
             const dispatched: Policies = plainCopy();
             dispatchByType(dispatched, appliesTo, undefined, pack);
