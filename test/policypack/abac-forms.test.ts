@@ -15,6 +15,9 @@ const check = (rule: ResourceRule, type: string, props: Json, name = "x", config
     rule.check({ type, name, urn: `urn:pulumi:dev::p::${type}::${name}`, props, stackTags: new Map() }, config);
 const RP = "aws:iam/rolePolicy:RolePolicy";
 const policy = (...Statement: Json[]) => ({ role: "r", policy: JSON.stringify({ Statement }) });
+let runs = 0;
+/** A suffix not used before in this process. */
+const fresh = () => `${Date.now().toString(36)}${(runs++).toString(36)}`;
 const ABAC = { StringEquals: { "aws:ResourceTag/ekssecret": "${aws:PrincipalTag/ekssecret}" } };
 
 describe("ABAC rules by form (policypack/abac.ts)", () => {
@@ -93,6 +96,9 @@ describe("ABAC rules by form (policypack/abac.ts)", () => {
             assert.deepEqual(check(tagSessionRule, ROLE, trust({ Action: "sts:TagSession", Condition: valuesOnly })), [anyKeys]);
             const notForAll = { StringEquals: { "aws:TagKeys": ["team"], "aws:RequestTag/team": "a" } };
             assert.deepEqual(check(tagSessionRule, ROLE, trust({ Action: "sts:TagSession", Condition: notForAll })), [anyKeys]);
+            // ForAllValues on the values key alone limits no key.
+            const valuesForAll = { "ForAllValues:StringEquals": { "aws:RequestTag/team": ["a"] } };
+            assert.deepEqual(check(tagSessionRule, ROLE, trust({ Action: "sts:TagSession", Condition: valuesForAll })), [anyKeys]);
         });
         it("lets through constrained keys and values, EKS Pod Identity, Deny, and trust without TagSession", () => {
             const both = { "ForAllValues:StringLike": { "aws:TagKeys": ["team"] }, StringEquals: { "aws:RequestTag/team": "a" } };
@@ -151,15 +157,17 @@ describe("ABAC rules by form (policypack/abac.ts)", () => {
                 [],
             );
             const two = { ...DEFAULT_CONFIG, abacTagKeys: ["ekssecret", "team"] };
-            assert.equal(
+            assert.deepEqual(
                 check(
                     abacTagChangeRule,
                     RP,
                     policy({ Effect: "Allow", Action: "iam:TagRole", Resource: "*", Condition: exclude(["ekssecret"]) }),
                     "x",
                     two,
-                ).length,
-                1,
+                ),
+                [
+                    `${RP} "x" policy statement 1 may change ABAC tags (iam:TagRole): add ForAllValues:StringNotEquals aws:TagKeys [ekssecret, team] or list the role in adminRoles.`,
+                ],
             );
             assert.equal(
                 check(
@@ -185,22 +193,36 @@ describe("ABAC rules by form (policypack/abac.ts)", () => {
         });
         it("lets admin roles through: by the pattern (with * as any run), the role input, the name input, or a path-qualified name", () => {
             const grant = { Effect: "Allow", Action: "iam:TagRole", Resource: "*" };
-            const admins = { ...DEFAULT_CONFIG, adminRoles: ["ops-admin", "cip-*-deployer-deploy-*", "a.b"] };
+            // The rule compiles each pattern once per process: patterns not used before in this process (a fresh
+            // suffix) make every run compile them, so a broken compilation cannot hide behind a kept one.
+            const n = fresh();
+            const admins = { ...DEFAULT_CONFIG, adminRoles: [`ops-admin-${n}`, `cip-*-deployer-deploy-${n}-*`, `a.b${n}`] };
             assert.deepEqual(check(abacTagChangeRule, RP, policy(grant), "x", admins).length, 1);
-            assert.deepEqual(check(abacTagChangeRule, RP, { ...policy(grant), role: "cip-dev-deployer-deploy-x" }, "x", admins), []);
+            assert.deepEqual(check(abacTagChangeRule, RP, { ...policy(grant), role: `cip-dev-deployer-deploy-${n}-x` }, "x", admins), []);
+            assert.deepEqual(check(abacTagChangeRule, RP, { ...policy(grant), role: `cip-dev.1-deployer-deploy-${n}-` }, "x", admins), []);
+            assert.deepEqual(check(abacTagChangeRule, RP, { ...policy(grant), role: `a.b${n}` }, "x", admins), []);
             assert.deepEqual(
-                check(abacTagChangeRule, "aws:iam/policy:Policy", { name: "ops-admin", policy: policy(grant).policy }, "x", admins),
+                check(abacTagChangeRule, "aws:iam/policy:Policy", { name: `ops-admin-${n}`, policy: policy(grant).policy }, "x", admins),
                 [],
             );
-            assert.deepEqual(check(abacTagChangeRule, "aws:iam/policy:Policy", { policy: policy(grant).policy }, "ops-admin", admins), []);
             assert.deepEqual(
-                check(abacTagChangeRule, RP, { ...policy(grant), role: "arn:aws:iam::123456789012:role/team/ops-admin" }, "x", admins),
+                check(abacTagChangeRule, "aws:iam/policy:Policy", { policy: policy(grant).policy }, `ops-admin-${n}`, admins),
                 [],
             );
-            // Regex characters in a pattern are literal; a path prefix does not make a longer name an admin.
-            assert.equal(check(abacTagChangeRule, RP, { ...policy(grant), role: "axb" }, "x", admins).length, 1);
-            assert.equal(check(abacTagChangeRule, RP, { ...policy(grant), role: "role/ops-admin-x" }, "x", admins).length, 1);
-            assert.equal(check(abacTagChangeRule, RP, { ...policy(grant), role: "ops-admin/x" }, "x", admins).length, 1);
+            assert.deepEqual(
+                check(abacTagChangeRule, RP, { ...policy(grant), role: `arn:aws:iam::123456789012:role/team/ops-admin-${n}` }, "x", admins),
+                [],
+            );
+            // Regex characters in a pattern are literal; the whole name must match; a path prefix does not make a longer name an admin.
+            assert.equal(check(abacTagChangeRule, RP, { ...policy(grant), role: `axb${n}` }, "x", admins).length, 1);
+            assert.equal(check(abacTagChangeRule, RP, { ...policy(grant), role: `role/ops-admin-${n}-x` }, "x", admins).length, 1);
+            assert.equal(check(abacTagChangeRule, RP, { ...policy(grant), role: `ops-admin-${n}/x` }, "x", admins).length, 1);
+            assert.equal(check(abacTagChangeRule, RP, { ...policy(grant), role: `xops-admin-${n}` }, "x", admins).length, 1);
+            assert.equal(check(abacTagChangeRule, RP, { ...policy(grant), role: `cip-dev-deployer-deploy-${n}` }, "x", admins).length, 1);
+            assert.equal(
+                check(abacTagChangeRule, RP, { ...policy(grant), role: `x-cip-dev-deployer-deploy-${n}-x` }, "x", admins).length,
+                1,
+            );
         });
     });
 
@@ -237,6 +259,7 @@ describe("ABAC rules by form (policypack/abac.ts)", () => {
             );
             assert.deepEqual(check(secretStoreRule, STORE, { spec: { provider: { vault: {} } } }), []);
             assert.deepEqual(check(secretStoreRule, STORE, {}), []);
+            assert.deepEqual(check(secretStoreRule, STORE, { spec: {} }), [], "no provider yet");
         });
     });
 });

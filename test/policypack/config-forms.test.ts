@@ -32,6 +32,11 @@ describe("pack config by form (policypack/config.ts)", () => {
         assert.deepEqual(resolveConfig({ minKmsDeletionWindowDays: 30 }), { ...DEFAULT_CONFIG, minKmsDeletionWindowDays: 30 });
         assert.deepEqual(resolveConfig({ minKmsDeletionWindowDays: 30 }, slot), { ...DEFAULT_CONFIG, minKmsDeletionWindowDays: 30 });
         assert.deepEqual(resolveConfig(undefined, slot), DEFAULT_CONFIG);
+        // A key given as undefined still counts as given: a block with one key more or less is another block.
+        assert.equal(resolveConfig({ orgTagKeys: keys, environmentTagKey: undefined }, slot).environmentTagKey, undefined);
+        assert.equal(resolveConfig({ orgTagKeys: keys }, slot).environmentTagKey, DEFAULT_CONFIG.environmentTagKey);
+        assert.equal(resolveConfig({ orgTagKeys: keys, environmentTagKey: undefined }, slot).environmentTagKey, undefined);
+        assert.equal(resolveConfig({ orgTagKeys: keys, minKmsDeletionWindowDays: 9 }, slot).minKmsDeletionWindowDays, 9);
     });
 
     it("exemptionFor matches by name (exact or * pattern) or by tag, for the listed policies, and nothing without exemptions", () => {
@@ -50,5 +55,14 @@ describe("pack config by form (policypack/config.ts)", () => {
         assert.equal(exemptionFor(config, "other", "exempt", "p2"), undefined);
         assert.equal(exemptionFor(config, "other", null, "p2"), undefined);
         assert.equal(exemptionFor({ ...DEFAULT_CONFIG, exemptions: [] }, "app-ci-role", { exempt: "yes" }), undefined);
+        // Regex characters in a name pattern are literal.
+        const dotted = { resourceName: "app.v1-*", reason: "dotted" };
+        const withDots: PackConfig = { ...DEFAULT_CONFIG, exemptions: [dotted] };
+        assert.equal(exemptionFor(withDots, "app.v1-role", {}), dotted);
+        assert.equal(exemptionFor(withDots, "appXv1-role", {}), undefined);
+        // Tags that are not a map match no tag exemption (a string's characters are not tags).
+        const firstChar = { tag: { key: "0", value: "x" }, reason: "char" };
+        assert.equal(exemptionFor({ ...DEFAULT_CONFIG, exemptions: [firstChar] }, "other", "xyz"), undefined);
+        assert.equal(exemptionFor({ ...DEFAULT_CONFIG, exemptions: [firstChar] }, "other", { 0: "x" }), firstChar);
     });
 });

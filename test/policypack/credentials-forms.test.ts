@@ -46,6 +46,7 @@ describe("credential rules by form (policypack/credentials.ts)", () => {
         for (const [type, input] of [
             ["kubernetes:core/v1:Secret", "metadata"],
             ["kubernetes:helm.sh/v3:Release", "name"],
+            ["kubernetes:helm.sh/v4:Chart", "repositoryOpts"],
             ["aws:secretsmanager/secretVersion:SecretVersion", "secretId"],
             ["aws:ssm/parameter:Parameter", "description"],
         ]) {
@@ -88,6 +89,10 @@ describe("credential rules by form (policypack/credentials.ts)", () => {
         assert.deepEqual(check(STORE, auth({})), [staticKey("SecretStore", "secretRef")]);
         assert.deepEqual(check(STORE, { spec: { provider: { aws: { auth: { jwt: {} } } } } }), []);
         assert.deepEqual(check(STORE, {}), []);
+        // A store whose provider is another one, or not given yet: nothing to read, no crash.
+        assert.deepEqual(check(STORE, { spec: {} }), []);
+        assert.deepEqual(check(STORE, { spec: { provider: {} } }), []);
+        assert.deepEqual(check(CLUSTER, { spec: { provider: { aws: {} } } }), []);
         assert.deepEqual(check("kubernetes:core/v1:ConfigMap", auth({ accessKeyIDSecretRef: { name: "k" } })), []);
         assert.deepEqual(check("kubernetes:core/v1:ConfigMap", { data: { id: "AKIAIOSFODNN7EXAMPLE" } }), [
             'ConfigMap "s" contains the AWS access key id AKIA…MPLE: remove it, rotate the key, and use an IRSA or Pod Identity role.',

@@ -95,6 +95,14 @@ async function analyzeStack(
     );
 }
 
+/**
+ * A plain copy of the pack's policy list, made without its iterator. When the pack is served in this process
+ * (mutation testing, test/helpers/pack.ts) `policies` is the list index.ts installed dispatch on, and the module's
+ * note is shared: a spread (`[...policies]`) right after a loop over a list without dispatch (the baseline) would
+ * take that loop's leftover type and copy only that type's policies. `slice` reads by index.
+ */
+const plainCopy = (): Policies => policies.slice();
+
 const findings = (responses: AnalyzeResponseLike[]) =>
     responses.map((r) => r.getDiagnosticsList().map((d) => `${d.getPolicyname()}: ${d.getMessage()}`));
 
@@ -106,8 +114,8 @@ describe("dispatch by type (lib/dispatch) in the policy host's Analyze handler",
     };
 
     it("gives the same findings as walking every policy, with interleaved calls, and skips the policies that do not apply", async () => {
-        const baseline = await analyzeAll([...policies]);
-        const dispatched: Policies = [...policies];
+        const baseline = await analyzeAll(plainCopy());
+        const dispatched: Policies = plainCopy();
         assert.equal(dispatchByType(dispatched, appliesTo), true);
         const responses = await analyzeAll(dispatched);
         assert.deepEqual(findings(responses), findings(baseline));
@@ -139,7 +147,7 @@ describe("dispatch by type (lib/dispatch) in the policy host's Analyze handler",
             const rule = stackRuleOf.get(p.name);
             return rule === undefined || [...types].some((type) => applies({ types: rule.reads }, type));
         };
-        const dispatched: Policies = [...policies];
+        const dispatched: Policies = plainCopy();
         dispatchByType(dispatched, appliesTo, stackAppliesTo);
         const unencryptedBucket = { type: "aws:s3/bucketV2:BucketV2", name: "b", inputs: { tags: TAGS } };
         const badPod = {
@@ -156,7 +164,7 @@ describe("dispatch by type (lib/dispatch) in the policy host's Analyze handler",
             [...resources, unencryptedBucket],
             [...resources, unencryptedBucket, badPod],
         ]) {
-            const baseline = await analyzeStack([...policies], stack);
+            const baseline = await analyzeStack(plainCopy(), stack);
             const response = await analyzeStack(dispatched, stack);
             assert.deepEqual(findings([response]), findings([baseline]));
             assert.ok(
@@ -181,7 +189,7 @@ describe("dispatch by type (lib/dispatch) in the policy host's Analyze handler",
     });
 
     it("any other walk of the list (GetAnalyzerInfo, the pack's own code) sees every policy", async () => {
-        const dispatched: Policies = [...policies];
+        const dispatched: Policies = plainCopy();
         dispatchByType(dispatched, appliesTo);
         assert.deepEqual(
             [...dispatched].map((p) => p.name),
@@ -199,7 +207,7 @@ describe("dispatch by type (lib/dispatch) in the policy host's Analyze handler",
     });
 
     it("reports every policy left out as not applicable, once per policy, and reuses the bytes of a response without findings", async () => {
-        const dispatched: Policies = [...policies];
+        const dispatched: Policies = plainCopy();
         dispatchByType(dispatched, appliesTo);
         const [first, second] = await analyzeAll(dispatched).then((all) => [all[0], all[11]]);
         // Resources 0 and 11 of the synthetic stack are both IAM roles without findings.
@@ -221,7 +229,7 @@ describe("dispatch by type (lib/dispatch) in the policy host's Analyze handler",
     });
 
     it("leaves out of the records a policy the stack's config disables, as the host skips it", async () => {
-        const dispatched: Policies = [...policies];
+        const dispatched: Policies = plainCopy();
         dispatchByType(dispatched, appliesTo);
         const configure = (level: number) => {
             const q = new analyzerProto.ConfigureAnalyzerRequest();
@@ -281,8 +289,8 @@ describe("dispatch by type (lib/dispatch) in the policy host's Analyze handler",
         it("gives the same findings (name, level, description, message), preview advisories and not-applicable records as the host's own loop", async () => {
             resources.push(previewRole);
             try {
-                const baseline = await analyzeAll([...policies]);
-                const dispatched: Policies = [...policies];
+                const baseline = await analyzeAll(plainCopy());
+                const dispatched: Policies = plainCopy();
                 assert.equal(dispatchByType(dispatched, appliesTo, undefined, pack), true);
                 const responses = await analyzeAll(dispatched);
                 const expected = everything(baseline).map((r, i) => ({
@@ -374,8 +382,124 @@ describe("dispatch by type (lib/dispatch) in the policy host's Analyze handler",
             assert.deepEqual(lazy, [true, true, true, true]);
         });
 
+        it("members of every form a policy may take give what the host's own loop gives: object reports, async, lists, not applicable, type hints", async () => {
+            type ObjectReport = (violation: Record<string, string>) => void;
+            const hinted = Object.assign((_args: unknown, report: (m: string) => void) => report("hinted"), {
+                __pulumiType: "aws:sqs/queue:Queue",
+            });
+            const probes: Policies = [
+                {
+                    name: "probe-object",
+                    description: "reports objects",
+                    enforcementLevel: "advisory",
+                    severity: "low",
+                    validateResource: (_args, report) => {
+                        (report as unknown as ObjectReport)({ message: "only a message" });
+                        (report as unknown as ObjectReport)({
+                            name: "renamed",
+                            description: "own",
+                            enforcementLevel: "mandatory",
+                            severity: "high",
+                        });
+                        (report as unknown as ObjectReport)({ description: "a description as the message" });
+                        report("");
+                    },
+                },
+                {
+                    name: "probe-async",
+                    description: "reports later",
+                    enforcementLevel: "mandatory",
+                    validateResource: async (args, report) => {
+                        await new Promise((resolve) => setImmediate(resolve));
+                        report(`later ${args.name}`);
+                    },
+                },
+                {
+                    name: "probe-list",
+                    description: "a list of validations",
+                    enforcementLevel: "mandatory",
+                    validateResource: [
+                        (_args, report) => report("first"),
+                        async (_args, report) => {
+                            await Promise.resolve();
+                            report("second");
+                        },
+                        (_args, report) => report("third"),
+                    ],
+                },
+                {
+                    name: "probe-not-applicable",
+                    description: "not for this resource",
+                    enforcementLevel: "mandatory",
+                    validateResource: (args) => args.notApplicable("not for this one"),
+                },
+                {
+                    name: "probe-not-applicable-bare",
+                    description: "no reason",
+                    enforcementLevel: "mandatory",
+                    validateResource: (args) => args.notApplicable(),
+                },
+                { name: "probe-hinted", description: "a queue's", enforcementLevel: "mandatory", validateResource: hinted },
+                {
+                    name: "probe-plain",
+                    description: "plain",
+                    enforcementLevel: "mandatory",
+                    validateResource: (_args, report) => report("plain"),
+                },
+            ];
+            const analyze = (list: Policies, r: { type: string; name: string; inputs: Record<string, unknown> }) =>
+                new Promise<AnalyzeResponseLike>((resolve, reject) =>
+                    server.makeAnalyzeRpcFun(
+                        "ciplatform",
+                        "0.1.0",
+                        "mandatory",
+                        list,
+                    )({ request: request(r) }, (err, response) => (err || !response ? reject(err) : resolve(response))),
+                );
+            const withReasons = (r: AnalyzeResponseLike) => ({
+                ...everything([r])[0],
+                severities: r.getDiagnosticsList().map((d) => (d as unknown as { getSeverity(): number }).getSeverity()),
+                reasons: r
+                    .getNotApplicableList()
+                    .map((n) => `${n.getPolicyName()}: ${n.getReason()}`)
+                    .sort(),
+            });
+            const dispatched = probes.slice();
+            assert.equal(
+                dispatchByType(dispatched, () => true, undefined, pack),
+                true,
+            );
+            for (const r of [
+                { type: "aws:s3/bucketV2:BucketV2", name: "bucket", inputs: { tags: { a: "1" } } },
+                { type: "aws:sqs/queue:Queue", name: "queue", inputs: {} },
+            ]) {
+                const baseline = withReasons(await analyze(probes.slice(), r));
+                assert.ok(baseline.findings.length >= 7, JSON.stringify(baseline));
+                assert.deepEqual(withReasons(await analyze(dispatched, r)), baseline, r.type);
+            }
+            // A member that fails is reported as the host reports a failing policy.
+            const failing: Policies = [
+                {
+                    name: "probe-fails",
+                    description: "fails",
+                    enforcementLevel: "mandatory",
+                    validateResource: () => Promise.reject(new Error("boom")),
+                },
+                {
+                    name: "probe-plain",
+                    description: "plain",
+                    enforcementLevel: "mandatory",
+                    validateResource: (_args, report) => report("plain"),
+                },
+            ];
+            dispatchByType(failing, () => true, undefined, pack);
+            await assert.rejects(analyze(failing, { type: "aws:s3/bucketV2:BucketV2", name: "b", inputs: {} }), (err: Error) =>
+                /Error validating resource with policy 'probe-fails' from policy pack 'ciplatform@v0\.1\.0'[\s\S]*boom/.test(err.message),
+            );
+        });
+
         it("skips a member the config disables and reports a member at the level the config gives", async () => {
-            const dispatched: Policies = [...policies];
+            const dispatched: Policies = plainCopy();
             dispatchByType(dispatched, appliesTo, undefined, pack);
             const admin = resources.findIndex((r) => r.name === "admin");
             const levels = async () =>
@@ -404,13 +528,13 @@ describe("dispatch by type (lib/dispatch) in the policy host's Analyze handler",
                 return rule === undefined || [...types].some((type) => applies({ types: rule.reads }, type));
             };
             for (const withPack of [true, false]) {
-                const dispatched: Policies = [...policies];
+                const dispatched: Policies = plainCopy();
                 dispatchByType(dispatched, appliesTo, stackAppliesTo, withPack ? pack : undefined);
                 for (const stack of [
                     [{ type: "random:index/randomPet:RandomPet", name: "pet", inputs: {} }],
                     [{ type: "aws:sns/topic:Topic", name: "t", inputs: { tags: TAGS } }],
                 ]) {
-                    const [baseline] = everything([await analyzeStack([...policies], stack)]);
+                    const [baseline] = everything([await analyzeStack(plainCopy(), stack)]);
                     const [response] = everything([await analyzeStack(dispatched, stack)]);
                     assert.deepEqual(response.findings, baseline.findings);
                     assert.ok(baseline.notApplicable.length > 0, "the host reports the type-hinted stack policies as not applicable");
@@ -425,11 +549,11 @@ describe("dispatch by type (lib/dispatch) in the policy host's Analyze handler",
         });
 
         it("AnalyzeStack runs the stack policies in one host call with the same findings", async () => {
-            const dispatched: Policies = [...policies];
+            const dispatched: Policies = plainCopy();
             dispatchByType(dispatched, appliesTo, undefined, pack);
             const unencryptedBucket = { type: "aws:s3/bucketV2:BucketV2", name: "b", inputs: { tags: TAGS } };
             const stack = [...resources, unencryptedBucket];
-            assert.deepEqual(everything([await analyzeStack(dispatched, stack)]), everything([await analyzeStack([...policies], stack)]));
+            assert.deepEqual(everything([await analyzeStack(dispatched, stack)]), everything([await analyzeStack(plainCopy(), stack)]));
         });
     });
 });

@@ -7,12 +7,12 @@
 import { strict as assert } from "node:assert";
 import type { PolicyResource } from "@pulumi/policy";
 import { DEFAULT_CONFIG } from "../../policypack/config";
-import { caRule, eksSecretsRule, ebsRule, kmsKeyRule, s3Rule, storageClassRule } from "../../policypack/encryption";
+import { caRule, ecrRule, eksSecretsRule, ebsRule, kmsKeyRule, s3Rule, secretCmkRule, storageClassRule } from "../../policypack/encryption";
 import { ResourceRule } from "../../policypack/lib/rule";
 
 type Json = Record<string, unknown>;
-const check = (rule: ResourceRule, type: string, props: Json, name = "x") =>
-    rule.check({ type, name, urn: `urn:pulumi:dev::p::${type}::${name}`, props, stackTags: new Map() }, DEFAULT_CONFIG);
+const check = (rule: ResourceRule, type: string, props: Json, name = "x", config = DEFAULT_CONFIG) =>
+    rule.check({ type, name, urn: `urn:pulumi:dev::p::${type}::${name}`, props, stackTags: new Map() }, config);
 
 describe("encryption rules by form (policypack/encryption.ts)", () => {
     it("eks-cluster-require-secrets-encryption: the raw cluster needs secrets in resources and a provider key", () => {
@@ -43,6 +43,37 @@ describe("encryption rules by form (policypack/encryption.ts)", () => {
         assert.deepEqual(check(kmsKeyRule, K, { enableKeyRotation: true, deletionWindowInDays: String(min - 1) }), [
             `key "x" has a ${min - 1}-day deletion window: use at least ${min}.`,
         ]);
+        // No window given is KMS's default, 30 days: below a minimum of 31.
+        assert.deepEqual(check(kmsKeyRule, K, { enableKeyRotation: true }, "x", { ...DEFAULT_CONFIG, minKmsDeletionWindowDays: 31 }), [
+            'key "x" has a 30-day deletion window: use at least 31.',
+        ]);
+    });
+
+    it("secretsmanager-secret-require-cmk: the secret and each replica need a customer-managed key", () => {
+        const S = "aws:secretsmanager/secret:Secret";
+        const CMK = "arn:aws:kms:eu-west-1:123456789012:key/1";
+        assert.deepEqual(check(secretCmkRule, S, { kmsKeyId: CMK, replicas: [{ region: "eu-central-1", kmsKeyId: CMK }] }), []);
+        assert.deepEqual(
+            check(secretCmkRule, S, {
+                kmsKeyId: "arn:aws:kms:eu-west-1:123456789012:alias/aws/secretsmanager",
+                replicas: [{ region: "eu-central-1" }, { kmsKeyId: "alias/aws/secretsmanager" }],
+            }),
+            [
+                'secret "x" uses the AWS-managed key: set kmsKeyId to a customer-managed key.',
+                'secret "x" replica in eu-central-1 uses the AWS-managed key: set its kmsKeyId.',
+                'secret "x" replica in ? uses the AWS-managed key: set its kmsKeyId.',
+            ],
+        );
+    });
+
+    it("ecr-repository-require-kms-immutable-scan: no encryption configuration, or not KMS, is reported", () => {
+        const R = "aws:ecr/repository:Repository";
+        const rest = { imageTagMutability: "IMMUTABLE", imageScanningConfiguration: { scanOnPush: true } };
+        const notKms = 'repository "x" is not KMS-encrypted: set encryptionConfigurations [{ encryptionType: "KMS", kmsKey }].';
+        assert.deepEqual(check(ecrRule, R, { ...rest, encryptionConfigurations: [{ encryptionType: "KMS", kmsKey: "k" }] }), []);
+        for (const encryptionConfigurations of [undefined, [], [{ encryptionType: "AES256" }], { encryptionType: "KMS" }]) {
+            assert.deepEqual(check(ecrRule, R, { ...rest, encryptionConfigurations }), [notKms], JSON.stringify(encryptionConfigurations));
+        }
     });
 
     it("ec2-volume-require-cmk-encryption: launch-template devices need encrypted and a key; devices without ebs are not volumes", () => {
@@ -97,6 +128,18 @@ describe("encryption rules by form (policypack/encryption.ts)", () => {
             certificateAuthorityConfiguration: { keyAlgorithm: "RSA_2048", signingAlgorithm: "SHA256WITHRSA" },
         });
         assert.deepEqual(deletion, [`CA "x" is permanently deleted after ${min - 1} days: keep at least ${min}.`]);
+        // No period given is ACM PCA's default, 30 days: below a minimum of 31.
+        const { permanentDeletionTimeInDays: _given, ...defaultPeriod } = base;
+        assert.deepEqual(
+            check(
+                caRule,
+                CA,
+                { ...defaultPeriod, certificateAuthorityConfiguration: { keyAlgorithm: "RSA_2048", signingAlgorithm: "SHA256WITHRSA" } },
+                "x",
+                { ...DEFAULT_CONFIG, minCaPermanentDeletionDays: 31 },
+            ),
+            ['CA "x" is permanently deleted after 30 days: keep at least 31.'],
+        );
     });
 
     describe("s3-bucket-require-kms-and-tls", () => {
@@ -129,6 +172,10 @@ describe("encryption rules by form (policypack/encryption.ts)", () => {
             assert.deepEqual(messages([bucket(), sse(kms), policy(tlsDeny(secure))]), []);
             assert.deepEqual(messages([bucket(), sse(kms, "other"), policy(tlsDeny(secure), "other")]), [NOT_ENCRYPTED, PLAIN_HTTP]);
             assert.deepEqual(messages([sse(kms), policy(tlsDeny(secure))]), []);
+            // After an update the bucket's id and ARN are known, and a companion may name either.
+            const known = { id: "bucket-id-1", arn: "arn:aws:s3:::bucket-arn-1" };
+            assert.deepEqual(messages([bucket(known), sse(kms, "bucket-id-1"), policy(tlsDeny(secure), "arn:aws:s3:::bucket-arn-1")]), []);
+            assert.deepEqual(messages([bucket(known), sse(kms, "arn:aws:s3:::bucket-arn-1"), policy(tlsDeny(secure), "bucket-id-1")]), []);
         });
         it("SSE-KMS (or DSSE-KMS) with a bucket key in any rule, inline or as a companion", () => {
             assert.deepEqual(

@@ -99,6 +99,13 @@ describe("exposure rules by form (policypack/exposure.ts)", () => {
             [],
         );
         assert.deepEqual(check(securityGroupRule, SG, { ingress: [{ cidrBlocks: ["0.0.0.0/0"] }] }), []);
+        // A missing (undefined, null or empty) toPort is the top of the range, as the provider reads it.
+        const tcpFrom22 = (toPort: unknown) =>
+            check(securityGroupRule, SG, { ingress: [{ protocol: "tcp", fromPort: 22, toPort, cidrBlocks: ["0.0.0.0/0"] }] });
+        assert.equal(tcpFrom22(65535).length, 1);
+        for (const missing of [undefined, null, ""]) {
+            assert.deepEqual(tcpFrom22(missing), tcpFrom22(65535), String(missing));
+        }
 
         const RULE = "aws:ec2/securityGroupRule:SecurityGroupRule";
         assert.deepEqual(

@@ -111,6 +111,8 @@ describe("npm run plan exit codes, in process (tools/plan.ts runPlanCli)", funct
         ]) {
             assert.ok(r.progress.includes(phase), `${phase}\n${r.progress}`);
         }
+        assert.ok(!r.progress.includes("org/ciplatform/staging:"), "the stack is named without its organisation");
+        assert.ok(r.progress.endsWith("\r\u001b[2K"), "the progress line is cleared before the report");
         const text = fs.readFileSync(file, "utf8");
         assert.ok(text.endsWith("}\n"), "the plan file ends with a newline");
         const written = JSON.parse(text) as Planned;
@@ -129,6 +131,37 @@ describe("npm run plan exit codes, in process (tools/plan.ts runPlanCli)", funct
         assert.deepEqual([asked?.project, asked?.stack, asked?.newStack], ["foundation", "account", true]);
         assert.match(r.stdout, /as a new stack \(computed outputs unknown\)/);
         assert.match(r.stdout, /^Summary: 1 resources in 1 types, 0 mandatory, 1 advisory violation\(s\)\.$/m);
+    });
+
+    it("0: the policy pack's progress: every count on a terminal; in a pipe's log the first and the last count", async () => {
+        const counts = [1, 2, 3].map((analysed) => ({ phase: "policy", analysed, total: 3 }) as const);
+        const planner: Planner = async (options) => {
+            counts.forEach((p) => options.onProgress?.(p));
+            return planned(options, []);
+        };
+        const terminal = await run([], planner);
+        assert.equal(terminal.code, 0, terminal.stderr);
+        for (const n of [1, 2, 3]) {
+            assert.ok(terminal.progress.includes(`policy pack: ${n}/3 analysed`), terminal.progress);
+        }
+        // In a pipe a count within a phase is written at most every two seconds; the three counts here come at once.
+        const piped: string[] = [];
+        const code = await runPlanCli(
+            [],
+            { log: () => undefined, error: () => undefined, progress: { write: (s) => piped.push(s) } },
+            planner,
+        );
+        assert.equal(code, 0);
+        const lines = piped.join("").split("\n");
+        assert.ok(
+            lines.some((l) => l.endsWith("policy pack: 1/3 analysed")),
+            lines.join("\n"),
+        );
+        assert.ok(!lines.some((l) => l.endsWith("policy pack: 2/3 analysed")), lines.join("\n"));
+        assert.ok(
+            lines.some((l) => l.endsWith("policy pack: 3/3 analysed")),
+            lines.join("\n"),
+        );
     });
 
     it("0: the platform's default stack is dev", async () => {
@@ -177,6 +210,7 @@ describe("npm run plan exit codes, in process (tools/plan.ts runPlanCli)", funct
         const config = await run(["--policy-config", missing], neverPlans);
         assert.equal(config.code, 2);
         assert.match(config.stderr, /^--policy-config .*missing\.json: ENOENT/);
+        assert.ok(config.progress.endsWith("\r\u001b[2K"), "the progress line is cleared before the error");
         const broken = path.join(dir, "broken.json");
         fs.writeFileSync(broken, "{");
         assert.equal((await run(["--policy-config", broken], neverPlans)).code, 2);
@@ -196,8 +230,12 @@ describe("npm run plan exit codes, in process (tools/plan.ts runPlanCli)", funct
         for (const [error, message] of cases) {
             const r = await run(["--policy-config", pc].slice(error instanceof PolicyConfigError ? 0 : 2), () => Promise.reject(error));
             assert.equal(r.code, 2, error.message);
+            assert.ok(r.progress.endsWith("\r\u001b[2K"), "the progress line is cleared before the error");
             assert.match(r.stderr, message);
         }
+        // Without --policy-config the planner names the platform's file itself: nothing is put before its message.
+        const refused = await run([], () => Promise.reject(new PolicyConfigError("policy-config.json: orgTagKeys: must be array")));
+        assert.equal(refused.stderr, "policy-config.json: orgTagKeys: must be array");
         const thrown = await run([], () => Promise.reject("a string"));
         assert.equal(thrown.code, 2);
         assert.equal(thrown.stderr, "a string");

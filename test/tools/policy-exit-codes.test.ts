@@ -8,7 +8,7 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { PolicyHost, PolicyHostError } from "../../tools/offline/analyzer";
+import { PLATFORM_POLICY_CONFIG_FILE, PolicyConfigError, PolicyHost, PolicyHostError } from "../../tools/offline/analyzer";
 import { runPolicyCli } from "../../tools/policy";
 import { testPolicyHost } from "../helpers/pack";
 
@@ -190,6 +190,23 @@ describe("npm run policy exit codes, in process (tools/policy.ts runPolicyCli)",
         const r = await run([file, "--policy-config", refused]);
         assert.equal(r.code, 2, r.stdout);
         assert.match(r.stderr, /^--policy-config .*refused\.json: invalid policy config:\n.*orgTagKeys: must be array/);
+    });
+
+    it("2: an evaluation the host fails, with its message; a config the pack refuses names the platform's file when none is given", async () => {
+        const file = write("analyze.json", [queue(ORG_TAGS)]);
+        let stopped = 0;
+        const failing = (error: Error) => async () =>
+            Object.assign(Object.create(await testPolicyHost()) as PolicyHost, {
+                stop: () => void stopped++,
+                analyze: () => Promise.reject(error),
+            });
+        const died = await run([file], failing(new PolicyHostError("the policy host exited")));
+        assert.equal(died.code, 2);
+        assert.equal(died.stderr, "the policy host exited");
+        const refused = await run([file], failing(new PolicyConfigError("invalid policy config: x")));
+        assert.equal(refused.code, 2);
+        assert.equal(refused.stderr, `${PLATFORM_POLICY_CONFIG_FILE}: invalid policy config: x`);
+        assert.equal(stopped, 2, "the host is stopped after a failed evaluation too");
     });
 
     it("2: a policy host that cannot start; other errors are not swallowed", async () => {
