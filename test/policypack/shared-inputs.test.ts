@@ -78,6 +78,53 @@ describe("shared deserialization (lib/shared-inputs)", () => {
         assert.equal(types.isProxy(deserialize().deserializeProperties(structRuntime.Struct.fromJavaScript({ a: 1 }), false)), false);
     });
 
+    it("patches the host's deserializer once, however often it is installed", () => {
+        shareDeserializedInputs();
+        const installed = deserialize().deserializeProperties;
+        assert.equal(shareDeserializedInputs(), true);
+        assert.equal(deserialize().deserializeProperties, installed, "a second install must not wrap the patched function again");
+    });
+
+    it("a lazy copy answers every object operation as its plain object, filling it first", () => {
+        shareDeserializedInputs();
+        const lazyCopy = (): Record<string, unknown> => {
+            lazilyForThisStep();
+            return deserialize().deserializeProperties(structRuntime.Struct.fromJavaScript({ a: 1, b: "x" }), false);
+        };
+        assert.deepEqual(Object.getOwnPropertyDescriptor(lazyCopy(), "a"), {
+            value: 1,
+            writable: true,
+            enumerable: true,
+            configurable: true,
+        });
+        assert.equal("b" in lazyCopy(), true);
+        const written = lazyCopy();
+        written.c = 2;
+        assert.deepEqual({ ...written }, { a: 1, b: "x", c: 2 });
+        const deleted = lazyCopy();
+        assert.equal(delete deleted.a, true);
+        assert.deepEqual({ ...deleted }, { b: "x" });
+        const defined = lazyCopy();
+        Object.defineProperty(defined, "d", { value: 4, enumerable: true, configurable: true, writable: true });
+        assert.deepEqual({ ...defined }, { a: 1, b: "x", d: 4 });
+        assert.equal(Object.isExtensible(lazyCopy()), true);
+        const frozen = lazyCopy();
+        Object.preventExtensions(frozen);
+        assert.equal(Object.isExtensible(frozen), false);
+        assert.deepEqual({ ...frozen }, { a: 1, b: "x" }, "filled before it was closed");
+        const reparented = lazyCopy();
+        Object.setPrototypeOf(reparented, null);
+        assert.equal(Object.getPrototypeOf(settled(reparented)), null);
+        assert.deepEqual({ ...reparented }, { a: 1, b: "x" });
+    });
+
+    it("settled() hands back anything that is not an object as it is", () => {
+        assert.equal(settled(null), null);
+        assert.equal(settled(undefined), undefined);
+        assert.equal(settled("text"), "text");
+        assert.equal(settled(3), 3);
+    });
+
     it("leaves remediation's secret-preserving form alone", () => {
         const struct = structRuntime.Struct.fromJavaScript({ a: 1 });
         const plain = deserialize().deserializeProperties(struct, false);
