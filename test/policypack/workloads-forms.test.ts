@@ -82,6 +82,25 @@ describe("workload rules by form (policypack/workloads.ts)", () => {
         ]);
     });
 
+    it("takes levels from Namespaces only, and judges objects without metadata in the default namespace by their resource name", () => {
+        // A labelled object of another kind named like the namespace grants nothing.
+        const lookalike = resource("kubernetes:core/v1:ConfigMap", "cm", {
+            metadata: { name: "team", labels: { [ENFORCE_LABEL]: "privileged" } },
+        });
+        assert.deepEqual([...namespaceLevels([lookalike]).entries()], []);
+        assert.equal(messages([lookalike, deployment("web", { namespace: "team" }, privileged)]).length > 0, true);
+        // Namespaces without metadata or labels declare no level; a Pod without metadata lands in "default".
+        const bare = [
+            resource("kubernetes:core/v1:Namespace", "n1", {}),
+            resource("kubernetes:core/v1:Namespace", "n2", { metadata: { name: "x" } }),
+        ];
+        assert.deepEqual([...namespaceLevels(bare).entries()], []);
+        const pod = resource("kubernetes:core/v1:Pod", "bare-pod", { spec: privileged });
+        assert.deepEqual(messages([...bare, namespace("default", "baseline"), pod]), [
+            `Pod "default/bare-pod" violates Pod Security privileged (namespace "default" enforces "baseline"): ${PRIVILEGED}.`,
+        ]);
+    });
+
     it("reads AppArmor annotations from a Pod's own metadata and from a controller's pod template", () => {
         const annotations = { "container.apparmor.security.beta.kubernetes.io/a": "unconfined" };
         const expected = (where: string) => [
