@@ -55,7 +55,7 @@ describe("exemptions report by form (policypack/exemptions.ts)", () => {
         assert.deepEqual(reported([topic], []), [], "no exemption, nothing to report");
     });
 
-    it("reports a stack rule's finding the exemption covers, and only when the rule's type is in the stack", () => {
+    it("reports a stack rule's finding the exemption covers, for the policies it lists and the resource it names", () => {
         const key = resource(ACCESS_KEY_TYPE, "ci-user", {});
         const secret = resource("kubernetes:core/v1:Secret", "creds", {}, {
             propertyDependencies: { data: [key] },

@@ -473,6 +473,29 @@ describe("deploy permissions against the provider's calls (components/foundation
                 );
             }
         });
+
+        it("denies writes to the foundation's IAM entities (under its path) explicitly, whatever else the role is allowed", async () => {
+            // The foundation's roles and policies live under FOUNDATION_IAM_PATH (components/foundation/deployer.ts), where no
+            // allow of a deploy role reaches today: with an allow-all beside, only the guard's explicit deny keeps them out.
+            const foundationIam = [
+                ["iam:PutRolePolicy", `arn:aws:iam::${ACCOUNT}:role${FOUNDATION_IAM_PATH}cip-deployer-deploy-dev-0a1b2c3`],
+                ["iam:UpdateAssumeRolePolicy", foundationRoleArn(ACCOUNT, clusterServiceRoleName("cip-dev"))],
+                ["iam:DeletePolicy", `arn:aws:iam::${ACCOUNT}:policy${FOUNDATION_IAM_PATH}cip-deployer-deploy-dev-1`],
+                ["iam:CreatePolicyVersion", `arn:aws:iam::${ACCOUNT}:policy/ciplatform/cip-dev-workload-boundary`],
+                ["iam:RemoveRoleFromInstanceProfile", `arn:aws:iam::${ACCOUNT}:instance-profile${FOUNDATION_IAM_PATH}x`],
+                ["iam:DeleteOpenIDConnectProvider", FOUNDATION.ciOidcProviderArn],
+                ["s3:PutBucketPolicy", FOUNDATION.stateBucketArn],
+            ] as const;
+            for (const [action, resource] of foundationIam) {
+                const decision = await simulate({
+                    identityPolicies: [...documents(), ALLOW_ALL],
+                    principal: deployPrincipal("dev"),
+                    action,
+                    resource,
+                });
+                assert.equal(decision, "ExplicitlyDenied", `${action} on ${resource}`);
+            }
+        });
     });
     describe("the map's lookups (provider-actions.ts)", () => {
         const dev = environmentScope("dev", ACCOUNT, REGION);

@@ -126,6 +126,9 @@ describe("supply-chain IAM (components/supply-chain/policies.ts, simulated under
             assert.equal(await as(ciJob(), "signer:SignPayload", PROFILE), "Allowed");
             assert.notEqual(await as(ciJob(), "signer:SignPayload", OTHER_PROFILE), "Allowed");
             assert.notEqual(await as(ciJob(), "signer:SignPayload", PROFILE.replace(ACCOUNT, OTHER_ACCOUNT)), "Allowed");
+            // Profiles the boundary lets through (its environment's name prefix, any region): only the role's own document stops these.
+            assert.notEqual(await as(ciJob(), "signer:SignPayload", PROFILE.replace("A1B2C3D4E5", "Z9Y8X7W6V5")), "Allowed");
+            assert.notEqual(await as(ciJob(), "signer:SignPayload", PROFILE.replace(REGION, "us-east-1")), "Allowed");
         });
 
         it("checks revocation of its own signatures (profile, profile version, this account's signing jobs), of no one else's", async () => {
