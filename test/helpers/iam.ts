@@ -219,6 +219,14 @@ export function simulateProviderRequest(
     });
 }
 
+/** A key policy that leaves every use of the key to the account's IAM policies (kms-policies.ts KeyAdministration): the caller's own policies decide. */
+export function keyDelegatedToAccount(accountId: string): PolicyDocument {
+    return {
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${accountId}:root` }, Action: "kms:*", Resource: "*" }],
+    };
+}
+
 /** A key policy delegating every use of the key to the account's IAM policies (as the foundation's keys do for their roles). */
 export function accountKeyPolicy(accountId: string): PolicyDocument {
     return {

@@ -4,7 +4,7 @@
  */
 import { strict as assert } from "node:assert";
 import { controllerPermissions, readerPermissions, readerTrustPolicy } from "../../../components/external-secrets/policies";
-import { simulate } from "../../helpers/iam";
+import { simulate, keyDelegatedToAccount } from "../../helpers/iam";
 
 const ACCOUNT = "123456789012";
 const KEY = `arn:aws:kms:eu-west-1:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
@@ -45,10 +45,7 @@ describe("External Secrets documents (components/external-secrets/policies.ts)",
             simulate({
                 identityPolicies: [reader],
                 // A key policy that leaves every decision to IAM: the reader's own conditions alone decide.
-                resourcePolicy: {
-                    Version: "2012-10-17",
-                    Statement: [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: "kms:*", Resource: "*" }],
-                },
+                resourcePolicy: keyDelegatedToAccount(ACCOUNT),
                 action: "kms:Decrypt",
                 principal: `arn:aws:sts::${ACCOUNT}:assumed-role/eso-reader/session`,
                 resource,

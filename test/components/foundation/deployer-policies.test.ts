@@ -28,7 +28,7 @@ import {
 import { deployPolicyDocuments } from "../../../components/foundation/deploy-permissions";
 import { actionsOfPhase, UNSCOPABLE_ACTIONS } from "../../../components/foundation/provider-actions";
 import type { PolicyDocument } from "../../../components/shared/iam-documents";
-import { Decision, simulate, simulateWebIdentity } from "../../helpers/iam";
+import { Decision, simulate, simulateWebIdentity, keyDelegatedToAccount } from "../../helpers/iam";
 import { iamRejections } from "../../helpers/iam-validity";
 
 const ACCOUNT = "123456789012";
@@ -178,10 +178,7 @@ describe("CI roles' state backend access (components/foundation/deployer-policie
     };
     const principal = `arn:aws:iam::${ACCOUNT}:role/cip-deployer-deploy-dev`;
     /** The platform keys delegate to the account's IAM (kms-policies.ts KeyAdministration): the role's policy decides. */
-    const keyPolicy: PolicyDocument = {
-        Version: "2012-10-17",
-        Statement: [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: "kms:*", Resource: "*" }],
-    };
+    const keyPolicy = keyDelegatedToAccount(ACCOUNT);
     const can = (document: PolicyDocument, action: string, resource: string, context: Record<string, string> = {}) =>
         simulate({
             identityPolicies: [document],
@@ -347,10 +344,7 @@ describe("the preview role's reads (components/foundation/deployer-policies.ts p
     const r = (service: string, resource: string, account = ACCOUNT, region = REGION) =>
         `arn:aws:${service}:${region}:${account}:${resource}`;
     /** KMS also consults the key policy: the platform's keys delegate to the account's IAM (kms-policies.ts KeyAdministration). */
-    const keyPolicy: PolicyDocument = {
-        Version: "2012-10-17",
-        Statement: [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: "kms:*", Resource: "*" }],
-    };
+    const keyPolicy = keyDelegatedToAccount(ACCOUNT);
     const read = (document: PolicyDocument, action: string, resource: string) =>
         simulate({
             identityPolicies: [document],

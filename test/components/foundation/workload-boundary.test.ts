@@ -15,7 +15,7 @@ import {
 } from "../../../components/foundation/workload-boundary";
 import { jenkinsDeployRoleName } from "../../../components/jenkins/jenkins";
 import type { PolicyDocument } from "../../../components/shared/iam-documents";
-import { Decision, simulate } from "../../helpers/iam";
+import { Decision, simulate, keyDelegatedToAccount } from "../../helpers/iam";
 import { iamRejections } from "../../helpers/iam-validity";
 
 const ACCOUNT = "123456789012";
@@ -28,10 +28,7 @@ const ROLE = `arn:aws:iam::${ACCOUNT}:role/cip-dev-workload`;
 /** The widest policy a deploy role could put on a workload role: only the boundary limits it. */
 const EVERYTHING: PolicyDocument = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] };
 /** The platform's keys delegate to the account's IAM (kms-policies.ts KeyAdministration): the role's policies decide. */
-const KEY_POLICY: PolicyDocument = {
-    Version: "2012-10-17",
-    Statement: [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: "kms:*", Resource: "*" }],
-};
+const KEY_POLICY = keyDelegatedToAccount(ACCOUNT);
 
 const arn = (service: string, resource: string, account = ACCOUNT, region = REGION): string =>
     `arn:aws:${service}:${region}:${account}:${resource}`;

@@ -13,9 +13,8 @@ import {
     karpenterInstanceProfilePath,
     KarpenterPolicyArgs,
 } from "../../../components/karpenter/policy";
-import { policyDocument } from "../../../components/shared/iam-documents";
 import { evaluateIam } from "../../../tools/rehearse/iam-eval";
-import { Decision, simulate } from "../../helpers/iam";
+import { Decision, simulate, keyDelegatedToAccount } from "../../helpers/iam";
 
 const UPSTREAM = "karpenter-provider-aws v1.14.1 cloudformation.yaml";
 const ACCOUNT = "123456789012";
@@ -38,7 +37,7 @@ type Context = Record<string, string | string[]>;
 const documents = (args: KarpenterPolicyArgs = ARGS) => karpenterControllerPolicies(args);
 
 /** KMS asks the key policy too: the volume key's delegates to the account's IAM policies (components/shared/kms-policies.ts). */
-const KEY_POLICY = policyDocument({ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: "kms:*", Resource: "*" });
+const KEY_POLICY = keyDelegatedToAccount(ACCOUNT);
 
 const call = (action: string, resource: string, context: Context = {}): Promise<Decision> =>
     simulate({

@@ -8,7 +8,7 @@
  */
 import { strict as assert } from "node:assert";
 import { drUserPermissions } from "../../../components/storage/policies";
-import { simulate } from "../../helpers/iam";
+import { simulate, keyDelegatedToAccount } from "../../helpers/iam";
 
 const ACCOUNT = "123456789012";
 const REGION = "eu-west-1";
@@ -20,10 +20,7 @@ const BACKUP = `${BUCKET}/pvc-4f1e_00000_back_20261206_120000`;
 const VIA_S3 = { "kms:ViaService": `s3.${REGION}.amazonaws.com` };
 
 /** The key's policy delegates to the account's IAM policies, so the role's own policy decides its use of the key. */
-const KEY_POLICY = {
-    Version: "2012-10-17" as const,
-    Statement: [{ Effect: "Allow" as const, Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: "kms:*", Resource: "*" }],
-};
+const KEY_POLICY = keyDelegatedToAccount(ACCOUNT);
 
 const call = (action: string, resource: string, context: Record<string, string> = {}) =>
     simulate({
