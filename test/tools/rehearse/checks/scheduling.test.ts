@@ -3,6 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { linstorCluster } from "../../../../components/storage/objects";
 import type { PlanFile, PlannedResource } from "../../../../tools/offline/plan";
+import { plannedResource } from "../../../helpers/planned-resource";
 import { shippedPlan } from "../../../helpers/shared-plans";
 import { plannedPods, schedulingCheck, schedulingFindings } from "../../../../tools/rehearse/checks/scheduling";
 import { plannedCapacity } from "../../../../tools/rehearse/scheduling/capacity";
@@ -14,20 +15,7 @@ const FIXTURE = path.join(__dirname, "..", "..", "..", "fixtures", "rehearse", "
 const fixture = (): PlanFile => JSON.parse(fs.readFileSync(FIXTURE, "utf8")) as PlanFile;
 
 let n = 0;
-function resource(type: string, inputs: Record<string, unknown>, name = `r${++n}`): PlannedResource {
-    return {
-        urn: `urn:pulumi:test::p::${type}::${name}`,
-        type,
-        name,
-        custom: true,
-        parent: null,
-        provider: null,
-        protect: false,
-        retainOnDelete: false,
-        dependsOn: [],
-        inputs,
-    };
-}
+const resource = (type: string, inputs: Record<string, unknown>, name = `r${++n}`): PlannedResource => plannedResource(type, name, inputs);
 
 const systemGroup = (): PlannedResource =>
     resource(
