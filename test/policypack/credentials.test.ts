@@ -1,18 +1,9 @@
 import { strict as assert } from "node:assert";
-import type { PolicyResource } from "@pulumi/policy";
 import { accessKeyWiringRule, literalKeyIds } from "../../policypack/credentials";
 import { DEFAULT_CONFIG } from "../../policypack/config";
+import { policyResource } from "../helpers/policy-resource";
 
-const resource = (type: string, name: string, extra: Partial<PolicyResource> = {}): PolicyResource =>
-    ({
-        type,
-        name,
-        urn: `urn:pulumi:dev::p::${type}::${name}`,
-        props: {},
-        dependencies: [],
-        propertyDependencies: {},
-        ...extra,
-    }) as unknown as PolicyResource;
+const resource = policyResource;
 
 describe("credentials rules (direct)", () => {
     const key = resource("aws:iam/accessKey:AccessKey", "ci-user");
