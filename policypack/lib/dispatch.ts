@@ -26,7 +26,12 @@
  *
  * `AnalyzeStack` is served the same way: `AnalyzeStackRequest.prototype.getResourcesList`, read right
  * before that loop, notes the stack's resources, and the loop walks only the stack policies that read
- * a type the stack contains (each still sees every resource). Any other walk of the list
+ * a type the stack contains. The host builds a view of every resource it was handed for each stack
+ * policy (inputs, options, provider, dependencies, a proxy), and those views live until the last stack
+ * policy returns: with a declared read set (`stackReads`) the list handed to the host holds only the
+ * resources some walked stack policy reads, so a stack policy sees exactly the resources of the types it
+ * reads (measured: the views of the resources no stack rule reads, and the garbage they became, were
+ * half of the pack's cost above the host's floor; docs/performance.md). Any other walk of the list
  * (GetAnalyzerInfo, the pack's own code) finds no note and sees every policy.
  * If the host's modules ever change shape nothing is installed and the pack runs as before, slower.
  */
@@ -102,8 +107,11 @@ interface TypeAnswer {
 
 /** The type of the `Analyze` request being started, until the policy loop takes it. */
 let noted: string | undefined;
-/** The resources of the `AnalyzeStack` request being started, until the policy loop takes them. */
-let notedStack: TypedRequest[] | undefined;
+/**
+ * The `AnalyzeStack` request being started, until the policy loop takes it: its resources, and the copy of that list
+ * the host was handed (the loop's dispatch keeps in it only the resources the walked stack policies read).
+ */
+let notedStack: { all: TypedRequest[]; handed: TypedRequest[] } | undefined;
 /** What the `Analyze` or `AnalyzeStack` loop that just ended adds to its response, until that response is built. */
 let finished: { answer?: TypeAnswer; extra?: NotApplicableRecord[] } | undefined;
 /**
@@ -163,10 +171,12 @@ function patchHost(): typeof modules {
     }
     if (!getResourcesList.__notedByPack) {
         const notingList: Noted<() => TypedRequest[]> = function (this: StackRequest) {
-            const list = getResourcesList.call(this);
-            notedStack = list;
+            const all = getResourcesList.call(this);
+            // A copy (the request's own list stays whole): the host reads it only after it starts its policy loop.
+            const handed = all.slice();
+            notedStack = { all, handed };
             noted = undefined;
-            return list;
+            return handed;
         };
         notingList.__notedByPack = true;
         proto.AnalyzeStackRequest.prototype.getResourcesList = notingList;
@@ -503,17 +513,27 @@ function fusedStackPolicy(
 const FUSED = "ciplatform-policies-for-this-type";
 
 /**
+ * Which resources a stack policy reads, given its config (the properties the host's `getConfig` hands it): a
+ * test of the resource's type, or undefined when it reads every resource. A stack policy is handed only the
+ * resources some walked stack policy reads, with its dependencies and parent among them; so a policy must read
+ * every type it looks at, also through a dependency or parent.
+ */
+export type StackReads = (policy: StackValidationPolicy, config: Record<string, unknown>) => ((type: string) => boolean) | undefined;
+
+/**
  * Installs type dispatch on `policies` (the array the pack is constructed with). `appliesTo(policy,
  * type)` says whether a resource policy can report anything for a type (return true for stack
  * policies: the Analyze loop skips them itself); `stackAppliesTo(policy, types)` whether a stack
- * policy can report anything for a stack holding those types (true for resource policies). Returns
- * false (and changes nothing) when the host's modules cannot be patched.
+ * policy can report anything for a stack holding those types (true for resource policies);
+ * `stackReads` which resources each stack policy reads (default: every one). Returns false (and
+ * changes nothing) when the host's modules cannot be patched.
  */
 export function dispatchByType(
     policies: Policies,
     appliesTo: (policy: Policy, type: string) => boolean,
     stackAppliesTo: (policy: Policy, types: ReadonlySet<string>) => boolean = () => true,
     pack?: PackIdentity,
+    stackReads: StackReads = () => undefined,
 ): boolean {
     const host = patchHost();
     if (!host) {
@@ -521,6 +541,30 @@ export function dispatchByType(
     }
     const all = [...policies];
     const resourcePolicies = all.filter((p) => "validateResource" in p);
+    const stackPolicies = all.filter((p): p is StackValidationPolicy => "validateStack" in p);
+    const hintOf = (p: StackValidationPolicy) => (p.validateStack as { __pulumiType?: string }).__pulumiType;
+    /** The resources of a stack the walked stack policies read: undefined when one of them reads every resource. */
+    const readByWalked = (
+        walked: readonly StackValidationPolicy[],
+        types: ReadonlySet<string>,
+    ): ((type: string) => boolean) | undefined => {
+        const tests: Array<(type: string) => boolean> = [];
+        for (const p of walked) {
+            const hint = hintOf(p);
+            if (disabled.has(p.name) || (hint !== undefined && !types.has(hint))) {
+                // The host skips it without building a view.
+                continue;
+            }
+            const reads = stackReads(p, configured.get(p.name)?.props ?? {});
+            if (reads === undefined) {
+                return undefined;
+            }
+            // Its type hint is read too: the host tests the hint on the list it is handed.
+            tests.push(hint === undefined ? reads : (type) => type === hint || reads(type));
+        }
+        const read = new Set([...types].filter((type) => tests.some((test) => test(type))));
+        return (type) => read.has(type);
+    };
     const byType = new Map<string, { walk: Policy[]; skipped: Policy[] }>();
     const forType = (type: string) => {
         let entry = byType.get(type);
@@ -595,28 +639,43 @@ export function dispatchByType(
                 return iterator;
             }
             if (stack !== undefined) {
-                const types = new Set(stack.map((r) => r.getType()));
+                const types = new Set<string>();
+                for (const r of stack.all) {
+                    types.add(r.getType());
+                }
                 const applying = all.filter((p) => stackAppliesTo(p, types));
-                const stackPolicies = applying.filter((p) => "validateStack" in p) as StackValidationPolicy[];
+                const walked = applying.filter((p): p is StackValidationPolicy => "validateStack" in p);
                 // The stack policies left out are still reported as not applicable (as the host reports a stack policy
                 // whose type hint the stack lacks), so the engine does not count them as passed; disabled ones stay out.
-                const skipped = all
-                    .filter((p) => "validateStack" in p && !stackAppliesTo(p, types) && !disabled.has(p.name))
+                const skipped = stackPolicies
+                    .filter((p) => !stackAppliesTo(p, types) && !disabled.has(p.name))
                     .map((p) => {
-                        const hint = (p as StackValidationPolicy).validateStack as { __pulumiType?: string };
+                        const hint = hintOf(p);
                         const record = new host.proto.PolicyNotApplicable();
                         record.setPolicyName(p.name);
                         record.setReason(
-                            hint.__pulumiType
-                                ? `Policy only applies to resources of type '${hint.__pulumiType}'`
+                            hint
+                                ? `Policy only applies to resources of type '${hint}'`
                                 : "Policy does not apply to the resource types of this stack",
                         );
                         return record;
                     });
-                const fuse = pack !== undefined && stackPolicies.length > 1;
+                const read = readByWalked(walked, types);
+                if (read !== undefined) {
+                    // In place: the host holds this array and reads it once its loop has started.
+                    const handed = stack.handed;
+                    let kept = 0;
+                    for (const r of handed) {
+                        if (read(r.getType())) {
+                            handed[kept++] = r;
+                        }
+                    }
+                    handed.length = kept;
+                }
+                const fuse = pack !== undefined && walked.length > 1;
                 // The host builds every resource's view once per stack policy: one fused policy builds them once.
                 const state: { extra?: NotApplicableRecord[] } = {};
-                const walk = (fuse ? [fusedStackPolicy(host, pack, stackPolicies, state)] : applying)[Symbol.iterator]();
+                const walk = (fuse ? [fusedStackPolicy(host, pack, walked, state)] : applying)[Symbol.iterator]();
                 const iterator: IterableIterator<Policy> = {
                     next: () => {
                         const step = walk.next();

@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import * as path from "node:path";
 import { types } from "node:util";
-import type { Policies } from "@pulumi/policy";
+import type { Policies, StackValidationPolicy } from "@pulumi/policy";
 import { dispatchByType, pendingType, SKIPPED_FOR_TYPE } from "../../policypack/lib/dispatch";
 import { applies } from "../../policypack/lib/rule";
 import { shareDeserializedInputs } from "../../policypack/lib/shared-inputs";
@@ -545,6 +545,75 @@ describe("dispatch by type (lib/dispatch) in the policy host's Analyze handler",
                     );
                 }
             }
+            assert.equal(pendingType(), undefined);
+        });
+
+        it("AnalyzeStack hands the host only the resources the walked stack policies read (their union, hint types included)", async () => {
+            const seen = new Map<string, string[]>();
+            const probe = (name: string, hint?: string): StackValidationPolicy => {
+                const validateStack: StackValidationPolicy["validateStack"] & { __pulumiType?: string } = (args) => {
+                    seen.set(
+                        name,
+                        args.resources.map((r) => r.type),
+                    );
+                };
+                validateStack.__pulumiType = hint;
+                return { name, description: name, enforcementLevel: "advisory", validateStack };
+            };
+            const reads: Record<string, ((type: string) => boolean) | undefined> = {
+                "reads-keys": (type) => type === "aws:kms/key:Key",
+                "reads-queues-hinted-roles": (type) => type === "aws:sqs/queue:Queue",
+                "reads-all-but-disabled": undefined,
+            };
+            const probes = [probe("reads-keys"), probe("reads-queues-hinted-roles", "aws:iam/role:Role"), probe("reads-all-but-disabled")];
+            const stack = syntheticStack(11);
+            const request = stackRequest(stack) as { getResourcesList(): Array<{ getType(): string }> };
+            const analyze = server.makeAnalyzeStackRpcFun("ciplatform", "0.1.0", "mandatory", probes);
+            const dispatched = [...probes];
+            dispatchByType(
+                dispatched,
+                () => true,
+                undefined,
+                pack,
+                (p) => reads[p.name],
+            );
+            const run = (list: Policies) =>
+                new Promise<void>((resolve, reject) =>
+                    server.makeAnalyzeStackRpcFun(
+                        "ciplatform",
+                        "0.1.0",
+                        "mandatory",
+                        list,
+                    )({ request }, (err) => (err ? reject(err) : resolve())),
+                );
+            analyzerProto.ConfigureAnalyzerRequest.deserializeBinary(
+                configure({ "reads-all-but-disabled": analyzerProto.EnforcementLevel.DISABLED }).serializeBinary(),
+            );
+            try {
+                await run(dispatched);
+                const union = ["aws:iam/role:Role", "aws:kms/key:Key", "aws:sqs/queue:Queue"];
+                assert.deepEqual([...new Set(seen.get("reads-keys"))].sort(), union);
+                assert.deepEqual(seen.get("reads-keys"), seen.get("reads-queues-hinted-roles"));
+                assert.equal(seen.has("reads-all-but-disabled"), false);
+                assert.equal(request.getResourcesList().length, stack.length, "the request's own list stays whole");
+                // That read left a note, as the host's read does: a walk takes it.
+                void [...dispatched];
+                // Enabled, the policy that reads everything is handed everything, and so are the others.
+                analyzerProto.ConfigureAnalyzerRequest.deserializeBinary(configure({}).serializeBinary());
+                await run(dispatched);
+                assert.equal(seen.get("reads-all-but-disabled")?.length, stack.length);
+                assert.equal(seen.get("reads-keys")?.length, stack.length);
+                // Without dispatch the host hands every resource, also right after a dispatched loop.
+                seen.clear();
+                await new Promise<void>((resolve, reject) => analyze({ request }, (err) => (err ? reject(err) : resolve())));
+                assert.equal(seen.get("reads-keys")?.length, stack.length);
+                // The host's read of that request left a note no dispatched walk took (one pack, one list in a real host).
+                void [...dispatched];
+            } finally {
+                analyzerProto.ConfigureAnalyzerRequest.deserializeBinary(configure({}).serializeBinary());
+            }
+            // The records that walk handed over wait for a response built in the same step, then go.
+            await Promise.resolve();
             assert.equal(pendingType(), undefined);
         });
 
