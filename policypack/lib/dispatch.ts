@@ -345,9 +345,12 @@ async function runMembers<A extends { getConfig: unknown; notApplicable: unknown
                       enforcementLevel,
                       severity,
                   });
-        const memberArgs: A = { ...args, getConfig: configOf(name), notApplicable: memberNotApplicable };
+        // The host's args object is made for this one call and dropped when it returns: each member gets it with its own
+        // getConfig set (members run one after the other, each to completion), not a copy of it per member.
+        args.getConfig = configOf(name);
+        args.notApplicable = memberNotApplicable;
         try {
-            const result = run(member, memberArgs, reportAs as ReportViolation);
+            const result = run(member, args, reportAs as ReportViolation);
             if (result !== undefined && typeof (result as Promise<void>).then === "function") {
                 await result;
             }
@@ -435,14 +438,20 @@ function holdsUnknown(value: unknown, unknowns: ReadonlySet<unknown>): boolean {
     return false;
 }
 
-/** The args the members see: the host's, with inputs (and the provider's) unwrapped when they hold no unknown value. */
+/**
+ * The args the members see: the host's (made for this one call), with inputs (and the provider's) unwrapped when
+ * they hold no unknown value.
+ */
 function membersArgs(host: NonNullable<typeof modules>, args: ResourceValidationArgs): ResourceValidationArgs {
-    const props = plainIfKnown(host, args.props) as ResourceValidationArgs["props"];
-    const provider = args.provider && { ...args.provider, props: plainIfKnown(host, args.provider.props) as typeof args.provider.props };
-    if (props === args.props && provider?.props === args.provider?.props) {
-        return args;
+    args.props = plainIfKnown(host, args.props) as ResourceValidationArgs["props"];
+    if (args.provider) {
+        const props = plainIfKnown(host, args.provider.props) as typeof args.provider.props;
+        if (props !== args.provider.props) {
+            // The host's provider object is its own per call too (server.js getProviderResource), but copied: cheap and rare.
+            args.provider = { ...args.provider, props };
+        }
     }
-    return provider ? { ...args, props, provider } : { ...args, props };
+    return args;
 }
 
 /** One resource policy standing for several in the host's loop (see `runMembers`). */

@@ -9,7 +9,7 @@ import { isDeepStrictEqual } from "node:util";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import Ajv, { type ErrorObject, type ValidateFunction } from "ajv";
-import { analyzerProto, analyzerRpc, emptyProto, grpc, structProto, unary } from "./grpc";
+import { analyzerProto, analyzerRpc, emptyProto, grpc, jspb, structProto, unary } from "./grpc";
 import type { Struct } from "./grpc";
 
 export const POLICY_PACK_DIR = path.join(__dirname, "..", "..", "policypack");
@@ -288,6 +288,44 @@ type AnalyzerClient = InstanceType<typeof analyzerRpc.AnalyzerClient>;
 type AnalyzerInfo = import("@pulumi/pulumi/proto/analyzer_pb").AnalyzerInfo;
 type AnalyzeResponse = import("@pulumi/pulumi/proto/analyzer_pb").AnalyzeResponse;
 
+/** `AnalyzeResponse.diagnostics` (pulumi/pulumi proto/pulumi/analyzer.proto: `repeated AnalyzeDiagnostic diagnostics = 2`). */
+export const DIAGNOSTICS_FIELD = 2;
+
+/**
+ * Decodes an `AnalyzeResponse` as the offline tools read it: its diagnostics, every other field skipped. The
+ * not-applicable records (one per policy that does not apply to the resource's type: ~36 per resource for this pack,
+ * about as many for any pack whose policies carry type hints) feed the engine's policy summary, which no offline tool
+ * builds; decoding each into a google-protobuf message in JavaScript was most of this client's time per response
+ * (measured: docs/performance.md), time the Go engine does not spend.
+ */
+export function diagnosticsOnly(bytes: Uint8Array): AnalyzeResponse {
+    const response = new analyzerProto.AnalyzeResponse();
+    const reader = new jspb.BinaryReader(bytes);
+    while (reader.nextField()) {
+        if (reader.isEndGroup()) {
+            break;
+        }
+        if (reader.getFieldNumber() === DIAGNOSTICS_FIELD) {
+            const diagnostic = new analyzerProto.AnalyzeDiagnostic();
+            reader.readMessage(diagnostic, analyzerProto.AnalyzeDiagnostic.deserializeBinaryFromReader);
+            response.addDiagnostics(diagnostic);
+        } else {
+            reader.skipField();
+        }
+    }
+    return response;
+}
+
+/** The generated analyzer client, but `Analyze` and `AnalyzeStack` responses decoded by `diagnosticsOnly`. */
+const LeanAnalyzerClient = grpc.makeGenericClientConstructor(
+    {
+        ...analyzerRpc.AnalyzerService,
+        analyze: { ...analyzerRpc.AnalyzerService.analyze, responseDeserialize: diagnosticsOnly },
+        analyzeStack: { ...analyzerRpc.AnalyzerService.analyzeStack, responseDeserialize: diagnosticsOnly },
+    },
+    "Analyzer",
+) as unknown as typeof analyzerRpc.AnalyzerClient;
+
 /** A running policy pack, started as the CLI's policy host starts it. */
 export class PolicyHost {
     private constructor(
@@ -364,7 +402,7 @@ export class PolicyHost {
         address: string,
         process?: { stderr?: () => string; child?: ChildProcess; killOnExit?: () => void },
     ): Promise<PolicyHost> {
-        const client = new analyzerRpc.AnalyzerClient(address, grpc.credentials.createInsecure(), {
+        const client = new LeanAnalyzerClient(address, grpc.credentials.createInsecure(), {
             "grpc.max_receive_message_length": 1024 * 1024 * 400,
         });
         const analyzerInfo = await unary<import("google-protobuf/google/protobuf/empty_pb").Empty, AnalyzerInfo>(

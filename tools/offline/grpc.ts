@@ -30,6 +30,8 @@ export const analyzerRpc = fromPulumi(
 ) as typeof import("@pulumi/pulumi/proto/analyzer_grpc_pb");
 export const pluginProto = fromPulumi(path.join(pulumiDir, "proto", "plugin_pb")) as typeof import("@pulumi/pulumi/proto/plugin_pb");
 
+export const jspb = fromPulumi("google-protobuf") as typeof import("google-protobuf");
+
 export type Struct = import("google-protobuf/google/protobuf/struct_pb").Struct;
 
 /** Calls a unary client method and resolves with its response. */
