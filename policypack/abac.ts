@@ -1,11 +1,36 @@
 /** ABAC rules: broad secret and key grants carry the tag condition, session tags are constrained, ABAC tags are not self-service. */
-import { conditionEntries, NormalizedStatement, parseDocument, statementLabel } from "./lib/iam-document";
+import { conditionEntries, lowerCaseIn, NormalizedStatement, parseDocument, statementLabel } from "./lib/iam-document";
 import { lacksResourceLevelPermissions } from "./lib/iam-facts";
 import { anyResourceIsEverything } from "./lib/iam-scope";
-import { isKubernetesKind, resourcePolicy, ResourceRule, ResourceView } from "./lib/rule";
-import { hasAbacCondition, IDENTITY_POLICY_TYPES, identityDocuments } from "./iam";
+import { isKubernetesKind, NO_FINDINGS, resourcePolicy, ResourceRule, ResourceView } from "./lib/rule";
+import { hasAbacCondition, IdentityDocument, IDENTITY_POLICY_TYPES, identityDocuments } from "./iam";
 
 const BROAD_SERVICES = ["secretsmanager:", "kms:"];
+
+/**
+ * The findings `visit` returns for each statement of a resource's identity policies, in order; the shared empty list
+ * when there are none (most resources).
+ */
+function eachStatement(
+    r: ResourceView,
+    visit: (s: NormalizedStatement, i: number, doc: IdentityDocument) => readonly string[] | undefined,
+): readonly string[] {
+    let found: string[] | undefined;
+    for (const doc of identityDocuments(r)) {
+        for (let i = 0; i < doc.statements.length; i++) {
+            const findings = visit(doc.statements[i], i, doc);
+            if (findings !== undefined && findings.length > 0) {
+                (found ??= []).push(...findings);
+            }
+        }
+    }
+    return found ?? NO_FINDINGS;
+}
+
+function isBroadGrant(action: string): boolean {
+    const lower = action.toLowerCase();
+    return BROAD_SERVICES.some((svc) => lower.startsWith(svc)) && (action.includes("*") || !lacksResourceLevelPermissions(action));
+}
 
 export const abacGrantRule: ResourceRule = {
     name: "iam-policy-require-abac-condition",
@@ -14,28 +39,26 @@ export const abacGrantRule: ResourceRule = {
     enforcementLevel: "mandatory",
     types: IDENTITY_POLICY_TYPES,
     check: (r, config) =>
-        identityDocuments(r).flatMap((doc) =>
-            doc.statements.flatMap((s, i) => {
-                if (s.effect !== "Allow" || !anyResourceIsEverything(s.resources)) {
-                    return [];
-                }
-                const broad = s.actions.filter(
-                    (a) =>
-                        BROAD_SERVICES.some((svc) => a.toLowerCase().startsWith(svc)) &&
-                        (a.includes("*") || !lacksResourceLevelPermissions(a)),
-                );
-                if (broad.length === 0 || hasAbacCondition(s, config.abacTagKeys)) {
-                    return [];
-                }
-                const keys = config.abacTagKeys.map((k) => `aws:ResourceTag/${k} = \${aws:PrincipalTag/...}`).join(" and ");
-                return [
-                    `${r.type} "${r.name}" ${doc.label} ${statementLabel(s, i)} grants ${broad.join(", ")} on "*" without the ABAC condition: add StringEquals ${keys}.`,
-                ];
-            }),
-        ),
+        eachStatement(r, (s, i, doc) => {
+            if (s.effect !== "Allow" || !anyResourceIsEverything(s.resources)) {
+                return undefined;
+            }
+            if (!s.actions.some(isBroadGrant) || hasAbacCondition(s, config.abacTagKeys)) {
+                return undefined;
+            }
+            const broad = s.actions.filter(isBroadGrant);
+            const keys = config.abacTagKeys.map((k) => `aws:ResourceTag/${k} = \${aws:PrincipalTag/...}`).join(" and ");
+            return [
+                `${r.type} "${r.name}" ${doc.label} ${statementLabel(s, i)} grants ${broad.join(", ")} on "*" without the ABAC condition: add StringEquals ${keys}.`,
+            ];
+        }),
 };
 
 const POD_IDENTITY = "pods.eks.amazonaws.com";
+
+const isTagSession = lowerCaseIn(["sts:tagsession"]);
+const allowsTagSession = (s: NormalizedStatement): boolean =>
+    s.effect === "Allow" && s.actions.some((a) => isTagSession(a) || a === "sts:*" || a === "*");
 
 function constrainsTagSession(s: NormalizedStatement): { keys: boolean; values: boolean } {
     const entries = conditionEntries(s);
@@ -51,9 +74,13 @@ export const tagSessionRule: ResourceRule = {
         "A trust policy that allows sts:TagSession limits the tag keys (ForAllValues aws:TagKeys) and values (aws:RequestTag), unless the principal is EKS Pod Identity.",
     enforcementLevel: "mandatory",
     types: ["aws:iam/role:Role"],
-    check: (r) =>
-        (parseDocument(r.props.assumeRolePolicy) ?? []).flatMap((s, i) => {
-            if (s.effect !== "Allow" || !s.actions.some((a) => a.toLowerCase() === "sts:tagsession" || a === "sts:*" || a === "*")) {
+    check: (r) => {
+        const statements = parseDocument(r.props.assumeRolePolicy);
+        if (statements === undefined || !statements.some(allowsTagSession)) {
+            return NO_FINDINGS;
+        }
+        return statements.flatMap((s, i) => {
+            if (!allowsTagSession(s)) {
                 return [];
             }
             if ((s.principals.Service ?? []).includes(POD_IDENTITY)) {
@@ -71,11 +98,14 @@ export const tagSessionRule: ResourceRule = {
                     ? []
                     : [`${where} allows sts:TagSession with any tag values: constrain aws:RequestTag/<key> for the expected keys.`]),
             ];
-        }),
+        });
+    },
 };
 
 const PRINCIPAL_TAGGING = ["iam:tagrole", "iam:untagrole", "iam:taguser", "iam:untaguser"];
 const SECRET_TAGGING = ["secretsmanager:tagresource", "secretsmanager:untagresource"];
+const isTaggingAction = lowerCaseIn([...PRINCIPAL_TAGGING, ...SECRET_TAGGING]);
+const changesTags = (a: string): boolean => isTaggingAction(a) || a === "iam:*" || a === "secretsmanager:*";
 
 // Compiled once per pattern: the check runs for every identity policy.
 const adminPatterns = new Map<string, RegExp>();
@@ -93,9 +123,15 @@ function adminPattern(pattern: string): RegExp {
     return compiled;
 }
 
+/** `identity.endsWith(`/${pattern}`)`, without building that string for every resource. */
+function endsWithSegment(identity: string, pattern: string): boolean {
+    const at = identity.length - pattern.length - 1;
+    return at >= 0 && identity[at] === "/" && identity.endsWith(pattern);
+}
+
 function isAdmin(r: ResourceView, adminRoles: readonly string[]): boolean {
     const identity = String(r.props.role ?? r.props.name ?? r.name);
-    return adminRoles.some((pattern) => adminPattern(pattern).test(identity) || identity.endsWith(`/${pattern}`));
+    return adminRoles.some((pattern) => adminPattern(pattern).test(identity) || endsWithSegment(identity, pattern));
 }
 
 /** The statement excludes the ABAC keys from the tags it may change. */
@@ -115,21 +151,17 @@ export const abacTagChangeRule: ResourceRule = {
     types: IDENTITY_POLICY_TYPES,
     check: (r, config) => {
         if (isAdmin(r, config.adminRoles)) {
-            return [];
+            return NO_FINDINGS;
         }
-        return identityDocuments(r).flatMap((doc) =>
-            doc.statements.flatMap((s, i) => {
-                const tagging = s.actions.filter(
-                    (a) => [...PRINCIPAL_TAGGING, ...SECRET_TAGGING].includes(a.toLowerCase()) || a === "iam:*" || a === "secretsmanager:*",
-                );
-                if (s.effect !== "Allow" || tagging.length === 0 || excludesAbacKeys(s, config.abacTagKeys)) {
-                    return [];
-                }
-                return [
-                    `${r.type} "${r.name}" ${doc.label} ${statementLabel(s, i)} may change ABAC tags (${tagging.join(", ")}): add ForAllValues:StringNotEquals aws:TagKeys [${config.abacTagKeys.join(", ")}] or list the role in adminRoles.`,
-                ];
-            }),
-        );
+        return eachStatement(r, (s, i, doc) => {
+            if (s.effect !== "Allow" || !s.actions.some(changesTags) || excludesAbacKeys(s, config.abacTagKeys)) {
+                return undefined;
+            }
+            const tagging = s.actions.filter(changesTags);
+            return [
+                `${r.type} "${r.name}" ${doc.label} ${statementLabel(s, i)} may change ABAC tags (${tagging.join(", ")}): add ForAllValues:StringNotEquals aws:TagKeys [${config.abacTagKeys.join(", ")}] or list the role in adminRoles.`,
+            ];
+        });
     },
 };
 

@@ -4,7 +4,7 @@
  * Secret, chart values, an ESO store or an ESO-delivered secret bypasses both.
  */
 import { PolicyResource } from "@pulumi/policy";
-import { isKubernetesKind, resourcePolicy, ResourceRule, stackPolicy, StackRule } from "./lib/rule";
+import { isKubernetesKind, NO_FINDINGS, resourcePolicy, ResourceRule, stackPolicy, StackRule } from "./lib/rule";
 
 export const ACCESS_KEY_TYPE = "aws:iam/accessKey:AccessKey";
 
@@ -75,9 +75,46 @@ const KEY_ID = /(?<![A-Z0-9])(AKIA|ASIA)[A-Z0-9]{16}(?![A-Z0-9])/g;
 /** `@pulumi/policy` proxies inputs; this key returns the plain object behind the proxy. */
 const PROXY_TARGET = "__getSpecialProxyTarget";
 
+/** The length of a key id: its prefix and 16 characters. */
+const KEY_ID_LENGTH = 20;
+
+/**
+ * Whether a key id may be in the JSON text of `value`: a match of KEY_ID lies inside one string (a value or a key),
+ * since JSON.stringify writes nothing else that holds an upper-case letter (numbers, `true`, `false`, `null`,
+ * punctuation, and escapes made of `\` and lower-case letters or digits), so that string is at least 20 characters
+ * and holds "AKIA" or "ASIA" as they are. Walks the value without allocating (most inputs hold no such string).
+ */
+function mayHoldKeyId(value: unknown): boolean {
+    if (typeof value === "string") {
+        return value.length >= KEY_ID_LENGTH && (value.includes("AKIA") || value.includes("ASIA"));
+    }
+    if (value === null || typeof value !== "object") {
+        return false;
+    }
+    if (Array.isArray(value)) {
+        for (const item of value) {
+            if (mayHoldKeyId(item)) {
+                return true;
+            }
+        }
+        return false;
+    }
+    for (const key in value) {
+        if ((key.length >= KEY_ID_LENGTH && (key.includes("AKIA") || key.includes("ASIA"))) || mayHoldKeyId((value as Record<string, unknown>)[key])) {
+            return true;
+        }
+    }
+    return false;
+}
+
+const NO_KEY_IDS: readonly string[] = Object.freeze([]);
+
 /** Literal key ids anywhere in a resource's inputs (unknown values are never key ids). */
-export function literalKeyIds(props: Record<string, unknown>): string[] {
+export function literalKeyIds(props: Record<string, unknown>): readonly string[] {
     const plain = (props as Record<string, unknown>)[PROXY_TARGET] ?? props;
+    if (!mayHoldKeyId(plain)) {
+        return NO_KEY_IDS;
+    }
     const text = JSON.stringify(plain) ?? "";
     return [...new Set(text.match(KEY_ID) ?? [])];
 }
@@ -91,11 +128,16 @@ export const staticCredentialsRule: ResourceRule = {
     enforcementLevel: "mandatory",
     types: (type) => type.startsWith("kubernetes:"),
     check: (r) => {
-        const problems = literalKeyIds(r.props).map(
+        const ids = literalKeyIds(r.props);
+        const secretStore = isKubernetesKind(r.type, "SecretStore") || isKubernetesKind(r.type, "ClusterSecretStore");
+        if (ids.length === 0 && !secretStore) {
+            return NO_FINDINGS;
+        }
+        const problems = ids.map(
             (id) =>
                 `${kindOf(r.type)} "${r.name}" contains the AWS access key id ${mask(id)}: remove it, rotate the key, and use an IRSA or Pod Identity role.`,
         );
-        if (isKubernetesKind(r.type, "SecretStore") || isKubernetesKind(r.type, "ClusterSecretStore")) {
+        if (secretStore) {
             const secretRef = r.props.spec?.provider?.aws?.auth?.secretRef;
             if (secretRef) {
                 const refs = ["accessKeyIDSecretRef", "secretAccessKeySecretRef"].filter((k) => secretRef[k]).join(", ") || "secretRef";

@@ -1,31 +1,50 @@
 /** IAM rules: no admin, no wildcard actions, `*` resources only where IAM allows nothing else, scoped PassRole and trust. */
-import { conditionEntries, NormalizedStatement, parseDocument, statementLabel } from "./lib/iam-document";
+import { conditionEntries, lowerCaseIn, NormalizedStatement, parseDocument, statementLabel } from "./lib/iam-document";
 import { actionFacts, conditionKeyInContext, lacksResourceLevelPermissions, resourceTypesNamedBy } from "./lib/iam-facts";
 import { coversEveryResource, coversEveryRole, hasLimitingCondition } from "./lib/iam-scope";
-import { resourcePolicy, ResourceRule, ResourceView } from "./lib/rule";
+import { NO_FINDINGS, resourcePolicy, ResourceRule, ResourceView } from "./lib/rule";
 import { PackConfig } from "./config";
 
-/** Identity policies a resource carries, each with a label for messages. */
-export function identityDocuments(r: ResourceView): Array<{ label: string; statements: NormalizedStatement[] }> {
-    const docs: Array<{ label: string; statements: NormalizedStatement[] }> = [];
-    if (r.type === "aws:iam/role:Role") {
-        const inline: unknown = r.props.inlinePolicies;
-        if (Array.isArray(inline)) {
-            inline.forEach((p: { name?: string; policy?: unknown }, i: number) =>
-                addDocument(docs, `inline policy "${p.name ?? i}"`, p.policy),
-            );
-        }
-    } else {
-        addDocument(docs, "policy", r.props.policy);
-    }
-    return docs;
+/** One identity policy of a resource, with its label for messages. Shared: read-only. */
+export interface IdentityDocument {
+    readonly label: string;
+    readonly statements: readonly NormalizedStatement[];
 }
 
-function addDocument(docs: Array<{ label: string; statements: NormalizedStatement[] }>, label: string, value: unknown): void {
-    const statements = parseDocument(value);
-    if (statements) {
-        docs.push({ label, statements });
+const NO_DOCUMENTS: readonly IdentityDocument[] = Object.freeze([]);
+
+/**
+ * The list of a resource's one `policy` document, per parsed document: parseDocument hands every rule the same
+ * statements for the same JSON text, so the rules of a resource (and resources with the same document) share one list.
+ */
+const policyDocuments = new WeakMap<readonly NormalizedStatement[], readonly IdentityDocument[]>();
+
+/** Identity policies a resource carries, each with a label for messages. Shared: read-only. */
+export function identityDocuments(r: ResourceView): readonly IdentityDocument[] {
+    if (r.type === "aws:iam/role:Role") {
+        const inline: unknown = r.props.inlinePolicies;
+        if (!Array.isArray(inline) || inline.length === 0) {
+            return NO_DOCUMENTS;
+        }
+        const docs: IdentityDocument[] = [];
+        inline.forEach((p: { name?: string; policy?: unknown }, i: number) => {
+            const statements = parseDocument(p.policy);
+            if (statements) {
+                docs.push({ label: `inline policy "${p.name ?? i}"`, statements });
+            }
+        });
+        return docs;
     }
+    const statements = parseDocument(r.props.policy);
+    if (!statements) {
+        return NO_DOCUMENTS;
+    }
+    let docs = policyDocuments.get(statements);
+    if (docs === undefined) {
+        docs = Object.freeze([{ label: "policy", statements }]);
+        policyDocuments.set(statements, docs);
+    }
+    return docs;
 }
 
 export const IDENTITY_POLICY_TYPES = [
@@ -35,6 +54,7 @@ export const IDENTITY_POLICY_TYPES = [
     "aws:iam/userPolicy:UserPolicy",
     "aws:iam/groupPolicy:GroupPolicy",
 ];
+const IDENTITY_POLICY_TYPE_SET: ReadonlySet<string> = new Set(IDENTITY_POLICY_TYPES);
 export const RESOURCE_POLICY_TYPES = [
     "aws:s3/bucketPolicy:BucketPolicy",
     "aws:sqs/queuePolicy:QueuePolicy",
@@ -44,12 +64,34 @@ export const RESOURCE_POLICY_TYPES = [
     "aws:sns/topicPolicy:TopicPolicy",
 ];
 
-function eachAllow(r: ResourceView, visit: (s: NormalizedStatement, where: string) => string[]): string[] {
-    return identityDocuments(r).flatMap((doc) =>
-        doc.statements.flatMap((s, i) =>
-            s.effect === "Allow" ? visit(s, `${r.type} "${r.name}" ${doc.label} ${statementLabel(s, i)}`) : [],
-        ),
-    );
+/**
+ * What `visit` finds in each Allow statement of a resource's identity policies, in order. `where()` names the statement
+ * for a message: called only when there is one to write, it costs nothing on the path with no finding (most statements).
+ */
+function eachAllow(r: ResourceView, visit: (s: NormalizedStatement, where: () => string) => readonly string[]): readonly string[] {
+    const docs = identityDocuments(r);
+    if (docs.length === 0) {
+        return NO_FINDINGS;
+    }
+    // One `where` per call, naming the statement being visited (visit calls it before returning).
+    let label = "";
+    let statement = docs[0].statements[0];
+    let index = 0;
+    const where = (): string => `${r.type} "${r.name}" ${label} ${statementLabel(statement, index)}`;
+    let found: string[] | undefined;
+    for (const doc of docs) {
+        label = doc.label;
+        for (index = 0; index < doc.statements.length; index++) {
+            statement = doc.statements[index];
+            if (statement.effect === "Allow") {
+                const findings = visit(statement, where);
+                if (findings.length > 0) {
+                    (found ??= []).push(...findings);
+                }
+            }
+        }
+    }
+    return found ?? NO_FINDINGS;
 }
 
 const ADMIN_POLICIES = /:policy\/(AdministratorAccess|IAMFullAccess|PowerUserAccess)$/;
@@ -66,12 +108,27 @@ const ATTACHMENT_INPUTS: Record<string, string> = {
     "aws:iam/role:Role": "managedPolicyArns",
 };
 
-/** The managed policies a resource attaches, by ARN. */
-function attachedPolicyArns(r: ResourceView): string[] {
+/** The admin policies a resource attaches (of its managed policies, by ARN). */
+function attachedAdminArns(r: ResourceView): readonly string[] {
     const input = ATTACHMENT_INPUTS[r.type];
     const value: unknown = input === undefined ? undefined : r.props[input];
-    return Array.isArray(value) ? value.map(String) : typeof value === "string" ? [value] : [];
+    if (typeof value === "string") {
+        return ADMIN_POLICIES.test(value) ? [value] : NO_FINDINGS;
+    }
+    let admin: string[] | undefined;
+    if (Array.isArray(value)) {
+        for (const item of value) {
+            const arn = String(item);
+            if (ADMIN_POLICIES.test(arn)) {
+                (admin ??= []).push(arn);
+            }
+        }
+    }
+    return admin ?? NO_FINDINGS;
 }
+
+const isIdentityPolicyType = (type: string): boolean => IDENTITY_POLICY_TYPE_SET.has(type);
+const allowsEveryAction = (s: NormalizedStatement): boolean => s.actions.some((a) => a === "*" || a === "*:*");
 
 export const adminRule: ResourceRule = {
     name: "iam-policy-deny-admin-access",
@@ -79,16 +136,21 @@ export const adminRule: ResourceRule = {
         "No identity gets administrator access: no Allow of * or *:*, and no AdministratorAccess, IAMFullAccess or PowerUserAccess attached by any path (attachments, exclusive attachments, a role's managedPolicyArns).",
     enforcementLevel: "mandatory",
     types: [...new Set([...IDENTITY_POLICY_TYPES, ...Object.keys(ATTACHMENT_INPUTS)])],
-    check: (r) => [
-        ...attachedPolicyArns(r)
-            .filter((arn) => ADMIN_POLICIES.test(arn))
-            .map((arn) => `${r.type} "${r.name}" attaches ${arn}: grant the specific actions the role needs instead.`),
-        ...(IDENTITY_POLICY_TYPES.includes(r.type)
+    check: (r) => {
+        const attached = attachedAdminArns(r);
+        const allowed = isIdentityPolicyType(r.type)
             ? eachAllow(r, (s, where) =>
-                  s.actions.some((a) => a === "*" || a === "*:*") ? [`${where} allows every action ("*"): list the actions it needs.`] : [],
+                  allowsEveryAction(s) ? [`${where()} allows every action ("*"): list the actions it needs.`] : NO_FINDINGS,
               )
-            : []),
-    ],
+            : NO_FINDINGS;
+        if (attached.length === 0) {
+            return allowed;
+        }
+        return [
+            ...attached.map((arn) => `${r.type} "${r.name}" attaches ${arn}: grant the specific actions the role needs instead.`),
+            ...allowed,
+        ];
+    },
 };
 
 export const wildcardActionsRule: ResourceRule = {
@@ -97,19 +159,29 @@ export const wildcardActionsRule: ResourceRule = {
     enforcementLevel: "mandatory",
     types: IDENTITY_POLICY_TYPES,
     check: (r) =>
-        eachAllow(r, (s, where) => [
-            ...s.actions
-                .filter((a) => a !== "*" && a.includes("*"))
-                .map((a) => `${where} allows the wildcard action "${a}": list the actions by name.`),
-            ...s.actions
-                .filter((a) => !a.includes("*") && actionFacts(a) === undefined)
-                .map((a) => `${where} allows "${a}", which is not an IAM action: fix the name.`),
-        ]),
+        eachAllow(r, (s, where) => {
+            let found: string[] | undefined;
+            for (const a of s.actions) {
+                if (a !== "*" && a.includes("*")) {
+                    (found ??= []).push(`${where()} allows the wildcard action "${a}": list the actions by name.`);
+                }
+            }
+            for (const a of s.actions) {
+                if (!a.includes("*") && actionFacts(a) === undefined) {
+                    (found ??= []).push(`${where()} allows "${a}", which is not an IAM action: fix the name.`);
+                }
+            }
+            return found ?? NO_FINDINGS;
+        }),
 };
 
 /** A statement is under ABAC when it compares a resource tag with a principal tag. */
 export function hasAbacCondition(s: NormalizedStatement, abacKeys: readonly string[]): boolean {
     const entries = conditionEntries(s);
+    if (entries.length === 0) {
+        // No condition (most statements): only an empty key list is met.
+        return abacKeys.length === 0;
+    }
     return abacKeys.every((key) =>
         entries.some(
             (e) =>
@@ -201,24 +273,29 @@ export const starResourceRule: ResourceRule = {
     types: IDENTITY_POLICY_TYPES,
     check: (r, config) =>
         eachAllow(r, (s, where) => {
-            const everything = s.resources.filter(coversEveryResource);
-            if (everything.length === 0 || hasAbacCondition(s, config.abacTagKeys)) {
-                return [];
+            if (!s.resources.some(coversEveryResource) || hasAbacCondition(s, config.abacTagKeys)) {
+                return NO_FINDINGS;
             }
-            const scopable = s.actions.filter(
-                (a) =>
+            const everything = s.resources.filter(coversEveryResource);
+            let scopable: string[] | undefined;
+            for (const a of s.actions) {
+                if (
                     !a.includes("*") &&
                     actionFacts(a) !== undefined &&
                     !lacksResourceLevelPermissions(a) &&
                     !pinsResourceByCondition(s, a) &&
-                    !pinnedByRequiredResource(a, s.resources, everything),
-            );
+                    !pinnedByRequiredResource(a, s.resources, everything)
+                ) {
+                    (scopable ??= []).push(a);
+                }
+            }
+            if (scopable === undefined) {
+                return NO_FINDINGS;
+            }
             const on = everything.includes("*") ? '"*"' : `${everything.join(", ")} (every resource of its type, as good as "*")`;
-            return scopable.length > 0
-                ? [
-                      `${where} grants ${scopable.join(", ")} on ${on}: these actions support resource ARNs; scope them (or add the ABAC tag condition).`,
-                  ]
-                : [];
+            return [
+                `${where()} grants ${scopable.join(", ")} on ${on}: these actions support resource ARNs; scope them (or add the ABAC tag condition).`,
+            ];
         }),
 };
 
@@ -232,6 +309,8 @@ function falseOnAbsentKey(operator: string): boolean {
     return op !== "null" && !op.endsWith("ifexists") && !op.startsWith("forallvalues:") && !/^(foranyvalue:)?[a-z]*not/.test(op);
 }
 
+const isFalseOnAbsentKey = (e: { operator: string }): boolean => falseOnAbsentKey(e.operator);
+
 export const conditionKeyContextRule: ResourceRule = {
     name: "iam-policy-condition-key-in-context",
     description:
@@ -240,7 +319,12 @@ export const conditionKeyContextRule: ResourceRule = {
     types: IDENTITY_POLICY_TYPES,
     check: (r) =>
         eachAllow(r, (s, where) => {
-            const entries = conditionEntries(s).filter((e) => falseOnAbsentKey(e.operator));
+            const all = conditionEntries(s);
+            // No condition IAM evaluates as false on an absent key (most statements have none): nothing to judge.
+            if (!all.some(isFalseOnAbsentKey)) {
+                return NO_FINDINGS;
+            }
+            const entries = all.filter(isFalseOnAbsentKey);
             return s.actions
                 .filter((a) => !a.includes("*"))
                 .flatMap((action) => {
@@ -252,7 +336,7 @@ export const conditionKeyContextRule: ResourceRule = {
                         })
                         .map(
                             (e) =>
-                                `${where}: condition key ${e.key} is not in the request context of ${action} on resource type ${types.join(", ")}: the statement never matches ${action} (IAM denies it unless another statement allows it).`,
+                                `${where()}: condition key ${e.key} is not in the request context of ${action} on resource type ${types.join(", ")}: the statement never matches ${action} (IAM denies it unless another statement allows it).`,
                         );
                 });
         }),
@@ -264,31 +348,37 @@ export const notElementsRule: ResourceRule = {
     enforcementLevel: "mandatory",
     types: [...IDENTITY_POLICY_TYPES, ...RESOURCE_POLICY_TYPES],
     check: (r) => {
-        const docs = [
-            ...identityDocuments(r),
-            ...(r.type === "aws:iam/role:Role"
-                ? [{ label: "trust policy", statements: parseDocument(r.props.assumeRolePolicy) ?? [] }]
-                : []),
-        ];
-        return docs.flatMap((doc) =>
-            doc.statements.flatMap((s, i) => {
-                const where = `${r.type} "${r.name}" ${doc.label} ${statementLabel(s, i)}`;
-                return [
-                    ...(s.effect === "Allow" && s.notActions.length > 0
-                        ? [`${where} allows NotAction: list the allowed actions instead.`]
-                        : []),
-                    ...(s.effect === "Allow" && s.notResources.length > 0
-                        ? [`${where} allows NotResource: list the allowed resources instead.`]
-                        : []),
-                    ...(s.notPrincipal ? [`${where} uses NotPrincipal: name the principals instead.`] : []),
-                ];
-            }),
-        );
+        let found: string[] | undefined;
+        const visit = (label: string, statements: readonly NormalizedStatement[]): void => {
+            statements.forEach((s, i) => {
+                const allow = s.effect === "Allow";
+                if ((allow && (s.notActions.length > 0 || s.notResources.length > 0)) || s.notPrincipal) {
+                    const where = `${r.type} "${r.name}" ${label} ${statementLabel(s, i)}`;
+                    found ??= [];
+                    if (allow && s.notActions.length > 0) {
+                        found.push(`${where} allows NotAction: list the allowed actions instead.`);
+                    }
+                    if (allow && s.notResources.length > 0) {
+                        found.push(`${where} allows NotResource: list the allowed resources instead.`);
+                    }
+                    if (s.notPrincipal) {
+                        found.push(`${where} uses NotPrincipal: name the principals instead.`);
+                    }
+                }
+            });
+        };
+        for (const doc of identityDocuments(r)) {
+            visit(doc.label, doc.statements);
+        }
+        if (r.type === "aws:iam/role:Role") {
+            visit("trust policy", parseDocument(r.props.assumeRolePolicy) ?? NO_STATEMENTS);
+        }
+        return found ?? NO_FINDINGS;
     },
 };
 
 /** Actions whose resource is the role they hand over or become: on every role they reach every role's permissions. */
-const ROLE_USING_ACTIONS = ["iam:passrole", "sts:assumerole"];
+const isRoleUsingAction = lowerCaseIn(["iam:passrole", "sts:assumerole"]);
 
 export const passRoleRule: ResourceRule = {
     name: "iam-policy-scope-pass-role",
@@ -298,19 +388,41 @@ export const passRoleRule: ResourceRule = {
     types: IDENTITY_POLICY_TYPES,
     check: (r) =>
         eachAllow(r, (s, where) => {
-            const actions = s.actions.filter((a) => ROLE_USING_ACTIONS.includes(a.toLowerCase()));
-            return actions.length > 0 && s.resources.some(coversEveryRole)
+            if (!s.actions.some(isRoleUsingAction) || !s.resources.some(coversEveryRole)) {
+                return NO_FINDINGS;
+            }
+            const actions = s.actions.filter(isRoleUsingAction);
+            return actions.length > 0
                 ? [
-                      `${where} allows ${actions.join(", ")} on every role: name the roles (or a name prefix) it may ${actions
+                      `${where()} allows ${actions.join(", ")} on every role: name the roles (or a name prefix) it may ${actions
                           .map((a) => (a.toLowerCase() === "iam:passrole" ? "pass" : "assume"))
                           .join(" or ")}.`,
                   ]
-                : [];
+                : NO_FINDINGS;
         }),
 };
 
-function trustStatements(r: ResourceView): NormalizedStatement[] {
-    return r.type === "aws:iam/role:Role" ? (parseDocument(r.props.assumeRolePolicy) ?? []) : [];
+const NO_STATEMENTS: readonly NormalizedStatement[] = Object.freeze([]);
+const NO_VALUES: readonly string[] = Object.freeze([]);
+
+function trustStatements(r: ResourceView): readonly NormalizedStatement[] {
+    return r.type === "aws:iam/role:Role" ? (parseDocument(r.props.assumeRolePolicy) ?? NO_STATEMENTS) : NO_STATEMENTS;
+}
+
+/**
+ * The findings `visit` returns for each trust statement, in order (a shared empty list when there are none, as for
+ * most roles).
+ */
+function eachTrustStatement(r: ResourceView, visit: (s: NormalizedStatement, i: number) => readonly string[]): readonly string[] {
+    const statements = trustStatements(r);
+    let found: string[] | undefined;
+    for (let i = 0; i < statements.length; i++) {
+        const findings = visit(statements[i], i);
+        if (findings.length > 0) {
+            (found ??= []).push(...findings);
+        }
+    }
+    return found ?? NO_FINDINGS;
 }
 
 export const irsaTrustRule: ResourceRule = {
@@ -319,10 +431,10 @@ export const irsaTrustRule: ResourceRule = {
     enforcementLevel: "mandatory",
     types: ["aws:iam/role:Role"],
     check: (r) =>
-        trustStatements(r).flatMap((s, i) => {
-            const federated = s.principals.Federated ?? [];
+        eachTrustStatement(r, (s, i) => {
+            const federated = s.principals.Federated ?? NO_VALUES;
             if (s.effect !== "Allow" || !federated.some((p) => p.includes(":oidc-provider/oidc.eks."))) {
-                return [];
+                return NO_FINDINGS;
             }
             const where = `role "${r.name}" trust ${statementLabel(s, i)}`;
             const equals = Object.entries(s.conditions)
@@ -395,11 +507,13 @@ export const oidcTrustRule: ResourceRule = {
     enforcementLevel: "mandatory",
     types: ["aws:iam/role:Role"],
     check: (r) =>
-        trustStatements(r).flatMap((s, i) => {
-            if (s.effect !== "Allow") {
-                return [];
+        eachTrustStatement(r, (s, i) => {
+            const federated = s.principals.Federated;
+            // Without a federated principal (most roles: a service or account trusts them) there is no issuer to judge.
+            if (s.effect !== "Allow" || federated === undefined || federated.length === 0) {
+                return NO_FINDINGS;
             }
-            const issuers = (s.principals.Federated ?? [])
+            const issuers = federated
                 .map((p) => OIDC_PROVIDER.exec(p)?.[1])
                 .filter((issuer): issuer is string => issuer !== undefined && !issuer.startsWith("oidc.eks."));
             const where = `role "${r.name}" trust ${statementLabel(s, i)}`;
@@ -439,21 +553,24 @@ export const publicTrustRule: ResourceRule = {
     enforcementLevel: "mandatory",
     types: ["aws:iam/role:Role"],
     check: (r) =>
-        trustStatements(r).flatMap((s, i) => {
-            if (s.effect !== "Allow") {
-                return [];
+        eachTrustStatement(r, (s, i) => {
+            const awsPrincipals = s.principals.AWS;
+            const everyone = s.principals["*"];
+            // No AWS or "*" principal (a service or federated trust, most roles): nobody to judge.
+            if (s.effect !== "Allow" || (awsPrincipals === undefined && everyone === undefined)) {
+                return NO_FINDINGS;
             }
             const where = `role "${r.name}" trust ${statementLabel(s, i)}`;
-            const aws = [...(s.principals.AWS ?? []), ...(s.principals["*"] ?? [])];
+            const aws = [...(awsPrincipals ?? NO_VALUES), ...(everyone ?? NO_VALUES)];
             // A guard counts by its operator and values, not its key: StringLike aws:PrincipalArn arn:aws:iam::*:role/* pins nobody.
             const guarded = hasLimitingCondition(s);
             if (aws.includes("*")) {
-                return guarded ? [] : [`${where} trusts every AWS principal ("*"): name the principals.`];
+                return guarded ? NO_FINDINGS : [`${where} trusts every AWS principal ("*"): name the principals.`];
             }
             const roots = aws.filter((p) => /^(arn:aws[a-z-]*:iam::\d{12}:root|\d{12})$/.test(p));
             return roots.length > 0 && !guarded
                 ? [`${where} trusts ${roots.join(", ")} without a condition: add sts:ExternalId, aws:PrincipalOrgID or aws:PrincipalArn.`]
-                : [];
+                : NO_FINDINGS;
         }),
 };
 

@@ -1,5 +1,5 @@
 import taggableTypeList from "./data/taggable-types.json";
-import { resourcePolicy, ResourceRule } from "./lib/rule";
+import { NO_FINDINGS, resourcePolicy, ResourceRule } from "./lib/rule";
 
 /** Resource types whose `tags` input is a map (generated from the AWS and EKS SDKs). */
 export const TAGGABLE_TYPES: ReadonlySet<string> = new Set(taggableTypeList);
@@ -7,13 +7,22 @@ export const TAGGABLE_TYPES: ReadonlySet<string> = new Set(taggableTypeList);
 /** The org tag keys every taggable resource must carry unless the pack is configured otherwise. */
 export const DEFAULT_ORG_TAG_KEYS = ["environment", "owner", "cost-center", "managed-by"] as const;
 
-/** Returns the required tag keys that are absent or empty in `tags`, in the order required. */
-export function missingTags(tags: unknown, required: readonly string[]): string[] {
-    const present = tags !== null && typeof tags === "object" ? (tags as Record<string, unknown>) : {};
-    return required.filter((key) => {
-        const value = present[key];
-        return typeof value !== "string" || value.trim() === "";
-    });
+const NONE_MISSING: readonly string[] = Object.freeze([]);
+
+/**
+ * Returns the required tag keys that are absent or empty in `tags`, in the order required (a shared empty list when
+ * none is: most resources).
+ */
+export function missingTags(tags: unknown, required: readonly string[]): readonly string[] {
+    const present = tags !== null && typeof tags === "object" ? (tags as Record<string, unknown>) : undefined;
+    let missing: string[] | undefined;
+    for (const key of required) {
+        const value = present?.[key];
+        if (typeof value !== "string" || value.trim() === "") {
+            (missing ??= []).push(key);
+        }
+    }
+    return missing ?? NONE_MISSING;
 }
 
 /** Tags a resource ends up with: the provider's default tags (where the engine shows them) under its own. */
@@ -34,7 +43,7 @@ export const orgTagsRule: ResourceRule = {
         const missing = missingTags(effectiveTags(r.props, r.providerProps), config.orgTagKeys);
         return missing.length > 0
             ? [`${r.type} "${r.name}" is missing org tags ${missing.map((k) => `"${k}"`).join(", ")}: set them in its tags input.`]
-            : [];
+            : NO_FINDINGS;
     },
 };
 
@@ -49,7 +58,7 @@ export const secretAbacTagRule: ResourceRule = {
             ? [
                   `secret "${r.name}" has no ABAC tag ${missing.map((k) => `"${k}"`).join(", ")}: tag it with the namespace allowed to read it.`,
               ]
-            : [];
+            : NO_FINDINGS;
     },
 };
 

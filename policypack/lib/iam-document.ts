@@ -88,6 +88,21 @@ export function conditionEntries(s: NormalizedStatement): Array<{ operator: stri
     return entries;
 }
 
+/**
+ * A test of `value.toLowerCase()` against lower-case names, that lower-cases only a value of one of the names'
+ * lengths (lower-casing never makes a string equal to an ASCII name of another length): actions are tested on
+ * every statement of every resource, and a lower-cased copy of each was garbage.
+ */
+export function lowerCaseIn(names: readonly string[]): (value: string) => boolean {
+    const notLowerAscii = names.find((n) => !/^[ -@[-~]*$/.test(n));
+    if (notLowerAscii !== undefined) {
+        throw new Error(`lowerCaseIn: "${notLowerAscii}" is not lower-case ASCII`);
+    }
+    const set = new Set(names);
+    const lengths = new Set(names.map((n) => n.length));
+    return (value) => lengths.has(value.length) && set.has(value.toLowerCase());
+}
+
 export function statementLabel(s: NormalizedStatement, index: number): string {
     return s.sid ? `statement "${s.sid}"` : `statement ${index + 1}`;
 }

@@ -16,6 +16,10 @@ export function coversEveryResource(resource: string): boolean {
     if (resource === "*") {
         return true;
     }
+    // Every form below holds a `*`: most resources (named ARNs) are answered without splitting them.
+    if (!resource.includes("*")) {
+        return false;
+    }
     const parts = resource.split(":");
     if (parts.length < 6 || parts[0] !== "arn") {
         return false;
@@ -38,6 +42,10 @@ export function coversEveryResource(resource: string): boolean {
  * `role/app-*`) is narrower.
  */
 export function coversEveryRole(resource: string): boolean {
+    // Both forms hold a `*` (the tail below must include one): a named role is answered without splitting it.
+    if (!resource.includes("*")) {
+        return false;
+    }
     if (coversEveryResource(resource)) {
         return true;
     }

@@ -4,7 +4,7 @@
  * engine's unknown-value handling (touching an unknown input during preview raises the engine's
  * UnknownValueError, which it reports as an advisory "can't run during preview" finding).
  */
-import { PolicyResource, ResourceValidationPolicy, StackValidationPolicy, EnforcementLevel } from "@pulumi/policy";
+import { EnforcementLevel, PolicyResource, ResourceValidationArgs, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { CONFIG_SCHEMA, exemptionFor, PackConfig, resolveConfig } from "../config";
 
 /** What a check sees of a resource. Inputs are untyped JSON: checks must read them defensively. */
@@ -27,8 +27,16 @@ export interface ResourceRule {
     readonly enforcementLevel: EnforcementLevel;
     /** Resource type tokens the rule applies to (component and raw types alike). */
     readonly types: readonly string[] | ((type: string) => boolean);
-    readonly check: (resource: ResourceView, config: PackConfig) => string[];
+    /** What must change, one message each; read-only (most checks return the shared `NO_FINDINGS`). */
+    readonly check: (resource: ResourceView, config: PackConfig) => readonly string[];
 }
+
+/**
+ * The result of a check that found nothing, shared: most resources have no finding, and a fresh `[]` per rule per
+ * resource was garbage for the young generation to collect (docs/performance.md). Frozen, so a caller that tried to
+ * add to it would fail loudly.
+ */
+export const NO_FINDINGS: readonly string[] = Object.freeze([]);
 
 const typeSets = new WeakMap<readonly string[], ReadonlySet<string>>();
 
@@ -57,6 +65,38 @@ function typeTest(types: ResourceRule["types"]): (type: string) => boolean {
     return (type) => set.has(type);
 }
 
+/** The view last made, kept while the next call's args give the same fields (see `viewOf`). */
+let lastView: ResourceView | undefined;
+
+/**
+ * The view of a resource's args. The policies of one resource run one after the other on the same values (the pack's
+ * dispatch hands them the host's args of that call), so the view made for the first is reused while every field it
+ * copies is the same value: a view is a pure function of them and read-only, so which policy made it cannot matter.
+ */
+function viewOf(args: ResourceValidationArgs): ResourceView {
+    const last = lastView;
+    if (
+        last !== undefined &&
+        last.props === args.props &&
+        last.type === args.type &&
+        last.name === args.name &&
+        last.urn === args.urn &&
+        last.providerProps === args.provider?.props &&
+        last.stackTags === args.stackTags
+    ) {
+        return last;
+    }
+    lastView = {
+        type: args.type,
+        name: args.name,
+        urn: args.urn,
+        props: args.props,
+        providerProps: args.provider?.props,
+        stackTags: args.stackTags,
+    };
+    return lastView;
+}
+
 export function resourcePolicy(rule: ResourceRule): ResourceValidationPolicy {
     // A check declared without a config parameter gets none: the config (a copy the host makes per
     // call) is then resolved only when there are findings to hold against the exemptions.
@@ -68,21 +108,15 @@ export function resourcePolicy(rule: ResourceRule): ResourceValidationPolicy {
             return;
         }
         let config = needsConfig ? resolveConfig(args.getConfig<Partial<PackConfig>>(), rule.name) : undefined;
-        const view: ResourceView = {
-            type: args.type,
-            name: args.name,
-            urn: args.urn,
-            props: args.props,
-            providerProps: args.provider?.props,
-            stackTags: args.stackTags,
-        };
-        const findings = rule.check(view, config as PackConfig);
+        const findings = rule.check(viewOf(args), config as PackConfig);
         if (findings.length === 0) {
             return;
         }
         config ??= resolveConfig(args.getConfig<Partial<PackConfig>>(), rule.name);
         if (!exemptionFor(config, args.name, args.props.tags, rule.name)) {
-            findings.forEach((finding) => reportViolation(finding));
+            for (const finding of findings) {
+                reportViolation(finding);
+            }
         }
     };
     // The same hint `validateResourceOfType` sets: the analyzer skips other types before
