@@ -3,22 +3,32 @@ import { conditionEntries, lowerCaseIn, NormalizedStatement, parseDocument, stat
 import { lacksResourceLevelPermissions } from "./lib/iam-facts";
 import { anyResourceIsEverything } from "./lib/iam-scope";
 import { isKubernetesKind, NO_FINDINGS, resourcePolicy, ResourceRule, ResourceView } from "./lib/rule";
+import { PackConfig } from "./config";
 import { hasAbacCondition, IdentityDocument, IDENTITY_POLICY_TYPES, identityDocuments } from "./iam";
 
 const BROAD_SERVICES = ["secretsmanager:", "kms:"];
+
+/** A rule's test of one statement (module functions: no closure per resource). */
+type StatementVisitor = (
+    s: NormalizedStatement,
+    i: number,
+    doc: IdentityDocument,
+    r: ResourceView,
+    config: PackConfig,
+) => readonly string[] | undefined;
 
 /**
  * The findings `visit` returns for each statement of a resource's identity policies, in order; the shared empty list
  * when there are none (most resources).
  */
-function eachStatement(
-    r: ResourceView,
-    visit: (s: NormalizedStatement, i: number, doc: IdentityDocument) => readonly string[] | undefined,
-): readonly string[] {
+function eachStatement(r: ResourceView, visit: StatementVisitor, config: PackConfig): readonly string[] {
     let found: string[] | undefined;
-    for (const doc of identityDocuments(r)) {
+    // Indexed loops: a `for…of` over the shared (frozen) lists allocated an iterator and a result per step.
+    const docs = identityDocuments(r);
+    for (let d = 0; d < docs.length; d++) {
+        const doc = docs[d];
         for (let i = 0; i < doc.statements.length; i++) {
-            const findings = visit(doc.statements[i], i, doc);
+            const findings = visit(doc.statements[i], i, doc, r, config);
             if (findings !== undefined && findings.length > 0) {
                 (found ??= []).push(...findings);
             }
@@ -32,26 +42,27 @@ function isBroadGrant(action: string): boolean {
     return BROAD_SERVICES.some((svc) => lower.startsWith(svc)) && (action.includes("*") || !lacksResourceLevelPermissions(action));
 }
 
+const abacGrant: StatementVisitor = (s, i, doc, r, config) => {
+    if (s.effect !== "Allow" || !anyResourceIsEverything(s.resources)) {
+        return undefined;
+    }
+    if (!s.actions.some(isBroadGrant) || hasAbacCondition(s, config.abacTagKeys)) {
+        return undefined;
+    }
+    const broad = s.actions.filter(isBroadGrant);
+    const keys = config.abacTagKeys.map((k) => `aws:ResourceTag/${k} = \${aws:PrincipalTag/...}`).join(" and ");
+    return [
+        `${r.type} "${r.name}" ${doc.label} ${statementLabel(s, i)} grants ${broad.join(", ")} on "*" without the ABAC condition: add StringEquals ${keys}.`,
+    ];
+};
+
 export const abacGrantRule: ResourceRule = {
     name: "iam-policy-require-abac-condition",
     description:
         'A Secrets Manager or KMS grant on "*" (or on every secret or key, secret:* or key/*) carries the resource-tag = principal-tag condition for every ABAC tag key.',
     enforcementLevel: "mandatory",
     types: IDENTITY_POLICY_TYPES,
-    check: (r, config) =>
-        eachStatement(r, (s, i, doc) => {
-            if (s.effect !== "Allow" || !anyResourceIsEverything(s.resources)) {
-                return undefined;
-            }
-            if (!s.actions.some(isBroadGrant) || hasAbacCondition(s, config.abacTagKeys)) {
-                return undefined;
-            }
-            const broad = s.actions.filter(isBroadGrant);
-            const keys = config.abacTagKeys.map((k) => `aws:ResourceTag/${k} = \${aws:PrincipalTag/...}`).join(" and ");
-            return [
-                `${r.type} "${r.name}" ${doc.label} ${statementLabel(s, i)} grants ${broad.join(", ")} on "*" without the ABAC condition: add StringEquals ${keys}.`,
-            ];
-        }),
+    check: (r, config) => eachStatement(r, abacGrant, config),
 };
 
 const POD_IDENTITY = "pods.eks.amazonaws.com";
@@ -144,6 +155,16 @@ function excludesAbacKeys(s: NormalizedStatement, abacKeys: readonly string[]): 
     );
 }
 
+const abacTagChange: StatementVisitor = (s, i, doc, r, config) => {
+    if (s.effect !== "Allow" || !s.actions.some(changesTags) || excludesAbacKeys(s, config.abacTagKeys)) {
+        return undefined;
+    }
+    const tagging = s.actions.filter(changesTags);
+    return [
+        `${r.type} "${r.name}" ${doc.label} ${statementLabel(s, i)} may change ABAC tags (${tagging.join(", ")}): add ForAllValues:StringNotEquals aws:TagKeys [${config.abacTagKeys.join(", ")}] or list the role in adminRoles.`,
+    ];
+};
+
 export const abacTagChangeRule: ResourceRule = {
     name: "iam-policy-deny-abac-tag-changes",
     description: "Only admin roles may change ABAC tags on principals or tag and untag secrets' ABAC keys.",
@@ -153,15 +174,7 @@ export const abacTagChangeRule: ResourceRule = {
         if (isAdmin(r, config.adminRoles)) {
             return NO_FINDINGS;
         }
-        return eachStatement(r, (s, i, doc) => {
-            if (s.effect !== "Allow" || !s.actions.some(changesTags) || excludesAbacKeys(s, config.abacTagKeys)) {
-                return undefined;
-            }
-            const tagging = s.actions.filter(changesTags);
-            return [
-                `${r.type} "${r.name}" ${doc.label} ${statementLabel(s, i)} may change ABAC tags (${tagging.join(", ")}): add ForAllValues:StringNotEquals aws:TagKeys [${config.abacTagKeys.join(", ")}] or list the role in adminRoles.`,
-            ];
-        });
+        return eachStatement(r, abacTagChange, config);
     },
 };
 
@@ -176,7 +189,7 @@ export const secretStoreRule: ResourceRule = {
     check: (r) => {
         const aws = r.props.spec?.provider?.aws;
         if (!aws) {
-            return [];
+            return NO_FINDINGS;
         }
         const problems: string[] = [];
         const namespaced = isKubernetesKind(r.type, "SecretStore");

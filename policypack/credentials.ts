@@ -100,7 +100,10 @@ function mayHoldKeyId(value: unknown): boolean {
         return false;
     }
     for (const key in value) {
-        if ((key.length >= KEY_ID_LENGTH && (key.includes("AKIA") || key.includes("ASIA"))) || mayHoldKeyId((value as Record<string, unknown>)[key])) {
+        if (
+            (key.length >= KEY_ID_LENGTH && (key.includes("AKIA") || key.includes("ASIA"))) ||
+            mayHoldKeyId((value as Record<string, unknown>)[key])
+        ) {
             return true;
         }
     }

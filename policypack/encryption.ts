@@ -2,7 +2,7 @@
 import { PolicyResource } from "@pulumi/policy";
 import { companionIndex, targetOf } from "./lib/companions";
 import { parseDocument } from "./lib/iam-document";
-import { byType, resourcePolicy, ResourceRule, stackPolicy, StackRule } from "./lib/rule";
+import { byType, NO_FINDINGS, resourcePolicy, ResourceRule, stackPolicy, StackRule } from "./lib/rule";
 
 const truthy = (v: unknown): boolean => v === true || v === "true";
 
@@ -14,13 +14,13 @@ export const eksSecretsRule: ResourceRule = {
     check: (r) => {
         if (r.type === "eks:index:Cluster") {
             return r.props.encryptionConfigKeyArn
-                ? []
+                ? NO_FINDINGS
                 : [`cluster "${r.name}" does not encrypt Secrets: set encryptionConfigKeyArn to a customer-managed KMS key.`];
         }
         const config = r.props.encryptionConfig;
         const ok = config && Array.isArray(config.resources) && config.resources.includes("secrets") && config.provider?.keyArn;
         return ok
-            ? []
+            ? NO_FINDINGS
             : [`cluster "${r.name}" does not encrypt Secrets: set encryptionConfig { resources: ["secrets"], provider.keyArn: <CMK> }.`];
     },
 };
@@ -78,7 +78,7 @@ export const ebsRule: ResourceRule = {
     check: (r) => {
         if (r.type === "aws:ebs/volume:Volume") {
             return truthy(r.props.encrypted) && r.props.kmsKeyId
-                ? []
+                ? NO_FINDINGS
                 : [`volume "${r.name}" is not encrypted with a CMK: set encrypted true and kmsKeyId.`];
         }
         const devices = Array.isArray(r.props.blockDeviceMappings) ? r.props.blockDeviceMappings : [];
@@ -101,7 +101,7 @@ export const storageClassRule: ResourceRule = {
             ? [
                   `StorageClass "${r.props.metadata?.name ?? r.name}" provisions unencrypted EBS volumes: set parameters.encrypted "true" (and kmsKeyId).`,
               ]
-            : [],
+            : NO_FINDINGS,
 };
 
 export const sqsRule: ResourceRule = {
@@ -111,7 +111,7 @@ export const sqsRule: ResourceRule = {
     types: ["aws:sqs/queue:Queue"],
     check: (r) =>
         truthy(r.props.sqsManagedSseEnabled) || r.props.kmsMasterKeyId
-            ? []
+            ? NO_FINDINGS
             : [`queue "${r.name}" is not encrypted: set sqsManagedSseEnabled true or kmsMasterKeyId.`],
 };
 
@@ -120,7 +120,7 @@ export const logGroupRule: ResourceRule = {
     description: "CloudWatch log groups are encrypted with a customer-managed KMS key.",
     enforcementLevel: "advisory",
     types: ["aws:cloudwatch/logGroup:LogGroup"],
-    check: (r) => (r.props.kmsKeyId ? [] : [`log group "${r.name}" uses CloudWatch's default encryption: set kmsKeyId to a CMK.`]),
+    check: (r) => (r.props.kmsKeyId ? NO_FINDINGS : [`log group "${r.name}" uses CloudWatch's default encryption: set kmsKeyId to a CMK.`]),
 };
 
 export const ecrRule: ResourceRule = {

@@ -9,7 +9,7 @@
 import { parseDocument, NormalizedStatement, statementLabel } from "./lib/iam-document";
 import { isInternetWide } from "./lib/cidr";
 import { isPublicAllow } from "./lib/iam-scope";
-import { resourcePolicy, ResourceRule, ResourceView } from "./lib/rule";
+import { NO_FINDINGS, resourcePolicy, ResourceRule, ResourceView } from "./lib/rule";
 
 const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : value === undefined || value === null ? [] : [value]);
 const isFalse = (v: unknown): boolean => v === false || v === "false";
@@ -28,7 +28,7 @@ export const eksEndpointRule: ResourceRule = {
         // The component takes the settings at top level; the raw resource under vpcConfig.
         const settings = r.type === "eks:index:Cluster" ? r.props : (r.props.vpcConfig ?? {});
         if (isFalse(settings.endpointPublicAccess)) {
-            return [];
+            return NO_FINDINGS;
         }
         const cidrs = list(settings.publicAccessCidrs).map(String);
         const open = cidrs.length === 0 ? ["0.0.0.0/0 (the default)"] : cidrs.filter(isInternetWide);
@@ -36,7 +36,7 @@ export const eksEndpointRule: ResourceRule = {
             ? [
                   `cluster "${r.name}" serves its API endpoint publicly to ${open.join(", ")}: set endpointPublicAccess false (with endpointPrivateAccess true) or list the CIDRs that need it in publicAccessCidrs.`,
               ]
-            : [];
+            : NO_FINDINGS;
     },
 };
 
@@ -55,7 +55,9 @@ export const eksLoggingRule: ResourceRule = {
     check: (r) => {
         const enabled = new Set(list(r.props.enabledClusterLogTypes).map(String));
         const missing = REQUIRED_CLUSTER_LOG_TYPES.filter((t) => !enabled.has(t));
-        return missing.length > 0 ? [`cluster "${r.name}" does not log ${missing.join(", ")}: add them to enabledClusterLogTypes.`] : [];
+        return missing.length > 0
+            ? [`cluster "${r.name}" does not log ${missing.join(", ")}: add them to enabledClusterLogTypes.`]
+            : NO_FINDINGS;
     },
 };
 
@@ -169,16 +171,24 @@ export const securityGroupRule: ResourceRule = {
 const PUBLIC_CANNED_ACLS = new Set(["public-read", "public-read-write", "authenticated-read"]);
 const PUBLIC_GRANTEES = /\/groups\/global\/(AllUsers|AuthenticatedUsers)$/;
 
-function publicStatements(policy: unknown): Array<{ s: NormalizedStatement; i: number }> {
-    return (parseDocument(policy) ?? []).flatMap((s, i) => (isPublicAllow(s) ? [{ s, i }] : []));
+/** One finding per public Allow of the policy, in order (the shared empty list when there is none, as for most). */
+function publicPolicyFindings(r: ResourceView, what: string, policy: unknown, fix: string): readonly string[] {
+    const statements = parseDocument(policy);
+    let found: string[] | undefined;
+    if (statements !== undefined) {
+        for (let i = 0; i < statements.length; i++) {
+            const s: NormalizedStatement = statements[i];
+            if (isPublicAllow(s)) {
+                (found ??= []).push(
+                    `${r.type} "${r.name}" ${what} ${statementLabel(s, i)} allows ${s.actions.join(", ") || "its actions"} to everyone (Principal "*") without a condition that limits the caller: ${fix}`,
+                );
+            }
+        }
+    }
+    return found ?? NO_FINDINGS;
 }
 
-function publicPolicyFindings(r: ResourceView, what: string, policy: unknown, fix: string): string[] {
-    return publicStatements(policy).map(
-        ({ s, i }) =>
-            `${r.type} "${r.name}" ${what} ${statementLabel(s, i)} allows ${s.actions.join(", ") || "its actions"} to everyone (Principal "*") without a condition that limits the caller: ${fix}`,
-    );
-}
+const NO_GRANTS: readonly unknown[] = Object.freeze([]);
 
 const S3_FIX = "name the principals, or add aws:PrincipalOrgID / aws:SourceVpce / aws:SourceArn with exact values.";
 
@@ -195,27 +205,36 @@ export const s3PublicRule: ResourceRule = {
         "aws:s3/bucketPolicy:BucketPolicy",
     ],
     check: (r) => {
-        const problems: string[] = [];
+        let problems: string[] | undefined;
         const acl = r.props.acl;
         if (typeof acl === "string" && PUBLIC_CANNED_ACLS.has(acl)) {
-            problems.push(
+            (problems ??= []).push(
                 `${r.type} "${r.name}" sets the public ACL "${acl}": use "private" (and S3 Object Ownership BucketOwnerEnforced).`,
             );
         }
-        const grants = [...list(r.props.accessControlPolicy?.grants), ...list(r.props.grants)] as Array<Record<string, unknown>>;
-        for (const grant of grants) {
+        const aclGrants: unknown = r.props.accessControlPolicy?.grants;
+        const ownGrants: unknown = r.props.grants;
+        // Most buckets grant nothing: no list is built for them.
+        const grants = (aclGrants === undefined && ownGrants === undefined ? NO_GRANTS : [...list(aclGrants), ...list(ownGrants)]) as Array<
+            Record<string, unknown>
+        >;
+        for (let g = 0; g < grants.length; g++) {
+            const grant = grants[g];
             const grantee = (grant?.grantee ?? grant) as Record<string, unknown>;
             const uri = String(grantee?.uri ?? grantee?.url ?? "");
             if (PUBLIC_GRANTEES.test(uri)) {
-                problems.push(
+                (problems ??= []).push(
                     `${r.type} "${r.name}" grants ${String(grant.permission ?? grant.permissions ?? "access")} to ${uri}: remove the grant.`,
                 );
             }
         }
         if (r.props.policy !== undefined) {
-            problems.push(...publicPolicyFindings(r, "policy", r.props.policy, S3_FIX));
+            const findings = publicPolicyFindings(r, "policy", r.props.policy, S3_FIX);
+            if (findings.length > 0) {
+                (problems ??= []).push(...findings);
+            }
         }
-        return problems;
+        return problems ?? NO_FINDINGS;
     },
 };
 
@@ -257,7 +276,7 @@ export const snsRule: ResourceRule = {
         }
         return AWS_MANAGED_SNS_KEY.test(String(key))
             ? [`topic "${r.name}" uses the AWS-managed key alias/aws/sns, which other services' policies cannot be granted: use a CMK.`]
-            : [];
+            : NO_FINDINGS;
     },
 };
 
@@ -270,7 +289,7 @@ export const imdsRule: ResourceRule = {
     check: (r) => {
         const options = r.props.metadataOptions ?? {};
         if (options.httpEndpoint === "disabled" || options.httpTokens === "required") {
-            return [];
+            return NO_FINDINGS;
         }
         const kind = r.type === "aws:ec2/instance:Instance" ? "instance" : "launch template";
         return [

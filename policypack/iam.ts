@@ -64,33 +64,44 @@ export const RESOURCE_POLICY_TYPES = [
     "aws:sns/topicPolicy:TopicPolicy",
 ];
 
+/** A rule's test of one Allow statement: its findings, each naming the statement with `where()`. */
+type AllowVisitor<C = undefined> = (s: NormalizedStatement, where: () => string, context: C) => readonly string[];
+
 /**
- * What `visit` finds in each Allow statement of a resource's identity policies, in order. `where()` names the statement
- * for a message: called only when there is one to write, it costs nothing on the path with no finding (most statements).
+ * The statement `eachAllow` is visiting. Module state rather than a closure per call: the visitors are module
+ * functions and `where` one function, so a resource with no finding allocates nothing for them. Checks run one at a
+ * time and no visitor starts another `eachAllow`, so the state is the visited statement's while a visitor runs.
  */
-function eachAllow(r: ResourceView, visit: (s: NormalizedStatement, where: () => string) => readonly string[]): readonly string[] {
+const visiting: { r?: ResourceView; label: string; statement?: NormalizedStatement; index: number } = { label: "", index: 0 };
+
+/** Names the statement being visited, for a message: called only when there is one to write. */
+function where(): string {
+    const { r, label, statement, index } = visiting;
+    return `${r?.type} "${r?.name}" ${label} ${statement ? statementLabel(statement, index) : ""}`;
+}
+
+/** What `visit` finds in each Allow statement of a resource's identity policies, in order. */
+function eachAllow<C>(r: ResourceView, visit: AllowVisitor<C>, context: C): readonly string[] {
     const docs = identityDocuments(r);
-    if (docs.length === 0) {
-        return NO_FINDINGS;
-    }
-    // One `where` per call, naming the statement being visited (visit calls it before returning).
-    let label = "";
-    let statement = docs[0].statements[0];
-    let index = 0;
-    const where = (): string => `${r.type} "${r.name}" ${label} ${statementLabel(statement, index)}`;
     let found: string[] | undefined;
-    for (const doc of docs) {
-        label = doc.label;
-        for (index = 0; index < doc.statements.length; index++) {
-            statement = doc.statements[index];
+    for (let d = 0; d < docs.length; d++) {
+        const doc = docs[d];
+        for (let index = 0; index < doc.statements.length; index++) {
+            const statement = doc.statements[index];
             if (statement.effect === "Allow") {
-                const findings = visit(statement, where);
+                visiting.r = r;
+                visiting.label = doc.label;
+                visiting.statement = statement;
+                visiting.index = index;
+                const findings = visit(statement, where, context);
                 if (findings.length > 0) {
                     (found ??= []).push(...findings);
                 }
             }
         }
     }
+    visiting.r = undefined;
+    visiting.statement = undefined;
     return found ?? NO_FINDINGS;
 }
 
@@ -128,7 +139,9 @@ function attachedAdminArns(r: ResourceView): readonly string[] {
 }
 
 const isIdentityPolicyType = (type: string): boolean => IDENTITY_POLICY_TYPE_SET.has(type);
-const allowsEveryAction = (s: NormalizedStatement): boolean => s.actions.some((a) => a === "*" || a === "*:*");
+const isEveryAction = (a: string): boolean => a === "*" || a === "*:*";
+const allowsEveryAction: AllowVisitor = (s, where) =>
+    s.actions.some(isEveryAction) ? [`${where()} allows every action ("*"): list the actions it needs.`] : NO_FINDINGS;
 
 export const adminRule: ResourceRule = {
     name: "iam-policy-deny-admin-access",
@@ -138,11 +151,7 @@ export const adminRule: ResourceRule = {
     types: [...new Set([...IDENTITY_POLICY_TYPES, ...Object.keys(ATTACHMENT_INPUTS)])],
     check: (r) => {
         const attached = attachedAdminArns(r);
-        const allowed = isIdentityPolicyType(r.type)
-            ? eachAllow(r, (s, where) =>
-                  allowsEveryAction(s) ? [`${where()} allows every action ("*"): list the actions it needs.`] : NO_FINDINGS,
-              )
-            : NO_FINDINGS;
+        const allowed = isIdentityPolicyType(r.type) ? eachAllow(r, allowsEveryAction, undefined) : NO_FINDINGS;
         if (attached.length === 0) {
             return allowed;
         }
@@ -153,26 +162,27 @@ export const adminRule: ResourceRule = {
     },
 };
 
+const wildcardActionsAllow: AllowVisitor = (s, where) => {
+    let found: string[] | undefined;
+    for (const a of s.actions) {
+        if (a !== "*" && a.includes("*")) {
+            (found ??= []).push(`${where()} allows the wildcard action "${a}": list the actions by name.`);
+        }
+    }
+    for (const a of s.actions) {
+        if (!a.includes("*") && actionFacts(a) === undefined) {
+            (found ??= []).push(`${where()} allows "${a}", which is not an IAM action: fix the name.`);
+        }
+    }
+    return found ?? NO_FINDINGS;
+};
+
 export const wildcardActionsRule: ResourceRule = {
     name: "iam-policy-deny-wildcard-actions",
     description: "Identity policies list actions by name: no service:* and no prefix wildcards, and no unknown action names.",
     enforcementLevel: "mandatory",
     types: IDENTITY_POLICY_TYPES,
-    check: (r) =>
-        eachAllow(r, (s, where) => {
-            let found: string[] | undefined;
-            for (const a of s.actions) {
-                if (a !== "*" && a.includes("*")) {
-                    (found ??= []).push(`${where()} allows the wildcard action "${a}": list the actions by name.`);
-                }
-            }
-            for (const a of s.actions) {
-                if (!a.includes("*") && actionFacts(a) === undefined) {
-                    (found ??= []).push(`${where()} allows "${a}", which is not an IAM action: fix the name.`);
-                }
-            }
-            return found ?? NO_FINDINGS;
-        }),
+    check: (r) => eachAllow(r, wildcardActionsAllow, undefined),
 };
 
 /** A statement is under ABAC when it compares a resource tag with a principal tag. */
@@ -265,38 +275,41 @@ function pinnedByRequiredResource(action: string, resources: readonly string[], 
     );
 }
 
+const starResourceAllow: AllowVisitor<PackConfig> = (s, where, config) => {
+    if (!s.resources.some(coversEveryResource) || hasAbacCondition(s, config.abacTagKeys)) {
+        return NO_FINDINGS;
+    }
+    // Listed once an action needs them (most actions on "*" are ones IAM cannot scope, answered before).
+    let everything: string[] | undefined;
+    let scopable: string[] | undefined;
+    for (const a of s.actions) {
+        if (
+            !a.includes("*") &&
+            actionFacts(a) !== undefined &&
+            !lacksResourceLevelPermissions(a) &&
+            !pinsResourceByCondition(s, a) &&
+            !pinnedByRequiredResource(a, s.resources, (everything ??= s.resources.filter(coversEveryResource)))
+        ) {
+            (scopable ??= []).push(a);
+        }
+    }
+    if (scopable === undefined) {
+        return NO_FINDINGS;
+    }
+    everything ??= s.resources.filter(coversEveryResource);
+    const on = everything.includes("*") ? '"*"' : `${everything.join(", ")} (every resource of its type, as good as "*")`;
+    return [
+        `${where()} grants ${scopable.join(", ")} on ${on}: these actions support resource ARNs; scope them (or add the ABAC tag condition).`,
+    ];
+};
+
 export const starResourceRule: ResourceRule = {
     name: "iam-policy-restrict-star-resource",
     description:
         'Resource "*" (or an ARN wildcard over every resource of a type, such as secret:* or key/*) only for actions IAM cannot scope to a resource, under a condition pinning the resource, or under the ABAC resource-tag = principal-tag condition.',
     enforcementLevel: "mandatory",
     types: IDENTITY_POLICY_TYPES,
-    check: (r, config) =>
-        eachAllow(r, (s, where) => {
-            if (!s.resources.some(coversEveryResource) || hasAbacCondition(s, config.abacTagKeys)) {
-                return NO_FINDINGS;
-            }
-            const everything = s.resources.filter(coversEveryResource);
-            let scopable: string[] | undefined;
-            for (const a of s.actions) {
-                if (
-                    !a.includes("*") &&
-                    actionFacts(a) !== undefined &&
-                    !lacksResourceLevelPermissions(a) &&
-                    !pinsResourceByCondition(s, a) &&
-                    !pinnedByRequiredResource(a, s.resources, everything)
-                ) {
-                    (scopable ??= []).push(a);
-                }
-            }
-            if (scopable === undefined) {
-                return NO_FINDINGS;
-            }
-            const on = everything.includes("*") ? '"*"' : `${everything.join(", ")} (every resource of its type, as good as "*")`;
-            return [
-                `${where()} grants ${scopable.join(", ")} on ${on}: these actions support resource ARNs; scope them (or add the ABAC tag condition).`,
-            ];
-        }),
+    check: (r, config) => eachAllow(r, starResourceAllow, config),
 };
 
 /**
@@ -311,36 +324,64 @@ function falseOnAbsentKey(operator: string): boolean {
 
 const isFalseOnAbsentKey = (e: { operator: string }): boolean => falseOnAbsentKey(e.operator);
 
+const conditionKeyContextAllow: AllowVisitor = (s, where) => {
+    const all = conditionEntries(s);
+    // No condition IAM evaluates as false on an absent key (most statements have none): nothing to judge.
+    if (!all.some(isFalseOnAbsentKey)) {
+        return NO_FINDINGS;
+    }
+    const entries = all.filter(isFalseOnAbsentKey);
+    return s.actions
+        .filter((a) => !a.includes("*"))
+        .flatMap((action) => {
+            const types = [...new Set(s.resources.flatMap((resource) => resourceTypesNamedBy(action, resource) ?? []))];
+            return entries
+                .filter((e) => {
+                    const judged = types.map((type) => conditionKeyInContext(action, type, e.key));
+                    return judged.length > 0 && judged.every((inContext) => inContext === false);
+                })
+                .map(
+                    (e) =>
+                        `${where()}: condition key ${e.key} is not in the request context of ${action} on resource type ${types.join(", ")}: the statement never matches ${action} (IAM denies it unless another statement allows it).`,
+                );
+        });
+};
+
 export const conditionKeyContextRule: ResourceRule = {
     name: "iam-policy-condition-key-in-context",
     description:
         "An Allow's conditions test keys its actions carry: a key that is not in an action's request context for any resource type the statement names (Service Authorization Reference) makes the statement never match that action.",
     enforcementLevel: "advisory",
     types: IDENTITY_POLICY_TYPES,
-    check: (r) =>
-        eachAllow(r, (s, where) => {
-            const all = conditionEntries(s);
-            // No condition IAM evaluates as false on an absent key (most statements have none): nothing to judge.
-            if (!all.some(isFalseOnAbsentKey)) {
-                return NO_FINDINGS;
-            }
-            const entries = all.filter(isFalseOnAbsentKey);
-            return s.actions
-                .filter((a) => !a.includes("*"))
-                .flatMap((action) => {
-                    const types = [...new Set(s.resources.flatMap((resource) => resourceTypesNamedBy(action, resource) ?? []))];
-                    return entries
-                        .filter((e) => {
-                            const judged = types.map((type) => conditionKeyInContext(action, type, e.key));
-                            return judged.length > 0 && judged.every((inContext) => inContext === false);
-                        })
-                        .map(
-                            (e) =>
-                                `${where()}: condition key ${e.key} is not in the request context of ${action} on resource type ${types.join(", ")}: the statement never matches ${action} (IAM denies it unless another statement allows it).`,
-                        );
-                });
-        }),
+    check: (r) => eachAllow(r, conditionKeyContextAllow, undefined),
 };
+
+/** `found` with the NotAction, NotResource and NotPrincipal findings of `statements` added (an array only once there is one). */
+function notElements(
+    r: ResourceView,
+    label: string,
+    statements: readonly NormalizedStatement[],
+    found: string[] | undefined,
+): string[] | undefined {
+    for (let i = 0; i < statements.length; i++) {
+        const s = statements[i];
+        const allow = s.effect === "Allow";
+        if ((allow && (s.notActions.length > 0 || s.notResources.length > 0)) || s.notPrincipal) {
+            const where = `${r.type} "${r.name}" ${label} ${statementLabel(s, i)}`;
+            found ??= [];
+            if (allow && s.notActions.length > 0) {
+                found.push(`${where} allows NotAction: list the allowed actions instead.`);
+            }
+            if (allow && s.notResources.length > 0) {
+                found.push(`${where} allows NotResource: list the allowed resources instead.`);
+            }
+            if (s.notPrincipal) {
+                found.push(`${where} uses NotPrincipal: name the principals instead.`);
+            }
+        }
+    }
+    return found;
+}
 
 export const notElementsRule: ResourceRule = {
     name: "iam-policy-deny-not-elements",
@@ -349,29 +390,12 @@ export const notElementsRule: ResourceRule = {
     types: [...IDENTITY_POLICY_TYPES, ...RESOURCE_POLICY_TYPES],
     check: (r) => {
         let found: string[] | undefined;
-        const visit = (label: string, statements: readonly NormalizedStatement[]): void => {
-            statements.forEach((s, i) => {
-                const allow = s.effect === "Allow";
-                if ((allow && (s.notActions.length > 0 || s.notResources.length > 0)) || s.notPrincipal) {
-                    const where = `${r.type} "${r.name}" ${label} ${statementLabel(s, i)}`;
-                    found ??= [];
-                    if (allow && s.notActions.length > 0) {
-                        found.push(`${where} allows NotAction: list the allowed actions instead.`);
-                    }
-                    if (allow && s.notResources.length > 0) {
-                        found.push(`${where} allows NotResource: list the allowed resources instead.`);
-                    }
-                    if (s.notPrincipal) {
-                        found.push(`${where} uses NotPrincipal: name the principals instead.`);
-                    }
-                }
-            });
-        };
-        for (const doc of identityDocuments(r)) {
-            visit(doc.label, doc.statements);
+        const docs = identityDocuments(r);
+        for (let d = 0; d < docs.length; d++) {
+            found = notElements(r, docs[d].label, docs[d].statements, found);
         }
         if (r.type === "aws:iam/role:Role") {
-            visit("trust policy", parseDocument(r.props.assumeRolePolicy) ?? NO_STATEMENTS);
+            found = notElements(r, "trust policy", parseDocument(r.props.assumeRolePolicy) ?? NO_STATEMENTS, found);
         }
         return found ?? NO_FINDINGS;
     },
@@ -380,26 +404,27 @@ export const notElementsRule: ResourceRule = {
 /** Actions whose resource is the role they hand over or become: on every role they reach every role's permissions. */
 const isRoleUsingAction = lowerCaseIn(["iam:passrole", "sts:assumerole"]);
 
+const passRoleAllow: AllowVisitor = (s, where) => {
+    if (!s.actions.some(isRoleUsingAction) || !s.resources.some(coversEveryRole)) {
+        return NO_FINDINGS;
+    }
+    const actions = s.actions.filter(isRoleUsingAction);
+    return actions.length > 0
+        ? [
+              `${where()} allows ${actions.join(", ")} on every role: name the roles (or a name prefix) it may ${actions
+                  .map((a) => (a.toLowerCase() === "iam:passrole" ? "pass" : "assume"))
+                  .join(" or ")}.`,
+          ]
+        : NO_FINDINGS;
+};
+
 export const passRoleRule: ResourceRule = {
     name: "iam-policy-scope-pass-role",
     description:
         "iam:PassRole and sts:AssumeRole name the roles they may use; never *, role/* or any other ARN of every role (role/*/*, an account wildcard).",
     enforcementLevel: "mandatory",
     types: IDENTITY_POLICY_TYPES,
-    check: (r) =>
-        eachAllow(r, (s, where) => {
-            if (!s.actions.some(isRoleUsingAction) || !s.resources.some(coversEveryRole)) {
-                return NO_FINDINGS;
-            }
-            const actions = s.actions.filter(isRoleUsingAction);
-            return actions.length > 0
-                ? [
-                      `${where()} allows ${actions.join(", ")} on every role: name the roles (or a name prefix) it may ${actions
-                          .map((a) => (a.toLowerCase() === "iam:passrole" ? "pass" : "assume"))
-                          .join(" or ")}.`,
-                  ]
-                : NO_FINDINGS;
-        }),
+    check: (r) => eachAllow(r, passRoleAllow, undefined),
 };
 
 const NO_STATEMENTS: readonly NormalizedStatement[] = Object.freeze([]);
@@ -409,15 +434,18 @@ function trustStatements(r: ResourceView): readonly NormalizedStatement[] {
     return r.type === "aws:iam/role:Role" ? (parseDocument(r.props.assumeRolePolicy) ?? NO_STATEMENTS) : NO_STATEMENTS;
 }
 
+/** A rule's test of one trust statement (module functions: no closure per resource). */
+type TrustVisitor = (s: NormalizedStatement, i: number, r: ResourceView) => readonly string[];
+
 /**
  * The findings `visit` returns for each trust statement, in order (a shared empty list when there are none, as for
  * most roles).
  */
-function eachTrustStatement(r: ResourceView, visit: (s: NormalizedStatement, i: number) => readonly string[]): readonly string[] {
+function eachTrustStatement(r: ResourceView, visit: TrustVisitor): readonly string[] {
     const statements = trustStatements(r);
     let found: string[] | undefined;
     for (let i = 0; i < statements.length; i++) {
-        const findings = visit(statements[i], i);
+        const findings = visit(statements[i], i, r);
         if (findings.length > 0) {
             (found ??= []).push(...findings);
         }
@@ -425,34 +453,33 @@ function eachTrustStatement(r: ResourceView, visit: (s: NormalizedStatement, i: 
     return found ?? NO_FINDINGS;
 }
 
+const irsaTrustStatement: TrustVisitor = (s, i, r) => {
+    const federated = s.principals.Federated ?? NO_VALUES;
+    if (s.effect !== "Allow" || !federated.some((p) => p.includes(":oidc-provider/oidc.eks."))) {
+        return NO_FINDINGS;
+    }
+    const where = `role "${r.name}" trust ${statementLabel(s, i)}`;
+    const equals = Object.entries(s.conditions)
+        .filter(([op]) => op === "StringEquals")
+        .flatMap(([, block]) => Object.entries(block));
+    const sub = equals.find(([k]) => k.endsWith(":sub"));
+    const aud = equals.find(([k]) => k.endsWith(":aud"));
+    const problems: string[] = [];
+    if (!sub || sub[1].length === 0 || sub[1].some((v) => v.includes("*") || !/^system:serviceaccount:[^:]+:[^:]+$/.test(v))) {
+        problems.push(`${where} must pin "<issuer>:sub" with StringEquals to system:serviceaccount:<namespace>:<name> (no wildcards).`);
+    }
+    if (!aud || aud[1].join() !== "sts.amazonaws.com") {
+        problems.push(`${where} must pin "<issuer>:aud" with StringEquals to sts.amazonaws.com.`);
+    }
+    return problems;
+};
+
 export const irsaTrustRule: ResourceRule = {
     name: "iam-role-require-scoped-irsa-trust",
     description: "A role trusted by an EKS OIDC provider pins sub to one service account and aud to sts.amazonaws.com.",
     enforcementLevel: "mandatory",
     types: ["aws:iam/role:Role"],
-    check: (r) =>
-        eachTrustStatement(r, (s, i) => {
-            const federated = s.principals.Federated ?? NO_VALUES;
-            if (s.effect !== "Allow" || !federated.some((p) => p.includes(":oidc-provider/oidc.eks."))) {
-                return NO_FINDINGS;
-            }
-            const where = `role "${r.name}" trust ${statementLabel(s, i)}`;
-            const equals = Object.entries(s.conditions)
-                .filter(([op]) => op === "StringEquals")
-                .flatMap(([, block]) => Object.entries(block));
-            const sub = equals.find(([k]) => k.endsWith(":sub"));
-            const aud = equals.find(([k]) => k.endsWith(":aud"));
-            const problems: string[] = [];
-            if (!sub || sub[1].length === 0 || sub[1].some((v) => v.includes("*") || !/^system:serviceaccount:[^:]+:[^:]+$/.test(v))) {
-                problems.push(
-                    `${where} must pin "<issuer>:sub" with StringEquals to system:serviceaccount:<namespace>:<name> (no wildcards).`,
-                );
-            }
-            if (!aud || aud[1].join() !== "sts.amazonaws.com") {
-                problems.push(`${where} must pin "<issuer>:aud" with StringEquals to sts.amazonaws.com.`);
-            }
-            return problems;
-        }),
+    check: (r) => eachTrustStatement(r, irsaTrustStatement),
 };
 
 /**
@@ -500,50 +527,71 @@ function subjectProblem(issuer: string, value: string): string | undefined {
     return /^[^*?]{0,3}[*?]/.test(value) ? `"${value}" (a wildcard subject)` : undefined;
 }
 
+const oidcTrustStatement: TrustVisitor = (s, i, r) => {
+    const federated = s.principals.Federated;
+    // Without a federated principal (most roles: a service or account trusts them) there is no issuer to judge.
+    if (s.effect !== "Allow" || federated === undefined || federated.length === 0) {
+        return NO_FINDINGS;
+    }
+    const issuers = federated
+        .map((p) => OIDC_PROVIDER.exec(p)?.[1])
+        .filter((issuer): issuer is string => issuer !== undefined && !issuer.startsWith("oidc.eks."));
+    const where = `role "${r.name}" trust ${statementLabel(s, i)}`;
+    return issuers.flatMap((issuer) => {
+        const entries = conditionEntries(s).filter((e) => POSITIVE_STRING.test(e.operator.toLowerCase()));
+        const sub = entries.filter((e) => e.key === `${issuer.toLowerCase()}:sub`);
+        const aud = entries.filter((e) => e.key === `${issuer.toLowerCase()}:aud`);
+        const problems: string[] = [];
+        const subValues = sub.flatMap((e) => e.values);
+        if (subValues.length === 0) {
+            problems.push(
+                `${where} trusts ${issuer} without a "${issuer}:sub" condition: any repository or project on it may assume the role.`,
+            );
+        } else {
+            const loose = subValues.map((v) => subjectProblem(issuer, v)).filter((p): p is string => p !== undefined);
+            if (loose.length > 0) {
+                problems.push(
+                    `${where} lets ${loose.join(", ")} of ${issuer} assume the role: pin "${issuer}:sub" to one repository or project and its branch, tag or environment.`,
+                );
+            }
+        }
+        const audValues = aud.flatMap((e) => e.values);
+        if (audValues.length === 0 || audValues.some((v) => /[*?]/.test(v))) {
+            problems.push(
+                `${where} does not pin "${issuer}:aud" with StringEquals to the audience its tokens are minted for (sts.amazonaws.com on GitHub).`,
+            );
+        }
+        return problems;
+    });
+};
+
 export const oidcTrustRule: ResourceRule = {
     name: "iam-role-require-scoped-oidc-trust",
     description:
         "A role trusted by a non-EKS OIDC provider (GitHub Actions, GitLab, others) pins aud without wildcards and sub to one repository or project and its branch, tag or environment.",
     enforcementLevel: "mandatory",
     types: ["aws:iam/role:Role"],
-    check: (r) =>
-        eachTrustStatement(r, (s, i) => {
-            const federated = s.principals.Federated;
-            // Without a federated principal (most roles: a service or account trusts them) there is no issuer to judge.
-            if (s.effect !== "Allow" || federated === undefined || federated.length === 0) {
-                return NO_FINDINGS;
-            }
-            const issuers = federated
-                .map((p) => OIDC_PROVIDER.exec(p)?.[1])
-                .filter((issuer): issuer is string => issuer !== undefined && !issuer.startsWith("oidc.eks."));
-            const where = `role "${r.name}" trust ${statementLabel(s, i)}`;
-            return issuers.flatMap((issuer) => {
-                const entries = conditionEntries(s).filter((e) => POSITIVE_STRING.test(e.operator.toLowerCase()));
-                const sub = entries.filter((e) => e.key === `${issuer.toLowerCase()}:sub`);
-                const aud = entries.filter((e) => e.key === `${issuer.toLowerCase()}:aud`);
-                const problems: string[] = [];
-                const subValues = sub.flatMap((e) => e.values);
-                if (subValues.length === 0) {
-                    problems.push(
-                        `${where} trusts ${issuer} without a "${issuer}:sub" condition: any repository or project on it may assume the role.`,
-                    );
-                } else {
-                    const loose = subValues.map((v) => subjectProblem(issuer, v)).filter((p): p is string => p !== undefined);
-                    if (loose.length > 0) {
-                        problems.push(
-                            `${where} lets ${loose.join(", ")} of ${issuer} assume the role: pin "${issuer}:sub" to one repository or project and its branch, tag or environment.`,
-                        );
-                    }
-                }
-                const audValues = aud.flatMap((e) => e.values);
-                if (audValues.length === 0 || audValues.some((v) => /[*?]/.test(v))) {
-                    problems.push(
-                        `${where} does not pin "${issuer}:aud" with StringEquals to the audience its tokens are minted for (sts.amazonaws.com on GitHub).`,
-                    );
-                }
-                return problems;
-            });
-        }),
+    check: (r) => eachTrustStatement(r, oidcTrustStatement),
+};
+
+const publicTrustStatement: TrustVisitor = (s, i, r) => {
+    const awsPrincipals = s.principals.AWS;
+    const everyone = s.principals["*"];
+    // No AWS or "*" principal (a service or federated trust, most roles): nobody to judge.
+    if (s.effect !== "Allow" || (awsPrincipals === undefined && everyone === undefined)) {
+        return NO_FINDINGS;
+    }
+    const where = `role "${r.name}" trust ${statementLabel(s, i)}`;
+    const aws = [...(awsPrincipals ?? NO_VALUES), ...(everyone ?? NO_VALUES)];
+    // A guard counts by its operator and values, not its key: StringLike aws:PrincipalArn arn:aws:iam::*:role/* pins nobody.
+    const guarded = hasLimitingCondition(s);
+    if (aws.includes("*")) {
+        return guarded ? NO_FINDINGS : [`${where} trusts every AWS principal ("*"): name the principals.`];
+    }
+    const roots = aws.filter((p) => /^(arn:aws[a-z-]*:iam::\d{12}:root|\d{12})$/.test(p));
+    return roots.length > 0 && !guarded
+        ? [`${where} trusts ${roots.join(", ")} without a condition: add sts:ExternalId, aws:PrincipalOrgID or aws:PrincipalArn.`]
+        : NO_FINDINGS;
 };
 
 export const publicTrustRule: ResourceRule = {
@@ -552,26 +600,7 @@ export const publicTrustRule: ResourceRule = {
         "No role is assumable by everyone, and an account-root principal is always guarded (External ID, organisation or principal ARN), judged by operator and value: a negated, IfExists or wildcard condition is no guard.",
     enforcementLevel: "mandatory",
     types: ["aws:iam/role:Role"],
-    check: (r) =>
-        eachTrustStatement(r, (s, i) => {
-            const awsPrincipals = s.principals.AWS;
-            const everyone = s.principals["*"];
-            // No AWS or "*" principal (a service or federated trust, most roles): nobody to judge.
-            if (s.effect !== "Allow" || (awsPrincipals === undefined && everyone === undefined)) {
-                return NO_FINDINGS;
-            }
-            const where = `role "${r.name}" trust ${statementLabel(s, i)}`;
-            const aws = [...(awsPrincipals ?? NO_VALUES), ...(everyone ?? NO_VALUES)];
-            // A guard counts by its operator and values, not its key: StringLike aws:PrincipalArn arn:aws:iam::*:role/* pins nobody.
-            const guarded = hasLimitingCondition(s);
-            if (aws.includes("*")) {
-                return guarded ? NO_FINDINGS : [`${where} trusts every AWS principal ("*"): name the principals.`];
-            }
-            const roots = aws.filter((p) => /^(arn:aws[a-z-]*:iam::\d{12}:root|\d{12})$/.test(p));
-            return roots.length > 0 && !guarded
-                ? [`${where} trusts ${roots.join(", ")} without a condition: add sts:ExternalId, aws:PrincipalOrgID or aws:PrincipalArn.`]
-                : NO_FINDINGS;
-        }),
+    check: (r) => eachTrustStatement(r, publicTrustStatement),
 };
 
 export const iamPolicies = [

@@ -1,15 +1,19 @@
 /** Kubernetes rules: pinned charts from known repositories, hardened Karpenter nodes, current APIs. */
-import { isKubernetesKind, isProdStack, resourcePolicy, ResourceRule } from "./lib/rule";
+import { isKubernetesKind, isProdStack, NO_FINDINGS, resourcePolicy, ResourceRule } from "./lib/rule";
 
 const EXACT_VERSION = /^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
 
-function repositoryOf(props: { chart?: unknown; repositoryOpts?: { repo?: unknown }; repo?: unknown }): string | undefined {
-    const chart = String(props.chart ?? "");
+function repositoryOf(chart: string, props: { repositoryOpts?: { repo?: unknown }; repo?: unknown }): string | undefined {
     if (chart.startsWith("oci://")) {
         return chart.slice(0, chart.lastIndexOf("/"));
     }
     const repo = props.repositoryOpts?.repo ?? props.repo;
-    return repo === undefined ? undefined : String(repo).replace(/\/+$/, "");
+    if (repo === undefined) {
+        return undefined;
+    }
+    const url = String(repo);
+    // Trailing slashes trimmed; most repositories are written without one and are taken as they are.
+    return url.endsWith("/") ? url.replace(/\/+$/, "") : url;
 }
 
 export const helmRule: ResourceRule = {
@@ -18,20 +22,20 @@ export const helmRule: ResourceRule = {
     enforcementLevel: "mandatory",
     types: ["kubernetes:helm.sh/v3:Release", "kubernetes:helm.sh/v4:Chart"],
     check: (r, config) => {
-        const problems: string[] = [];
+        let problems: string[] | undefined;
         const chart = String(r.props.chart ?? "");
         if (!EXACT_VERSION.test(String(r.props.version ?? ""))) {
-            problems.push(
+            (problems ??= []).push(
                 `Helm release "${r.name}" (${chart}) is not pinned: set version to an exact chart version (got ${JSON.stringify(r.props.version ?? null)}).`,
             );
         }
-        const repository = repositoryOf(r.props);
+        const repository = repositoryOf(chart, r.props);
         if (!repository || !config.allowedHelmRepositories.includes(repository)) {
-            problems.push(
+            (problems ??= []).push(
                 `Helm release "${r.name}" (${chart}) comes from ${repository ?? "an unnamed repository"}: use one of ${config.allowedHelmRepositories.join(", ")} or add it to allowedHelmRepositories.`,
             );
         }
-        return problems;
+        return problems ?? NO_FINDINGS;
     },
 };
 
@@ -82,7 +86,7 @@ export const latestAmiRule: ResourceRule = {
             ? [
                   `EC2NodeClass "${r.name}" uses ${aliases.find((a) => a.endsWith("@latest"))} in prod: pin a release such as al2023@v20261020.`,
               ]
-            : [];
+            : NO_FINDINGS;
     },
 };
 
@@ -94,7 +98,7 @@ export const nodePoolLimitsRule: ResourceRule = {
     check: (r) => {
         const limits = r.props.spec?.limits;
         return limits && typeof limits === "object" && Object.keys(limits).length > 0
-            ? []
+            ? NO_FINDINGS
             : [`NodePool "${r.name}" has no limits: set spec.limits (cpu, memory) so a runaway workload cannot launch without bound.`];
     },
 };
@@ -118,7 +122,7 @@ export const deprecatedApiRule: ResourceRule = {
     check: (r) => {
         const apiVersion = String(r.props.apiVersion ?? r.type.split(":")[1]);
         const current = DEPRECATED_APIS[apiVersion];
-        return current ? [`${r.type.split(":").pop()} "${r.name}" uses the deprecated API ${apiVersion}: use ${current}.`] : [];
+        return current ? [`${r.type.split(":").pop()} "${r.name}" uses the deprecated API ${apiVersion}: use ${current}.`] : NO_FINDINGS;
     },
 };
 

@@ -5,34 +5,60 @@
  */
 import { PolicyResource } from "@pulumi/policy";
 import { IAM_POLICY_SIZE, IAM_QUOTAS_SOURCE, iamPolicySize, overQuota, QuotaExcess } from "./lib/aws-quotas";
-import { byType, resourcePolicy, ResourceRule, ResourceView, stackPolicy, StackRule } from "./lib/rule";
+import { byType, NO_FINDINGS, resourcePolicy, ResourceRule, ResourceView, stackPolicy, StackRule } from "./lib/rule";
 
 const ROLE = "aws:iam/role:Role";
 const ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy";
 
+const size = (doc: unknown): number => iamPolicySize(doc) ?? 0;
+const NO_EXCESS: readonly QuotaExcess[] = Object.freeze([]);
+
+/**
+ * `excess` with the excess of a document added when `overQuota` finds one; its label is written only then (most
+ * documents are within their quota, and a label per resource was garbage).
+ */
+function over(
+    excess: QuotaExcess[] | undefined,
+    what: (name: string) => string,
+    name: string,
+    size: number,
+    limit: number,
+): QuotaExcess[] | undefined {
+    const found = overQuota("", size, limit);
+    if (found !== undefined) {
+        (excess ??= []).push({ ...found, what: what(name) });
+    }
+    return excess;
+}
+
+const trustPolicyOf = (name: string): string => `trust policy of role "${name}"`;
+const inlinePoliciesOf = (name: string): string => `inline policies of role "${name}"`;
+const managedPolicy = (name: string): string => `managed policy "${name}"`;
+const userPolicy = (name: string): string => `inline policy "${name}" of a user`;
+const groupPolicy = (name: string): string => `inline policy "${name}" of a group`;
+
 /** The documents of one resource that have a quota of their own, with the quota. */
-function measured(r: Pick<ResourceView, "type" | "name" | "props">): QuotaExcess[] {
-    const excess: Array<QuotaExcess | undefined> = [];
-    const size = (doc: unknown): number => iamPolicySize(doc) ?? 0;
+function measured(r: Pick<ResourceView, "type" | "name" | "props">): readonly QuotaExcess[] {
+    let excess: QuotaExcess[] | undefined;
     switch (r.type) {
         case ROLE: {
-            excess.push(overQuota(`trust policy of role "${r.name}"`, size(r.props.assumeRolePolicy), IAM_POLICY_SIZE.roleTrustPolicy));
+            excess = over(excess, trustPolicyOf, r.name, size(r.props.assumeRolePolicy), IAM_POLICY_SIZE.roleTrustPolicy);
             const inline: unknown = r.props.inlinePolicies;
             const total = Array.isArray(inline) ? inline.reduce((sum: number, p: { policy?: unknown }) => sum + size(p?.policy), 0) : 0;
-            excess.push(overQuota(`inline policies of role "${r.name}"`, total, IAM_POLICY_SIZE.roleInlineAggregate));
+            excess = over(excess, inlinePoliciesOf, r.name, total, IAM_POLICY_SIZE.roleInlineAggregate);
             break;
         }
         case "aws:iam/policy:Policy":
-            excess.push(overQuota(`managed policy "${r.name}"`, size(r.props.policy), IAM_POLICY_SIZE.managedPolicy));
+            excess = over(excess, managedPolicy, r.name, size(r.props.policy), IAM_POLICY_SIZE.managedPolicy);
             break;
         case "aws:iam/userPolicy:UserPolicy":
-            excess.push(overQuota(`inline policy "${r.name}" of a user`, size(r.props.policy), IAM_POLICY_SIZE.userInlineAggregate));
+            excess = over(excess, userPolicy, r.name, size(r.props.policy), IAM_POLICY_SIZE.userInlineAggregate);
             break;
         case "aws:iam/groupPolicy:GroupPolicy":
-            excess.push(overQuota(`inline policy "${r.name}" of a group`, size(r.props.policy), IAM_POLICY_SIZE.groupInlineAggregate));
+            excess = over(excess, groupPolicy, r.name, size(r.props.policy), IAM_POLICY_SIZE.groupInlineAggregate);
             break;
     }
-    return excess.filter((e): e is QuotaExcess => e !== undefined);
+    return excess ?? NO_EXCESS;
 }
 
 const message = (e: QuotaExcess): string =>
@@ -43,7 +69,10 @@ export const iamDocumentQuotaRule: ResourceRule = {
     description: `IAM documents fit IAM's size quotas, counted as IAM counts them: trust policy ${IAM_POLICY_SIZE.roleTrustPolicy}, a role's own inline policies ${IAM_POLICY_SIZE.roleInlineAggregate}, managed policy ${IAM_POLICY_SIZE.managedPolicy}, a user's inline policies ${IAM_POLICY_SIZE.userInlineAggregate}, a group's ${IAM_POLICY_SIZE.groupInlineAggregate} characters.`,
     enforcementLevel: "mandatory",
     types: [ROLE, "aws:iam/policy:Policy", "aws:iam/userPolicy:UserPolicy", "aws:iam/groupPolicy:GroupPolicy"],
-    check: (r) => measured(r).map(message),
+    check: (r) => {
+        const excess = measured(r);
+        return excess.length === 0 ? NO_FINDINGS : excess.map(message);
+    },
 };
 
 /**

@@ -16,7 +16,8 @@ const NONE_MISSING: readonly string[] = Object.freeze([]);
 export function missingTags(tags: unknown, required: readonly string[]): readonly string[] {
     const present = tags !== null && typeof tags === "object" ? (tags as Record<string, unknown>) : undefined;
     let missing: string[] | undefined;
-    for (const key of required) {
+    for (let k = 0; k < required.length; k++) {
+        const key = required[k];
         const value = present?.[key];
         if (typeof value !== "string" || value.trim() === "") {
             (missing ??= []).push(key);

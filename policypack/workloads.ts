@@ -4,7 +4,7 @@
  */
 import { PolicyResource } from "@pulumi/policy";
 import { checkPodSecurity, isPodSecurityLevel, PodSecurityLevel, podTemplateOf } from "./lib/pod-security";
-import { resourcePolicy, ResourceRule, stackPolicy, StackRule } from "./lib/rule";
+import { NO_FINDINGS, resourcePolicy, ResourceRule, stackPolicy, StackRule } from "./lib/rule";
 
 export const ENFORCE_LABEL = "pod-security.kubernetes.io/enforce";
 const NAMESPACE_TYPE = "kubernetes:core/v1:Namespace";
@@ -17,7 +17,7 @@ export const namespaceEnforceRule: ResourceRule = {
     check: (r) => {
         const value = r.props.metadata?.labels?.[ENFORCE_LABEL];
         if (isPodSecurityLevel(value)) {
-            return [];
+            return NO_FINDINGS;
         }
         const name = r.props.metadata?.name ?? r.name;
         return value === undefined

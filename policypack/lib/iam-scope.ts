@@ -12,27 +12,44 @@ import { conditionEntries, NormalizedStatement } from "./iam-document";
  * `arn:aws:kms:…:key/*`, `arn:aws:iam::…:role/*`, `arn:aws:s3:::*`, `arn:*:*:*:*:*`. A name prefix
  * (`secret:app/*`, `role/ci-*`) or a bucket's objects (`arn:aws:s3:::bucket/*`) is narrower.
  */
+/** A resource part naming a type and nothing more, matched from its start (sticky) to the end of the ARN. */
+const TYPE_WIDE = /[A-Za-z][A-Za-z0-9-]*([/:]\*)+$/y;
+
 export function coversEveryResource(resource: string): boolean {
     if (resource === "*") {
         return true;
     }
-    // Every form below holds a `*`: most resources (named ARNs) are answered without splitting them.
+    // Every form below holds a `*`: most resources (named ARNs) are answered at once.
     if (!resource.includes("*")) {
         return false;
     }
-    const parts = resource.split(":");
-    if (parts.length < 6 || parts[0] !== "arn") {
+    // The ARN's fields found by position, not split and joined (a list and its strings per resource per rule were
+    // garbage): `arn:<partition>:<service>:<region>:<account>:<resource part>`, the resource part being the rest.
+    const partition = resource.indexOf(":");
+    if (partition !== 3 || !resource.startsWith("arn")) {
         return false;
     }
-    const service = parts[2];
-    const rest = parts.slice(5).join(":");
-    if (service === "s3") {
+    const service = resource.indexOf(":", partition + 1);
+    const region = service < 0 ? -1 : resource.indexOf(":", service + 1);
+    const account = region < 0 ? -1 : resource.indexOf(":", region + 1);
+    const part = account < 0 ? -1 : resource.indexOf(":", account + 1);
+    if (part < 0) {
+        return false;
+    }
+    const rest = part + 1;
+    if (region - service - 1 === 2 && resource.startsWith("s3", service + 1)) {
         // S3 ARNs carry no resource-type word: `bucket` or `bucket/key`.
-        return rest === "*" || rest === "*/*";
+        return tailIs(resource, rest, "*") || tailIs(resource, rest, "*/*");
     }
     // `<resource-type>/*`, `<resource-type>:*` or `*` (a type word from the service's ARN formats), also with
     // more wildcard segments (`role/*/*`: every role on every path), which name no more than one `*` does.
-    return rest === "*" || /^[A-Za-z][A-Za-z0-9-]*([/:]\*)+$/.test(rest) || service === "*";
+    TYPE_WIDE.lastIndex = rest;
+    return tailIs(resource, rest, "*") || TYPE_WIDE.test(resource) || (region - service - 1 === 1 && resource[service + 1] === "*");
+}
+
+/** Whether `text` is all of `value` from `start` on. */
+function tailIs(value: string, start: number, text: string): boolean {
+    return value.length - start === text.length && value.endsWith(text);
 }
 
 /**
