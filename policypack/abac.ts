@@ -191,24 +191,24 @@ export const secretStoreRule: ResourceRule = {
         if (!aws) {
             return NO_FINDINGS;
         }
-        const problems: string[] = [];
+        let problems: string[] | undefined;
         const namespaced = isKubernetesKind(r.type, "SecretStore");
         if (
             namespaced &&
             (aws.sessionTags?.length || aws.sessionTagsPolicy === "Custom" || aws.sessionTagsPolicy === "Simple" || aws.customSessionTags)
         ) {
-            problems.push(
+            (problems ??= []).push(
                 `SecretStore "${r.name}" sets session tags in a namespace tenants can edit: use the platform ClusterSecretStore.`,
             );
         }
         const custom = Object.keys(aws.customSessionTags ?? {});
         const reserved = custom.filter((k) => ESO_RESERVED_TAGS.includes(k));
         if (reserved.length > 0) {
-            problems.push(
+            (problems ??= []).push(
                 `${r.type.split(":").pop()} "${r.name}" overrides ESO's tags ${reserved.join(", ")} in customSessionTags: remove them.`,
             );
         }
-        return problems;
+        return problems ?? NO_FINDINGS;
     },
 };
 

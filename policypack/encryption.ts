@@ -31,20 +31,20 @@ export const kmsKeyRule: ResourceRule = {
     enforcementLevel: "mandatory",
     types: ["aws:kms/key:Key"],
     check: (r, config) => {
-        const problems: string[] = [];
+        let problems: string[] | undefined;
         const spec = String(r.props.customerMasterKeySpec ?? r.props.keySpec ?? "SYMMETRIC_DEFAULT");
         const usage = String(r.props.keyUsage ?? "ENCRYPT_DECRYPT");
         if (spec === "SYMMETRIC_DEFAULT" && usage === "ENCRYPT_DECRYPT" && !truthy(r.props.enableKeyRotation)) {
-            problems.push(`key "${r.name}" is symmetric and does not rotate: set enableKeyRotation true.`);
+            (problems ??= []).push(`key "${r.name}" is symmetric and does not rotate: set enableKeyRotation true.`);
         }
         const window = r.props.deletionWindowInDays === undefined ? 30 : Number(r.props.deletionWindowInDays);
         if (window < config.minKmsDeletionWindowDays) {
-            problems.push(`key "${r.name}" has a ${window}-day deletion window: use at least ${config.minKmsDeletionWindowDays}.`);
+            (problems ??= []).push(`key "${r.name}" has a ${window}-day deletion window: use at least ${config.minKmsDeletionWindowDays}.`);
         }
         if (truthy(r.props.bypassPolicyLockoutSafetyCheck)) {
-            problems.push(`key "${r.name}" bypasses the key-policy lockout check: remove bypassPolicyLockoutSafetyCheck.`);
+            (problems ??= []).push(`key "${r.name}" bypasses the key-policy lockout check: remove bypassPolicyLockoutSafetyCheck.`);
         }
-        return problems;
+        return problems ?? NO_FINDINGS;
     },
 };
 
@@ -56,17 +56,22 @@ export const secretCmkRule: ResourceRule = {
     enforcementLevel: "mandatory",
     types: ["aws:secretsmanager/secret:Secret"],
     check: (r) => {
-        const problems: string[] = [];
+        let problems: string[] | undefined;
         const key = r.props.kmsKeyId;
         if (!key || AWS_MANAGED_SECRETS_KEY.test(String(key))) {
-            problems.push(`secret "${r.name}" uses the AWS-managed key: set kmsKeyId to a customer-managed key.`);
+            (problems ??= []).push(`secret "${r.name}" uses the AWS-managed key: set kmsKeyId to a customer-managed key.`);
         }
-        (Array.isArray(r.props.replicas) ? r.props.replicas : []).forEach((replica: { region?: string; kmsKeyId?: string }) => {
-            if (!replica.kmsKeyId || AWS_MANAGED_SECRETS_KEY.test(String(replica.kmsKeyId))) {
-                problems.push(`secret "${r.name}" replica in ${replica.region ?? "?"} uses the AWS-managed key: set its kmsKeyId.`);
-            }
-        });
-        return problems;
+        const replicas: unknown = r.props.replicas;
+        if (Array.isArray(replicas)) {
+            replicas.forEach((replica: { region?: string; kmsKeyId?: string }) => {
+                if (!replica.kmsKeyId || AWS_MANAGED_SECRETS_KEY.test(String(replica.kmsKeyId))) {
+                    (problems ??= []).push(
+                        `secret "${r.name}" replica in ${replica.region ?? "?"} uses the AWS-managed key: set its kmsKeyId.`,
+                    );
+                }
+            });
+        }
+        return problems ?? NO_FINDINGS;
     },
 };
 
@@ -129,18 +134,20 @@ export const ecrRule: ResourceRule = {
     enforcementLevel: "mandatory",
     types: ["aws:ecr/repository:Repository"],
     check: (r) => {
-        const problems: string[] = [];
+        let problems: string[] | undefined;
         const encryption = Array.isArray(r.props.encryptionConfigurations) ? r.props.encryptionConfigurations[0] : undefined;
         if (!encryption || encryption.encryptionType !== "KMS") {
-            problems.push(`repository "${r.name}" is not KMS-encrypted: set encryptionConfigurations [{ encryptionType: "KMS", kmsKey }].`);
+            (problems ??= []).push(
+                `repository "${r.name}" is not KMS-encrypted: set encryptionConfigurations [{ encryptionType: "KMS", kmsKey }].`,
+            );
         }
         if (r.props.imageTagMutability !== "IMMUTABLE") {
-            problems.push(`repository "${r.name}" allows tags to be overwritten: set imageTagMutability IMMUTABLE.`);
+            (problems ??= []).push(`repository "${r.name}" allows tags to be overwritten: set imageTagMutability IMMUTABLE.`);
         }
         if (!truthy(r.props.imageScanningConfiguration?.scanOnPush)) {
-            problems.push(`repository "${r.name}" does not scan on push: set imageScanningConfiguration.scanOnPush true.`);
+            (problems ??= []).push(`repository "${r.name}" does not scan on push: set imageScanningConfiguration.scanOnPush true.`);
         }
-        return problems;
+        return problems ?? NO_FINDINGS;
     },
 };
 
@@ -153,23 +160,27 @@ export const caRule: ResourceRule = {
     enforcementLevel: "mandatory",
     types: ["aws:acmpca/certificateAuthority:CertificateAuthority"],
     check: (r, config) => {
-        const problems: string[] = [];
+        let problems: string[] | undefined;
         const cfg = r.props.certificateAuthorityConfiguration ?? {};
         if (!STRONG_CA_KEYS.includes(String(cfg.keyAlgorithm))) {
-            problems.push(`CA "${r.name}" key algorithm ${String(cfg.keyAlgorithm)} is too weak: use ${STRONG_CA_KEYS.join(", ")}.`);
+            (problems ??= []).push(
+                `CA "${r.name}" key algorithm ${String(cfg.keyAlgorithm)} is too weak: use ${STRONG_CA_KEYS.join(", ")}.`,
+            );
         }
         if (!/^SHA(256|384|512)WITH(RSA|ECDSA)$/.test(String(cfg.signingAlgorithm))) {
-            problems.push(`CA "${r.name}" signing algorithm ${String(cfg.signingAlgorithm)} is too weak: use SHA256 or stronger.`);
+            (problems ??= []).push(`CA "${r.name}" signing algorithm ${String(cfg.signingAlgorithm)} is too weak: use SHA256 or stronger.`);
         }
         const revocation = r.props.revocationConfiguration ?? {};
         if (!truthy(revocation.crlConfiguration?.enabled) && !truthy(revocation.ocspConfiguration?.enabled)) {
-            problems.push(`CA "${r.name}" publishes no revocation: enable a CRL or OCSP.`);
+            (problems ??= []).push(`CA "${r.name}" publishes no revocation: enable a CRL or OCSP.`);
         }
         const days = r.props.permanentDeletionTimeInDays === undefined ? 30 : Number(r.props.permanentDeletionTimeInDays);
         if (days < config.minCaPermanentDeletionDays) {
-            problems.push(`CA "${r.name}" is permanently deleted after ${days} days: keep at least ${config.minCaPermanentDeletionDays}.`);
+            (problems ??= []).push(
+                `CA "${r.name}" is permanently deleted after ${days} days: keep at least ${config.minCaPermanentDeletionDays}.`,
+            );
         }
-        return problems;
+        return problems ?? NO_FINDINGS;
     },
 };
 

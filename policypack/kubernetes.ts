@@ -46,13 +46,13 @@ export const nodeClassRule: ResourceRule = {
     types: (type) => isKubernetesKind(type, "EC2NodeClass"),
     check: (r) => {
         const spec = r.props.spec ?? {};
-        const problems: string[] = [];
+        let problems: string[] | undefined;
         const metadata = spec.metadataOptions ?? {};
         if (metadata.httpTokens !== "required") {
-            problems.push(`EC2NodeClass "${r.name}" allows IMDSv1: set metadataOptions.httpTokens "required".`);
+            (problems ??= []).push(`EC2NodeClass "${r.name}" allows IMDSv1: set metadataOptions.httpTokens "required".`);
         }
         if (metadata.httpPutResponseHopLimit !== 1) {
-            problems.push(
+            (problems ??= []).push(
                 `EC2NodeClass "${r.name}" lets pods reach IMDS (hop limit ${String(metadata.httpPutResponseHopLimit ?? "default 1 not set")}): set metadataOptions.httpPutResponseHopLimit 1.`,
             );
         }
@@ -60,16 +60,18 @@ export const nodeClassRule: ResourceRule = {
             ? spec.blockDeviceMappings
             : [];
         if (devices.length === 0) {
-            problems.push(`EC2NodeClass "${r.name}" uses the AMI's default volumes: declare blockDeviceMappings with encrypted volumes.`);
+            (problems ??= []).push(
+                `EC2NodeClass "${r.name}" uses the AMI's default volumes: declare blockDeviceMappings with encrypted volumes.`,
+            );
         }
         devices
             .filter((d) => d.ebs?.encrypted !== true)
             .forEach((d) =>
-                problems.push(
+                (problems ??= []).push(
                     `EC2NodeClass "${r.name}" device ${d.deviceName ?? "?"} is not encrypted: set ebs.encrypted true and kmsKeyID.`,
                 ),
             );
-        return problems;
+        return problems ?? NO_FINDINGS;
     },
 };
 
