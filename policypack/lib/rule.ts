@@ -54,7 +54,9 @@ export function applies(rule: Pick<ResourceRule, "types">, type: string): boolea
 
 /** Resource types as `pulumi:kubernetes` names CustomResources: `kubernetes:<group>/<version>:<Kind>`. */
 export function isKubernetesKind(type: string, kind: string): boolean {
-    return type.startsWith("kubernetes:") && type.endsWith(`:${kind}`);
+    // `type.endsWith(`:${kind}`)` without writing that string: rules whose types are a test call this for every resource.
+    const colon = type.length - kind.length - 1;
+    return type.startsWith("kubernetes:") && colon >= 0 && type.charCodeAt(colon) === 58 /* ":" */ && type.endsWith(kind);
 }
 
 function typeTest(types: ResourceRule["types"]): (type: string) => boolean {

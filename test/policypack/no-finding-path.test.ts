@@ -12,7 +12,7 @@ import { literalKeyIds } from "../../policypack/credentials";
 import { hasAbacCondition, identityDocuments } from "../../policypack/iam";
 import { lowerCaseIn, parseDocument } from "../../policypack/lib/iam-document";
 import { coversEveryResource, coversEveryRole } from "../../policypack/lib/iam-scope";
-import { applies, NO_FINDINGS, resourcePolicy, ResourceRule, ResourceView } from "../../policypack/lib/rule";
+import { applies, isKubernetesKind, NO_FINDINGS, resourcePolicy, ResourceRule, ResourceView } from "../../policypack/lib/rule";
 import { resourceRules } from "../../policypack/policies";
 import { missingTags } from "../../policypack/tags";
 
@@ -312,6 +312,17 @@ describe("the rules' no-finding path (policypack/lib/rule.ts NO_FINDINGS and the
         ] as const) {
             assert.equal(coversEveryRole(resource), every, resource);
         }
+    });
+
+    it("isKubernetesKind answers as type.endsWith(`:${kind}`) after the kubernetes: prefix", () => {
+        const kinds = ["SecretStore", "S", "", "ClusterSecretStore"];
+        const types = combinations(["kubernetes", ":", "x/v1", "SecretStore", "Cluster", "S"], 4);
+        for (const type of types) {
+            for (const kind of kinds) {
+                assert.equal(isKubernetesKind(type, kind), type.startsWith("kubernetes:") && type.endsWith(`:${kind}`), `${type} ${kind}`);
+            }
+        }
+        assert.ok(types.some((type) => isKubernetesKind(type, "SecretStore")));
     });
 
     it("lowerCaseIn answers as names.includes(value.toLowerCase()), lengths and all, and takes lower-case ASCII names only", () => {
