@@ -36,6 +36,7 @@
  * If the host's modules ever change shape nothing is installed and the pack runs as before, slower.
  */
 import * as path from "node:path";
+import { diagnosticsEncoder, HostDiagnostic } from "./diagnostics-encoding";
 import { lazilyForThisStep, settled } from "./shared-inputs";
 import type {
     EnforcementLevel,
@@ -206,6 +207,24 @@ function patchHost(): typeof modules {
         proto.ConfigureAnalyzerRequest.deserializeBinary = notingConfig;
     }
     if (!makeAnalyzeResponse.__notedByPack) {
+        const encodeFindings = diagnosticsEncoder(makeAnalyzeResponse as (ds: HostDiagnostic[]) => AnalyzeResponse);
+        /**
+         * `response` answers with these bytes: its findings (encoded by `encodeFindings`, byte for byte the host's
+         * encoding), its own records, then `tail` (a type's records, already encoded). A protobuf message's encoding is
+         * its fields' encodings one after the other, so the engine decodes the same message the host would have sent.
+         */
+        const encodedAs = (response: AnalyzeResponse, ds: unknown[], others: NotApplicableRecord[], tail?: Uint8Array): AnalyzeResponse => {
+            const findings = encodeFindings(ds as HostDiagnostic[]);
+            const head =
+                findings === undefined
+                    ? makeAnalyzeResponse(ds, others.length > 0 ? others : undefined).serializeBinary()
+                    : others.length === 0
+                      ? findings
+                      : Buffer.concat([findings, makeAnalyzeResponse([], others).serializeBinary()]);
+            const bytes = tail === undefined ? head : Buffer.concat([head, tail]);
+            response.serializeBinary = () => bytes;
+            return response;
+        };
         const appending: Noted<MakeAnalyzeResponse> = (ds, notApplicable) => {
             const taken = finished;
             finished = undefined;
@@ -215,7 +234,8 @@ function patchHost(): typeof modules {
             const answer = taken.answer;
             const others = [...(notApplicable ?? []), ...(taken.extra ?? [])];
             if (answer === undefined) {
-                return makeAnalyzeResponse(ds, others.length > 0 ? others : undefined);
+                const response = makeAnalyzeResponse(ds, others.length > 0 ? others : undefined);
+                return ds.length > 0 ? encodedAs(response, ds, others) : response;
             }
             if (answer.quiet === undefined) {
                 const quiet = makeAnalyzeResponse([], answer.records);
@@ -227,17 +247,9 @@ function patchHost(): typeof modules {
             if (ds.length === 0 && others.length === 0) {
                 return answer.quiet;
             }
-            // Findings too: a protobuf message's encoding is its fields' encodings one after the other, so the
-            // type's records are appended as the bytes already encoded (the host decodes the same message).
             const response = makeAnalyzeResponse(ds, others.length > 0 ? others : undefined);
-            const head = response.serializeBinary();
-            const tail = answer.quiet.serializeBinary();
-            const bytes = new Uint8Array(head.length + tail.length);
-            bytes.set(head);
-            bytes.set(tail, head.length);
             response.setNotApplicableList([...others, ...answer.records]);
-            response.serializeBinary = () => bytes;
-            return response;
+            return encodedAs(response, ds, others, answer.quiet.serializeBinary());
         };
         appending.__notedByPack = true;
         protoutil.makeAnalyzeResponse = appending;

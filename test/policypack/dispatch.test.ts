@@ -622,7 +622,14 @@ describe("dispatch by type (lib/dispatch) in the policy host's Analyze handler",
             dispatchByType(dispatched, appliesTo, undefined, pack);
             const unencryptedBucket = { type: "aws:s3/bucketV2:BucketV2", name: "b", inputs: { tags: TAGS } };
             const stack = [...resources, unencryptedBucket];
-            assert.deepEqual(everything([await analyzeStack(dispatched, stack)]), everything([await analyzeStack(plainCopy(), stack)]));
+            const response = await analyzeStack(dispatched, stack);
+            assert.deepEqual(everything([response]), everything([await analyzeStack(plainCopy(), stack)]));
+            assert.ok(response.getDiagnosticsList().length > 0);
+            // What goes on the wire (the findings encoded by lib/diagnostics-encoding.ts) decodes to the same response.
+            const decoded = analyzerProto.AnalyzeResponse.deserializeBinary(
+                (response as unknown as { serializeBinary(): Uint8Array }).serializeBinary(),
+            ) as AnalyzeResponseLike;
+            assert.deepEqual(everything([decoded]), everything([response]));
         });
     });
 });
