@@ -312,14 +312,27 @@ const memberNotApplicable = (reason?: string): never => {
     throw new MemberNotApplicable(reason);
 };
 
+/** The member running in one fused call, as its reports name it. */
+interface RunningMember {
+    name: string;
+    description: string;
+    enforcementLevel: EnforcementLevel;
+    severity?: string;
+}
+
 /**
  * Runs `members` as the host's policy loop would run each of them (`server.js` `makeAnalyzeRpcFun` /
  * `makeAnalyzeStackRpcFun`), inside one host call: each member is skipped when disabled, runs with its own
  * `getConfig`, reports under its own name, description, level and severity, a member touching an unknown value
  * during preview gets the host's advisory "can't run" finding, and a member's "not applicable" is recorded under
  * its name. `run(member, args)` calls the member's validation(s) and returns what they return.
+ *
+ * Members run one after the other, each to completion (a member's promise is awaited before the next starts), as in
+ * the host's loop, so one reporting function per call names whichever member is running, and the host's args object
+ * (made for this one call) carries the running member's `getConfig`. Synchronous members (every policy of this pack)
+ * run without a promise of their own; the first member that returns one continues the rest asynchronously.
  */
-async function runMembers<A extends { getConfig: unknown; notApplicable: unknown }>(
+function runMembers<A extends { getConfig: unknown; notApplicable: unknown }>(
     host: NonNullable<typeof modules>,
     pack: PackIdentity,
     members: readonly Policy[],
@@ -327,67 +340,82 @@ async function runMembers<A extends { getConfig: unknown; notApplicable: unknown
     hostReport: ReportViolation,
     state: { extra?: NotApplicableRecord[] },
     run: (member: Policy, args: A, report: ReportViolation) => unknown,
-): Promise<void> {
+): Promise<void> | undefined {
     const report = hostReport as HostReport;
-    for (const member of members) {
+    const running: RunningMember = { name: "", description: "", enforcementLevel: "mandatory" };
+    const reportAs: HostReport = (message, urn) => {
+        const { name, description, enforcementLevel, severity } = running;
+        if (typeof message === "object" && message !== null) {
+            report({
+                ...message,
+                name: message.name || name,
+                message: message.message || message.description || description,
+                description: message.description || description,
+                enforcementLevel: message.enforcementLevel || enforcementLevel,
+                severity: message.severity || severity,
+            });
+        } else {
+            report({ name, message: message ? `${description}\n${message}` : description, urn, description, enforcementLevel, severity });
+        }
+    };
+    args.notApplicable = memberNotApplicable;
+    const failed = (member: Policy, e: unknown): void => {
+        const from = `policy '${member.name}' from policy pack '${pack.name}@v${pack.version}'`;
+        if (e instanceof host.proxy.UnknownValueError) {
+            report({
+                name: member.name,
+                message: `can't run ${from} during preview: ${e.message}`,
+                description: member.description,
+                enforcementLevel: "advisory",
+                severity: member.severity,
+            });
+        } else if (e instanceof MemberNotApplicable) {
+            const record = new host.proto.PolicyNotApplicable();
+            record.setPolicyName(member.name);
+            if (e.reason) {
+                record.setReason(e.reason);
+            }
+            (state.extra ??= []).push(record);
+        } else {
+            throw new Error(`Error validating resource with ${from}:\n${e instanceof Error ? e.stack : String(e)}`);
+        }
+    };
+    /** Starts `member`: undefined when it ran to completion (or is disabled), else the promise of its completion. */
+    const start = (member: Policy): Promise<unknown> | undefined => {
         let level = levelOf(member, pack);
         if (level === "disabled") {
-            continue;
+            return undefined;
         }
         if (level === "remediate") {
             level = "mandatory";
         }
-        const enforcementLevel = level as EnforcementLevel;
-        const { name, description, severity } = member;
-        const reportAs: HostReport = (message, urn) =>
-            typeof message === "object" && message !== null
-                ? report({
-                      ...message,
-                      name: message.name || name,
-                      message: message.message || message.description || description,
-                      description: message.description || description,
-                      enforcementLevel: message.enforcementLevel || enforcementLevel,
-                      severity: message.severity || severity,
-                  })
-                : report({
-                      name,
-                      message: message ? `${description}\n${message}` : description,
-                      urn,
-                      description,
-                      enforcementLevel,
-                      severity,
-                  });
-        // The host's args object is made for this one call and dropped when it returns: each member gets it with its own
-        // getConfig set (members run one after the other, each to completion), not a copy of it per member.
-        args.getConfig = configOf(name);
-        args.notApplicable = memberNotApplicable;
+        running.name = member.name;
+        running.description = member.description;
+        running.enforcementLevel = level as EnforcementLevel;
+        running.severity = member.severity;
+        args.getConfig = configOf(member.name);
         try {
             const result = run(member, args, reportAs as ReportViolation);
             if (result !== undefined && typeof (result as Promise<void>).then === "function") {
-                await result;
+                return (result as Promise<unknown>).catch((e: unknown) => failed(member, e));
             }
         } catch (e) {
-            const from = `policy '${name}' from policy pack '${pack.name}@v${pack.version}'`;
-            if (e instanceof host.proxy.UnknownValueError) {
-                report({
-                    name,
-                    message: `can't run ${from} during preview: ${e.message}`,
-                    description,
-                    enforcementLevel: "advisory",
-                    severity,
-                });
-            } else if (e instanceof MemberNotApplicable) {
-                const record = new host.proto.PolicyNotApplicable();
-                record.setPolicyName(name);
-                if (e.reason) {
-                    record.setReason(e.reason);
+            failed(member, e);
+        }
+        return undefined;
+    };
+    for (let i = 0; i < members.length; i++) {
+        const pending = start(members[i]);
+        if (pending !== undefined) {
+            return (async () => {
+                await pending;
+                for (let j = i + 1; j < members.length; j++) {
+                    await start(members[j]);
                 }
-                (state.extra ??= []).push(record);
-            } else {
-                throw new Error(`Error validating resource with ${from}:\n${e instanceof Error ? e.stack : String(e)}`);
-            }
+            })();
         }
     }
+    return undefined;
 }
 
 /**
