@@ -494,44 +494,53 @@ function membersArgs(host: NonNullable<typeof modules>, args: ResourceValidation
     return args;
 }
 
-/** One resource policy standing for several in the host's loop (see `runMembers`). */
+/** Runs one member of a fused resource policy: the host's own type-hint check, then its validation(s) (see `runMembers`). */
+function runResourceMember(member: Policy, memberArgs: ResourceValidationArgs, reportAs: ReportViolation): unknown {
+    const validations = (member as ResourceValidationPolicy).validateResource;
+    const hint = (validations as { __pulumiType?: string } | undefined)?.__pulumiType;
+    // The host's own fast check for a policy with a type hint (server.js makeAnalyzeRpcFun).
+    if (!Array.isArray(validations) && hint && hint !== memberArgs.type) {
+        throw new MemberNotApplicable(`Policy only applies to resources of type '${hint}'`);
+    }
+    if (Array.isArray(validations)) {
+        return validations.reduce<unknown>(
+            (prior, validation) =>
+                prior !== undefined && typeof (prior as Promise<void>).then === "function"
+                    ? (prior as Promise<void>).then(() => validation(memberArgs, reportAs))
+                    : validation(memberArgs, reportAs),
+            undefined,
+        );
+    }
+    return validations?.(memberArgs, reportAs);
+}
+
+/** What one request's fused call adds to its response: the records of its members that were not applicable. */
+interface CallState {
+    extra?: NotApplicableRecord[];
+}
+
+/**
+ * The state of the request whose loop just yielded a fused resource policy, until that policy's call takes it: the host
+ * calls `validateResource` in the same synchronous step as it takes the policy from its loop (server.js
+ * makeAnalyzeRpcFun), so one fused policy per type serves every request of the type.
+ */
+let handedState: CallState | undefined;
+
+/** One resource policy standing for several in the host's loop (see `runMembers`), made once per type. */
 function fusedResourcePolicy(
     host: NonNullable<typeof modules>,
     pack: PackIdentity,
     members: readonly ResourceValidationPolicy[],
-    state: { extra?: NotApplicableRecord[] },
 ): ResourceValidationPolicy {
     return {
         name: FUSED,
         description: "The pack's policies that apply to this resource's type.",
         enforcementLevel: "mandatory",
-        validateResource: (args, report) =>
-            runMembers<ResourceValidationArgs>(
-                host,
-                pack,
-                members,
-                membersArgs(host, args),
-                report,
-                state,
-                (member, memberArgs, reportAs) => {
-                    const validations = (member as ResourceValidationPolicy).validateResource;
-                    const hint = (validations as { __pulumiType?: string } | undefined)?.__pulumiType;
-                    // The host's own fast check for a policy with a type hint (server.js makeAnalyzeRpcFun).
-                    if (!Array.isArray(validations) && hint && hint !== memberArgs.type) {
-                        throw new MemberNotApplicable(`Policy only applies to resources of type '${hint}'`);
-                    }
-                    if (Array.isArray(validations)) {
-                        return validations.reduce<unknown>(
-                            (prior, validation) =>
-                                prior !== undefined && typeof (prior as Promise<void>).then === "function"
-                                    ? (prior as Promise<void>).then(() => validation(memberArgs, reportAs))
-                                    : validation(memberArgs, reportAs),
-                            undefined,
-                        );
-                    }
-                    return validations?.(memberArgs, reportAs);
-                },
-            ),
+        validateResource: (args, report) => {
+            const state = handedState ?? {};
+            handedState = undefined;
+            return runMembers<ResourceValidationArgs>(host, pack, members, membersArgs(host, args), report, state, runResourceMember);
+        },
     };
 }
 
@@ -556,6 +565,52 @@ function fusedStackPolicy(
                 return (member as StackValidationPolicy).validateStack(memberArgs, reportAs);
             }),
     };
+}
+
+/** Drops what a loop handed over and no response took (see `finish`). */
+const dropUntaken = (): void => {
+    finished = undefined;
+};
+
+/**
+ * When a loop ends normally its response is built next, in the same synchronous step: hand it what to add. It is taken
+ * within that step or never (a loop that is not the host's), so at the next microtask nothing handed over is left.
+ */
+function finish(what: NonNullable<typeof finished>): void {
+    finished = what;
+    queueMicrotask(dropUntaken);
+}
+
+/**
+ * The host's walk over the policies for one `Analyze` request's type: the type's policies (one fused policy when several
+ * apply), then, when the loop ends normally, what the response adds: the type's records and the request's own. The host
+ * builds that response in the same synchronous step (see `finish`).
+ */
+class TypeWalk implements IterableIterator<Policy> {
+    private index = 0;
+    private readonly state: CallState = {};
+    constructor(
+        private readonly policies: readonly Policy[],
+        private readonly type: string,
+        private readonly answerFor: (type: string) => TypeAnswer,
+    ) {}
+
+    next(): IteratorResult<Policy, undefined> {
+        if (handedState === this.state) {
+            // Not taken: what was yielded before was not a fused policy.
+            handedState = undefined;
+        }
+        if (this.index < this.policies.length) {
+            handedState = this.state;
+            return { done: false, value: this.policies[this.index++] };
+        }
+        finish({ answer: this.answerFor(this.type), extra: this.state.extra });
+        return { done: true, value: undefined };
+    }
+
+    [Symbol.iterator](): this {
+        return this;
+    }
 }
 
 /** The name the host sees for a fused policy; never reported (every finding and record names its member). */
@@ -619,8 +674,10 @@ export function dispatchByType(
         let entry = byType.get(type);
         if (!entry) {
             // Only the resource policies that apply: the Analyze loop skips every stack policy itself.
+            const applying = resourcePolicies.filter((p) => appliesTo(p, type));
             entry = {
-                walk: resourcePolicies.filter((p) => appliesTo(p, type)),
+                // Several policies apply: one host call runs them all (the host's per-policy work, done once).
+                walk: pack && applying.length > 1 ? [fusedResourcePolicy(host, pack, applying as ResourceValidationPolicy[])] : applying,
                 skipped: resourcePolicies.filter((p) => !appliesTo(p, type)),
             };
             byType.set(type, entry);
@@ -649,16 +706,6 @@ export function dispatchByType(
         }
         return answer;
     };
-    // When the loop ends normally its response is built next, in the same step: hand it what to add.
-    const finish = (what: NonNullable<typeof finished>) => {
-        finished = what;
-        // Taken within this step or never: a loop that is not the host's leaves nothing behind.
-        queueMicrotask(() => {
-            if (finished === what) {
-                finished = undefined;
-            }
-        });
-    };
     Object.defineProperty(policies, Symbol.iterator, {
         configurable: true,
         value: function (): IterableIterator<Policy> {
@@ -667,25 +714,7 @@ export function dispatchByType(
             noted = undefined;
             notedStack = undefined;
             if (type !== undefined) {
-                const applying = forType(type).walk;
-                // Several policies apply: one host call runs them all (the host's per-policy work, done once).
-                const state: { extra?: NotApplicableRecord[] } = {};
-                const walk = (
-                    pack && applying.length > 1
-                        ? [fusedResourcePolicy(host, pack, applying as ResourceValidationPolicy[], state)]
-                        : applying
-                )[Symbol.iterator]();
-                const iterator: IterableIterator<Policy> = {
-                    next: () => {
-                        const step = walk.next();
-                        if (step.done) {
-                            finish({ answer: answerFor(type), extra: state.extra });
-                        }
-                        return step;
-                    },
-                    [Symbol.iterator]: () => iterator,
-                };
-                return iterator;
+                return new TypeWalk(forType(type).walk, type, answerFor);
             }
             if (stack !== undefined) {
                 const types = new Set<string>();
