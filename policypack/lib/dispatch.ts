@@ -312,41 +312,118 @@ const memberNotApplicable = (reason?: string): never => {
     throw new MemberNotApplicable(reason);
 };
 
-/** The member running in one fused call, as its reports name it. */
+/** A member as its reports name it: its name, description, level (as the config sets it) and severity. */
 interface RunningMember {
-    name: string;
-    description: string;
-    enforcementLevel: EnforcementLevel;
-    severity?: string;
+    readonly name: string;
+    readonly description: string;
+    readonly enforcementLevel: EnforcementLevel;
+    readonly severity?: string;
+}
+
+/** A member ready to run: how its reports name it and its `getConfig`. */
+interface PlannedMember {
+    readonly member: Policy;
+    readonly running: RunningMember;
+    readonly getConfig: () => Record<string, unknown>;
 }
 
 /**
- * Runs `members` as the host's policy loop would run each of them (`server.js` `makeAnalyzeRpcFun` /
- * `makeAnalyzeStackRpcFun`), inside one host call: each member is skipped when disabled, runs with its own
- * `getConfig`, reports under its own name, description, level and severity, a member touching an unknown value
- * during preview gets the host's advisory "can't run" finding, and a member's "not applicable" is recorded under
- * its name. `run(member, args)` calls the member's validation(s) and returns what they return.
+ * The members of one fused policy as the current config runs them: disabled ones left out, each with its level
+ * (`remediate` reported as `mandatory`, as the host does) and `getConfig`, worked out once per `Configure`.
+ */
+class MemberPlan {
+    private generation = -1;
+    private planned: readonly PlannedMember[] = [];
+    constructor(
+        private readonly members: readonly Policy[],
+        private readonly pack: PackIdentity,
+    ) {}
+
+    current(): readonly PlannedMember[] {
+        if (this.generation !== configGeneration) {
+            this.planned = this.members.flatMap((member) => {
+                const level = levelOf(member, this.pack);
+                if (level === "disabled") {
+                    return [];
+                }
+                const running: RunningMember = {
+                    name: member.name,
+                    description: member.description,
+                    enforcementLevel: (level === "remediate" ? "mandatory" : level) as EnforcementLevel,
+                    severity: member.severity,
+                };
+                return [{ member, running, getConfig: configOf(member.name) }];
+            });
+            this.generation = configGeneration;
+        }
+        return this.planned;
+    }
+}
+
+/**
+ * One host call of a fused policy: runs its members as the host's policy loop would run each of them (`server.js`
+ * `makeAnalyzeRpcFun` / `makeAnalyzeStackRpcFun`): each runs with its own `getConfig`, reports under its own name,
+ * description, level and severity, a member touching an unknown value during preview gets the host's advisory "can't
+ * run" finding, and a member's "not applicable" is recorded under its name. `run(member, args, report)` calls the
+ * member's validation(s) and returns what they return.
  *
  * Members run one after the other, each to completion (a member's promise is awaited before the next starts), as in
- * the host's loop, so one reporting function per call names whichever member is running, and the host's args object
+ * the host's loop, so the call's one reporting function names whichever member is running, and the host's args object
  * (made for this one call) carries the running member's `getConfig`. Synchronous members (every policy of this pack)
  * run without a promise of their own; the first member that returns one continues the rest asynchronously.
  */
-function runMembers<A extends { getConfig: unknown; notApplicable: unknown }>(
-    host: NonNullable<typeof modules>,
-    pack: PackIdentity,
-    members: readonly Policy[],
-    args: A,
-    hostReport: ReportViolation,
-    state: { extra?: NotApplicableRecord[] },
-    run: (member: Policy, args: A, report: ReportViolation) => unknown,
-): Promise<void> | undefined {
-    const report = hostReport as HostReport;
-    const running: RunningMember = { name: "", description: "", enforcementLevel: "mandatory" };
-    const reportAs: HostReport = (message, urn) => {
-        const { name, description, enforcementLevel, severity } = running;
+class FusedCall<A extends { getConfig: unknown; notApplicable: unknown }> {
+    private running: RunningMember | undefined;
+    /** The `reportViolation` every member gets in this call. */
+    private readonly reportAs: HostReport;
+
+    constructor(
+        private readonly host: NonNullable<typeof modules>,
+        private readonly pack: PackIdentity,
+        private readonly args: A,
+        private readonly report: HostReport,
+        private readonly state: CallState,
+        private readonly run: (member: Policy, args: A, report: ReportViolation) => unknown,
+    ) {
+        this.reportAs = (message, urn) => this.reportFor(message, urn);
+        args.notApplicable = memberNotApplicable;
+    }
+
+    /** Runs `members`: undefined when all ran to completion, else the promise of their completion. */
+    runAll(members: readonly PlannedMember[]): Promise<void> | undefined {
+        for (let i = 0; i < members.length; i++) {
+            const pending = this.start(members[i]);
+            if (pending !== undefined) {
+                return (async () => {
+                    await pending;
+                    for (let j = i + 1; j < members.length; j++) {
+                        await this.start(members[j]);
+                    }
+                })();
+            }
+        }
+        return undefined;
+    }
+
+    /** Starts one member: undefined when it ran to completion, else the promise of its completion. */
+    private start(planned: PlannedMember): Promise<unknown> | undefined {
+        this.running = planned.running;
+        this.args.getConfig = planned.getConfig;
+        try {
+            const result = this.run(planned.member, this.args, this.reportAs as ReportViolation);
+            if (result !== undefined && typeof (result as Promise<void>).then === "function") {
+                return (result as Promise<unknown>).catch((e: unknown) => this.failed(planned.member, e));
+            }
+        } catch (e) {
+            this.failed(planned.member, e);
+        }
+        return undefined;
+    }
+
+    private reportFor(message: string | Violation, urn?: string): void {
+        const { name, description, enforcementLevel, severity } = this.running as RunningMember;
         if (typeof message === "object" && message !== null) {
-            report({
+            this.report({
                 ...message,
                 name: message.name || name,
                 message: message.message || message.description || description,
@@ -355,14 +432,21 @@ function runMembers<A extends { getConfig: unknown; notApplicable: unknown }>(
                 severity: message.severity || severity,
             });
         } else {
-            report({ name, message: message ? `${description}\n${message}` : description, urn, description, enforcementLevel, severity });
+            this.report({
+                name,
+                message: message ? `${description}\n${message}` : description,
+                urn,
+                description,
+                enforcementLevel,
+                severity,
+            });
         }
-    };
-    args.notApplicable = memberNotApplicable;
-    const failed = (member: Policy, e: unknown): void => {
-        const from = `policy '${member.name}' from policy pack '${pack.name}@v${pack.version}'`;
-        if (e instanceof host.proxy.UnknownValueError) {
-            report({
+    }
+
+    private failed(member: Policy, e: unknown): void {
+        const from = `policy '${member.name}' from policy pack '${this.pack.name}@v${this.pack.version}'`;
+        if (e instanceof this.host.proxy.UnknownValueError) {
+            this.report({
                 name: member.name,
                 message: `can't run ${from} during preview: ${e.message}`,
                 description: member.description,
@@ -370,52 +454,16 @@ function runMembers<A extends { getConfig: unknown; notApplicable: unknown }>(
                 severity: member.severity,
             });
         } else if (e instanceof MemberNotApplicable) {
-            const record = new host.proto.PolicyNotApplicable();
+            const record = new this.host.proto.PolicyNotApplicable();
             record.setPolicyName(member.name);
             if (e.reason) {
                 record.setReason(e.reason);
             }
-            (state.extra ??= []).push(record);
+            (this.state.extra ??= []).push(record);
         } else {
             throw new Error(`Error validating resource with ${from}:\n${e instanceof Error ? e.stack : String(e)}`);
         }
-    };
-    /** Starts `member`: undefined when it ran to completion (or is disabled), else the promise of its completion. */
-    const start = (member: Policy): Promise<unknown> | undefined => {
-        let level = levelOf(member, pack);
-        if (level === "disabled") {
-            return undefined;
-        }
-        if (level === "remediate") {
-            level = "mandatory";
-        }
-        running.name = member.name;
-        running.description = member.description;
-        running.enforcementLevel = level as EnforcementLevel;
-        running.severity = member.severity;
-        args.getConfig = configOf(member.name);
-        try {
-            const result = run(member, args, reportAs as ReportViolation);
-            if (result !== undefined && typeof (result as Promise<void>).then === "function") {
-                return (result as Promise<unknown>).catch((e: unknown) => failed(member, e));
-            }
-        } catch (e) {
-            failed(member, e);
-        }
-        return undefined;
-    };
-    for (let i = 0; i < members.length; i++) {
-        const pending = start(members[i]);
-        if (pending !== undefined) {
-            return (async () => {
-                await pending;
-                for (let j = i + 1; j < members.length; j++) {
-                    await start(members[j]);
-                }
-            })();
-        }
     }
-    return undefined;
 }
 
 /**
@@ -494,7 +542,7 @@ function membersArgs(host: NonNullable<typeof modules>, args: ResourceValidation
     return args;
 }
 
-/** Runs one member of a fused resource policy: the host's own type-hint check, then its validation(s) (see `runMembers`). */
+/** Runs one member of a fused resource policy: the host's own type-hint check, then its validation(s) (see `FusedCall`). */
 function runResourceMember(member: Policy, memberArgs: ResourceValidationArgs, reportAs: ReportViolation): unknown {
     const validations = (member as ResourceValidationPolicy).validateResource;
     const hint = (validations as { __pulumiType?: string } | undefined)?.__pulumiType;
@@ -526,12 +574,13 @@ interface CallState {
  */
 let handedState: CallState | undefined;
 
-/** One resource policy standing for several in the host's loop (see `runMembers`), made once per type. */
+/** One resource policy standing for several in the host's loop (see `FusedCall`), made once per type. */
 function fusedResourcePolicy(
     host: NonNullable<typeof modules>,
     pack: PackIdentity,
     members: readonly ResourceValidationPolicy[],
 ): ResourceValidationPolicy {
+    const plan = new MemberPlan(members, pack);
     return {
         name: FUSED,
         description: "The pack's policies that apply to this resource's type.",
@@ -539,12 +588,14 @@ function fusedResourcePolicy(
         validateResource: (args, report) => {
             const state = handedState ?? {};
             handedState = undefined;
-            return runMembers<ResourceValidationArgs>(host, pack, members, membersArgs(host, args), report, state, runResourceMember);
+            return new FusedCall(host, pack, membersArgs(host, args), report as HostReport, state, runResourceMember).runAll(
+                plan.current(),
+            );
         },
     };
 }
 
-/** One stack policy standing for several in the host's `AnalyzeStack` loop (see `runMembers`). */
+/** One stack policy standing for several in the host's `AnalyzeStack` loop (see `FusedCall`). */
 function fusedStackPolicy(
     host: NonNullable<typeof modules>,
     pack: PackIdentity,
@@ -556,14 +607,14 @@ function fusedStackPolicy(
         description: "The pack's stack policies that apply to this stack.",
         enforcementLevel: "mandatory",
         validateStack: (args, report) =>
-            runMembers<StackValidationArgs>(host, pack, members, args, report, state, (member, memberArgs, reportAs) => {
+            new FusedCall<StackValidationArgs>(host, pack, args, report as HostReport, state, (member, memberArgs, reportAs) => {
                 const hint = (member as StackValidationPolicy).validateStack as { __pulumiType?: string };
                 // The host's own fast check for a stack policy with a type hint (server.js makeAnalyzeStackRpcFun).
                 if (hint.__pulumiType && !memberArgs.resources.some((r) => r.type === hint.__pulumiType)) {
                     throw new MemberNotApplicable(`Policy only applies to resources of type '${hint.__pulumiType}'`);
                 }
                 return (member as StackValidationPolicy).validateStack(memberArgs, reportAs);
-            }),
+            }).runAll(new MemberPlan(members, pack).current()),
     };
 }
 
