@@ -600,21 +600,31 @@ function fusedStackPolicy(
     host: NonNullable<typeof modules>,
     pack: PackIdentity,
     members: readonly StackValidationPolicy[],
-    state: { extra?: NotApplicableRecord[] },
+    state: CallState,
+    /** Whether the host was handed only resources the members read: their inputs are then read at once (see below). */
+    readsAll: boolean,
 ): StackValidationPolicy {
     return {
         name: FUSED,
         description: "The pack's stack policies that apply to this stack.",
         enforcementLevel: "mandatory",
-        validateStack: (args, report) =>
-            new FusedCall<StackValidationArgs>(host, pack, args, report as HostReport, state, (member, memberArgs, reportAs) => {
+        validateStack: (args, report) => {
+            if (readsAll) {
+                // Every resource here is one the members read: its inputs without the host's unknown-checking proxy when
+                // they hold no unknown value (as an Analyze member gets them, see plainIfKnown), so reads meet no trap.
+                for (const r of args.resources) {
+                    (r as { props: unknown }).props = plainIfKnown(host, r.props);
+                }
+            }
+            return new FusedCall<StackValidationArgs>(host, pack, args, report as HostReport, state, (member, memberArgs, reportAs) => {
                 const hint = (member as StackValidationPolicy).validateStack as { __pulumiType?: string };
                 // The host's own fast check for a stack policy with a type hint (server.js makeAnalyzeStackRpcFun).
                 if (hint.__pulumiType && !memberArgs.resources.some((r) => r.type === hint.__pulumiType)) {
                     throw new MemberNotApplicable(`Policy only applies to resources of type '${hint.__pulumiType}'`);
                 }
                 return (member as StackValidationPolicy).validateStack(memberArgs, reportAs);
-            }).runAll(new MemberPlan(members, pack).current()),
+            }).runAll(new MemberPlan(members, pack).current());
+        },
     };
 }
 
@@ -803,8 +813,8 @@ export function dispatchByType(
                 }
                 const fuse = pack !== undefined && walked.length > 1;
                 // The host builds every resource's view once per stack policy: one fused policy builds them once.
-                const state: { extra?: NotApplicableRecord[] } = {};
-                const walk = (fuse ? [fusedStackPolicy(host, pack, walked, state)] : applying)[Symbol.iterator]();
+                const state: CallState = {};
+                const walk = (fuse ? [fusedStackPolicy(host, pack, walked, state, read !== undefined)] : applying)[Symbol.iterator]();
                 const iterator: IterableIterator<Policy> = {
                     next: () => {
                         const step = walk.next();

@@ -360,6 +360,57 @@ describe("dispatch by type (lib/dispatch) in the policy host's Analyze handler",
             ]);
         });
 
+        it("AnalyzeStack members read the inputs of the resources they declare plainly when nothing is unknown, through the host's proxy otherwise", async () => {
+            assert.equal(shareDeserializedInputs(), true);
+            const seen: Array<{ policy: string; name: string; proxied: boolean; anyProxy: boolean; tag: unknown }> = [];
+            const probe = (name: string): StackValidationPolicy => ({
+                name,
+                description: name,
+                enforcementLevel: "advisory",
+                validateStack: (args) => {
+                    for (const r of args.resources) {
+                        seen.push({
+                            policy: name,
+                            name: r.name,
+                            proxied: (r.props as Record<string, unknown>).__isSpecialProxy === true,
+                            anyProxy: types.isProxy(r.props),
+                            tag: r.props.tags?.a,
+                        });
+                    }
+                },
+            });
+            const list: Policies = [probe("stack-probe-one"), probe("stack-probe-two")];
+            dispatchByType(
+                list,
+                () => true,
+                undefined,
+                pack,
+                () => (type) => type === "aws:s3/bucketV2:BucketV2",
+            );
+            const stack = [
+                { type: "aws:s3/bucketV2:BucketV2", name: "known", inputs: { tags: { a: "1" }, list: [1, { b: "x" }] } },
+                { type: "aws:s3/bucketV2:BucketV2", name: "unknown", inputs: { tags: { a: "1" }, list: [1, { b: UNKNOWN }] } },
+                { type: "aws:sqs/queue:Queue", name: "not-read", inputs: { tags: { a: "1" } } },
+            ];
+            await new Promise<void>((resolve, reject) =>
+                server.makeAnalyzeStackRpcFun(
+                    "ciplatform",
+                    "0.1.0",
+                    "mandatory",
+                    list,
+                )({ request: stackRequest(stack) }, (err) => (err ? reject(err) : resolve())),
+            );
+            assert.deepEqual(
+                seen,
+                ["stack-probe-one", "stack-probe-two"].flatMap((policy) => [
+                    { policy, name: "known", proxied: false, anyProxy: false, tag: "1" },
+                    { policy, name: "unknown", proxied: true, anyProxy: true, tag: "1" },
+                ]),
+            );
+            await Promise.resolve();
+            assert.equal(pendingType(), undefined);
+        });
+
         it("AnalyzeStack hands its stack policies lazily deserialized inputs (most stack resources are never read)", async () => {
             assert.equal(shareDeserializedInputs(), true);
             const lazy: boolean[] = [];
