@@ -115,6 +115,19 @@ function templateOf(encode: Encode, key: HostDiagnostic): Template | undefined {
     };
 }
 
+/** A lone UTF-16 surrogate (in `u` mode a well-formed pair is one code point, not a surrogate). */
+const LONE_SURROGATE = /\p{Surrogate}/u;
+
+/**
+ * Whether a finding's message or URN is encoded here as the host encodes it: absent, or a string without a lone
+ * surrogate. google-protobuf's writer (3.21 `BinaryEncoder.writeString`) writes a lone surrogate as three bytes of
+ * invalid UTF-8, or drops a high surrogate followed by anything but a low one, where `Buffer.from` writes U+FFFD; and it
+ * writes a value that is not a string (an object report's `message: 42`) as nothing, where `Buffer.from` throws.
+ */
+function encodableAsHost(value: unknown): boolean {
+    return value === undefined || value === null || (typeof value === "string" && !LONE_SURROGATE.test(value));
+}
+
 /**
  * An encoder of findings over the host's `makeAnalyzeResponse` (the original, not the pack's wrapper): the bytes of the
  * response's diagnostics field for `ds`, or undefined (the caller then lets the host encode) when a template cannot be made.
@@ -151,6 +164,10 @@ export function diagnosticsEncoder(
         const parts: Array<{ template: Template; message: Buffer; urn: Buffer; bodyLength: number }> = [];
         let total = 0;
         for (const d of ds) {
+            if (!encodableAsHost(d.message) || !encodableAsHost(d.urn)) {
+                // The host encodes these its own way (see `encodableAsHost`): let it.
+                return undefined;
+            }
             const template = templateFor(d);
             if (template === undefined) {
                 return undefined;

@@ -59,6 +59,26 @@ describe("findings encoded for the wire (lib/diagnostics-encoding.ts) are the ho
         });
     }
 
+    it("declines (the host then encodes) a message or URN the host encodes its own way: lone surrogates, not a string", () => {
+        for (const over of [
+            { message: "abc\uD83D" },
+            { message: "a\uD83Dbc" },
+            { message: "a\uDC00b" },
+            { message: "🔐🔐".slice(0, 3) },
+            { urn: "urn:pulumi:dev::p::t::\uD800" },
+            { message: 42 as unknown as string },
+            { urn: 7 as unknown as string },
+        ]) {
+            const ds = [finding({}), finding(over)];
+            assert.equal(encode(ds), undefined, JSON.stringify(over));
+            assert.ok(host(ds).length > 0, "the host encodes it");
+        }
+        // A well-formed pair and a null message stay on the fast path, byte for byte.
+        for (const over of [{ message: "🔐" }, { message: null as unknown as string }]) {
+            assert.deepEqual(encode([finding(over)]), host([finding(over)]));
+        }
+    });
+
     it("declines (the host then encodes) when the host's encoding does not carry the finding's message and URN as expected", () => {
         const changed = diagnosticsEncoder(() => ({ serializeBinary: () => new Uint8Array([0x12, 0]) }));
         assert.equal(changed([finding({})]), undefined);
