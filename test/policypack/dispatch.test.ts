@@ -565,6 +565,11 @@ describe("dispatch by type (lib/dispatch) in the policy host's Analyze handler",
                 const configured = await levels();
                 assert.ok(configured.includes(`iam-policy-deny-admin-access:${analyzerProto.EnforcementLevel.ADVISORY}`));
                 assert.ok(!configured.some((f) => f.startsWith("iam-policy-deny-wildcard-actions:")));
+                // `remediate` is reported as `mandatory`, as the host reports a validation at that level (server.js makeAnalyzeRpcFun).
+                analyzerProto.ConfigureAnalyzerRequest.deserializeBinary(
+                    configure({ "iam-policy-deny-admin-access": analyzerProto.EnforcementLevel.REMEDIATE }).serializeBinary(),
+                );
+                assert.ok((await levels()).includes(`iam-policy-deny-admin-access:${analyzerProto.EnforcementLevel.MANDATORY}`));
             } finally {
                 analyzerProto.ConfigureAnalyzerRequest.deserializeBinary(configure({}).serializeBinary());
             }
