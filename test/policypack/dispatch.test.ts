@@ -526,7 +526,13 @@ describe("dispatch by type (lib/dispatch) in the policy host's Analyze handler",
             ]) {
                 const baseline = withReasons(await analyze(probes.slice(), r));
                 assert.ok(baseline.findings.length >= 7, JSON.stringify(baseline));
-                assert.deepEqual(withReasons(await analyze(dispatched, r)), baseline, r.type);
+                const response = await analyze(dispatched, r);
+                assert.deepEqual(withReasons(response), baseline, r.type);
+                // And on the wire: findings and the members' records, encoded by the pack (lib/diagnostics-encoding.ts).
+                const wire = analyzerProto.AnalyzeResponse.deserializeBinary(
+                    (response as unknown as { serializeBinary(): Uint8Array }).serializeBinary(),
+                ) as AnalyzeResponseLike;
+                assert.deepEqual(withReasons(wire), baseline, `${r.type}, as sent`);
             }
             // A member that fails is reported as the host reports a failing policy.
             const failing: Policies = [
