@@ -117,10 +117,9 @@ let notedStack: { all: TypedRequest[]; handed: TypedRequest[] } | undefined;
 let finished: { answer?: TypeAnswer; extra?: NotApplicableRecord[] } | undefined;
 /**
  * The policy config of the last `Configure` request, as the host keeps it (`server.js` `configure`): per
- * policy its enforcement level and its properties; the policies it disables; a counter that changes with them.
+ * policy its enforcement level and its properties; a counter that changes with them.
  */
 let configured = new Map<string, { level: string; props: Record<string, unknown> }>();
-let disabled: ReadonlySet<string> = new Set();
 let configGeneration = 0;
 
 let modules: { proto: AnalyzerProtoModule; protoutil: ProtoutilModule; proxy: ProxyModule } | undefined;
@@ -183,23 +182,18 @@ function patchHost(): typeof modules {
         proto.AnalyzeStackRequest.prototype.getResourcesList = notingList;
     }
     if (!deserializeConfigure.__notedByPack) {
-        // The host's `configure` handler reads the policy config from the request the server deserialized: note
-        // which policies it disables (the host then skips them, so their records must go too).
+        // The host's `configure` handler reads the policy config from the request the server deserialized: note each
+        // policy's level and properties (the host skips the policies it disables, so their records must go too).
         const notingConfig: Noted<(bytes: Uint8Array) => ConfigureRequest> = (bytes) => {
             const request = deserializeConfigure.call(proto.ConfigureAnalyzerRequest, bytes);
-            const off = new Set<string>();
             const seen = new Map<string, { level: string; props: Record<string, unknown> }>();
             for (const [name, config] of request.getPolicyconfigMap().entries()) {
                 const level = protoutil.convertEnforcementLevel(config.getEnforcementlevel());
                 const props = { ...((config.getProperties()?.toJavaScript() ?? {}) as Record<string, unknown>) };
                 delete props.enforcementLevel;
                 seen.set(name, { level, props });
-                if (level === "disabled") {
-                    off.add(name);
-                }
             }
             configured = seen;
-            disabled = off;
             configGeneration++;
             return request;
         };
@@ -674,7 +668,10 @@ class TypeWalk implements IterableIterator<Policy> {
     }
 }
 
-/** The name the host sees for a fused policy; never reported (every finding and record names its member). */
+/**
+ * The name the host sees for a fused policy. Every finding and record names its member; only a member's unexpected
+ * error reaches the engine under it, as the host wraps what the fused call rethrows (whose message names the member).
+ */
 const FUSED = "ciplatform-policies-for-this-type";
 
 /**
@@ -708,6 +705,9 @@ export function dispatchByType(
     const resourcePolicies = all.filter((p) => "validateResource" in p);
     const stackPolicies = all.filter((p): p is StackValidationPolicy => "validateStack" in p);
     const hintOf = (p: StackValidationPolicy) => (p.validateStack as { __pulumiType?: string }).__pulumiType;
+    /** Whether the host skips a policy: its level, as the host computes it (the stack's config, its own, the pack's), is disabled. */
+    const isDisabled = (p: Policy): boolean =>
+        (configured.get(p.name)?.level || p.enforcementLevel || pack?.enforcementLevel) === "disabled";
     /** The resources of a stack the walked stack policies read: undefined when one of them reads every resource. */
     const readByWalked = (
         walked: readonly StackValidationPolicy[],
@@ -716,7 +716,7 @@ export function dispatchByType(
         const tests: Array<(type: string) => boolean> = [];
         for (const p of walked) {
             const hint = hintOf(p);
-            if (disabled.has(p.name) || (hint !== undefined && !types.has(hint))) {
+            if (isDisabled(p) || (hint !== undefined && !types.has(hint))) {
                 // The host skips it without building a view.
                 continue;
             }
@@ -750,7 +750,7 @@ export function dispatchByType(
         let answer = answers.get(type);
         if (answer === undefined || answer.generation !== configGeneration) {
             const records = forType(type)
-                .skipped.filter((p) => !disabled.has(p.name))
+                .skipped.filter((p) => !isDisabled(p))
                 .map((p) => {
                     // A short reason: the engine keeps it in the resource's policy summary (pulumi/pulumi
                     // pkg/resource/analyzer, newPolicySummary), which already names the resource's type, and a long one
@@ -787,7 +787,7 @@ export function dispatchByType(
                 // The stack policies left out are still reported as not applicable (as the host reports a stack policy
                 // whose type hint the stack lacks), so the engine does not count them as passed; disabled ones stay out.
                 const skipped = stackPolicies
-                    .filter((p) => !stackAppliesTo(p, types) && !disabled.has(p.name))
+                    .filter((p) => !stackAppliesTo(p, types) && !isDisabled(p))
                     .map((p) => {
                         const hint = hintOf(p);
                         const record = new host.proto.PolicyNotApplicable();

@@ -254,6 +254,21 @@ describe("dispatch by type (lib/dispatch) in the policy host's Analyze handler",
         assert.equal(await listed(), true);
     });
 
+    it("leaves out of the records a policy disabled by its own level, as the host skips it", async () => {
+        const off: Policies[number] = {
+            name: "off-by-default",
+            description: "a policy whose own level is disabled",
+            enforcementLevel: "disabled",
+            validateResource: () => undefined,
+        };
+        const dispatched: Policies = [...plainCopy(), off];
+        dispatchByType(dispatched, (p, type) => p !== off && appliesTo(p, type));
+        const [response] = await analyzeAll(dispatched);
+        const names = response.getNotApplicableList().map((n) => n.getPolicyName());
+        assert.ok(names.length > 0);
+        assert.ok(!names.includes("off-by-default"));
+    });
+
     describe("with the pack's identity: the policies that apply run in one host call", () => {
         const pack = { name: "ciplatform", version: "0.1.0", enforcementLevel: "mandatory" as const };
         // The engine's marker for a value not known during preview (pulumi/pulumi sdk/go/common/resource/plugin/rpc.go UnknownStringValue).
