@@ -18,7 +18,22 @@ export function exemptionsReport(rules: () => readonly ResourceRule[], stackRule
                 return;
             }
             const byTag = config.exemptions.some((e) => e.tag !== undefined);
+            // Only resources some rule checks: the others can report nothing, and their inputs are never read (so a
+            // resource no rule checks, tags unknown during preview, cannot stop the report; and what the report reads is
+            // what policies.ts stackReadsOf declares, the resources lib/dispatch.ts hands the host).
+            const checked = new Map<string, boolean>();
+            const anyRuleApplies = (type: string): boolean => {
+                let known = checked.get(type);
+                if (known === undefined) {
+                    known = rules().some((rule) => applies(rule, type));
+                    checked.set(type, known);
+                }
+                return known;
+            };
             for (const r of args.resources) {
+                if (!anyRuleApplies(r.type)) {
+                    continue;
+                }
                 // Cheap pre-check (any policy; tags read only when an exemption names one), then the exemption of each applicable rule.
                 const tags: unknown = byTag ? r.props.tags : undefined;
                 if (!exemptionFor(config, r.name, tags)) {

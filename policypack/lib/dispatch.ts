@@ -36,6 +36,7 @@
  * If the host's modules ever change shape nothing is installed and the pack runs as before, slower.
  */
 import * as path from "node:path";
+import { diagnosticsEncoder, HostDiagnostic } from "./diagnostics-encoding";
 import { lazilyForThisStep, settled } from "./shared-inputs";
 import type {
     EnforcementLevel,
@@ -116,10 +117,9 @@ let notedStack: { all: TypedRequest[]; handed: TypedRequest[] } | undefined;
 let finished: { answer?: TypeAnswer; extra?: NotApplicableRecord[] } | undefined;
 /**
  * The policy config of the last `Configure` request, as the host keeps it (`server.js` `configure`): per
- * policy its enforcement level and its properties; the policies it disables; a counter that changes with them.
+ * policy its enforcement level and its properties; a counter that changes with them.
  */
 let configured = new Map<string, { level: string; props: Record<string, unknown> }>();
-let disabled: ReadonlySet<string> = new Set();
 let configGeneration = 0;
 
 let modules: { proto: AnalyzerProtoModule; protoutil: ProtoutilModule; proxy: ProxyModule } | undefined;
@@ -182,23 +182,18 @@ function patchHost(): typeof modules {
         proto.AnalyzeStackRequest.prototype.getResourcesList = notingList;
     }
     if (!deserializeConfigure.__notedByPack) {
-        // The host's `configure` handler reads the policy config from the request the server deserialized: note
-        // which policies it disables (the host then skips them, so their records must go too).
+        // The host's `configure` handler reads the policy config from the request the server deserialized: note each
+        // policy's level and properties (the host skips the policies it disables, so their records must go too).
         const notingConfig: Noted<(bytes: Uint8Array) => ConfigureRequest> = (bytes) => {
             const request = deserializeConfigure.call(proto.ConfigureAnalyzerRequest, bytes);
-            const off = new Set<string>();
             const seen = new Map<string, { level: string; props: Record<string, unknown> }>();
             for (const [name, config] of request.getPolicyconfigMap().entries()) {
                 const level = protoutil.convertEnforcementLevel(config.getEnforcementlevel());
                 const props = { ...((config.getProperties()?.toJavaScript() ?? {}) as Record<string, unknown>) };
                 delete props.enforcementLevel;
                 seen.set(name, { level, props });
-                if (level === "disabled") {
-                    off.add(name);
-                }
             }
             configured = seen;
-            disabled = off;
             configGeneration++;
             return request;
         };
@@ -206,6 +201,24 @@ function patchHost(): typeof modules {
         proto.ConfigureAnalyzerRequest.deserializeBinary = notingConfig;
     }
     if (!makeAnalyzeResponse.__notedByPack) {
+        const encodeFindings = diagnosticsEncoder(makeAnalyzeResponse as (ds: HostDiagnostic[]) => AnalyzeResponse);
+        /**
+         * `response` answers with these bytes: its findings (encoded by `encodeFindings`, byte for byte the host's
+         * encoding), its own records, then `tail` (a type's records, already encoded). A protobuf message's encoding is
+         * its fields' encodings one after the other, so the engine decodes the same message the host would have sent.
+         */
+        const encodedAs = (response: AnalyzeResponse, ds: unknown[], others: NotApplicableRecord[], tail?: Uint8Array): AnalyzeResponse => {
+            const findings = encodeFindings(ds as HostDiagnostic[]);
+            const head =
+                findings === undefined
+                    ? makeAnalyzeResponse(ds, others.length > 0 ? others : undefined).serializeBinary()
+                    : others.length === 0
+                      ? findings
+                      : Buffer.concat([findings, makeAnalyzeResponse([], others).serializeBinary()]);
+            const bytes = tail === undefined ? head : Buffer.concat([head, tail]);
+            response.serializeBinary = () => bytes;
+            return response;
+        };
         const appending: Noted<MakeAnalyzeResponse> = (ds, notApplicable) => {
             const taken = finished;
             finished = undefined;
@@ -215,7 +228,8 @@ function patchHost(): typeof modules {
             const answer = taken.answer;
             const others = [...(notApplicable ?? []), ...(taken.extra ?? [])];
             if (answer === undefined) {
-                return makeAnalyzeResponse(ds, others.length > 0 ? others : undefined);
+                const response = makeAnalyzeResponse(ds, others.length > 0 ? others : undefined);
+                return ds.length > 0 ? encodedAs(response, ds, others) : response;
             }
             if (answer.quiet === undefined) {
                 const quiet = makeAnalyzeResponse([], answer.records);
@@ -227,17 +241,9 @@ function patchHost(): typeof modules {
             if (ds.length === 0 && others.length === 0) {
                 return answer.quiet;
             }
-            // Findings too: a protobuf message's encoding is its fields' encodings one after the other, so the
-            // type's records are appended as the bytes already encoded (the host decodes the same message).
             const response = makeAnalyzeResponse(ds, others.length > 0 ? others : undefined);
-            const head = response.serializeBinary();
-            const tail = answer.quiet.serializeBinary();
-            const bytes = new Uint8Array(head.length + tail.length);
-            bytes.set(head);
-            bytes.set(tail, head.length);
             response.setNotApplicableList([...others, ...answer.records]);
-            response.serializeBinary = () => bytes;
-            return response;
+            return encodedAs(response, ds, others, answer.quiet.serializeBinary());
         };
         appending.__notedByPack = true;
         protoutil.makeAnalyzeResponse = appending;
@@ -300,80 +306,156 @@ const memberNotApplicable = (reason?: string): never => {
     throw new MemberNotApplicable(reason);
 };
 
+/** A member as its reports name it: its name, description, level (as the config sets it) and severity. */
+interface RunningMember {
+    readonly name: string;
+    readonly description: string;
+    readonly enforcementLevel: EnforcementLevel;
+    readonly severity?: string;
+}
+
+/** A member ready to run: how its reports name it and its `getConfig`. */
+interface PlannedMember {
+    readonly member: Policy;
+    readonly running: RunningMember;
+    readonly getConfig: () => Record<string, unknown>;
+}
+
 /**
- * Runs `members` as the host's policy loop would run each of them (`server.js` `makeAnalyzeRpcFun` /
- * `makeAnalyzeStackRpcFun`), inside one host call: each member is skipped when disabled, runs with its own
- * `getConfig`, reports under its own name, description, level and severity, a member touching an unknown value
- * during preview gets the host's advisory "can't run" finding, and a member's "not applicable" is recorded under
- * its name. `run(member, args)` calls the member's validation(s) and returns what they return.
+ * The members of one fused policy as the current config runs them: disabled ones left out, each with its level
+ * (`remediate` reported as `mandatory`, as the host does) and `getConfig`, worked out once per `Configure`.
  */
-async function runMembers<A extends { getConfig: unknown; notApplicable: unknown }>(
-    host: NonNullable<typeof modules>,
-    pack: PackIdentity,
-    members: readonly Policy[],
-    args: A,
-    hostReport: ReportViolation,
-    state: { extra?: NotApplicableRecord[] },
-    run: (member: Policy, args: A, report: ReportViolation) => unknown,
-): Promise<void> {
-    const report = hostReport as HostReport;
-    for (const member of members) {
-        let level = levelOf(member, pack);
-        if (level === "disabled") {
-            continue;
+class MemberPlan {
+    private generation = -1;
+    private planned: readonly PlannedMember[] = [];
+    constructor(
+        private readonly members: readonly Policy[],
+        private readonly pack: PackIdentity,
+    ) {}
+
+    current(): readonly PlannedMember[] {
+        if (this.generation !== configGeneration) {
+            this.planned = this.members.flatMap((member) => {
+                const level = levelOf(member, this.pack);
+                if (level === "disabled") {
+                    return [];
+                }
+                const running: RunningMember = {
+                    name: member.name,
+                    description: member.description,
+                    enforcementLevel: (level === "remediate" ? "mandatory" : level) as EnforcementLevel,
+                    severity: member.severity,
+                };
+                return [{ member, running, getConfig: configOf(member.name) }];
+            });
+            this.generation = configGeneration;
         }
-        if (level === "remediate") {
-            level = "mandatory";
-        }
-        const enforcementLevel = level as EnforcementLevel;
-        const { name, description, severity } = member;
-        const reportAs: HostReport = (message, urn) =>
-            typeof message === "object" && message !== null
-                ? report({
-                      ...message,
-                      name: message.name || name,
-                      message: message.message || message.description || description,
-                      description: message.description || description,
-                      enforcementLevel: message.enforcementLevel || enforcementLevel,
-                      severity: message.severity || severity,
-                  })
-                : report({
-                      name,
-                      message: message ? `${description}\n${message}` : description,
-                      urn,
-                      description,
-                      enforcementLevel,
-                      severity,
-                  });
-        // The host's args object is made for this one call and dropped when it returns: each member gets it with its own
-        // getConfig set (members run one after the other, each to completion), not a copy of it per member.
-        args.getConfig = configOf(name);
+        return this.planned;
+    }
+}
+
+/**
+ * One host call of a fused policy: runs its members as the host's policy loop would run each of them (`server.js`
+ * `makeAnalyzeRpcFun` / `makeAnalyzeStackRpcFun`): each runs with its own `getConfig`, reports under its own name,
+ * description, level and severity, a member touching an unknown value during preview gets the host's advisory "can't
+ * run" finding, and a member's "not applicable" is recorded under its name. `run(member, args, report)` calls the
+ * member's validation(s) and returns what they return.
+ *
+ * Members run one after the other, each to completion (a member's promise is awaited before the next starts), as in
+ * the host's loop, so the call's one reporting function names whichever member is running, and the host's args object
+ * (made for this one call) carries the running member's `getConfig`. Synchronous members (every policy of this pack)
+ * run without a promise of their own; the first member that returns one continues the rest asynchronously.
+ */
+class FusedCall<A extends { getConfig: unknown; notApplicable: unknown }> {
+    private running: RunningMember | undefined;
+    /** The `reportViolation` every member gets in this call. */
+    private readonly reportAs: HostReport;
+
+    constructor(
+        private readonly host: NonNullable<typeof modules>,
+        private readonly pack: PackIdentity,
+        private readonly args: A,
+        private readonly report: HostReport,
+        private readonly state: CallState,
+        private readonly run: (member: Policy, args: A, report: ReportViolation) => unknown,
+    ) {
+        this.reportAs = (message, urn) => this.reportFor(message, urn);
         args.notApplicable = memberNotApplicable;
+    }
+
+    /** Runs `members`: undefined when all ran to completion, else the promise of their completion. */
+    runAll(members: readonly PlannedMember[]): Promise<void> | undefined {
+        for (let i = 0; i < members.length; i++) {
+            const pending = this.start(members[i]);
+            if (pending !== undefined) {
+                return (async () => {
+                    await pending;
+                    for (let j = i + 1; j < members.length; j++) {
+                        await this.start(members[j]);
+                    }
+                })();
+            }
+        }
+        return undefined;
+    }
+
+    /** Starts one member: undefined when it ran to completion, else the promise of its completion. */
+    private start(planned: PlannedMember): Promise<unknown> | undefined {
+        this.running = planned.running;
+        this.args.getConfig = planned.getConfig;
         try {
-            const result = run(member, args, reportAs as ReportViolation);
+            const result = this.run(planned.member, this.args, this.reportAs as ReportViolation);
             if (result !== undefined && typeof (result as Promise<void>).then === "function") {
-                await result;
+                return (result as Promise<unknown>).catch((e: unknown) => this.failed(planned.member, e));
             }
         } catch (e) {
-            const from = `policy '${name}' from policy pack '${pack.name}@v${pack.version}'`;
-            if (e instanceof host.proxy.UnknownValueError) {
-                report({
-                    name,
-                    message: `can't run ${from} during preview: ${e.message}`,
-                    description,
-                    enforcementLevel: "advisory",
-                    severity,
-                });
-            } else if (e instanceof MemberNotApplicable) {
-                const record = new host.proto.PolicyNotApplicable();
-                record.setPolicyName(name);
-                if (e.reason) {
-                    record.setReason(e.reason);
-                }
-                (state.extra ??= []).push(record);
-            } else {
-                throw new Error(`Error validating resource with ${from}:\n${e instanceof Error ? e.stack : String(e)}`);
+            this.failed(planned.member, e);
+        }
+        return undefined;
+    }
+
+    private reportFor(message: string | Violation, urn?: string): void {
+        const { name, description, enforcementLevel, severity } = this.running as RunningMember;
+        if (typeof message === "object" && message !== null) {
+            this.report({
+                ...message,
+                name: message.name || name,
+                message: message.message || message.description || description,
+                description: message.description || description,
+                enforcementLevel: message.enforcementLevel || enforcementLevel,
+                severity: message.severity || severity,
+            });
+        } else {
+            this.report({
+                name,
+                message: message ? `${description}\n${message}` : description,
+                urn,
+                description,
+                enforcementLevel,
+                severity,
+            });
+        }
+    }
+
+    private failed(member: Policy, e: unknown): void {
+        const from = `policy '${member.name}' from policy pack '${this.pack.name}@v${this.pack.version}'`;
+        if (e instanceof this.host.proxy.UnknownValueError) {
+            this.report({
+                name: member.name,
+                message: `can't run ${from} during preview: ${e.message}`,
+                description: member.description,
+                enforcementLevel: "advisory",
+                severity: member.severity,
+            });
+        } else if (e instanceof MemberNotApplicable) {
+            const record = new this.host.proto.PolicyNotApplicable();
+            record.setPolicyName(member.name);
+            if (e.reason) {
+                record.setReason(e.reason);
             }
+            (this.state.extra ??= []).push(record);
+        } else {
+            throw new Error(`Error validating resource with ${from}:\n${e instanceof Error ? e.stack : String(e)}`);
         }
     }
 }
@@ -454,71 +536,142 @@ function membersArgs(host: NonNullable<typeof modules>, args: ResourceValidation
     return args;
 }
 
-/** One resource policy standing for several in the host's loop (see `runMembers`). */
+/** Runs one member of a fused resource policy: the host's own type-hint check, then its validation(s) (see `FusedCall`). */
+function runResourceMember(member: Policy, memberArgs: ResourceValidationArgs, reportAs: ReportViolation): unknown {
+    const validations = (member as ResourceValidationPolicy).validateResource;
+    const hint = (validations as { __pulumiType?: string } | undefined)?.__pulumiType;
+    // The host's own fast check for a policy with a type hint (server.js makeAnalyzeRpcFun).
+    if (!Array.isArray(validations) && hint && hint !== memberArgs.type) {
+        throw new MemberNotApplicable(`Policy only applies to resources of type '${hint}'`);
+    }
+    if (Array.isArray(validations)) {
+        return validations.reduce<unknown>(
+            (prior, validation) =>
+                prior !== undefined && typeof (prior as Promise<void>).then === "function"
+                    ? (prior as Promise<void>).then(() => validation(memberArgs, reportAs))
+                    : validation(memberArgs, reportAs),
+            undefined,
+        );
+    }
+    return validations?.(memberArgs, reportAs);
+}
+
+/** What one request's fused call adds to its response: the records of its members that were not applicable. */
+interface CallState {
+    extra?: NotApplicableRecord[];
+}
+
+/**
+ * The state of the request whose loop just yielded a fused resource policy, until that policy's call takes it: the host
+ * calls `validateResource` in the same synchronous step as it takes the policy from its loop (server.js
+ * makeAnalyzeRpcFun), so one fused policy per type serves every request of the type.
+ */
+let handedState: CallState | undefined;
+
+/** One resource policy standing for several in the host's loop (see `FusedCall`), made once per type. */
 function fusedResourcePolicy(
     host: NonNullable<typeof modules>,
     pack: PackIdentity,
     members: readonly ResourceValidationPolicy[],
-    state: { extra?: NotApplicableRecord[] },
 ): ResourceValidationPolicy {
+    const plan = new MemberPlan(members, pack);
     return {
         name: FUSED,
         description: "The pack's policies that apply to this resource's type.",
         enforcementLevel: "mandatory",
-        validateResource: (args, report) =>
-            runMembers<ResourceValidationArgs>(
-                host,
-                pack,
-                members,
-                membersArgs(host, args),
-                report,
-                state,
-                (member, memberArgs, reportAs) => {
-                    const validations = (member as ResourceValidationPolicy).validateResource;
-                    const hint = (validations as { __pulumiType?: string } | undefined)?.__pulumiType;
-                    // The host's own fast check for a policy with a type hint (server.js makeAnalyzeRpcFun).
-                    if (!Array.isArray(validations) && hint && hint !== memberArgs.type) {
-                        throw new MemberNotApplicable(`Policy only applies to resources of type '${hint}'`);
-                    }
-                    if (Array.isArray(validations)) {
-                        return validations.reduce<unknown>(
-                            (prior, validation) =>
-                                prior !== undefined && typeof (prior as Promise<void>).then === "function"
-                                    ? (prior as Promise<void>).then(() => validation(memberArgs, reportAs))
-                                    : validation(memberArgs, reportAs),
-                            undefined,
-                        );
-                    }
-                    return validations?.(memberArgs, reportAs);
-                },
-            ),
+        validateResource: (args, report) => {
+            const state = handedState ?? {};
+            handedState = undefined;
+            return new FusedCall(host, pack, membersArgs(host, args), report as HostReport, state, runResourceMember).runAll(
+                plan.current(),
+            );
+        },
     };
 }
 
-/** One stack policy standing for several in the host's `AnalyzeStack` loop (see `runMembers`). */
+/** One stack policy standing for several in the host's `AnalyzeStack` loop (see `FusedCall`). */
 function fusedStackPolicy(
     host: NonNullable<typeof modules>,
     pack: PackIdentity,
     members: readonly StackValidationPolicy[],
-    state: { extra?: NotApplicableRecord[] },
+    state: CallState,
+    /** Whether the host was handed only resources the members read: their inputs are then read at once (see below). */
+    readsAll: boolean,
 ): StackValidationPolicy {
     return {
         name: FUSED,
         description: "The pack's stack policies that apply to this stack.",
         enforcementLevel: "mandatory",
-        validateStack: (args, report) =>
-            runMembers<StackValidationArgs>(host, pack, members, args, report, state, (member, memberArgs, reportAs) => {
+        validateStack: (args, report) => {
+            if (readsAll) {
+                // Every resource here is one the members read: its inputs without the host's unknown-checking proxy when
+                // they hold no unknown value (as an Analyze member gets them, see plainIfKnown), so reads meet no trap.
+                for (const r of args.resources) {
+                    (r as { props: unknown }).props = plainIfKnown(host, r.props);
+                }
+            }
+            return new FusedCall<StackValidationArgs>(host, pack, args, report as HostReport, state, (member, memberArgs, reportAs) => {
                 const hint = (member as StackValidationPolicy).validateStack as { __pulumiType?: string };
                 // The host's own fast check for a stack policy with a type hint (server.js makeAnalyzeStackRpcFun).
                 if (hint.__pulumiType && !memberArgs.resources.some((r) => r.type === hint.__pulumiType)) {
                     throw new MemberNotApplicable(`Policy only applies to resources of type '${hint.__pulumiType}'`);
                 }
                 return (member as StackValidationPolicy).validateStack(memberArgs, reportAs);
-            }),
+            }).runAll(new MemberPlan(members, pack).current());
+        },
     };
 }
 
-/** The name the host sees for a fused policy; never reported (every finding and record names its member). */
+/** Drops what a loop handed over and no response took (see `finish`). */
+const dropUntaken = (): void => {
+    finished = undefined;
+};
+
+/**
+ * When a loop ends normally its response is built next, in the same synchronous step: hand it what to add. It is taken
+ * within that step or never (a loop that is not the host's), so at the next microtask nothing handed over is left.
+ */
+function finish(what: NonNullable<typeof finished>): void {
+    finished = what;
+    queueMicrotask(dropUntaken);
+}
+
+/**
+ * The host's walk over the policies for one `Analyze` request's type: the type's policies (one fused policy when several
+ * apply), then, when the loop ends normally, what the response adds: the type's records and the request's own. The host
+ * builds that response in the same synchronous step (see `finish`).
+ */
+class TypeWalk implements IterableIterator<Policy> {
+    private index = 0;
+    private readonly state: CallState = {};
+    constructor(
+        private readonly policies: readonly Policy[],
+        private readonly type: string,
+        private readonly answerFor: (type: string) => TypeAnswer,
+    ) {}
+
+    next(): IteratorResult<Policy, undefined> {
+        if (handedState === this.state) {
+            // Not taken: what was yielded before was not a fused policy.
+            handedState = undefined;
+        }
+        if (this.index < this.policies.length) {
+            handedState = this.state;
+            return { done: false, value: this.policies[this.index++] };
+        }
+        finish({ answer: this.answerFor(this.type), extra: this.state.extra });
+        return { done: true, value: undefined };
+    }
+
+    [Symbol.iterator](): this {
+        return this;
+    }
+}
+
+/**
+ * The name the host sees for a fused policy. Every finding and record names its member; only a member's unexpected
+ * error reaches the engine under it, as the host wraps what the fused call rethrows (whose message names the member).
+ */
 const FUSED = "ciplatform-policies-for-this-type";
 
 /**
@@ -552,6 +705,9 @@ export function dispatchByType(
     const resourcePolicies = all.filter((p) => "validateResource" in p);
     const stackPolicies = all.filter((p): p is StackValidationPolicy => "validateStack" in p);
     const hintOf = (p: StackValidationPolicy) => (p.validateStack as { __pulumiType?: string }).__pulumiType;
+    /** Whether the host skips a policy: its level, as the host computes it (the stack's config, its own, the pack's), is disabled. */
+    const isDisabled = (p: Policy): boolean =>
+        (configured.get(p.name)?.level || p.enforcementLevel || pack?.enforcementLevel) === "disabled";
     /** The resources of a stack the walked stack policies read: undefined when one of them reads every resource. */
     const readByWalked = (
         walked: readonly StackValidationPolicy[],
@@ -560,7 +716,7 @@ export function dispatchByType(
         const tests: Array<(type: string) => boolean> = [];
         for (const p of walked) {
             const hint = hintOf(p);
-            if (disabled.has(p.name) || (hint !== undefined && !types.has(hint))) {
+            if (isDisabled(p) || (hint !== undefined && !types.has(hint))) {
                 // The host skips it without building a view.
                 continue;
             }
@@ -579,8 +735,10 @@ export function dispatchByType(
         let entry = byType.get(type);
         if (!entry) {
             // Only the resource policies that apply: the Analyze loop skips every stack policy itself.
+            const applying = resourcePolicies.filter((p) => appliesTo(p, type));
             entry = {
-                walk: resourcePolicies.filter((p) => appliesTo(p, type)),
+                // Several policies apply: one host call runs them all (the host's per-policy work, done once).
+                walk: pack && applying.length > 1 ? [fusedResourcePolicy(host, pack, applying as ResourceValidationPolicy[])] : applying,
                 skipped: resourcePolicies.filter((p) => !appliesTo(p, type)),
             };
             byType.set(type, entry);
@@ -592,7 +750,7 @@ export function dispatchByType(
         let answer = answers.get(type);
         if (answer === undefined || answer.generation !== configGeneration) {
             const records = forType(type)
-                .skipped.filter((p) => !disabled.has(p.name))
+                .skipped.filter((p) => !isDisabled(p))
                 .map((p) => {
                     // A short reason: the engine keeps it in the resource's policy summary (pulumi/pulumi
                     // pkg/resource/analyzer, newPolicySummary), which already names the resource's type, and a long one
@@ -609,16 +767,6 @@ export function dispatchByType(
         }
         return answer;
     };
-    // When the loop ends normally its response is built next, in the same step: hand it what to add.
-    const finish = (what: NonNullable<typeof finished>) => {
-        finished = what;
-        // Taken within this step or never: a loop that is not the host's leaves nothing behind.
-        queueMicrotask(() => {
-            if (finished === what) {
-                finished = undefined;
-            }
-        });
-    };
     Object.defineProperty(policies, Symbol.iterator, {
         configurable: true,
         value: function (): IterableIterator<Policy> {
@@ -627,25 +775,7 @@ export function dispatchByType(
             noted = undefined;
             notedStack = undefined;
             if (type !== undefined) {
-                const applying = forType(type).walk;
-                // Several policies apply: one host call runs them all (the host's per-policy work, done once).
-                const state: { extra?: NotApplicableRecord[] } = {};
-                const walk = (
-                    pack && applying.length > 1
-                        ? [fusedResourcePolicy(host, pack, applying as ResourceValidationPolicy[], state)]
-                        : applying
-                )[Symbol.iterator]();
-                const iterator: IterableIterator<Policy> = {
-                    next: () => {
-                        const step = walk.next();
-                        if (step.done) {
-                            finish({ answer: answerFor(type), extra: state.extra });
-                        }
-                        return step;
-                    },
-                    [Symbol.iterator]: () => iterator,
-                };
-                return iterator;
+                return new TypeWalk(forType(type).walk, type, answerFor);
             }
             if (stack !== undefined) {
                 const types = new Set<string>();
@@ -657,7 +787,7 @@ export function dispatchByType(
                 // The stack policies left out are still reported as not applicable (as the host reports a stack policy
                 // whose type hint the stack lacks), so the engine does not count them as passed; disabled ones stay out.
                 const skipped = stackPolicies
-                    .filter((p) => !stackAppliesTo(p, types) && !disabled.has(p.name))
+                    .filter((p) => !stackAppliesTo(p, types) && !isDisabled(p))
                     .map((p) => {
                         const hint = hintOf(p);
                         const record = new host.proto.PolicyNotApplicable();
@@ -683,8 +813,8 @@ export function dispatchByType(
                 }
                 const fuse = pack !== undefined && walked.length > 1;
                 // The host builds every resource's view once per stack policy: one fused policy builds them once.
-                const state: { extra?: NotApplicableRecord[] } = {};
-                const walk = (fuse ? [fusedStackPolicy(host, pack, walked, state)] : applying)[Symbol.iterator]();
+                const state: CallState = {};
+                const walk = (fuse ? [fusedStackPolicy(host, pack, walked, state, read !== undefined)] : applying)[Symbol.iterator]();
                 const iterator: IterableIterator<Policy> = {
                     next: () => {
                         const step = walk.next();

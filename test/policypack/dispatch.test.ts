@@ -254,6 +254,21 @@ describe("dispatch by type (lib/dispatch) in the policy host's Analyze handler",
         assert.equal(await listed(), true);
     });
 
+    it("leaves out of the records a policy disabled by its own level, as the host skips it", async () => {
+        const off: Policies[number] = {
+            name: "off-by-default",
+            description: "a policy whose own level is disabled",
+            enforcementLevel: "disabled",
+            validateResource: () => undefined,
+        };
+        const dispatched: Policies = [...plainCopy(), off];
+        dispatchByType(dispatched, (p, type) => p !== off && appliesTo(p, type));
+        const [response] = await analyzeAll(dispatched);
+        const names = response.getNotApplicableList().map((n) => n.getPolicyName());
+        assert.ok(names.length > 0);
+        assert.ok(!names.includes("off-by-default"));
+    });
+
     describe("with the pack's identity: the policies that apply run in one host call", () => {
         const pack = { name: "ciplatform", version: "0.1.0", enforcementLevel: "mandatory" as const };
         // The engine's marker for a value not known during preview (pulumi/pulumi sdk/go/common/resource/plugin/rpc.go UnknownStringValue).
@@ -358,6 +373,57 @@ describe("dispatch by type (lib/dispatch) in the policy host's Analyze handler",
                 { name: "unknown", proxied: true, anyProxy: true, tag: "1" },
                 { name: "unknown", proxied: true, anyProxy: true, tag: "1" },
             ]);
+        });
+
+        it("AnalyzeStack members read the inputs of the resources they declare plainly when nothing is unknown, through the host's proxy otherwise", async () => {
+            assert.equal(shareDeserializedInputs(), true);
+            const seen: Array<{ policy: string; name: string; proxied: boolean; anyProxy: boolean; tag: unknown }> = [];
+            const probe = (name: string): StackValidationPolicy => ({
+                name,
+                description: name,
+                enforcementLevel: "advisory",
+                validateStack: (args) => {
+                    for (const r of args.resources) {
+                        seen.push({
+                            policy: name,
+                            name: r.name,
+                            proxied: (r.props as Record<string, unknown>).__isSpecialProxy === true,
+                            anyProxy: types.isProxy(r.props),
+                            tag: r.props.tags?.a,
+                        });
+                    }
+                },
+            });
+            const list: Policies = [probe("stack-probe-one"), probe("stack-probe-two")];
+            dispatchByType(
+                list,
+                () => true,
+                undefined,
+                pack,
+                () => (type) => type === "aws:s3/bucketV2:BucketV2",
+            );
+            const stack = [
+                { type: "aws:s3/bucketV2:BucketV2", name: "known", inputs: { tags: { a: "1" }, list: [1, { b: "x" }] } },
+                { type: "aws:s3/bucketV2:BucketV2", name: "unknown", inputs: { tags: { a: "1" }, list: [1, { b: UNKNOWN }] } },
+                { type: "aws:sqs/queue:Queue", name: "not-read", inputs: { tags: { a: "1" } } },
+            ];
+            await new Promise<void>((resolve, reject) =>
+                server.makeAnalyzeStackRpcFun(
+                    "ciplatform",
+                    "0.1.0",
+                    "mandatory",
+                    list,
+                )({ request: stackRequest(stack) }, (err) => (err ? reject(err) : resolve())),
+            );
+            assert.deepEqual(
+                seen,
+                ["stack-probe-one", "stack-probe-two"].flatMap((policy) => [
+                    { policy, name: "known", proxied: false, anyProxy: false, tag: "1" },
+                    { policy, name: "unknown", proxied: true, anyProxy: true, tag: "1" },
+                ]),
+            );
+            await Promise.resolve();
+            assert.equal(pendingType(), undefined);
         });
 
         it("AnalyzeStack hands its stack policies lazily deserialized inputs (most stack resources are never read)", async () => {
@@ -475,7 +541,13 @@ describe("dispatch by type (lib/dispatch) in the policy host's Analyze handler",
             ]) {
                 const baseline = withReasons(await analyze(probes.slice(), r));
                 assert.ok(baseline.findings.length >= 7, JSON.stringify(baseline));
-                assert.deepEqual(withReasons(await analyze(dispatched, r)), baseline, r.type);
+                const response = await analyze(dispatched, r);
+                assert.deepEqual(withReasons(response), baseline, r.type);
+                // And on the wire: findings and the members' records, encoded by the pack (lib/diagnostics-encoding.ts).
+                const wire = analyzerProto.AnalyzeResponse.deserializeBinary(
+                    (response as unknown as { serializeBinary(): Uint8Array }).serializeBinary(),
+                ) as AnalyzeResponseLike;
+                assert.deepEqual(withReasons(wire), baseline, `${r.type}, as sent`);
             }
             // A member that fails is reported as the host reports a failing policy.
             const failing: Policies = [
@@ -514,6 +586,11 @@ describe("dispatch by type (lib/dispatch) in the policy host's Analyze handler",
                 const configured = await levels();
                 assert.ok(configured.includes(`iam-policy-deny-admin-access:${analyzerProto.EnforcementLevel.ADVISORY}`));
                 assert.ok(!configured.some((f) => f.startsWith("iam-policy-deny-wildcard-actions:")));
+                // `remediate` is reported as `mandatory`, as the host reports a validation at that level (server.js makeAnalyzeRpcFun).
+                analyzerProto.ConfigureAnalyzerRequest.deserializeBinary(
+                    configure({ "iam-policy-deny-admin-access": analyzerProto.EnforcementLevel.REMEDIATE }).serializeBinary(),
+                );
+                assert.ok((await levels()).includes(`iam-policy-deny-admin-access:${analyzerProto.EnforcementLevel.MANDATORY}`));
             } finally {
                 analyzerProto.ConfigureAnalyzerRequest.deserializeBinary(configure({}).serializeBinary());
             }
@@ -622,7 +699,14 @@ describe("dispatch by type (lib/dispatch) in the policy host's Analyze handler",
             dispatchByType(dispatched, appliesTo, undefined, pack);
             const unencryptedBucket = { type: "aws:s3/bucketV2:BucketV2", name: "b", inputs: { tags: TAGS } };
             const stack = [...resources, unencryptedBucket];
-            assert.deepEqual(everything([await analyzeStack(dispatched, stack)]), everything([await analyzeStack(plainCopy(), stack)]));
+            const response = await analyzeStack(dispatched, stack);
+            assert.deepEqual(everything([response]), everything([await analyzeStack(plainCopy(), stack)]));
+            assert.ok(response.getDiagnosticsList().length > 0);
+            // What goes on the wire (the findings encoded by lib/diagnostics-encoding.ts) decodes to the same response.
+            const decoded = analyzerProto.AnalyzeResponse.deserializeBinary(
+                (response as unknown as { serializeBinary(): Uint8Array }).serializeBinary(),
+            ) as AnalyzeResponseLike;
+            assert.deepEqual(everything([decoded]), everything([response]));
         });
     });
 });

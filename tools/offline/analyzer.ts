@@ -296,7 +296,8 @@ export const DIAGNOSTICS_FIELD = 2;
  * not-applicable records (one per policy that does not apply to the resource's type: ~36 per resource for this pack,
  * about as many for any pack whose policies carry type hints) feed the engine's policy summary, which no offline tool
  * builds; decoding each into a google-protobuf message in JavaScript was most of this client's time per response
- * (measured: docs/performance.md), time the Go engine does not spend.
+ * (measured: docs/performance.md). The engine decodes and reads them too (pulumi/pulumi pkg/resource/plugin/analyzer_plugin.go),
+ * in Go, at a fraction of that cost; the bench's pack CPU column, read from the pack's own process, never included it.
  */
 export function diagnosticsOnly(bytes: Uint8Array): AnalyzeResponse {
     const response = new analyzerProto.AnalyzeResponse();

@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
-import { diagnosticsOnly } from "../../../tools/offline/analyzer";
-import { analyzerProto } from "../../../tools/offline/grpc";
+import { diagnosticsOnly, PolicyHost } from "../../../tools/offline/analyzer";
+import { analyzerProto, analyzerRpc, bindLoopback, emptyProto, grpc } from "../../../tools/offline/grpc";
 
 /** A response as the host sends one: findings, the not-applicable records of the policies left out, and a field added later. */
 function hostResponse(): Uint8Array {
@@ -50,5 +50,58 @@ describe("the offline engine's analyzer client (tools/offline/analyzer.ts)", () 
         quiet.addNotApplicable(record);
         assert.deepEqual(diagnosticsOnly(quiet.serializeBinary()).getDiagnosticsList(), []);
         assert.deepEqual(diagnosticsOnly(new Uint8Array()).getDiagnosticsList(), []);
+    });
+
+    it("is the client PolicyHost evaluates with: records it could not even decode never reach it", async () => {
+        // A diagnostic, then a not-applicable record whose bytes are not a message: the generated decoder throws on it.
+        const diagnostic = new analyzerProto.AnalyzeResponse();
+        const d = new analyzerProto.AnalyzeDiagnostic();
+        d.setPolicyname("probe");
+        d.setMessage("found");
+        d.setEnforcementlevel(analyzerProto.EnforcementLevel.MANDATORY);
+        diagnostic.addDiagnostics(d);
+        const wire = Buffer.concat([Buffer.from(diagnostic.serializeBinary()), Buffer.from([(3 << 3) | 2, 3, 0xff, 0xff, 0xff])]);
+        assert.throws(() => analyzerProto.AnalyzeResponse.deserializeBinary(wire));
+
+        const service = analyzerRpc.AnalyzerService;
+        const raw = (bytes: Buffer) => ({ responseSerialize: () => bytes });
+        const server = new grpc.Server();
+        const info = new analyzerProto.AnalyzerInfo();
+        info.setName("probe-pack");
+        const policy = new analyzerProto.PolicyInfo();
+        policy.setName("probe");
+        policy.setEnforcementlevel(analyzerProto.EnforcementLevel.MANDATORY);
+        info.setPoliciesList([policy]);
+        // The Empty class the generated service's serializer accepts (its own copy of google-protobuf's).
+        const Empty = (service.configure as unknown as { responseType: typeof emptyProto.Empty }).responseType;
+        const empty = () => new Empty();
+        type Callback = (err: null, value: unknown) => void;
+        server.addService(
+            { ...service, analyze: { ...service.analyze, ...raw(wire) }, analyzeStack: { ...service.analyzeStack, ...raw(wire) } },
+            {
+                getAnalyzerInfo: (_: unknown, done: Callback) => done(null, info),
+                configureStack: (_: unknown, done: Callback) => done(null, new analyzerProto.AnalyzerStackConfigureResponse()),
+                configure: (_: unknown, done: Callback) => done(null, empty()),
+                analyze: (_: unknown, done: Callback) => done(null, {}),
+                analyzeStack: (_: unknown, done: Callback) => done(null, {}),
+            },
+        );
+        const address = await bindLoopback(server);
+        try {
+            const host = await PolicyHost.connect(address);
+            const found = await host.analyze([
+                { urn: "urn:pulumi:dev::p::t::r", type: "t", name: "r", properties: {}, parent: null, protect: false, dependsOn: [] },
+            ]);
+            assert.deepEqual(
+                found.map((v) => [v.policy, v.message]),
+                [
+                    ["probe", "found"],
+                    ["probe", "found"],
+                ],
+            );
+            host.stop();
+        } finally {
+            server.forceShutdown();
+        }
     });
 });
