@@ -33,7 +33,7 @@ const doc = (...Statement: Json[]): string => JSON.stringify({ Version: "2012-10
 const rolePolicy = (...statements: Json[]): ResourceView =>
     view("aws:iam/rolePolicy:RolePolicy", "p", { role: "r", policy: doc(...statements) });
 const trustRole = (...statements: Json[]): ResourceView => view("aws:iam/role:Role", "r", { assumeRolePolicy: doc(...statements) });
-const check = (rule: ResourceRule, r: ResourceView, config: PackConfig = DEFAULT_CONFIG): string[] => rule.check(r, config);
+const check = (rule: ResourceRule, r: ResourceView, config: PackConfig = DEFAULT_CONFIG): readonly string[] => rule.check(r, config);
 const statement = (s: Json) => {
     const parsed = parseDocument({ Statement: s });
     assert.ok(parsed);
