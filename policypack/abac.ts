@@ -142,7 +142,13 @@ function endsWithSegment(identity: string, pattern: string): boolean {
 
 function isAdmin(r: ResourceView, adminRoles: readonly string[]): boolean {
     const identity = String(r.props.role ?? r.props.name ?? r.name);
-    return adminRoles.some((pattern) => adminPattern(pattern).test(identity) || endsWithSegment(identity, pattern));
+    for (let i = 0; i < adminRoles.length; i++) {
+        const pattern = adminRoles[i];
+        if (adminPattern(pattern).test(identity) || endsWithSegment(identity, pattern)) {
+            return true;
+        }
+    }
+    return false;
 }
 
 /** The statement excludes the ABAC keys from the tags it may change. */

@@ -434,6 +434,8 @@ function trustStatements(r: ResourceView): readonly NormalizedStatement[] {
     return r.type === "aws:iam/role:Role" ? (parseDocument(r.props.assumeRolePolicy) ?? NO_STATEMENTS) : NO_STATEMENTS;
 }
 
+const isEksProvider = (principal: string): boolean => principal.includes(":oidc-provider/oidc.eks.");
+
 /** A rule's test of one trust statement (module functions: no closure per resource). */
 type TrustVisitor = (s: NormalizedStatement, i: number, r: ResourceView) => readonly string[];
 
@@ -455,7 +457,7 @@ function eachTrustStatement(r: ResourceView, visit: TrustVisitor): readonly stri
 
 const irsaTrustStatement: TrustVisitor = (s, i, r) => {
     const federated = s.principals.Federated ?? NO_VALUES;
-    if (s.effect !== "Allow" || !federated.some((p) => p.includes(":oidc-provider/oidc.eks."))) {
+    if (s.effect !== "Allow" || !federated.some(isEksProvider)) {
         return NO_FINDINGS;
     }
     const where = `role "${r.name}" trust ${statementLabel(s, i)}`;

@@ -92,6 +92,16 @@ export const latestAmiRule: ResourceRule = {
     },
 };
 
+/** `Object.keys(value).length > 0` without the list of keys. */
+function hasOwnKey(value: object): boolean {
+    for (const key in value) {
+        if (Object.prototype.hasOwnProperty.call(value, key)) {
+            return true;
+        }
+    }
+    return false;
+}
+
 export const nodePoolLimitsRule: ResourceRule = {
     name: "karpenter-nodepool-require-limits",
     description: "Every Karpenter NodePool caps what it may launch.",
@@ -99,7 +109,7 @@ export const nodePoolLimitsRule: ResourceRule = {
     types: (type) => isKubernetesKind(type, "NodePool"),
     check: (r) => {
         const limits = r.props.spec?.limits;
-        return limits && typeof limits === "object" && Object.keys(limits).length > 0
+        return limits && typeof limits === "object" && hasOwnKey(limits)
             ? NO_FINDINGS
             : [`NodePool "${r.name}" has no limits: set spec.limits (cpu, memory) so a runaway workload cannot launch without bound.`];
     },

@@ -89,9 +89,9 @@ export function conditionEntries(s: NormalizedStatement): Array<{ operator: stri
 }
 
 /**
- * A test of `value.toLowerCase()` against lower-case names, that lower-cases only a value of one of the names'
- * lengths (lower-casing never makes a string equal to an ASCII name of another length): actions are tested on
- * every statement of every resource, and a lower-cased copy of each was garbage.
+ * A test of `value.toLowerCase()` against lower-case ASCII names that makes no lower-cased copy: only values of one of
+ * the names' lengths are compared (lower-casing never makes a string equal to an ASCII name of another length), code by
+ * code. Actions are tested on every statement of every resource, and a lower-cased copy of each was garbage.
  */
 export function lowerCaseIn(names: readonly string[]): (value: string) => boolean {
     const notLowerAscii = names.find((n) => !/^[ -@[-~]*$/.test(n));
@@ -99,8 +99,42 @@ export function lowerCaseIn(names: readonly string[]): (value: string) => boolea
         throw new Error(`lowerCaseIn: "${notLowerAscii}" is not lower-case ASCII`);
     }
     const set = new Set(names);
-    const lengths = new Set(names.map((n) => n.length));
-    return (value) => lengths.has(value.length) && set.has(value.toLowerCase());
+    const byLength = new Map<number, string[]>();
+    for (const name of names) {
+        byLength.set(name.length, [...(byLength.get(name.length) ?? []), name]);
+    }
+    return (value) => {
+        const candidates = byLength.get(value.length);
+        if (candidates !== undefined) {
+            for (let i = 0; i < candidates.length; i++) {
+                if (sameLowerCase(value, candidates[i], set)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    };
+}
+
+/**
+ * `value.toLowerCase() === name` for a lower-case ASCII name of the value's length, compared code by code (upper-case
+ * ASCII letters folded) without a lower-cased copy; a value with a character beyond ASCII is lower-cased as it is
+ * (`toLowerCase` maps some, such as the Kelvin sign, onto ASCII letters) and looked up among all the names.
+ */
+function sameLowerCase(value: string, name: string, names: ReadonlySet<string>): boolean {
+    for (let i = 0; i < value.length; i++) {
+        let c = value.charCodeAt(i);
+        if (c > 0x7f) {
+            return names.has(value.toLowerCase());
+        }
+        if (c >= 0x41 && c <= 0x5a) {
+            c += 0x20;
+        }
+        if (c !== name.charCodeAt(i)) {
+            return false;
+        }
+    }
+    return true;
 }
 
 export function statementLabel(s: NormalizedStatement, index: number): string {

@@ -338,7 +338,14 @@ describe("the rules' no-finding path (policypack/lib/rule.ts NO_FINDINGS and the
             "\u0130am:passrole", // LATIN CAPITAL I WITH DOT lower-cases to two characters
             "\u017Fts:assumerole", // LATIN SMALL LONG S stays as it is
             "KMS:",
+            "kms;",
             "",
+            "s3:GetObject", // the length of "iam:passrole", another action
+            "iam:passrolE",
+            "iam:p\u00e4ssrole", // beyond ASCII, lower-cased as it is
+            "IAM:PASSROL\u212A",
+            "\u212AMS:",
+            "iam:passrole".toUpperCase().replace("A", "@"),
         ];
         for (const value of values) {
             assert.equal(test(value), names.includes(value.toLowerCase()), value);
