@@ -350,6 +350,12 @@ describe("the rules' no-finding path (policypack/lib/rule.ts NO_FINDINGS and the
         for (const value of values) {
             assert.equal(test(value), names.includes(value.toLowerCase()), value);
         }
+        // The neighbours of A-Z fold to nothing: "@" is not "`" and "[" is not "{".
+        const edges = ["a`b", "a{b", "a@b"];
+        const edgeTest = lowerCaseIn(edges);
+        for (const value of ["A@B", "a[b", "a`b", "A{B", "A`B"]) {
+            assert.equal(edgeTest(value), edges.includes(value.toLowerCase()), value);
+        }
         assert.throws(() => lowerCaseIn(["iam:PassRole"]), /not lower-case ASCII/);
         assert.throws(() => lowerCaseIn(["\u212Ams:"]), /not lower-case ASCII/);
     });
