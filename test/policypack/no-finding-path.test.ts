@@ -351,7 +351,7 @@ describe("the rules' no-finding path (policypack/lib/rule.ts NO_FINDINGS and the
             assert.equal(test(value), names.includes(value.toLowerCase()), value);
         }
         // The neighbours of A-Z fold to nothing: "@" is not "`" and "[" is not "{".
-        const edges = ["a`b", "a{b", "a@b"];
+        const edges = ["a`b", "a{b"];
         const edgeTest = lowerCaseIn(edges);
         for (const value of ["A@B", "a[b", "a`b", "A{B", "A`B"]) {
             assert.equal(edgeTest(value), edges.includes(value.toLowerCase()), value);
