@@ -13,6 +13,7 @@ import { hasAbacCondition, identityDocuments } from "../../policypack/iam";
 import { lowerCaseIn, parseDocument } from "../../policypack/lib/iam-document";
 import { coversEveryResource, coversEveryRole } from "../../policypack/lib/iam-scope";
 import { applies, isKubernetesKind, NO_FINDINGS, resourcePolicy, ResourceRule, ResourceView } from "../../policypack/lib/rule";
+import { nodePoolLimitsRule } from "../../policypack/kubernetes";
 import { resourceRules } from "../../policypack/policies";
 import { missingTags } from "../../policypack/tags";
 
@@ -380,6 +381,18 @@ describe("the rules' no-finding path (policypack/lib/rule.ts NO_FINDINGS and the
             ).map((d) => d.label),
             ['inline policy "x"', 'inline policy "1"'],
         );
+    });
+
+    it("a NodePool's limits count by their own keys, as Object.keys counts them (inherited ones are no limit)", () => {
+        const pool = (limits: unknown): readonly string[] =>
+            nodePoolLimitsRule.check(
+                view({ type: "kubernetes:karpenter.sh/v1:NodePool", name: "p", props: { spec: { limits } } }),
+                resolveConfig({}),
+            );
+        for (const limits of [{}, { cpu: "1" }, Object.create({ cpu: "1" }), [], ["x"], undefined]) {
+            const expected = limits !== undefined && Object.keys(limits).length > 0;
+            assert.equal(pool(limits).length === 0, expected, JSON.stringify(limits));
+        }
     });
 
     it("hasAbacCondition on a statement without conditions is met only by an empty key list (every() over no keys)", () => {
