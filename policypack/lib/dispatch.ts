@@ -482,31 +482,39 @@ function plainIfKnown(host: NonNullable<typeof modules>, value: unknown): unknow
     return holdsUnknown(plain, unknownSentinels(host)) ? value : plain;
 }
 
-let sentinels: ReadonlySet<unknown> | undefined;
-function unknownSentinels(host: NonNullable<typeof modules>): ReadonlySet<unknown> {
+/** The host's unknown sentinels, and their lengths: a string of another length is no sentinel, without hashing it. */
+interface Sentinels {
+    readonly values: ReadonlySet<string>;
+    readonly lengths: ReadonlySet<number>;
+}
+let sentinels: Sentinels | undefined;
+function unknownSentinels(host: NonNullable<typeof modules>): Sentinels {
     const p = host.proxy;
-    sentinels ??= new Set([
-        p.unknownBooleanValue,
-        p.unknownNumberValue,
-        p.unknownStringValue,
-        p.unknownArrayValue,
-        p.unknownAssetValue,
-        p.unknownArchiveValue,
-        p.unknownObjectValue,
-    ]);
+    if (sentinels === undefined) {
+        const values = new Set([
+            p.unknownBooleanValue,
+            p.unknownNumberValue,
+            p.unknownStringValue,
+            p.unknownArrayValue,
+            p.unknownAssetValue,
+            p.unknownArchiveValue,
+            p.unknownObjectValue,
+        ]);
+        sentinels = { values, lengths: new Set([...values].map((v) => v.length)) };
+    }
     return sentinels;
 }
 
-function holdsUnknown(value: unknown, unknowns: ReadonlySet<unknown>): boolean {
+function holdsUnknown(value: unknown, unknowns: Sentinels): boolean {
     if (typeof value === "string") {
-        return unknowns.has(value);
+        return unknowns.lengths.has(value.length) && unknowns.values.has(value);
     }
     if (value === null || typeof value !== "object") {
         return false;
     }
     if (Array.isArray(value)) {
-        for (const item of value) {
-            if (holdsUnknown(item, unknowns)) {
+        for (let i = 0; i < value.length; i++) {
+            if (holdsUnknown(value[i], unknowns)) {
                 return true;
             }
         }
