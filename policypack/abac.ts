@@ -67,9 +67,43 @@ export const abacGrantRule: ResourceRule = {
 
 const POD_IDENTITY = "pods.eks.amazonaws.com";
 
-const isTagSession = lowerCaseIn(["sts:tagsession"]);
-const allowsTagSession = (s: NormalizedStatement): boolean =>
-    s.effect === "Allow" && s.actions.some((a) => isTagSession(a) || a === "sts:*" || a === "*");
+const TAG_SESSION = "sts:tagsession";
+const isTagSession = lowerCaseIn([TAG_SESSION]);
+
+/**
+ * Whether a lower-case IAM action pattern matches `action` (lower case) as IAM matches them: `*` any run of characters,
+ * `?` any one (IAM User Guide, "IAM JSON policy elements: Action": wildcards in the action name, which is case
+ * insensitive, as is the prefix).
+ */
+function wildcardCovers(pattern: string, action: string): boolean {
+    let p = 0;
+    let a = 0;
+    let star = -1;
+    let mark = 0;
+    while (a < action.length) {
+        if (p < pattern.length && (pattern[p] === "?" || pattern[p] === action[a])) {
+            p++;
+            a++;
+        } else if (p < pattern.length && pattern[p] === "*") {
+            star = p++;
+            mark = a;
+        } else if (star >= 0) {
+            p = star + 1;
+            a = ++mark;
+        } else {
+            return false;
+        }
+    }
+    while (p < pattern.length && pattern[p] === "*") {
+        p++;
+    }
+    return p === pattern.length;
+}
+
+/** An Action value that grants sts:TagSession: by name in any case, or by any wildcard form (`sts:*`, `STS:*`, `sts:Tag*`, `*`). */
+const grantsTagSession = (a: string): boolean =>
+    isTagSession(a) || ((a.includes("*") || a.includes("?")) && wildcardCovers(a.toLowerCase(), TAG_SESSION));
+const allowsTagSession = (s: NormalizedStatement): boolean => s.effect === "Allow" && s.actions.some(grantsTagSession);
 
 function constrainsTagSession(s: NormalizedStatement): { keys: boolean; values: boolean } {
     const entries = conditionEntries(s);

@@ -28,9 +28,13 @@ export function identityDocuments(r: ResourceView): readonly IdentityDocument[] 
         }
         const docs: IdentityDocument[] = [];
         inline.forEach((p: { name?: string; policy?: unknown }, i: number) => {
+            // The name is read before the policy, as the label was written before the policy was parsed: during preview
+            // an unknown name then stops the rule (the host's "can't run" advisory, naming `.inlinePolicies.<i>.name`)
+            // exactly as before, also when the policy is unknown too or is no document.
+            const name = p.name;
             const statements = parseDocument(p.policy);
             if (statements) {
-                docs.push({ label: `inline policy "${p.name ?? i}"`, statements });
+                docs.push({ label: `inline policy "${name ?? i}"`, statements });
             }
         });
         return docs;

@@ -1,7 +1,7 @@
 /**
  * The ABAC rules (policypack/abac.ts) called directly, with each form a policy may take: broad
  * Secrets Manager and KMS grants (named actions, service wildcards, actions without resource-level
- * permissions) on "*" or a type-wide ARN; trust statements allowing sts:TagSession by name, sts:* or *;
+ * permissions) on "*" or a type-wide ARN; trust statements allowing sts:TagSession by name or any wildcard form (sts:*, sts:Tag*, *);
  * tagging actions by name, in any case, or through iam:* / secretsmanager:*; admin roles by pattern,
  * name, path; and SecretStores with each way of setting session tags.
  */
@@ -86,8 +86,20 @@ describe("ABAC rules by form (policypack/abac.ts)", () => {
         const anyValues =
             'role "x" trust statement 1 allows sts:TagSession with any tag values: constrain aws:RequestTag/<key> for the expected keys.';
         const ROLE = "aws:iam/role:Role";
-        it("reports sts:TagSession allowed by name (any case), sts:* or *, without key and value constraints", () => {
-            for (const Action of [["sts:AssumeRole", "STS:TagSession"], "sts:*", "*"]) {
+        it("reports sts:TagSession allowed by name or any wildcard form, in any case, without key and value constraints", () => {
+            // IAM matches actions case-insensitively and with `*` and `?` anywhere in the name (IAM User Guide, "IAM JSON
+            // policy elements: Action"): every wildcard form that covers sts:TagSession grants it.
+            for (const Action of [
+                ["sts:AssumeRole", "STS:TagSession"],
+                "sts:*",
+                "*",
+                "STS:*",
+                "sts:Tag*",
+                "sts:*Session",
+                "Sts:tagsess?on",
+                "*:TagSession",
+                "s*",
+            ]) {
                 assert.deepEqual(check(tagSessionRule, ROLE, trust({ Action })), [anyKeys, anyValues], JSON.stringify(Action));
             }
             const keysOnly = { "ForAllValues:StringEquals": { "aws:TagKeys": ["team"] } };
@@ -120,6 +132,10 @@ describe("ABAC rules by form (policypack/abac.ts)", () => {
                 [],
             );
             assert.deepEqual(check(tagSessionRule, ROLE, trust({ Action: ["sts:AssumeRole", "sts:TagSessions"] })), []);
+            // Wildcard forms that do not cover sts:TagSession.
+            for (const Action of ["sts:Assume*", "sts:TagSession?", "sts:*Sessions", "iam:*", "sts:Tag?"]) {
+                assert.deepEqual(check(tagSessionRule, ROLE, trust({ Action })), [], Action);
+            }
             assert.deepEqual(check(tagSessionRule, ROLE, {}), []);
         });
     });

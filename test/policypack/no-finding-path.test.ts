@@ -9,7 +9,17 @@ import { strict as assert } from "node:assert";
 import type { ResourceValidation, ResourceValidationArgs } from "@pulumi/policy";
 import { resolveConfig } from "../../policypack/config";
 import { literalKeyIds } from "../../policypack/credentials";
-import { hasAbacCondition, identityDocuments } from "../../policypack/iam";
+import { abacGrantRule, abacTagChangeRule } from "../../policypack/abac";
+import {
+    adminRule,
+    conditionKeyContextRule,
+    hasAbacCondition,
+    identityDocuments,
+    notElementsRule,
+    passRoleRule,
+    starResourceRule,
+    wildcardActionsRule,
+} from "../../policypack/iam";
 import { lowerCaseIn, parseDocument } from "../../policypack/lib/iam-document";
 import { coversEveryResource, coversEveryRole } from "../../policypack/lib/iam-scope";
 import { applies, isKubernetesKind, NO_FINDINGS, resourcePolicy, ResourceRule, ResourceView } from "../../policypack/lib/rule";
@@ -144,6 +154,10 @@ function arnShapes(): string[] {
         "Arn:aws:s3::",
         "arnx:a:s3::",
         "arn:aws:s3:",
+        // A service field that holds a `*` but is not `*` alone: only `*` names every service.
+        "arn:aws:*x:r:1",
+        "arn:aws:**:r:1",
+        "arn:aws:x*:r:1",
     ];
     return [...rests, ...heads.flatMap((head) => rests.map((rest) => `${head}:${rest}`))];
 }
@@ -407,5 +421,68 @@ describe("the rules' no-finding path (policypack/lib/rule.ts NO_FINDINGS and the
         assert.ok(Object.isFrozen(none));
         assert.equal(missingTags({ ...TAGS }, ["owner"]), none);
         assert.deepEqual(missingTags({ owner: " " }, ["environment", "owner"]), ["environment", "owner"]);
+    });
+
+    it("the rules that visit statements through module state name the visited document and statement, after another resource's", () => {
+        const clean = { Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::b/*" };
+        const role = (name: string, second: object[]): ResourceView =>
+            view({
+                type: "aws:iam/role:Role",
+                name,
+                props: {
+                    inlinePolicies: [
+                        { name: "first", policy: doc(clean) },
+                        { name: "second", policy: doc(...second) },
+                    ],
+                },
+            });
+        const second = [
+            clean,
+            { Sid: "Named", Effect: "Allow", Action: "*", Resource: "*" },
+            { Effect: "Deny", Action: "*", Resource: "*" },
+            { Effect: "Allow", Action: "*:*", Resource: "*" },
+            { Effect: "Allow", Action: "IAM:PassRole", Resource: "*" },
+        ];
+        // Another resource visited first: nothing of its visit may show in this one's messages.
+        adminRule.check(role("other", [{ Effect: "Allow", Action: "*", Resource: "*" }]), resolveConfig({}, adminRule.name));
+        const at = 'aws:iam/role:Role "r" inline policy "second"';
+        assert.deepEqual(adminRule.check(role("r", second), resolveConfig({}, adminRule.name)), [
+            `${at} statement "Named" allows every action ("*"): list the actions it needs.`,
+            `${at} statement 4 allows every action ("*"): list the actions it needs.`,
+        ]);
+        assert.deepEqual(passRoleRule.check(role("r", second), resolveConfig({}, passRoleRule.name)), [
+            `${at} statement 5 allows IAM:PassRole on every role: name the roles (or a name prefix) it may pass.`,
+        ]);
+    });
+
+    it("a role's inline policy name is read before its policy, as before the rewrite: an unknown name stops the IAM rules, named", () => {
+        // The host's unknown-checking proxy (@pulumi/policy 1.21 proxy.js, internal: required as lib/dispatch.ts does).
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const host = require("@pulumi/policy/proxy") as {
+            unknownCheckingProxy: (value: object) => Record<string, unknown>;
+            UnknownValueError: new (...args: never[]) => Error;
+            unknownStringValue: string;
+        };
+        const rules = [
+            adminRule,
+            wildcardActionsRule,
+            starResourceRule,
+            passRoleRule,
+            conditionKeyContextRule,
+            notElementsRule,
+            abacGrantRule,
+            abacTagChangeRule,
+        ];
+        // No document, an unknown one, and a document: the name is met first every time.
+        for (const policy of ["not a document", host.unknownStringValue, doc({ Effect: "Allow", Action: "*", Resource: "*" })]) {
+            const props = host.unknownCheckingProxy({ inlinePolicies: [{ name: host.unknownStringValue, policy }] });
+            for (const rule of rules) {
+                assert.throws(
+                    () => rule.check({ ...view({ type: "aws:iam/role:Role", name: "r", props: {} }), props }, resolveConfig({}, rule.name)),
+                    (e: unknown) => e instanceof host.UnknownValueError && /\.inlinePolicies\.0\.name\b/.test((e as Error).message),
+                    `${rule.name} with policy ${policy}`,
+                );
+            }
+        }
     });
 });
