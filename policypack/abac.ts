@@ -1,5 +1,5 @@
 /** ABAC rules: broad secret and key grants carry the tag condition, session tags are constrained, ABAC tags are not self-service. */
-import { conditionEntries, lowerCaseIn, NormalizedStatement, parseDocument, statementLabel } from "./lib/iam-document";
+import { conditionEntries, lowerCaseIn, NormalizedStatement, parseDocument, statementLabel, wildcardGrants } from "./lib/iam-document";
 import { lacksResourceLevelPermissions } from "./lib/iam-facts";
 import { anyResourceIsEverything } from "./lib/iam-scope";
 import { isKubernetesKind, NO_FINDINGS, resourcePolicy, ResourceRule, ResourceView } from "./lib/rule";
@@ -70,39 +70,8 @@ const POD_IDENTITY = "pods.eks.amazonaws.com";
 const TAG_SESSION = "sts:tagsession";
 const isTagSession = lowerCaseIn([TAG_SESSION]);
 
-/**
- * Whether a lower-case IAM action pattern matches `action` (lower case) as IAM matches them: `*` any run of characters,
- * `?` any one (IAM User Guide, "IAM JSON policy elements: Action": wildcards in the action name, which is case
- * insensitive, as is the prefix).
- */
-function wildcardCovers(pattern: string, action: string): boolean {
-    let p = 0;
-    let a = 0;
-    let star = -1;
-    let mark = 0;
-    while (a < action.length) {
-        if (p < pattern.length && (pattern[p] === "?" || pattern[p] === action[a])) {
-            p++;
-            a++;
-        } else if (p < pattern.length && pattern[p] === "*") {
-            star = p++;
-            mark = a;
-        } else if (star >= 0) {
-            p = star + 1;
-            a = ++mark;
-        } else {
-            return false;
-        }
-    }
-    while (p < pattern.length && pattern[p] === "*") {
-        p++;
-    }
-    return p === pattern.length;
-}
-
 /** An Action value that grants sts:TagSession: by name in any case, or by any wildcard form (`sts:*`, `STS:*`, `sts:Tag*`, `*`). */
-const grantsTagSession = (a: string): boolean =>
-    isTagSession(a) || ((a.includes("*") || a.includes("?")) && wildcardCovers(a.toLowerCase(), TAG_SESSION));
+const grantsTagSession = (a: string): boolean => isTagSession(a) || wildcardGrants(a, TAG_SESSION);
 const allowsTagSession = (s: NormalizedStatement): boolean => s.effect === "Allow" && s.actions.some(grantsTagSession);
 
 function constrainsTagSession(s: NormalizedStatement): { keys: boolean; values: boolean } {
@@ -149,8 +118,10 @@ export const tagSessionRule: ResourceRule = {
 
 const PRINCIPAL_TAGGING = ["iam:tagrole", "iam:untagrole", "iam:taguser", "iam:untaguser"];
 const SECRET_TAGGING = ["secretsmanager:tagresource", "secretsmanager:untagresource"];
-const isTaggingAction = lowerCaseIn([...PRINCIPAL_TAGGING, ...SECRET_TAGGING]);
-const changesTags = (a: string): boolean => isTaggingAction(a) || a === "iam:*" || a === "secretsmanager:*";
+const TAGGING = [...PRINCIPAL_TAGGING, ...SECRET_TAGGING];
+const isTaggingAction = lowerCaseIn(TAGGING);
+/** An Action value that grants a tagging action: by name in any case, or by any wildcard form (`iam:*`, `IAM:Tag*`, `*`). */
+const changesTags = (a: string): boolean => isTaggingAction(a) || TAGGING.some((action) => wildcardGrants(a, action));
 
 // Compiled once per pattern: the check runs for every identity policy.
 const adminPatterns = new Map<string, RegExp>();

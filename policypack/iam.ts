@@ -1,5 +1,5 @@
 /** IAM rules: no admin, no wildcard actions, `*` resources only where IAM allows nothing else, scoped PassRole and trust. */
-import { conditionEntries, lowerCaseIn, NormalizedStatement, parseDocument, statementLabel } from "./lib/iam-document";
+import { conditionEntries, lowerCaseIn, NormalizedStatement, parseDocument, statementLabel, wildcardGrants } from "./lib/iam-document";
 import { actionFacts, conditionKeyInContext, lacksResourceLevelPermissions, resourceTypesNamedBy } from "./lib/iam-facts";
 import { coversEveryResource, coversEveryRole, hasLimitingCondition } from "./lib/iam-scope";
 import { NO_FINDINGS, resourcePolicy, ResourceRule, ResourceView } from "./lib/rule";
@@ -406,20 +406,23 @@ export const notElementsRule: ResourceRule = {
 };
 
 /** Actions whose resource is the role they hand over or become: on every role they reach every role's permissions. */
-const isRoleUsingAction = lowerCaseIn(["iam:passrole", "sts:assumerole"]);
+const PASS_ROLE = "iam:passrole";
+const ASSUME_ROLE = "sts:assumerole";
+const namesRoleUsingAction = lowerCaseIn([PASS_ROLE, ASSUME_ROLE]);
+/** An Action value that grants iam:PassRole or sts:AssumeRole: by name in any case, or by any wildcard form (`iam:Pass*`, `sts:*`, `*`). */
+const isRoleUsingAction = (a: string): boolean => namesRoleUsingAction(a) || wildcardGrants(a, PASS_ROLE) || wildcardGrants(a, ASSUME_ROLE);
+const grants = (a: string, action: string): boolean => a.toLowerCase() === action || wildcardGrants(a, action);
 
 const passRoleAllow: AllowVisitor = (s, where) => {
     if (!s.actions.some(isRoleUsingAction) || !s.resources.some(coversEveryRole)) {
         return NO_FINDINGS;
     }
     const actions = s.actions.filter(isRoleUsingAction);
-    return actions.length > 0
-        ? [
-              `${where()} allows ${actions.join(", ")} on every role: name the roles (or a name prefix) it may ${actions
-                  .map((a) => (a.toLowerCase() === "iam:passrole" ? "pass" : "assume"))
-                  .join(" or ")}.`,
-          ]
-        : NO_FINDINGS;
+    const verbs = [
+        ...(actions.some((a) => grants(a, PASS_ROLE)) ? ["pass"] : []),
+        ...(actions.some((a) => grants(a, ASSUME_ROLE)) ? ["assume"] : []),
+    ];
+    return [`${where()} allows ${actions.join(", ")} on every role: name the roles (or a name prefix) it may ${verbs.join(" or ")}.`];
 };
 
 export const passRoleRule: ResourceRule = {

@@ -140,3 +140,41 @@ function sameLowerCase(value: string, name: string, names: ReadonlySet<string>):
 export function statementLabel(s: NormalizedStatement, index: number): string {
     return s.sid ? `statement "${s.sid}"` : `statement ${index + 1}`;
 }
+
+/**
+ * Whether a lower-case IAM action pattern matches `action` (lower case) as IAM matches them: `*` any run of characters,
+ * `?` any one (IAM User Guide, "IAM JSON policy elements: Action": wildcards in the action name, which is case
+ * insensitive, as is the prefix).
+ */
+function wildcardCovers(pattern: string, action: string): boolean {
+    let p = 0;
+    let a = 0;
+    let star = -1;
+    let mark = 0;
+    while (a < action.length) {
+        if (p < pattern.length && (pattern[p] === "?" || pattern[p] === action[a])) {
+            p++;
+            a++;
+        } else if (p < pattern.length && pattern[p] === "*") {
+            star = p++;
+            mark = a;
+        } else if (star >= 0) {
+            p = star + 1;
+            a = ++mark;
+        } else {
+            return false;
+        }
+    }
+    while (p < pattern.length && pattern[p] === "*") {
+        p++;
+    }
+    return p === pattern.length;
+}
+
+/**
+ * Whether an Action value written with a wildcard (`*` or `?`) grants `action` (lower case), as IAM matches it: case
+ * insensitive, wildcards anywhere. A value without a wildcard is false here: compare names with `lowerCaseIn`.
+ */
+export function wildcardGrants(value: string, action: string): boolean {
+    return (value.includes("*") || value.includes("?")) && wildcardCovers(value.toLowerCase(), action);
+}

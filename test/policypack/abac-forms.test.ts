@@ -157,6 +157,18 @@ describe("ABAC rules by form (policypack/abac.ts)", () => {
                 changes("x", "IAM:TagRole, iam:untaguser, secretsmanager:TagResource, iam:*, secretsmanager:*"),
             ]);
         });
+        it("reports every wildcard form that covers a tagging action, in any case, as IAM matches it (IAM User Guide, Action element)", () => {
+            for (const Action of ["IAM:*", "iam:Tag*", "iam:*Role", "iam:?ntagUser", "SecretsManager:*Resource", "*"]) {
+                assert.deepEqual(
+                    check(abacTagChangeRule, RP, policy({ Effect: "Allow", Action, Resource: "*" })),
+                    [changes("x", Action)],
+                    Action,
+                );
+            }
+            for (const Action of ["iam:Get*", "secretsmanager:Get*", "iam:Tag?", "s3:*Tagging", "iam:TagPolicy*"]) {
+                assert.deepEqual(check(abacTagChangeRule, RP, policy({ Effect: "Allow", Action, Resource: "*" })), [], Action);
+            }
+        });
         it("lets through Deny, other actions, and a statement excluding every ABAC key with ForAllValues:StringNotEquals", () => {
             const exclude = (values: string[], operator = "ForAllValues:StringNotEquals") => ({ [operator]: { "aws:TagKeys": values } });
             assert.deepEqual(check(abacTagChangeRule, RP, policy({ Effect: "Deny", Action: "iam:TagRole", Resource: "*" })), []);

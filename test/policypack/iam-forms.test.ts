@@ -323,6 +323,11 @@ describe("IAM rules by syntactic form (policypack/iam.ts)", () => {
                 ],
                 ["iam:PassRole", "arn:*:*:*:*:*", passes("iam:PassRole", "pass")],
                 [["iam:PassRole", "sts:AssumeRole"], "*", passes("iam:PassRole, sts:AssumeRole", "pass or assume")],
+                // Wildcard forms, matched as IAM matches actions (case-insensitive, `*` and `?` anywhere).
+                ["iam:Pass*", "*", passes("iam:Pass*", "pass")],
+                ["IAM:*", "*", passes("IAM:*", "pass")],
+                ["sts:Assume?ole", "*", passes("sts:Assume?ole", "assume")],
+                ["*", "*", passes("*", "pass or assume")],
             ];
             for (const [Action, Resource, message] of cases) {
                 assert.deepEqual(
@@ -342,6 +347,7 @@ describe("IAM rules by syntactic form (policypack/iam.ts)", () => {
                 { Effect: "Allow", Action: "iam:PassRole", Resource: "arn:aws:iam::123456789012:role/team/*" },
                 { Effect: "Deny", Action: "iam:PassRole", Resource: "*" },
                 { Effect: "Allow", Action: ["iam:GetRole", "iam:PassRoles"], Resource: "*" },
+                { Effect: "Allow", Action: ["iam:Get*", "sts:GetCaller*", "iam:PassRole?"], Resource: "*" },
             ]) {
                 assert.deepEqual(check(passRoleRule, rolePolicy(s)), [], JSON.stringify(s));
             }

@@ -450,7 +450,10 @@ describe("the rules' no-finding path (policypack/lib/rule.ts NO_FINDINGS and the
             `${at} statement "Named" allows every action ("*"): list the actions it needs.`,
             `${at} statement 4 allows every action ("*"): list the actions it needs.`,
         ]);
+        // `*` and `*:*` grant iam:PassRole and sts:AssumeRole too, as IAM matches actions.
         assert.deepEqual(passRoleRule.check(role("r", second), resolveConfig({}, passRoleRule.name)), [
+            `${at} statement "Named" allows * on every role: name the roles (or a name prefix) it may pass or assume.`,
+            `${at} statement 4 allows *:* on every role: name the roles (or a name prefix) it may pass or assume.`,
             `${at} statement 5 allows IAM:PassRole on every role: name the roles (or a name prefix) it may pass.`,
         ]);
     });
