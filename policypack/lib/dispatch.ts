@@ -37,7 +37,7 @@
  */
 import * as path from "node:path";
 import { diagnosticsEncoder, HostDiagnostic } from "./diagnostics-encoding";
-import { lazilyForThisStep, settled } from "./shared-inputs";
+import { lazilyForThisStep, onlyReaderOfNext, settled } from "./shared-inputs";
 import type {
     EnforcementLevel,
     Policies,
@@ -665,6 +665,10 @@ class TypeWalk implements IterableIterator<Policy> {
         }
         if (this.index < this.policies.length) {
             handedState = this.state;
+            if (this.policies.length === 1) {
+                // The host deserializes this request's inputs for this policy alone: nothing to share.
+                onlyReaderOfNext();
+            }
             return { done: false, value: this.policies[this.index++] };
         }
         finish({ answer: this.answerFor(this.type), extra: this.state.extra });

@@ -43,6 +43,21 @@ export function lazilyForThisStep(): void {
     }
 }
 
+/** Whether the next deserialization is the only one of its request (see `onlyReaderOfNext`). */
+let notShared = false;
+
+/**
+ * Says that the next deserialization the host makes is the only one of its request: dispatch.ts calls it as the host's
+ * `Analyze` loop takes the one policy it walks (a fused policy runs every member over one copy), right before the host
+ * deserializes that request's inputs in the same step. That copy is then not kept for others: with one reader, the
+ * table's entry (a weak reference the collector must trace) is pure cost. Keeping or not keeping a copy never changes
+ * what a policy reads (deserialization is a pure function of the request), so a flag left unused costs nothing but a
+ * missed share.
+ */
+export function onlyReaderOfNext(): void {
+    notShared = true;
+}
+
 /** Installs the shared deserialization into the `@pulumi/policy` this pack is served by. Idempotent. */
 export function shareDeserializedInputs(): boolean {
     let mod: DeserializeModule;
@@ -65,6 +80,12 @@ export function shareDeserializedInputs(): boolean {
     const deserializeOnce: Deserialize & { __sharedByPack?: true } = (struct, proxySecrets) => {
         if (proxySecrets || struct === null || typeof struct !== "object") {
             return original(struct, proxySecrets);
+        }
+        if (notShared) {
+            notShared = false;
+            if (!lazyStep) {
+                return original(struct, proxySecrets);
+            }
         }
         let props = shared.get(struct);
         if (props === undefined) {

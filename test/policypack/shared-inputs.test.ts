@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import * as path from "node:path";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import { types } from "node:util";
-import { lazilyForThisStep, settled, shareDeserializedInputs } from "../../policypack/lib/shared-inputs";
+import { lazilyForThisStep, onlyReaderOfNext, settled, shareDeserializedInputs } from "../../policypack/lib/shared-inputs";
 
 // The deserializer of the @pulumi/policy the pack is served by (the one the patch targets), and the
 // protobuf runtime it reads: required by path, since the exact copies matter.
@@ -28,6 +28,19 @@ describe("shared deserialization (lib/shared-inputs)", () => {
             deserialize().deserializeProperties(structRuntime.Struct.fromJavaScript({ tags: { owner: "team" }, size: 3 }), false),
             first,
         );
+    });
+
+    it("keeps no copy of the one deserialization a request has (one reader), and shares the next as before", () => {
+        shareDeserializedInputs();
+        const struct = structRuntime.Struct.fromJavaScript({ tags: { owner: "team" } });
+        onlyReaderOfNext();
+        const alone = deserialize().deserializeProperties(struct, false);
+        assert.deepEqual(alone, { tags: { owner: "team" } });
+        // Not kept: the next reader of the same request makes (and keeps) its own, equal copy.
+        const shared = deserialize().deserializeProperties(struct, false);
+        assert.notEqual(shared, alone);
+        assert.deepEqual(shared, alone);
+        assert.equal(deserialize().deserializeProperties(struct, false), shared);
     });
 
     it("deserializes a request's inputs only when a policy first reads them, then behaves as the plain object", () => {
