@@ -2,6 +2,7 @@
 import { conditionEntries, lowerCaseIn, NormalizedStatement, parseDocument, statementLabel, wildcardGrants } from "./lib/iam-document";
 import { lacksResourceLevelPermissions } from "./lib/iam-facts";
 import { anyResourceIsEverything } from "./lib/iam-scope";
+import { starPattern } from "./lib/glob";
 import { isKubernetesKind, NO_FINDINGS, resourcePolicy, ResourceRule, ResourceView } from "./lib/rule";
 import { PackConfig } from "./config";
 import { hasAbacCondition, IdentityDocument, IDENTITY_POLICY_TYPES, identityDocuments } from "./iam";
@@ -123,22 +124,6 @@ const isTaggingAction = lowerCaseIn(TAGGING);
 /** An Action value that grants a tagging action: by name in any case, or by any wildcard form (`iam:*`, `IAM:Tag*`, `*`). */
 const changesTags = (a: string): boolean => isTaggingAction(a) || TAGGING.some((action) => wildcardGrants(a, action));
 
-// Compiled once per pattern: the check runs for every identity policy.
-const adminPatterns = new Map<string, RegExp>();
-function adminPattern(pattern: string): RegExp {
-    let compiled = adminPatterns.get(pattern);
-    if (compiled === undefined) {
-        compiled = new RegExp(
-            `^${pattern
-                .split("*")
-                .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
-                .join(".*")}$`,
-        );
-        adminPatterns.set(pattern, compiled);
-    }
-    return compiled;
-}
-
 /** `identity.endsWith(`/${pattern}`)`, without building that string for every resource. */
 function endsWithSegment(identity: string, pattern: string): boolean {
     const at = identity.length - pattern.length - 1;
@@ -149,7 +134,7 @@ function isAdmin(r: ResourceView, adminRoles: readonly string[]): boolean {
     const identity = String(r.props.role ?? r.props.name ?? r.name);
     for (let i = 0; i < adminRoles.length; i++) {
         const pattern = adminRoles[i];
-        if (adminPattern(pattern).test(identity) || endsWithSegment(identity, pattern)) {
+        if (starPattern(pattern).test(identity) || endsWithSegment(identity, pattern)) {
             return true;
         }
     }

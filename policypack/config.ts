@@ -5,6 +5,7 @@
  */
 import { PolicyConfigSchema } from "@pulumi/policy";
 import type { PodSecurityLevel } from "./lib/pod-security";
+import { starPattern } from "./lib/glob";
 
 export interface Exemption {
     /** Resource (logical) name the exemption applies to; `*` matches any run of characters. */
@@ -164,17 +165,7 @@ function compile(exemptions: readonly Exemption[]): CompiledExemption[] {
     if (!list) {
         list = exemptions.map((e) => ({
             exemption: e,
-            name:
-                e.resourceName === undefined
-                    ? undefined
-                    : e.resourceName.includes("*")
-                      ? new RegExp(
-                            `^${e.resourceName
-                                .split("*")
-                                .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
-                                .join(".*")}$`,
-                        )
-                      : e.resourceName,
+            name: e.resourceName === undefined ? undefined : e.resourceName.includes("*") ? starPattern(e.resourceName) : e.resourceName,
             policies: e.policies ? new Set(e.policies) : undefined,
         }));
         compiled.set(exemptions, list);

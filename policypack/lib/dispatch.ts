@@ -260,8 +260,8 @@ export interface PackIdentity {
 }
 
 /** A policy's level as the host computes it (`server.js`): the stack's config, the policy's own, the pack's. */
-function levelOf(policy: Policy, pack: PackIdentity): string {
-    return configured.get(policy.name)?.level || policy.enforcementLevel || pack.enforcementLevel;
+function levelOf(policy: Policy, pack: PackIdentity | undefined): string | undefined {
+    return configured.get(policy.name)?.level || policy.enforcementLevel || pack?.enforcementLevel;
 }
 
 /**
@@ -717,9 +717,8 @@ export function dispatchByType(
     const resourcePolicies = all.filter((p) => "validateResource" in p);
     const stackPolicies = all.filter((p): p is StackValidationPolicy => "validateStack" in p);
     const hintOf = (p: StackValidationPolicy) => (p.validateStack as { __pulumiType?: string }).__pulumiType;
-    /** Whether the host skips a policy: its level, as the host computes it (the stack's config, its own, the pack's), is disabled. */
-    const isDisabled = (p: Policy): boolean =>
-        (configured.get(p.name)?.level || p.enforcementLevel || pack?.enforcementLevel) === "disabled";
+    /** Whether the host skips a policy: its level, as the host computes it, is disabled. */
+    const isDisabled = (p: Policy): boolean => levelOf(p, pack) === "disabled";
     /** The resources of a stack the walked stack policies read: undefined when one of them reads every resource. */
     const readByWalked = (
         walked: readonly StackValidationPolicy[],

@@ -3,9 +3,8 @@ import * as path from "node:path";
 import { types } from "node:util";
 import type { Policies, StackValidationPolicy } from "@pulumi/policy";
 import { dispatchByType, pendingType, SKIPPED_FOR_TYPE } from "../../policypack/lib/dispatch";
-import { applies } from "../../policypack/lib/rule";
 import { shareDeserializedInputs } from "../../policypack/lib/shared-inputs";
-import { policies, resourceRules, stackRules } from "../../policypack/policies";
+import { appliesToType, policies, stackAppliesToTypes, stackRules } from "../../policypack/policies";
 import { syntheticStack } from "../../bench/stats";
 
 // The host's own server module and protobuf classes, from the @pulumi/policy the pack is served by.
@@ -107,11 +106,9 @@ const findings = (responses: AnalyzeResponseLike[]) =>
     responses.map((r) => r.getDiagnosticsList().map((d) => `${d.getPolicyname()}: ${d.getMessage()}`));
 
 describe("dispatch by type (lib/dispatch) in the policy host's Analyze handler", () => {
-    const ruleOf = new Map(resourceRules.map((rule) => [rule.name, rule]));
-    const appliesTo = (p: Policies[number], type: string) => {
-        const rule = ruleOf.get(p.name);
-        return rule === undefined || applies(rule, type);
-    };
+    // The pack's own predicates (policypack/index.ts installs dispatch with them).
+    const appliesTo = appliesToType;
+    const stackAppliesTo = stackAppliesToTypes;
 
     it("gives the same findings as walking every policy, with interleaved calls, and skips the policies that do not apply", async () => {
         const baseline = await analyzeAll(plainCopy());
@@ -142,11 +139,6 @@ describe("dispatch by type (lib/dispatch) in the policy host's Analyze handler",
     });
 
     it("AnalyzeStack walks only the stack rules that read a type the stack holds, with the same findings", async () => {
-        const stackRuleOf = new Map(stackRules.map((rule) => [rule.name, rule]));
-        const stackAppliesTo = (p: Policies[number], types: ReadonlySet<string>) => {
-            const rule = stackRuleOf.get(p.name);
-            return rule === undefined || [...types].some((type) => applies({ types: rule.reads }, type));
-        };
         const dispatched: Policies = plainCopy();
         dispatchByType(dispatched, appliesTo, stackAppliesTo);
         const unencryptedBucket = { type: "aws:s3/bucketV2:BucketV2", name: "b", inputs: { tags: TAGS } };
@@ -599,11 +591,6 @@ describe("dispatch by type (lib/dispatch) in the policy host's Analyze handler",
         });
 
         it("AnalyzeStack still reports the stack policies it leaves out as not applicable (the host's own records included)", async () => {
-            const stackRuleOf = new Map(stackRules.map((rule) => [rule.name, rule]));
-            const stackAppliesTo = (p: Policies[number], types: ReadonlySet<string>) => {
-                const rule = stackRuleOf.get(p.name);
-                return rule === undefined || [...types].some((type) => applies({ types: rule.reads }, type));
-            };
             for (const withPack of [true, false]) {
                 const dispatched: Policies = plainCopy();
                 dispatchByType(dispatched, appliesTo, stackAppliesTo, withPack ? pack : undefined);

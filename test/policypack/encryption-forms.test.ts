@@ -9,6 +9,7 @@ import type { PolicyResource } from "@pulumi/policy";
 import { DEFAULT_CONFIG } from "../../policypack/config";
 import { caRule, ecrRule, eksSecretsRule, ebsRule, kmsKeyRule, s3Rule, secretCmkRule, storageClassRule } from "../../policypack/encryption";
 import { ResourceRule } from "../../policypack/lib/rule";
+import { policyResource } from "../helpers/policy-resource";
 
 type Json = Record<string, unknown>;
 const check = (rule: ResourceRule, type: string, props: Json, name = "x", config = DEFAULT_CONFIG) =>
@@ -143,15 +144,7 @@ describe("encryption rules by form (policypack/encryption.ts)", () => {
     });
 
     describe("s3-bucket-require-kms-and-tls", () => {
-        const resource = (type: string, name: string, props: Json): PolicyResource =>
-            ({
-                type,
-                name,
-                urn: `urn:pulumi:dev::p::${type}::${name}`,
-                props,
-                dependencies: [],
-                propertyDependencies: {},
-            }) as unknown as PolicyResource;
+        const resource = (type: string, name: string, props: Json): PolicyResource => policyResource(type, name, { props });
         const bucket = (props: Json = {}) => resource("aws:s3/bucketV2:BucketV2", "b", { bucket: "my-bucket", ...props });
         const sse = (rules: unknown, bucketName = "my-bucket") =>
             resource("aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2", "sse", {

@@ -9,17 +9,10 @@ import { Exemption } from "../../policypack/config";
 import { ACCESS_KEY_TYPE } from "../../policypack/credentials";
 import { exemptionsReport } from "../../policypack/exemptions";
 import { resourceRules, stackRules } from "../../policypack/policies";
+import { policyResource } from "../helpers/policy-resource";
 
 const resource = (type: string, name: string, props: Record<string, unknown>, extra: Partial<PolicyResource> = {}): PolicyResource =>
-    ({
-        type,
-        name,
-        urn: `urn:pulumi:dev::p::${type}::${name}`,
-        props,
-        dependencies: [],
-        propertyDependencies: {},
-        ...extra,
-    }) as unknown as PolicyResource;
+    policyResource(type, name, { props, ...extra });
 
 /** What the report says for these resources under these exemptions. */
 function reported(resources: PolicyResource[], exemptions: Exemption[]): string[] {
