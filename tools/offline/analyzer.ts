@@ -92,9 +92,6 @@ const LEVEL_CODES: Record<EnforcementLevel, number> = {
     disabled: analyzerProto.EnforcementLevel.DISABLED,
 };
 
-/** Analyze calls in flight at once. */
-const ANALYZE_CONCURRENCY = 16;
-
 /** Raised when the pack does not start or does not answer: a broken pack fails the run. */
 export class PolicyHostError extends Error {}
 
@@ -327,6 +324,48 @@ const LeanAnalyzerClient = grpc.makeGenericClientConstructor(
     "Analyzer",
 ) as unknown as typeof analyzerRpc.AnalyzerClient;
 
+/** A resource's options as the engine sends them. */
+function optionsOf(input: AnalyzerInput): InstanceType<typeof analyzerProto.AnalyzerResourceOptions> {
+    const options = new analyzerProto.AnalyzerResourceOptions();
+    options.setProtect(input.protect);
+    if (input.parent) {
+        options.setParent(input.parent);
+    }
+    return options;
+}
+
+/** A resource's provider as the engine sends it, when it has one. */
+function providerOf(input: AnalyzerInput): InstanceType<typeof analyzerProto.AnalyzerProviderResource> | undefined {
+    if (!input.provider) {
+        return undefined;
+    }
+    const provider = new analyzerProto.AnalyzerProviderResource();
+    provider.setUrn(input.provider.urn);
+    provider.setType(input.provider.type);
+    provider.setName(input.provider.name);
+    provider.setProperties(struct(input.provider.properties));
+    return provider;
+}
+
+/** A resource as `AnalyzeStack` sends it: its state with its dependencies. */
+function stackResourceOf(input: AnalyzerInput): InstanceType<typeof analyzerProto.AnalyzerResource> {
+    const resource = new analyzerProto.AnalyzerResource();
+    resource.setType(input.type);
+    resource.setName(input.name);
+    resource.setUrn(input.urn);
+    resource.setProperties(struct(input.properties));
+    resource.setOptions(optionsOf(input));
+    resource.setProvider(providerOf(input));
+    resource.setParent(input.parent ?? "");
+    resource.setDependenciesList([...input.dependsOn]);
+    for (const [key, urns] of Object.entries(input.propertyDependencies ?? {})) {
+        const deps = new analyzerProto.AnalyzerPropertyDependencies();
+        deps.setUrnsList([...urns]);
+        resource.getPropertydependenciesMap().set(key, deps);
+    }
+    return resource;
+}
+
 /** A running policy pack, started as the CLI's policy host starts it. */
 export class PolicyHost {
     private constructor(
@@ -524,71 +563,31 @@ export class PolicyHost {
                 urn: d.getUrn() || fallbackUrn,
                 message: withoutDescription(d.getMessage(), d.getDescription()),
             }));
-        const stackResources = [];
-        const requests: Array<{ request: import("@pulumi/pulumi/proto/analyzer_pb").AnalyzeRequest; urn: string }> = [];
-        for (const input of inputs) {
-            const properties = struct(input.properties);
-            const options = new analyzerProto.AnalyzerResourceOptions();
-            options.setProtect(input.protect);
-            if (input.parent) {
-                options.setParent(input.parent);
-            }
-            const provider = input.provider ? new analyzerProto.AnalyzerProviderResource() : undefined;
-            if (provider && input.provider) {
-                provider.setUrn(input.provider.urn);
-                provider.setType(input.provider.type);
-                provider.setName(input.provider.name);
-                provider.setProperties(struct(input.provider.properties));
-            }
+        // Each request is built as its call goes out, as the engine builds it when the resource registers.
+        const analyzeRequestOf = (input: AnalyzerInput): import("@pulumi/pulumi/proto/analyzer_pb").AnalyzeRequest => {
             const request = new analyzerProto.AnalyzeRequest();
             request.setType(input.type);
             request.setName(input.name);
             request.setUrn(input.urn);
-            request.setProperties(properties);
-            request.setOptions(options);
-            request.setProvider(provider);
-            requests.push({ request, urn: input.urn });
-
-            const resource = new analyzerProto.AnalyzerResource();
-            resource.setType(input.type);
-            resource.setName(input.name);
-            resource.setUrn(input.urn);
-            resource.setProperties(properties);
-            resource.setOptions(options);
-            resource.setProvider(provider);
-            resource.setParent(input.parent ?? "");
-            resource.setDependenciesList([...input.dependsOn]);
-            for (const [key, urns] of Object.entries(input.propertyDependencies ?? {})) {
-                const deps = new analyzerProto.AnalyzerPropertyDependencies();
-                deps.setUrnsList([...urns]);
-                resource.getPropertydependenciesMap().set(key, deps);
-            }
-            stackResources.push(resource);
-        }
-        // A bounded number of calls in flight, as the engine's step parallelism bounds them.
-        const found: Violation[][] = new Array<Violation[]>(requests.length);
-        let next = 0;
-        let done = 0;
-        const worker = async (): Promise<void> => {
-            while (next < requests.length) {
-                const index = next++;
-                const { request, urn } = requests[index];
-                found[index] = toViolations(
-                    await unary<import("@pulumi/pulumi/proto/analyzer_pb").AnalyzeRequest, AnalyzeResponse>(
-                        client.analyze.bind(client),
-                        request,
-                    ),
-                    urn,
-                );
-                onProgress?.(++done, requests.length + 1);
-            }
+            request.setProperties(struct(input.properties));
+            request.setOptions(optionsOf(input));
+            request.setProvider(providerOf(input));
+            return request;
         };
-        await Promise.all(Array.from({ length: Math.min(ANALYZE_CONCURRENCY, requests.length) }, worker));
-        for (const list of found) {
-            violations.push(...list);
+        // One call at a time, as the engine makes them: its deployment executor handles one event at a time, and
+        // generating a resource's steps waits for that resource's analysis (pulumi/pulumi pkg/resource/deploy:
+        // deployment_executor.go's main loop calls stepGen.GenerateSteps; step_generator.go generateSteps -> analyzeAll;
+        // analyze_snapshot.go analyzeResource runs the analyzers in parallel, one resource, and waits for them).
+        for (const [index, input] of inputs.entries()) {
+            const response = await unary<import("@pulumi/pulumi/proto/analyzer_pb").AnalyzeRequest, AnalyzeResponse>(
+                client.analyze.bind(client),
+                analyzeRequestOf(input),
+            );
+            violations.push(...toViolations(response, input.urn));
+            onProgress?.(index + 1, inputs.length + 1);
         }
         const stackRequest = new analyzerProto.AnalyzeStackRequest();
-        stackRequest.setResourcesList(stackResources);
+        stackRequest.setResourcesList(inputs.map(stackResourceOf));
         violations.push(
             ...toViolations(
                 await unary<import("@pulumi/pulumi/proto/analyzer_pb").AnalyzeStackRequest, AnalyzeResponse>(
@@ -598,7 +597,7 @@ export class PolicyHost {
                 "",
             ),
         );
-        onProgress?.(requests.length + 1, requests.length + 1);
+        onProgress?.(inputs.length + 1, inputs.length + 1);
         return violations;
     }
 }

@@ -104,4 +104,54 @@ describe("the offline engine's analyzer client (tools/offline/analyzer.ts)", () 
             server.forceShutdown();
         }
     });
+    it("calls Analyze one resource at a time, in order, then AnalyzeStack with every resource, as the engine does", async () => {
+        // pulumi/pulumi pkg/resource/deploy: the deployment executor handles one event at a time, and generating a
+        // resource's steps waits for its analysis (step_generator.go analyzeAll, analyze_snapshot.go analyzeResource).
+        const service = analyzerRpc.AnalyzerService;
+        const server = new grpc.Server();
+        const info = new analyzerProto.AnalyzerInfo();
+        info.setName("probe-pack");
+        const Empty = (service.configure as unknown as { responseType: typeof emptyProto.Empty }).responseType;
+        type Callback = (err: null, value: unknown) => void;
+        type Call<R> = { request: R };
+        const seen: string[] = [];
+        let inFlight = 0;
+        let mostInFlight = 0;
+        server.addService(service, {
+            getAnalyzerInfo: (_: unknown, done: Callback) => done(null, info),
+            configureStack: (_: unknown, done: Callback) => done(null, new analyzerProto.AnalyzerStackConfigureResponse()),
+            configure: (_: unknown, done: Callback) => done(null, new Empty()),
+            analyze: (call: Call<import("@pulumi/pulumi/proto/analyzer_pb").AnalyzeRequest>, done: Callback) => {
+                mostInFlight = Math.max(mostInFlight, ++inFlight);
+                seen.push(call.request.getUrn());
+                // Answer later: a client that does not wait would send the next request meanwhile.
+                setTimeout(() => {
+                    inFlight--;
+                    done(null, new analyzerProto.AnalyzeResponse());
+                }, 2);
+            },
+            analyzeStack: (call: Call<import("@pulumi/pulumi/proto/analyzer_pb").AnalyzeStackRequest>, done: Callback) => {
+                seen.push(
+                    `stack: ${call.request
+                        .getResourcesList()
+                        .map((r) => r.getUrn())
+                        .join(" ")} (in flight: ${inFlight})`,
+                );
+                done(null, new analyzerProto.AnalyzeResponse());
+            },
+        });
+        const address = await bindLoopback(server);
+        try {
+            const host = await PolicyHost.connect(address);
+            const urns = Array.from({ length: 20 }, (_, i) => `urn:pulumi:dev::p::t::r${i}`);
+            await host.analyze(
+                urns.map((urn, i) => ({ urn, type: "t", name: `r${i}`, properties: {}, parent: null, protect: false, dependsOn: [] })),
+            );
+            assert.equal(mostInFlight, 1);
+            assert.deepEqual(seen, [...urns, `stack: ${urns.join(" ")} (in flight: 0)`]);
+            host.stop();
+        } finally {
+            server.forceShutdown();
+        }
+    });
 });
