@@ -359,6 +359,13 @@ function stackResourceOf(input: AnalyzerInput): InstanceType<typeof analyzerProt
     resource.setParent(input.parent ?? "");
     resource.setDependenciesList([...input.dependsOn]);
     for (const [key, urns] of Object.entries(input.propertyDependencies ?? {})) {
+        // The engine leaves out a property that depends on no resource (pulumi/pulumi pkg/resource/plugin/analyzer_plugin.go,
+        // AnalyzeStack: "Skip properties that have no dependencies"), though the Node SDK registers every input with its
+        // list, empty or not: a resource whose inputs come from no resource reaches the pack with no property
+        // dependencies at all, and a rule that then falls back to its dependencies (credentials.ts) must see it so here.
+        if (urns.length === 0) {
+            continue;
+        }
         const deps = new analyzerProto.AnalyzerPropertyDependencies();
         deps.setUrnsList([...urns]);
         resource.getPropertydependenciesMap().set(key, deps);

@@ -154,4 +154,57 @@ describe("the offline engine's analyzer client (tools/offline/analyzer.ts)", () 
             server.forceShutdown();
         }
     });
+
+    it("sends AnalyzeStack only the property dependencies that name a resource, as the engine does", async () => {
+        // pulumi/pulumi pkg/resource/plugin/analyzer_plugin.go AnalyzeStack skips a property with no dependencies; the
+        // Node SDK registers every input with its list, empty ones included (runtime/rpc.js serializeFilteredProperties).
+        const service = analyzerRpc.AnalyzerService;
+        const server = new grpc.Server();
+        const info = new analyzerProto.AnalyzerInfo();
+        info.setName("probe-pack");
+        const Empty = (service.configure as unknown as { responseType: typeof emptyProto.Empty }).responseType;
+        type Callback = (err: null, value: unknown) => void;
+        type Call<R> = { request: R };
+        const sent: Array<[string, Array<[string, string[]]>]> = [];
+        server.addService(service, {
+            getAnalyzerInfo: (_: unknown, done: Callback) => done(null, info),
+            configureStack: (_: unknown, done: Callback) => done(null, new analyzerProto.AnalyzerStackConfigureResponse()),
+            configure: (_: unknown, done: Callback) => done(null, new Empty()),
+            analyze: (_: unknown, done: Callback) => done(null, new analyzerProto.AnalyzeResponse()),
+            analyzeStack: (call: Call<import("@pulumi/pulumi/proto/analyzer_pb").AnalyzeStackRequest>, done: Callback) => {
+                for (const r of call.request.getResourcesList()) {
+                    const deps: Array<[string, string[]]> = [];
+                    r.getPropertydependenciesMap().forEach((d, key) => deps.push([key, d.getUrnsList()]));
+                    sent.push([r.getName(), deps.sort(([a], [b]) => a.localeCompare(b))]);
+                }
+                done(null, new analyzerProto.AnalyzeResponse());
+            },
+        });
+        const address = await bindLoopback(server);
+        try {
+            const host = await PolicyHost.connect(address);
+            const key = "urn:pulumi:dev::p::aws:iam/accessKey:AccessKey::k";
+            const resource = (name: string, propertyDependencies: Record<string, string[]>) => ({
+                urn: `urn:pulumi:dev::p::kubernetes:core/v1:Secret::${name}`,
+                type: "kubernetes:core/v1:Secret",
+                name,
+                properties: {},
+                parent: null,
+                protect: false,
+                dependsOn: [key],
+                propertyDependencies,
+            });
+            await host.analyze([
+                resource("waits-only", { metadata: [], stringData: [] }),
+                resource("fed", { metadata: [], stringData: [key] }),
+            ]);
+            assert.deepEqual(sent, [
+                ["waits-only", []],
+                ["fed", [["stringData", [key]]]],
+            ]);
+            host.stop();
+        } finally {
+            server.forceShutdown();
+        }
+    });
 });
