@@ -2,7 +2,7 @@
  * Runs the policy pack the way the Pulumi CLI does: starts it with `@pulumi/pulumi/cmd/run-policy-pack`
  * in the pack's folder (ts-node, the pack's own tsconfig and TypeScript), reads the port it prints,
  * and calls its Analyzer service over gRPC: `GetAnalyzerInfo`, `ConfigureStack`, `Configure` with the
- * policy config as `--policy-pack-config` gives it, `Analyze` per resource, then `AnalyzeStack`.
+ * policy config as `--policy-pack-config` gives it, `Remediate` then `Analyze` per resource, then `AnalyzeStack`.
  */
 import { ChildProcess, spawn } from "node:child_process";
 import { isDeepStrictEqual } from "node:util";
@@ -284,6 +284,7 @@ function withoutDescription(message: string, description: string): string {
 type AnalyzerClient = InstanceType<typeof analyzerRpc.AnalyzerClient>;
 type AnalyzerInfo = import("@pulumi/pulumi/proto/analyzer_pb").AnalyzerInfo;
 type AnalyzeResponse = import("@pulumi/pulumi/proto/analyzer_pb").AnalyzeResponse;
+type RemediateResponse = import("@pulumi/pulumi/proto/analyzer_pb").RemediateResponse;
 
 /** `AnalyzeResponse.diagnostics` (pulumi/pulumi proto/pulumi/analyzer.proto: `repeated AnalyzeDiagnostic diagnostics = 2`). */
 export const DIAGNOSTICS_FIELD = 2;
@@ -508,7 +509,7 @@ export class PolicyHost {
 
     /**
      * Evaluates the pack over a set of resources as one preview does: stack configuration, policy
-     * configuration, `Analyze` for each resource, then `AnalyzeStack` once.
+     * configuration, `Remediate` then `Analyze` for each resource, then `AnalyzeStack` once.
      */
     analyze(
         inputs: readonly AnalyzerInput[],
@@ -585,10 +586,38 @@ export class PolicyHost {
         // generating a resource's steps waits for that resource's analysis (pulumi/pulumi pkg/resource/deploy:
         // deployment_executor.go's main loop calls stepGen.GenerateSteps; step_generator.go generateSteps -> analyzeAll;
         // analyze_snapshot.go analyzeResource runs the analyzers in parallel, one resource, and waits for them).
+        // Each resource is first offered for remediation, whatever the policies' levels (step_generator.go, "First pass:
+        // perform remediations sequentially", since v3.88.0); the inputs a remediation returns are the ones analysed, and
+        // a remediation that could not run says so as an advisory finding. (The engine reports a remediation that changed
+        // the inputs as its own event, not a violation: it is not listed here.)
         for (const [index, input] of inputs.entries()) {
+            const request = analyzeRequestOf(input);
+            const remediated = await unary<import("@pulumi/pulumi/proto/analyzer_pb").AnalyzeRequest, RemediateResponse>(
+                client.remediate.bind(client),
+                request,
+            ).catch((err: { code?: number }) => {
+                // A pack too old to implement Remediate: nothing to remediate (analyzer_plugin.go Remediate).
+                if (err.code === grpc.status.UNIMPLEMENTED) {
+                    return new analyzerProto.RemediateResponse();
+                }
+                throw err;
+            });
+            for (const remediation of remediated.getRemediationsList()) {
+                const diagnostic = remediation.getDiagnostic();
+                if (diagnostic) {
+                    violations.push({
+                        policy: remediation.getPolicyname(),
+                        enforcementLevel: "advisory",
+                        urn: input.urn,
+                        message: diagnostic,
+                    });
+                } else if (remediation.hasProperties()) {
+                    request.setProperties(remediation.getProperties());
+                }
+            }
             const response = await unary<import("@pulumi/pulumi/proto/analyzer_pb").AnalyzeRequest, AnalyzeResponse>(
                 client.analyze.bind(client),
-                analyzeRequestOf(input),
+                request,
             );
             violations.push(...toViolations(response, input.urn));
             onProgress?.(index + 1, inputs.length + 1);

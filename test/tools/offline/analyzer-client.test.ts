@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import { diagnosticsOnly, PolicyHost } from "../../../tools/offline/analyzer";
-import { analyzerProto, analyzerRpc, bindLoopback, emptyProto, grpc } from "../../../tools/offline/grpc";
+import { analyzerProto, analyzerRpc, bindLoopback, emptyProto, grpc, structProto } from "../../../tools/offline/grpc";
 
 /** A response as the host sends one: findings, the not-applicable records of the policies left out, and a field added later. */
 function hostResponse(): Uint8Array {
@@ -104,9 +104,10 @@ describe("the offline engine's analyzer client (tools/offline/analyzer.ts)", () 
             server.forceShutdown();
         }
     });
-    it("calls Analyze one resource at a time, in order, then AnalyzeStack with every resource, as the engine does", async () => {
+    it("offers each resource to Remediate, then Analyze with the inputs remediated, one call at a time, then AnalyzeStack, as the engine does", async () => {
         // pulumi/pulumi pkg/resource/deploy: the deployment executor handles one event at a time, and generating a
-        // resource's steps waits for its analysis (step_generator.go analyzeAll, analyze_snapshot.go analyzeResource).
+        // resource's steps runs its remediations, then waits for its analysis (step_generator.go "First pass: perform
+        // remediations sequentially", analyzeAll; analyze_snapshot.go analyzeResource).
         const service = analyzerRpc.AnalyzerService;
         const server = new grpc.Server();
         const info = new analyzerProto.AnalyzerInfo();
@@ -114,41 +115,75 @@ describe("the offline engine's analyzer client (tools/offline/analyzer.ts)", () 
         const Empty = (service.configure as unknown as { responseType: typeof emptyProto.Empty }).responseType;
         type Callback = (err: null, value: unknown) => void;
         type Call<R> = { request: R };
+        type Request = import("@pulumi/pulumi/proto/analyzer_pb").AnalyzeRequest;
         const seen: string[] = [];
         let inFlight = 0;
         let mostInFlight = 0;
+        // Answer later: a client that does not wait would send the next request meanwhile.
+        const later = (done: Callback, value: unknown) => {
+            mostInFlight = Math.max(mostInFlight, ++inFlight);
+            setTimeout(() => {
+                inFlight--;
+                done(null, value);
+            }, 2);
+        };
         server.addService(service, {
             getAnalyzerInfo: (_: unknown, done: Callback) => done(null, info),
             configureStack: (_: unknown, done: Callback) => done(null, new analyzerProto.AnalyzerStackConfigureResponse()),
             configure: (_: unknown, done: Callback) => done(null, new Empty()),
-            analyze: (call: Call<import("@pulumi/pulumi/proto/analyzer_pb").AnalyzeRequest>, done: Callback) => {
-                mostInFlight = Math.max(mostInFlight, ++inFlight);
-                seen.push(call.request.getUrn());
-                // Answer later: a client that does not wait would send the next request meanwhile.
-                setTimeout(() => {
-                    inFlight--;
-                    done(null, new analyzerProto.AnalyzeResponse());
-                }, 2);
+            remediate: (call: Call<Request>, done: Callback) => {
+                const name = call.request.getName();
+                seen.push(`remediate ${name}`);
+                const response = new analyzerProto.RemediateResponse();
+                const remediation = new analyzerProto.Remediation();
+                remediation.setPolicyname("probe-fix");
+                if (name === "r3") {
+                    remediation.setProperties(structProto.Struct.fromJavaScript({ fixed: true }));
+                    response.addRemediations(remediation);
+                } else if (name === "r5") {
+                    remediation.setDiagnostic("can't run remediation 'probe-fix' during preview");
+                    response.addRemediations(remediation);
+                }
+                later(done, response);
+            },
+            analyze: (call: Call<Request>, done: Callback) => {
+                seen.push(`analyze ${call.request.getName()} ${JSON.stringify(call.request.getProperties()?.toJavaScript())}`);
+                later(done, new analyzerProto.AnalyzeResponse());
             },
             analyzeStack: (call: Call<import("@pulumi/pulumi/proto/analyzer_pb").AnalyzeStackRequest>, done: Callback) => {
-                seen.push(
-                    `stack: ${call.request
-                        .getResourcesList()
-                        .map((r) => r.getUrn())
-                        .join(" ")} (in flight: ${inFlight})`,
-                );
+                const names = call.request.getResourcesList().map((r) => r.getName());
+                seen.push(`stack ${names.join(" ")} (in flight: ${inFlight})`);
                 done(null, new analyzerProto.AnalyzeResponse());
             },
         });
         const address = await bindLoopback(server);
         try {
             const host = await PolicyHost.connect(address);
-            const urns = Array.from({ length: 20 }, (_, i) => `urn:pulumi:dev::p::t::r${i}`);
-            await host.analyze(
-                urns.map((urn, i) => ({ urn, type: "t", name: `r${i}`, properties: {}, parent: null, protect: false, dependsOn: [] })),
+            const names = Array.from({ length: 8 }, (_, i) => `r${i}`);
+            const found = await host.analyze(
+                names.map((name) => ({
+                    urn: `urn:pulumi:dev::p::t::${name}`,
+                    type: "t",
+                    name,
+                    properties: {},
+                    parent: null,
+                    protect: false,
+                    dependsOn: [],
+                })),
             );
             assert.equal(mostInFlight, 1);
-            assert.deepEqual(seen, [...urns, `stack: ${urns.join(" ")} (in flight: 0)`]);
+            assert.deepEqual(seen, [
+                ...names.flatMap((name) => [`remediate ${name}`, `analyze ${name} ${name === "r3" ? '{"fixed":true}' : "{}"}`]),
+                `stack ${names.join(" ")} (in flight: 0)`,
+            ]);
+            assert.deepEqual(found, [
+                {
+                    policy: "probe-fix",
+                    enforcementLevel: "advisory",
+                    urn: "urn:pulumi:dev::p::t::r5",
+                    message: "can't run remediation 'probe-fix' during preview",
+                },
+            ]);
             host.stop();
         } finally {
             server.forceShutdown();
