@@ -1,7 +1,8 @@
 /**
  * Child process: starts packs (ours, Pulumi's awsguard, the one-empty-policy floor) side by side under
  * the real policy host, evaluates each over gRPC on the same synthetic stack exactly as a plan does
- * (one Analyze per resource, then AnalyzeStack), taking turns run by run so that a noisy neighbour
+ * (per resource, one at a time, Remediate then Analyze; then AnalyzeStack: tools/offline/analyzer.ts
+ * says where the engine does so), taking turns run by run so that a noisy neighbour
  * slows them alike, and prints JSON timings.
  *   node --import tsx bench/pack-runner.ts <count> <repeats> <ours|awsguard|empty>...
  */
