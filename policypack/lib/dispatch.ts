@@ -711,7 +711,12 @@ export function dispatchByType(
         return false;
     }
     const all = [...policies];
-    const resourcePolicies = all.filter((p) => "validateResource" in p);
+    // A policy with a remediation is walked as itself for every type, never fused nor left out: the host's `Remediate`
+    // handler, which the engine calls before each `Analyze` (pulumi/pulumi step_generator.go, "First pass: perform
+    // remediations"), reads the request's type and walks this same list (@pulumi/policy 1.21 server.js
+    // makeRemediateRpcFun), and runs a `remediateResource` only on meeting its policy (a fused policy has none).
+    const remediating = all.filter((p) => typeof (p as ResourceValidationPolicy).remediateResource === "function");
+    const resourcePolicies = all.filter((p) => "validateResource" in p && !remediating.includes(p));
     const stackPolicies = all.filter((p): p is StackValidationPolicy => "validateStack" in p);
     const hintOf = (p: StackValidationPolicy) => (p.validateStack as { __pulumiType?: string }).__pulumiType;
     /** Whether the host skips a policy: its level, as the host computes it, is disabled. */
@@ -746,7 +751,10 @@ export function dispatchByType(
             const applying = resourcePolicies.filter((p) => appliesTo(p, type));
             entry = {
                 // Several policies apply: one host call runs them all (the host's per-policy work, done once).
-                walk: pack && applying.length > 1 ? [fusedResourcePolicy(host, pack, applying as ResourceValidationPolicy[])] : applying,
+                walk: [
+                    ...remediating,
+                    ...(pack && applying.length > 1 ? [fusedResourcePolicy(host, pack, applying as ResourceValidationPolicy[])] : applying),
+                ],
                 skipped: resourcePolicies.filter((p) => !appliesTo(p, type)),
             };
             byType.set(type, entry);

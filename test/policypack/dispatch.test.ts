@@ -13,6 +13,7 @@ const policyDir = path.dirname(require.resolve("@pulumi/policy", { paths: [path.
 const server = require(path.join(policyDir, "server.js")) as {
     makeAnalyzeRpcFun(name: string, version: string, level: string, policies: Policies): AnalyzeRpc;
     makeAnalyzeStackRpcFun(name: string, version: string, level: string, policies: Policies): AnalyzeRpc;
+    makeRemediateRpcFun(name: string, version: string, level: string, policies: Policies): AnalyzeRpc;
 };
 const analyzerProto = require(require.resolve("@pulumi/pulumi/proto/analyzer_pb", { paths: [policyDir] }));
 const structProto = require(require.resolve("google-protobuf/google/protobuf/struct_pb", { paths: [policyDir] }));
@@ -560,6 +561,105 @@ describe("dispatch by type (lib/dispatch) in the policy host's Analyze handler",
             dispatchByType(failing, () => true, undefined, pack);
             await assert.rejects(analyze(failing, { type: "aws:s3/bucketV2:BucketV2", name: "b", inputs: {} }), (err: Error) =>
                 /Error validating resource with policy 'probe-fails' from policy pack 'ciplatform@v0\.1\.0'[\s\S]*boom/.test(err.message),
+            );
+        });
+
+        it("Remediate before each Analyze, as the engine calls them: nothing carries over, and remediations run as the host runs them", async () => {
+            // pulumi/pulumi pkg/resource/deploy/step_generator.go ("First pass: perform remediations"): every resource goes to
+            // Remediate, whatever the levels, then to Analyze. The host's Remediate handler reads the type and walks the
+            // same list (@pulumi/policy 1.21 server.js makeRemediateRpcFun), so it is served by the dispatch too.
+            const fixOnly: Policies[number] = {
+                name: "probe-fix-only",
+                description: "remediates, validates nothing",
+                enforcementLevel: "remediate",
+                remediateResource: (args) => ({ ...args.props, fixedBy: [...((args.props.fixedBy as string[]) ?? []), "fix-only"] }),
+            };
+            const fixAndCheck: Policies[number] = {
+                name: "probe-fix-and-check",
+                description: "remediates and validates",
+                enforcementLevel: "remediate",
+                validateResource: (args, report) => (args.props.fixedBy ? undefined : report("not remediated")),
+                remediateResource: (args) => ({ ...args.props, fixedBy: [...((args.props.fixedBy as string[]) ?? []), "fix-and-check"] }),
+            };
+            const rpc = (make: typeof server.makeAnalyzeRpcFun, list: Policies, r: (typeof resources)[number]) =>
+                new Promise<Uint8Array>((resolve, reject) =>
+                    make(
+                        "ciplatform",
+                        "0.1.0",
+                        "mandatory",
+                        list,
+                    )({ request: request(r) }, (err, response) =>
+                        err || !response
+                            ? reject(err)
+                            : resolve((response as unknown as { serializeBinary(): Uint8Array }).serializeBinary()),
+                    ),
+                );
+            const remediations = (bytes: Uint8Array) => {
+                const response = analyzerProto.RemediateResponse.deserializeBinary(bytes);
+                return {
+                    remediated: response
+                        .getRemediationsList()
+                        .map(
+                            (m: { getPolicyname(): string; getProperties(): { toJavaScript(): unknown } | undefined }) =>
+                                `${m.getPolicyname()} ${JSON.stringify(m.getProperties()?.toJavaScript())}`,
+                        ),
+                    notApplicable: response
+                        .getNotApplicableList()
+                        .map((n: { getPolicyName(): string }) => n.getPolicyName())
+                        .sort(),
+                };
+            };
+            const analysis = (bytes: Uint8Array) => {
+                const [e] = everything([analyzerProto.AnalyzeResponse.deserializeBinary(bytes) as AnalyzeResponseLike]);
+                // The engine reads findings in any order (a remediating policy is walked first with dispatch).
+                return { findings: [...e.findings].sort(), probesNotApplicable: e.notApplicable.filter((n) => n.startsWith("probe-")) };
+            };
+            /** Each resource to Remediate then Analyze, one call at a time: the bytes of both answers. */
+            const serve = async (list: Policies, remediate: boolean) => {
+                const answers: Array<{ remediate?: Uint8Array; analyze: Uint8Array }> = [];
+                for (const r of resources) {
+                    const remediated = remediate ? await rpc(server.makeRemediateRpcFun, list, r) : undefined;
+                    answers.push({ remediate: remediated, analyze: await rpc(server.makeAnalyzeRpcFun, list, r) });
+                }
+                return answers;
+            };
+
+            // The pack as it is: Analyze answers byte for byte as without Remediate before it, and Remediate as the host's own loop.
+            const dispatched: Policies = plainCopy();
+            dispatchByType(dispatched, appliesTo, undefined, pack);
+            const alone = await serve(dispatched, false);
+            const after = await serve(dispatched, true);
+            await Promise.resolve();
+            assert.equal(pendingType(), undefined, "every note was taken by the loop that followed it");
+            const hostOwn = await serve(plainCopy(), true);
+            assert.deepEqual(
+                after.map((a) => Buffer.from(a.analyze)),
+                alone.map((a) => Buffer.from(a.analyze)),
+            );
+            assert.deepEqual(
+                after.map((a) => remediations(a.remediate as Uint8Array)),
+                hostOwn.map((a) => remediations(a.remediate as Uint8Array)),
+            );
+
+            // With remediations: each runs, in the list's order, and Analyze reports about them as the host's own loop does.
+            const withFixes = (): Policies => [...plainCopy(), fixOnly, fixAndCheck];
+            const baseline = await serve(withFixes(), true);
+            const fixing = withFixes();
+            dispatchByType(fixing, (p, type) => p !== fixOnly && p !== fixAndCheck && appliesTo(p, type), undefined, pack);
+            const served = await serve(fixing, true);
+            assert.deepEqual(
+                served.map((a) => remediations(a.remediate as Uint8Array)),
+                baseline.map((a) => remediations(a.remediate as Uint8Array)),
+            );
+            // Each remediation sees the inputs the one before it returned (server.js makeRemediateRpcFun), keys as a Struct sorts them.
+            const asSent = (props: object) => JSON.stringify(structProto.Struct.fromJavaScript(props).toJavaScript());
+            assert.deepEqual(remediations(baseline[0].remediate as Uint8Array).remediated, [
+                `probe-fix-only ${asSent({ ...resources[0].inputs, fixedBy: ["fix-only"] })}`,
+                `probe-fix-and-check ${asSent({ ...resources[0].inputs, fixedBy: ["fix-only", "fix-and-check"] })}`,
+            ]);
+            assert.deepEqual(
+                served.map((a) => analysis(a.analyze)),
+                baseline.map((a) => analysis(a.analyze)),
             );
         });
 
