@@ -276,6 +276,29 @@ export function expandSharedConfig(config: PolicyPackConfig, policyNames: Iterab
 
 const struct = (value: Record<string, unknown>): Struct => structProto.Struct.fromJavaScript(value as Record<string, never>);
 
+/**
+ * A resource's properties as the engine marshals them for `Analyze` and `AnalyzeStack`: top-level internal keys (`__`
+ * prefix, e.g. a bridged provider's `__defaults`) left out, nested ones kept (pulumi/pulumi
+ * pkg/resource/plugin/analyzer_plugin.go, `SkipInternalKeys: true` there and `false` for `Remediate`;
+ * sdk/go/common/resource/plugin/rpc.go MarshalProperties: "Only skip top level internal keys").
+ */
+function withoutInternalKeys(properties: Struct): Struct {
+    const keys = properties
+        .getFieldsMap()
+        .getEntryList()
+        .map(([key]) => key);
+    if (!keys.some((key) => key.startsWith("__"))) {
+        return properties;
+    }
+    const copy = properties.cloneMessage() as Struct;
+    for (const key of keys) {
+        if (key.startsWith("__")) {
+            copy.getFieldsMap().del(key);
+        }
+    }
+    return copy;
+}
+
 /** The engine prefixes each message with the policy's description; the plan keeps just the finding. */
 function withoutDescription(message: string, description: string): string {
     return description && message.startsWith(`${description}\n`) ? message.slice(description.length + 1) : message;
@@ -348,13 +371,13 @@ function providerOf(input: AnalyzerInput): InstanceType<typeof analyzerProto.Ana
     return provider;
 }
 
-/** A resource as `AnalyzeStack` sends it: its state with its dependencies. */
-function stackResourceOf(input: AnalyzerInput): InstanceType<typeof analyzerProto.AnalyzerResource> {
+/** A resource as `AnalyzeStack` sends it: its state (`properties`, as remediated) with its dependencies. */
+function stackResourceOf(input: AnalyzerInput, properties: Struct): InstanceType<typeof analyzerProto.AnalyzerResource> {
     const resource = new analyzerProto.AnalyzerResource();
     resource.setType(input.type);
     resource.setName(input.name);
     resource.setUrn(input.urn);
-    resource.setProperties(struct(input.properties));
+    resource.setProperties(withoutInternalKeys(properties));
     resource.setOptions(optionsOf(input));
     resource.setProvider(providerOf(input));
     resource.setParent(input.parent ?? "");
@@ -590,6 +613,8 @@ export class PolicyHost {
         // perform remediations sequentially", since v3.88.0); the inputs a remediation returns are the ones analysed, and
         // a remediation that could not run says so as an advisory finding. (The engine reports a remediation that changed
         // the inputs as its own event, not a violation: it is not listed here.)
+        // The properties each resource ends with (as remediated): the engine's state of it, which AnalyzeStack reads.
+        const finalProperties: Struct[] = [];
         for (const [index, input] of inputs.entries()) {
             const request = analyzeRequestOf(input);
             const remediated = await unary<import("@pulumi/pulumi/proto/analyzer_pb").AnalyzeRequest, RemediateResponse>(
@@ -602,6 +627,7 @@ export class PolicyHost {
                 }
                 throw err;
             });
+            let properties = request.getProperties() as Struct;
             for (const remediation of remediated.getRemediationsList()) {
                 const diagnostic = remediation.getDiagnostic();
                 if (diagnostic) {
@@ -612,9 +638,11 @@ export class PolicyHost {
                         message: diagnostic,
                     });
                 } else if (remediation.hasProperties()) {
-                    request.setProperties(remediation.getProperties());
+                    properties = remediation.getProperties() as Struct;
                 }
             }
+            finalProperties.push(properties);
+            request.setProperties(withoutInternalKeys(properties));
             const response = await unary<import("@pulumi/pulumi/proto/analyzer_pb").AnalyzeRequest, AnalyzeResponse>(
                 client.analyze.bind(client),
                 request,
@@ -623,7 +651,7 @@ export class PolicyHost {
             onProgress?.(index + 1, inputs.length + 1);
         }
         const stackRequest = new analyzerProto.AnalyzeStackRequest();
-        stackRequest.setResourcesList(inputs.map(stackResourceOf));
+        stackRequest.setResourcesList(inputs.map((input, index) => stackResourceOf(input, finalProperties[index])));
         violations.push(
             ...toViolations(
                 await unary<import("@pulumi/pulumi/proto/analyzer_pb").AnalyzeStackRequest, AnalyzeResponse>(

@@ -104,7 +104,7 @@ describe("the offline engine's analyzer client (tools/offline/analyzer.ts)", () 
             server.forceShutdown();
         }
     });
-    it("offers each resource to Remediate, then Analyze with the inputs remediated, one call at a time, then AnalyzeStack, as the engine does", async () => {
+    it("offers each resource to Remediate, then Analyze with the inputs remediated (top-level internal keys left out), one call at a time, then AnalyzeStack with the remediated state, as the engine does", async () => {
         // pulumi/pulumi pkg/resource/deploy: the deployment executor handles one event at a time, and generating a
         // resource's steps runs its remediations, then waits for its analysis (step_generator.go "First pass: perform
         // remediations sequentially", analyzeAll; analyze_snapshot.go analyzeResource).
@@ -133,16 +133,23 @@ describe("the offline engine's analyzer client (tools/offline/analyzer.ts)", () 
             configure: (_: unknown, done: Callback) => done(null, new Empty()),
             remediate: (call: Call<Request>, done: Callback) => {
                 const name = call.request.getName();
-                seen.push(`remediate ${name}`);
+                seen.push(`remediate ${name} ${JSON.stringify(call.request.getProperties()?.toJavaScript())}`);
                 const response = new analyzerProto.RemediateResponse();
-                const remediation = new analyzerProto.Remediation();
-                remediation.setPolicyname("probe-fix");
+                const remediation = (change: { properties?: Record<string, unknown>; diagnostic?: string }) => {
+                    const r = new analyzerProto.Remediation();
+                    r.setPolicyname("probe-fix");
+                    if (change.properties) {
+                        r.setProperties(structProto.Struct.fromJavaScript(change.properties as Record<string, never>));
+                    }
+                    r.setDiagnostic(change.diagnostic ?? "");
+                    response.addRemediations(r);
+                };
                 if (name === "r3") {
-                    remediation.setProperties(structProto.Struct.fromJavaScript({ fixed: true }));
-                    response.addRemediations(remediation);
+                    // Two remediations: the last one's properties are the resource's.
+                    remediation({ properties: { fixed: false } });
+                    remediation({ properties: { fixed: true, __defaults: ["fixed"] } });
                 } else if (name === "r5") {
-                    remediation.setDiagnostic("can't run remediation 'probe-fix' during preview");
-                    response.addRemediations(remediation);
+                    remediation({ diagnostic: "can't run remediation 'probe-fix' during preview" });
                 }
                 later(done, response);
             },
@@ -151,8 +158,11 @@ describe("the offline engine's analyzer client (tools/offline/analyzer.ts)", () 
                 later(done, new analyzerProto.AnalyzeResponse());
             },
             analyzeStack: (call: Call<import("@pulumi/pulumi/proto/analyzer_pb").AnalyzeStackRequest>, done: Callback) => {
-                const names = call.request.getResourcesList().map((r) => r.getName());
-                seen.push(`stack ${names.join(" ")} (in flight: ${inFlight})`);
+                const resources = call.request.getResourcesList();
+                seen.push(`stack ${resources.map((r) => r.getName()).join(" ")} (in flight: ${inFlight})`);
+                for (const r of resources.filter((r) => ["r2", "r3"].includes(r.getName()))) {
+                    seen.push(`stack ${r.getName()} ${JSON.stringify(r.getProperties()?.toJavaScript())}`);
+                }
                 done(null, new analyzerProto.AnalyzeResponse());
             },
         });
@@ -165,16 +175,24 @@ describe("the offline engine's analyzer client (tools/offline/analyzer.ts)", () 
                     urn: `urn:pulumi:dev::p::t::${name}`,
                     type: "t",
                     name,
-                    properties: {},
+                    // A top-level internal key (a bridged provider's `__defaults`): Remediate gets it, Analyze does not.
+                    properties: name === "r2" ? { __defaults: [], a: 1, nested: { __kept: true } } : {},
                     parent: null,
                     protect: false,
                     dependsOn: [],
                 })),
             );
             assert.equal(mostInFlight, 1);
+            const analysed = (name: string) =>
+                name === "r2" ? '{"a":1,"nested":{"__kept":true}}' : name === "r3" ? '{"fixed":true}' : "{}";
             assert.deepEqual(seen, [
-                ...names.flatMap((name) => [`remediate ${name}`, `analyze ${name} ${name === "r3" ? '{"fixed":true}' : "{}"}`]),
+                ...names.flatMap((name) => [
+                    `remediate ${name} ${name === "r2" ? '{"__defaults":[],"a":1,"nested":{"__kept":true}}' : "{}"}`,
+                    `analyze ${name} ${analysed(name)}`,
+                ]),
                 `stack ${names.join(" ")} (in flight: 0)`,
+                `stack r2 ${analysed("r2")}`,
+                `stack r3 ${analysed("r3")}`,
             ]);
             assert.deepEqual(found, [
                 {
