@@ -358,7 +358,12 @@ function optionsOf(input: AnalyzerInput): InstanceType<typeof analyzerProto.Anal
     return options;
 }
 
-/** A resource's provider as the engine sends it, when it has one. */
+/**
+ * A resource's provider as the engine sends it, when it has one: to `Remediate`, `Analyze` and `AnalyzeStack` alike, its
+ * properties with top-level internal keys left out (e.g. the `__internal` the engine keeps a provider's plugin download
+ * URL under: pulumi/pulumi pkg/resource/plugin/analyzer_plugin.go marshalProvider, `SkipInternalKeys: true`;
+ * pkg/resource/deploy/providers/registry.go `internalKey`).
+ */
 function providerOf(input: AnalyzerInput): InstanceType<typeof analyzerProto.AnalyzerProviderResource> | undefined {
     if (!input.provider) {
         return undefined;
@@ -367,7 +372,7 @@ function providerOf(input: AnalyzerInput): InstanceType<typeof analyzerProto.Ana
     provider.setUrn(input.provider.urn);
     provider.setType(input.provider.type);
     provider.setName(input.provider.name);
-    provider.setProperties(struct(input.provider.properties));
+    provider.setProperties(withoutInternalKeys(struct(input.provider.properties)));
     return provider;
 }
 

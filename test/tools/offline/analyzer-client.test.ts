@@ -127,13 +127,19 @@ describe("the offline engine's analyzer client (tools/offline/analyzer.ts)", () 
                 done(null, value);
             }, 2);
         };
+        // The provider's properties, where one is sent: top-level internal keys left out for every call (analyzer_plugin.go
+        // marshalProvider, SkipInternalKeys: true).
+        const providerSeen = (r: { getProvider(): import("@pulumi/pulumi/proto/analyzer_pb").AnalyzerProviderResource | undefined }) => {
+            const provider = r.getProvider();
+            return provider ? ` provider ${JSON.stringify(provider.getProperties()?.toJavaScript())}` : "";
+        };
         server.addService(service, {
             getAnalyzerInfo: (_: unknown, done: Callback) => done(null, info),
             configureStack: (_: unknown, done: Callback) => done(null, new analyzerProto.AnalyzerStackConfigureResponse()),
             configure: (_: unknown, done: Callback) => done(null, new Empty()),
             remediate: (call: Call<Request>, done: Callback) => {
                 const name = call.request.getName();
-                seen.push(`remediate ${name} ${JSON.stringify(call.request.getProperties()?.toJavaScript())}`);
+                seen.push(`remediate ${name} ${JSON.stringify(call.request.getProperties()?.toJavaScript())}${providerSeen(call.request)}`);
                 const response = new analyzerProto.RemediateResponse();
                 const remediation = (change: { properties?: Record<string, unknown>; diagnostic?: string }) => {
                     const r = new analyzerProto.Remediation();
@@ -149,19 +155,23 @@ describe("the offline engine's analyzer client (tools/offline/analyzer.ts)", () 
                     remediation({ properties: { fixed: false } });
                     remediation({ properties: { fixed: true, __defaults: ["fixed"] } });
                 } else if (name === "r5") {
-                    remediation({ diagnostic: "can't run remediation 'probe-fix' during preview" });
+                    // A remediation with a diagnostic changes nothing, whatever properties it carries (the engine's
+                    // step_generator.go reads the properties only of one without a diagnostic).
+                    remediation({ diagnostic: "can't run remediation 'probe-fix' during preview", properties: { ignored: true } });
                 }
                 later(done, response);
             },
             analyze: (call: Call<Request>, done: Callback) => {
-                seen.push(`analyze ${call.request.getName()} ${JSON.stringify(call.request.getProperties()?.toJavaScript())}`);
+                seen.push(
+                    `analyze ${call.request.getName()} ${JSON.stringify(call.request.getProperties()?.toJavaScript())}${providerSeen(call.request)}`,
+                );
                 later(done, new analyzerProto.AnalyzeResponse());
             },
             analyzeStack: (call: Call<import("@pulumi/pulumi/proto/analyzer_pb").AnalyzeStackRequest>, done: Callback) => {
                 const resources = call.request.getResourcesList();
                 seen.push(`stack ${resources.map((r) => r.getName()).join(" ")} (in flight: ${inFlight})`);
                 for (const r of resources.filter((r) => ["r2", "r3"].includes(r.getName()))) {
-                    seen.push(`stack ${r.getName()} ${JSON.stringify(r.getProperties()?.toJavaScript())}`);
+                    seen.push(`stack ${r.getName()} ${JSON.stringify(r.getProperties()?.toJavaScript())}${providerSeen(r)}`);
                 }
                 done(null, new analyzerProto.AnalyzeResponse());
             },
@@ -180,14 +190,26 @@ describe("the offline engine's analyzer client (tools/offline/analyzer.ts)", () 
                     parent: null,
                     protect: false,
                     dependsOn: [],
+                    // A provider's internal keys (the engine's `__internal`, providers/registry.go) reach no call.
+                    ...(name === "r2"
+                        ? {
+                              provider: {
+                                  urn: "urn:pulumi:dev::p::pulumi:providers:aws::p",
+                                  type: "pulumi:providers:aws",
+                                  name: "p",
+                                  properties: { region: "eu-west-1", __internal: { pluginDownloadURL: "https://example.test" } },
+                              },
+                          }
+                        : {}),
                 })),
             );
             assert.equal(mostInFlight, 1);
+            const provider = ' provider {"region":"eu-west-1"}';
             const analysed = (name: string) =>
-                name === "r2" ? '{"a":1,"nested":{"__kept":true}}' : name === "r3" ? '{"fixed":true}' : "{}";
+                name === "r2" ? `{"a":1,"nested":{"__kept":true}}${provider}` : name === "r3" ? '{"fixed":true}' : "{}";
             assert.deepEqual(seen, [
                 ...names.flatMap((name) => [
-                    `remediate ${name} ${name === "r2" ? '{"__defaults":[],"a":1,"nested":{"__kept":true}}' : "{}"}`,
+                    `remediate ${name} ${name === "r2" ? `{"__defaults":[],"a":1,"nested":{"__kept":true}}${provider}` : "{}"}`,
                     `analyze ${name} ${analysed(name)}`,
                 ]),
                 `stack ${names.join(" ")} (in flight: 0)`,
