@@ -376,6 +376,18 @@ function providerOf(input: AnalyzerInput): InstanceType<typeof analyzerProto.Ana
     return provider;
 }
 
+/** A resource's `Remediate` and `Analyze` request, built as its call goes out (as the engine builds it when the resource registers). */
+function analyzeRequestOf(input: AnalyzerInput): import("@pulumi/pulumi/proto/analyzer_pb").AnalyzeRequest {
+    const request = new analyzerProto.AnalyzeRequest();
+    request.setType(input.type);
+    request.setName(input.name);
+    request.setUrn(input.urn);
+    request.setProperties(struct(input.properties));
+    request.setOptions(optionsOf(input));
+    request.setProvider(providerOf(input));
+    return request;
+}
+
 /** A resource as `AnalyzeStack` sends it: its state (`properties`, as remediated) with its dependencies. */
 function stackResourceOf(input: AnalyzerInput, properties: Struct): InstanceType<typeof analyzerProto.AnalyzerResource> {
     const resource = new analyzerProto.AnalyzerResource();
@@ -599,17 +611,6 @@ export class PolicyHost {
                 urn: d.getUrn() || fallbackUrn,
                 message: withoutDescription(d.getMessage(), d.getDescription()),
             }));
-        // Each request is built as its call goes out, as the engine builds it when the resource registers.
-        const analyzeRequestOf = (input: AnalyzerInput): import("@pulumi/pulumi/proto/analyzer_pb").AnalyzeRequest => {
-            const request = new analyzerProto.AnalyzeRequest();
-            request.setType(input.type);
-            request.setName(input.name);
-            request.setUrn(input.urn);
-            request.setProperties(struct(input.properties));
-            request.setOptions(optionsOf(input));
-            request.setProvider(providerOf(input));
-            return request;
-        };
         // One call at a time, as the engine makes them: its deployment executor handles one event at a time, and
         // generating a resource's steps waits for that resource's analysis (pulumi/pulumi pkg/resource/deploy:
         // deployment_executor.go's main loop calls stepGen.GenerateSteps; step_generator.go generateSteps -> analyzeAll;
@@ -618,7 +619,7 @@ export class PolicyHost {
         // perform remediations sequentially", since v3.88.0); the inputs a remediation returns are the ones analysed, and
         // a remediation that could not run says so as an advisory finding. (The engine reports a remediation that changed
         // the inputs as its own event, not a violation: it is not listed here.)
-        // The properties each resource ends with (as remediated): the engine's state of it, which AnalyzeStack reads.
+        /** The properties each resource ends with (as remediated): the engine's state of it, which AnalyzeStack reads. */
         const finalProperties: Struct[] = [];
         for (const [index, input] of inputs.entries()) {
             const request = analyzeRequestOf(input);

@@ -2,6 +2,52 @@ import { strict as assert } from "node:assert";
 import { diagnosticsOnly, PolicyHost } from "../../../tools/offline/analyzer";
 import { analyzerProto, analyzerRpc, bindLoopback, emptyProto, grpc, structProto } from "../../../tools/offline/grpc";
 
+type Callback = (err: null, value: unknown) => void;
+type Call<R> = { request: R };
+type AnalyzeRequest = import("@pulumi/pulumi/proto/analyzer_pb").AnalyzeRequest;
+type AnalyzeStackRequest = import("@pulumi/pulumi/proto/analyzer_pb").AnalyzeStackRequest;
+type AnalyzerInfo = import("@pulumi/pulumi/proto/analyzer_pb").AnalyzerInfo;
+
+/**
+ * Serves a fake pack over gRPC (`GetAnalyzerInfo`, `ConfigureStack` and `Configure` answered as a pack answers them,
+ * `handlers` for the calls under test), connects a `PolicyHost` to it and runs `use`.
+ */
+async function withFakePack(
+    handlers: import("@grpc/grpc-js").UntypedServiceImplementation,
+    use: (host: PolicyHost) => Promise<void>,
+    {
+        info = probeInfo(),
+        service = analyzerRpc.AnalyzerService,
+    }: { info?: AnalyzerInfo; service?: import("@grpc/grpc-js").ServiceDefinition } = {},
+): Promise<void> {
+    // The Empty class the generated service's serializer accepts (its own copy of google-protobuf's).
+    const Empty = (analyzerRpc.AnalyzerService.configure as unknown as { responseType: typeof emptyProto.Empty }).responseType;
+    const server = new grpc.Server();
+    server.addService(service, {
+        getAnalyzerInfo: (_: unknown, done: Callback) => done(null, info),
+        configureStack: (_: unknown, done: Callback) => done(null, new analyzerProto.AnalyzerStackConfigureResponse()),
+        configure: (_: unknown, done: Callback) => done(null, new Empty()),
+        ...handlers,
+    });
+    const address = await bindLoopback(server);
+    try {
+        const host = await PolicyHost.connect(address);
+        try {
+            await use(host);
+        } finally {
+            host.stop();
+        }
+    } finally {
+        server.forceShutdown();
+    }
+}
+
+function probeInfo(): AnalyzerInfo {
+    const info = new analyzerProto.AnalyzerInfo();
+    info.setName("probe-pack");
+    return info;
+}
+
 /** A response as the host sends one: findings, the not-applicable records of the policies left out, and a field added later. */
 function hostResponse(): Uint8Array {
     const response = new analyzerProto.AnalyzeResponse();
@@ -65,57 +111,43 @@ describe("the offline engine's analyzer client (tools/offline/analyzer.ts)", () 
 
         const service = analyzerRpc.AnalyzerService;
         const raw = (bytes: Buffer) => ({ responseSerialize: () => bytes });
-        const server = new grpc.Server();
-        const info = new analyzerProto.AnalyzerInfo();
-        info.setName("probe-pack");
+        const info = probeInfo();
         const policy = new analyzerProto.PolicyInfo();
         policy.setName("probe");
         policy.setEnforcementlevel(analyzerProto.EnforcementLevel.MANDATORY);
         info.setPoliciesList([policy]);
-        // The Empty class the generated service's serializer accepts (its own copy of google-protobuf's).
-        const Empty = (service.configure as unknown as { responseType: typeof emptyProto.Empty }).responseType;
-        const empty = () => new Empty();
-        type Callback = (err: null, value: unknown) => void;
-        server.addService(
-            { ...service, analyze: { ...service.analyze, ...raw(wire) }, analyzeStack: { ...service.analyzeStack, ...raw(wire) } },
+        await withFakePack(
             {
-                getAnalyzerInfo: (_: unknown, done: Callback) => done(null, info),
-                configureStack: (_: unknown, done: Callback) => done(null, new analyzerProto.AnalyzerStackConfigureResponse()),
-                configure: (_: unknown, done: Callback) => done(null, empty()),
                 analyze: (_: unknown, done: Callback) => done(null, {}),
                 analyzeStack: (_: unknown, done: Callback) => done(null, {}),
             },
+            async (host) => {
+                const found = await host.analyze([
+                    { urn: "urn:pulumi:dev::p::t::r", type: "t", name: "r", properties: {}, parent: null, protect: false, dependsOn: [] },
+                ]);
+                assert.deepEqual(
+                    found.map((v) => [v.policy, v.message]),
+                    [
+                        ["probe", "found"],
+                        ["probe", "found"],
+                    ],
+                );
+            },
+            {
+                info,
+                service: {
+                    ...service,
+                    analyze: { ...service.analyze, ...raw(wire) },
+                    analyzeStack: { ...service.analyzeStack, ...raw(wire) },
+                },
+            },
         );
-        const address = await bindLoopback(server);
-        try {
-            const host = await PolicyHost.connect(address);
-            const found = await host.analyze([
-                { urn: "urn:pulumi:dev::p::t::r", type: "t", name: "r", properties: {}, parent: null, protect: false, dependsOn: [] },
-            ]);
-            assert.deepEqual(
-                found.map((v) => [v.policy, v.message]),
-                [
-                    ["probe", "found"],
-                    ["probe", "found"],
-                ],
-            );
-            host.stop();
-        } finally {
-            server.forceShutdown();
-        }
     });
+
     it("offers each resource to Remediate, then Analyze with the inputs remediated (top-level internal keys left out), one call at a time, then AnalyzeStack with the remediated state, as the engine does", async () => {
         // pulumi/pulumi pkg/resource/deploy: the deployment executor handles one event at a time, and generating a
         // resource's steps runs its remediations, then waits for its analysis (step_generator.go "First pass: perform
         // remediations sequentially", analyzeAll; analyze_snapshot.go analyzeResource).
-        const service = analyzerRpc.AnalyzerService;
-        const server = new grpc.Server();
-        const info = new analyzerProto.AnalyzerInfo();
-        info.setName("probe-pack");
-        const Empty = (service.configure as unknown as { responseType: typeof emptyProto.Empty }).responseType;
-        type Callback = (err: null, value: unknown) => void;
-        type Call<R> = { request: R };
-        type Request = import("@pulumi/pulumi/proto/analyzer_pb").AnalyzeRequest;
         const seen: string[] = [];
         let inFlight = 0;
         let mostInFlight = 0;
@@ -133,11 +165,8 @@ describe("the offline engine's analyzer client (tools/offline/analyzer.ts)", () 
             const provider = r.getProvider();
             return provider ? ` provider ${JSON.stringify(provider.getProperties()?.toJavaScript())}` : "";
         };
-        server.addService(service, {
-            getAnalyzerInfo: (_: unknown, done: Callback) => done(null, info),
-            configureStack: (_: unknown, done: Callback) => done(null, new analyzerProto.AnalyzerStackConfigureResponse()),
-            configure: (_: unknown, done: Callback) => done(null, new Empty()),
-            remediate: (call: Call<Request>, done: Callback) => {
+        const handlers = {
+            remediate: (call: Call<AnalyzeRequest>, done: Callback) => {
                 const name = call.request.getName();
                 seen.push(`remediate ${name} ${JSON.stringify(call.request.getProperties()?.toJavaScript())}${providerSeen(call.request)}`);
                 const response = new analyzerProto.RemediateResponse();
@@ -161,13 +190,13 @@ describe("the offline engine's analyzer client (tools/offline/analyzer.ts)", () 
                 }
                 later(done, response);
             },
-            analyze: (call: Call<Request>, done: Callback) => {
+            analyze: (call: Call<AnalyzeRequest>, done: Callback) => {
                 seen.push(
                     `analyze ${call.request.getName()} ${JSON.stringify(call.request.getProperties()?.toJavaScript())}${providerSeen(call.request)}`,
                 );
                 later(done, new analyzerProto.AnalyzeResponse());
             },
-            analyzeStack: (call: Call<import("@pulumi/pulumi/proto/analyzer_pb").AnalyzeStackRequest>, done: Callback) => {
+            analyzeStack: (call: Call<AnalyzeStackRequest>, done: Callback) => {
                 const resources = call.request.getResourcesList();
                 seen.push(`stack ${resources.map((r) => r.getName()).join(" ")} (in flight: ${inFlight})`);
                 for (const r of resources.filter((r) => ["r2", "r3"].includes(r.getName()))) {
@@ -175,10 +204,8 @@ describe("the offline engine's analyzer client (tools/offline/analyzer.ts)", () 
                 }
                 done(null, new analyzerProto.AnalyzeResponse());
             },
-        });
-        const address = await bindLoopback(server);
-        try {
-            const host = await PolicyHost.connect(address);
+        };
+        await withFakePack(handlers, async (host) => {
             const names = Array.from({ length: 8 }, (_, i) => `r${i}`);
             const found = await host.analyze(
                 names.map((name) => ({
@@ -224,29 +251,16 @@ describe("the offline engine's analyzer client (tools/offline/analyzer.ts)", () 
                     message: "can't run remediation 'probe-fix' during preview",
                 },
             ]);
-            host.stop();
-        } finally {
-            server.forceShutdown();
-        }
+        });
     });
 
     it("sends AnalyzeStack only the property dependencies that name a resource, as the engine does", async () => {
         // pulumi/pulumi pkg/resource/plugin/analyzer_plugin.go AnalyzeStack skips a property with no dependencies; the
         // Node SDK registers every input with its list, empty ones included (runtime/rpc.js serializeFilteredProperties).
-        const service = analyzerRpc.AnalyzerService;
-        const server = new grpc.Server();
-        const info = new analyzerProto.AnalyzerInfo();
-        info.setName("probe-pack");
-        const Empty = (service.configure as unknown as { responseType: typeof emptyProto.Empty }).responseType;
-        type Callback = (err: null, value: unknown) => void;
-        type Call<R> = { request: R };
         const sent: Array<[string, Array<[string, string[]]>]> = [];
-        server.addService(service, {
-            getAnalyzerInfo: (_: unknown, done: Callback) => done(null, info),
-            configureStack: (_: unknown, done: Callback) => done(null, new analyzerProto.AnalyzerStackConfigureResponse()),
-            configure: (_: unknown, done: Callback) => done(null, new Empty()),
+        const handlers = {
             analyze: (_: unknown, done: Callback) => done(null, new analyzerProto.AnalyzeResponse()),
-            analyzeStack: (call: Call<import("@pulumi/pulumi/proto/analyzer_pb").AnalyzeStackRequest>, done: Callback) => {
+            analyzeStack: (call: Call<AnalyzeStackRequest>, done: Callback) => {
                 for (const r of call.request.getResourcesList()) {
                     const deps: Array<[string, string[]]> = [];
                     r.getPropertydependenciesMap().forEach((d, key) => deps.push([key, d.getUrnsList()]));
@@ -254,10 +268,8 @@ describe("the offline engine's analyzer client (tools/offline/analyzer.ts)", () 
                 }
                 done(null, new analyzerProto.AnalyzeResponse());
             },
-        });
-        const address = await bindLoopback(server);
-        try {
-            const host = await PolicyHost.connect(address);
+        };
+        await withFakePack(handlers, async (host) => {
             const key = "urn:pulumi:dev::p::aws:iam/accessKey:AccessKey::k";
             const resource = (name: string, propertyDependencies: Record<string, string[]>) => ({
                 urn: `urn:pulumi:dev::p::kubernetes:core/v1:Secret::${name}`,
@@ -277,9 +289,6 @@ describe("the offline engine's analyzer client (tools/offline/analyzer.ts)", () 
                 ["waits-only", []],
                 ["fed", [["stringData", [key]]]],
             ]);
-            host.stop();
-        } finally {
-            server.forceShutdown();
-        }
+        });
     });
 });
