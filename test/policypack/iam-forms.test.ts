@@ -23,13 +23,13 @@ import { DEFAULT_CONFIG, PackConfig } from "../../policypack/config";
 import { parseDocument } from "../../policypack/lib/iam-document";
 import { coversEveryResource, hasLimitingCondition, isPublicAllow, isPublicPrincipal } from "../../policypack/lib/iam-scope";
 import { applies, ResourceRule, ResourceView } from "../../policypack/lib/rule";
+import { policyJson as doc } from "../helpers/policy-json";
 
 type Json = Record<string, unknown>;
 
 function view(type: string, name: string, props: Json): ResourceView {
     return { type, name, urn: `urn:pulumi:dev::p::${type}::${name}`, props, stackTags: new Map() };
 }
-const doc = (...Statement: Json[]): string => JSON.stringify({ Version: "2012-10-17", Statement });
 const rolePolicy = (...statements: Json[]): ResourceView =>
     view("aws:iam/rolePolicy:RolePolicy", "p", { role: "r", policy: doc(...statements) });
 const trustRole = (...statements: Json[]): ResourceView => view("aws:iam/role:Role", "r", { assumeRolePolicy: doc(...statements) });

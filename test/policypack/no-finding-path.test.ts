@@ -26,9 +26,9 @@ import { applies, isKubernetesKind, NO_FINDINGS, resourcePolicy, ResourceRule, R
 import { nodePoolLimitsRule } from "../../policypack/kubernetes";
 import { resourceRules } from "../../policypack/policies";
 import { missingTags } from "../../policypack/tags";
+import { DENY_PLAIN_HTTP, policyJson as doc } from "../helpers/policy-json";
 
 const TAGS = { environment: "dev", owner: "team", "cost-center": "cc-1", "managed-by": "pulumi" };
-const doc = (...Statement: object[]): string => JSON.stringify({ Version: "2012-10-17", Statement });
 
 /** One clean resource of each kind the rules judge most: no rule has anything to report about any of them. */
 const CLEAN: Array<{ type: string; name: string; props: Record<string, unknown> }> = [
@@ -64,13 +64,7 @@ const CLEAN: Array<{ type: string; name: string; props: Record<string, unknown> 
         name: "bp",
         props: {
             bucket: "b",
-            policy: doc({
-                Effect: "Deny",
-                Principal: "*",
-                Action: "s3:*",
-                Resource: "*",
-                Condition: { Bool: { "aws:SecureTransport": "false" } },
-            }),
+            policy: doc(DENY_PLAIN_HTTP),
         },
     },
     {

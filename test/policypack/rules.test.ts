@@ -4,10 +4,10 @@ import { analyzeResources } from "../helpers/pack";
 import { UNKNOWN_VALUE } from "../../tools/offline/wire";
 import { policies } from "../../policypack/policies";
 import { iamPolicySize } from "../../policypack/lib/aws-quotas";
+import { DENY_PLAIN_HTTP, policyJson as doc } from "../helpers/policy-json";
 
 const TAGS = { environment: "dev", owner: "team", "cost-center": "cc-1", "managed-by": "pulumi" };
 const KEY = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
-const doc = (...Statement: object[]) => JSON.stringify({ Version: "2012-10-17", Statement });
 
 interface Fixture {
     readonly type: string;
@@ -577,13 +577,7 @@ const CASES: Case[] = [
                 name: "b-policy",
                 inputs: {
                     bucket: "b-123",
-                    policy: doc({
-                        Effect: "Deny",
-                        Principal: "*",
-                        Action: "s3:*",
-                        Resource: "*",
-                        Condition: { Bool: { "aws:SecureTransport": "false" } },
-                    }),
+                    policy: doc(DENY_PLAIN_HTTP),
                 },
                 dependsOn: [urnOf({ type: "aws:s3/bucket:Bucket", name: "b" })],
             },
@@ -604,13 +598,7 @@ const CASES: Case[] = [
                 name: "named-policy",
                 inputs: {
                     bucket: "named-data",
-                    policy: doc({
-                        Effect: "Deny",
-                        Principal: "*",
-                        Action: "s3:*",
-                        Resource: "*",
-                        Condition: { Bool: { "aws:SecureTransport": "false" } },
-                    }),
+                    policy: doc(DENY_PLAIN_HTTP),
                 },
             },
             {
@@ -657,13 +645,7 @@ const CASES: Case[] = [
                         name: "named-policy",
                         inputs: {
                             bucket: "named-data",
-                            policy: doc({
-                                Effect: "Deny",
-                                Principal: "*",
-                                Action: "s3:*",
-                                Resource: "*",
-                                Condition: { Bool: { "aws:SecureTransport": "false" } },
-                            }),
+                            policy: doc(DENY_PLAIN_HTTP),
                         },
                     },
                 ],
@@ -686,13 +668,7 @@ const CASES: Case[] = [
                         name: "b-policy",
                         inputs: {
                             bucket: "b-123",
-                            policy: doc({
-                                Effect: "Deny",
-                                Principal: "*",
-                                Action: "s3:*",
-                                Resource: "*",
-                                Condition: { Bool: { "aws:SecureTransport": "false" } },
-                            }),
+                            policy: doc(DENY_PLAIN_HTTP),
                         },
                         dependsOn: [urnOf({ type: "aws:s3/bucket:Bucket", name: "b" })],
                     },

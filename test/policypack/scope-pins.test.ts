@@ -13,6 +13,7 @@ import { DEFAULT_CONFIG } from "../../policypack/config";
 import { platformExemptions } from "../../tools/offline/analyzer";
 import { runnerServiceRolePolicy } from "../../components/foundation/policies";
 import { loadBalancerControllerPermissions } from "../../components/ingress/policy";
+import { policyJson as doc } from "../helpers/policy-json";
 
 const TAGS = { environment: "dev", owner: "team", "cost-center": "cc-1", "managed-by": "pulumi" };
 const ACCOUNT = "123456789012";
@@ -20,7 +21,6 @@ const SUBNET = `arn:aws:ec2:eu-west-1:${ACCOUNT}:subnet/subnet-0abc`;
 const VPC = `arn:aws:ec2:eu-west-1:${ACCOUNT}:vpc/vpc-0abc`;
 const INTERFACES = `arn:aws:ec2:eu-west-1:${ACCOUNT}:network-interface/*`;
 const GROUPS = `arn:aws:ec2:eu-west-1:${ACCOUNT}:security-group/*`;
-const doc = (...Statement: object[]) => JSON.stringify({ Version: "2012-10-17", Statement });
 
 interface Fixture {
     readonly type: string;
